@@ -1,0 +1,9 @@
+## Fuzz targets: each fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput and
+## is linked with fuzz/driver.c into a check program that replays
+## fuzz/corpus/NAME/ in `make check` (through fuzz/replay.sh).  With
+## clang, `make fuzz` builds real libFuzzer binaries (see fuzz/README).
+FUZZ_DRIVER = fuzz/driver.c
+TESTS += fuzz/replay.sh
+EXTRA_DIST += fuzz/replay.sh fuzz/corpus fuzz/README
+## Fragments append their target programs to FUZZ_TARGETS and
+## check_PROGRAMS; replay.sh runs every fuzz/fuzz_* program it finds.

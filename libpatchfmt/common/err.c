@@ -1,0 +1,99 @@
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+
+static void
+vset(pf_err *e, const char *fmt, va_list ap)
+{
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
+pf_ret
+pf_err_set(pf_err *e, pf_ret code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vset(e, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+pf_ret
+pf_err_errno(pf_err *e, pf_ret code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vset(e, fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(errnum));
+	return code;
+}
+
+pf_ret
+pf_err_nomem(pf_err *e)
+{
+	return pf_err_set(e, PF_ERR_NOMEM, "out of memory");
+}
+
+void
+pf_err_clear(pf_err *e)
+{
+	e->code = PF_OK;
+	e->msg[0] = '\0';
+}
+
+pf_ret
+pf_err_copy(pf_err *dst, const pf_err *src)
+{
+	if (dst != src)
+		memcpy(dst, src, sizeof *dst);
+	return dst->code;
+}
+
+const char *
+pf_ret_str(pf_ret r)
+{
+	switch (r) {
+	case PF_OK: return "success";
+	case PF_ERR_USAGE: return "invalid argument";
+	case PF_ERR_NOT_PACKAGE: return "not a patch package";
+	case PF_ERR_UNSUPPORTED: return "unsupported format version or feature";
+	case PF_ERR_CORRUPT: return "corrupt package";
+	case PF_ERR_MISMATCH: return "target does not match the package";
+	case PF_ERR_UNSAFE: return "unsafe path";
+	case PF_ERR_TRUST: return "signature or trust failure";
+	case PF_ERR_DEPENDENCY: return "dependency not met";
+	case PF_ERR_IO: return "input/output error";
+	case PF_ERR_NOMEM: return "out of memory";
+	}
+	return "unknown error";
+}
+
+int
+pf_ret_exit_status(pf_ret r)
+{
+	switch (r) {
+	case PF_OK: return PF_EXIT_OK;
+	case PF_ERR_USAGE: return PF_EXIT_USAGE;
+	case PF_ERR_NOT_PACKAGE:
+	case PF_ERR_CORRUPT: return PF_EXIT_INVALID;
+	case PF_ERR_UNSUPPORTED: return PF_EXIT_UNSUPPORTED;
+	case PF_ERR_MISMATCH: return PF_EXIT_MISMATCH;
+	case PF_ERR_UNSAFE: return PF_EXIT_UNSAFE;
+	case PF_ERR_TRUST: return PF_EXIT_TRUST;
+	case PF_ERR_DEPENDENCY: return PF_EXIT_DEPENDENCY;
+	case PF_ERR_IO: return PF_EXIT_IO;
+	case PF_ERR_NOMEM: return PF_EXIT_SOFTWARE;
+	}
+	return PF_EXIT_SOFTWARE;
+}

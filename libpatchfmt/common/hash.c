@@ -1,0 +1,53 @@
+#include <config.h>
+
+#include "common/hash.h"
+
+int
+pf_crypto_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void
+pf_sha256_init(pf_sha256_ctx *c)
+{
+	crypto_hash_sha256_init(c);
+}
+
+void
+pf_sha256_update(pf_sha256_ctx *c, const void *p, size_t n)
+{
+	crypto_hash_sha256_update(c, p, n);
+}
+
+void
+pf_sha256_final(pf_sha256_ctx *c, uint8_t out[PF_SHA256_LEN])
+{
+	crypto_hash_sha256_final(c, out);
+}
+
+void
+pf_sha256(uint8_t out[PF_SHA256_LEN], const void *p, size_t n)
+{
+	crypto_hash_sha256(out, p, n);
+}
+
+void
+pf_hex(char *out, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+const char *
+pf_sha256_hex(char out[PF_SHA256_HEX_LEN], const uint8_t d[PF_SHA256_LEN])
+{
+	pf_hex(out, d, PF_SHA256_LEN);
+	return out;
+}

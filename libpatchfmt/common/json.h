@@ -1,0 +1,18 @@
+/*
+ * Just enough JSON output for machine-readable reports: strings are
+ * escaped per RFC 8259; bytes that are not valid UTF-8 are written as
+ * \u00XX (their Latin-1 reading), so the output is always valid JSON.
+ */
+#ifndef PF_COMMON_JSON_H
+#define PF_COMMON_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+void pf_json_str(FILE *f, const char *s);
+void pf_json_strn(FILE *f, const char *s, size_t n);
+/* A string of lower-case hex digits. */
+void pf_json_hex(FILE *f, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,8 @@
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/common/err.c libpatchfmt/common/err.h \
+	libpatchfmt/common/buf.c libpatchfmt/common/buf.h \
+	libpatchfmt/common/bytes.h libpatchfmt/common/ckd.h \
+	libpatchfmt/common/hash.c libpatchfmt/common/hash.h \
+	libpatchfmt/common/stream.c libpatchfmt/common/stream.h \
+	libpatchfmt/common/json.c libpatchfmt/common/json.h \
+	libpatchfmt/common/fileio.c libpatchfmt/common/fileio.h

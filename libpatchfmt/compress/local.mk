@@ -1,0 +1,1 @@
+# compress: sources are listed here

@@ -1,0 +1,1 @@
+# create: sources are listed here

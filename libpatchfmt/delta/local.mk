@@ -1,0 +1,1 @@
+## delta: sources, tests and tools of this module

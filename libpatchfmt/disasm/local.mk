@@ -1,0 +1,1 @@
+## disasm: sources, tests and tools of this module

@@ -1,0 +1,1 @@
+# elf: sources are listed here

@@ -1,0 +1,1 @@
+# format: sources are listed here

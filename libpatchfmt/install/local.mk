@@ -1,0 +1,1 @@
+# install: sources are listed here

@@ -1,0 +1,1 @@
+## live: sources, tests and tools of this module

@@ -1,0 +1,15 @@
+## Tests: Check programs for the library (tests/unit/check_*.c) and
+## numbered shell scripts for the tools (tests/cli/tNNNN-*.sh).
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	PF_CORPUS="$${PF_CORPUS:-$(abs_top_srcdir)/../shared/corpus}"; \
+	CK_FORK=yes; \
+	export top_srcdir top_builddir PF_CORPUS CK_FORK;
+
+CHECK_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
+CHECK_TEST_LDADD = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
+	libpatchfmt/libpf_build.la $(CHECK_LIBS)
+
+EXTRA_DIST += tests/cli/lib.sh
