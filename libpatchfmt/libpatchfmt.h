@@ -155,6 +155,8 @@ pf_ret pf_builder_set_info(pf_builder *b, const char *name,
 pf_ret pf_builder_set_created(pf_builder *b, uint64_t seconds);
 pf_ret pf_builder_add_dep(pf_builder *b, pf_dep_kind kind, const char *name,
     const char *version);
+/* With two single files: the path the entry gets (default: NEW's name). */
+pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
 pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);

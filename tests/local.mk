@@ -8,8 +8,8 @@ AM_TESTS_ENVIRONMENT = \
 	CK_FORK=yes; \
 	export top_srcdir top_builddir PF_CORPUS CK_FORK;
 
-CHECK_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
-CHECK_TEST_LDADD = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
+TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
+TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 	libpatchfmt/libpf_build.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/cli/lib.sh

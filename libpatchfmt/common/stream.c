@@ -84,3 +84,22 @@ pf_source_from_mem(pf_source *s, const void *p, size_t n)
 	s->opaque = (void *)(uintptr_t)p;
 	s->size = n;
 }
+
+pf_ret
+pf_stream_copy(pf_istream *in, pf_ostream *out, uint64_t n, pf_err *err)
+{
+	uint8_t buf[16384];
+	size_t chunk;
+	pf_ret r;
+
+	while (n > 0) {
+		chunk = n > sizeof buf ? sizeof buf : (size_t)n;
+		r = pf_istream_read_full(in, buf, chunk, "stored data", err);
+		if (r == PF_OK)
+			r = out->write(out->opaque, buf, chunk, err);
+		if (r != PF_OK)
+			return r;
+		n -= chunk;
+	}
+	return PF_OK;
+}

@@ -38,6 +38,10 @@ typedef struct pf_source {
 pf_ret pf_istream_read_full(pf_istream *in, void *buf, size_t n,
     const char *what, pf_err *err);
 
+/* Copies exactly n bytes from in to out. */
+pf_ret pf_stream_copy(pf_istream *in, pf_ostream *out, uint64_t n,
+    pf_err *err);
+
 /* A pf_ostream over a pf_buf (memory), for tests and small outputs. */
 struct pf_buf;
 void pf_ostream_to_buf(pf_ostream *o, struct pf_buf *b);

@@ -1,1 +1,3 @@
-# compress: sources are listed here
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/compress/lzma.h libpatchfmt/compress/lzma_dec.c
+libpatchfmt_libpf_build_la_SOURCES += libpatchfmt/compress/lzma_enc.c

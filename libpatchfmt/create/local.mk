@@ -1,1 +1,3 @@
-# create: sources are listed here
+libpatchfmt_libpf_build_la_SOURCES += \
+	libpatchfmt/create/scan.c libpatchfmt/create/scan.h \
+	libpatchfmt/create/builder.c

@@ -1,1 +1,1 @@
-# elf: sources are listed here
+libpatchfmt_libpf_build_la_SOURCES += libpatchfmt/elf/elf.c libpatchfmt/elf/elf.h

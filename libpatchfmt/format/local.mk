@@ -1,1 +1,10 @@
-# format: sources are listed here
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/format/format.h \
+	libpatchfmt/format/field.c libpatchfmt/format/field.h \
+	libpatchfmt/format/manifest.c libpatchfmt/format/manifest.h \
+	libpatchfmt/format/validate.c \
+	libpatchfmt/format/container.c libpatchfmt/format/container.h \
+	libpatchfmt/format/reader.c libpatchfmt/format/reader.h \
+	libpatchfmt/format/print.c
+libpatchfmt_libpf_build_la_SOURCES += \
+	libpatchfmt/format/writer.c libpatchfmt/format/writer.h

@@ -1,1 +1,4 @@
-# install: sources are listed here
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/install/dirs.c libpatchfmt/install/dirs.h \
+	libpatchfmt/install/txn_int.h libpatchfmt/install/check.c \
+	libpatchfmt/install/txn.c

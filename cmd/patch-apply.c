@@ -1,0 +1,158 @@
+/*
+ * patch-apply: verify a package and install it into a tree.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "common/json.h"
+
+static const char usage[] =
+    "patch-apply [--check] [--json] [--root dir] package";
+
+typedef struct opts {
+	const char *root;
+	const char *package;
+	int check, json;
+} opts;
+
+static const char *
+status_word(pf_txn_state s, int check)
+{
+	if (s == PF_TXN_ALREADY_APPLIED)
+		return "already-applied";
+	return check ? "applicable" : "applied";
+}
+
+static void
+report_text(const opts *o, const pf_manifest *m, const pf_txn *t)
+{
+	size_t i, n = 0;
+	pf_action a;
+
+	for (i = 0; i < m->n_entries; i++) {
+		a = pf_txn_action(t, i);
+		if (a == PF_ACTION_NONE)
+			continue;
+		n++;
+		printf("%s %-9s %s\n", o->check ? "would" : "     ",
+		    pf_action_str(a), m->entries[i].path);
+	}
+	printf("%s: '%s'%s%s ", pf_progname, m->name ? m->name : o->package,
+	    m->version ? " " : "", m->version ? m->version : "");
+	if (pf_txn_get_state(t) == PF_TXN_ALREADY_APPLIED)
+		printf("is already applied to '%s'\n", o->root);
+	else
+		printf("%s to '%s': %zu changes\n",
+		    o->check ? "can be applied" : "applied", o->root, n);
+}
+
+static void
+report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
+    pf_ret ret, const char *msg)
+{
+	size_t i, n = 0;
+	pf_action a;
+
+	fputs("{\"package\":", stdout);
+	pf_json_str(stdout, m ? m->name : NULL);
+	fputs(",\"version\":", stdout);
+	pf_json_str(stdout, m ? m->version : NULL);
+	fputs(",\"root\":", stdout);
+	pf_json_str(stdout, o->root);
+	if (ret != PF_OK) {
+		fputs(",\"status\":\"error\",\"error\":", stdout);
+		pf_json_str(stdout, msg);
+		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
+		return;
+	}
+	printf(",\"status\":\"%s\",\"check\":%s,\"changes\":[",
+	    status_word(pf_txn_get_state(t), o->check),
+	    o->check ? "true" : "false");
+	for (i = 0; i < m->n_entries; i++) {
+		a = pf_txn_action(t, i);
+		if (a == PF_ACTION_NONE)
+			continue;
+		fputs(n++ ? ",{\"path\":" : "{\"path\":", stdout);
+		pf_json_str(stdout, m->entries[i].path);
+		printf(",\"action\":\"%s\"}", pf_action_str(a));
+	}
+	fputs("],\"exit_status\":0}\n", stdout);
+}
+
+static int
+finish(const opts *o, pf_reader *r, pf_txn *t, pf_ret ret, const char *msg)
+{
+	const pf_manifest *m = r && pf_reader_status(r) == PF_OK ?
+	    pf_reader_manifest(r) : NULL;
+
+	if (o->json)
+		report_json(o, m, t, ret, msg);
+	if (ret != PF_OK)
+		return pf_fail(ret, msg);
+	if (!o->json)
+		report_text(o, m, t);
+	return fflush(stdout) == 0 ? PF_EXIT_OK : PF_EXIT_IO;
+}
+
+static int
+run(const opts *o)
+{
+	pf_reader *r = NULL;
+	pf_txn *t = NULL;
+	pf_ret ret;
+	int fd, rc;
+
+	if ((fd = pf_open_input(o->package)) < 0)
+		return PF_EXIT_IO;
+	ret = pf_reader_open(&r, fd);
+	if (ret != PF_OK) {
+		rc = finish(o, r, NULL, ret, r ? pf_reader_error(r) : NULL);
+		goto out;
+	}
+	ret = pf_txn_new(&t, r, o->root);
+	if (ret == PF_OK)
+		ret = pf_txn_check(t);
+	if (ret == PF_OK && !o->check)
+		ret = pf_txn_commit(t);
+	rc = finish(o, r, t, ret, t ? pf_txn_error(t) : NULL);
+out:
+	pf_txn_free(t);
+	pf_reader_free(r);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	opts o = { .root = "/" };
+	int c;
+
+	pf_progname = "patch-apply";
+	while ((c = getopt_long(argc, argv, "r:cjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.root = optarg; break;
+		case 'c': o.check = 1; break;
+		case 'j': o.json = 1; break;
+		case 'h': printf("usage: %s\n", usage); return 0;
+		default: return pf_usage_error(usage, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return pf_usage_error(usage, "expected one package");
+	o.package = argv[optind];
+	return run(&o);
+}

@@ -1,0 +1,39 @@
+/*
+ * Raw LZMA2, optionally behind the x86 BCJ filter (spec section 5.5,
+ * codecs 1 and 2).  The only code of the project that includes <lzma.h>.
+ */
+#ifndef PF_COMPRESS_LZMA_H
+#define PF_COMPRESS_LZMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/stream.h"
+
+/* LZMA2 settings for one stream; zero fields mean the preset's value. */
+typedef struct pf_lzma_opts {
+	uint32_t preset;        /* 0-9 */
+	bool extreme;
+	bool x86;               /* BCJ filter in front of LZMA2 */
+	uint32_t dict_size;     /* 0: fitted to the input */
+	uint32_t lc, lp, pb;
+	bool set_lclppb;
+} pf_lzma_opts;
+
+/* The dictionary the encoder picks for n bytes: small inputs, small dict. */
+uint32_t pf_lzma_dict_for(uint64_t n);
+
+/* Compresses in[0..n) into out (appended); *dict_size gets the parameter. */
+pf_ret pf_lzma_encode(const uint8_t *in, size_t n, const pf_lzma_opts *o,
+    pf_buf *out, uint32_t *dict_size, pf_err *err);
+
+/*
+ * Decompresses exactly out_size bytes from in to out, refusing more or
+ * fewer, and anything after the end of the LZMA2 data.
+ */
+pf_ret pf_lzma_decode(pf_istream *in, uint64_t dict_size, bool x86,
+    pf_ostream *out, uint64_t out_size, pf_err *err);
+
+#endif

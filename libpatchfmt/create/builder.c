@@ -1,0 +1,455 @@
+/*
+ * pf_builder: compares two builds and turns every difference into a
+ * manifest entry with its payload and rollback blobs.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "common/hash.h"
+#include "compress/lzma.h"
+#include "create/scan.h"
+#include "elf/elf.h"
+#include "format/format.h"
+#include "format/manifest.h"
+#include "format/writer.h"
+
+struct pf_builder {
+	pf_err err;
+	pf_manifest m;
+	uint8_t **data;                 /* stored bytes of each blob */
+	uint64_t required;
+	char *single_path;              /* entry path when diffing two files */
+};
+
+/* One side of a path: its state and, for files, its bytes. */
+typedef struct side {
+	pf_state st;
+	uint8_t *content;
+	size_t len;
+	bool x86;
+} side;
+
+pf_ret
+pf_builder_new(pf_builder **out)
+{
+	pf_builder *b;
+
+	*out = NULL;
+	if (pf_crypto_init() < 0 || (b = calloc(1, sizeof *b)) == NULL)
+		return PF_ERR_NOMEM;
+	pf_manifest_init(&b->m);
+	*out = b;
+	return PF_OK;
+}
+
+void
+pf_builder_free(pf_builder *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->m.n_blobs; i++)
+		free(b->data[i]);
+	free(b->data);
+	free(b->single_path);
+	pf_manifest_clear(&b->m);
+	free(b);
+}
+
+const char *
+pf_builder_error(const pf_builder *b)
+{
+	return b->err.msg;
+}
+
+const pf_manifest *
+pf_builder_manifest(const pf_builder *b)
+{
+	return &b->m;
+}
+
+static pf_ret
+set_str(pf_builder *b, char **dst, const char *s)
+{
+	char *p = NULL;
+
+	if (s != NULL && strlen(s) > PF_MAX_STRING)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "'%.40s...' is longer than %d bytes", s, PF_MAX_STRING);
+	if (s != NULL && (p = strdup(s)) == NULL)
+		return pf_err_nomem(&b->err);
+	free(*dst);
+	*dst = p;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_info(pf_builder *b, const char *name, const char *version,
+    const char *description)
+{
+	pf_ret r;
+
+	if ((name && (r = set_str(b, &b->m.name, name)) != PF_OK) ||
+	    (version && (r = set_str(b, &b->m.version, version)) != PF_OK) ||
+	    (description &&
+	    (r = set_str(b, &b->m.description, description)) != PF_OK))
+		return r;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_created(pf_builder *b, uint64_t seconds)
+{
+	b->m.created = seconds;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_path(pf_builder *b, const char *path)
+{
+	if (!pf_path_valid(path, strlen(path)))
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "'%s' is not a safe relative path", path);
+	return set_str(b, &b->single_path, path);
+}
+
+pf_ret
+pf_builder_add_dep(pf_builder *b, pf_dep_kind kind, const char *name,
+    const char *version)
+{
+	pf_dep *p;
+	pf_ret r;
+
+	if (kind < PF_DEP_REQUIRES || kind > PF_DEP_PROVIDES || name == NULL ||
+	    *name == '\0')
+		return pf_err_set(&b->err, PF_ERR_USAGE, "invalid dependency");
+	p = realloc(b->m.deps, (b->m.n_deps + 1) * sizeof *p);
+	if (p == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.deps = p;
+	p = &p[b->m.n_deps];
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	b->m.n_deps++;
+	if ((r = set_str(b, &p->name, name)) != PF_OK ||
+	    (r = set_str(b, &p->version, version)) != PF_OK)
+		return r;
+	return PF_OK;
+}
+
+/* Blobs. */
+
+static pf_ret
+push_blob(pf_builder *b, pf_section sec, pf_codec codec, uint64_t param,
+    uint8_t *bytes, size_t n, uint64_t decoded, uint32_t *idx)
+{
+	uint8_t **d;
+	pf_blob *bl;
+
+	d = realloc(b->data, (b->m.n_blobs + 1) * sizeof *d);
+	if (d == NULL)
+		return pf_err_nomem(&b->err);
+	b->data = d;
+	bl = realloc(b->m.blobs, (b->m.n_blobs + 1) * sizeof *bl);
+	if (bl == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.blobs = bl;
+	bl = &bl[b->m.n_blobs];
+	memset(bl, 0, sizeof *bl);
+	bl->section = sec;
+	bl->codec = codec;
+	bl->param = param;
+	bl->stored_size = n;
+	bl->decoded_size = decoded;
+	pf_sha256(bl->sha256, bytes, n);
+	b->data[b->m.n_blobs] = bytes;
+	*idx = (uint32_t)b->m.n_blobs++;
+	return PF_OK;
+}
+
+/* Keeps whichever candidate is smaller; frees the other. */
+static void
+keep_smaller(pf_buf *best, pf_codec *best_codec, uint64_t *best_param,
+    pf_buf *cand, pf_codec codec, uint64_t param)
+{
+	if (cand->len < best->len) {
+		pf_buf_free(best);
+		*best = *cand;
+		*best_codec = codec;
+		*best_param = param;
+		pf_buf_init(cand);
+	} else
+		pf_buf_free(cand);
+}
+
+static pf_ret
+try_lzma(pf_builder *b, const side *s, bool x86, pf_buf *best,
+    pf_codec *codec, uint64_t *param)
+{
+	pf_lzma_opts o = { .preset = 9, .x86 = x86 };
+	uint32_t dict;
+	pf_buf cand;
+	pf_ret r;
+
+	pf_buf_init(&cand);
+	r = pf_lzma_encode(s->content, s->len, &o, &cand, &dict, &b->err);
+	if (r != PF_OK) {
+		pf_buf_free(&cand);
+		return r;
+	}
+	keep_smaller(best, codec, param, &cand,
+	    x86 ? PF_CODEC_X86_LZMA2 : PF_CODEC_LZMA2, dict);
+	return PF_OK;
+}
+
+/* Encodes the content of s, the state to reach, as the smallest blob. */
+static pf_ret
+add_content_blob(pf_builder *b, pf_section sec, const side *s, uint32_t *idx)
+{
+	pf_buf best;
+	pf_codec codec = PF_CODEC_STORED;
+	uint64_t param = 0;
+	uint8_t *bytes;
+	size_t n;
+	pf_ret r;
+
+	pf_buf_init(&best);
+	pf_buf_append(&best, s->content, s->len);
+	if (best.failed)
+		return pf_err_nomem(&b->err);
+	if ((r = try_lzma(b, s, false, &best, &codec, &param)) != PF_OK ||
+	    (s->x86 && (r = try_lzma(b, s, true, &best, &codec, &param)) !=
+	    PF_OK)) {
+		pf_buf_free(&best);
+		return r;
+	}
+	bytes = pf_buf_take(&best, &n);
+	r = push_blob(b, sec, codec, param, bytes, n, s->len, idx);
+	if (r != PF_OK)
+		free(bytes);
+	return r;
+}
+
+/* Reading one side. */
+
+static pf_ret
+load_file(pf_builder *b, const char *path, side *s)
+{
+	pf_elf_info ei;
+	int fd;
+	pf_ret r;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return pf_err_errno(&b->err, PF_ERR_IO, errno,
+		    "cannot open '%s'", path);
+	r = pf_slurp_fd(fd, PF_MAX_FILE_SIZE, &s->content, &s->len, &b->err,
+	    path);
+	close(fd);
+	if (r != PF_OK)
+		return r;
+	s->st.size = s->len;
+	pf_sha256(s->st.sha256, s->content, s->len);
+	pf_elf_inspect(s->content, s->len, &ei);
+	s->x86 = ei.x86;
+	memcpy(s->st.build_id, ei.build_id, ei.build_id_len);
+	s->st.build_id_len = ei.build_id_len;
+	return PF_OK;
+}
+
+static pf_ret
+load_side(pf_builder *b, const char *root, const pf_node *nd, side *s)
+{
+	char path[2 * PF_MAX_PATH + 2];
+
+	memset(s, 0, sizeof *s);
+	if (nd == NULL)
+		return PF_OK;
+	s->st.type = nd->type;
+	s->st.mode = nd->mode;
+	if (nd->type == PF_TYPE_SYMLINK) {
+		s->st.size = nd->size;
+		if ((s->st.link = strdup(nd->link)) == NULL)
+			return pf_err_nomem(&b->err);
+		return PF_OK;
+	}
+	if (nd->type != PF_TYPE_FILE)
+		return PF_OK;
+	if (b->single_path != NULL || *nd->path == '\0')
+		snprintf(path, sizeof path, "%s", root);
+	else
+		snprintf(path, sizeof path, "%s/%s", root, nd->path);
+	return load_file(b, path, s);
+}
+
+static void
+side_free(side *s)
+{
+	free(s->content);
+	pf_state_clear(&s->st);
+}
+
+static bool
+sides_equal(const side *o, const side *n)
+{
+	if (o->st.type != n->st.type || o->st.mode != n->st.mode)
+		return false;
+	if (o->st.type == PF_TYPE_FILE)
+		return o->len == n->len &&
+		    memcmp(o->st.sha256, n->st.sha256, 32) == 0;
+	if (o->st.type == PF_TYPE_SYMLINK)
+		return strcmp(o->st.link, n->st.link) == 0;
+	return true;
+}
+
+static bool
+same_content(const side *o, const side *n)
+{
+	return o->st.type == PF_TYPE_FILE && n->st.type == PF_TYPE_FILE &&
+	    o->len == n->len && memcmp(o->st.sha256, n->st.sha256, 32) == 0;
+}
+
+static pf_ret
+push_entry(pf_builder *b, const char *path, side *o, side *n)
+{
+	pf_entry *e;
+
+	e = realloc(b->m.entries, (b->m.n_entries + 1) * sizeof *e);
+	if (e == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.entries = e;
+	e = &e[b->m.n_entries++];
+	memset(e, 0, sizeof *e);
+	e->payload = e->rollback = PF_NO_BLOB;
+	e->op = o->st.type == PF_TYPE_NONE ? PF_OP_ADD :
+	    n->st.type == PF_TYPE_NONE ? PF_OP_REMOVE : PF_OP_CHANGE;
+	/* The entry takes over both states (and their link strings). */
+	e->before = o->st;
+	e->after = n->st;
+	memset(&o->st, 0, sizeof o->st);
+	memset(&n->st, 0, sizeof n->st);
+	if ((e->path = strdup(path)) == NULL)
+		return pf_err_nomem(&b->err);
+	return PF_OK;
+}
+
+static pf_ret
+diff_one(pf_builder *b, const char *old_root, const char *new_root,
+    const char *path, const pf_node *on, const pf_node *nn)
+{
+	side o, n;
+	pf_entry *e;
+	bool same;
+	pf_ret r;
+
+	if ((r = load_side(b, old_root, on, &o)) != PF_OK ||
+	    (r = load_side(b, new_root, nn, &n)) != PF_OK)
+		goto out;
+	if (sides_equal(&o, &n))
+		goto out;
+	same = same_content(&o, &n);
+	if ((r = push_entry(b, path, &o, &n)) != PF_OK)
+		goto out;
+	e = &b->m.entries[b->m.n_entries - 1];
+	if (n.content != NULL && !same &&
+	    (r = add_content_blob(b, PF_SECTION_PAYLOAD, &n, &e->payload)) !=
+	    PF_OK)
+		goto out;
+	if (o.content != NULL && !same)
+		r = add_content_blob(b, PF_SECTION_ROLLBACK, &o, &e->rollback);
+out:
+	side_free(&o);
+	side_free(&n);
+	return r;
+}
+
+static pf_ret
+diff_lists(pf_builder *b, const char *old_root, const char *new_root,
+    const pf_nodelist *ol, const pf_nodelist *nl)
+{
+	size_t i = 0, j = 0;
+	const pf_node *on, *nn;
+	int c;
+	pf_ret r = PF_OK;
+
+	while (r == PF_OK && (i < ol->n || j < nl->n)) {
+		if (i == ol->n)
+			c = 1;
+		else if (j == nl->n)
+			c = -1;
+		else
+			c = strcmp(ol->v[i].path, nl->v[j].path);
+		on = c <= 0 ? &ol->v[i++] : NULL;
+		nn = c >= 0 ? &nl->v[j++] : NULL;
+		r = diff_one(b, old_root, new_root, on ? on->path : nn->path,
+		    on, nn);
+	}
+	return r;
+}
+
+static pf_ret
+diff_files(pf_builder *b, const char *old_path, const char *new_path,
+    const struct stat *os, const struct stat *ns)
+{
+	pf_node on = { 0 }, nn = { 0 };
+	char *copy;
+	pf_ret r;
+
+	if (b->single_path == NULL) {
+		if ((copy = strdup(new_path)) == NULL)
+			return pf_err_nomem(&b->err);
+		r = pf_builder_set_path(b, basename(copy));
+		free(copy);
+		if (r != PF_OK)
+			return r;
+	}
+	on.path = nn.path = b->single_path;
+	on.type = nn.type = PF_TYPE_FILE;
+	on.mode = os->st_mode & 07777;
+	nn.mode = ns->st_mode & 07777;
+	return diff_one(b, old_path, new_path, b->single_path, &on, &nn);
+}
+
+pf_ret
+pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
+{
+	pf_nodelist ol = { 0 }, nl = { 0 };
+	struct stat os, ns;
+	pf_ret r;
+
+	if (stat(old_path, &os) < 0)
+		return pf_err_errno(&b->err, PF_ERR_IO, errno,
+		    "cannot read '%s'", old_path);
+	if (stat(new_path, &ns) < 0)
+		return pf_err_errno(&b->err, PF_ERR_IO, errno,
+		    "cannot read '%s'", new_path);
+	if (S_ISREG(os.st_mode) && S_ISREG(ns.st_mode))
+		return diff_files(b, old_path, new_path, &os, &ns);
+	if (!S_ISDIR(os.st_mode) || !S_ISDIR(ns.st_mode))
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "'%s' and '%s' must be two directories or two files",
+		    old_path, new_path);
+	if ((r = pf_scan_tree(old_path, &ol, &b->err)) == PF_OK &&
+	    (r = pf_scan_tree(new_path, &nl, &b->err)) == PF_OK)
+		r = diff_lists(b, old_path, new_path, &ol, &nl);
+	pf_nodelist_free(&ol);
+	pf_nodelist_free(&nl);
+	return r;
+}
+
+pf_ret
+pf_builder_write(pf_builder *b, int fd)
+{
+	pf_write_opts o = { .required = b->required };
+
+	return pf_package_write(fd, &b->m, b->data, &o, &b->err);
+}

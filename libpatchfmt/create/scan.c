@@ -1,0 +1,164 @@
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "create/scan.h"
+#include "format/format.h"
+
+void
+pf_nodelist_free(pf_nodelist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].link);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static pf_node *
+push(pf_nodelist *l)
+{
+	pf_node *p;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+
+		p = realloc(l->v, cap * sizeof *p);
+		if (p == NULL)
+			return NULL;
+		l->v = p;
+		l->cap = cap;
+	}
+	p = &l->v[l->n++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+static pf_ret
+read_link(int dfd, const char *name, const char *path, pf_node *nd,
+    pf_err *err)
+{
+	char buf[PF_MAX_LINK + 1];
+	ssize_t k;
+
+	k = readlinkat(dfd, name, buf, sizeof buf);
+	if (k < 0)
+		return pf_err_errno(err, PF_ERR_IO, errno,
+		    "cannot read symlink '%s'", path);
+	if ((size_t)k > PF_MAX_LINK)
+		return pf_err_set(err, PF_ERR_USAGE,
+		    "symlink '%s' has a target longer than %d bytes", path,
+		    PF_MAX_LINK);
+	buf[k] = '\0';
+	if ((nd->link = strdup(buf)) == NULL)
+		return pf_err_nomem(err);
+	nd->size = (uint64_t)k;
+	return PF_OK;
+}
+
+static pf_ret walk(int dfd, const char *prefix, pf_nodelist *out,
+    pf_err *err);
+
+static pf_ret
+add_node(int dfd, const char *name, const char *path, pf_nodelist *out,
+    pf_err *err)
+{
+	struct stat st;
+	pf_node *nd;
+	int sub;
+	pf_ret r;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return pf_err_errno(err, PF_ERR_IO, errno, "cannot stat '%s'",
+		    path);
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+		return pf_err_set(err, PF_ERR_USAGE,
+		    "'%s' is not a file, directory or symlink: patchfmt "
+		    "cannot carry it", path);
+	if (strlen(path) > PF_MAX_PATH)
+		return pf_err_set(err, PF_ERR_USAGE, "path '%s' is too long",
+		    path);
+	if ((nd = push(out)) == NULL || (nd->path = strdup(path)) == NULL)
+		return pf_err_nomem(err);
+	nd->mode = st.st_mode & 07777;
+	if (S_ISLNK(st.st_mode)) {
+		nd->type = PF_TYPE_SYMLINK;
+		return read_link(dfd, name, path, nd, err);
+	}
+	if (S_ISREG(st.st_mode)) {
+		nd->type = PF_TYPE_FILE;
+		nd->size = (uint64_t)st.st_size;
+		return PF_OK;
+	}
+	nd->type = PF_TYPE_DIR;
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0)
+		return pf_err_errno(err, PF_ERR_IO, errno,
+		    "cannot open directory '%s'", path);
+	r = walk(sub, path, out, err);
+	close(sub);
+	return r;
+}
+
+static pf_ret
+walk(int dfd, const char *prefix, pf_nodelist *out, pf_err *err)
+{
+	char path[PF_MAX_PATH + PF_MAX_NAME + 2];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+	pf_ret r = PF_OK;
+
+	if ((fd = dup(dfd)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return pf_err_errno(err, PF_ERR_IO, errno,
+		    "cannot list '%s'", *prefix ? prefix : ".");
+	}
+	while (r == PF_OK && (errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s%s%s", prefix,
+		    *prefix ? "/" : "", de->d_name);
+		r = add_node(dfd, de->d_name, path, out, err);
+	}
+	if (r == PF_OK && errno != 0)
+		r = pf_err_errno(err, PF_ERR_IO, errno, "cannot list '%s'",
+		    *prefix ? prefix : ".");
+	closedir(d);
+	return r;
+}
+
+static int
+cmp_node(const void *a, const void *b)
+{
+	return strcmp(((const pf_node *)a)->path, ((const pf_node *)b)->path);
+}
+
+pf_ret
+pf_scan_tree(const char *root, pf_nodelist *out, pf_err *err)
+{
+	int dfd;
+	pf_ret r;
+
+	memset(out, 0, sizeof *out);
+	dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return pf_err_errno(err, PF_ERR_IO, errno,
+		    "cannot open directory '%s'", root);
+	r = walk(dfd, "", out, err);
+	close(dfd);
+	if (r == PF_OK)
+		qsort(out->v, out->n, sizeof *out->v, cmp_node);
+	return r;
+}

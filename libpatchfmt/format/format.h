@@ -1,0 +1,98 @@
+/*
+ * Constants of the package format.  Every name carries the section of
+ * spec/patchfmt.md that defines it.
+ */
+#ifndef PF_FORMAT_FORMAT_H
+#define PF_FORMAT_FORMAT_H
+
+#include <stdint.h>
+
+/* 3. Header: fixed size, little-endian fields at these offsets. */
+#define PF_MAGIC                "\x89PFPK\r\n\x1a"
+#define PF_MAGIC_LEN            8
+#define PF_VERSION_MAJOR        1
+#define PF_VERSION_MINOR        0
+#define PF_HEADER_SIZE          80
+#define PF_HDR_MAGIC            0
+#define PF_HDR_VERSION_MAJOR    8
+#define PF_HDR_VERSION_MINOR    10
+#define PF_HDR_HEADER_SIZE      12
+#define PF_HDR_REQUIRED         16
+#define PF_HDR_OPTIONAL         24
+#define PF_HDR_MANIFEST_SIZE    32
+#define PF_HDR_DEPS_SIZE        40
+#define PF_HDR_SIGNATURE_SIZE   48
+#define PF_HDR_PAYLOAD_SIZE     56
+#define PF_HDR_ROLLBACK_SIZE    64
+#define PF_HDR_RESERVED         72
+
+/* 3.1 Required feature bits: a reader refuses any bit it does not know. */
+#define PF_FEAT_DELTA           (UINT64_C(1) << 0)  /* a blob uses codec 3 */
+#define PF_FEAT_LIVE            (UINT64_C(1) << 1)  /* hot-patch records */
+#define PF_FEAT_KNOWN           (PF_FEAT_DELTA | PF_FEAT_LIVE)
+
+/* 4. Fields: tag and length as uvarints; odd tags are critical. */
+#define PF_TAG_CRITICAL(t)      (((t) & 1) != 0)
+
+/* 5.1 Manifest, top-level fields. */
+#define PF_M_NAME               2
+#define PF_M_VERSION            4
+#define PF_M_DESCRIPTION        6
+#define PF_M_CREATED            8
+#define PF_M_BLOB               11
+#define PF_M_ENTRY              13
+
+/* 5.2 Blob fields. */
+#define PF_B_SECTION            1
+#define PF_B_CODEC              3
+#define PF_B_PARAM              5
+#define PF_B_STORED_SIZE        7
+#define PF_B_DECODED_SIZE       9
+#define PF_B_SHA256             11
+
+/* 5.3 Entry fields. */
+#define PF_E_PATH               1
+#define PF_E_OP                 3
+#define PF_E_BEFORE             5
+#define PF_E_AFTER              7
+#define PF_E_PAYLOAD            9
+#define PF_E_ROLLBACK           11
+
+/* 5.4 State fields. */
+#define PF_S_TYPE               1
+#define PF_S_MODE               3
+#define PF_S_SIZE               5
+#define PF_S_SHA256             7
+#define PF_S_LINK               9
+#define PF_S_BUILD_ID           10
+
+/* 6. Dependency list fields. */
+#define PF_D_DEP                1
+#define PF_D_KIND               1
+#define PF_D_NAME               3
+#define PF_D_VERSION            5
+
+/* 7. Signature block. */
+#define PF_SIG_DIGEST_LEN       32
+#define PF_SIG_FIXED            36      /* digest and count */
+#define PF_SIG_ENTRY_SIZE       76      /* algorithm, key id, signature */
+#define PF_SIG_ALG_ED25519      1
+#define PF_SIG_KEY_ID_LEN       8
+#define PF_SIG_LEN              64
+#define PF_SIG_CONTEXT          "patchfmt signature v1"
+
+/* 8. Limits every reader enforces. */
+#define PF_MAX_MANIFEST         (UINT64_C(64) << 20)
+#define PF_MAX_DEPS             (UINT64_C(16) << 20)
+#define PF_MAX_SIGNATURES       16
+#define PF_MAX_SECTION          (UINT64_C(1) << 62)
+#define PF_MAX_ENTRIES          1000000
+#define PF_MAX_DEPTH            8       /* nesting of fields */
+#define PF_MAX_PATH             4096
+#define PF_MAX_NAME             255     /* one path component */
+#define PF_MAX_LINK             4095
+#define PF_MAX_STRING           65536   /* names, versions, descriptions */
+#define PF_MAX_LZMA_DICT        (UINT64_C(64) << 20)
+#define PF_MAX_FILE_SIZE        (UINT64_C(1) << 40)
+
+#endif

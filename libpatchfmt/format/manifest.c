@@ -1,0 +1,567 @@
+/*
+ * Manifest and dependency list: encoding, decoding and the consistency
+ * rules of spec/patchfmt.md sections 5 and 6.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ckd.h"
+#include "format/field.h"
+#include "format/format.h"
+#include "format/manifest.h"
+
+void
+pf_manifest_init(pf_manifest *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void
+pf_state_clear(pf_state *s)
+{
+	free(s->link);
+	memset(s, 0, sizeof *s);
+}
+
+void
+pf_manifest_clear(pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++) {
+		free(m->entries[i].path);
+		pf_state_clear(&m->entries[i].before);
+		pf_state_clear(&m->entries[i].after);
+	}
+	for (i = 0; i < m->n_deps; i++) {
+		free(m->deps[i].name);
+		free(m->deps[i].version);
+	}
+	free(m->entries);
+	free(m->blobs);
+	free(m->deps);
+	free(m->name);
+	free(m->version);
+	free(m->description);
+	pf_manifest_init(m);
+}
+
+bool
+pf_codec_needs_base(pf_codec c)
+{
+	return c == PF_CODEC_DELTA;
+}
+
+/* Encoding. */
+
+static void
+encode_state(pf_buf *b, uint64_t tag, const pf_state *s)
+{
+	pf_buf in;
+
+	if (s->type == PF_TYPE_NONE)
+		return;
+	pf_buf_init(&in);
+	pf_put_uint(&in, PF_S_TYPE, s->type);
+	pf_put_uint(&in, PF_S_MODE, s->mode);
+	if (s->type == PF_TYPE_FILE) {
+		pf_put_uint(&in, PF_S_SIZE, s->size);
+		pf_put_bytes(&in, PF_S_SHA256, s->sha256, 32);
+	}
+	if (s->type == PF_TYPE_SYMLINK)
+		pf_put_string(&in, PF_S_LINK, s->link);
+	if (s->build_id_len > 0)
+		pf_put_bytes(&in, PF_S_BUILD_ID, s->build_id, s->build_id_len);
+	pf_put_nested(b, tag, &in);
+	pf_buf_free(&in);
+}
+
+static void
+encode_entry(pf_buf *b, const pf_entry *e)
+{
+	pf_buf in;
+
+	pf_buf_init(&in);
+	pf_put_string(&in, PF_E_PATH, e->path);
+	pf_put_uint(&in, PF_E_OP, e->op);
+	encode_state(&in, PF_E_BEFORE, &e->before);
+	encode_state(&in, PF_E_AFTER, &e->after);
+	if (e->payload != PF_NO_BLOB)
+		pf_put_uint(&in, PF_E_PAYLOAD, e->payload);
+	if (e->rollback != PF_NO_BLOB)
+		pf_put_uint(&in, PF_E_ROLLBACK, e->rollback);
+	pf_put_nested(b, PF_M_ENTRY, &in);
+	pf_buf_free(&in);
+}
+
+static void
+encode_blob(pf_buf *b, const pf_blob *bl)
+{
+	pf_buf in;
+
+	pf_buf_init(&in);
+	pf_put_uint(&in, PF_B_SECTION, bl->section);
+	pf_put_uint(&in, PF_B_CODEC, bl->codec);
+	if (bl->param != 0)
+		pf_put_uint(&in, PF_B_PARAM, bl->param);
+	pf_put_uint(&in, PF_B_STORED_SIZE, bl->stored_size);
+	pf_put_uint(&in, PF_B_DECODED_SIZE, bl->decoded_size);
+	pf_put_bytes(&in, PF_B_SHA256, bl->sha256, 32);
+	pf_put_nested(b, PF_M_BLOB, &in);
+	pf_buf_free(&in);
+}
+
+pf_ret
+pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
+{
+	size_t i;
+
+	/* Fields in ascending tag order (section 4.2). */
+	pf_put_string(out, PF_M_NAME, m->name);
+	pf_put_string(out, PF_M_VERSION, m->version);
+	pf_put_string(out, PF_M_DESCRIPTION, m->description);
+	pf_put_uint(out, PF_M_CREATED, m->created);
+	for (i = 0; i < m->n_blobs; i++)
+		encode_blob(out, &m->blobs[i]);
+	for (i = 0; i < m->n_entries; i++)
+		encode_entry(out, &m->entries[i]);
+	return out->failed ? pf_err_nomem(err) : PF_OK;
+}
+
+pf_ret
+pf_deps_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
+{
+	pf_buf in;
+	size_t i;
+
+	for (i = 0; i < m->n_deps; i++) {
+		pf_buf_init(&in);
+		pf_put_uint(&in, PF_D_KIND, m->deps[i].kind);
+		pf_put_string(&in, PF_D_NAME, m->deps[i].name);
+		pf_put_string(&in, PF_D_VERSION, m->deps[i].version);
+		pf_put_nested(out, PF_D_DEP, &in);
+		pf_buf_free(&in);
+	}
+	return out->failed ? pf_err_nomem(err) : PF_OK;
+}
+
+/* Decoding. */
+
+/*
+ * Walks the fields of one structure in ascending tag order; an unknown
+ * critical tag is refused, an unknown other tag is skipped (section 4.3).
+ */
+typedef pf_ret (*field_fn)(void *obj, const pf_field *f, pf_err *err);
+
+static pf_ret
+walk_fields(const uint8_t *p, size_t n, const char *what, field_fn fn,
+    void *obj, pf_err *err)
+{
+	pf_cur c;
+	pf_field f;
+	uint64_t last = 0;
+	pf_ret r;
+
+	pf_cur_init(&c, p, n);
+	while (pf_field_next(&c, &f)) {
+		if (f.tag < last)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "fields of the %s are out of order", what);
+		last = f.tag;
+		r = fn(obj, &f, err);
+		if (r != PF_OK)
+			return r;
+	}
+	if (c.bad)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "malformed field in the %s", what);
+	return PF_OK;
+}
+
+static pf_ret
+unknown_field(const pf_field *f, const char *what, pf_err *err)
+{
+	if (PF_TAG_CRITICAL(f->tag))
+		return pf_err_set(err, PF_ERR_UNSUPPORTED,
+		    "unknown critical field %llu in the %s: the package needs "
+		    "a newer patchfmt", (unsigned long long)f->tag, what);
+	return PF_OK;
+}
+
+/* A set of seen tags guards against repeated single fields. */
+static pf_ret
+once(uint64_t *seen, const pf_field *f, const char *what, pf_err *err)
+{
+	uint64_t bit;
+
+	if (f->tag >= 64)
+		return PF_OK;
+	bit = UINT64_C(1) << f->tag;
+	if (*seen & bit)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "field %llu repeated in the %s",
+		    (unsigned long long)f->tag, what);
+	*seen |= bit;
+	return PF_OK;
+}
+
+typedef struct state_ctx {
+	pf_state *s;
+	uint64_t seen;
+} state_ctx;
+
+static pf_ret
+state_field(void *obj, const pf_field *f, pf_err *err)
+{
+	state_ctx *x = obj;
+	pf_state *s = x->s;
+	uint64_t v;
+	pf_ret r;
+
+	if ((r = once(&x->seen, f, "entry state", err)) != PF_OK)
+		return r;
+	switch (f->tag) {
+	case PF_S_TYPE:
+		if ((r = pf_field_uint(f, &v, err, "state type")) != PF_OK)
+			return r;
+		if (v < PF_TYPE_FILE || v > PF_TYPE_SYMLINK)
+			return pf_err_set(err, PF_ERR_UNSUPPORTED,
+			    "unknown entry type %llu", (unsigned long long)v);
+		s->type = (pf_type)v;
+		return PF_OK;
+	case PF_S_MODE:
+		if ((r = pf_field_uint(f, &v, err, "state mode")) != PF_OK)
+			return r;
+		if (v > 07777)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "mode %llo has bits beyond 07777",
+			    (unsigned long long)v);
+		s->mode = (uint32_t)v;
+		return PF_OK;
+	case PF_S_SIZE:
+		if ((r = pf_field_uint(f, &s->size, err, "state size")) != PF_OK)
+			return r;
+		if (s->size > PF_MAX_FILE_SIZE)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "file size %llu is beyond the limit",
+			    (unsigned long long)s->size);
+		return PF_OK;
+	case PF_S_SHA256:
+		return pf_field_sha256(f, s->sha256, err, "state sha256");
+	case PF_S_LINK:
+		return pf_field_string(f, PF_MAX_LINK, &s->link, err,
+		    "symlink target");
+	case PF_S_BUILD_ID:
+		if (f->len == 0 || f->len > PF_BUILD_ID_MAX)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "build ID of %zu bytes", f->len);
+		memcpy(s->build_id, f->val, f->len);
+		s->build_id_len = f->len;
+		return PF_OK;
+	}
+	return unknown_field(f, "entry state", err);
+}
+
+static pf_ret
+decode_state(pf_state *s, const pf_field *f, pf_err *err)
+{
+	state_ctx x = { s, 0 };
+	uint64_t need = UINT64_C(1) << PF_S_TYPE | UINT64_C(1) << PF_S_MODE;
+	pf_ret r;
+
+	r = walk_fields(f->val, f->len, "entry state", state_field, &x, err);
+	if (r != PF_OK)
+		return r;
+	if (s->type == PF_TYPE_FILE)
+		need |= UINT64_C(1) << PF_S_SIZE | UINT64_C(1) << PF_S_SHA256;
+	if (s->type == PF_TYPE_SYMLINK)
+		need |= UINT64_C(1) << PF_S_LINK;
+	if ((x.seen & need) != need)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "an entry state lacks a required field");
+	if (s->type != PF_TYPE_FILE &&
+	    (x.seen & (UINT64_C(1) << PF_S_SIZE | UINT64_C(1) << PF_S_SHA256)))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "size or sha256 given for something that is not a file");
+	if (s->type != PF_TYPE_SYMLINK && s->link != NULL)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "link target given for something that is not a symlink");
+	if (s->type == PF_TYPE_SYMLINK && s->link[0] == '\0')
+		return pf_err_set(err, PF_ERR_CORRUPT, "empty symlink target");
+	return PF_OK;
+}
+
+typedef struct entry_ctx {
+	pf_entry *e;
+	uint64_t seen;
+} entry_ctx;
+
+static pf_ret
+blob_index(const pf_field *f, uint32_t *idx, pf_err *err)
+{
+	uint64_t v;
+	pf_ret r;
+
+	if ((r = pf_field_uint(f, &v, err, "blob index")) != PF_OK)
+		return r;
+	if (v >= PF_NO_BLOB)
+		return pf_err_set(err, PF_ERR_CORRUPT, "blob index too large");
+	*idx = (uint32_t)v;
+	return PF_OK;
+}
+
+static pf_ret
+entry_field(void *obj, const pf_field *f, pf_err *err)
+{
+	entry_ctx *x = obj;
+	pf_entry *e = x->e;
+	uint64_t v;
+	pf_ret r;
+
+	if ((r = once(&x->seen, f, "entry", err)) != PF_OK)
+		return r;
+	switch (f->tag) {
+	case PF_E_PATH:
+		return pf_field_string(f, PF_MAX_PATH, &e->path, err,
+		    "entry path");
+	case PF_E_OP:
+		if ((r = pf_field_uint(f, &v, err, "entry operation")) != PF_OK)
+			return r;
+		if (v < PF_OP_ADD || v > PF_OP_CHANGE)
+			return pf_err_set(err, PF_ERR_UNSUPPORTED,
+			    "unknown operation %llu", (unsigned long long)v);
+		e->op = (pf_op)v;
+		return PF_OK;
+	case PF_E_BEFORE:
+		return decode_state(&e->before, f, err);
+	case PF_E_AFTER:
+		return decode_state(&e->after, f, err);
+	case PF_E_PAYLOAD:
+		return blob_index(f, &e->payload, err);
+	case PF_E_ROLLBACK:
+		return blob_index(f, &e->rollback, err);
+	}
+	return unknown_field(f, "entry", err);
+}
+
+typedef struct blob_ctx {
+	pf_blob *b;
+	uint64_t seen;
+} blob_ctx;
+
+static pf_ret
+blob_field(void *obj, const pf_field *f, pf_err *err)
+{
+	blob_ctx *x = obj;
+	pf_blob *b = x->b;
+	uint64_t v;
+	pf_ret r;
+
+	if ((r = once(&x->seen, f, "blob", err)) != PF_OK)
+		return r;
+	switch (f->tag) {
+	case PF_B_SECTION:
+		if ((r = pf_field_uint(f, &v, err, "blob section")) != PF_OK)
+			return r;
+		if (v != PF_SECTION_PAYLOAD && v != PF_SECTION_ROLLBACK)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "unknown blob section %llu", (unsigned long long)v);
+		b->section = (pf_section)v;
+		return PF_OK;
+	case PF_B_CODEC:
+		if ((r = pf_field_uint(f, &v, err, "blob codec")) != PF_OK)
+			return r;
+		if (v > PF_CODEC_DELTA)
+			return pf_err_set(err, PF_ERR_UNSUPPORTED,
+			    "unknown codec %llu", (unsigned long long)v);
+		b->codec = (pf_codec)v;
+		return PF_OK;
+	case PF_B_PARAM:
+		return pf_field_uint(f, &b->param, err, "blob parameter");
+	case PF_B_STORED_SIZE:
+		return pf_field_uint(f, &b->stored_size, err, "blob size");
+	case PF_B_DECODED_SIZE:
+		return pf_field_uint(f, &b->decoded_size, err, "blob size");
+	case PF_B_SHA256:
+		return pf_field_sha256(f, b->sha256, err, "blob sha256");
+	}
+	return unknown_field(f, "blob", err);
+}
+
+/* Grows an array by one zeroed element. */
+static void *
+grow(void *arr, size_t *n, size_t size, size_t limit)
+{
+	void *p;
+
+	if (*n >= limit)
+		return NULL;
+	p = realloc(arr, (*n + 1) * size);
+	if (p == NULL)
+		return NULL;
+	memset((char *)p + *n * size, 0, size);
+	(*n)++;
+	return p;
+}
+
+static pf_ret
+add_entry(pf_manifest *m, const pf_field *f, pf_err *err)
+{
+	entry_ctx x = { NULL, 0 };
+	uint64_t need = UINT64_C(1) << PF_E_PATH | UINT64_C(1) << PF_E_OP;
+	pf_entry *p;
+	pf_ret r;
+
+	p = grow(m->entries, &m->n_entries, sizeof *p, PF_MAX_ENTRIES);
+	if (p == NULL)
+		return m->n_entries >= PF_MAX_ENTRIES ?
+		    pf_err_set(err, PF_ERR_CORRUPT, "too many entries") :
+		    pf_err_nomem(err);
+	m->entries = p;
+	x.e = &p[m->n_entries - 1];
+	x.e->payload = x.e->rollback = PF_NO_BLOB;
+	r = walk_fields(f->val, f->len, "entry", entry_field, &x, err);
+	if (r == PF_OK && (x.seen & need) != need)
+		r = pf_err_set(err, PF_ERR_CORRUPT,
+		    "an entry lacks its path or operation");
+	return r;
+}
+
+static pf_ret
+add_blob(pf_manifest *m, const pf_field *f, pf_err *err)
+{
+	blob_ctx x = { NULL, 0 };
+	uint64_t need = UINT64_C(1) << PF_B_SECTION |
+	    UINT64_C(1) << PF_B_CODEC | UINT64_C(1) << PF_B_STORED_SIZE |
+	    UINT64_C(1) << PF_B_DECODED_SIZE | UINT64_C(1) << PF_B_SHA256;
+	pf_blob *p;
+	pf_ret r;
+
+	p = grow(m->blobs, &m->n_blobs, sizeof *p, 2 * (size_t)PF_MAX_ENTRIES);
+	if (p == NULL)
+		return m->n_blobs >= 2 * (size_t)PF_MAX_ENTRIES ?
+		    pf_err_set(err, PF_ERR_CORRUPT, "too many blobs") :
+		    pf_err_nomem(err);
+	m->blobs = p;
+	x.b = &p[m->n_blobs - 1];
+	r = walk_fields(f->val, f->len, "blob", blob_field, &x, err);
+	if (r == PF_OK && (x.seen & need) != need)
+		r = pf_err_set(err, PF_ERR_CORRUPT, "a blob lacks a field");
+	return r;
+}
+
+typedef struct manifest_ctx {
+	pf_manifest *m;
+	uint64_t seen;
+} manifest_ctx;
+
+static pf_ret
+manifest_field(void *obj, const pf_field *f, pf_err *err)
+{
+	manifest_ctx *x = obj;
+	pf_manifest *m = x->m;
+	pf_ret r;
+
+	if (f->tag != PF_M_BLOB && f->tag != PF_M_ENTRY &&
+	    (r = once(&x->seen, f, "manifest", err)) != PF_OK)
+		return r;
+	switch (f->tag) {
+	case PF_M_NAME:
+		return pf_field_string(f, PF_MAX_STRING, &m->name, err,
+		    "package name");
+	case PF_M_VERSION:
+		return pf_field_string(f, PF_MAX_STRING, &m->version, err,
+		    "package version");
+	case PF_M_DESCRIPTION:
+		return pf_field_string(f, PF_MAX_STRING, &m->description, err,
+		    "package description");
+	case PF_M_CREATED:
+		return pf_field_uint(f, &m->created, err, "creation time");
+	case PF_M_BLOB:
+		return add_blob(m, f, err);
+	case PF_M_ENTRY:
+		return add_entry(m, f, err);
+	}
+	return unknown_field(f, "manifest", err);
+}
+
+pf_ret
+pf_manifest_decode(pf_manifest *m, const uint8_t *p, size_t n, pf_err *err)
+{
+	manifest_ctx x = { m, 0 };
+	pf_ret r;
+
+	pf_manifest_init(m);
+	r = walk_fields(p, n, "manifest", manifest_field, &x, err);
+	if (r == PF_OK)
+		r = pf_manifest_validate(m, err);
+	if (r != PF_OK)
+		pf_manifest_clear(m);
+	return r;
+}
+
+typedef struct dep_ctx {
+	pf_dep *d;
+	uint64_t seen;
+} dep_ctx;
+
+static pf_ret
+dep_field(void *obj, const pf_field *f, pf_err *err)
+{
+	dep_ctx *x = obj;
+	uint64_t v;
+	pf_ret r;
+
+	if ((r = once(&x->seen, f, "dependency", err)) != PF_OK)
+		return r;
+	switch (f->tag) {
+	case PF_D_KIND:
+		if ((r = pf_field_uint(f, &v, err, "dependency kind")) != PF_OK)
+			return r;
+		if (v < PF_DEP_REQUIRES || v > PF_DEP_PROVIDES)
+			return pf_err_set(err, PF_ERR_UNSUPPORTED,
+			    "unknown dependency kind %llu",
+			    (unsigned long long)v);
+		x->d->kind = (pf_dep_kind)v;
+		return PF_OK;
+	case PF_D_NAME:
+		return pf_field_string(f, PF_MAX_STRING, &x->d->name, err,
+		    "dependency name");
+	case PF_D_VERSION:
+		return pf_field_string(f, PF_MAX_STRING, &x->d->version, err,
+		    "dependency version");
+	}
+	return unknown_field(f, "dependency", err);
+}
+
+static pf_ret
+deps_field(void *obj, const pf_field *f, pf_err *err)
+{
+	pf_manifest *m = obj;
+	dep_ctx x = { NULL, 0 };
+	uint64_t need = UINT64_C(1) << PF_D_KIND | UINT64_C(1) << PF_D_NAME;
+	pf_dep *p;
+	pf_ret r;
+
+	if (f->tag != PF_D_DEP)
+		return unknown_field(f, "dependency list", err);
+	p = grow(m->deps, &m->n_deps, sizeof *p, PF_MAX_ENTRIES);
+	if (p == NULL)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "too many dependencies");
+	m->deps = p;
+	x.d = &p[m->n_deps - 1];
+	r = walk_fields(f->val, f->len, "dependency", dep_field, &x, err);
+	if (r == PF_OK && (x.seen & need) != need)
+		r = pf_err_set(err, PF_ERR_CORRUPT,
+		    "a dependency lacks its kind or name");
+	return r;
+}
+
+pf_ret
+pf_deps_decode(pf_manifest *m, const uint8_t *p, size_t n, pf_err *err)
+{
+	return walk_fields(p, n, "dependency list", deps_field, m, err);
+}

@@ -1,0 +1,41 @@
+/*
+ * The manifest and the dependency list in memory, and their encodings
+ * (spec/patchfmt.md sections 4 to 6).
+ */
+#ifndef PF_FORMAT_MANIFEST_H
+#define PF_FORMAT_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libpatchfmt.h"
+#include "common/buf.h"
+#include "common/err.h"
+
+void pf_manifest_init(pf_manifest *m);
+/* Frees everything the manifest owns and leaves it empty. */
+void pf_manifest_clear(pf_manifest *m);
+void pf_state_clear(pf_state *s);
+
+/* Writes the manifest fields (section 5), canonical and deterministic. */
+pf_ret pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err);
+/* Parses and validates; on failure m is left empty. */
+pf_ret pf_manifest_decode(pf_manifest *m, const uint8_t *p, size_t n,
+    pf_err *err);
+/* Section 6. */
+pf_ret pf_deps_encode(const pf_manifest *m, pf_buf *out, pf_err *err);
+pf_ret pf_deps_decode(pf_manifest *m, const uint8_t *p, size_t n,
+    pf_err *err);
+
+/*
+ * Every rule of section 5.6: paths, operations against states, blob
+ * references, parents.  Fills in blob offsets and the section sizes.
+ */
+pf_ret pf_manifest_validate(pf_manifest *m, pf_err *err);
+/* Section 5.3.1: a relative path with no empty, "." or ".." component. */
+bool pf_path_valid(const char *p, size_t n);
+/* True when the blob's codec reads a base (the other state's content). */
+bool pf_codec_needs_base(pf_codec c);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * The manifest for people (text) and for programs (JSON), as
+ * patch-inspect shows it.
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "common/hash.h"
+#include "common/json.h"
+#include "format/manifest.h"
+
+static const char *
+type_str(pf_type t)
+{
+	switch (t) {
+	case PF_TYPE_FILE: return "file";
+	case PF_TYPE_DIR: return "directory";
+	case PF_TYPE_SYMLINK: return "symlink";
+	case PF_TYPE_NONE: break;
+	}
+	return "none";
+}
+
+static const char *
+op_str(pf_op op)
+{
+	switch (op) {
+	case PF_OP_ADD: return "add";
+	case PF_OP_REMOVE: return "remove";
+	case PF_OP_CHANGE: return "change";
+	}
+	return "unknown";
+}
+
+static const char *
+codec_str(pf_codec c)
+{
+	switch (c) {
+	case PF_CODEC_STORED: return "stored";
+	case PF_CODEC_LZMA2: return "lzma2";
+	case PF_CODEC_X86_LZMA2: return "x86+lzma2";
+	case PF_CODEC_DELTA: return "pfdelta";
+	}
+	return "unknown";
+}
+
+static const char *
+dep_str(pf_dep_kind k)
+{
+	switch (k) {
+	case PF_DEP_REQUIRES: return "requires";
+	case PF_DEP_CONFLICTS: return "conflicts";
+	case PF_DEP_SUPERSEDES: return "supersedes";
+	case PF_DEP_PROVIDES: return "provides";
+	}
+	return "unknown";
+}
+
+static void
+text_state(FILE *f, const char *label, const pf_state *s)
+{
+	char hex[2 * PF_BUILD_ID_MAX + 1];
+
+	if (s->type == PF_TYPE_NONE)
+		return;
+	fprintf(f, "    %-7s %s %04o", label, type_str(s->type),
+	    (unsigned)s->mode);
+	if (s->type == PF_TYPE_FILE) {
+		pf_hex(hex, s->sha256, 32);
+		fprintf(f, " %" PRIu64 " bytes sha256 %s", s->size, hex);
+	}
+	if (s->type == PF_TYPE_SYMLINK)
+		fprintf(f, " -> %s", s->link);
+	fputc('\n', f);
+	if (s->build_id_len > 0) {
+		pf_hex(hex, s->build_id, s->build_id_len);
+		fprintf(f, "            build-id %s\n", hex);
+	}
+}
+
+static void
+text_blob(FILE *f, const char *label, const pf_manifest *m, uint32_t idx)
+{
+	const pf_blob *b;
+
+	if (idx == PF_NO_BLOB)
+		return;
+	b = &m->blobs[idx];
+	fprintf(f, "    %-7s blob %u, %s, %" PRIu64 " bytes stored\n", label,
+	    idx, codec_str(b->codec), b->stored_size);
+}
+
+void
+pf_manifest_print_text(const pf_manifest *m, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "package  %s %s\n", m->name ? m->name : "(unnamed)",
+	    m->version ? m->version : "(no version)");
+	if (m->description)
+		fprintf(f, "about    %s\n", m->description);
+	fprintf(f, "created  %" PRIu64 "\n", m->created);
+	fprintf(f, "sizes    payload %" PRIu64 " bytes, rollback %" PRIu64
+	    " bytes, %zu blobs\n", m->payload_size, m->rollback_size,
+	    m->n_blobs);
+	for (i = 0; i < m->n_deps; i++)
+		fprintf(f, "depends  %s %s%s%s\n", dep_str(m->deps[i].kind),
+		    m->deps[i].name, m->deps[i].version ? " " : "",
+		    m->deps[i].version ? m->deps[i].version : "");
+	if (m->n_deps == 0)
+		fprintf(f, "depends  (none)\n");
+	fprintf(f, "entries  %zu\n", m->n_entries);
+	for (i = 0; i < m->n_entries; i++) {
+		const pf_entry *e = &m->entries[i];
+
+		fprintf(f, "  %-6s %s\n", op_str(e->op), e->path);
+		text_state(f, "before", &e->before);
+		text_state(f, "after", &e->after);
+		text_blob(f, "payload", m, e->payload);
+		text_blob(f, "undo", m, e->rollback);
+	}
+}
+
+static void
+json_state(FILE *f, const char *key, const pf_state *s)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (s->type == PF_TYPE_NONE) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"type\":\"%s\",\"mode\":\"%04o\"", type_str(s->type),
+	    (unsigned)s->mode);
+	if (s->type == PF_TYPE_FILE) {
+		fprintf(f, ",\"size\":%" PRIu64 ",\"sha256\":", s->size);
+		pf_json_hex(f, s->sha256, 32);
+	}
+	if (s->type == PF_TYPE_SYMLINK) {
+		fputs(",\"target\":", f);
+		pf_json_str(f, s->link);
+	}
+	if (s->build_id_len > 0) {
+		fputs(",\"build_id\":", f);
+		pf_json_hex(f, s->build_id, s->build_id_len);
+	}
+	fputc('}', f);
+}
+
+static void
+json_blob(FILE *f, const char *key, const pf_manifest *m, uint32_t idx)
+{
+	const pf_blob *b;
+
+	fprintf(f, ",\"%s\":", key);
+	if (idx == PF_NO_BLOB) {
+		fputs("null", f);
+		return;
+	}
+	b = &m->blobs[idx];
+	fprintf(f, "{\"blob\":%u,\"codec\":\"%s\",\"stored_size\":%" PRIu64
+	    ",\"decoded_size\":%" PRIu64 ",\"sha256\":", idx,
+	    codec_str(b->codec), b->stored_size, b->decoded_size);
+	pf_json_hex(f, b->sha256, 32);
+	fputc('}', f);
+}
+
+static void
+json_entries(const pf_manifest *m, FILE *f)
+{
+	size_t i;
+
+	fputs(",\"entries\":[", f);
+	for (i = 0; i < m->n_entries; i++) {
+		const pf_entry *e = &m->entries[i];
+
+		fputs(i ? ",{\"path\":" : "{\"path\":", f);
+		pf_json_str(f, e->path);
+		fprintf(f, ",\"op\":\"%s\"", op_str(e->op));
+		json_state(f, "before", &e->before);
+		json_state(f, "after", &e->after);
+		json_blob(f, "payload", m, e->payload);
+		json_blob(f, "rollback", m, e->rollback);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+void
+pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
+    uint64_t package_size, FILE *f)
+{
+	size_t i;
+
+	fputs("{\"format\":\"patchfmt\",\"format_version\":\"1.0\",\"name\":", f);
+	pf_json_str(f, m->name);
+	fputs(",\"version\":", f);
+	pf_json_str(f, m->version);
+	fputs(",\"description\":", f);
+	pf_json_str(f, m->description);
+	fprintf(f, ",\"created\":%" PRIu64 ",\"package_size\":%" PRIu64
+	    ",\"payload_size\":%" PRIu64 ",\"rollback_size\":%" PRIu64
+	    ",\"digest\":", m->created, package_size, m->payload_size,
+	    m->rollback_size);
+	pf_json_hex(f, digest, 32);
+	fputs(",\"dependencies\":[", f);
+	for (i = 0; i < m->n_deps; i++) {
+		fprintf(f, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "",
+		    dep_str(m->deps[i].kind));
+		pf_json_str(f, m->deps[i].name);
+		fputs(",\"version\":", f);
+		pf_json_str(f, m->deps[i].version);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	json_entries(m, f);
+	fputs("}\n", f);
+}

@@ -1,0 +1,395 @@
+/*
+ * pf_reader: reads a package front to back, as spec/patchfmt.md section
+ * 2.5 orders it, and verifies every byte before anyone may act on it.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/ckd.h"
+#include "common/fileio.h"
+#include "common/hash.h"
+#include "compress/lzma.h"
+#include "format/manifest.h"
+#include "format/reader.h"
+
+#define CHUNK 65536
+
+struct pf_reader {
+	pf_err err;
+	int in;                 /* the caller's descriptor */
+	int fd;                 /* where blobs are read again: in, or spool */
+	bool spooled;
+	uint64_t pos;           /* bytes consumed from the front */
+	pf_header hdr;
+	pf_manifest m;
+	pf_sigblock sig;
+	uint8_t digest[32];
+	uint64_t payload_off;
+	uint64_t rollback_off;
+};
+
+/* A pipe is copied to an unlinked file so blobs can be read again. */
+static pf_ret
+open_spool(pf_reader *r)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(path, sizeof path, "%s/patchfmt-XXXXXX", dir);
+		fd = mkstemp(path);
+		if (fd >= 0)
+			unlink(path);
+	}
+	if (fd < 0)
+		return pf_err_errno(&r->err, PF_ERR_IO, errno,
+		    "cannot create a spool file in '%s'", dir);
+	r->fd = fd;
+	r->spooled = true;
+	return PF_OK;
+}
+
+/* Reads the next n bytes of the package (fewer only at its end). */
+static pf_ret
+next_bytes(pf_reader *r, void *buf, size_t n, size_t *got)
+{
+	pf_ret ret;
+
+	if (!r->spooled) {
+		ret = pf_read_full(r->in, buf, n, got, &r->err, "package");
+	} else {
+		ret = pf_read_full(r->in, buf, n, got, &r->err, "package");
+		if (ret == PF_OK && *got > 0)
+			ret = pf_write_full(r->fd, buf, *got, &r->err,
+			    "spool file");
+	}
+	if (ret == PF_OK)
+		r->pos += *got;
+	return ret;
+}
+
+static pf_ret
+read_section(pf_reader *r, uint64_t size, uint8_t **out, const char *what,
+    pf_sha256_ctx *h)
+{
+	uint8_t *p;
+	size_t got;
+	pf_ret ret;
+
+	/* Sizes were bounded by pf_header_decode(). */
+	p = malloc(size ? (size_t)size : 1);
+	if (p == NULL)
+		return pf_err_nomem(&r->err);
+	ret = next_bytes(r, p, (size_t)size, &got);
+	if (ret == PF_OK && got != size)
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "package is truncated in the %s", what);
+	if (ret != PF_OK) {
+		free(p);
+		return ret;
+	}
+	if (h != NULL)
+		pf_sha256_update(h, p, (size_t)size);
+	*out = p;
+	return PF_OK;
+}
+
+static pf_ret
+read_header(pf_reader *r, pf_sha256_ctx *h)
+{
+	uint8_t buf[PF_HEADER_SIZE];
+	size_t got;
+	pf_ret ret;
+
+	if ((ret = next_bytes(r, buf, sizeof buf, &got)) != PF_OK)
+		return ret;
+	if (got == 0)
+		return pf_err_set(&r->err, PF_ERR_NOT_PACKAGE,
+		    "empty input: not a patch package");
+	if ((ret = pf_header_decode(&r->hdr, buf, got, &r->err)) != PF_OK)
+		return ret;
+	pf_sha256_update(h, buf, sizeof buf);
+	return PF_OK;
+}
+
+static bool
+uses_delta(const pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_blobs; i++)
+		if (m->blobs[i].codec == PF_CODEC_DELTA)
+			return true;
+	return false;
+}
+
+/* Sections 5 and 6, and their agreement with the header. */
+static pf_ret
+read_metadata(pf_reader *r, pf_sha256_ctx *h)
+{
+	uint8_t *man = NULL, *deps = NULL;
+	pf_ret ret;
+
+	ret = read_section(r, r->hdr.manifest_size, &man, "manifest", h);
+	if (ret == PF_OK)
+		ret = read_section(r, r->hdr.deps_size, &deps,
+		    "dependency list", h);
+	if (ret == PF_OK)
+		ret = pf_manifest_decode(&r->m, man,
+		    (size_t)r->hdr.manifest_size, &r->err);
+	if (ret == PF_OK)
+		ret = pf_deps_decode(&r->m, deps, (size_t)r->hdr.deps_size,
+		    &r->err);
+	if (ret == PF_OK && (r->m.payload_size != r->hdr.payload_size ||
+	    r->m.rollback_size != r->hdr.rollback_size))
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "section sizes in the header disagree with the manifest");
+	if (ret == PF_OK && uses_delta(&r->m) &&
+	    !(r->hdr.required & PF_FEAT_DELTA))
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "delta blobs without the delta feature bit");
+	free(man);
+	free(deps);
+	return ret;
+}
+
+static pf_ret
+read_signatures(pf_reader *r, pf_sha256_ctx *h)
+{
+	uint8_t *p = NULL;
+	pf_ret ret;
+
+	pf_sha256_final(h, r->digest);
+	ret = read_section(r, r->hdr.signature_size, &p, "signature block",
+	    NULL);
+	if (ret == PF_OK)
+		ret = pf_sigblock_decode(&r->sig, p,
+		    (size_t)r->hdr.signature_size, &r->err);
+	/* Section 7: the stored digest guards unsigned packages too. */
+	if (ret == PF_OK && sodium_memcmp(r->sig.digest, r->digest, 32) != 0)
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "package metadata does not match its digest: the package "
+		    "is damaged");
+	free(p);
+	return ret;
+}
+
+static pf_ret
+verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
+{
+	const pf_blob *b = &r->m.blobs[idx];
+	uint64_t left = b->stored_size;
+	uint8_t d[32];
+	char want[PF_SHA256_HEX_LEN], got_hex[PF_SHA256_HEX_LEN];
+	pf_sha256_ctx h;
+	size_t n, got;
+	pf_ret ret;
+
+	pf_sha256_init(&h);
+	while (left > 0) {
+		n = left > CHUNK ? CHUNK : (size_t)left;
+		if ((ret = next_bytes(r, buf, n, &got)) != PF_OK)
+			return ret;
+		if (got != n)
+			return pf_err_set(&r->err, PF_ERR_CORRUPT,
+			    "package is truncated in %s blob %zu",
+			    b->section == PF_SECTION_PAYLOAD ? "payload" :
+			    "rollback", idx);
+		pf_sha256_update(&h, buf, n);
+		left -= n;
+	}
+	pf_sha256_final(&h, d);
+	if (sodium_memcmp(d, b->sha256, 32) != 0)
+		return pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "blob %zu is damaged: expected sha256 %s, found %s", idx,
+		    pf_sha256_hex(want, b->sha256), pf_sha256_hex(got_hex, d));
+	return PF_OK;
+}
+
+/* Blobs come in manifest order within each section (section 5.2). */
+static pf_ret
+read_blobs(pf_reader *r)
+{
+	uint8_t *buf, extra;
+	size_t i, got;
+	pf_section sec;
+	pf_ret ret = PF_OK;
+
+	if ((buf = malloc(CHUNK)) == NULL)
+		return pf_err_nomem(&r->err);
+	r->payload_off = r->pos;
+	r->rollback_off = r->pos + r->hdr.payload_size;
+	for (sec = PF_SECTION_PAYLOAD; sec <= PF_SECTION_ROLLBACK; sec++)
+		for (i = 0; i < r->m.n_blobs && ret == PF_OK; i++)
+			if (r->m.blobs[i].section == sec)
+				ret = verify_blob(r, i, buf);
+	free(buf);
+	if (ret != PF_OK)
+		return ret;
+	/* Endless data: nothing may follow the rollback section. */
+	if ((ret = next_bytes(r, &extra, 1, &got)) != PF_OK)
+		return ret;
+	if (got != 0)
+		return pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "unexpected data after the end of the package");
+	return PF_OK;
+}
+
+static pf_ret
+reader_load(pf_reader *r)
+{
+	struct stat st;
+	pf_sha256_ctx h;
+	pf_ret ret;
+
+	if (fstat(r->in, &st) < 0)
+		return pf_err_errno(&r->err, PF_ERR_IO, errno,
+		    "cannot stat the package");
+	if (S_ISREG(st.st_mode) && lseek(r->in, 0, SEEK_CUR) == 0)
+		r->fd = r->in;
+	else if ((ret = open_spool(r)) != PF_OK)
+		return ret;
+	pf_sha256_init(&h);
+	if ((ret = read_header(r, &h)) != PF_OK ||
+	    (ret = read_metadata(r, &h)) != PF_OK ||
+	    (ret = read_signatures(r, &h)) != PF_OK)
+		return ret;
+	return read_blobs(r);
+}
+
+pf_ret
+pf_reader_open(pf_reader **out, int fd)
+{
+	pf_reader *r;
+
+	*out = NULL;
+	if (pf_crypto_init() < 0)
+		return PF_ERR_NOMEM;
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return PF_ERR_NOMEM;
+	r->in = fd;
+	r->fd = -1;
+	pf_manifest_init(&r->m);
+	*out = r;
+	return reader_load(r);
+}
+
+void
+pf_reader_free(pf_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->spooled && r->fd >= 0)
+		close(r->fd);
+	pf_manifest_clear(&r->m);
+	free(r);
+}
+
+const char *
+pf_reader_error(const pf_reader *r)
+{
+	return r->err.msg;
+}
+
+pf_ret
+pf_reader_status(const pf_reader *r)
+{
+	return r->err.code;
+}
+
+const pf_manifest *
+pf_reader_manifest(const pf_reader *r)
+{
+	return &r->m;
+}
+
+uint64_t
+pf_reader_package_size(const pf_reader *r)
+{
+	return r->pos;
+}
+
+const uint8_t *
+pf_reader_digest(const pf_reader *r)
+{
+	return r->digest;
+}
+
+const pf_header *
+pf_reader_header(const pf_reader *r)
+{
+	return &r->hdr;
+}
+
+const pf_sigblock *
+pf_reader_sigblock(const pf_reader *r)
+{
+	return &r->sig;
+}
+
+/* Reads one stored blob back, bounded by its size. */
+typedef struct blob_in {
+	pf_reader *r;
+	uint64_t off;
+	uint64_t left;
+} blob_in;
+
+static pf_ret
+blob_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
+{
+	blob_in *b = opaque;
+	pf_ret ret;
+
+	if (n > b->left)
+		n = (size_t)b->left;
+	ret = pf_pread_full(b->r->fd, buf, n, b->off, err, "package");
+	if (ret != PF_OK)
+		return ret;
+	b->off += n;
+	b->left -= n;
+	*got = n;
+	return PF_OK;
+}
+
+pf_ret
+pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
+    pf_ostream *out, pf_err *err)
+{
+	const pf_blob *b;
+	pf_istream in;
+	blob_in bi;
+
+	if (idx >= r->m.n_blobs)
+		return pf_err_set(err, PF_ERR_USAGE, "no blob %u", idx);
+	b = &r->m.blobs[idx];
+	bi.r = r;
+	bi.off = (b->section == PF_SECTION_PAYLOAD ? r->payload_off :
+	    r->rollback_off) + b->offset;
+	bi.left = b->stored_size;
+	in.read = blob_read;
+	in.opaque = &bi;
+	switch (b->codec) {
+	case PF_CODEC_STORED:
+		return pf_stream_copy(&in, out, b->decoded_size, err);
+	case PF_CODEC_LZMA2:
+	case PF_CODEC_X86_LZMA2:
+		return pf_lzma_decode(&in, b->param,
+		    b->codec == PF_CODEC_X86_LZMA2, out, b->decoded_size, err);
+	case PF_CODEC_DELTA:
+		(void)base;
+		break;
+	}
+	return pf_err_set(err, PF_ERR_UNSUPPORTED,
+	    "blob %u uses codec %u, which this build cannot decode", idx,
+	    (unsigned)b->codec);
+}

@@ -1,0 +1,238 @@
+/*
+ * The consistency rules of spec/patchfmt.md section 5.6.  A package that
+ * breaks any of them is corrupt (or hostile) and is refused before any
+ * byte of its payload is read.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ckd.h"
+#include "format/format.h"
+#include "format/manifest.h"
+
+bool
+pf_path_valid(const char *p, size_t n)
+{
+	size_t i = 0, start;
+
+	if (n == 0 || n > PF_MAX_PATH)
+		return false;
+	while (i <= n) {
+		start = i;
+		while (i < n && p[i] != '/') {
+			if (p[i] == '\0')
+				return false;
+			i++;
+		}
+		/* Empty components cover a leading '/' and "a//b". */
+		if (i == start || i - start > PF_MAX_NAME)
+			return false;
+		if (p[start] == '.' && (i - start == 1 ||
+		    (i - start == 2 && p[start + 1] == '.')))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static bool
+state_equal(const pf_state *a, const pf_state *b)
+{
+	if (a->type != b->type || a->mode != b->mode)
+		return false;
+	if (a->type == PF_TYPE_FILE)
+		return a->size == b->size &&
+		    memcmp(a->sha256, b->sha256, 32) == 0;
+	if (a->type == PF_TYPE_SYMLINK)
+		return strcmp(a->link, b->link) == 0;
+	return true;
+}
+
+static bool
+same_content(const pf_state *a, const pf_state *b)
+{
+	return a->type == PF_TYPE_FILE && b->type == PF_TYPE_FILE &&
+	    a->size == b->size && memcmp(a->sha256, b->sha256, 32) == 0;
+}
+
+static pf_ret
+check_op(const pf_entry *e, pf_err *err)
+{
+	bool has_b = e->before.type != PF_TYPE_NONE;
+	bool has_a = e->after.type != PF_TYPE_NONE;
+	bool ok;
+
+	switch (e->op) {
+	case PF_OP_ADD: ok = !has_b && has_a; break;
+	case PF_OP_REMOVE: ok = has_b && !has_a; break;
+	case PF_OP_CHANGE: ok = has_b && has_a; break;
+	default: ok = false; break;
+	}
+	if (!ok)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': operation does not fit its states", e->path);
+	if (has_b && has_a && state_equal(&e->before, &e->after))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s' changes nothing", e->path);
+	return PF_OK;
+}
+
+/*
+ * A blob reference is needed exactly when there is content to write:
+ * "to" is a file whose content "from" does not already have.
+ */
+static pf_ret
+check_ref(const pf_manifest *m, const pf_entry *e, uint32_t idx,
+    const pf_state *from, const pf_state *to, pf_section sec,
+    uint32_t *next, uint8_t *used, pf_err *err)
+{
+	bool need = to->type == PF_TYPE_FILE && !same_content(from, to);
+	const char *what = sec == PF_SECTION_PAYLOAD ? "payload" : "rollback";
+	const pf_blob *b;
+
+	if (!need && idx == PF_NO_BLOB)
+		return PF_OK;
+	if (!need || idx == PF_NO_BLOB || idx >= m->n_blobs)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': %s blob reference is wrong", e->path, what);
+	b = &m->blobs[idx];
+	if (b->section != sec || used[idx] || idx < *next)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': %s blob %u is misplaced or shared", e->path,
+		    what, idx);
+	if (b->decoded_size != to->size)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': %s blob size disagrees with the entry",
+		    e->path, what);
+	if (pf_codec_needs_base(b->codec) && from->type != PF_TYPE_FILE)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': delta blob has no base file", e->path);
+	used[idx] = 1;
+	*next = idx + 1;
+	return PF_OK;
+}
+
+static const pf_entry *
+find_entry(const pf_manifest *m, const char *path, size_t len)
+{
+	size_t lo = 0, hi = m->n_entries, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strncmp(m->entries[mid].path, path, len);
+		if (c == 0 && m->entries[mid].path[len] != '\0')
+			c = 1;
+		if (c == 0)
+			return &m->entries[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Every ancestor named in the manifest must be a directory (5.6, rule 6). */
+static pf_ret
+check_ancestors(const pf_manifest *m, const pf_entry *e, pf_err *err)
+{
+	const char *slash;
+	const pf_entry *a;
+	size_t len;
+
+	for (slash = strchr(e->path, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		len = (size_t)(slash - e->path);
+		if ((a = find_entry(m, e->path, len)) == NULL)
+			continue;
+		if ((e->after.type != PF_TYPE_NONE &&
+		    a->after.type != PF_TYPE_DIR) ||
+		    (e->before.type != PF_TYPE_NONE &&
+		    a->before.type != PF_TYPE_DIR))
+			return pf_err_set(err, PF_ERR_UNSAFE,
+			    "entry '%s' lies under '%s', which is not a "
+			    "directory", e->path, a->path);
+	}
+	return PF_OK;
+}
+
+static pf_ret
+check_blobs(pf_manifest *m, const uint8_t *used, pf_err *err)
+{
+	uint64_t sizes[3] = { 0, 0, 0 };
+	const pf_blob *b;
+	size_t i;
+
+	for (i = 0; i < m->n_blobs; i++) {
+		b = &m->blobs[i];
+		if (!used[i])
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "blob %zu belongs to no entry", i);
+		if (b->codec == PF_CODEC_STORED &&
+		    (b->stored_size != b->decoded_size || b->param != 0))
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "stored blob %zu has inconsistent sizes", i);
+		if ((b->codec == PF_CODEC_LZMA2 ||
+		    b->codec == PF_CODEC_X86_LZMA2) &&
+		    (b->param < 4096 || b->param > PF_MAX_LZMA_DICT))
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "blob %zu has an LZMA2 dictionary size out of range",
+			    i);
+		m->blobs[i].offset = sizes[b->section];
+		if (pf_add_overflow_u64(sizes[b->section], b->stored_size,
+		    &sizes[b->section]) || sizes[b->section] > PF_MAX_SECTION)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "blob sizes overflow");
+	}
+	m->payload_size = sizes[PF_SECTION_PAYLOAD];
+	m->rollback_size = sizes[PF_SECTION_ROLLBACK];
+	return PF_OK;
+}
+
+static pf_ret
+check_entry(const pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
+    pf_err *err)
+{
+	const pf_entry *e = &m->entries[i];
+	pf_ret r;
+
+	if (!pf_path_valid(e->path, strlen(e->path)))
+		return pf_err_set(err, PF_ERR_UNSAFE,
+		    "entry path '%s' is not a safe relative path", e->path);
+	if (i > 0 && strcmp(m->entries[i - 1].path, e->path) >= 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entries are not sorted or repeat '%s'", e->path);
+	if ((r = check_op(e, err)) != PF_OK)
+		return r;
+	r = check_ref(m, e, e->payload, &e->before, &e->after,
+	    PF_SECTION_PAYLOAD, &next[PF_SECTION_PAYLOAD], used, err);
+	if (r != PF_OK)
+		return r;
+	r = check_ref(m, e, e->rollback, &e->after, &e->before,
+	    PF_SECTION_ROLLBACK, &next[PF_SECTION_ROLLBACK], used, err);
+	if (r != PF_OK)
+		return r;
+	return check_ancestors(m, e, err);
+}
+
+pf_ret
+pf_manifest_validate(pf_manifest *m, pf_err *err)
+{
+	uint32_t next[3] = { 0, 0, 0 };
+	uint8_t *used;
+	size_t i;
+	pf_ret r = PF_OK;
+
+	used = calloc(m->n_blobs + 1, 1);
+	if (used == NULL)
+		return pf_err_nomem(err);
+	for (i = 0; i < m->n_entries && r == PF_OK; i++)
+		r = check_entry(m, i, next, used, err);
+	if (r == PF_OK)
+		r = check_blobs(m, used, err);
+	free(used);
+	return r;
+}

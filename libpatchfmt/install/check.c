@@ -1,0 +1,304 @@
+/*
+ * Verifying the target against the package, writing nothing
+ * (spec section 9.1).
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/hash.h"
+#include "format/format.h"
+#include "format/reader.h"
+#include "install/txn_int.h"
+
+void
+pf_txn_tmpname(char out[32], const char *tag)
+{
+	uint8_t rnd[4];
+	char hex[9];
+
+	randombytes_buf(rnd, sizeof rnd);
+	pf_hex(hex, rnd, sizeof rnd);
+	snprintf(out, 32, ".pf-%s-%s", tag, hex);
+}
+
+static pf_ret
+hash_file(pf_txn *t, int dfd, const pf_entry *e, const char *leaf,
+    uint8_t out[32])
+{
+	uint8_t buf[65536];
+	pf_sha256_ctx h;
+	ssize_t k;
+	int fd;
+
+	fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot open '%s'", e->path);
+	pf_sha256_init(&h);
+	while ((k = read(fd, buf, sizeof buf)) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int saved = errno;
+
+			close(fd);
+			return pf_err_errno(&t->err, PF_ERR_IO, saved,
+			    "cannot read '%s'", e->path);
+		}
+		pf_sha256_update(&h, buf, (size_t)k);
+	}
+	close(fd);
+	pf_sha256_final(&h, out);
+	return PF_OK;
+}
+
+/* What is on disk, as far as it matters for comparing with states. */
+typedef struct actual {
+	pf_type type;
+	uint32_t mode;
+	uint64_t size;
+	bool hashed;
+	uint8_t sha256[32];
+	char link[PF_MAX_LINK + 1];
+} actual;
+
+static pf_ret
+read_actual(pf_txn *t, int dfd, const pf_entry *e, const char *leaf,
+    actual *a, pf_plan *p)
+{
+	struct stat st;
+	ssize_t k;
+
+	memset(a, 0, sizeof *a);
+	if (dfd < 0)
+		return PF_OK;
+	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return PF_OK;
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot stat '%s'", e->path);
+	}
+	a->mode = st.st_mode & 07777;
+	a->size = (uint64_t)st.st_size;
+	p->uid = st.st_uid;
+	p->gid = st.st_gid;
+	if (S_ISREG(st.st_mode))
+		a->type = PF_TYPE_FILE;
+	else if (S_ISDIR(st.st_mode))
+		a->type = PF_TYPE_DIR;
+	else if (S_ISLNK(st.st_mode)) {
+		a->type = PF_TYPE_SYMLINK;
+		k = readlinkat(dfd, leaf, a->link, sizeof a->link - 1);
+		if (k < 0)
+			return pf_err_errno(&t->err, PF_ERR_IO, errno,
+			    "cannot read symlink '%s'", e->path);
+		a->link[k] = '\0';
+	} else
+		return pf_err_set(&t->err, PF_ERR_MISMATCH,
+		    "'%s' is a special file; the package expects %s",
+		    e->path, "a file, directory or symlink");
+	return PF_OK;
+}
+
+static pf_ret
+matches(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a,
+    const pf_state *s, bool *ok)
+{
+	pf_ret r;
+
+	*ok = false;
+	if (a->type != s->type)
+		return PF_OK;
+	switch (s->type) {
+	case PF_TYPE_NONE:
+		*ok = true;
+		return PF_OK;
+	case PF_TYPE_DIR:
+		*ok = a->mode == s->mode;
+		return PF_OK;
+	case PF_TYPE_SYMLINK:
+		/* Symlink permission bits mean nothing on Linux. */
+		*ok = strcmp(a->link, s->link) == 0;
+		return PF_OK;
+	case PF_TYPE_FILE:
+		if (a->size != s->size || a->mode != s->mode)
+			return PF_OK;
+		if (!a->hashed) {
+			r = hash_file(t, dfd, e, leaf, a->sha256);
+			if (r != PF_OK)
+				return r;
+			a->hashed = true;
+		}
+		*ok = memcmp(a->sha256, s->sha256, 32) == 0;
+		return PF_OK;
+	}
+	return PF_OK;
+}
+
+static const char *
+type_name(pf_type t)
+{
+	switch (t) {
+	case PF_TYPE_FILE: return "a file";
+	case PF_TYPE_DIR: return "a directory";
+	case PF_TYPE_SYMLINK: return "a symlink";
+	case PF_TYPE_NONE: break;
+	}
+	return "absent";
+}
+
+/* The error names the file, what was expected and what was found. */
+static pf_ret
+explain(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a)
+{
+	const pf_state *want = &e->before;
+	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
+
+	if (a->type != want->type)
+		return pf_err_set(&t->err, PF_ERR_MISMATCH,
+		    "'%s' does not match the package: expected %s, found %s",
+		    e->path, type_name(want->type), type_name(a->type));
+	if (want->type == PF_TYPE_SYMLINK)
+		return pf_err_set(&t->err, PF_ERR_MISMATCH,
+		    "'%s' does not match the package: expected a symlink to "
+		    "'%s', found one to '%s'", e->path, want->link, a->link);
+	if (want->type == PF_TYPE_FILE && !a->hashed &&
+	    hash_file(t, dfd, e, leaf, a->sha256) == PF_OK)
+		a->hashed = true;
+	if (want->type == PF_TYPE_FILE && a->hashed &&
+	    memcmp(a->sha256, want->sha256, 32) != 0)
+		return pf_err_set(&t->err, PF_ERR_MISMATCH,
+		    "'%s' does not match the package: expected sha256 %s, "
+		    "found %s", e->path, pf_sha256_hex(x, want->sha256),
+		    pf_sha256_hex(y, a->sha256));
+	return pf_err_set(&t->err, PF_ERR_MISMATCH,
+	    "'%s' does not match the package: expected mode %04o, found %04o",
+	    e->path, (unsigned)want->mode, (unsigned)a->mode);
+}
+
+static bool
+in_package(const pf_manifest *m, const char *path)
+{
+	size_t lo = 0, hi = m->n_entries, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(m->entries[mid].path, path);
+		if (c == 0)
+			return m->entries[mid].after.type == PF_TYPE_NONE;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* A directory the package removes may hold only what it removes too. */
+static pf_ret
+check_dir_empty(pf_txn *t, int dfd, const pf_entry *e, const char *leaf)
+{
+	char path[PF_MAX_PATH + PF_MAX_NAME + 2];
+	struct dirent *de;
+	pf_ret r = PF_OK;
+	DIR *d;
+	int fd;
+
+	fd = openat(dfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot list '%s'", e->path);
+	}
+	while (r == PF_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", e->path, de->d_name);
+		if (!in_package(t->m, path))
+			r = pf_err_set(&t->err, PF_ERR_MISMATCH,
+			    "directory '%s' holds '%s', which the package does "
+			    "not know: refusing to remove it", e->path, path);
+	}
+	closedir(d);
+	return r;
+}
+
+/* A missing parent is fine only when this package creates it. */
+static bool
+parent_created(const pf_txn *t, size_t i, size_t dlen)
+{
+	const pf_entry *e = &t->m->entries[i];
+
+	while (i-- > 0) {
+		const pf_entry *q = &t->m->entries[i];
+
+		if (strlen(q->path) == dlen &&
+		    strncmp(q->path, e->path, dlen) == 0)
+			return q->after.type == PF_TYPE_DIR &&
+			    t->plan[i].action != PF_ACTION_NONE;
+	}
+	return false;
+}
+
+static pf_action
+action_for(const pf_entry *e)
+{
+	if (e->before.type == PF_TYPE_NONE)
+		return PF_ACTION_CREATE;
+	if (e->after.type == PF_TYPE_NONE)
+		return PF_ACTION_REMOVE;
+	if (e->before.type == e->after.type &&
+	    (e->after.type == PF_TYPE_DIR || (e->after.type == PF_TYPE_FILE &&
+	    e->payload == PF_NO_BLOB)))
+		return PF_ACTION_CHMOD;
+	return PF_ACTION_REPLACE;
+}
+
+pf_ret
+pf_txn_check_entry(pf_txn *t, size_t i)
+{
+	const pf_entry *e = &t->m->entries[i];
+	pf_plan *p = &t->plan[i];
+	const char *slash = strrchr(e->path, '/');
+	size_t dlen = slash ? (size_t)(slash - e->path) : 0;
+	actual a;
+	bool ok;
+	int dfd;
+	pf_ret r;
+
+	p->leaf = slash ? slash + 1 : e->path;
+	if ((p->dir = strndup(e->path, dlen)) == NULL)
+		return pf_err_nomem(&t->err);
+	if ((r = pf_dirs_get(&t->dirs, e->path, dlen, &dfd, &t->err)) != PF_OK ||
+	    (r = read_actual(t, dfd, e, p->leaf, &a, p)) != PF_OK)
+		return r;
+	p->actual = a.type;
+	p->actual_mode = a.mode;
+	if ((r = matches(t, dfd, e, p->leaf, &a, &e->after, &ok)) != PF_OK)
+		return r;
+	if (ok) {
+		p->action = PF_ACTION_NONE;
+		return PF_OK;
+	}
+	if ((r = matches(t, dfd, e, p->leaf, &a, &e->before, &ok)) != PF_OK)
+		return r;
+	if (!ok)
+		return explain(t, dfd, e, p->leaf, &a);
+	p->action = action_for(e);
+	if (dfd < 0 && !parent_created(t, i, dlen))
+		return pf_err_set(&t->err, PF_ERR_MISMATCH,
+		    "directory '%s' does not exist", p->dir);
+	if (e->before.type == PF_TYPE_DIR && e->after.type != PF_TYPE_DIR)
+		return check_dir_empty(t, dfd, e, p->leaf);
+	return PF_OK;
+}

@@ -1,0 +1,464 @@
+/*
+ * pf_txn: installs a verified package into a tree (spec section 9).
+ * Stage every new file beside its target, then rename everything into
+ * place, keeping each old one under a backup name until the end, so that
+ * a failure at any step can put the tree back exactly as it was.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "common/hash.h"
+#include "format/reader.h"
+#include "install/txn_int.h"
+
+pf_ret
+pf_txn_new(pf_txn **out, pf_reader *r, const char *root)
+{
+	pf_txn *t;
+	pf_ret ret;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return PF_ERR_NOMEM;
+	*out = t;
+	t->r = r;
+	t->m = pf_reader_manifest(r);
+	t->dirs.root = -1;
+	t->plan = calloc(t->m->n_entries + 1, sizeof *t->plan);
+	if (t->plan == NULL)
+		return pf_err_nomem(&t->err);
+	if ((ret = pf_dirs_open(&t->dirs, root, &t->err)) != PF_OK)
+		return ret;
+	return PF_OK;
+}
+
+void
+pf_txn_free(pf_txn *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	if (t->plan != NULL)
+		for (i = 0; i < t->m->n_entries; i++)
+			free(t->plan[i].dir);
+	free(t->plan);
+	pf_dirs_close(&t->dirs);
+	free(t);
+}
+
+const char *
+pf_txn_error(const pf_txn *t)
+{
+	return t->err.msg;
+}
+
+pf_txn_state
+pf_txn_get_state(const pf_txn *t)
+{
+	return t->state;
+}
+
+pf_action
+pf_txn_action(const pf_txn *t, size_t entry)
+{
+	return entry < t->m->n_entries ? t->plan[entry].action :
+	    PF_ACTION_NONE;
+}
+
+const char *
+pf_action_str(pf_action a)
+{
+	switch (a) {
+	case PF_ACTION_NONE: return "unchanged";
+	case PF_ACTION_CREATE: return "create";
+	case PF_ACTION_REPLACE: return "replace";
+	case PF_ACTION_REMOVE: return "remove";
+	case PF_ACTION_CHMOD: return "chmod";
+	}
+	return "unknown";
+}
+
+pf_ret
+pf_txn_check(pf_txn *t)
+{
+	size_t i, pending = 0;
+	pf_ret r;
+
+	for (i = 0; i < t->m->n_entries; i++) {
+		free(t->plan[i].dir);
+		memset(&t->plan[i], 0, sizeof t->plan[i]);
+	}
+	for (i = 0; i < t->m->n_entries; i++) {
+		if ((r = pf_txn_check_entry(t, i)) != PF_OK)
+			return r;
+		if (t->plan[i].action != PF_ACTION_NONE)
+			pending++;
+	}
+	t->state = pending ? PF_TXN_PENDING : PF_TXN_ALREADY_APPLIED;
+	return PF_OK;
+}
+
+/* Staging. */
+
+typedef struct staged_out {
+	int fd;
+	const char *path;
+	pf_sha256_ctx h;
+	uint64_t n;
+} staged_out;
+
+static pf_ret
+staged_write(void *opaque, const void *buf, size_t n, pf_err *err)
+{
+	staged_out *s = opaque;
+
+	pf_sha256_update(&s->h, buf, n);
+	s->n += n;
+	return pf_write_full(s->fd, buf, n, err, s->path);
+}
+
+typedef struct base_file {
+	int fd;
+	const char *path;
+} base_file;
+
+static pf_ret
+base_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
+{
+	base_file *b = opaque;
+
+	return pf_pread_full(b->fd, buf, n, off, err, b->path);
+}
+
+static pf_ret
+open_tmp(pf_txn *t, pf_plan *p, const pf_entry *e, int *fd)
+{
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		pf_txn_tmpname(p->tmp, "new");
+		*fd = openat(p->dfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (*fd < 0) {
+		p->tmp[0] = '\0';
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot create a temporary file beside '%s'", e->path);
+	}
+	return PF_OK;
+}
+
+/* Decodes the payload into the open temporary file and checks it. */
+static pf_ret
+fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
+{
+	staged_out so = { .fd = fd, .path = e->path };
+	base_file bf = { -1, e->path };
+	pf_source src, *base = NULL;
+	pf_ostream out = { staged_write, &so };
+	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
+	uint8_t d[32];
+	pf_ret r;
+
+	pf_sha256_init(&so.h);
+	if (e->before.type == PF_TYPE_FILE) {
+		bf.fd = openat(p->dfd, p->leaf, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (bf.fd < 0)
+			return pf_err_errno(&t->err, PF_ERR_IO, errno,
+			    "cannot open '%s'", e->path);
+		src = (pf_source){ base_read_at, &bf, e->before.size };
+		base = &src;
+	}
+	r = pf_reader_decode_blob(t->r, e->payload, base, &out, &t->err);
+	if (bf.fd >= 0)
+		close(bf.fd);
+	if (r != PF_OK)
+		return r;
+	pf_sha256_final(&so.h, d);
+	if (so.n != e->after.size || memcmp(d, e->after.sha256, 32) != 0)
+		return pf_err_set(&t->err, PF_ERR_CORRUPT,
+		    "new content of '%s' is wrong: expected sha256 %s, "
+		    "decoded %s", e->path, pf_sha256_hex(x, e->after.sha256),
+		    pf_sha256_hex(y, d));
+	return PF_OK;
+}
+
+static pf_ret
+stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
+{
+	int fd;
+	pf_ret r;
+
+	if ((r = open_tmp(t, p, e, &fd)) != PF_OK)
+		return r;
+	r = fill_file(t, p, e, fd);
+	/* Keep the owner of the file we replace, where we may. */
+	if (r == PF_OK && p->actual != PF_TYPE_NONE && geteuid() == 0 &&
+	    fchown(fd, p->uid, p->gid) < 0)
+		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the owner of '%s'", e->path);
+	if (r == PF_OK && fchmod(fd, e->after.mode) < 0)
+		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the mode of '%s'", e->path);
+	if (r == PF_OK && fsync(fd) < 0)
+		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot sync '%s'", e->path);
+	if (close(fd) < 0 && r == PF_OK)
+		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot write '%s'", e->path);
+	return r;
+}
+
+static pf_ret
+stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
+{
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		pf_txn_tmpname(p->tmp, "new");
+		if (symlinkat(e->after.link, p->dfd, p->tmp) == 0)
+			return PF_OK;
+		if (errno != EEXIST)
+			break;
+	}
+	p->tmp[0] = '\0';
+	return pf_err_errno(&t->err, PF_ERR_IO, errno,
+	    "cannot create symlink '%s'", e->path);
+}
+
+/* Moves the old one aside under a fresh backup name. */
+static pf_ret
+set_aside(pf_txn *t, pf_plan *p, const pf_entry *e, bool keep_in_place)
+{
+	int tries, rc;
+
+	for (tries = 0; tries < 16; tries++) {
+		pf_txn_tmpname(p->backup, "old");
+		/* A hard link keeps the old file visible until the rename. */
+		rc = keep_in_place ? linkat(p->dfd, p->leaf, p->dfd, p->backup,
+		    0) : renameat2(p->dfd, p->leaf, p->dfd, p->backup,
+		    RENAME_NOREPLACE);
+		if (rc == 0) {
+			p->linked = keep_in_place;
+			return PF_OK;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	p->backup[0] = '\0';
+	return pf_err_errno(&t->err, PF_ERR_IO, errno,
+	    "cannot keep a backup of '%s'", e->path);
+}
+
+static pf_ret
+make_dir(pf_txn *t, pf_plan *p, const pf_entry *e)
+{
+	pf_ret r;
+
+	if (p->actual != PF_TYPE_NONE &&
+	    (r = set_aside(t, p, e, false)) != PF_OK)
+		return r;
+	if (mkdirat(p->dfd, p->leaf, 0700) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot create directory '%s'", e->path);
+	p->made_dir = p->placed = true;
+	if (fchmodat(p->dfd, p->leaf, e->after.mode, 0) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the mode of '%s'", e->path);
+	return PF_OK;
+}
+
+static pf_ret
+stage_one(pf_txn *t, size_t i)
+{
+	const pf_entry *e = &t->m->entries[i];
+	pf_plan *p = &t->plan[i];
+	pf_ret r;
+
+	if (p->action != PF_ACTION_CREATE && p->action != PF_ACTION_REPLACE &&
+	    p->action != PF_ACTION_CHMOD && p->action != PF_ACTION_REMOVE)
+		return PF_OK;
+	r = pf_dirs_get(&t->dirs, e->path, strlen(p->dir), &p->dfd, &t->err);
+	if (r != PF_OK)
+		return r;
+	if (p->dfd < 0)
+		return pf_err_set(&t->err, PF_ERR_IO,
+		    "directory '%s' vanished", p->dir);
+	if (p->action == PF_ACTION_CHMOD || p->action == PF_ACTION_REMOVE)
+		return PF_OK;
+	switch (e->after.type) {
+	case PF_TYPE_DIR:
+		return make_dir(t, p, e);
+	case PF_TYPE_FILE:
+		return stage_file(t, p, e);
+	case PF_TYPE_SYMLINK:
+		return stage_symlink(t, p, e);
+	case PF_TYPE_NONE:
+		break;
+	}
+	return PF_OK;
+}
+
+/* Committing. */
+
+static pf_ret
+place(pf_txn *t, pf_plan *p, const pf_entry *e)
+{
+	/* Only a file or symlink kept as a hard link may be renamed over. */
+	unsigned flags = p->linked ? 0 : RENAME_NOREPLACE;
+
+	if (renameat2(p->dfd, p->tmp, p->dfd, p->leaf, flags) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot put '%s' in place", e->path);
+	p->tmp[0] = '\0';
+	p->placed = true;
+	return PF_OK;
+}
+
+/* Everything but the removal of directories, front to back. */
+static pf_ret
+commit_one(pf_txn *t, size_t i)
+{
+	const pf_entry *e = &t->m->entries[i];
+	pf_plan *p = &t->plan[i];
+	pf_ret r;
+
+	if (p->action == PF_ACTION_CHMOD) {
+		if (fchmodat(p->dfd, p->leaf, e->after.mode, 0) < 0)
+			return pf_err_errno(&t->err, PF_ERR_IO, errno,
+			    "cannot set the mode of '%s'", e->path);
+		p->chmodded = true;
+		return PF_OK;
+	}
+	if (p->tmp[0] == '\0' && p->action != PF_ACTION_REMOVE)
+		return PF_OK;
+	if (p->actual == PF_TYPE_DIR)
+		return PF_OK;       /* after its children: see commit_dirs() */
+	if (p->action == PF_ACTION_REMOVE)
+		return set_aside(t, p, e, false);
+	if (p->actual != PF_TYPE_NONE &&
+	    (r = set_aside(t, p, e, true)) != PF_OK)
+		return r;
+	return place(t, p, e);
+}
+
+/* Directories that go away, deepest first, once they are empty. */
+static pf_ret
+commit_dirs(pf_txn *t)
+{
+	const pf_entry *e;
+	pf_plan *p;
+	size_t i;
+	pf_ret r;
+
+	for (i = t->m->n_entries; i-- > 0;) {
+		e = &t->m->entries[i];
+		p = &t->plan[i];
+		if (p->action == PF_ACTION_NONE || p->actual != PF_TYPE_DIR ||
+		    e->after.type == PF_TYPE_DIR)
+			continue;
+		if ((r = set_aside(t, p, e, false)) != PF_OK)
+			return r;
+		if (p->tmp[0] != '\0' && (r = place(t, p, e)) != PF_OK)
+			return r;
+	}
+	return PF_OK;
+}
+
+static void
+undo_one(pf_txn *t, size_t i)
+{
+	const pf_entry *e = &t->m->entries[i];
+	pf_plan *p = &t->plan[i];
+
+	if (p->placed)
+		unlinkat(p->dfd, p->leaf, p->made_dir ? AT_REMOVEDIR : 0);
+	/* A hard link whose original never moved is simply dropped. */
+	if (p->backup[0] != '\0' && p->linked && !p->placed)
+		unlinkat(p->dfd, p->backup, 0);
+	else if (p->backup[0] != '\0')
+		renameat(p->dfd, p->backup, p->dfd, p->leaf);
+	if (p->chmodded)
+		fchmodat(p->dfd, p->leaf, e->before.mode, 0);
+	if (p->tmp[0] != '\0')
+		unlinkat(p->dfd, p->tmp, 0);
+	p->placed = p->made_dir = p->chmodded = p->linked = false;
+	p->backup[0] = p->tmp[0] = '\0';
+}
+
+/* Backups go last, children before their directories. */
+static void
+drop_backups(pf_txn *t)
+{
+	pf_plan *p;
+	size_t i;
+
+	for (i = t->m->n_entries; i-- > 0;) {
+		p = &t->plan[i];
+		if (p->backup[0] == '\0')
+			continue;
+		if (unlinkat(p->dfd, p->backup, 0) < 0 && errno == EISDIR)
+			unlinkat(p->dfd, p->backup, AT_REMOVEDIR);
+		p->backup[0] = '\0';
+	}
+}
+
+static pf_ret
+sync_dirs(pf_txn *t)
+{
+	int last = -1;
+	size_t i;
+
+	for (i = 0; i < t->m->n_entries; i++) {
+		int fd = t->plan[i].dfd;
+
+		if (t->plan[i].action == PF_ACTION_NONE || fd == last)
+			continue;
+		if (fsync(fd) < 0)
+			return pf_err_errno(&t->err, PF_ERR_IO, errno,
+			    "cannot sync directory '%s'", t->plan[i].dir);
+		last = fd;
+	}
+	return PF_OK;
+}
+
+pf_ret
+pf_txn_commit(pf_txn *t)
+{
+	size_t i, n = t->m->n_entries;
+	pf_ret r = PF_OK;
+
+	if (t->state == PF_TXN_NEW && (r = pf_txn_check(t)) != PF_OK)
+		return r;
+	if (t->state != PF_TXN_PENDING)
+		return PF_OK;
+	for (i = 0; i < n && r == PF_OK; i++)
+		r = stage_one(t, i);
+	for (i = 0; i < n && r == PF_OK; i++)
+		r = commit_one(t, i);
+	if (r == PF_OK)
+		r = commit_dirs(t);
+	if (r == PF_OK)
+		r = sync_dirs(t);
+	if (r != PF_OK) {
+		for (i = n; i-- > 0;)
+			undo_one(t, i);
+		sync_dirs(t);
+		return r;
+	}
+	drop_backups(t);
+	t->state = PF_TXN_APPLIED;
+	return PF_OK;
+}
