@@ -13,3 +13,13 @@ TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 	libpatchfmt/libpf_build.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/cli/lib.sh
+
+check_PROGRAMS += tests/tools/forge
+tests_tools_forge_SOURCES = tests/tools/forge.c
+tests_tools_forge_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
+
+CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
+	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh
+TESTS += $(CLI_TESTS)
+EXTRA_DIST += $(CLI_TESTS)

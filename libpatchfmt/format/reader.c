@@ -133,33 +133,19 @@ uses_delta(const pf_manifest *m)
 	return false;
 }
 
-/* Sections 5 and 6, and their agreement with the header. */
+/*
+ * Sections 5 to 7.  The metadata is read whole and checked against its
+ * digest (and, where present, signatures) before a byte of it is parsed.
+ */
 static pf_ret
-read_metadata(pf_reader *r, pf_sha256_ctx *h)
+read_metadata(pf_reader *r, pf_sha256_ctx *h, uint8_t **man, uint8_t **deps)
 {
-	uint8_t *man = NULL, *deps = NULL;
 	pf_ret ret;
 
-	ret = read_section(r, r->hdr.manifest_size, &man, "manifest", h);
+	ret = read_section(r, r->hdr.manifest_size, man, "manifest", h);
 	if (ret == PF_OK)
-		ret = read_section(r, r->hdr.deps_size, &deps,
+		ret = read_section(r, r->hdr.deps_size, deps,
 		    "dependency list", h);
-	if (ret == PF_OK)
-		ret = pf_manifest_decode(&r->m, man,
-		    (size_t)r->hdr.manifest_size, &r->err);
-	if (ret == PF_OK)
-		ret = pf_deps_decode(&r->m, deps, (size_t)r->hdr.deps_size,
-		    &r->err);
-	if (ret == PF_OK && (r->m.payload_size != r->hdr.payload_size ||
-	    r->m.rollback_size != r->hdr.rollback_size))
-		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
-		    "section sizes in the header disagree with the manifest");
-	if (ret == PF_OK && uses_delta(&r->m) &&
-	    !(r->hdr.required & PF_FEAT_DELTA))
-		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
-		    "delta blobs without the delta feature bit");
-	free(man);
-	free(deps);
 	return ret;
 }
 
@@ -181,6 +167,27 @@ read_signatures(pf_reader *r, pf_sha256_ctx *h)
 		    "package metadata does not match its digest: the package "
 		    "is damaged");
 	free(p);
+	return ret;
+}
+
+static pf_ret
+parse_metadata(pf_reader *r, const uint8_t *man, const uint8_t *deps)
+{
+	pf_ret ret;
+
+	ret = pf_manifest_decode(&r->m, man, (size_t)r->hdr.manifest_size,
+	    &r->err);
+	if (ret == PF_OK)
+		ret = pf_deps_decode(&r->m, deps, (size_t)r->hdr.deps_size,
+		    &r->err);
+	if (ret == PF_OK && (r->m.payload_size != r->hdr.payload_size ||
+	    r->m.rollback_size != r->hdr.rollback_size))
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "section sizes in the header disagree with the manifest");
+	if (ret == PF_OK && uses_delta(&r->m) &&
+	    !(r->hdr.required & PF_FEAT_DELTA))
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "delta blobs without the delta feature bit");
 	return ret;
 }
 
@@ -248,6 +255,7 @@ read_blobs(pf_reader *r)
 static pf_ret
 reader_load(pf_reader *r)
 {
+	uint8_t *man = NULL, *deps = NULL;
 	struct stat st;
 	pf_sha256_ctx h;
 	pf_ret ret;
@@ -260,11 +268,14 @@ reader_load(pf_reader *r)
 	else if ((ret = open_spool(r)) != PF_OK)
 		return ret;
 	pf_sha256_init(&h);
-	if ((ret = read_header(r, &h)) != PF_OK ||
-	    (ret = read_metadata(r, &h)) != PF_OK ||
-	    (ret = read_signatures(r, &h)) != PF_OK)
-		return ret;
-	return read_blobs(r);
+	if ((ret = read_header(r, &h)) == PF_OK &&
+	    (ret = read_metadata(r, &h, &man, &deps)) == PF_OK &&
+	    (ret = read_signatures(r, &h)) == PF_OK &&
+	    (ret = parse_metadata(r, man, deps)) == PF_OK)
+		ret = read_blobs(r);
+	free(man);
+	free(deps);
+	return ret;
 }
 
 pf_ret

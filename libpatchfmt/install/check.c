@@ -233,9 +233,9 @@ check_dir_empty(pf_txn *t, int dfd, const pf_entry *e, const char *leaf)
 	return r;
 }
 
-/* A missing parent is fine only when this package creates it. */
-static bool
-parent_created(const pf_txn *t, size_t i, size_t dlen)
+/* The entry of the package for the parent of entry i, or NULL. */
+static const pf_entry *
+parent_entry(const pf_txn *t, size_t i, size_t dlen, size_t *at)
 {
 	const pf_entry *e = &t->m->entries[i];
 
@@ -243,11 +243,24 @@ parent_created(const pf_txn *t, size_t i, size_t dlen)
 		const pf_entry *q = &t->m->entries[i];
 
 		if (strlen(q->path) == dlen &&
-		    strncmp(q->path, e->path, dlen) == 0)
-			return q->after.type == PF_TYPE_DIR &&
-			    t->plan[i].action != PF_ACTION_NONE;
+		    strncmp(q->path, e->path, dlen) == 0) {
+			*at = i;
+			return q;
+		}
 	}
-	return false;
+	return NULL;
+}
+
+/* A missing parent is fine only when this package creates it. */
+static bool
+parent_created(const pf_txn *t, size_t i, size_t dlen)
+{
+	const pf_entry *q;
+	size_t at;
+
+	q = parent_entry(t, i, dlen, &at);
+	return q != NULL && q->after.type == PF_TYPE_DIR &&
+	    t->plan[at].action != PF_ACTION_NONE;
 }
 
 static pf_action
@@ -274,13 +287,26 @@ pf_txn_check_entry(pf_txn *t, size_t i)
 	actual a;
 	bool ok;
 	int dfd;
+	size_t at;
 	pf_ret r;
 
 	p->leaf = slash ? slash + 1 : e->path;
 	if ((p->dir = strndup(e->path, dlen)) == NULL)
 		return pf_err_nomem(&t->err);
-	if ((r = pf_dirs_get(&t->dirs, e->path, dlen, &dfd, &t->err)) != PF_OK ||
-	    (r = read_actual(t, dfd, e, p->leaf, &a, p)) != PF_OK)
+	r = pf_dirs_get(&t->dirs, e->path, dlen, &dfd, &t->err);
+	/*
+	 * A parent that is a file or symlink now is fine when the package
+	 * itself changes that parent (into a directory before this entry, or
+	 * out of one when it was applied): it is never followed, and the entry
+	 * counts as absent.  The parent's own entry was checked already.
+	 */
+	if ((r == PF_ERR_MISMATCH || r == PF_ERR_UNSAFE) &&
+	    parent_entry(t, i, dlen, &at) != NULL) {
+		pf_err_clear(&t->err);
+		r = PF_OK;
+		dfd = -1;
+	}
+	if (r != PF_OK || (r = read_actual(t, dfd, e, p->leaf, &a, p)) != PF_OK)
 		return r;
 	p->actual = a.type;
 	p->actual_mode = a.mode;

@@ -107,6 +107,25 @@ pf_txn_check(pf_txn *t)
 	return PF_OK;
 }
 
+/*
+ * A testing aid: PATCHFMT_FAIL_AFTER=n makes the n-th step of a commit
+ * fail as an I/O error would, so the tests can prove that every step is
+ * undone.  It can only make an apply fail, never succeed.
+ */
+static bool
+injected_failure(pf_txn *t)
+{
+	const char *s = getenv("PATCHFMT_FAIL_AFTER");
+
+	if (s == NULL || *s == '\0')
+		return false;
+	if (t->steps++ < strtoul(s, NULL, 10))
+		return false;
+	pf_err_set(&t->err, PF_ERR_IO, "injected failure at step %lu",
+	    t->steps);
+	return true;
+}
+
 /* Staging. */
 
 typedef struct staged_out {
@@ -287,9 +306,10 @@ stage_one(pf_txn *t, size_t i)
 	pf_plan *p = &t->plan[i];
 	pf_ret r;
 
-	if (p->action != PF_ACTION_CREATE && p->action != PF_ACTION_REPLACE &&
-	    p->action != PF_ACTION_CHMOD && p->action != PF_ACTION_REMOVE)
+	if (p->action == PF_ACTION_NONE)
 		return PF_OK;
+	if (injected_failure(t))
+		return t->err.code;
 	r = pf_dirs_get(&t->dirs, e->path, strlen(p->dir), &p->dfd, &t->err);
 	if (r != PF_OK)
 		return r;
@@ -335,6 +355,8 @@ commit_one(pf_txn *t, size_t i)
 	pf_plan *p = &t->plan[i];
 	pf_ret r;
 
+	if (p->action != PF_ACTION_NONE && injected_failure(t))
+		return t->err.code;
 	if (p->action == PF_ACTION_CHMOD) {
 		if (fchmodat(p->dfd, p->leaf, e->after.mode, 0) < 0)
 			return pf_err_errno(&t->err, PF_ERR_IO, errno,
@@ -369,6 +391,8 @@ commit_dirs(pf_txn *t)
 		if (p->action == PF_ACTION_NONE || p->actual != PF_TYPE_DIR ||
 		    e->after.type == PF_TYPE_DIR)
 			continue;
+		if (injected_failure(t))
+			return t->err.code;
 		if ((r = set_aside(t, p, e, false)) != PF_OK)
 			return r;
 		if (p->tmp[0] != '\0' && (r = place(t, p, e)) != PF_OK)

@@ -37,6 +37,7 @@ struct pf_txn {
 	pf_dirs dirs;
 	pf_plan *plan;
 	pf_txn_state state;
+	unsigned long steps;            /* for PATCHFMT_FAIL_AFTER */
 };
 
 /* check.c */

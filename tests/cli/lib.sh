@@ -1,0 +1,58 @@
+# Shared by the shell tests of the tools: sourced, not run.
+# The harness exports top_builddir, top_srcdir and PF_CORPUS.
+set -u
+: "${top_builddir:=$(pwd)}" "${top_srcdir:=$(pwd)}"
+PATH=$top_builddir:$top_builddir/tests/tools:$PATH
+export PATH LC_ALL=C
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pf-test.XXXXXX")
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+failures=0
+count=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+ok() {
+	count=$((count + 1))
+}
+
+# expect STATUS CMD...: runs CMD, checks its exit status.
+expect() {
+	want=$1
+	shift
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "'$*' exited $got, expected $want: $(cat "$tmp/err")"
+		return 1
+	fi
+	ok
+	return 0
+}
+
+# A fingerprint of a tree: paths, types, modes, link targets, contents.
+tree_hash() {
+	(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
+		find . -type f -exec sha256sum {} + | sort) | sha256sum |
+		cut -d' ' -f1
+}
+
+# Copies a tree, keeping modes, symlinks and ownership.
+copy_tree() {
+	cp -a "$1" "$2"
+}
+
+need_corpus() {
+	if [ ! -d "$PF_CORPUS/trees" ]; then
+		echo "SKIP: no corpus at $PF_CORPUS"
+		exit 77
+	fi
+}
+
+finish() {
+	echo "$count checks, $failures failures"
+	[ "$failures" -eq 0 ]
+}

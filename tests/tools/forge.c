@@ -1,0 +1,122 @@
+/*
+ * forge: writes a package exactly as described, without the checks of
+ * the real writer, to make hostile and malformed packages for the tests.
+ *
+ *   forge DESCRIPTION PACKAGE
+ *
+ * Each line of DESCRIPTION adds one entry that creates something:
+ *   file PATH MODE TEXT        a file holding TEXT (stored codec)
+ *   dir PATH MODE
+ *   symlink PATH TARGET
+ * Entries stay in the order given.
+ */
+#include <config.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "common/hash.h"
+#include "format/container.h"
+#include "format/manifest.h"
+
+#define MAXE 64
+
+static char *texts[MAXE];
+
+static void
+add_line(pf_manifest *m, char *line)
+{
+	char *kind = strtok(line, " \n"), *path = strtok(NULL, " \n");
+	char *arg = strtok(NULL, " \n"), *text = strtok(NULL, "\n");
+	pf_entry *e;
+	pf_blob *b;
+
+	if (kind == NULL || path == NULL || arg == NULL || m->n_entries >= MAXE)
+		return;
+	e = &m->entries[m->n_entries];
+	memset(e, 0, sizeof *e);
+	e->path = strdup(path);
+	e->op = PF_OP_ADD;
+	e->payload = e->rollback = PF_NO_BLOB;
+	if (strcmp(kind, "symlink") == 0) {
+		e->after.type = PF_TYPE_SYMLINK;
+		e->after.mode = 0777;
+		e->after.link = strdup(arg);
+	} else {
+		e->after.type = strcmp(kind, "dir") == 0 ? PF_TYPE_DIR :
+		    PF_TYPE_FILE;
+		e->after.mode = (uint32_t)strtoul(arg, NULL, 8);
+	}
+	if (e->after.type == PF_TYPE_FILE) {
+		text = text ? text : "";
+		texts[m->n_blobs] = strdup(text);
+		e->after.size = strlen(text);
+		pf_sha256(e->after.sha256, text, strlen(text));
+		b = &m->blobs[m->n_blobs];
+		memset(b, 0, sizeof *b);
+		b->section = PF_SECTION_PAYLOAD;
+		b->codec = PF_CODEC_STORED;
+		b->stored_size = b->decoded_size = strlen(text);
+		pf_sha256(b->sha256, text, strlen(text));
+		e->payload = (uint32_t)m->n_blobs++;
+	}
+	m->n_entries++;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint8_t hdr[PF_HEADER_SIZE];
+	pf_manifest m;
+	pf_header h = { .version_major = 1 };
+	pf_sigblock sb = { .count = 0 };
+	pf_buf man, sig;
+	pf_sha256_ctx hc;
+	pf_err err;
+	char line[4096];
+	FILE *f;
+	size_t i;
+	int fd;
+
+	if (argc != 3 || (f = fopen(argv[1], "r")) == NULL)
+		return 2;
+	pf_crypto_init();
+	pf_manifest_init(&m);
+	m.entries = calloc(MAXE, sizeof *m.entries);
+	m.blobs = calloc(MAXE, sizeof *m.blobs);
+	while (fgets(line, sizeof line, f) != NULL)
+		add_line(&m, line);
+	fclose(f);
+	pf_buf_init(&man);
+	pf_buf_init(&sig);
+	pf_manifest_encode(&m, &man, &err);
+	for (i = 0; i < m.n_blobs; i++)
+		h.payload_size += m.blobs[i].stored_size;
+	h.manifest_size = man.len;
+	h.signature_size = pf_sigblock_size(0);
+	pf_header_encode(&h, hdr);
+	pf_sha256_init(&hc);
+	pf_sha256_update(&hc, hdr, sizeof hdr);
+	pf_sha256_update(&hc, man.data, man.len);
+	pf_sha256_final(&hc, sb.digest);
+	pf_sigblock_encode(&sb, &sig);
+	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return 1;
+	pf_write_full(fd, hdr, sizeof hdr, &err, "out");
+	pf_write_full(fd, man.data, man.len, &err, "out");
+	pf_write_full(fd, sig.data, sig.len, &err, "out");
+	for (i = 0; i < m.n_blobs; i++)
+		pf_write_full(fd, texts[i], strlen(texts[i]), &err, "out");
+	close(fd);
+	for (i = 0; i < m.n_blobs; i++)
+		free(texts[i]);
+	pf_buf_free(&man);
+	pf_buf_free(&sig);
+	pf_manifest_clear(&m);
+	return 0;
+}
