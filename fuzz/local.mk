@@ -4,6 +4,11 @@
 ## clang, `make fuzz` builds real libFuzzer binaries (see fuzz/README).
 FUZZ_DRIVER = fuzz/driver.c
 TESTS += fuzz/replay.sh
-EXTRA_DIST += fuzz/replay.sh fuzz/corpus fuzz/README
+EXTRA_DIST += fuzz/replay.sh fuzz/corpus fuzz/README fuzz/build-libfuzzer.sh
 ## Fragments append their target programs to FUZZ_TARGETS and
 ## check_PROGRAMS; replay.sh runs every fuzz/fuzz_* program it finds.
+
+check_PROGRAMS += fuzz/fuzz_package
+fuzz_fuzz_package_SOURCES = fuzz/fuzz_package.c $(FUZZ_DRIVER)
+fuzz_fuzz_package_LDADD = libpatchfmt/libpf_apply.la
+EXTRA_DIST += fuzz/make-corpus.sh

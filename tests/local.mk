@@ -23,3 +23,17 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_format
+TESTS += tests/unit/check_format
+tests_unit_check_format_SOURCES = tests/unit/check_format.c
+tests_unit_check_format_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_format_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_install
+TESTS += tests/unit/check_install
+tests_unit_check_install_SOURCES = tests/unit/check_install.c
+tests_unit_check_install_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_install_LDADD = libpatchfmt/libpatchfmt.la $(CHECK_LIBS)
+endif

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Makes the seed corpus of fuzz_package from small trees built here, so
+# that no opaque file is committed without the means to make it again.
+# Run from the build directory: sh $srcdir/fuzz/make-corpus.sh OUTDIR
+set -eu
+out=${1:?usage: make-corpus.sh OUTDIR}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out" "$tmp/o/d" "$tmp/n/d" "$tmp/n/e"
+echo one >"$tmp/o/d/f"; echo two >"$tmp/n/d/f"
+echo gone >"$tmp/o/g"; ln -s d/f "$tmp/n/l"; chmod 700 "$tmp/n/e"
+export SOURCE_DATE_EPOCH=0
+./patch-create -q --name seed --version 1 -o "$out/tree.ppkg" "$tmp/o" "$tmp/n"
+./patch-create -q -o "$out/file.ppkg" "$tmp/o/d/f" "$tmp/n/d/f"
+printf 'file a 644 x\ndir b 755\nsymlink b/c ../a\n' >"$tmp/desc"
+./tests/tools/forge "$tmp/desc" "$out/forged.ppkg"
