@@ -1,1 +1,2 @@
 # manual pages
+dist_man_MANS += man/patch-create.1 man/patch-inspect.1 man/patch-apply.1 man/patchfmt.5
