@@ -12,12 +12,16 @@
 #include "common/json.h"
 
 static const char usage[] =
-    "patch-apply [--check] [--json] [--root dir] package";
+    "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
+    "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
+    "package";
 
 typedef struct opts {
 	const char *root;
 	const char *package;
-	int check, json;
+	const char *state_dir;
+	int check, json, force_downgrade;
+	pf_trust_opts trust;
 } opts;
 
 static const char *
@@ -99,30 +103,74 @@ finish(const opts *o, pf_reader *r, pf_txn *t, pf_ret ret, const char *msg)
 	return fflush(stdout) == 0 ? PF_EXIT_OK : PF_EXIT_IO;
 }
 
+/*
+ * The state first (dependencies, downgrades), then the tree, then the
+ * record: a crash before the record leaves an applied tree that the next
+ * run finds "already applied" and records.
+ */
+static int
+install(const opts *o, pf_reader *r, pf_txn **t)
+{
+	char state[4096];
+	const char *msg = NULL;
+	pf_db *db = NULL;
+	pf_ret ret;
+	int rc;
+
+	pf_state_path(state, sizeof state, o->state_dir, o->root);
+	if (o->force_downgrade)
+		pf_warnx("WARNING: --force-downgrade: an older release may "
+		    "replace a newer one");
+	ret = pf_db_open(&db, state, !o->check);
+	if (ret == PF_OK)
+		ret = pf_db_check_install(db, r, o->force_downgrade);
+	if (ret != PF_OK) {
+		msg = db ? pf_db_error(db) : NULL;
+		goto out;
+	}
+	ret = pf_txn_new(t, r, o->root);
+	if (ret == PF_OK)
+		ret = pf_txn_check(*t);
+	if (ret == PF_OK && !o->check)
+		ret = pf_txn_commit(*t);
+	msg = *t ? pf_txn_error(*t) : NULL;
+	if (ret == PF_OK && !o->check &&
+	    (ret = pf_db_record(db, r)) != PF_OK)
+		msg = pf_db_error(db);
+out:
+	rc = finish(o, r, *t, ret, msg);
+	pf_db_free(db);
+	return rc;
+}
+
 static int
 run(const opts *o)
 {
+	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
 	pf_txn *t = NULL;
+	pf_trust trust;
 	pf_ret ret;
 	int fd, rc;
 
-	if ((fd = pf_open_input(o->package)) < 0)
+	if ((rc = pf_load_trust(&o->trust, o->root, &kr, &trust)) != 0) {
+		pf_keyring_free(kr);
+		return rc;
+	}
+	if ((fd = pf_open_input(o->package)) < 0) {
+		pf_keyring_free(kr);
 		return PF_EXIT_IO;
-	ret = pf_reader_open(&r, fd);
+	}
+	ret = pf_reader_open_trusted(&r, fd, &trust);
 	if (ret != PF_OK) {
 		rc = finish(o, r, NULL, ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	ret = pf_txn_new(&t, r, o->root);
-	if (ret == PF_OK)
-		ret = pf_txn_check(t);
-	if (ret == PF_OK && !o->check)
-		ret = pf_txn_commit(t);
-	rc = finish(o, r, t, ret, t ? pf_txn_error(t) : NULL);
+	rc = install(o, r, &t);
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
+	pf_keyring_free(kr);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;
@@ -135,6 +183,11 @@ main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "keyring", required_argument, NULL, 'K' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "allow-unsigned", no_argument, NULL, 'U' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "force-downgrade", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -147,6 +200,15 @@ main(int argc, char **argv)
 		case 'r': o.root = optarg; break;
 		case 'c': o.check = 1; break;
 		case 'j': o.json = 1; break;
+		case 'K': o.trust.keyring = optarg; break;
+		case 'U': o.trust.allow_unsigned = 1; break;
+		case 's': o.state_dir = optarg; break;
+		case 'D': o.force_downgrade = 1; break;
+		case 't':
+			if (pf_parse_threshold(optarg, &o.trust.threshold) < 0)
+				return pf_usage_error(usage,
+				    "--threshold takes a number from 1 to 16");
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return pf_usage_error(usage, "unknown option");
 		}

@@ -16,11 +16,22 @@
 #include "util.h"
 
 static const char usage[] =
-    "patch-create [-q] [--name name] [--version version] "
-    "[--description text] [--path path] -o package old new";
+    "patch-create [-q] [--name id] [--version version] [--description text] "
+    "[--path path] [--key secret-key] [--product name] "
+    "[--from-version version] [--to-version version] [--family name] "
+    "[--release counter] [--expires time] [--requires id[=version]] "
+    "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
+    "[--deps file] -o package old new";
+
+#define MAXLIST 64
 
 typedef struct opts {
 	const char *out, *name, *version, *description, *path;
+	const char *product, *to_version, *family, *release, *expires;
+	const char *keys[MAXLIST], *from[MAXLIST], *deps_files[MAXLIST];
+	const char *deps[MAXLIST];
+	pf_dep_kind dep_kind[MAXLIST];
+	size_t n_keys, n_from, n_deps, n_deps_files;
 	int quiet;
 } opts;
 
@@ -37,7 +48,7 @@ created_time(uint64_t *t)
 	}
 	errno = 0;
 	*t = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *s == '-') {
+	if (errno != 0 || *end != '\0' || *s < '0' || *s > '9') {
 		pf_warnx("SOURCE_DATE_EPOCH '%s' is not a number of seconds", s);
 		return -1;
 	}
@@ -95,6 +106,117 @@ summary(const pf_builder *b, const char *out, FILE *f)
 	    (unsigned long long)m->rollback_size);
 }
 
+/* "id" or "id=version". */
+static pf_ret
+add_dep(pf_builder *b, pf_dep_kind kind, const char *spec)
+{
+	char name[1024];
+	const char *eq = strchr(spec, '=');
+	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+
+	if (n == 0 || n >= sizeof name)
+		return PF_ERR_USAGE;
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	return pf_builder_add_dep(b, kind, name, eq ? eq + 1 : NULL);
+}
+
+static int
+dep_kind(const char *word, pf_dep_kind *k)
+{
+	static const char *words[] = { "requires", "conflicts", "supersedes",
+	    "provides" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(word, words[i]) == 0) {
+			*k = (pf_dep_kind)(i + 1);
+			return 0;
+		}
+	return -1;
+}
+
+/* A dependency file: "KIND ID [VERSION]" per line, '#' comments. */
+static int
+read_deps_file(pf_builder *b, const char *path)
+{
+	char line[2048], kind[64], id[1024], ver[1024];
+	pf_dep_kind k;
+	int n, lineno = 0, rc = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		pf_warnx("cannot read '%s': %s", path, strerror(errno));
+		return PF_EXIT_USAGE;
+	}
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		lineno++;
+		line[strcspn(line, "#\n")] = '\0';
+		n = sscanf(line, "%63s %1023s %1023s", kind, id, ver);
+		if (n <= 0)
+			continue;
+		if (n < 2 || dep_kind(kind, &k) < 0 ||
+		    pf_builder_add_dep(b, k, id, n == 3 ? ver : NULL) != PF_OK) {
+			pf_warnx("'%s' line %d: expected 'requires|conflicts|"
+			    "supersedes|provides ID [VERSION]'", path, lineno);
+			rc = PF_EXIT_USAGE;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Seconds since the epoch, or "+N" days from now. */
+static int
+parse_time(const char *s, uint64_t now, uint64_t *t)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s + (*s == '+'), &end, 10);
+	if (errno || *end || s[*s == '+'] < '0' || s[*s == '+'] > '9')
+		return -1;
+	*t = *s == '+' ? now + v * 86400 : v;
+	return 0;
+}
+
+static int
+configure_trust(pf_builder *b, const opts *o, uint64_t now)
+{
+	uint64_t v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < o->n_keys; i++)
+		if (pf_builder_add_key(b, o->keys[i]) != PF_OK)
+			return pf_fail(PF_ERR_USAGE, pf_builder_error(b));
+	for (i = 0; i < o->n_from; i++)
+		if (pf_builder_add_from_version(b, o->from[i]) != PF_OK)
+			return pf_fail(PF_ERR_USAGE, pf_builder_error(b));
+	if (pf_builder_set_target(b, o->product, o->to_version) != PF_OK)
+		return pf_fail(PF_ERR_USAGE, pf_builder_error(b));
+	if (o->release && (parse_time(o->release, 0, &v) < 0 ||
+	    *o->release == '+'))
+		return pf_usage_error(usage, "--release takes a number");
+	if ((o->release || o->family) && pf_builder_set_release(b,
+	    o->family ? o->family : o->name, o->release ? v : 0) != PF_OK)
+		return pf_fail(PF_ERR_USAGE, pf_builder_error(b));
+	if (o->expires && parse_time(o->expires, now, &v) < 0)
+		return pf_usage_error(usage, "--expires takes seconds since the "
+		    "epoch or +DAYS");
+	if (o->expires)
+		pf_builder_set_expires(b, v);
+	for (i = 0; i < o->n_deps; i++)
+		if (add_dep(b, o->dep_kind[i], o->deps[i]) != PF_OK)
+			return pf_usage_error(usage, "bad dependency '%s'",
+			    o->deps[i]);
+	for (i = 0; i < o->n_deps_files; i++)
+		if ((rc = read_deps_file(b, o->deps_files[i])) != 0)
+			return rc;
+	return 0;
+}
+
 static int
 run(const opts *o, const char *old, const char *new_)
 {
@@ -108,6 +230,8 @@ run(const opts *o, const char *old, const char *new_)
 		return PF_EXIT_USAGE;
 	if ((r = pf_builder_new(&b)) != PF_OK)
 		return pf_fail(r, NULL);
+	if ((rc = configure_trust(b, o, (uint64_t)time(NULL))) != 0)
+		goto out;
 	if ((r = pf_builder_set_info(b, o->name, o->version,
 	    o->description)) != PF_OK ||
 	    (o->path && (r = pf_builder_set_path(b, o->path)) != PF_OK) ||
@@ -133,6 +257,18 @@ main(int argc, char **argv)
 		{ "version", required_argument, NULL, 'V' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "path", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "product", required_argument, NULL, 'P' },
+		{ "from-version", required_argument, NULL, 'F' },
+		{ "to-version", required_argument, NULL, 'T' },
+		{ "family", required_argument, NULL, 'f' },
+		{ "release", required_argument, NULL, 'R' },
+		{ "expires", required_argument, NULL, 'E' },
+		{ "requires", required_argument, NULL, 1 },
+		{ "conflicts", required_argument, NULL, 2 },
+		{ "supersedes", required_argument, NULL, 3 },
+		{ "provides", required_argument, NULL, 4 },
+		{ "deps", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -141,8 +277,25 @@ main(int argc, char **argv)
 	int c;
 
 	pf_progname = "patch-create";
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qhk:", longopts, NULL)) != -1) {
+		if ((c == 'k' && o.n_keys >= MAXLIST) ||
+		    (c == 'F' && o.n_from >= MAXLIST) ||
+		    (c >= 1 && c <= 4 && o.n_deps >= MAXLIST) ||
+		    (c == 'D' && o.n_deps_files >= MAXLIST))
+			return pf_usage_error(usage, "too many options");
 		switch (c) {
+		case 'k': o.keys[o.n_keys++] = optarg; break;
+		case 'P': o.product = optarg; break;
+		case 'F': o.from[o.n_from++] = optarg; break;
+		case 'T': o.to_version = optarg; break;
+		case 'f': o.family = optarg; break;
+		case 'R': o.release = optarg; break;
+		case 'E': o.expires = optarg; break;
+		case 'D': o.deps_files[o.n_deps_files++] = optarg; break;
+		case 1: case 2: case 3: case 4:
+			o.dep_kind[o.n_deps] = (pf_dep_kind)c;
+			o.deps[o.n_deps++] = optarg;
+			break;
 		case 'o': o.out = optarg; break;
 		case 'n': o.name = optarg; break;
 		case 'V': o.version = optarg; break;

@@ -10,46 +10,99 @@
 
 #include "util.h"
 
-static const char usage[] = "patch-inspect [--json] package";
+static const char usage[] =
+    "patch-inspect [--json] [--verify] [--keyring dir] [--threshold n] "
+    "package";
+
+/* Who signed, and what the keyring says of each signature. */
+static void
+print_signatures(const pf_reader *r, int json)
+{
+	static const char *word[] = { "unchecked", "valid", "unknown-key",
+	    "invalid" };
+	uint8_t id[8];
+	size_t i, n = pf_reader_signature_count(r);
+	pf_sig_status st;
+
+	if (!json && n == 0)
+		printf("signed   no\n");
+	for (i = 0; i < n; i++) {
+		st = pf_reader_signature(r, i, id);
+		printf(json ? "%s{\"key_id\":\"" : "signed   key ", i ? "," : "");
+		for (int j = 0; j < 8; j++)
+			printf("%02x", id[j]);
+		printf(json ? "\",\"status\":\"%s\"}" : " %s\n", word[st]);
+	}
+}
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "keyring", required_argument, NULL, 'K' },
+		{ "threshold", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	pf_trust_opts topt = { 0 };
+	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
+	pf_trust trust;
 	pf_ret ret;
-	int c, json = 0, fd, rc = 0;
+	int c, json = 0, verify = 0, fd, rc = 0;
 
 	pf_progname = "patch-inspect";
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
+		case 'v': verify = 1; break;
+		case 'K': topt.keyring = optarg; verify = 1; break;
+		case 't':
+			if (pf_parse_threshold(optarg, &topt.threshold) < 0)
+				return pf_usage_error(usage,
+				    "--threshold takes a number from 1 to 16");
+			verify = 1;
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return pf_usage_error(usage, "unknown option");
 		}
 	}
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
-	if ((fd = pf_open_input(argv[optind])) < 0)
+	if (verify && (rc = pf_load_trust(&topt, "", &kr, &trust)) != 0) {
+		pf_keyring_free(kr);
+		return rc;
+	}
+	if ((fd = pf_open_input(argv[optind])) < 0) {
+		pf_keyring_free(kr);
 		return PF_EXIT_IO;
-	ret = pf_reader_open(&r, fd);
+	}
+	ret = pf_reader_open_trusted(&r, fd, verify ? &trust : NULL);
 	if (ret != PF_OK) {
 		rc = pf_fail(ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	if (json)
+	if (json) {
+		fputs("{\"signatures\":[", stdout);
+		print_signatures(r, 1);
+		printf("],\"verified\":%s,\"manifest\":",
+		    pf_reader_trusted(r) ? "true" : "false");
 		pf_manifest_print_json(pf_reader_manifest(r),
 		    pf_reader_digest(r), pf_reader_package_size(r), stdout);
-	else
+		fputs("}\n", stdout);
+	} else {
 		pf_manifest_print_text(pf_reader_manifest(r), stdout);
+		print_signatures(r, 0);
+		if (verify)
+			printf("verified yes\n");
+	}
 	if (fflush(stdout) != 0)
 		rc = PF_EXIT_IO;
 out:
 	pf_reader_free(r);
+	pf_keyring_free(kr);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;

@@ -17,6 +17,27 @@ int pf_fail(pf_ret r, const char *msg);
 /* Prints a usage error and returns PF_EXIT_USAGE. */
 int pf_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Default keyring, relative to the root (spec section 11.2). */
+#define PF_DEFAULT_KEYRING "etc/patchfmt/keys"
+
+/* Options every tool that checks trust takes. */
+typedef struct pf_trust_opts {
+	const char *keyring;            /* NULL: under the root */
+	unsigned threshold;
+	int allow_unsigned;
+} pf_trust_opts;
+
+/* Default state directory, relative to the root (spec section 12). */
+#define PF_DEFAULT_STATE "var/lib/patchfmt"
+
+/* The state directory: dir if given, else ROOT/PF_DEFAULT_STATE. */
+void pf_state_path(char *out, size_t n, const char *dir, const char *root);
+
+/* Parses "--threshold N"; -1 if not a positive number. */
+int pf_parse_threshold(const char *s, unsigned *out);
+/* Loads the keyring (dir, or ROOT/PF_DEFAULT_KEYRING); exit status. */
+int pf_load_trust(const pf_trust_opts *o, const char *root,
+    pf_keyring **kr, pf_trust *trust);
 /* Opens a package for reading: "-" is standard input. */
 int pf_open_input(const char *path);
 

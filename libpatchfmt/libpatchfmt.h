@@ -29,7 +29,9 @@ typedef enum pf_ret {
 	PF_ERR_TRUST,        /* signature, key or trust policy failure */
 	PF_ERR_DEPENDENCY,   /* a declared dependency is not met */
 	PF_ERR_IO,           /* reading or writing a file failed */
-	PF_ERR_NOMEM         /* out of memory */
+	PF_ERR_NOMEM,        /* out of memory */
+	PF_ERR_EXPIRED,      /* the package is past its expiry time */
+	PF_ERR_DOWNGRADE     /* older than what is installed of its family */
 } pf_ret;
 
 /* Exit statuses of the tools (spec/patchfmt.md section 9). */
@@ -43,6 +45,8 @@ enum {
 	PF_EXIT_UNSAFE = 6,
 	PF_EXIT_TRUST = 7,
 	PF_EXIT_DEPENDENCY = 8,
+	PF_EXIT_EXPIRED = 9,
+	PF_EXIT_DOWNGRADE = 10,
 	PF_EXIT_SOFTWARE = 70
 };
 
@@ -127,10 +131,17 @@ typedef struct pf_dep {
 } pf_dep;
 
 typedef struct pf_manifest {
-	char *name;
+	char *name;                    /* the patch ID */
 	char *version;
 	char *description;
 	uint64_t created;              /* seconds since the epoch */
+	uint64_t expires;              /* 0: never */
+	char *product;                 /* what the patch applies to */
+	char **from_versions;          /* product versions it applies from */
+	size_t n_from;
+	char *to_version;              /* product version it produces */
+	char *family;                  /* patch family of the release counter */
+	uint64_t release;              /* 0: no release counter */
 	pf_entry *entries;
 	size_t n_entries;
 	pf_blob *blobs;
@@ -160,9 +171,53 @@ pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
 pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
+/* Signs with the secret key in this file (up to 16 keys). */
+pf_ret pf_builder_add_key(pf_builder *b, const char *secret_key_path);
+/* Section 5.1: targeting, expiry and release counter. */
+pf_ret pf_builder_set_target(pf_builder *b, const char *product,
+    const char *to_version);
+pf_ret pf_builder_add_from_version(pf_builder *b, const char *version);
+pf_ret pf_builder_set_release(pf_builder *b, const char *family,
+    uint64_t counter);
+pf_ret pf_builder_set_expires(pf_builder *b, uint64_t seconds);
 /* Writes the package to fd, front to back (no seeking). */
 pf_ret pf_builder_write(pf_builder *b, int fd);
 const pf_manifest *pf_builder_manifest(const pf_builder *b);
+
+/*
+ * Keys and trust (spec section 11).  A keyring is the set of public keys
+ * an applier trusts: a directory of ".pub" files.
+ */
+typedef struct pf_keyring pf_keyring;
+
+pf_ret pf_keyring_new(pf_keyring **out);
+void pf_keyring_free(pf_keyring *k);
+const char *pf_keyring_error(const pf_keyring *k);
+pf_ret pf_keyring_add_dir(pf_keyring *k, const char *dir);
+pf_ret pf_keyring_add_file(pf_keyring *k, const char *path);
+size_t pf_keyring_size(const pf_keyring *k);
+
+/* Makes NAME.key (secret, mode 0600) and NAME.pub; never replaces files.
+ * keyid gets the key ID in hex; msg the reason of a failure. */
+pf_ret pf_keygen(const char *name, char keyid[17], char *msg, size_t msglen);
+
+/* What pf_reader_open_trusted() demands of a package. */
+typedef struct pf_trust {
+	const pf_keyring *keyring;
+	unsigned threshold;            /* distinct trusted signers; 0 means 1 */
+	bool allow_unsigned;           /* install without any signature */
+	uint64_t now;                  /* for the expiry time; 0: the clock */
+	/* The applier's own copy, from its state directory: integrity is
+	 * enough, since it was verified when it was installed. */
+	bool installed_copy;
+} pf_trust;
+
+typedef enum pf_sig_status {
+	PF_SIG_UNCHECKED = 0,          /* read without a keyring */
+	PF_SIG_VALID,
+	PF_SIG_UNKNOWN_KEY,            /* no such key in the keyring */
+	PF_SIG_INVALID                 /* known key, signature does not verify */
+} pf_sig_status;
 
 /*
  * Reading a package: pf_reader.  pf_reader_open() reads and verifies the
@@ -172,11 +227,25 @@ const pf_manifest *pf_builder_manifest(const pf_builder *b);
 typedef struct pf_reader pf_reader;
 
 pf_ret pf_reader_open(pf_reader **out, int fd);
+/*
+ * The same, and the signatures must satisfy trust before anything of the
+ * manifest is parsed; an expired package is refused after.  Only a
+ * reader opened so may be installed (pf_txn_new()).
+ */
+pf_ret pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust);
+bool pf_reader_trusted(const pf_reader *r);
+size_t pf_reader_signature_count(const pf_reader *r);
+pf_sig_status pf_reader_signature(const pf_reader *r, size_t i,
+    uint8_t key_id[8]);
 void pf_reader_free(pf_reader *r);
 const char *pf_reader_error(const pf_reader *r);
 /* The last error's value (PF_OK when none), for readers that failed. */
 pf_ret pf_reader_status(const pf_reader *r);
 const pf_manifest *pf_reader_manifest(const pf_reader *r);
+/* The patch ID: the package name, or "pkg-" and 16 digits of its digest. */
+const char *pf_reader_id(const pf_reader *r);
+/* Copies the whole verified package to fd. */
+pf_ret pf_reader_copy(pf_reader *r, int fd);
 uint64_t pf_reader_package_size(const pf_reader *r);
 /* SHA-256 of header, manifest and dependency list (section 7). */
 const uint8_t *pf_reader_digest(const pf_reader *r);
@@ -219,6 +288,51 @@ pf_txn_state pf_txn_get_state(const pf_txn *t);
 /* Per manifest entry, valid after pf_txn_check(). */
 pf_action pf_txn_action(const pf_txn *t, size_t entry);
 const char *pf_action_str(pf_action a);
+
+/*
+ * The state directory (spec section 12): installed patches, what they
+ * provide and require, and their packages for rollback.  Opening it takes
+ * an exclusive lock until pf_db_free().
+ */
+typedef struct pf_db pf_db;
+
+typedef struct pf_db_info {
+	const char *id;
+	const char *version;
+	const char *family;
+	uint64_t release;
+	const char *product;
+	const char *to_version;
+	const char *superseded_by;     /* NULL while in force */
+	const char *digest;
+	uint64_t installed;            /* seconds since the epoch */
+} pf_db_info;
+
+/* create: make the directory; otherwise a missing one is empty. */
+pf_ret pf_db_open(pf_db **out, const char *dir, bool create);
+void pf_db_free(pf_db *db);
+const char *pf_db_error(const pf_db *db);
+size_t pf_db_count(const pf_db *db);
+void pf_db_get(const pf_db *db, size_t i, pf_db_info *info);
+/* Requires, conflicts, release counter and target, against what is
+ * installed; PF_OK also when this very package is installed already. */
+pf_ret pf_db_check_install(pf_db *db, const pf_reader *r,
+    bool force_downgrade);
+/* Records an installed package (a copy of it, with its rollback data). */
+pf_ret pf_db_record(pf_db *db, pf_reader *r);
+pf_ret pf_db_check_rollback(pf_db *db, const char *id, bool force);
+/* Opens the stored package of an installed patch. */
+pf_ret pf_db_open_package(pf_db *db, const char *id, pf_reader **out);
+/* Forgets a patch after its rollback; what it superseded is in force. */
+pf_ret pf_db_forget(pf_db *db, const char *id);
+
+/*
+ * Undoing a package: the same transaction with before and after swapped,
+ * the rollback blobs as payload.  force replaces files that changed since
+ * the install instead of refusing.
+ */
+pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r, const char *root,
+    bool force);
 
 #ifdef __cplusplus
 }

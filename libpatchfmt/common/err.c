@@ -75,6 +75,8 @@ pf_ret_str(pf_ret r)
 	case PF_ERR_DEPENDENCY: return "dependency not met";
 	case PF_ERR_IO: return "input/output error";
 	case PF_ERR_NOMEM: return "out of memory";
+	case PF_ERR_EXPIRED: return "package has expired";
+	case PF_ERR_DOWNGRADE: return "downgrade refused";
 	}
 	return "unknown error";
 }
@@ -94,6 +96,8 @@ pf_ret_exit_status(pf_ret r)
 	case PF_ERR_DEPENDENCY: return PF_EXIT_DEPENDENCY;
 	case PF_ERR_IO: return PF_EXIT_IO;
 	case PF_ERR_NOMEM: return PF_EXIT_SOFTWARE;
+	case PF_ERR_EXPIRED: return PF_EXIT_EXPIRED;
+	case PF_ERR_DOWNGRADE: return PF_EXIT_DOWNGRADE;
 	}
 	return PF_EXIT_SOFTWARE;
 }

@@ -20,6 +20,7 @@
 #include "format/format.h"
 #include "format/manifest.h"
 #include "format/writer.h"
+#include "trust/sign.h"
 
 struct pf_builder {
 	pf_err err;
@@ -27,6 +28,7 @@ struct pf_builder {
 	uint8_t **data;                 /* stored bytes of each blob */
 	uint64_t required;
 	char *single_path;              /* entry path when diffing two files */
+	pf_signers signers;
 };
 
 /* One side of a path: its state and, for files, its bytes. */
@@ -61,6 +63,7 @@ pf_builder_free(pf_builder *b)
 		free(b->data[i]);
 	free(b->data);
 	free(b->single_path);
+	sodium_memzero(&b->signers, sizeof b->signers);
 	pf_manifest_clear(&b->m);
 	free(b);
 }
@@ -438,6 +441,9 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 		return pf_err_set(&b->err, PF_ERR_USAGE,
 		    "'%s' and '%s' must be two directories or two files",
 		    old_path, new_path);
+	if (b->single_path != NULL)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "a path can only be given when comparing two files");
 	if ((r = pf_scan_tree(old_path, &ol, &b->err)) == PF_OK &&
 	    (r = pf_scan_tree(new_path, &nl, &b->err)) == PF_OK)
 		r = diff_lists(b, old_path, new_path, &ol, &nl);
@@ -447,9 +453,81 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 }
 
 pf_ret
+pf_builder_add_key(pf_builder *b, const char *path)
+{
+	pf_seckey k;
+	size_t i;
+	pf_ret r;
+
+	if (b->signers.n >= PF_MAX_SIGNATURES)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "at most %d keys may sign a package", PF_MAX_SIGNATURES);
+	if ((r = pf_seckey_load(&k, path, &b->err)) != PF_OK)
+		return r;
+	for (i = 0; i < b->signers.n; i++)
+		if (memcmp(b->signers.keys[i].id, k.id, sizeof k.id) == 0) {
+			sodium_memzero(&k, sizeof k);
+			return pf_err_set(&b->err, PF_ERR_USAGE,
+			    "key '%s' is given twice", path);
+		}
+	b->signers.keys[b->signers.n++] = k;
+	sodium_memzero(&k, sizeof k);
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_target(pf_builder *b, const char *product,
+    const char *to_version)
+{
+	pf_ret r;
+
+	if ((product && (r = set_str(b, &b->m.product, product)) != PF_OK) ||
+	    (to_version &&
+	    (r = set_str(b, &b->m.to_version, to_version)) != PF_OK))
+		return r;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_add_from_version(pf_builder *b, const char *version)
+{
+	char **v;
+
+	if (b->m.n_from >= PF_MAX_FROM)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "at most %d versions to apply from", PF_MAX_FROM);
+	v = realloc(b->m.from_versions, (b->m.n_from + 1) * sizeof *v);
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.from_versions = v;
+	v[b->m.n_from] = NULL;
+	b->m.n_from++;
+	return set_str(b, &v[b->m.n_from - 1], version);
+}
+
+pf_ret
+pf_builder_set_release(pf_builder *b, const char *family, uint64_t counter)
+{
+	b->m.release = counter;
+	return family ? set_str(b, &b->m.family, family) : PF_OK;
+}
+
+pf_ret
+pf_builder_set_expires(pf_builder *b, uint64_t seconds)
+{
+	b->m.expires = seconds;
+	return PF_OK;
+}
+
+pf_ret
 pf_builder_write(pf_builder *b, int fd)
 {
 	pf_write_opts o = { .required = b->required };
 
+	if (b->signers.n > 0) {
+		o.n_signatures = (uint32_t)b->signers.n;
+		o.sign = pf_sign_all;
+		o.sign_opaque = &b->signers;
+	}
 	return pf_package_write(fd, &b->m, b->data, &o, &b->err);
 }

@@ -29,7 +29,8 @@
 /* 3.1 Required feature bits: a reader refuses any bit it does not know. */
 #define PF_FEAT_DELTA           (UINT64_C(1) << 0)  /* a blob uses codec 3 */
 #define PF_FEAT_LIVE            (UINT64_C(1) << 1)  /* hot-patch records */
-#define PF_FEAT_KNOWN           (PF_FEAT_DELTA | PF_FEAT_LIVE)
+/* Hot-patch records are not read by this version yet. */
+#define PF_FEAT_KNOWN           (PF_FEAT_DELTA)
 
 /* 4. Fields: tag and length as uvarints; odd tags are critical. */
 #define PF_TAG_CRITICAL(t)      (((t) & 1) != 0)
@@ -41,6 +42,18 @@
 #define PF_M_CREATED            8
 #define PF_M_BLOB               11
 #define PF_M_ENTRY              13
+#define PF_M_EXPIRES            15
+#define PF_M_TARGET             17
+#define PF_M_RELEASE            19
+
+/* 5.1.1 Target fields. */
+#define PF_T_PRODUCT            1
+#define PF_T_FROM               3
+#define PF_T_TO                 5
+
+/* 5.1.2 Release fields. */
+#define PF_R_FAMILY             1
+#define PF_R_COUNTER            3
 
 /* 5.2 Blob fields. */
 #define PF_B_SECTION            1
@@ -87,11 +100,11 @@
 #define PF_MAX_SIGNATURES       16
 #define PF_MAX_SECTION          (UINT64_C(1) << 62)
 #define PF_MAX_ENTRIES          1000000
-#define PF_MAX_DEPTH            8       /* nesting of fields */
 #define PF_MAX_PATH             4096
 #define PF_MAX_NAME             255     /* one path component */
 #define PF_MAX_LINK             4095
 #define PF_MAX_STRING           65536   /* names, versions, descriptions */
+#define PF_MAX_FROM             256     /* versions a package applies from */
 #define PF_MAX_LZMA_DICT        (UINT64_C(64) << 20)
 #define PF_MAX_FILE_SIZE        (UINT64_C(1) << 40)
 

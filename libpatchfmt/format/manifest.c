@@ -42,6 +42,12 @@ pf_manifest_clear(pf_manifest *m)
 	free(m->entries);
 	free(m->blobs);
 	free(m->deps);
+	for (i = 0; i < m->n_from; i++)
+		free(m->from_versions[i]);
+	free(m->from_versions);
+	free(m->product);
+	free(m->to_version);
+	free(m->family);
 	free(m->name);
 	free(m->version);
 	free(m->description);
@@ -113,6 +119,23 @@ encode_blob(pf_buf *b, const pf_blob *bl)
 	pf_buf_free(&in);
 }
 
+static void
+encode_target(pf_buf *b, const pf_manifest *m)
+{
+	pf_buf in;
+	size_t i;
+
+	if (m->product == NULL && m->n_from == 0 && m->to_version == NULL)
+		return;
+	pf_buf_init(&in);
+	pf_put_string(&in, PF_T_PRODUCT, m->product);
+	for (i = 0; i < m->n_from; i++)
+		pf_put_string(&in, PF_T_FROM, m->from_versions[i]);
+	pf_put_string(&in, PF_T_TO, m->to_version);
+	pf_put_nested(b, PF_M_TARGET, &in);
+	pf_buf_free(&in);
+}
+
 pf_ret
 pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
 {
@@ -127,6 +150,18 @@ pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
 		encode_blob(out, &m->blobs[i]);
 	for (i = 0; i < m->n_entries; i++)
 		encode_entry(out, &m->entries[i]);
+	if (m->expires != 0)
+		pf_put_uint(out, PF_M_EXPIRES, m->expires);
+	encode_target(out, m);
+	if (m->family != NULL || m->release != 0) {
+		pf_buf in;
+
+		pf_buf_init(&in);
+		pf_put_string(&in, PF_R_FAMILY, m->family);
+		pf_put_uint(&in, PF_R_COUNTER, m->release);
+		pf_put_nested(out, PF_M_RELEASE, &in);
+		pf_buf_free(&in);
+	}
 	return out->failed ? pf_err_nomem(err) : PF_OK;
 }
 
@@ -191,12 +226,29 @@ unknown_field(const pf_field *f, const char *what, pf_err *err)
 }
 
 /* A set of seen tags guards against repeated single fields. */
+#define BIT(t) (UINT64_C(1) << (t))
+#define STATE_FIELDS (BIT(PF_S_TYPE) | BIT(PF_S_MODE) | BIT(PF_S_SIZE) | \
+	BIT(PF_S_SHA256) | BIT(PF_S_LINK) | BIT(PF_S_BUILD_ID))
+#define ENTRY_FIELDS (BIT(PF_E_PATH) | BIT(PF_E_OP) | BIT(PF_E_BEFORE) | \
+	BIT(PF_E_AFTER) | BIT(PF_E_PAYLOAD) | BIT(PF_E_ROLLBACK))
+#define BLOB_FIELDS (BIT(PF_B_SECTION) | BIT(PF_B_CODEC) | BIT(PF_B_PARAM) | \
+	BIT(PF_B_STORED_SIZE) | BIT(PF_B_DECODED_SIZE) | BIT(PF_B_SHA256))
+#define MANIFEST_SINGLE (BIT(PF_M_NAME) | BIT(PF_M_VERSION) | \
+	BIT(PF_M_DESCRIPTION) | BIT(PF_M_CREATED) | BIT(PF_M_EXPIRES) | \
+	BIT(PF_M_TARGET) | BIT(PF_M_RELEASE))
+#define DEP_FIELDS (BIT(PF_D_KIND) | BIT(PF_D_NAME) | BIT(PF_D_VERSION))
+
+/*
+ * Known single fields may appear once; unknown fields may repeat, since
+ * only their definer knows.  single is the set of known single tags.
+ */
 static pf_ret
-once(uint64_t *seen, const pf_field *f, const char *what, pf_err *err)
+once(uint64_t *seen, const pf_field *f, uint64_t single, const char *what,
+    pf_err *err)
 {
 	uint64_t bit;
 
-	if (f->tag >= 64)
+	if (f->tag >= 64 || !(single & BIT(f->tag)))
 		return PF_OK;
 	bit = UINT64_C(1) << f->tag;
 	if (*seen & bit)
@@ -220,7 +272,7 @@ state_field(void *obj, const pf_field *f, pf_err *err)
 	uint64_t v;
 	pf_ret r;
 
-	if ((r = once(&x->seen, f, "entry state", err)) != PF_OK)
+	if ((r = once(&x->seen, f, STATE_FIELDS, "entry state", err)) != PF_OK)
 		return r;
 	switch (f->tag) {
 	case PF_S_TYPE:
@@ -320,7 +372,7 @@ entry_field(void *obj, const pf_field *f, pf_err *err)
 	uint64_t v;
 	pf_ret r;
 
-	if ((r = once(&x->seen, f, "entry", err)) != PF_OK)
+	if ((r = once(&x->seen, f, ENTRY_FIELDS, "entry", err)) != PF_OK)
 		return r;
 	switch (f->tag) {
 	case PF_E_PATH:
@@ -359,7 +411,7 @@ blob_field(void *obj, const pf_field *f, pf_err *err)
 	uint64_t v;
 	pf_ret r;
 
-	if ((r = once(&x->seen, f, "blob", err)) != PF_OK)
+	if ((r = once(&x->seen, f, BLOB_FIELDS, "blob", err)) != PF_OK)
 		return r;
 	switch (f->tag) {
 	case PF_B_SECTION:
@@ -452,6 +504,60 @@ add_blob(pf_manifest *m, const pf_field *f, pf_err *err)
 	return r;
 }
 
+static pf_ret
+target_field(void *obj, const pf_field *f, pf_err *err)
+{
+	pf_manifest *m = obj;
+	char **v;
+
+	switch (f->tag) {
+	case PF_T_PRODUCT:
+		if (m->product != NULL)
+			break;
+		return pf_field_string(f, PF_MAX_STRING, &m->product, err,
+		    "target product");
+	case PF_T_FROM:
+		if (m->n_from >= PF_MAX_FROM)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "too many versions to apply from");
+		v = realloc(m->from_versions, (m->n_from + 1) * sizeof *v);
+		if (v == NULL)
+			return pf_err_nomem(err);
+		m->from_versions = v;
+		v[m->n_from] = NULL;
+		m->n_from++;
+		return pf_field_string(f, PF_MAX_STRING, &v[m->n_from - 1], err,
+		    "target version");
+	case PF_T_TO:
+		if (m->to_version != NULL)
+			break;
+		return pf_field_string(f, PF_MAX_STRING, &m->to_version, err,
+		    "target version");
+	default:
+		return unknown_field(f, "target", err);
+	}
+	return pf_err_set(err, PF_ERR_CORRUPT, "target field repeated");
+}
+
+static pf_ret
+release_field(void *obj, const pf_field *f, pf_err *err)
+{
+	pf_manifest *m = obj;
+
+	switch (f->tag) {
+	case PF_R_FAMILY:
+		if (m->family != NULL)
+			break;
+		return pf_field_string(f, PF_MAX_STRING, &m->family, err,
+		    "patch family");
+	case PF_R_COUNTER:
+		return pf_field_uint(f, &m->release, err, "release counter");
+	default:
+		return unknown_field(f, "release", err);
+	}
+	return pf_err_set(err, PF_ERR_CORRUPT, "release field repeated");
+}
+
 typedef struct manifest_ctx {
 	pf_manifest *m;
 	uint64_t seen;
@@ -464,8 +570,7 @@ manifest_field(void *obj, const pf_field *f, pf_err *err)
 	pf_manifest *m = x->m;
 	pf_ret r;
 
-	if (f->tag != PF_M_BLOB && f->tag != PF_M_ENTRY &&
-	    (r = once(&x->seen, f, "manifest", err)) != PF_OK)
+	if ((r = once(&x->seen, f, MANIFEST_SINGLE, "manifest", err)) != PF_OK)
 		return r;
 	switch (f->tag) {
 	case PF_M_NAME:
@@ -483,6 +588,14 @@ manifest_field(void *obj, const pf_field *f, pf_err *err)
 		return add_blob(m, f, err);
 	case PF_M_ENTRY:
 		return add_entry(m, f, err);
+	case PF_M_EXPIRES:
+		return pf_field_uint(f, &m->expires, err, "expiry time");
+	case PF_M_TARGET:
+		return walk_fields(f->val, f->len, "target", target_field, m,
+		    err);
+	case PF_M_RELEASE:
+		return walk_fields(f->val, f->len, "release", release_field, m,
+		    err);
 	}
 	return unknown_field(f, "manifest", err);
 }
@@ -514,7 +627,7 @@ dep_field(void *obj, const pf_field *f, pf_err *err)
 	uint64_t v;
 	pf_ret r;
 
-	if ((r = once(&x->seen, f, "dependency", err)) != PF_OK)
+	if ((r = once(&x->seen, f, DEP_FIELDS, "dependency", err)) != PF_OK)
 		return r;
 	switch (f->tag) {
 	case PF_D_KIND:
@@ -549,8 +662,9 @@ deps_field(void *obj, const pf_field *f, pf_err *err)
 		return unknown_field(f, "dependency list", err);
 	p = grow(m->deps, &m->n_deps, sizeof *p, PF_MAX_ENTRIES);
 	if (p == NULL)
-		return pf_err_set(err, PF_ERR_CORRUPT,
-		    "too many dependencies");
+		return m->n_deps >= PF_MAX_ENTRIES ?
+		    pf_err_set(err, PF_ERR_CORRUPT, "too many dependencies") :
+		    pf_err_nomem(err);
 	m->deps = p;
 	x.d = &p[m->n_deps - 1];
 	r = walk_fields(f->val, f->len, "dependency", dep_field, &x, err);

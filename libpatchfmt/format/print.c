@@ -102,6 +102,19 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 	if (m->description)
 		fprintf(f, "about    %s\n", m->description);
 	fprintf(f, "created  %" PRIu64 "\n", m->created);
+	if (m->expires)
+		fprintf(f, "expires  %" PRIu64 "\n", m->expires);
+	if (m->product || m->n_from || m->to_version) {
+		fprintf(f, "target   %s", m->product ? m->product : "(any)");
+		for (i = 0; i < m->n_from; i++)
+			fprintf(f, "%s%s", i ? ", " : " from ", m->from_versions[i]);
+		if (m->to_version)
+			fprintf(f, " to %s", m->to_version);
+		fputc('\n', f);
+	}
+	if (m->family || m->release)
+		fprintf(f, "release  %s %" PRIu64 "\n",
+		    m->family ? m->family : "(default family)", m->release);
 	fprintf(f, "sizes    payload %" PRIu64 " bytes, rollback %" PRIu64
 	    " bytes, %zu blobs\n", m->payload_size, m->rollback_size,
 	    m->n_blobs);
@@ -204,6 +217,23 @@ pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
 	    ",\"digest\":", m->created, package_size, m->payload_size,
 	    m->rollback_size);
 	pf_json_hex(f, digest, 32);
+	fputs(",\"expires\":", f);
+	if (m->expires)
+		fprintf(f, "%" PRIu64, m->expires);
+	else
+		fputs("null", f);
+	fputs(",\"target\":{\"product\":", f);
+	pf_json_str(f, m->product);
+	fputs(",\"from\":[", f);
+	for (i = 0; i < m->n_from; i++) {
+		fputs(i ? "," : "", f);
+		pf_json_str(f, m->from_versions[i]);
+	}
+	fputs("],\"to\":", f);
+	pf_json_str(f, m->to_version);
+	fputs("},\"family\":", f);
+	pf_json_str(f, m->family);
+	fprintf(f, ",\"release\":%" PRIu64, m->release);
 	fputs(",\"dependencies\":[", f);
 	for (i = 0; i < m->n_deps; i++) {
 		fprintf(f, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "",

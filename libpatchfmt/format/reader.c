@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/ckd.h"
@@ -17,6 +18,7 @@
 #include "compress/lzma.h"
 #include "format/manifest.h"
 #include "format/reader.h"
+#include "trust/keyring.h"
 
 #define CHUNK 65536
 
@@ -25,13 +27,19 @@ struct pf_reader {
 	int in;                 /* the caller's descriptor */
 	int fd;                 /* where blobs are read again: in, or spool */
 	bool spooled;
+	bool own_in;            /* close in when freed */
 	uint64_t pos;           /* bytes consumed from the front */
 	pf_header hdr;
 	pf_manifest m;
 	pf_sigblock sig;
 	uint8_t digest[32];
+	pf_trust trust;
+	bool has_trust;
+	bool trusted;
+	pf_sig_status status[PF_MAX_SIGNATURES];
 	uint64_t payload_off;
 	uint64_t rollback_off;
+	char id[32];
 };
 
 /* A pipe is copied to an unlinked file so blobs can be read again. */
@@ -252,6 +260,83 @@ read_blobs(pf_reader *r)
 	return PF_OK;
 }
 
+/*
+ * Section 11.3: every signature by a known key must verify, and enough
+ * distinct known keys must have signed.  Done before parsing, so that an
+ * untrusted manifest is never interpreted.
+ */
+static pf_ret
+check_signatures(pf_reader *r)
+{
+	const pf_keyring *kr = r->trust.keyring;
+	char hex[2 * PF_SIG_KEY_ID_LEN + 1];
+	unsigned need = r->trust.threshold ? r->trust.threshold : 1;
+	unsigned valid = 0, unknown = 0;
+	const pf_pubkey *k;
+	uint32_t i, j;
+	bool dup;
+
+	if (!r->has_trust)
+		return PF_OK;
+	if (r->trust.installed_copy) {
+		r->trusted = true;
+		return PF_OK;
+	}
+	if (kr == NULL)
+		return pf_err_set(&r->err, PF_ERR_TRUST, "no keyring given");
+	for (i = 0; i < r->sig.count; i++) {
+		const pf_signature *s = &r->sig.sigs[i];
+
+		pf_hex(hex, s->key_id, sizeof s->key_id);
+		if ((k = pf_keyring_find(kr, s->key_id)) == NULL) {
+			r->status[i] = PF_SIG_UNKNOWN_KEY;
+			unknown++;
+			continue;
+		}
+		if (!pf_sig_verify(k, s, r->digest)) {
+			r->status[i] = PF_SIG_INVALID;
+			return pf_err_set(&r->err, PF_ERR_TRUST,
+			    "signature by key %s ('%s') does not verify: the "
+			    "package was altered", hex, k->file);
+		}
+		r->status[i] = PF_SIG_VALID;
+		for (dup = false, j = 0; j < i; j++)
+			dup |= memcmp(r->sig.sigs[j].key_id, s->key_id,
+			    sizeof s->key_id) == 0;
+		valid += !dup;
+	}
+	if (r->sig.count == 0 && r->trust.allow_unsigned) {
+		r->trusted = true;
+		return PF_OK;
+	}
+	if (r->sig.count == 0)
+		return pf_err_set(&r->err, PF_ERR_TRUST,
+		    "package is not signed: refusing to trust it");
+	if (valid == 0 && unknown > 0)
+		return pf_err_set(&r->err, PF_ERR_TRUST,
+		    "package is signed only by keys not in the keyring "
+		    "(first: %s)", hex);
+	if (valid < need)
+		return pf_err_set(&r->err, PF_ERR_TRUST,
+		    "package is signed by %u trusted keys, %u required", valid,
+		    need);
+	r->trusted = true;
+	return PF_OK;
+}
+
+static pf_ret
+check_expiry(pf_reader *r)
+{
+	uint64_t now = r->trust.now ? r->trust.now : (uint64_t)time(NULL);
+
+	if (!r->has_trust || r->m.expires == 0 || now <= r->m.expires)
+		return PF_OK;
+	return pf_err_set(&r->err, PF_ERR_EXPIRED,
+	    "package expired at %llu (%llu seconds ago)",
+	    (unsigned long long)r->m.expires,
+	    (unsigned long long)(now - r->m.expires));
+}
+
 static pf_ret
 reader_load(pf_reader *r)
 {
@@ -271,7 +356,9 @@ reader_load(pf_reader *r)
 	if ((ret = read_header(r, &h)) == PF_OK &&
 	    (ret = read_metadata(r, &h, &man, &deps)) == PF_OK &&
 	    (ret = read_signatures(r, &h)) == PF_OK &&
-	    (ret = parse_metadata(r, man, deps)) == PF_OK)
+	    (ret = check_signatures(r)) == PF_OK &&
+	    (ret = parse_metadata(r, man, deps)) == PF_OK &&
+	    (ret = check_expiry(r)) == PF_OK)
 		ret = read_blobs(r);
 	free(man);
 	free(deps);
@@ -280,6 +367,12 @@ reader_load(pf_reader *r)
 
 pf_ret
 pf_reader_open(pf_reader **out, int fd)
+{
+	return pf_reader_open_trusted(out, fd, NULL);
+}
+
+pf_ret
+pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust)
 {
 	pf_reader *r;
 
@@ -290,6 +383,10 @@ pf_reader_open(pf_reader **out, int fd)
 		return PF_ERR_NOMEM;
 	r->in = fd;
 	r->fd = -1;
+	if (trust != NULL) {
+		r->trust = *trust;
+		r->has_trust = true;
+	}
 	pf_manifest_init(&r->m);
 	*out = r;
 	return reader_load(r);
@@ -302,8 +399,37 @@ pf_reader_free(pf_reader *r)
 		return;
 	if (r->spooled && r->fd >= 0)
 		close(r->fd);
+	if (r->own_in && r->in >= 0)
+		close(r->in);
 	pf_manifest_clear(&r->m);
 	free(r);
+}
+
+void
+pf_reader_own_fd(pf_reader *r)
+{
+	r->own_in = true;
+}
+
+bool
+pf_reader_trusted(const pf_reader *r)
+{
+	return r->trusted && r->err.code == PF_OK;
+}
+
+size_t
+pf_reader_signature_count(const pf_reader *r)
+{
+	return r->sig.count;
+}
+
+pf_sig_status
+pf_reader_signature(const pf_reader *r, size_t i, uint8_t key_id[8])
+{
+	if (i >= r->sig.count)
+		return PF_SIG_UNCHECKED;
+	memcpy(key_id, r->sig.sigs[i].key_id, 8);
+	return r->status[i];
 }
 
 const char *
@@ -322,6 +448,40 @@ const pf_manifest *
 pf_reader_manifest(const pf_reader *r)
 {
 	return &r->m;
+}
+
+const char *
+pf_reader_id(const pf_reader *r)
+{
+	pf_reader *w = (pf_reader *)(uintptr_t)r;
+
+	if (r->m.name != NULL)
+		return r->m.name;
+	if (w->id[0] == '\0') {
+		memcpy(w->id, "pkg-", 4);
+		pf_hex(w->id + 4, r->digest, 8);
+	}
+	return w->id;
+}
+
+pf_ret
+pf_reader_copy(pf_reader *r, int fd)
+{
+	uint8_t buf[CHUNK];
+	uint64_t off = 0;
+	size_t n;
+	pf_ret ret;
+
+	while (off < r->pos) {
+		n = r->pos - off > CHUNK ? CHUNK : (size_t)(r->pos - off);
+		ret = pf_pread_full(r->fd, buf, n, off, &r->err, "package");
+		if (ret == PF_OK)
+			ret = pf_write_full(fd, buf, n, &r->err, "package copy");
+		if (ret != PF_OK)
+			return ret;
+		off += n;
+	}
+	return PF_OK;
 }
 
 uint64_t

@@ -17,6 +17,8 @@
 pf_ret pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
     pf_ostream *out, pf_err *err);
 const pf_header *pf_reader_header(const pf_reader *r);
+/* The reader closes its input descriptor when it is freed. */
+void pf_reader_own_fd(pf_reader *r);
 const pf_sigblock *pf_reader_sigblock(const pf_reader *r);
 
 #endif

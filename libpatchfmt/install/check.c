@@ -318,6 +318,10 @@ pf_txn_check_entry(pf_txn *t, size_t i)
 	}
 	if ((r = matches(t, dfd, e, p->leaf, &a, &e->before, &ok)) != PF_OK)
 		return r;
+	/* Forced, a changed file or symlink is replaced all the same. */
+	if (!ok && t->force && a.type == e->before.type &&
+	    a.type != PF_TYPE_DIR && a.type != PF_TYPE_NONE)
+		ok = true;
 	if (!ok)
 		return explain(t, dfd, e, p->leaf, &a);
 	p->action = action_for(e);

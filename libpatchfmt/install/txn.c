@@ -32,11 +32,51 @@ pf_txn_new(pf_txn **out, pf_reader *r, const char *root)
 	t->r = r;
 	t->m = pf_reader_manifest(r);
 	t->dirs.root = -1;
+	if (!pf_reader_trusted(r))
+		return pf_err_set(&t->err, PF_ERR_TRUST,
+		    "package was not verified against a keyring");
 	t->plan = calloc(t->m->n_entries + 1, sizeof *t->plan);
 	if (t->plan == NULL)
 		return pf_err_nomem(&t->err);
 	if ((ret = pf_dirs_open(&t->dirs, root, &t->err)) != PF_OK)
 		return ret;
+	return PF_OK;
+}
+
+/* The entry as a rollback sees it: states and blobs swapped. */
+static void
+invert(pf_entry *dst, const pf_entry *src)
+{
+	*dst = *src;
+	dst->before = src->after;
+	dst->after = src->before;
+	dst->payload = src->rollback;
+	dst->rollback = src->payload;
+	dst->op = src->op == PF_OP_ADD ? PF_OP_REMOVE :
+	    src->op == PF_OP_REMOVE ? PF_OP_ADD : PF_OP_CHANGE;
+}
+
+pf_ret
+pf_txn_new_reverse(pf_txn **out, pf_reader *r, const char *root, bool force)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	pf_txn *t;
+	size_t i;
+	pf_ret ret;
+
+	if ((ret = pf_txn_new(out, r, root)) != PF_OK)
+		return ret;
+	t = *out;
+	/* The strings stay the reader's; only the entry array is new. */
+	t->inverse = *m;
+	t->inverse.entries = calloc(m->n_entries + 1, sizeof (pf_entry));
+	if (t->inverse.entries == NULL)
+		return pf_err_nomem(&t->err);
+	for (i = 0; i < m->n_entries; i++)
+		invert(&t->inverse.entries[i], &m->entries[i]);
+	t->m = &t->inverse;
+	t->reversed = true;
+	t->force = force;
 	return PF_OK;
 }
 
@@ -50,6 +90,8 @@ pf_txn_free(pf_txn *t)
 	if (t->plan != NULL)
 		for (i = 0; i < t->m->n_entries; i++)
 			free(t->plan[i].dir);
+	if (t->reversed)
+		free(t->inverse.entries);
 	free(t->plan);
 	pf_dirs_close(&t->dirs);
 	free(t);
@@ -96,6 +138,7 @@ pf_txn_check(pf_txn *t)
 	for (i = 0; i < t->m->n_entries; i++) {
 		free(t->plan[i].dir);
 		memset(&t->plan[i], 0, sizeof t->plan[i]);
+		t->plan[i].dfd = -1;
 	}
 	for (i = 0; i < t->m->n_entries; i++) {
 		if ((r = pf_txn_check_entry(t, i)) != PF_OK)
@@ -240,6 +283,18 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 	return r;
 }
 
+/* A replaced symlink keeps its owner, where we may set it. */
+static pf_ret
+keep_owner(pf_txn *t, pf_plan *p, const pf_entry *e)
+{
+	if (p->actual == PF_TYPE_NONE || geteuid() != 0)
+		return PF_OK;
+	if (fchownat(p->dfd, p->tmp, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the owner of '%s'", e->path);
+	return PF_OK;
+}
+
 static pf_ret
 stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
 {
@@ -248,7 +303,7 @@ stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
 	for (tries = 0; tries < 16; tries++) {
 		pf_txn_tmpname(p->tmp, "new");
 		if (symlinkat(e->after.link, p->dfd, p->tmp) == 0)
-			return PF_OK;
+			return keep_owner(t, p, e);
 		if (errno != EEXIST)
 			break;
 	}
@@ -293,7 +348,7 @@ make_dir(pf_txn *t, pf_plan *p, const pf_entry *e)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot create directory '%s'", e->path);
 	p->made_dir = p->placed = true;
-	if (fchmodat(p->dfd, p->leaf, e->after.mode, 0) < 0)
+	if (fchmodat(p->dfd, p->leaf, e->after.mode, AT_SYMLINK_NOFOLLOW) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot set the mode of '%s'", e->path);
 	return PF_OK;
@@ -358,7 +413,7 @@ commit_one(pf_txn *t, size_t i)
 	if (p->action != PF_ACTION_NONE && injected_failure(t))
 		return t->err.code;
 	if (p->action == PF_ACTION_CHMOD) {
-		if (fchmodat(p->dfd, p->leaf, e->after.mode, 0) < 0)
+		if (fchmodat(p->dfd, p->leaf, e->after.mode, AT_SYMLINK_NOFOLLOW) < 0)
 			return pf_err_errno(&t->err, PF_ERR_IO, errno,
 			    "cannot set the mode of '%s'", e->path);
 		p->chmodded = true;
@@ -415,7 +470,7 @@ undo_one(pf_txn *t, size_t i)
 	else if (p->backup[0] != '\0')
 		renameat(p->dfd, p->backup, p->dfd, p->leaf);
 	if (p->chmodded)
-		fchmodat(p->dfd, p->leaf, e->before.mode, 0);
+		fchmodat(p->dfd, p->leaf, e->before.mode, AT_SYMLINK_NOFOLLOW);
 	if (p->tmp[0] != '\0')
 		unlinkat(p->dfd, p->tmp, 0);
 	p->placed = p->made_dir = p->chmodded = p->linked = false;
@@ -448,7 +503,7 @@ sync_dirs(pf_txn *t)
 	for (i = 0; i < t->m->n_entries; i++) {
 		int fd = t->plan[i].dfd;
 
-		if (t->plan[i].action == PF_ACTION_NONE || fd == last)
+		if (t->plan[i].action == PF_ACTION_NONE || fd < 0 || fd == last)
 			continue;
 		if (fsync(fd) < 0)
 			return pf_err_errno(&t->err, PF_ERR_IO, errno,

@@ -37,6 +37,9 @@ struct pf_txn {
 	pf_dirs dirs;
 	pf_plan *plan;
 	pf_txn_state state;
+	pf_manifest inverse;            /* a rollback's view of the package */
+	bool reversed;
+	bool force;                     /* replace what changed since */
 	unsigned long steps;            /* for PATCHFMT_FAIL_AFTER */
 };
 

@@ -45,6 +45,21 @@ copy_tree() {
 	cp -a "$1" "$2"
 }
 
+# A signing key for the test, and a keyring that trusts it.
+make_key() {
+	patch-keygen -o "$tmp/${1:-test}" >/dev/null || fail "patch-keygen"
+	mkdir -p "$tmp/keys"
+	cp "$tmp/${1:-test}.pub" "$tmp/keys/"
+}
+
+# Options that keep a test's trust and state out of the tree it patches.
+signed_opts() {
+	echo "--keyring $tmp/keys --state-dir $tmp/state.$1"
+}
+unsigned_opts() {
+	echo "--allow-unsigned --state-dir $tmp/state.$1"
+}
+
 need_corpus() {
 	if [ ! -d "$PF_CORPUS/trees" ]; then
 		echo "SKIP: no corpus at $PF_CORPUS"

@@ -39,16 +39,16 @@ grep -q '"target":"/other/dangling"' "$tmp/out" || fail "symlink target missing"
 grep -q '"path":"keep/same"' "$tmp/out" && fail "unchanged file has an entry"
 
 copy_tree "$old" "$tmp/t"
-expect 0 patch-apply --root "$tmp/t" "$tmp/p.ppkg"
+expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.ppkg"
 [ "$(tree_hash "$tmp/t")" = "$(tree_hash "$new")" ] && ok ||
 	fail "applied tree differs from NEW: $(diff -r --no-dereference "$tmp/t" "$new")"
-expect 0 patch-apply --root "$tmp/t" "$tmp/p.ppkg"
+expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.ppkg"
 grep -q "already applied" "$tmp/out" || fail "second apply not 'already applied'"
 
 # Two single files.
 expect 0 patch-create -q -o "$tmp/f.ppkg" "$old/keep/big" "$new/keep/big"
 mkdir "$tmp/single" && cp "$old/keep/big" "$tmp/single/big"
-expect 0 patch-apply --root "$tmp/single" "$tmp/f.ppkg"
+expect 0 patch-apply $(unsigned_opts s) --root "$tmp/single" "$tmp/f.ppkg"
 cmp -s "$tmp/single/big" "$new/keep/big" && ok || fail "single file differs"
 
 # A failure injected at each step of the commit is undone completely.
@@ -57,7 +57,8 @@ step=0
 while [ $step -lt 40 ]; do
 	rm -rf "$tmp/f$step"
 	copy_tree "$old" "$tmp/f$step"
-	PATCHFMT_FAIL_AFTER=$step patch-apply --root "$tmp/f$step" "$tmp/p.ppkg" \
+	PATCHFMT_FAIL_AFTER=$step patch-apply --allow-unsigned \
+		--state-dir "$tmp/st$step" --root "$tmp/f$step" "$tmp/p.ppkg" \
 		>/dev/null 2>"$tmp/err"
 	rc=$?
 	if [ $rc -eq 0 ]; then

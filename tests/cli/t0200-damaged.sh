@@ -4,20 +4,24 @@
 # OLD is refused (exit 1) naming the file and both hashes.
 . "$top_srcdir/tests/cli/lib.sh"
 need_corpus
+make_key
 
 old=$PF_CORPUS/trees/libcurl4-old new=$PF_CORPUS/trees/libcurl4-new
-patch-create -q -o "$tmp/p.ppkg" "$old" "$new" || fail "create"
+patch-create -q --key "$tmp/test.key" -o "$tmp/p.ppkg" "$old" "$new" ||
+	fail "create"
+A="--keyring $tmp/keys --state-dir $tmp/state"
 copy_tree "$old" "$tmp/t"
 before=$(tree_hash "$tmp/t")
 size=$(stat -c %s "$tmp/p.ppkg")
 
 check_refused() {
 	# $1: damaged package, $2: what was done to it
-	patch-apply --root "$tmp/t" "$1" >/dev/null 2>"$tmp/err"
+	patch-apply $A --root "$tmp/t" "$1" >/dev/null 2>"$tmp/err"
 	rc=$?
-	# 4 (unsupported) for a damaged version or feature field.
+	# 4 (unsupported) for a damaged version or feature field, 7 for a
+	# damaged signature.
 	case $rc in
-	3|4) ok ;;
+	3|4|7) ok ;;
 	*) fail "$2: exit $rc, expected 3: $(cat "$tmp/err")" ;;
 	esac
 	patch-inspect "$1" >/dev/null 2>&1 && fail "$2: patch-inspect accepted it"
@@ -51,26 +55,26 @@ done
 	fail "a damaged package changed the tree"
 
 # Not a package at all.
-expect 3 patch-apply --root "$tmp/t" "$old/usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0"
+expect 3 patch-apply $A --root "$tmp/t" "$old/usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0"
 grep -q 'not a patch package' "$tmp/err" || fail "bad magic message"
 : >"$tmp/empty"
-expect 3 patch-apply --root "$tmp/t" "$tmp/empty"
+expect 3 patch-apply $A --root "$tmp/t" "$tmp/empty"
 
 # A package for a different OLD.
 copy_tree "$old" "$tmp/other"
 f=usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0
 chmod u+w "$tmp/other/$f" && printf 'X' | dd of="$tmp/other/$f" bs=1 seek=5000 conv=notrunc 2>/dev/null
 other_before=$(tree_hash "$tmp/other")
-expect 1 patch-apply --root "$tmp/other" "$tmp/p.ppkg"
+expect 1 patch-apply $A --root "$tmp/other" "$tmp/p.ppkg"
 grep -q "'$f' does not match the package: expected sha256 [0-9a-f]\{64\}, found [0-9a-f]\{64\}" "$tmp/err" ||
 	fail "mismatch message: $(cat "$tmp/err")"
 [ "$(tree_hash "$tmp/other")" = "$other_before" ] && ok ||
 	fail "a mismatching target was changed"
-expect 1 patch-apply --check --root "$tmp/other" "$tmp/p.ppkg"
+expect 1 patch-apply $A --check --root "$tmp/other" "$tmp/p.ppkg"
 
 # Usage errors.
 expect 2 patch-apply
-expect 2 patch-apply --bogus "$tmp/p.ppkg"
+expect 2 patch-apply $A --bogus "$tmp/p.ppkg"
 expect 2 patch-create -o "$tmp/x.ppkg" "$old"
-expect 5 patch-apply --root "$tmp/nonexistent" "$tmp/p.ppkg"
+expect 5 patch-apply $A --root "$tmp/nonexistent" "$tmp/p.ppkg"
 finish

@@ -16,10 +16,12 @@ hostile() {
 	shift 2
 	printf '%s\n' "$@" >"$tmp/desc"
 	forge "$tmp/desc" "$tmp/h.ppkg" || { fail "forge: $what"; return; }
-	patch-apply --root "$tmp/root" "$tmp/h.ppkg" >/dev/null 2>"$tmp/err"
+	patch-apply --allow-unsigned --state-dir "$tmp/state" --root "$tmp/root" \
+		"$tmp/h.ppkg" >/dev/null 2>"$tmp/err"
 	rc=$?
 	[ $rc -eq "$want" ] && ok || fail "$what: exit $rc, expected $want: $(cat "$tmp/err")"
-	patch-apply --check --root "$tmp/root" "$tmp/h.ppkg" >/dev/null 2>&1
+	patch-apply --allow-unsigned --state-dir "$tmp/state" --check \
+		--root "$tmp/root" "$tmp/h.ppkg" >/dev/null 2>&1
 	[ $? -eq "$want" ] || fail "$what: --check disagrees"
 }
 

@@ -16,6 +16,8 @@
 #include "libpatchfmt.h"
 
 static char base[256];
+static pf_keyring *empty;
+static pf_trust unsigned_ok = { .allow_unsigned = true };
 
 static void
 put(const char *dir, const char *name, const char *text)
@@ -60,6 +62,8 @@ mk(const char *dir)
 static void
 setup(void)
 {
+	ck_assert_int_eq(pf_keyring_new(&empty), PF_OK);
+	unsigned_ok.keyring = empty;
 	strcpy(base, "/tmp/pf-check-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(base));
 	mk("old");
@@ -79,6 +83,7 @@ teardown(void)
 {
 	char cmd[600];
 
+	pf_keyring_free(empty);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -98,7 +103,7 @@ package(void)
 	ck_assert_int_eq(pf_builder_write(b, fd), PF_OK);
 	pf_builder_free(b);
 	lseek(fd, 0, SEEK_SET);
-	ck_assert_int_eq(pf_reader_open(&r, fd), PF_OK);
+	ck_assert_int_eq(pf_reader_open_trusted(&r, fd, &unsigned_ok), PF_OK);
 	return r;
 }
 

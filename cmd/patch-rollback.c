@@ -1,0 +1,126 @@
+/*
+ * patch-rollback: undo an installed patch exactly, from the rollback data
+ * it carried.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+#include "common/json.h"
+
+static const char usage[] =
+    "patch-rollback [--check] [--force] [--json] [--root dir] "
+    "[--state-dir dir] id";
+
+typedef struct opts {
+	const char *root, *state_dir, *id;
+	int check, force, json;
+} opts;
+
+static int
+report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
+    const char *msg)
+{
+	size_t i;
+
+	if (o->json) {
+		fputs("{\"id\":", stdout);
+		pf_json_str(stdout, o->id);
+		printf(",\"status\":\"%s\"", ret != PF_OK ? "error" :
+		    o->check ? "can-roll-back" : "rolled-back");
+		if (ret != PF_OK) {
+			fputs(",\"error\":", stdout);
+			pf_json_str(stdout, msg);
+		}
+		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
+	}
+	if (ret != PF_OK)
+		return pf_fail(ret, msg);
+	if (!o->json) {
+		for (i = 0; i < m->n_entries; i++)
+			if (pf_txn_action(t, i) != PF_ACTION_NONE)
+				printf("%s %-9s %s\n", o->check ? "would" :
+				    "     ", pf_action_str(pf_txn_action(t, i)),
+				    m->entries[i].path);
+		printf("%s: '%s' %s\n", pf_progname, o->id, o->check ?
+		    "can be rolled back" : "rolled back");
+	}
+	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+}
+
+static int
+run(const opts *o)
+{
+	char state[4096];
+	const char *msg = NULL;
+	pf_reader *r = NULL;
+	pf_txn *t = NULL;
+	pf_db *db = NULL;
+	pf_ret ret;
+	int rc;
+
+	pf_state_path(state, sizeof state, o->state_dir, o->root);
+	ret = pf_db_open(&db, state, false);
+	if (ret == PF_OK)
+		ret = pf_db_check_rollback(db, o->id, o->force);
+	if (ret == PF_OK)
+		ret = pf_db_open_package(db, o->id, &r);
+	if (ret != PF_OK) {
+		msg = db ? pf_db_error(db) : NULL;
+		goto out;
+	}
+	ret = pf_txn_new_reverse(&t, r, o->root, o->force);
+	if (ret == PF_OK)
+		ret = pf_txn_check(t);
+	if (ret == PF_OK && pf_txn_get_state(t) == PF_TXN_PENDING && !o->check)
+		ret = pf_txn_commit(t);
+	msg = t ? pf_txn_error(t) : NULL;
+	if (ret == PF_OK && !o->check && (ret = pf_db_forget(db, o->id)) !=
+	    PF_OK)
+		msg = pf_db_error(db);
+out:
+	rc = report(o, t, r ? pf_reader_manifest(r) : NULL, ret, msg);
+	pf_txn_free(t);
+	pf_reader_free(r);
+	pf_db_free(db);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	opts o = { .root = "/" };
+	int c;
+
+	pf_progname = "patch-rollback";
+	while ((c = getopt_long(argc, argv, "r:s:cfjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.root = optarg; break;
+		case 's': o.state_dir = optarg; break;
+		case 'c': o.check = 1; break;
+		case 'f': o.force = 1; break;
+		case 'j': o.json = 1; break;
+		case 'h': printf("usage: %s\n", usage); return 0;
+		default: return pf_usage_error(usage, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return pf_usage_error(usage, "expected one patch ID");
+	o.id = argv[optind];
+	if (o.force)
+		pf_warnx("WARNING: --force: files changed since the install "
+		    "will be overwritten");
+	return run(&o);
+}

@@ -1,0 +1,122 @@
+/*
+ * patch-status: which patches are installed under a root, what
+ * superseded what, and whether the files still match.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+#include "common/json.h"
+
+static const char usage[] =
+    "patch-status [--json] [--root dir] [--state-dir dir]";
+
+/* "intact", "modified", "superseded" or "unreadable". */
+static const char *
+files_state(pf_db *db, const pf_db_info *p, const char *root)
+{
+	pf_reader *r = NULL;
+	pf_txn *t = NULL;
+	const char *s = "unreadable";
+
+	if (p->superseded_by != NULL)
+		return "superseded";
+	if (pf_db_open_package(db, p->id, &r) == PF_OK &&
+	    pf_txn_new(&t, r, root) == PF_OK) {
+		if (pf_txn_check(t) != PF_OK ||
+		    pf_txn_get_state(t) != PF_TXN_ALREADY_APPLIED)
+			s = "modified";
+		else
+			s = "intact";
+	}
+	pf_txn_free(t);
+	pf_reader_free(r);
+	return s;
+}
+
+static void
+print_text(const pf_db_info *p, const char *files)
+{
+	printf("%-24s %-16s release %-4" PRIu64 " files %-10s", p->id,
+	    p->version ? p->version : "-", p->release, files);
+	if (p->superseded_by)
+		printf(" superseded by %s", p->superseded_by);
+	putchar('\n');
+}
+
+static void
+print_json(const pf_db_info *p, const char *files, int first)
+{
+	fputs(first ? "{\"id\":" : ",{\"id\":", stdout);
+	pf_json_str(stdout, p->id);
+	fputs(",\"version\":", stdout);
+	pf_json_str(stdout, p->version);
+	fputs(",\"family\":", stdout);
+	pf_json_str(stdout, p->family);
+	printf(",\"release\":%" PRIu64 ",\"product\":", p->release);
+	pf_json_str(stdout, p->product);
+	fputs(",\"to_version\":", stdout);
+	pf_json_str(stdout, p->to_version);
+	fputs(",\"superseded_by\":", stdout);
+	pf_json_str(stdout, p->superseded_by);
+	printf(",\"installed\":%" PRIu64 ",\"files\":\"%s\",\"digest\":",
+	    p->installed, files);
+	pf_json_str(stdout, p->digest);
+	fputc('}', stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *root = "/", *state_dir = NULL;
+	char state[4096];
+	pf_db_info p;
+	pf_db *db = NULL;
+	size_t i;
+	int c, json = 0, rc;
+
+	pf_progname = "patch-status";
+	while ((c = getopt_long(argc, argv, "r:s:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': root = optarg; break;
+		case 's': state_dir = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': printf("usage: %s\n", usage); return 0;
+		default: return pf_usage_error(usage, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return pf_usage_error(usage, "unexpected argument");
+	pf_state_path(state, sizeof state, state_dir, root);
+	if (pf_db_open(&db, state, false) != PF_OK) {
+		rc = pf_fail(PF_ERR_IO, db ? pf_db_error(db) : NULL);
+		pf_db_free(db);
+		return rc;
+	}
+	if (json)
+		fputs("{\"patches\":[", stdout);
+	else if (pf_db_count(db) == 0)
+		printf("no patches installed under '%s'\n", root);
+	for (i = 0; i < pf_db_count(db); i++) {
+		pf_db_get(db, i, &p);
+		if (json)
+			print_json(&p, files_state(db, &p, root), i == 0);
+		else
+			print_text(&p, files_state(db, &p, root));
+	}
+	if (json)
+		fputs("]}\n", stdout);
+	pf_db_free(db);
+	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+}

@@ -1,0 +1,2 @@
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/state/db.c libpatchfmt/state/db.h libpatchfmt/state/ops.c

@@ -1,0 +1,142 @@
+/*
+ * pf_keyring: the public keys an applier trusts, one ".pub" file each
+ * in a directory (spec section 11.2).
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "trust/keyring.h"
+
+pf_ret
+pf_keyring_new(pf_keyring **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? PF_OK : PF_ERR_NOMEM;
+}
+
+void
+pf_keyring_free(pf_keyring *k)
+{
+	size_t i;
+
+	if (k == NULL)
+		return;
+	for (i = 0; i < k->n; i++)
+		free(k->keys[i].file);
+	free(k->keys);
+	free(k);
+}
+
+const char *
+pf_keyring_error(const pf_keyring *k)
+{
+	return k->err.msg;
+}
+
+size_t
+pf_keyring_size(const pf_keyring *k)
+{
+	return k->n;
+}
+
+const pf_pubkey *
+pf_keyring_find(const pf_keyring *k, const uint8_t id[PF_SIG_KEY_ID_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (memcmp(k->keys[i].id, id, PF_SIG_KEY_ID_LEN) == 0)
+			return &k->keys[i];
+	return NULL;
+}
+
+static pf_ret
+add_key(pf_keyring *k, const pf_pubkey *key, const char *path)
+{
+	pf_pubkey *v;
+
+	/* The same key twice (a copy under another name) counts once. */
+	if (pf_keyring_find(k, key->id) != NULL)
+		return PF_OK;
+	v = realloc(k->keys, (k->n + 1) * sizeof *v);
+	if (v == NULL)
+		return pf_err_nomem(&k->err);
+	k->keys = v;
+	v[k->n] = *key;
+	if ((v[k->n].file = strdup(path)) == NULL)
+		return pf_err_nomem(&k->err);
+	k->n++;
+	return PF_OK;
+}
+
+static pf_ret
+add_fd(pf_keyring *k, int fd, const char *path)
+{
+	uint8_t *text = NULL;
+	pf_pubkey key;
+	size_t n;
+	pf_ret r;
+
+	r = pf_slurp_fd(fd, PF_KEY_FILE_MAX, &text, &n, &k->err, path);
+	if (r == PF_OK)
+		r = pf_pubkey_parse(&key, (const char *)text, n, path, &k->err);
+	if (r == PF_OK)
+		r = add_key(k, &key, path);
+	free(text);
+	return r;
+}
+
+pf_ret
+pf_keyring_add_file(pf_keyring *k, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	pf_ret r;
+
+	if (fd < 0)
+		return pf_err_errno(&k->err, PF_ERR_TRUST, errno,
+		    "cannot read key '%s'", path);
+	r = add_fd(k, fd, path);
+	close(fd);
+	return r;
+}
+
+static bool
+is_pub(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".pub") == 0;
+}
+
+pf_ret
+pf_keyring_add_dir(pf_keyring *k, const char *dir)
+{
+	char path[4096];
+	struct dirent **list = NULL;
+	int i, n;
+	pf_ret r = PF_OK;
+
+	/* Sorted, so messages and results never depend on directory order. */
+	n = scandir(dir, &list, NULL, alphasort);
+	if (n < 0)
+		return pf_err_errno(&k->err, PF_ERR_TRUST, errno,
+		    "cannot read keyring '%s'", dir);
+	for (i = 0; i < n; i++) {
+		if (r == PF_OK && is_pub(list[i]->d_name)) {
+			snprintf(path, sizeof path, "%s/%s", dir,
+			    list[i]->d_name);
+			r = pf_keyring_add_file(k, path);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
