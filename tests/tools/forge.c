@@ -9,6 +9,10 @@
  *   dir PATH MODE
  *   symlink PATH TARGET
  * Entries stay in the order given.
+ *
+ *   forge -r IN OUT    copies a package, recomputing the metadata digest
+ *                      (as an attacker who edited the manifest would)
+ *   forge -s IN OUT    the same, dropping every signature
  */
 #include <config.h>
 
@@ -67,6 +71,44 @@ add_line(pf_manifest *m, char *line)
 	m->n_entries++;
 }
 
+/* Rewrites the digest (and with strip, drops the signatures). */
+static int
+redigest(const char *in, const char *out, int strip)
+{
+	static uint8_t buf[64 << 20];
+	uint8_t d[32];
+	pf_header h;
+	pf_err err;
+	uint64_t meta, sig_at;
+	size_t n;
+	FILE *f = fopen(in, "rb");
+
+	if (f == NULL)
+		return 2;
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	if (pf_header_decode(&h, buf, n, &err) != PF_OK)
+		return 1;
+	meta = PF_HEADER_SIZE + h.manifest_size + h.deps_size;
+	sig_at = meta;
+	if (strip) {
+		uint64_t old = h.signature_size;
+
+		h.signature_size = PF_SIG_FIXED;
+		pf_header_encode(&h, buf);
+		memmove(buf + sig_at + PF_SIG_FIXED, buf + sig_at + old,
+		    n - (sig_at + old));
+		n -= (size_t)(old - PF_SIG_FIXED);
+		memset(buf + sig_at + 32, 0, 4);
+	}
+	pf_sha256(d, buf, (size_t)meta);
+	memcpy(buf + sig_at, d, 32);
+	f = fopen(out, "wb");
+	if (f == NULL || fwrite(buf, 1, n, f) != n)
+		return 1;
+	return fclose(f) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,9 +124,13 @@ main(int argc, char **argv)
 	size_t i;
 	int fd;
 
+	pf_crypto_init();
+	if (argc == 4 && strcmp(argv[1], "-r") == 0)
+		return redigest(argv[2], argv[3], 0);
+	if (argc == 4 && strcmp(argv[1], "-s") == 0)
+		return redigest(argv[2], argv[3], 1);
 	if (argc != 3 || (f = fopen(argv[1], "r")) == NULL)
 		return 2;
-	pf_crypto_init();
 	pf_manifest_init(&m);
 	m.entries = calloc(MAXE, sizeof *m.entries);
 	m.blobs = calloc(MAXE, sizeof *m.blobs);
