@@ -131,6 +131,8 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 	ret = pf_txn_new(t, r, o->root);
 	if (ret == PF_OK)
 		ret = pf_txn_check(*t);
+	if (ret == PF_OK && o->check)
+		ret = pf_txn_verify(*t);
 	if (ret == PF_OK && !o->check)
 		ret = pf_txn_commit(*t);
 	msg = *t ? pf_txn_error(*t) : NULL;

@@ -283,6 +283,9 @@ pf_ret pf_txn_new(pf_txn **out, pf_reader *r, const char *root);
 void pf_txn_free(pf_txn *t);
 const char *pf_txn_error(const pf_txn *t);
 pf_ret pf_txn_check(pf_txn *t);
+/* Decodes every payload against the target and checks its hash, writing
+ * nothing: what --check adds to pf_txn_check(). */
+pf_ret pf_txn_verify(pf_txn *t);
 pf_ret pf_txn_commit(pf_txn *t);
 pf_txn_state pf_txn_get_state(const pf_txn *t);
 /* Per manifest entry, valid after pf_txn_check(). */

@@ -185,6 +185,8 @@ staged_write(void *opaque, const void *buf, size_t n, pf_err *err)
 
 	pf_sha256_update(&s->h, buf, n);
 	s->n += n;
+	if (s->fd < 0)
+		return PF_OK;
 	return pf_write_full(s->fd, buf, n, err, s->path);
 }
 
@@ -221,7 +223,10 @@ open_tmp(pf_txn *t, pf_plan *p, const pf_entry *e, int *fd)
 	return PF_OK;
 }
 
-/* Decodes the payload into the open temporary file and checks it. */
+/*
+ * Decodes the payload of entry e into fd (or, with fd -1, only hashes
+ * it) and checks the result against the entry's "after" state.
+ */
 static pf_ret
 fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 {
@@ -234,7 +239,7 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 	pf_ret r;
 
 	pf_sha256_init(&so.h);
-	if (e->before.type == PF_TYPE_FILE) {
+	if (e->before.type == PF_TYPE_FILE && p->actual == PF_TYPE_FILE) {
 		bf.fd = openat(p->dfd, p->leaf, O_RDONLY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (bf.fd < 0)
@@ -382,6 +387,31 @@ stage_one(pf_txn *t, size_t i)
 		return stage_symlink(t, p, e);
 	case PF_TYPE_NONE:
 		break;
+	}
+	return PF_OK;
+}
+
+pf_ret
+pf_txn_verify(pf_txn *t)
+{
+	const pf_entry *e;
+	pf_plan *p;
+	size_t i;
+	pf_ret r;
+
+	if (t->state == PF_TXN_NEW && (r = pf_txn_check(t)) != PF_OK)
+		return r;
+	for (i = 0; i < t->m->n_entries; i++) {
+		e = &t->m->entries[i];
+		p = &t->plan[i];
+		if (p->action == PF_ACTION_NONE || e->payload == PF_NO_BLOB)
+			continue;
+		r = pf_dirs_get(&t->dirs, e->path, strlen(p->dir), &p->dfd,
+		    &t->err);
+		if (r == PF_OK)
+			r = fill_file(t, p, e, -1);
+		if (r != PF_OK)
+			return r;
 	}
 	return PF_OK;
 }

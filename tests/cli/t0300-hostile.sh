@@ -39,6 +39,10 @@ hostile 3 "unsorted entries" "file zz 644 a" "file aa 644 b"
 hostile 3 "repeated entry" "file aa 644 a" "file aa 644 b"
 grep -q "not sorted or repeat" "$tmp/err" || fail "repeat message"
 
+# Content whose blob is intact but decodes to the wrong file: --check
+# decodes every payload, so it is refused before any apply.
+hostile 3 "content does not match its entry" "lie lie 644 content"
+
 [ "$(tree_hash "$tmp/root")" = "$before" ] && ok || fail "the root changed"
 [ "$(tree_hash "$tmp/outside")" = "$outside" ] && ok || fail "outside changed"
 [ -z "$(ls -A "$tmp/outside")" ] && ok || fail "something was written outside"

@@ -6,6 +6,7 @@
  *
  * Each line of DESCRIPTION adds one entry that creates something:
  *   file PATH MODE TEXT        a file holding TEXT (stored codec)
+ *   lie PATH MODE TEXT         the same, but the entry's hash is wrong
  *   dir PATH MODE
  *   symlink PATH TARGET
  * Entries stay in the order given.
@@ -60,6 +61,8 @@ add_line(pf_manifest *m, char *line)
 		texts[m->n_blobs] = strdup(text);
 		e->after.size = strlen(text);
 		pf_sha256(e->after.sha256, text, strlen(text));
+		if (strcmp(kind, "lie") == 0)
+			e->after.sha256[0] ^= 1;
 		b = &m->blobs[m->n_blobs];
 		memset(b, 0, sizeof *b);
 		b->section = PF_SECTION_PAYLOAD;
