@@ -230,7 +230,8 @@ run(const opts *o, const char *old, const char *new_)
 		return PF_EXIT_USAGE;
 	if ((r = pf_builder_new(&b)) != PF_OK)
 		return pf_fail(r, NULL);
-	if ((rc = configure_trust(b, o, (uint64_t)time(NULL))) != 0)
+	/* "+DAYS" counts from the creation time, reproducible too. */
+	if ((rc = configure_trust(b, o, t)) != 0)
 		goto out;
 	if ((r = pf_builder_set_info(b, o->name, o->version,
 	    o->description)) != PF_OK ||

@@ -95,11 +95,26 @@ set_str(pf_builder *b, char **dst, const char *s)
 	return PF_OK;
 }
 
+/* The words of section 5.6 rule 11, refused as they are given. */
+static pf_ret
+check_word(pf_builder *b, const char *s, bool id, const char *what)
+{
+	if (s == NULL || (id ? pf_id_valid(s) : pf_token_valid(s)))
+		return PF_OK;
+	return pf_err_set(&b->err, PF_ERR_USAGE, id ?
+	    "%s '%s' is not a valid ID: letters, digits and ._+~- only" :
+	    "%s '%s' must be printable, without spaces", what, s);
+}
+
 pf_ret
 pf_builder_set_info(pf_builder *b, const char *name, const char *version,
     const char *description)
 {
 	pf_ret r;
+
+	if ((r = check_word(b, name, true, "name")) != PF_OK ||
+	    (r = check_word(b, version, false, "version")) != PF_OK)
+		return r;
 
 	if ((name && (r = set_str(b, &b->m.name, name)) != PF_OK) ||
 	    (version && (r = set_str(b, &b->m.version, version)) != PF_OK) ||
@@ -132,9 +147,11 @@ pf_builder_add_dep(pf_builder *b, pf_dep_kind kind, const char *name,
 	pf_dep *p;
 	pf_ret r;
 
-	if (kind < PF_DEP_REQUIRES || kind > PF_DEP_PROVIDES || name == NULL ||
-	    *name == '\0')
+	if (kind < PF_DEP_REQUIRES || kind > PF_DEP_PROVIDES || name == NULL)
 		return pf_err_set(&b->err, PF_ERR_USAGE, "invalid dependency");
+	if ((r = check_word(b, name, true, "dependency")) != PF_OK ||
+	    (r = check_word(b, version, false, "version")) != PF_OK)
+		return r;
 	p = realloc(b->m.deps, (b->m.n_deps + 1) * sizeof *p);
 	if (p == NULL)
 		return pf_err_nomem(&b->err);
@@ -481,6 +498,9 @@ pf_builder_set_target(pf_builder *b, const char *product,
 {
 	pf_ret r;
 
+	if ((r = check_word(b, product, false, "product")) != PF_OK ||
+	    (r = check_word(b, to_version, false, "version")) != PF_OK)
+		return r;
 	if ((product && (r = set_str(b, &b->m.product, product)) != PF_OK) ||
 	    (to_version &&
 	    (r = set_str(b, &b->m.to_version, to_version)) != PF_OK))
@@ -492,7 +512,10 @@ pf_ret
 pf_builder_add_from_version(pf_builder *b, const char *version)
 {
 	char **v;
+	pf_ret r;
 
+	if ((r = check_word(b, version, false, "version")) != PF_OK)
+		return r;
 	if (b->m.n_from >= PF_MAX_FROM)
 		return pf_err_set(&b->err, PF_ERR_USAGE,
 		    "at most %d versions to apply from", PF_MAX_FROM);
@@ -508,6 +531,10 @@ pf_builder_add_from_version(pf_builder *b, const char *version)
 pf_ret
 pf_builder_set_release(pf_builder *b, const char *family, uint64_t counter)
 {
+	pf_ret r;
+
+	if ((r = check_word(b, family, true, "family")) != PF_OK)
+		return r;
 	b->m.release = counter;
 	return family ? set_str(b, &b->m.family, family) : PF_OK;
 }

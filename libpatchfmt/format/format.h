@@ -104,6 +104,7 @@
 #define PF_MAX_NAME             255     /* one path component */
 #define PF_MAX_LINK             4095
 #define PF_MAX_STRING           65536   /* names, versions, descriptions */
+#define PF_MAX_ID               128     /* patch IDs, section 5.6 */
 #define PF_MAX_FROM             256     /* versions a package applies from */
 #define PF_MAX_LZMA_DICT        (UINT64_C(64) << 20)
 #define PF_MAX_FILE_SIZE        (UINT64_C(1) << 40)

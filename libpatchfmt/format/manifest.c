@@ -551,6 +551,8 @@ release_field(void *obj, const pf_field *f, pf_err *err)
 		return pf_field_string(f, PF_MAX_STRING, &m->family, err,
 		    "patch family");
 	case PF_R_COUNTER:
+		if (m->release != 0)
+			break;
 		return pf_field_uint(f, &m->release, err, "release counter");
 	default:
 		return unknown_field(f, "release", err);

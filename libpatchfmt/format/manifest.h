@@ -33,6 +33,10 @@ pf_ret pf_deps_decode(pf_manifest *m, const uint8_t *p, size_t n,
  * references, parents.  Fills in blob offsets and the section sizes.
  */
 pf_ret pf_manifest_validate(pf_manifest *m, pf_err *err);
+/* Section 5.6 rule 11: [A-Za-z0-9._+~-], 1 to 128 bytes, no leading '.'. */
+bool pf_id_valid(const char *id);
+/* Printable ASCII without spaces, at least one byte. */
+bool pf_token_valid(const char *s);
 /* Section 5.3.1: a relative path with no empty, "." or ".." component. */
 bool pf_path_valid(const char *p, size_t n);
 /* True when the blob's codec reads a base (the other state's content). */

@@ -269,7 +269,7 @@ static pf_ret
 check_signatures(pf_reader *r)
 {
 	const pf_keyring *kr = r->trust.keyring;
-	char hex[2 * PF_SIG_KEY_ID_LEN + 1];
+	char hex[2 * PF_SIG_KEY_ID_LEN + 1], first[2 * PF_SIG_KEY_ID_LEN + 1];
 	unsigned need = r->trust.threshold ? r->trust.threshold : 1;
 	unsigned valid = 0, unknown = 0;
 	const pf_pubkey *k;
@@ -290,14 +290,15 @@ check_signatures(pf_reader *r)
 		pf_hex(hex, s->key_id, sizeof s->key_id);
 		if ((k = pf_keyring_find(kr, s->key_id)) == NULL) {
 			r->status[i] = PF_SIG_UNKNOWN_KEY;
-			unknown++;
+			if (unknown++ == 0)
+				memcpy(first, hex, sizeof first);
 			continue;
 		}
 		if (!pf_sig_verify(k, s, r->digest)) {
 			r->status[i] = PF_SIG_INVALID;
 			return pf_err_set(&r->err, PF_ERR_TRUST,
 			    "signature by key %s ('%s') does not verify: the "
-			    "package was altered", hex, k->file);
+			    "package or its signature was altered", hex, k->file);
 		}
 		r->status[i] = PF_SIG_VALID;
 		for (dup = false, j = 0; j < i; j++)
@@ -315,7 +316,7 @@ check_signatures(pf_reader *r)
 	if (valid == 0 && unknown > 0)
 		return pf_err_set(&r->err, PF_ERR_TRUST,
 		    "package is signed only by keys not in the keyring "
-		    "(first: %s)", hex);
+		    "(first: %s)", first);
 	if (valid < need)
 		return pf_err_set(&r->err, PF_ERR_TRUST,
 		    "package is signed by %u trusted keys, %u required", valid,
@@ -329,7 +330,9 @@ check_expiry(pf_reader *r)
 {
 	uint64_t now = r->trust.now ? r->trust.now : (uint64_t)time(NULL);
 
-	if (!r->has_trust || r->m.expires == 0 || now <= r->m.expires)
+	/* An installed package must stay undoable after it expires. */
+	if (!r->has_trust || r->trust.installed_copy || r->m.expires == 0 ||
+	    now <= r->m.expires)
 		return PF_OK;
 	return pf_err_set(&r->err, PF_ERR_EXPIRED,
 	    "package expired at %llu (%llu seconds ago)",

@@ -37,6 +37,56 @@ pf_path_valid(const char *p, size_t n)
 	return true;
 }
 
+bool
+pf_id_valid(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0 || n > PF_MAX_ID || id[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._+~-", id[i]))
+			return false;
+	return true;
+}
+
+bool
+pf_token_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return i > 0;
+}
+
+/* Section 5.6, rule 11: IDs and the words of targeting and dependencies. */
+static pf_ret
+check_words(const pf_manifest *m, pf_err *err)
+{
+	size_t i;
+	bool ok = true;
+
+	if (m->name != NULL && !pf_id_valid(m->name))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "package name is not a valid patch ID");
+	ok &= m->version == NULL || pf_token_valid(m->version);
+	ok &= m->product == NULL || pf_token_valid(m->product);
+	ok &= m->to_version == NULL || pf_token_valid(m->to_version);
+	ok &= m->family == NULL || pf_id_valid(m->family);
+	for (i = 0; i < m->n_from; i++)
+		ok &= pf_token_valid(m->from_versions[i]);
+	for (i = 0; i < m->n_deps; i++)
+		ok &= pf_id_valid(m->deps[i].name) &&
+		    (m->deps[i].version == NULL ||
+		    pf_token_valid(m->deps[i].version));
+	return ok ? PF_OK : pf_err_set(err, PF_ERR_CORRUPT,
+	    "a version, product, family or dependency holds spaces or "
+	    "control characters");
+}
+
 static bool
 state_equal(const pf_state *a, const pf_state *b)
 {
@@ -233,6 +283,8 @@ pf_manifest_validate(pf_manifest *m, pf_err *err)
 		r = check_entry(m, i, next, used, err);
 	if (r == PF_OK)
 		r = check_blobs(m, used, err);
+	if (r == PF_OK)
+		r = check_words(m, err);
 	free(used);
 	return r;
 }

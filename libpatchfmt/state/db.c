@@ -22,6 +22,7 @@
 
 #include "common/fileio.h"
 #include "common/hash.h"
+#include "format/manifest.h"
 #include "state/db.h"
 
 #define RECORD_MAX 65536
@@ -29,15 +30,7 @@
 bool
 pf_db_id_valid(const char *id)
 {
-	size_t i, n = strlen(id);
-
-	if (n == 0 || n > 128 || id[0] == '.')
-		return false;
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._+~-", id[i]))
-			return false;
-	return true;
+	return pf_id_valid(id);
 }
 
 void

@@ -161,6 +161,9 @@ pf_db_check_install(pf_db *db, const pf_reader *rd, bool force_downgrade)
 	size_t i;
 	pf_ret r;
 
+	if (!pf_db_id_valid(id))
+		return pf_err_set(&db->err, PF_ERR_CORRUPT,
+		    "'%s' cannot be a patch ID", id);
 	if ((old = find(db, id)) != NULL) {
 		pf_sha256_hex(hex, pf_reader_digest(rd));
 		if (old->digest && strcmp(old->digest, hex) == 0)
@@ -397,7 +400,7 @@ supersede(pf_db *db, int pdir, const pf_reader *rd)
 	for (i = 0; i < m->n_deps; i++) {
 		if (m->deps[i].kind != PF_DEP_SUPERSEDES ||
 		    (old = find(db, m->deps[i].name)) == NULL ||
-		    !active(old))
+		    !active(old) || strcmp(old->id, pf_reader_id(rd)) == 0)
 			continue;
 		if ((old->superseded_by = strdup(pf_reader_id(rd))) == NULL)
 			return pf_err_nomem(&db->err);
@@ -414,8 +417,15 @@ pf_db_record(pf_db *db, pf_reader *rd)
 	int pdir;
 	pf_ret r;
 
-	if (find(db, pf_reader_id(rd)) != NULL)
-		return PF_OK;
+	if (find(db, pf_reader_id(rd)) != NULL) {
+		/* Recorded before a crash: finish what may be missing. */
+		if ((pdir = open_patches(db)) < 0)
+			return pf_err_errno(&db->err, PF_ERR_IO, errno,
+			    "cannot open '%s/patches'", db->dir);
+		r = supersede(db, pdir, rd);
+		close(pdir);
+		return r;
+	}
 	if (!pf_db_id_valid(pf_reader_id(rd)))
 		return pf_err_set(&db->err, PF_ERR_USAGE,
 		    "'%s' cannot be a patch ID", pf_reader_id(rd));
