@@ -51,12 +51,43 @@ pf_needs_string(Elf *e, size_t strndx, size_t off)
 	return elf_strptr(e, strndx, off);
 }
 
+/*
+ * The first dynamic entry with this tag, and the string table its
+ * strings live in; false when there is none.
+ */
+static bool
+find_dyn(Elf *e, GElf_Sxword tag, GElf_Dyn *dyn, size_t *strndx)
+{
+	GElf_Shdr sh;
+	Elf_Scn *s;
+	Elf_Data *d;
+	size_t i, n;
+
+	if ((s = pf_needs_section(e, SHT_DYNAMIC, &sh)) == NULL ||
+	    (d = elf_getdata(s, NULL)) == NULL)
+		return false;
+	*strndx = sh.sh_link;
+	n = pf_needs_dyn_count(e, d);
+	for (i = 0; i < n && gelf_getdyn(d, (int)i, dyn) != NULL; i++) {
+		if (dyn->d_tag == DT_NULL)
+			break;
+		if (dyn->d_tag == tag)
+			return true;
+	}
+	return false;
+}
+
 bool
 pf_needs_is_dso(Elf *e)
 {
 	GElf_Ehdr eh;
+	GElf_Dyn dyn;
+	size_t strndx;
 
-	return gelf_getehdr(e, &eh) != NULL && eh.e_type == ET_DYN;
+	/* A PIE is ET_DYN too, but ld.so will not load it as a library. */
+	return gelf_getehdr(e, &eh) != NULL && eh.e_type == ET_DYN &&
+	    !(find_dyn(e, DT_FLAGS_1, &dyn, &strndx) &&
+	    (dyn.d_un.d_val & DF_1_PIE) != 0);
 }
 
 size_t
@@ -73,23 +104,12 @@ pf_needs_dyn_count(Elf *e, const Elf_Data *d)
 const char *
 pf_needs_soname(Elf *e)
 {
-	GElf_Shdr sh;
 	GElf_Dyn dyn;
-	Elf_Scn *s;
-	Elf_Data *d;
-	size_t i, n;
+	size_t strndx;
 
-	if ((s = pf_needs_section(e, SHT_DYNAMIC, &sh)) == NULL ||
-	    (d = elf_getdata(s, NULL)) == NULL)
+	if (!find_dyn(e, DT_SONAME, &dyn, &strndx))
 		return NULL;
-	n = pf_needs_dyn_count(e, d);
-	for (i = 0; i < n && gelf_getdyn(d, (int)i, &dyn) != NULL; i++) {
-		if (dyn.d_tag == DT_NULL)
-			break;
-		if (dyn.d_tag == DT_SONAME)
-			return pf_needs_string(e, sh.sh_link, dyn.d_un.d_val);
-	}
-	return NULL;
+	return pf_needs_string(e, strndx, dyn.d_un.d_val);
 }
 
 /* The name of one version definition: its first auxiliary entry. */
