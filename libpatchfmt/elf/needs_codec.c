@@ -115,7 +115,10 @@ next_field(pf_cur *c, uint64_t known, uint64_t *last, pf_field *f,
 	return PF_OK;
 }
 
-/* One string field that must come after *prev (NULL: the first). */
+/*
+ * One string field that must come after prev (NULL: the first).  *s
+ * must be NULL on entry, and is NULL again on failure.
+ */
 static pf_ret
 take_string(const pf_field *f, const char *prev, char **s, const char *what,
     pf_err *err)
@@ -126,11 +129,15 @@ take_string(const pf_field *f, const char *prev, char **s, const char *what,
 	    PF_OK)
 		return r;
 	if (**s == '\0')
-		return pf_err_set(err, PF_ERR_CORRUPT, "empty %s", what);
-	if (prev != NULL && strcmp(prev, *s) >= 0)
-		return pf_err_set(err, PF_ERR_CORRUPT,
+		r = pf_err_set(err, PF_ERR_CORRUPT, "empty %s", what);
+	else if (prev != NULL && strcmp(prev, *s) >= 0)
+		r = pf_err_set(err, PF_ERR_CORRUPT,
 		    "%s '%s' is out of order or repeated", what, *s);
-	return PF_OK;
+	if (r != PF_OK) {
+		free(*s);
+		*s = NULL;
+	}
+	return r;
 }
 
 /* Appends a decoded string to a list that has room (n < max). */
@@ -150,6 +157,24 @@ push(char ***v, size_t *n, size_t max, char *s, const char *what,
 	return PF_OK;
 }
 
+/* One VERSION, after the versions before it. */
+static pf_ret
+take_version(const pf_field *f, pf_elf_lib *lib, pf_err *err)
+{
+	const char *prev = lib->n_versions == 0 ? NULL :
+	    lib->versions[lib->n_versions - 1];
+	char *s = NULL;
+	pf_ret r;
+
+	if ((r = take_string(f, prev, &s, "version", err)) != PF_OK)
+		return r;
+	r = push(&lib->versions, &lib->n_versions, PF_NEEDS_MAX_VERSIONS, s,
+	    "versions of one library", err);
+	if (r != PF_OK)
+		free(s);
+	return r;
+}
+
 /* The fields of one NEED; the soname comes first by its tag. */
 static pf_ret
 decode_lib(const pf_field *outer, pf_elf_lib *lib, pf_err *err)
@@ -158,25 +183,18 @@ decode_lib(const pf_field *outer, pf_elf_lib *lib, pf_err *err)
 	bool more;
 	pf_field f;
 	pf_cur c;
-	char *s;
 	pf_ret r;
 
 	pf_cur_init(&c, outer->val, outer->len);
 	while ((r = next_field(&c, KNOWN_NEED, &last, &f, &more,
 	    "needed library", err)) == PF_OK && more) {
-		s = NULL;
 		if (f.tag == PF_N_NEED_SONAME && lib->soname != NULL)
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "a needed library has two sonames");
 		if (f.tag == PF_N_NEED_SONAME)
 			r = take_string(&f, NULL, &lib->soname, "soname", err);
-		else if ((r = take_string(&f, lib->n_versions == 0 ? NULL :
-		    lib->versions[lib->n_versions - 1], &s, "version",
-		    err)) == PF_OK &&
-		    (r = push(&lib->versions, &lib->n_versions,
-		    PF_NEEDS_MAX_VERSIONS, s, "versions of one library",
-		    err)) != PF_OK)
-			free(s);
+		else
+			r = take_version(&f, lib, err);
 		if (r != PF_OK)
 			return r;
 	}
@@ -250,8 +268,8 @@ pf_elf_needs_decode(const uint8_t *p, size_t n, pf_elf_needs *out,
 	pf_ret r;
 
 	pf_cur_init(&c, p, n);
-	while ((r = next_field(&c, KNOWN_TOP, &last, &f, &more, "elf needs",
-	    err)) == PF_OK && more) {
+	while ((r = next_field(&c, KNOWN_TOP, &last, &f, &more,
+	    "ELF needs record", err)) == PF_OK && more) {
 		if (f.tag == PF_N_NEED)
 			r = decode_need(&f, out, err);
 		else
