@@ -61,10 +61,14 @@ typedef struct pf_elf_provided {
 /*
  * Build side.  Fills out (which the caller zeroes first) from an ELF file
  * in memory.  Anything that is not ELF, or has no dynamic section, gives
- * an empty result; a damaged dynamic or version section is PF_ERR_CORRUPT.
+ * an empty result; a damaged dynamic or version section is PF_ERR_CORRUPT
+ * and needs beyond the limits above PF_ERR_UNSUPPORTED (out is left empty).
+ * Sections are found through the section headers, which every linker
+ * writes; a file stripped of them reads as needing nothing.
  */
 pf_ret pf_elf_needs_read(const uint8_t *p, size_t n, pf_elf_needs *out,
     pf_err *err);
+/* Frees what needs owns and leaves it empty; part of the applier. */
 void pf_elf_needs_free(pf_elf_needs *needs);
 
 /*

@@ -267,6 +267,9 @@ pf_elf_needs_decode(const uint8_t *p, size_t n, pf_elf_needs *out,
 	pf_cur c;
 	pf_ret r;
 
+	/* An empty record may come as a NULL pointer, which no cursor takes. */
+	if (n == 0)
+		return PF_OK;
 	pf_cur_init(&c, p, n);
 	while ((r = next_field(&c, KNOWN_TOP, &last, &f, &more,
 	    "ELF needs record", err)) == PF_OK && more) {

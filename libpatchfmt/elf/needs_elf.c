@@ -126,6 +126,21 @@ verdef_name(Elf *e, Elf_Data *d, size_t strndx, size_t off,
 	return pf_needs_string(e, strndx, aux.vda_name);
 }
 
+/* Adds the version one Verdef entry defines, unless it is the base. */
+static pf_ret
+add_verdef(Elf *e, Elf_Data *d, size_t strndx, size_t off,
+    const GElf_Verdef *vd, pf_elf_lib *lib, pf_err *err)
+{
+	const char *name;
+
+	if ((vd->vd_flags & VER_FLG_BASE) != 0)
+		return PF_OK;
+	if ((name = verdef_name(e, d, strndx, off, vd)) == NULL)
+		return PF_ERR_CORRUPT;
+	return pf_needs_set_add(&lib->versions, &lib->n_versions, name,
+	    MAX_DEFINED, "version definitions", err);
+}
+
 pf_ret
 pf_needs_verdefs(Elf *e, pf_elf_lib *lib, pf_err *err)
 {
@@ -133,34 +148,28 @@ pf_needs_verdefs(Elf *e, pf_elf_lib *lib, pf_err *err)
 	GElf_Shdr sh;
 	Elf_Scn *s;
 	Elf_Data *d;
-	const char *name;
 	size_t off = 0;
-	pf_ret r;
+	pf_ret r = PF_ERR_CORRUPT;
 
 	if ((s = pf_needs_section(e, SHT_GNU_verdef, &sh)) == NULL)
 		return PF_OK;
-	if ((d = elf_getdata(s, NULL)) == NULL)
-		goto bad;
+	d = elf_getdata(s, NULL);
 	/* Entries chain by vd_next; each step moves forward, so this ends. */
-	while (gelf_getverdef(d, (int)off, &vd) != NULL) {
-		if ((vd.vd_flags & VER_FLG_BASE) == 0) {
-			if ((name = verdef_name(e, d, sh.sh_link, off, &vd)) ==
-			    NULL)
-				goto bad;
-			r = pf_needs_set_add(&lib->versions, &lib->n_versions,
-			    name, MAX_DEFINED, "version definitions", err);
-			if (r != PF_OK)
-				return r;
-		}
+	while (d != NULL && off <= INT32_MAX &&
+	    gelf_getverdef(d, (int)off, &vd) != NULL) {
+		if ((r = add_verdef(e, d, sh.sh_link, off, &vd, lib, err)) !=
+		    PF_OK)
+			break;
 		if (vd.vd_next == 0)
 			return PF_OK;
-		if (pf_add_overflow_size(off, vd.vd_next, &off) ||
-		    off > INT32_MAX)
-			goto bad;
+		r = PF_ERR_CORRUPT;
+		if (pf_add_overflow_size(off, vd.vd_next, &off))
+			break;
 	}
-bad:
-	return pf_err_set(err, PF_ERR_CORRUPT,
-	    "damaged version definitions in '%s'", lib->soname);
+	if (r == PF_ERR_CORRUPT)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "damaged version definitions in '%s'", lib->soname);
+	return r;
 }
 
 pf_ret

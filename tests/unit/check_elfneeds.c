@@ -175,6 +175,38 @@ START_TEST(read_not_elf)
 }
 END_TEST
 
+/* Damaged ELF files: read or refused, never a crash or a leak. */
+START_TEST(read_damaged)
+{
+	pf_elf_provided prov = { NULL, 0 };
+	pf_elf_needs needs = { NULL, 0, NULL, 0 };
+	char path[512];
+	uint8_t *p, *copy;
+	size_t n, i;
+	pf_err err;
+	pf_ret r;
+
+	snprintf(path, sizeof path, "%s/hello_origin", work);
+	p = slurp(path, &n);
+	ck_assert((copy = malloc(n)) != NULL);
+	for (i = 0; i < n; i += 7) {
+		memcpy(copy, p, n);
+		r = pf_elf_needs_read(copy, i, &needs, &err);
+		ck_assert(r == PF_OK || r == PF_ERR_CORRUPT);
+		pf_elf_needs_free(&needs);
+		copy[i] ^= 0xff;
+		r = pf_elf_needs_read(copy, n, &needs, &err);
+		ck_assert(r == PF_OK || r == PF_ERR_CORRUPT);
+		pf_elf_needs_free(&needs);
+		r = pf_elf_provides_read(copy, n, "x", &prov, &err);
+		ck_assert(r == PF_OK || r == PF_ERR_CORRUPT);
+		pf_elf_provided_free(&prov);
+	}
+	free(copy);
+	free(p);
+}
+END_TEST
+
 START_TEST(read_provides)
 {
 	pf_elf_provided prov = { NULL, 0 };
@@ -686,6 +718,8 @@ elfneeds_suite(void)
 	tcase_add_test(tc, read_program);
 	tcase_add_test(tc, read_not_elf);
 	tcase_add_test(tc, read_provides);
+	tcase_add_test(tc, read_damaged);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("codec");
 	tcase_add_test(tc, codec_round_trip);
