@@ -56,10 +56,11 @@ const char *pf_needs_soname(Elf *e);
 #define PF_NEEDS_MAX_SYMLINKS   40
 
 /*
- * Opens path (absolute or not, always taken from the root) under rootfd
- * with open flags flags (O_RDONLY or O_DIRECTORY).  Symlinks are followed
- * inside the root only: absolute targets start again at the root, and
- * ".." stops at it.  Returns a descriptor, or -1 with errno set.
+ * Opens path (absolute or not, always taken from the root) under rootfd:
+ * a regular file when flags is 0, a directory when it is O_DIRECTORY.
+ * Symlinks are followed inside the root only: absolute targets start
+ * again at the root, and ".." stops at it.  Returns a descriptor, or -1
+ * with errno set (EINVAL: not a regular file).
  */
 int pf_needs_root_open(int rootfd, const char *path, int flags);
 
