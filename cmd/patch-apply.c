@@ -14,13 +14,14 @@
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
-    "package";
+    "[--needs-root dir | --skip-needs] package";
 
 typedef struct opts {
 	const char *root;
 	const char *package;
 	const char *state_dir;
-	int check, json, force_downgrade;
+	const char *needs_root;
+	int check, json, force_downgrade, skip_needs;
 	pf_trust_opts trust;
 } opts;
 
@@ -131,6 +132,8 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 	ret = pf_txn_new(t, r, o->root);
 	if (ret == PF_OK)
 		ret = pf_txn_check(*t);
+	if (ret == PF_OK && !o->skip_needs)
+		ret = pf_txn_check_needs(*t, o->needs_root);
 	if (ret == PF_OK && o->check)
 		ret = pf_txn_verify(*t);
 	if (ret == PF_OK && !o->check)
@@ -190,6 +193,8 @@ main(int argc, char **argv)
 		{ "allow-unsigned", no_argument, NULL, 'U' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "force-downgrade", no_argument, NULL, 'D' },
+		{ "needs-root", required_argument, NULL, 'N' },
+		{ "skip-needs", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -206,6 +211,8 @@ main(int argc, char **argv)
 		case 'U': o.trust.allow_unsigned = 1; break;
 		case 's': o.state_dir = optarg; break;
 		case 'D': o.force_downgrade = 1; break;
+		case 'N': o.needs_root = optarg; break;
+		case 'S': o.skip_needs = 1; break;
 		case 't':
 			if (pf_parse_threshold(optarg, &o.trust.threshold) < 0)
 				return pf_usage_error(usage,
@@ -218,5 +225,8 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
 	o.package = argv[optind];
+	if (o.needs_root && o.skip_needs)
+		return pf_usage_error(usage,
+		    "--needs-root and --skip-needs exclude each other");
 	return run(&o);
 }

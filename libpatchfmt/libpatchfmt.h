@@ -91,6 +91,12 @@ typedef struct pf_entry {
 	pf_state after;
 	uint32_t payload;              /* blob index, or PF_NO_BLOB */
 	uint32_t rollback;             /* blob index, or PF_NO_BLOB */
+	/* ELF run-time dependencies of the new file and the library it is,
+	 * encoded as spec/elf-needs.md says; NULL when none. */
+	uint8_t *needs;
+	size_t needs_len;
+	uint8_t *provides;
+	size_t provides_len;
 } pf_entry;
 
 /* Section 5.5: blob codecs. */
@@ -283,6 +289,13 @@ pf_ret pf_txn_new(pf_txn **out, pf_reader *r, const char *root);
 void pf_txn_free(pf_txn *t);
 const char *pf_txn_error(const pf_txn *t);
 pf_ret pf_txn_check(pf_txn *t);
+/*
+ * Checks that every new ELF file will find the shared libraries and symbol
+ * versions it needs (DT_NEEDED, verneed) under needs_root (NULL: the
+ * root), counting the libraries the package installs; PF_ERR_DEPENDENCY
+ * names what is missing.
+ */
+pf_ret pf_txn_check_needs(pf_txn *t, const char *needs_root);
 /* Decodes every payload against the target and checks its hash, writing
  * nothing: what --check adds to pf_txn_check(). */
 pf_ret pf_txn_verify(pf_txn *t);

@@ -17,6 +17,7 @@
 #include "compress/lzma.h"
 #include "create/scan.h"
 #include "elf/elf.h"
+#include "elf/needs.h"
 #include "format/format.h"
 #include "format/manifest.h"
 #include "format/writer.h"
@@ -37,6 +38,7 @@ typedef struct side {
 	uint8_t *content;
 	size_t len;
 	bool x86;
+	bool elf;
 } side;
 
 pf_ret
@@ -281,6 +283,7 @@ load_file(pf_builder *b, const char *path, side *s)
 	pf_sha256(s->st.sha256, s->content, s->len);
 	pf_elf_inspect(s->content, s->len, &ei);
 	s->x86 = ei.x86;
+	s->elf = ei.is_elf;
 	memcpy(s->st.build_id, ei.build_id, ei.build_id_len);
 	s->st.build_id_len = ei.build_id_len;
 	return PF_OK;
@@ -363,6 +366,61 @@ push_entry(pf_builder *b, const char *path, side *o, side *n)
 }
 
 static pf_ret
+encode_needs(pf_builder *b, const pf_elf_needs *n, uint8_t **out,
+    size_t *len)
+{
+	pf_buf buf;
+	pf_ret r;
+
+	if (n->n_libs == 0 && n->n_runpaths == 0)
+		return PF_OK;
+	pf_buf_init(&buf);
+	r = pf_elf_needs_encode(n, &buf);
+	if (r == PF_OK && buf.failed)
+		r = pf_err_nomem(&b->err);
+	else if (r != PF_OK)
+		pf_err_set(&b->err, r, "cannot encode ELF dependencies");
+	if (r == PF_OK)
+		*out = pf_buf_take(&buf, len);
+	pf_buf_free(&buf);
+	return r;
+}
+
+/*
+ * What a new ELF file needs at run time (to be checked where it is
+ * installed), and the library it is, with its symbol versions (which
+ * other files of the package may need).
+ */
+static pf_ret
+record_elf(pf_builder *b, pf_entry *e, const side *n)
+{
+	pf_elf_needs needs;
+	pf_elf_provided prov;
+	const char *slash = strrchr(e->path, '/');
+	pf_ret r = PF_OK;
+
+	memset(&needs, 0, sizeof needs);
+	memset(&prov, 0, sizeof prov);
+	/* An ELF file too damaged to read has nothing to check: no record. */
+	if (pf_elf_needs_read(n->content, n->len, &needs, &b->err) != PF_OK ||
+	    pf_elf_provides_read(n->content, n->len, slash ? slash + 1 :
+	    e->path, &prov, &b->err) != PF_OK) {
+		pf_err_clear(&b->err);
+		goto out;
+	}
+	r = encode_needs(b, &needs, &e->needs, &e->needs_len);
+	if (r == PF_OK) {
+		pf_elf_needs as = { prov.libs, prov.n_libs, NULL, 0 };
+
+		r = encode_needs(b, &as, &e->provides, &e->provides_len);
+	}
+out:
+	pf_elf_needs_free(&needs);
+	pf_elf_provided_free(&prov);
+	return r;
+}
+
+static pf_ret
 diff_one(pf_builder *b, const char *old_root, const char *new_root,
     const char *path, const pf_node *on, const pf_node *nn)
 {
@@ -384,8 +442,12 @@ diff_one(pf_builder *b, const char *old_root, const char *new_root,
 	    (r = add_content_blob(b, PF_SECTION_PAYLOAD, &n, &e->payload)) !=
 	    PF_OK)
 		goto out;
-	if (o.content != NULL && !same)
-		r = add_content_blob(b, PF_SECTION_ROLLBACK, &o, &e->rollback);
+	if (o.content != NULL && !same &&
+	    (r = add_content_blob(b, PF_SECTION_ROLLBACK, &o, &e->rollback)) !=
+	    PF_OK)
+		goto out;
+	if (n.elf && !same)
+		r = record_elf(b, e, &n);
 out:
 	side_free(&o);
 	side_free(&n);

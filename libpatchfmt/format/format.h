@@ -70,6 +70,8 @@
 #define PF_E_AFTER              7
 #define PF_E_PAYLOAD            9
 #define PF_E_ROLLBACK           11
+#define PF_E_NEEDS              12      /* spec/elf-needs.md */
+#define PF_E_PROVIDES           14      /* spec/elf-needs.md */
 
 /* 5.4 State fields. */
 #define PF_S_TYPE               1

@@ -11,6 +11,7 @@
 #include "format/field.h"
 #include "format/format.h"
 #include "format/manifest.h"
+#include "elf/needs.h"
 
 void
 pf_manifest_init(pf_manifest *m)
@@ -31,6 +32,8 @@ pf_manifest_clear(pf_manifest *m)
 	size_t i;
 
 	for (i = 0; i < m->n_entries; i++) {
+		free(m->entries[i].needs);
+		free(m->entries[i].provides);
 		free(m->entries[i].path);
 		pf_state_clear(&m->entries[i].before);
 		pf_state_clear(&m->entries[i].after);
@@ -98,6 +101,10 @@ encode_entry(pf_buf *b, const pf_entry *e)
 		pf_put_uint(&in, PF_E_PAYLOAD, e->payload);
 	if (e->rollback != PF_NO_BLOB)
 		pf_put_uint(&in, PF_E_ROLLBACK, e->rollback);
+	if (e->needs_len > 0)
+		pf_put_bytes(&in, PF_E_NEEDS, e->needs, e->needs_len);
+	if (e->provides_len > 0)
+		pf_put_bytes(&in, PF_E_PROVIDES, e->provides, e->provides_len);
 	pf_put_nested(b, PF_M_ENTRY, &in);
 	pf_buf_free(&in);
 }
@@ -230,7 +237,8 @@ unknown_field(const pf_field *f, const char *what, pf_err *err)
 #define STATE_FIELDS (BIT(PF_S_TYPE) | BIT(PF_S_MODE) | BIT(PF_S_SIZE) | \
 	BIT(PF_S_SHA256) | BIT(PF_S_LINK) | BIT(PF_S_BUILD_ID))
 #define ENTRY_FIELDS (BIT(PF_E_PATH) | BIT(PF_E_OP) | BIT(PF_E_BEFORE) | \
-	BIT(PF_E_AFTER) | BIT(PF_E_PAYLOAD) | BIT(PF_E_ROLLBACK))
+	BIT(PF_E_AFTER) | BIT(PF_E_PAYLOAD) | BIT(PF_E_ROLLBACK) | \
+	BIT(PF_E_NEEDS) | BIT(PF_E_PROVIDES))
 #define BLOB_FIELDS (BIT(PF_B_SECTION) | BIT(PF_B_CODEC) | BIT(PF_B_PARAM) | \
 	BIT(PF_B_STORED_SIZE) | BIT(PF_B_DECODED_SIZE) | BIT(PF_B_SHA256))
 #define MANIFEST_SINGLE (BIT(PF_M_NAME) | BIT(PF_M_VERSION) | \
@@ -364,6 +372,26 @@ blob_index(const pf_field *f, uint32_t *idx, pf_err *err)
 	return PF_OK;
 }
 
+/* An ELF record is kept encoded, once it is known to decode. */
+static pf_ret
+elf_record(const pf_field *f, uint8_t **dst, size_t *len, pf_err *err)
+{
+	pf_elf_needs n;
+	pf_ret r;
+
+	memset(&n, 0, sizeof n);
+	if (f->len == 0)
+		return pf_err_set(err, PF_ERR_CORRUPT, "empty ELF record");
+	if ((r = pf_elf_needs_decode(f->val, f->len, &n, err)) != PF_OK)
+		return r;
+	pf_elf_needs_free(&n);
+	if ((*dst = malloc(f->len)) == NULL)
+		return pf_err_nomem(err);
+	memcpy(*dst, f->val, f->len);
+	*len = f->len;
+	return PF_OK;
+}
+
 static pf_ret
 entry_field(void *obj, const pf_field *f, pf_err *err)
 {
@@ -394,6 +422,10 @@ entry_field(void *obj, const pf_field *f, pf_err *err)
 		return blob_index(f, &e->payload, err);
 	case PF_E_ROLLBACK:
 		return blob_index(f, &e->rollback, err);
+	case PF_E_NEEDS:
+		return elf_record(f, &e->needs, &e->needs_len, err);
+	case PF_E_PROVIDES:
+		return elf_record(f, &e->provides, &e->provides_len, err);
 	}
 	return unknown_field(f, "entry", err);
 }

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "format/manifest.h"
+#include "elf/needs.h"
 
 static const char *
 type_str(pf_type t)
@@ -80,6 +81,51 @@ text_state(FILE *f, const char *label, const pf_state *s)
 	}
 }
 
+/* "needs libc.so.6 (GLIBC_2.2.5 GLIBC_2.34), ..." from an ELF record. */
+static void
+text_elf(FILE *f, const char *label, const uint8_t *p, size_t n)
+{
+	pf_elf_needs e;
+	pf_err err;
+	size_t i, j;
+
+	memset(&e, 0, sizeof e);
+	if (n == 0 || pf_elf_needs_decode(p, n, &e, &err) != PF_OK)
+		return;
+	for (i = 0; i < e.n_libs; i++) {
+		fprintf(f, "    %-7s %s", i ? "" : label, e.libs[i].soname);
+		for (j = 0; j < e.libs[i].n_versions; j++)
+			fprintf(f, "%s%s", j ? " " : " (", e.libs[i].versions[j]);
+		fputs(e.libs[i].n_versions ? ")\n" : "\n", f);
+	}
+	pf_elf_needs_free(&e);
+}
+
+static void
+json_elf(FILE *f, const char *key, const uint8_t *p, size_t n)
+{
+	pf_elf_needs e;
+	pf_err err;
+	size_t i, j;
+
+	memset(&e, 0, sizeof e);
+	if (n == 0 || pf_elf_needs_decode(p, n, &e, &err) != PF_OK)
+		return;
+	fprintf(f, ",\"%s\":[", key);
+	for (i = 0; i < e.n_libs; i++) {
+		fputs(i ? ",{\"soname\":" : "{\"soname\":", f);
+		pf_json_str(f, e.libs[i].soname);
+		fputs(",\"versions\":[", f);
+		for (j = 0; j < e.libs[i].n_versions; j++) {
+			fputs(j ? "," : "", f);
+			pf_json_str(f, e.libs[i].versions[j]);
+		}
+		fputs("]}", f);
+	}
+	fputc(']', f);
+	pf_elf_needs_free(&e);
+}
+
 static void
 text_blob(FILE *f, const char *label, const pf_manifest *m, uint32_t idx)
 {
@@ -133,6 +179,8 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 		text_state(f, "after", &e->after);
 		text_blob(f, "payload", m, e->payload);
 		text_blob(f, "undo", m, e->rollback);
+		text_elf(f, "needs", e->needs, e->needs_len);
+		text_elf(f, "is", e->provides, e->provides_len);
 	}
 }
 
@@ -195,6 +243,8 @@ json_entries(const pf_manifest *m, FILE *f)
 		json_state(f, "after", &e->after);
 		json_blob(f, "payload", m, e->payload);
 		json_blob(f, "rollback", m, e->rollback);
+		json_elf(f, "needs", e->needs, e->needs_len);
+		json_elf(f, "provides", e->provides, e->provides_len);
 		fputc('}', f);
 	}
 	fputc(']', f);

@@ -257,6 +257,11 @@ check_entry(const pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
 		    "entries are not sorted or repeat '%s'", e->path);
 	if ((r = check_op(e, err)) != PF_OK)
 		return r;
+	if ((e->needs_len > 0 || e->provides_len > 0) &&
+	    e->after.type != PF_TYPE_FILE)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': ELF records on something that is not a file",
+		    e->path);
 	r = check_ref(m, e, e->payload, &e->before, &e->after,
 	    PF_SECTION_PAYLOAD, &next[PF_SECTION_PAYLOAD], used, err);
 	if (r != PF_OK)

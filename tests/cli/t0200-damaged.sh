@@ -9,7 +9,7 @@ make_key
 old=$PF_CORPUS/trees/libcurl4-old new=$PF_CORPUS/trees/libcurl4-new
 patch-create -q --key "$tmp/test.key" -o "$tmp/p.ppkg" "$old" "$new" ||
 	fail "create"
-A="--keyring $tmp/keys --state-dir $tmp/state"
+A="--keyring $tmp/keys --state-dir $tmp/state $needs"
 copy_tree "$old" "$tmp/t"
 before=$(tree_hash "$tmp/t")
 size=$(stat -c %s "$tmp/p.ppkg")

@@ -11,7 +11,7 @@ for name in libcurl4 libpython; do
 	patch-create -q --key "$tmp/test.key" --name "$name-fix" --version 1 \
 		-o "$tmp/$name.ppkg" "$old" "$new" || fail "create $name"
 	copy_tree "$old" "$tmp/$name"
-	A="--keyring $tmp/keys --state-dir $tmp/state-$name --root $tmp/$name"
+	A="--keyring $tmp/keys --state-dir $tmp/state-$name --root $tmp/$name $needs"
 	S="--state-dir $tmp/state-$name --root $tmp/$name"
 	h_old=$(tree_hash "$old") h_new=$(tree_hash "$new")
 	for round in 1 2; do
@@ -40,7 +40,7 @@ patch-create -q --key "$tmp/test.key" --name p1 --family curl --release 1 \
 patch-create -q --key "$tmp/test.key" --name p2 --family curl --release 2 \
 	--supersedes p1 -o "$tmp/p2.ppkg" "$tmp/mid" "$new" || fail "create p2"
 copy_tree "$old" "$tmp/s"
-A="--keyring $tmp/keys --state-dir $tmp/state-s --root $tmp/s"
+A="--keyring $tmp/keys --state-dir $tmp/state-s --root $tmp/s $needs"
 S="--state-dir $tmp/state-s --root $tmp/s"
 expect 0 patch-apply $A "$tmp/p1.ppkg"
 expect 0 patch-apply $A "$tmp/p2.ppkg"
