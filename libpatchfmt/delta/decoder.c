@@ -1,0 +1,355 @@
+/*
+ * The pfdelta decoder (spec/delta.md section 7): delta read front to
+ * back, old read at random offsets, new written front to back, in memory
+ * bounded by the limits of section 6 whatever the file sizes.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ckd.h"
+#include "delta/delta.h"
+#include "delta/lz.h"
+
+/* Bytes of delta, old or new handled at once. */
+#define IO_CHUNK (64u << 10)
+
+static const char *const stream_name[PF_DELTA_NSTREAMS] = {
+	"delta control stream", "delta diff stream", "delta extra stream"
+};
+
+typedef struct dec {
+	pf_istream *in;
+	const pf_source *old;
+	const char *old_name;
+	pf_ostream *out;
+	pf_delta_info info;
+	pf_lz_dec *lz[PF_DELTA_NSTREAMS];
+	uint8_t *inbuf;         /* IO_CHUNK packed bytes */
+	uint8_t *iobuf;         /* IO_CHUNK bytes of old, then of new */
+	uint8_t *ctrl;          /* one block's control stream */
+	uint8_t *data;          /* one block's diff, then extra bytes */
+	uint64_t old_pos;
+	uint64_t new_done;
+	pf_sha256_ctx sha;
+} dec;
+
+/* Section 5: one block header, or one control entry, field by field. */
+static pf_ret
+read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
+{
+	unsigned shift;
+	uint8_t b;
+	pf_ret r;
+
+	*v = 0;
+	for (shift = 0; shift < 64; shift += 7) {
+		r = pf_istream_read_full(in, &b, 1, "delta block header", err);
+		if (r != PF_OK)
+			return r;
+		if (shift == 63 && b > 1)
+			break;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			if (b == 0 && shift > 0)
+				break;
+			return PF_OK;
+		}
+	}
+	return pf_err_set(err, PF_ERR_CORRUPT,
+	    "delta block header has a bad integer");
+}
+
+static pf_ret
+check_old(dec *d, pf_err *err)
+{
+	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
+	uint8_t digest[PF_SHA256_LEN];
+	const char *name = d->old_name ? d->old_name : "the old file";
+	pf_sha256_ctx c;
+	uint64_t off;
+	size_t n;
+	pf_ret r;
+
+	if (d->old->size != d->info.old_size)
+		return pf_err_set(err, PF_ERR_MISMATCH,
+		    "'%s' does not match the delta: expected %llu bytes, "
+		    "found %llu", name, (unsigned long long)d->info.old_size,
+		    (unsigned long long)d->old->size);
+	pf_sha256_init(&c);
+	for (off = 0; off < d->old->size; off += n) {
+		n = d->old->size - off < IO_CHUNK ?
+		    (size_t)(d->old->size - off) : IO_CHUNK;
+		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
+		if (r != PF_OK)
+			return r;
+		pf_sha256_update(&c, d->iobuf, n);
+	}
+	pf_sha256_final(&c, digest);
+	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
+		return pf_err_set(err, PF_ERR_MISMATCH,
+		    "'%s' does not match the delta: expected sha256 %s, "
+		    "found %s", name, pf_sha256_hex(want, d->info.old_sha256),
+		    pf_sha256_hex(got, digest));
+	return PF_OK;
+}
+
+static pf_ret
+emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
+{
+	pf_sha256_update(&d->sha, p, n);
+	d->new_done += n;
+	return d->out->write(d->out->opaque, p, n, err);
+}
+
+/* New bytes old[old_pos..] + diff, in IO_CHUNK pieces. */
+static pf_ret
+apply_copy(dec *d, const uint8_t *diff, uint64_t len, pf_err *err)
+{
+	size_t n, i;
+	pf_ret r;
+
+	while (len > 0) {
+		n = len < IO_CHUNK ? (size_t)len : IO_CHUNK;
+		r = d->old->read_at(d->old->opaque, d->old_pos, d->iobuf, n,
+		    err);
+		if (r != PF_OK)
+			return r;
+		for (i = 0; i < n; i++)
+			d->iobuf[i] = (uint8_t)(d->iobuf[i] + diff[i]);
+		if ((r = emit(d, d->iobuf, n, err)) != PF_OK)
+			return r;
+		d->old_pos += n;
+		diff += n;
+		len -= n;
+	}
+	return PF_OK;
+}
+
+/* Section 5.2: old_pos moves by a zigzag-coded signed amount. */
+static bool
+seek_old(dec *d, uint64_t zz)
+{
+	uint64_t mag = (zz >> 1) + (zz & 1);
+
+	if (zz & 1) {
+		if (mag > d->old_pos)
+			return false;
+		d->old_pos -= mag;
+		return true;
+	}
+	if (mag > d->info.old_size - d->old_pos)
+		return false;
+	d->old_pos += mag;
+	return true;
+}
+
+/* Section 5.2: runs every entry of one block's control stream. */
+static pf_ret
+apply_entries(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
+    pf_err *err)
+{
+	const uint8_t *diff = d->data, *extra = d->data + diff_len;
+	uint64_t seek, copy, add;
+	pf_cur c;
+	pf_ret r;
+
+	pf_cur_init(&c, d->ctrl, ctrl_len);
+	while (pf_cur_left(&c) > 0) {
+		if (!pf_cur_get_uvarint(&c, &seek) ||
+		    !pf_cur_get_uvarint(&c, &copy) ||
+		    !pf_cur_get_uvarint(&c, &add))
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "delta control entry is truncated or malformed");
+		if (copy == 0 && add == 0)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "delta control entry is empty");
+		if (!seek_old(d, seek) || copy > diff_len ||
+		    copy > d->info.old_size - d->old_pos || add > extra_len)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "delta control entry reaches outside its data");
+		if ((r = apply_copy(d, diff, copy, err)) != PF_OK)
+			return r;
+		if ((r = emit(d, extra, (size_t)add, err)) != PF_OK)
+			return r;
+		diff += copy;
+		diff_len -= (size_t)copy;
+		extra += add;
+		extra_len -= (size_t)add;
+	}
+	if (diff_len != 0 || extra_len != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block has data its control stream does not use");
+	return PF_OK;
+}
+
+/* Section 5.1: the block header's seven integers. */
+static pf_ret
+read_block_header(dec *d, uint64_t *new_len, uint64_t raw[3],
+    uint64_t packed[3], pf_err *err)
+{
+	uint64_t sum;
+	pf_ret r;
+	int i;
+
+	if ((r = read_uvarint(d->in, new_len, err)) != PF_OK)
+		return r;
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		if ((r = read_uvarint(d->in, &raw[i], err)) != PF_OK ||
+		    (r = read_uvarint(d->in, &packed[i], err)) != PF_OK)
+			return r;
+	}
+	if (*new_len == 0 || *new_len > d->info.block_size ||
+	    *new_len > d->info.new_size - d->new_done)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block of %llu bytes does not fit the new file",
+		    (unsigned long long)*new_len);
+	if (raw[PF_DELTA_CTRL] > PF_DELTA_CTRL_MAX ||
+	    pf_add_overflow_u64(raw[PF_DELTA_DIFF], raw[PF_DELTA_EXTRA], &sum) ||
+	    sum != *new_len)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block header has inconsistent stream sizes");
+	return PF_OK;
+}
+
+static pf_ret
+decode_block(dec *d, pf_err *err)
+{
+	uint64_t new_len, raw[3], packed[3];
+	uint8_t *dst[3];
+	pf_ret r;
+	int i;
+
+	if ((r = read_block_header(d, &new_len, raw, packed, err)) != PF_OK)
+		return r;
+	dst[PF_DELTA_CTRL] = d->ctrl;
+	dst[PF_DELTA_DIFF] = d->data;
+	dst[PF_DELTA_EXTRA] = d->data + raw[PF_DELTA_DIFF];
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		r = pf_lz_dec_chunk(d->lz[i], d->in, packed[i], dst[i],
+		    (size_t)raw[i], d->inbuf, IO_CHUNK, stream_name[i], err);
+		if (r != PF_OK)
+			return r;
+	}
+	return apply_entries(d, (size_t)raw[PF_DELTA_CTRL],
+	    (size_t)raw[PF_DELTA_DIFF], (size_t)raw[PF_DELTA_EXTRA], err);
+}
+
+static pf_ret
+dec_alloc(dec *d, pf_err *err)
+{
+	pf_ret r;
+	int i;
+
+	d->inbuf = malloc(IO_CHUNK);
+	d->iobuf = malloc(IO_CHUNK);
+	d->ctrl = malloc(PF_DELTA_CTRL_MAX);
+	d->data = malloc(d->info.block_size);
+	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->data)
+		return pf_err_nomem(err);
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		r = pf_lz_dec_new(&d->lz[i], d->info.props[i], d->info.dict[i],
+		    err);
+		if (r != PF_OK)
+			return r;
+	}
+	return PF_OK;
+}
+
+static void
+dec_free(dec *d)
+{
+	int i;
+
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++)
+		pf_lz_dec_free(d->lz[i]);
+	free(d->inbuf);
+	free(d->iobuf);
+	free(d->ctrl);
+	free(d->data);
+}
+
+/* Section 3: the header, with the limits the caller sets. */
+static pf_ret
+read_header(dec *d, uint64_t max_new_size, pf_err *err)
+{
+	uint8_t hdr[PF_DELTA_HEADER_LEN];
+	size_t got = 0, k;
+	pf_ret r;
+
+	/* A short delta is still told apart from something else by magic. */
+	do {
+		r = d->in->read(d->in->opaque, hdr + got, sizeof hdr - got, &k,
+		    err);
+		if (r != PF_OK)
+			return r;
+		got += k;
+	} while (k > 0 && got < sizeof hdr);
+	if ((r = pf_delta_read_info(hdr, got, &d->info, err)) != PF_OK)
+		return r;
+	if (d->info.new_size > max_new_size)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta declares a new file of %llu bytes, more than the "
+		    "limit of %llu", (unsigned long long)d->info.new_size,
+		    (unsigned long long)max_new_size);
+	return PF_OK;
+}
+
+static pf_ret
+check_end(dec *d, pf_err *err)
+{
+	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
+	uint8_t digest[PF_SHA256_LEN], extra;
+	size_t k;
+	pf_ret r;
+
+	if ((r = d->in->read(d->in->opaque, &extra, 1, &k, err)) != PF_OK)
+		return r;
+	if (k != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta has trailing data after its last block");
+	pf_sha256_final(&d->sha, digest);
+	if (memcmp(digest, d->info.new_sha256, PF_SHA256_LEN) != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta output does not match its sha256: expected %s, "
+		    "found %s", pf_sha256_hex(want, d->info.new_sha256),
+		    pf_sha256_hex(got, digest));
+	return PF_OK;
+}
+
+pf_ret
+pf_delta_decode_named(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    pf_err *err)
+{
+	dec d;
+	pf_ret r;
+
+	memset(&d, 0, sizeof d);
+	d.in = delta;
+	d.old = old;
+	d.old_name = old_name;
+	d.out = out;
+	pf_sha256_init(&d.sha);
+	if ((r = read_header(&d, max_new_size, err)) != PF_OK)
+		goto out;
+	if ((r = dec_alloc(&d, err)) != PF_OK)
+		goto out;
+	if ((r = check_old(&d, err)) != PF_OK)
+		goto out;
+	while (d.new_done < d.info.new_size)
+		if ((r = decode_block(&d, err)) != PF_OK)
+			goto out;
+	r = check_end(&d, err);
+out:
+	dec_free(&d);
+	return r;
+}
+
+pf_ret
+pf_delta_decode(pf_istream *delta, const pf_source *old, pf_ostream *out,
+    uint64_t max_new_size, pf_err *err)
+{
+	return pf_delta_decode_named(delta, old, NULL, out, max_new_size, err);
+}
