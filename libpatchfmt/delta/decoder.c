@@ -10,6 +10,7 @@
 
 #include "common/ckd.h"
 #include "delta/delta.h"
+#include "delta/diffcoder.h"
 #include "delta/lz.h"
 
 /* Bytes of delta, old or new handled at once. */
@@ -25,11 +26,13 @@ typedef struct dec {
 	const char *old_name;
 	pf_ostream *out;
 	pf_delta_info info;
-	pf_lz_dec *lz[PF_DELTA_NSTREAMS];
+	pf_lz_dec *lz[PF_DELTA_NSTREAMS];   /* control and extra */
+	pf_diff_model *model;
+	pf_diff_dec rc;
 	uint8_t *inbuf;         /* IO_CHUNK packed bytes */
 	uint8_t *iobuf;         /* IO_CHUNK bytes of old, then of new */
 	uint8_t *ctrl;          /* one block's control stream */
-	uint8_t *data;          /* one block's diff, then extra bytes */
+	uint8_t *data;          /* one block's copied, then extra bytes */
 	uint64_t old_pos;
 	uint64_t new_done;
 	pf_sha256_ctx sha;
@@ -103,25 +106,34 @@ emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
 	return d->out->write(d->out->opaque, p, n, err);
 }
 
-/* New bytes old[old_pos..] + diff, in IO_CHUNK pieces. */
+/*
+ * Section 4.2: the new bytes of one copy, old[old_pos..] plus diff bytes
+ * decoded with the old byte before each as context, in IO_CHUNK pieces.
+ */
 static pf_ret
-apply_copy(dec *d, const uint8_t *diff, uint64_t len, pf_err *err)
+decode_copy(dec *d, uint8_t *dst, uint64_t len, pf_err *err)
 {
-	size_t n, i;
+	size_t n, i, lead;
+	uint8_t ctx;
 	pf_ret r;
 
 	while (len > 0) {
-		n = len < IO_CHUNK ? (size_t)len : IO_CHUNK;
-		r = d->old->read_at(d->old->opaque, d->old_pos, d->iobuf, n,
-		    err);
+		n = len < IO_CHUNK - 1 ? (size_t)len : IO_CHUNK - 1;
+		lead = d->old_pos > 0;
+		r = d->old->read_at(d->old->opaque, d->old_pos - lead, d->iobuf,
+		    n + lead, err);
 		if (r != PF_OK)
 			return r;
-		for (i = 0; i < n; i++)
-			d->iobuf[i] = (uint8_t)(d->iobuf[i] + diff[i]);
-		if ((r = emit(d, d->iobuf, n, err)) != PF_OK)
-			return r;
+		ctx = lead ? d->iobuf[0] : 0;
+		for (i = 0; i < n; i++) {
+			uint8_t o = d->iobuf[lead + i];
+
+			dst[i] = (uint8_t)(o + pf_diff_dec_byte(&d->rc,
+			    d->model, ctx));
+			ctx = o;
+		}
 		d->old_pos += n;
-		diff += n;
+		dst += n;
 		len -= n;
 	}
 	return PF_OK;
@@ -145,42 +157,72 @@ seek_old(dec *d, uint64_t zz)
 	return true;
 }
 
-/* Section 5.2: runs every entry of one block's control stream. */
 static pf_ret
-apply_entries(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
+next_entry(pf_cur *c, uint64_t *seek, uint64_t *copy, uint64_t *add,
     pf_err *err)
 {
-	const uint8_t *diff = d->data, *extra = d->data + diff_len;
+	if (!pf_cur_get_uvarint(c, seek) || !pf_cur_get_uvarint(c, copy) ||
+	    !pf_cur_get_uvarint(c, add))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta control entry is truncated or malformed");
+	if (*copy == 0 && *add == 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta control entry is empty");
+	return PF_OK;
+}
+
+/*
+ * Section 5.2, first pass: checks every entry against the block's sizes
+ * and old, and decodes the diff stream into the new bytes of the copies.
+ */
+static pf_ret
+decode_copies(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
+    pf_err *err)
+{
+	uint64_t seek, copy, add;
+	uint8_t *dst = d->data;
+	pf_cur c;
+	pf_ret r;
+
+	pf_cur_init(&c, d->ctrl, ctrl_len);
+	while (pf_cur_left(&c) > 0) {
+		if ((r = next_entry(&c, &seek, &copy, &add, err)) != PF_OK)
+			return r;
+		if (!seek_old(d, seek) || copy > diff_len ||
+		    copy > d->info.old_size - d->old_pos || add > extra_len)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "delta control entry reaches outside its data");
+		if ((r = decode_copy(d, dst, copy, err)) != PF_OK)
+			return r;
+		dst += copy;
+		diff_len -= (size_t)copy;
+		extra_len -= (size_t)add;
+	}
+	if (diff_len != 0 || extra_len != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block has data its control stream does not use");
+	return PF_OK;
+}
+
+/* Section 5.2, second pass: copies and extra bytes in entry order. */
+static pf_ret
+emit_entries(dec *d, size_t ctrl_len, size_t diff_len, pf_err *err)
+{
+	const uint8_t *copied = d->data, *extra = d->data + diff_len;
 	uint64_t seek, copy, add;
 	pf_cur c;
 	pf_ret r;
 
 	pf_cur_init(&c, d->ctrl, ctrl_len);
 	while (pf_cur_left(&c) > 0) {
-		if (!pf_cur_get_uvarint(&c, &seek) ||
-		    !pf_cur_get_uvarint(&c, &copy) ||
-		    !pf_cur_get_uvarint(&c, &add))
-			return pf_err_set(err, PF_ERR_CORRUPT,
-			    "delta control entry is truncated or malformed");
-		if (copy == 0 && add == 0)
-			return pf_err_set(err, PF_ERR_CORRUPT,
-			    "delta control entry is empty");
-		if (!seek_old(d, seek) || copy > diff_len ||
-		    copy > d->info.old_size - d->old_pos || add > extra_len)
-			return pf_err_set(err, PF_ERR_CORRUPT,
-			    "delta control entry reaches outside its data");
-		if ((r = apply_copy(d, diff, copy, err)) != PF_OK)
+		if ((r = next_entry(&c, &seek, &copy, &add, err)) != PF_OK)
 			return r;
-		if ((r = emit(d, extra, (size_t)add, err)) != PF_OK)
+		if ((r = emit(d, copied, (size_t)copy, err)) != PF_OK ||
+		    (r = emit(d, extra, (size_t)add, err)) != PF_OK)
 			return r;
-		diff += copy;
-		diff_len -= (size_t)copy;
+		copied += copy;
 		extra += add;
-		extra_len -= (size_t)add;
 	}
-	if (diff_len != 0 || extra_len != 0)
-		return pf_err_set(err, PF_ERR_CORRUPT,
-		    "delta block has data its control stream does not use");
 	return PF_OK;
 }
 
@@ -213,27 +255,51 @@ read_block_header(dec *d, uint64_t *new_len, uint64_t raw[3],
 	return PF_OK;
 }
 
+/* Section 4.2: the diff chunk, decoded while the copies are checked. */
+static pf_ret
+decode_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
+    pf_err *err)
+{
+	pf_ret r;
+
+	if (raw[PF_DELTA_DIFF] == 0 && packed[PF_DELTA_DIFF] != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta diff stream has bytes for an empty block");
+	if (raw[PF_DELTA_DIFF] > 0)
+		pf_diff_dec_start(&d->rc, d->in, packed[PF_DELTA_DIFF],
+		    d->inbuf, IO_CHUNK, err);
+	r = decode_copies(d, (size_t)raw[PF_DELTA_CTRL],
+	    (size_t)raw[PF_DELTA_DIFF], (size_t)raw[PF_DELTA_EXTRA], err);
+	if (r != PF_OK)
+		return r;
+	if (raw[PF_DELTA_DIFF] == 0)
+		return PF_OK;
+	return pf_diff_dec_finish(&d->rc, stream_name[PF_DELTA_DIFF]);
+}
+
 static pf_ret
 decode_block(dec *d, pf_err *err)
 {
 	uint64_t new_len, raw[3], packed[3];
-	uint8_t *dst[3];
 	pf_ret r;
-	int i;
 
 	if ((r = read_block_header(d, &new_len, raw, packed, err)) != PF_OK)
 		return r;
-	dst[PF_DELTA_CTRL] = d->ctrl;
-	dst[PF_DELTA_DIFF] = d->data;
-	dst[PF_DELTA_EXTRA] = d->data + raw[PF_DELTA_DIFF];
-	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
-		r = pf_lz_dec_chunk(d->lz[i], d->in, packed[i], dst[i],
-		    (size_t)raw[i], d->inbuf, IO_CHUNK, stream_name[i], err);
-		if (r != PF_OK)
-			return r;
-	}
-	return apply_entries(d, (size_t)raw[PF_DELTA_CTRL],
-	    (size_t)raw[PF_DELTA_DIFF], (size_t)raw[PF_DELTA_EXTRA], err);
+	r = pf_lz_dec_chunk(d->lz[PF_DELTA_CTRL], d->in, packed[PF_DELTA_CTRL],
+	    d->ctrl, (size_t)raw[PF_DELTA_CTRL], d->inbuf, IO_CHUNK,
+	    stream_name[PF_DELTA_CTRL], err);
+	if (r != PF_OK)
+		return r;
+	if ((r = decode_diff(d, raw, packed, err)) != PF_OK)
+		return r;
+	r = pf_lz_dec_chunk(d->lz[PF_DELTA_EXTRA], d->in,
+	    packed[PF_DELTA_EXTRA], d->data + raw[PF_DELTA_DIFF],
+	    (size_t)raw[PF_DELTA_EXTRA], d->inbuf, IO_CHUNK,
+	    stream_name[PF_DELTA_EXTRA], err);
+	if (r != PF_OK)
+		return r;
+	return emit_entries(d, (size_t)raw[PF_DELTA_CTRL],
+	    (size_t)raw[PF_DELTA_DIFF], err);
 }
 
 static pf_ret
@@ -248,7 +314,12 @@ dec_alloc(dec *d, pf_err *err)
 	d->data = malloc(d->info.block_size);
 	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->data)
 		return pf_err_nomem(err);
+	if ((d->model = malloc(sizeof *d->model)) == NULL)
+		return pf_err_nomem(err);
+	pf_diff_model_init(d->model);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		if (i == PF_DELTA_DIFF)
+			continue;
 		r = pf_lz_dec_new(&d->lz[i], d->info.props[i], d->info.dict[i],
 		    err);
 		if (r != PF_OK)
@@ -268,6 +339,7 @@ dec_free(dec *d)
 	free(d->iobuf);
 	free(d->ctrl);
 	free(d->data);
+	free(d->model);
 }
 
 /* Section 3: the header, with the limits the caller sets. */

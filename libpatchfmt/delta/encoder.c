@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "delta/delta.h"
+#include "delta/diffcoder.h"
 #include "delta/lz.h"
 #include "delta/match.h"
 
@@ -24,8 +25,19 @@ static const uint8_t stream_props[PF_DELTA_NSTREAMS] = { 0, 0, 3 };
 #define CTRL_DICT_MAX (1u << 20)
 
 /* The raw streams cut into blocks: block i is off[s][i] to off[s][i+1]. */
+/* One copy: its diff bytes apply to old[old_pos, +len). */
+typedef struct copy_run {
+	uint64_t old_pos;
+	uint64_t len;
+} copy_run;
+
 typedef struct plan {
+	const uint8_t *old;
 	pf_buf raw[PF_DELTA_NSTREAMS];
+	copy_run *copies;
+	size_t ncopies;
+	size_t copies_cap;
+	size_t *coff;           /* block i has copies coff[i] to coff[i+1] */
 	size_t *off[PF_DELTA_NSTREAMS];
 	uint64_t *new_len;
 	size_t nblocks;
@@ -58,6 +70,9 @@ plan_grow(plan *p)
 			return false;
 		p->off[s] = o;
 	}
+	if ((o = realloc(p->coff, (cap + 1) * sizeof *o)) == NULL)
+		return false;
+	p->coff = o;
 	if ((nl = realloc(p->new_len, cap * sizeof *nl)) == NULL)
 		return false;
 	p->new_len = nl;
@@ -80,6 +95,7 @@ close_block(plan *p)
 	p->new_len[p->nblocks++] = p->fill;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		p->off[s][p->nblocks] = p->raw[s].len;
+	p->coff[p->nblocks] = p->ncopies;
 	p->fill = 0;
 }
 
@@ -100,13 +116,25 @@ put_entry(plan *p, uint64_t old_pos, uint64_t copy, uint64_t extra)
 }
 
 static void
-put_diff(plan *p, const uint8_t *old, const uint8_t *nw, size_t n)
+put_diff(plan *p, uint64_t old_pos, const uint8_t *nw, size_t n)
 {
 	pf_buf *b = &p->raw[PF_DELTA_DIFF];
-	size_t i;
+	const uint8_t *old = p->old + old_pos;
+	copy_run *v;
+	size_t i, cap;
 
 	if (n == 0 || !pf_buf_reserve(b, n))
 		return;
+	if (p->ncopies == p->copies_cap) {
+		cap = p->copies_cap ? 2 * p->copies_cap : 256;
+		if ((v = realloc(p->copies, cap * sizeof *v)) == NULL) {
+			p->failed = true;
+			return;
+		}
+		p->copies = v;
+		p->copies_cap = cap;
+	}
+	p->copies[p->ncopies++] = (copy_run){ old_pos, n };
 	for (i = 0; i < n; i++)
 		b->data[b->len + i] = (uint8_t)(nw[i] - old[i]);
 	b->len += n;
@@ -114,7 +142,7 @@ put_diff(plan *p, const uint8_t *old, const uint8_t *nw, size_t n)
 
 /* Cuts one segment into entries that never cross a block boundary. */
 static void
-plan_segment(plan *p, const pf_seg *sg, const uint8_t *old, const uint8_t *nw)
+plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw)
 {
 	uint64_t copy = sg->copy_len, extra = sg->extra_len, room, c, e;
 	uint64_t old_pos = sg->old_pos, new_pos = sg->new_pos;
@@ -126,7 +154,7 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *old, const uint8_t *nw)
 		e = extra < room - c ? extra : room - c;
 		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
 		put_entry(p, old_pos, c, e);
-		put_diff(p, old + old_pos, nw + new_pos, (size_t)c);
+		put_diff(p, old_pos, nw + new_pos, (size_t)c);
 		pf_buf_append(&p->raw[PF_DELTA_EXTRA], nw + new_pos + c,
 		    (size_t)e);
 		old_pos += c;
@@ -141,8 +169,7 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *old, const uint8_t *nw)
 }
 
 static pf_ret
-plan_build(plan *p, const pf_seg_list *segs, const uint8_t *old,
-    const uint8_t *nw, pf_err *err)
+plan_build(plan *p, const pf_seg_list *segs, const uint8_t *nw, pf_err *err)
 {
 	size_t i;
 	int s;
@@ -151,8 +178,9 @@ plan_build(plan *p, const pf_seg_list *segs, const uint8_t *old,
 		return pf_err_nomem(err);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		p->off[s][0] = 0;
+	p->coff[0] = 0;
 	for (i = 0; i < segs->n && !p->failed; i++)
-		plan_segment(p, &segs->v[i], old, nw);
+		plan_segment(p, &segs->v[i], nw);
 	close_block(p);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		p->failed |= p->raw[s].failed;
@@ -171,6 +199,8 @@ plan_free(plan *p)
 		free(p->poff[s]);
 	}
 	free(p->new_len);
+	free(p->coff);
+	free(p->copies);
 }
 
 static uint32_t
@@ -183,6 +213,48 @@ pick_dict(size_t len, uint32_t max)
 	return len < PF_DELTA_DICT_MIN ? PF_DELTA_DICT_MIN : (uint32_t)len;
 }
 
+/* Section 4.2: the diff bytes of each block's copies, one chunk a block. */
+static void
+diff_encode_block(plan *p, size_t b, pf_diff_model *m, size_t *at)
+{
+	const uint8_t *diff = p->raw[PF_DELTA_DIFF].data;
+	pf_buf *out = &p->packed[PF_DELTA_DIFF];
+	pf_diff_enc e;
+	uint64_t j;
+	size_t c;
+
+	if (p->coff[b] == p->coff[b + 1])
+		return;
+	pf_diff_enc_start(&e, out);
+	for (c = p->coff[b]; c < p->coff[b + 1]; c++)
+		for (j = p->copies[c].old_pos;
+		    j < p->copies[c].old_pos + p->copies[c].len; j++)
+			pf_diff_enc_byte(&e, m, j ? p->old[j - 1] : 0,
+			    diff[(*at)++]);
+	pf_diff_enc_finish(&e);
+}
+
+static pf_ret
+diff_encode(plan *p, pf_err *err)
+{
+	pf_diff_model *m = malloc(sizeof *m);
+	size_t b, at = 0;
+	pf_ret r = PF_OK;
+
+	if (m == NULL)
+		return pf_err_nomem(err);
+	pf_diff_model_init(m);
+	p->poff[PF_DELTA_DIFF][0] = 0;
+	for (b = 0; b < p->nblocks; b++) {
+		diff_encode_block(p, b, m, &at);
+		p->poff[PF_DELTA_DIFF][b + 1] = p->packed[PF_DELTA_DIFF].len;
+	}
+	if (p->packed[PF_DELTA_DIFF].failed)
+		r = pf_err_nomem(err);
+	free(m);
+	return r;
+}
+
 static void *
 lz_run(void *arg)
 {
@@ -193,6 +265,10 @@ lz_run(void *arg)
 	p->poff[s] = malloc((p->nblocks + 1) * sizeof *p->poff[s]);
 	if (p->poff[s] == NULL) {
 		j->ret = pf_err_nomem(&j->err);
+		return NULL;
+	}
+	if (s == PF_DELTA_DIFF) {
+		j->ret = diff_encode(p, &j->err);
 		return NULL;
 	}
 	j->ret = pf_lz_encode_blocks(p->raw[s].data, p->off[s], p->nblocks,
@@ -254,8 +330,8 @@ fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs,
 	info->version = PF_DELTA_VERSION;
 	info->block_size = p->block_size;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
-		info->props[s] = stream_props[s];
-		info->dict[s] = jobs[s].dict;
+		info->props[s] = s == PF_DELTA_DIFF ? 0 : stream_props[s];
+		info->dict[s] = s == PF_DELTA_DIFF ? 0 : jobs[s].dict;
 	}
 	info->old_size = old_len;
 	info->new_size = new_len;
@@ -302,11 +378,12 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	if ((r = check_opts(opts, &o, err)) != PF_OK)
 		goto out;
 	p.block_size = o.block_size;
+	p.old = old;
 	r = pf_delta_match(old, old_len, new_data, new_len, o.threads, &segs,
 	    err);
 	if (r != PF_OK)
 		goto out;
-	if ((r = plan_build(&p, &segs, old, new_data, err)) != PF_OK)
+	if ((r = plan_build(&p, &segs, new_data, err)) != PF_OK)
 		goto out;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
 		jobs[s] = (lz_job){ .p = &p, .stream = s, .ret = PF_OK,

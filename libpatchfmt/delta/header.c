@@ -23,7 +23,13 @@ check_fields(const uint8_t *p, pf_delta_info *info, pf_err *err)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED,
 		    "delta block size %u is outside 1 to %u", info->block_size,
 		    PF_DELTA_BLOCK_MAX);
+	/* Section 4.2: the diff stream has its own coder, not LZMA2. */
+	if (info->props[PF_DELTA_DIFF] != 0 || info->dict[PF_DELTA_DIFF] != 0)
+		return pf_err_set(err, PF_ERR_UNSUPPORTED,
+		    "delta diff stream has lzma2 parameters");
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		if (i == PF_DELTA_DIFF)
+			continue;
 		if (!pf_lz_props_valid(info->props[i]))
 			return pf_err_set(err, PF_ERR_UNSUPPORTED,
 			    "delta stream %d has invalid lzma2 properties 0x%02x",

@@ -5,12 +5,14 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/format.h libpatchfmt/delta/delta.h \
 	libpatchfmt/delta/lz.h libpatchfmt/delta/lz_dec.c \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
+	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/match.h libpatchfmt/delta/match.c \
 	libpatchfmt/delta/lz_enc.c libpatchfmt/delta/encoder.c \
+	libpatchfmt/delta/diff_enc.c \
 	libpatchfmt/delta/api_create.c
 
 include_HEADERS += libpatchfmt/libpatchfmt_delta.h

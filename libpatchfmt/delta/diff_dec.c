@@ -1,0 +1,109 @@
+/* Section 4.2: decoding the diff stream. */
+#include <config.h>
+
+#include "delta/diffcoder.h"
+
+void
+pf_diff_model_init(pf_diff_model *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 256; j++)
+			m->flag[i][j] = PF_DIFF_PROB_INIT;
+	for (i = 0; i < 256; i++)
+		for (j = 0; j < 256; j++)
+			m->value[i][j] = PF_DIFF_PROB_INIT;
+	m->prev = 0;
+}
+
+/* The next packed byte; past the chunk's end, zeros and a fault. */
+static uint8_t
+next_byte(pf_diff_dec *d)
+{
+	size_t got;
+
+	if (d->pos == d->len) {
+		d->pos = d->len = 0;
+		if (d->left == 0 || d->ret != PF_OK) {
+			d->overrun = true;
+			return 0;
+		}
+		got = d->left < d->cap ? (size_t)d->left : d->cap;
+		d->ret = pf_istream_read_full(d->in, d->buf, got,
+		    "delta diff stream", d->err);
+		if (d->ret != PF_OK)
+			return 0;
+		d->left -= got;
+		d->len = got;
+	}
+	return d->buf[d->pos++];
+}
+
+void
+pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
+    uint8_t *buf, size_t cap, pf_err *err)
+{
+	int i;
+
+	*d = (pf_diff_dec){ .range = UINT32_MAX, .in = in, .left = packed,
+	    .buf = buf, .cap = cap, .ret = PF_OK, .err = err };
+	for (i = 0; i < 5; i++)
+		d->code = d->code << 8 | next_byte(d);
+}
+
+static unsigned
+dec_bit(pf_diff_dec *d, uint16_t *p)
+{
+	uint32_t bound = (d->range >> 16) * *p;
+	unsigned bit;
+
+	if (d->code < bound) {
+		d->range = bound;
+		*p = (uint16_t)(*p + ((0x10000u - *p) >> PF_DIFF_ADAPT_SHIFT));
+		bit = 0;
+	} else {
+		d->code -= bound;
+		d->range -= bound;
+		*p = (uint16_t)(*p - (*p >> PF_DIFF_ADAPT_SHIFT));
+		bit = 1;
+	}
+	while (d->range < PF_DIFF_RANGE_TOP) {
+		d->range <<= 8;
+		d->code = d->code << 8 | next_byte(d);
+	}
+	return bit;
+}
+
+uint8_t
+pf_diff_dec_byte(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx)
+{
+	unsigned node = 1;
+
+	if (!dec_bit(d, &m->flag[m->prev != 0][ctx])) {
+		m->prev = 0;
+		return 0;
+	}
+	while (node < 0x100)
+		node = node << 1 | dec_bit(d, &m->value[m->prev][node]);
+	m->prev = (uint8_t)node;
+	/* The encoder never codes 0 as a value: a zero means damage. */
+	if (m->prev == 0)
+		d->overrun = true;
+	return m->prev;
+}
+
+pf_ret
+pf_diff_dec_finish(pf_diff_dec *d, const char *what)
+{
+	while (d->ret == PF_OK && d->left > 0) {
+		d->pos = d->len;
+		(void)next_byte(d);
+	}
+	if (d->ret != PF_OK)
+		return d->ret;
+	if (d->overrun || d->pos != d->len)
+		return pf_err_set(d->err, PF_ERR_CORRUPT, "%s is corrupt",
+		    what);
+	return PF_OK;
+}
