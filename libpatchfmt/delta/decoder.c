@@ -113,8 +113,7 @@ emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
 static pf_ret
 decode_copy(dec *d, uint8_t *dst, uint64_t len, pf_err *err)
 {
-	size_t n, i, lead;
-	uint8_t ctx;
+	size_t n, lead;
 	pf_ret r;
 
 	while (len > 0) {
@@ -124,14 +123,8 @@ decode_copy(dec *d, uint8_t *dst, uint64_t len, pf_err *err)
 		    n + lead, err);
 		if (r != PF_OK)
 			return r;
-		ctx = lead ? d->iobuf[0] : 0;
-		for (i = 0; i < n; i++) {
-			uint8_t o = d->iobuf[lead + i];
-
-			dst[i] = (uint8_t)(o + pf_diff_dec_byte(&d->rc,
-			    d->model, ctx));
-			ctx = o;
-		}
+		pf_diff_dec_add(&d->rc, d->model, lead ? d->iobuf[0] : 0,
+		    d->iobuf + lead, dst, n);
 		d->old_pos += n;
 		dst += n;
 		len -= n;

@@ -17,27 +17,31 @@ pf_diff_model_init(pf_diff_model *m)
 	m->prev = 0;
 }
 
-/* The next packed byte; past the chunk's end, zeros and a fault. */
+/* Refills the buffer; past the chunk's end, zeros and a fault. */
 static uint8_t
-next_byte(pf_diff_dec *d)
+refill_byte(pf_diff_dec *d)
 {
 	size_t got;
 
-	if (d->pos == d->len) {
-		d->pos = d->len = 0;
-		if (d->left == 0 || d->ret != PF_OK) {
-			d->overrun = true;
-			return 0;
-		}
-		got = d->left < d->cap ? (size_t)d->left : d->cap;
-		d->ret = pf_istream_read_full(d->in, d->buf, got,
-		    "delta diff stream", d->err);
-		if (d->ret != PF_OK)
-			return 0;
-		d->left -= got;
-		d->len = got;
+	d->pos = d->len = 0;
+	if (d->left == 0 || d->ret != PF_OK) {
+		d->overrun = true;
+		return 0;
 	}
+	got = d->left < d->cap ? (size_t)d->left : d->cap;
+	d->ret = pf_istream_read_full(d->in, d->buf, got, "delta diff stream",
+	    d->err);
+	if (d->ret != PF_OK)
+		return 0;
+	d->left -= got;
+	d->len = got;
 	return d->buf[d->pos++];
+}
+
+static inline uint8_t
+next_byte(pf_diff_dec *d)
+{
+	return d->pos < d->len ? d->buf[d->pos++] : refill_byte(d);
 }
 
 void
@@ -52,7 +56,7 @@ pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
 		d->code = d->code << 8 | next_byte(d);
 }
 
-static unsigned
+static inline unsigned
 dec_bit(pf_diff_dec *d, uint16_t *p)
 {
 	uint32_t bound = (d->range >> 16) * *p;
@@ -75,8 +79,8 @@ dec_bit(pf_diff_dec *d, uint16_t *p)
 	return bit;
 }
 
-uint8_t
-pf_diff_dec_byte(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx)
+static inline uint8_t
+dec_byte(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx)
 {
 	unsigned node = 1;
 
@@ -93,16 +97,25 @@ pf_diff_dec_byte(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx)
 	return m->prev;
 }
 
+void
+pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, uint8_t *dst, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[i] = (uint8_t)(old[i] + dec_byte(d, m, ctx));
+		ctx = old[i];
+	}
+}
+
 pf_ret
 pf_diff_dec_finish(pf_diff_dec *d, const char *what)
 {
-	while (d->ret == PF_OK && d->left > 0) {
-		d->pos = d->len;
-		(void)next_byte(d);
-	}
 	if (d->ret != PF_OK)
 		return d->ret;
-	if (d->overrun || d->pos != d->len)
+	/* Section 4.2.3: the coder ends exactly where its chunk ends. */
+	if (d->overrun || d->left > 0 || d->pos != d->len)
 		return pf_err_set(d->err, PF_ERR_CORRUPT, "%s is corrupt",
 		    what);
 	return PF_OK;

@@ -46,9 +46,13 @@ typedef struct pf_diff_dec {
 /* Starts a chunk of packed bytes (the coder reads its first five). */
 void pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
     uint8_t *buf, size_t cap, pf_err *err);
-/* One diff byte; ctx is the old byte before the one it applies to. */
-uint8_t pf_diff_dec_byte(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx);
-/* Reads what is left of the chunk and reports any fault seen in it. */
+/*
+ * dst[i] = old[i] + the next diff byte, for n bytes; ctx is the old byte
+ * before old[0] (0 at the start of old).
+ */
+void pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, uint8_t *dst, size_t n);
+/* Reports any fault seen in the chunk, or bytes of it left unread. */
 pf_ret pf_diff_dec_finish(pf_diff_dec *d, const char *what);
 
 /* Encoding side. */
