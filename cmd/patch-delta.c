@@ -120,70 +120,63 @@ stage_close(staged *s, bool ok)
 	return rc;
 }
 
+typedef pf_ret (*delta_op)(pf_delta *d, int in1, int in2, int out);
+
+/* Opens two inputs and a staged output, runs op, keeps the output if ok. */
 static int
-cmd_diff(pf_delta *d, int argc, char **argv)
+run_staged(pf_delta *d, delta_op op, const char *in1, const char *in2,
+    const char *out_path)
 {
-	int old_fd = -1, new_fd = -1, status = PF_EXIT_OK;
+	int fd1 = -1, fd2 = -1, status = PF_EXIT_OK;
 	staged out = { NULL, "", -1 };
 	pf_ret r;
 
-	if (argc < 2 || argc > 3 || (is_std(argv[0]) && is_std(argv[1])))
-		return usage();
-	if ((old_fd = open_in(argv[0])) < 0)
-		return io_fail("open", argv[0]);
-	if ((new_fd = open_in(argv[1])) < 0) {
-		status = io_fail("open", argv[1]);
+	if ((fd1 = open_in(in1)) < 0)
+		return io_fail("open", in1);
+	if ((fd2 = open_in(in2)) < 0) {
+		status = io_fail("open", in2);
 		goto out;
 	}
-	if (stage_open(&out, argc > 2 ? argv[2] : NULL) < 0) {
-		status = io_fail("create a file beside", argv[2]);
+	if (stage_open(&out, out_path) < 0) {
+		status = io_fail("create a file beside", out_path);
 		goto out;
 	}
-	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);
-	pf_delta_set_name(d, PF_DELTA_FILE_NEW, argv[1]);
-	if ((r = pf_delta_create_fd(d, old_fd, new_fd, out.fd)) != PF_OK)
+	if ((r = op(d, fd1, fd2, out.fd)) != PF_OK)
 		status = lib_fail(d, r);
 	if (stage_close(&out, status == PF_EXIT_OK) < 0)
 		status = io_fail("write", out.path);
 out:
-	if (old_fd > STDIN_FILENO)
-		close(old_fd);
-	if (new_fd > STDIN_FILENO)
-		close(new_fd);
+	if (fd1 > STDIN_FILENO)
+		close(fd1);
+	if (fd2 > STDIN_FILENO)
+		close(fd2);
 	return status;
 }
 
 static int
+cmd_diff(pf_delta *d, int argc, char **argv)
+{
+	if (argc < 2 || argc > 3 || (is_std(argv[0]) && is_std(argv[1])))
+		return usage();
+	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);
+	pf_delta_set_name(d, PF_DELTA_FILE_NEW, argv[1]);
+	return run_staged(d, pf_delta_create_fd, argv[0], argv[1],
+	    argc > 2 ? argv[2] : NULL);
+}
+
+/* Old is read at random offsets: never the standard input. */
+static int
 cmd_apply(pf_delta *d, int argc, char **argv)
 {
-	int old_fd = -1, delta_fd = -1, status = PF_EXIT_OK;
-	staged out = { NULL, "", -1 };
-	pf_ret r;
+	const char *delta = argc > 1 ? argv[1] : "-";
 
 	if (argc < 1 || argc > 3 || is_std(argv[0]))
 		return usage();
-	if ((old_fd = open(argv[0], O_RDONLY | O_CLOEXEC)) < 0)
-		return io_fail("open", argv[0]);
-	if ((delta_fd = open_in(argc > 1 ? argv[1] : NULL)) < 0) {
-		status = io_fail("open", argv[1]);
-		goto out;
-	}
-	if (stage_open(&out, argc > 2 ? argv[2] : NULL) < 0) {
-		status = io_fail("create a file beside", argv[2]);
-		goto out;
-	}
 	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);
-	if (argc > 1 && !is_std(argv[1]))
-		pf_delta_set_name(d, PF_DELTA_FILE_DELTA, argv[1]);
-	if ((r = pf_delta_apply_fd(d, old_fd, delta_fd, out.fd)) != PF_OK)
-		status = lib_fail(d, r);
-	if (stage_close(&out, status == PF_EXIT_OK) < 0)
-		status = io_fail("write", out.path);
-out:
-	close(old_fd);
-	if (delta_fd > STDIN_FILENO)
-		close(delta_fd);
-	return status;
+	if (!is_std(delta))
+		pf_delta_set_name(d, PF_DELTA_FILE_DELTA, delta);
+	return run_staged(d, pf_delta_apply_fd, argv[0], delta,
+	    argc > 2 ? argv[2] : NULL);
 }
 
 static int

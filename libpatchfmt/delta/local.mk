@@ -3,7 +3,8 @@
 ## Applying: the decoder, header parser and file-descriptor front end.
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/format.h libpatchfmt/delta/delta.h \
-	libpatchfmt/delta/lz.h libpatchfmt/delta/lz_dec.c \
+	libpatchfmt/delta/lz.h libpatchfmt/delta/lz_filter.h \
+	libpatchfmt/delta/lz_dec.c \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c

@@ -2,10 +2,9 @@
 
 #include <stdlib.h>
 
-#include <lzma.h>
-
 #include "delta/format.h"
 #include "delta/lz.h"
+#include "delta/lz_filter.h"
 
 struct pf_lz_dec {
 	lzma_stream strm;
@@ -32,13 +31,7 @@ pf_lz_dec_new(pf_lz_dec **out, uint8_t props, uint32_t dict, pf_err *err)
 	lzma_filter filters[2];
 	pf_lz_dec *d;
 
-	opt.dict_size = dict;
-	opt.lc = props % 9;
-	opt.lp = props / 9 % 5;
-	opt.pb = props / 45;
-	filters[0].id = LZMA_FILTER_LZMA2;
-	filters[0].options = &opt;
-	filters[1].id = LZMA_VLI_UNKNOWN;
+	pf_lz_filter(&opt, filters, props, dict);
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return pf_err_nomem(err);
 	d->strm = (lzma_stream)LZMA_STREAM_INIT;

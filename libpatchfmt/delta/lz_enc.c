@@ -1,8 +1,7 @@
 #include <config.h>
 
-#include <lzma.h>
-
 #include "delta/lz.h"
+#include "delta/lz_filter.h"
 
 /* How much packed output one call to lzma_code may produce. */
 #define LZ_OUT_STEP (64u << 10)
@@ -16,13 +15,7 @@ lz_enc_init(lzma_stream *s, uint8_t props, uint32_t dict, pf_err *err)
 	/* The strongest preset: the streams are small next to the files. */
 	if (lzma_lzma_preset(&opt, 9 | LZMA_PRESET_EXTREME))
 		return pf_err_set(err, PF_ERR_USAGE, "bad lzma2 preset");
-	opt.dict_size = dict;
-	opt.lc = props % 9;
-	opt.lp = props / 9 % 5;
-	opt.pb = props / 45;
-	filters[0].id = LZMA_FILTER_LZMA2;
-	filters[0].options = &opt;
-	filters[1].id = LZMA_VLI_UNKNOWN;
+	pf_lz_filter(&opt, filters, props, dict);
 	if (lzma_raw_encoder(s, filters) != LZMA_OK)
 		return pf_err_set(err, PF_ERR_NOMEM,
 		    "cannot set up an lzma2 encoder");
