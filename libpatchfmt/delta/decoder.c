@@ -30,7 +30,7 @@ typedef struct dec {
 	pf_diff_model *model;
 	pf_diff_dec rc;
 	uint8_t *inbuf;         /* IO_CHUNK packed bytes */
-	uint8_t *iobuf;         /* IO_CHUNK bytes of old, then of new */
+	uint8_t *iobuf;         /* IO_CHUNK bytes of old */
 	uint8_t *ctrl;          /* one block's control stream */
 	uint8_t *data;          /* one block's copied, then extra bytes */
 	uint64_t old_pos;
@@ -38,7 +38,7 @@ typedef struct dec {
 	pf_sha256_ctx sha;
 } dec;
 
-/* Section 5: one block header, or one control entry, field by field. */
+/* Section 5.1: one uvarint of a block header, read a byte at a time. */
 static pf_ret
 read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
 {
@@ -69,7 +69,7 @@ check_old(dec *d, pf_err *err)
 {
 	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
 	uint8_t digest[PF_SHA256_LEN];
-	const char *name = d->old_name ? d->old_name : "the old file";
+	const char *name = d->old_name ? d->old_name : "old file";
 	pf_sha256_ctx c;
 	uint64_t off;
 	size_t n;

@@ -227,14 +227,17 @@ START_TEST(test_sizes_differ)
 }
 END_TEST
 
-/* Data that moved further than any dictionary or block reaches. */
+/*
+ * Data that moved further than any dictionary or block reaches: old's
+ * last 5 MiB move to the front, and all of old follows them.
+ */
 START_TEST(test_far_shift)
 {
 	size_t on = 6u << 20, head = 5u << 20;
 	uint8_t *old = random_bytes(on), *nw = malloc(head + on);
 
 	ck_assert_ptr_nonnull(nw);
-	memset(nw, 0x90, head);
+	memcpy(nw, old + on - head, head);
 	memcpy(nw + head, old, on);
 	roundtrip_opts(old, on, nw, head + on, NULL);
 	free(old);
