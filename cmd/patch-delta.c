@@ -104,7 +104,11 @@ stage_open(staged *s, const char *path)
 	return fchmod(s->fd, 0666 & ~mask);
 }
 
-/* Keeps the staged file only when ok; a failed run leaves no half file. */
+/*
+ * Keeps the staged file only when ok: a failed run leaves no half file.
+ * Like bspatch and xdelta3 it does not force the file to disk (fsync);
+ * the package installer, which replaces system files, does.
+ */
 static int
 stage_close(staged *s, bool ok)
 {
@@ -112,7 +116,7 @@ stage_close(staged *s, bool ok)
 
 	if (s->path == NULL)
 		return 0;
-	if (ok && (fsync(s->fd) < 0 || rename(s->tmp, s->path) < 0))
+	if (ok && rename(s->tmp, s->path) < 0)
 		rc = -1;
 	close(s->fd);
 	if (!ok || rc < 0)

@@ -186,9 +186,8 @@ print_info(const pf_delta_info *info, FILE *f)
 	fprintf(f, "new size: %llu\n", (unsigned long long)info->new_size);
 	fprintf(f, "new sha256: %s\n", pf_sha256_hex(hex, info->new_sha256));
 	fprintf(f, "block size: %u\n", info->block_size);
-	fprintf(f, "lzma2 dictionaries: control %u, diff %u, extra %u\n",
-	    info->dict[PF_DELTA_CTRL], info->dict[PF_DELTA_DIFF],
-	    info->dict[PF_DELTA_EXTRA]);
+	fprintf(f, "lzma2 dictionaries: control %u, extra %u\n",
+	    info->dict[PF_DELTA_CTRL], info->dict[PF_DELTA_EXTRA]);
 }
 
 pf_ret

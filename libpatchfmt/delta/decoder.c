@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/ckd.h"
+#include "delta/bghash.h"
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
@@ -16,8 +17,13 @@
 /* Bytes of delta, old or new handled at once. */
 #define IO_CHUNK (64u << 10)
 
+/* New bytes are handed to the ostream and the hasher in pieces this big. */
+#define OUT_CHUNK (64u << 10)
+
 static const char *const stream_name[PF_DELTA_NSTREAMS] = {
-	"delta control stream", "delta diff stream", "delta extra stream"
+	[PF_DELTA_CTRL] = "delta control stream",
+	[PF_DELTA_EXTRA] = "delta extra stream",
+	[PF_DELTA_DIFF] = "delta diff stream"
 };
 
 typedef struct dec {
@@ -32,10 +38,14 @@ typedef struct dec {
 	uint8_t *inbuf;         /* IO_CHUNK packed bytes */
 	uint8_t *iobuf;         /* IO_CHUNK bytes of old */
 	uint8_t *ctrl;          /* one block's control stream */
-	uint8_t *data;          /* one block's copied, then extra bytes */
+	uint8_t *extra;         /* one block's extra bytes */
+	uint8_t *obuf[2];       /* OUT_CHUNK bytes of new each, alternating */
+	size_t olen;            /* bytes in obuf[ocur] */
+	int ocur;
 	uint64_t old_pos;
 	uint64_t new_done;
-	pf_sha256_ctx sha;
+	pf_bg_hash hash;        /* SHA-256 of new, beside decoding */
+	bool hashing;
 } dec;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
@@ -98,35 +108,79 @@ check_old(dec *d, pf_err *err)
 	return PF_OK;
 }
 
+/* Hands the full output piece to the hasher and the ostream. */
+static pf_ret
+flush_out(dec *d, pf_err *err)
+{
+	const uint8_t *p = d->obuf[d->ocur];
+	size_t n = d->olen;
+
+	if (n == 0)
+		return PF_OK;
+	pf_bg_hash_submit(&d->hash, p, n);
+	d->ocur ^= 1;
+	d->olen = 0;
+	return d->out->write(d->out->opaque, p, n, err);
+}
+
+/* Room left in the output piece, after flushing a full one. */
+static pf_ret
+out_room(dec *d, size_t *room, pf_err *err)
+{
+	pf_ret r;
+
+	if (d->olen == OUT_CHUNK && (r = flush_out(d, err)) != PF_OK)
+		return r;
+	*room = OUT_CHUNK - d->olen;
+	return PF_OK;
+}
+
 static pf_ret
 emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
 {
-	pf_sha256_update(&d->sha, p, n);
-	d->new_done += n;
-	return d->out->write(d->out->opaque, p, n, err);
+	size_t room, k;
+	pf_ret r;
+
+	while (n > 0) {
+		if ((r = out_room(d, &room, err)) != PF_OK)
+			return r;
+		k = n < room ? n : room;
+		memcpy(d->obuf[d->ocur] + d->olen, p, k);
+		d->olen += k;
+		d->new_done += k;
+		p += k;
+		n -= k;
+	}
+	return PF_OK;
 }
 
 /*
  * Section 4.2: the new bytes of one copy, old[old_pos..] plus diff bytes
- * decoded with the old byte before each as context, in IO_CHUNK pieces.
+ * decoded with the old byte before each as context, straight into the
+ * output piece.
  */
 static pf_ret
-decode_copy(dec *d, uint8_t *dst, uint64_t len, pf_err *err)
+decode_copy(dec *d, uint64_t len, pf_err *err)
 {
-	size_t n, lead;
+	size_t n, lead, room;
 	pf_ret r;
 
 	while (len > 0) {
-		n = len < IO_CHUNK - 1 ? (size_t)len : IO_CHUNK - 1;
+		if ((r = out_room(d, &room, err)) != PF_OK)
+			return r;
+		n = len < room ? (size_t)len : room;
+		if (n > IO_CHUNK - 1)
+			n = IO_CHUNK - 1;
 		lead = d->old_pos > 0;
 		r = d->old->read_at(d->old->opaque, d->old_pos - lead, d->iobuf,
 		    n + lead, err);
 		if (r != PF_OK)
 			return r;
 		pf_diff_dec_add(&d->rc, d->model, lead ? d->iobuf[0] : 0,
-		    d->iobuf + lead, dst, n);
+		    d->iobuf + lead, d->obuf[d->ocur] + d->olen, n);
+		d->olen += n;
+		d->new_done += n;
 		d->old_pos += n;
-		dst += n;
 		len -= n;
 	}
 	return PF_OK;
@@ -165,15 +219,15 @@ next_entry(pf_cur *c, uint64_t *seek, uint64_t *copy, uint64_t *add,
 }
 
 /*
- * Section 5.2, first pass: checks every entry against the block's sizes
- * and old, and decodes the diff stream into the new bytes of the copies.
+ * Section 5.2: checks each entry against the block's sizes and old, then
+ * writes its copy (decoding the diff stream) and its extra bytes.
  */
 static pf_ret
-decode_copies(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
+run_entries(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
     pf_err *err)
 {
+	const uint8_t *extra = d->extra;
 	uint64_t seek, copy, add;
-	uint8_t *dst = d->data;
 	pf_cur c;
 	pf_ret r;
 
@@ -185,37 +239,16 @@ decode_copies(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
 		    copy > d->info.old_size - d->old_pos || add > extra_len)
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "delta control entry reaches outside its data");
-		if ((r = decode_copy(d, dst, copy, err)) != PF_OK)
+		if ((r = decode_copy(d, copy, err)) != PF_OK ||
+		    (r = emit(d, extra, (size_t)add, err)) != PF_OK)
 			return r;
-		dst += copy;
 		diff_len -= (size_t)copy;
+		extra += add;
 		extra_len -= (size_t)add;
 	}
 	if (diff_len != 0 || extra_len != 0)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta block has data its control stream does not use");
-	return PF_OK;
-}
-
-/* Section 5.2, second pass: copies and extra bytes in entry order. */
-static pf_ret
-emit_entries(dec *d, size_t ctrl_len, size_t diff_len, pf_err *err)
-{
-	const uint8_t *copied = d->data, *extra = d->data + diff_len;
-	uint64_t seek, copy, add;
-	pf_cur c;
-	pf_ret r;
-
-	pf_cur_init(&c, d->ctrl, ctrl_len);
-	while (pf_cur_left(&c) > 0) {
-		if ((r = next_entry(&c, &seek, &copy, &add, err)) != PF_OK)
-			return r;
-		if ((r = emit(d, copied, (size_t)copy, err)) != PF_OK ||
-		    (r = emit(d, extra, (size_t)add, err)) != PF_OK)
-			return r;
-		copied += copy;
-		extra += add;
-	}
 	return PF_OK;
 }
 
@@ -248,9 +281,9 @@ read_block_header(dec *d, uint64_t *new_len, uint64_t raw[3],
 	return PF_OK;
 }
 
-/* Section 4.2: the diff chunk, decoded while the copies are checked. */
+/* Section 4.2: the diff chunk, decoded while the entries run. */
 static pf_ret
-decode_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
+run_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
     pf_err *err)
 {
 	pf_ret r;
@@ -261,38 +294,33 @@ decode_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
 	if (raw[PF_DELTA_DIFF] > 0)
 		pf_diff_dec_start(&d->rc, d->in, packed[PF_DELTA_DIFF],
 		    d->inbuf, IO_CHUNK, err);
-	r = decode_copies(d, (size_t)raw[PF_DELTA_CTRL],
+	r = run_entries(d, (size_t)raw[PF_DELTA_CTRL],
 	    (size_t)raw[PF_DELTA_DIFF], (size_t)raw[PF_DELTA_EXTRA], err);
-	if (r != PF_OK)
+	if (r != PF_OK || raw[PF_DELTA_DIFF] == 0)
 		return r;
-	if (raw[PF_DELTA_DIFF] == 0)
-		return PF_OK;
 	return pf_diff_dec_finish(&d->rc, stream_name[PF_DELTA_DIFF]);
 }
 
+/* Section 7 step 3: header, control chunk, extra chunk, then diff chunk. */
 static pf_ret
 decode_block(dec *d, pf_err *err)
 {
 	uint64_t new_len, raw[3], packed[3];
+	uint8_t *dst[2];
 	pf_ret r;
+	int i;
 
 	if ((r = read_block_header(d, &new_len, raw, packed, err)) != PF_OK)
 		return r;
-	r = pf_lz_dec_chunk(d->lz[PF_DELTA_CTRL], d->in, packed[PF_DELTA_CTRL],
-	    d->ctrl, (size_t)raw[PF_DELTA_CTRL], d->inbuf, IO_CHUNK,
-	    stream_name[PF_DELTA_CTRL], err);
-	if (r != PF_OK)
-		return r;
-	if ((r = decode_diff(d, raw, packed, err)) != PF_OK)
-		return r;
-	r = pf_lz_dec_chunk(d->lz[PF_DELTA_EXTRA], d->in,
-	    packed[PF_DELTA_EXTRA], d->data + raw[PF_DELTA_DIFF],
-	    (size_t)raw[PF_DELTA_EXTRA], d->inbuf, IO_CHUNK,
-	    stream_name[PF_DELTA_EXTRA], err);
-	if (r != PF_OK)
-		return r;
-	return emit_entries(d, (size_t)raw[PF_DELTA_CTRL],
-	    (size_t)raw[PF_DELTA_DIFF], err);
+	dst[PF_DELTA_CTRL] = d->ctrl;
+	dst[PF_DELTA_EXTRA] = d->extra;
+	for (i = PF_DELTA_CTRL; i <= PF_DELTA_EXTRA; i++) {
+		r = pf_lz_dec_chunk(d->lz[i], d->in, packed[i], dst[i],
+		    (size_t)raw[i], d->inbuf, IO_CHUNK, stream_name[i], err);
+		if (r != PF_OK)
+			return r;
+	}
+	return run_diff(d, raw, packed, err);
 }
 
 static pf_ret
@@ -304,8 +332,11 @@ dec_alloc(dec *d, pf_err *err)
 	d->inbuf = malloc(IO_CHUNK);
 	d->iobuf = malloc(IO_CHUNK);
 	d->ctrl = malloc(PF_DELTA_CTRL_MAX);
-	d->data = malloc(d->info.block_size);
-	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->data)
+	d->extra = malloc(d->info.block_size);
+	d->obuf[0] = malloc(OUT_CHUNK);
+	d->obuf[1] = malloc(OUT_CHUNK);
+	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->extra || !d->obuf[0] ||
+	    !d->obuf[1])
 		return pf_err_nomem(err);
 	if ((d->model = malloc(sizeof *d->model)) == NULL)
 		return pf_err_nomem(err);
@@ -326,12 +357,16 @@ dec_free(dec *d)
 {
 	int i;
 
+	if (d->hashing)
+		pf_bg_hash_end(&d->hash, NULL);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++)
 		pf_lz_dec_free(d->lz[i]);
 	free(d->inbuf);
 	free(d->iobuf);
 	free(d->ctrl);
-	free(d->data);
+	free(d->extra);
+	free(d->obuf[0]);
+	free(d->obuf[1]);
 	free(d->model);
 }
 
@@ -374,7 +409,10 @@ check_end(dec *d, pf_err *err)
 	if (k != 0)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta has trailing data after its last block");
-	pf_sha256_final(&d->sha, digest);
+	if ((r = flush_out(d, err)) != PF_OK)
+		return r;
+	pf_bg_hash_end(&d->hash, digest);
+	d->hashing = false;
 	if (memcmp(digest, d->info.new_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta output does not match its sha256: expected %s, "
@@ -396,13 +434,14 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 	d.old = old;
 	d.old_name = old_name;
 	d.out = out;
-	pf_sha256_init(&d.sha);
 	if ((r = read_header(&d, max_new_size, err)) != PF_OK)
 		goto out;
 	if ((r = dec_alloc(&d, err)) != PF_OK)
 		goto out;
 	if ((r = check_old(&d, err)) != PF_OK)
 		goto out;
+	pf_bg_hash_start(&d.hash);
+	d.hashing = true;
 	while (d.new_done < d.info.new_size)
 		if ((r = decode_block(&d, err)) != PF_OK)
 			goto out;

@@ -19,7 +19,9 @@
  * Control entries and diff bytes gain nothing from literal context;
  * extra bytes are fresh code and data, where the previous byte helps.
  */
-static const uint8_t stream_props[PF_DELTA_NSTREAMS] = { 0, 0, 3 };
+static const uint8_t stream_props[PF_DELTA_NSTREAMS] = {
+	[PF_DELTA_CTRL] = 0, [PF_DELTA_EXTRA] = 3
+};
 
 /* Control entries rarely need a long history. */
 #define CTRL_DICT_MAX (1u << 20)

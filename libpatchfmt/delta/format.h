@@ -12,10 +12,10 @@
 
 #define PF_DELTA_OFF_VERSION 8          /* u8 */
 #define PF_DELTA_OFF_FLAGS 9            /* u8, 0 in version 1 */
-#define PF_DELTA_OFF_PROPS 10           /* u8[3]: ctrl, diff, extra */
+#define PF_DELTA_OFF_PROPS 10           /* u8[3]: ctrl, extra, diff */
 #define PF_DELTA_OFF_RESERVED 13        /* u8[3], all 0 */
 #define PF_DELTA_OFF_BLOCK_SIZE 16      /* le32 */
-#define PF_DELTA_OFF_DICT 20            /* le32[3]: ctrl, diff, extra */
+#define PF_DELTA_OFF_DICT 20            /* le32[3]: ctrl, extra, diff */
 #define PF_DELTA_OFF_OLD_SIZE 32        /* le64 */
 #define PF_DELTA_OFF_NEW_SIZE 40        /* le64 */
 #define PF_DELTA_OFF_OLD_SHA256 48      /* u8[32] */
@@ -23,11 +23,15 @@
 #define PF_DELTA_OFF_HEADER_CRC32 112   /* le32 over bytes 0 to 111 */
 #define PF_DELTA_HEADER_LEN 116
 
-/* Section 2: the three streams, in the order they appear in a block. */
+/*
+ * Section 2: the three streams, in the order they appear in a block.  The
+ * diff stream comes last so that a decoder can decode it while it writes
+ * new, having the control entries and extra bytes already.
+ */
 enum {
 	PF_DELTA_CTRL = 0,
-	PF_DELTA_DIFF = 1,
-	PF_DELTA_EXTRA = 2,
+	PF_DELTA_EXTRA = 1,
+	PF_DELTA_DIFF = 2,
 	PF_DELTA_NSTREAMS = 3
 };
 
