@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "common/ckd.h"
-#include "delta/bghash.h"
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
+#include "delta/sha.h"
 
 /* Bytes of delta, old or new handled at once. */
 #define IO_CHUNK (64u << 10)
@@ -39,13 +39,11 @@ typedef struct dec {
 	uint8_t *iobuf;         /* IO_CHUNK bytes of old */
 	uint8_t *ctrl;          /* one block's control stream */
 	uint8_t *extra;         /* one block's extra bytes */
-	uint8_t *obuf[2];       /* OUT_CHUNK bytes of new each, alternating */
-	size_t olen;            /* bytes in obuf[ocur] */
-	int ocur;
+	uint8_t *obuf;          /* OUT_CHUNK bytes of new */
+	size_t olen;            /* bytes in obuf */
 	uint64_t old_pos;
 	uint64_t new_done;
-	pf_bg_hash hash;        /* SHA-256 of new, beside decoding */
-	bool hashing;
+	pf_dsha sha;            /* of new so far */
 } dec;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
@@ -80,7 +78,7 @@ check_old(dec *d, pf_err *err)
 	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
 	uint8_t digest[PF_SHA256_LEN];
 	const char *name = d->old_name ? d->old_name : "old file";
-	pf_sha256_ctx c;
+	pf_dsha c;
 	uint64_t off;
 	size_t n;
 	pf_ret r;
@@ -90,16 +88,16 @@ check_old(dec *d, pf_err *err)
 		    "'%s' does not match the delta: expected %llu bytes, "
 		    "found %llu", name, (unsigned long long)d->info.old_size,
 		    (unsigned long long)d->old->size);
-	pf_sha256_init(&c);
+	pf_dsha_init(&c);
 	for (off = 0; off < d->old->size; off += n) {
 		n = d->old->size - off < IO_CHUNK ?
 		    (size_t)(d->old->size - off) : IO_CHUNK;
 		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
 		if (r != PF_OK)
 			return r;
-		pf_sha256_update(&c, d->iobuf, n);
+		pf_dsha_update(&c, d->iobuf, n);
 	}
-	pf_sha256_final(&c, digest);
+	pf_dsha_final(&c, digest);
 	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected sha256 %s, "
@@ -108,19 +106,17 @@ check_old(dec *d, pf_err *err)
 	return PF_OK;
 }
 
-/* Hands the full output piece to the hasher and the ostream. */
+/* Hashes the output piece and hands it to the ostream. */
 static pf_ret
 flush_out(dec *d, pf_err *err)
 {
-	const uint8_t *p = d->obuf[d->ocur];
 	size_t n = d->olen;
 
 	if (n == 0)
 		return PF_OK;
-	pf_bg_hash_submit(&d->hash, p, n);
-	d->ocur ^= 1;
+	pf_dsha_update(&d->sha, d->obuf, n);
 	d->olen = 0;
-	return d->out->write(d->out->opaque, p, n, err);
+	return d->out->write(d->out->opaque, d->obuf, n, err);
 }
 
 /* Room left in the output piece, after flushing a full one. */
@@ -145,7 +141,7 @@ emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
 		if ((r = out_room(d, &room, err)) != PF_OK)
 			return r;
 		k = n < room ? n : room;
-		memcpy(d->obuf[d->ocur] + d->olen, p, k);
+		memcpy(d->obuf + d->olen, p, k);
 		d->olen += k;
 		d->new_done += k;
 		p += k;
@@ -177,7 +173,7 @@ decode_copy(dec *d, uint64_t len, pf_err *err)
 		if (r != PF_OK)
 			return r;
 		pf_diff_dec_add(&d->rc, d->model, lead ? d->iobuf[0] : 0,
-		    d->iobuf + lead, d->obuf[d->ocur] + d->olen, n);
+		    d->iobuf + lead, d->obuf + d->olen, n);
 		d->olen += n;
 		d->new_done += n;
 		d->old_pos += n;
@@ -333,10 +329,8 @@ dec_alloc(dec *d, pf_err *err)
 	d->iobuf = malloc(IO_CHUNK);
 	d->ctrl = malloc(PF_DELTA_CTRL_MAX);
 	d->extra = malloc(d->info.block_size);
-	d->obuf[0] = malloc(OUT_CHUNK);
-	d->obuf[1] = malloc(OUT_CHUNK);
-	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->extra || !d->obuf[0] ||
-	    !d->obuf[1])
+	d->obuf = malloc(OUT_CHUNK);
+	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->extra || !d->obuf)
 		return pf_err_nomem(err);
 	if ((d->model = malloc(sizeof *d->model)) == NULL)
 		return pf_err_nomem(err);
@@ -357,16 +351,13 @@ dec_free(dec *d)
 {
 	int i;
 
-	if (d->hashing)
-		pf_bg_hash_end(&d->hash, NULL);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++)
 		pf_lz_dec_free(d->lz[i]);
 	free(d->inbuf);
 	free(d->iobuf);
 	free(d->ctrl);
 	free(d->extra);
-	free(d->obuf[0]);
-	free(d->obuf[1]);
+	free(d->obuf);
 	free(d->model);
 }
 
@@ -411,8 +402,7 @@ check_end(dec *d, pf_err *err)
 		    "delta has trailing data after its last block");
 	if ((r = flush_out(d, err)) != PF_OK)
 		return r;
-	pf_bg_hash_end(&d->hash, digest);
-	d->hashing = false;
+	pf_dsha_final(&d->sha, digest);
 	if (memcmp(digest, d->info.new_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta output does not match its sha256: expected %s, "
@@ -440,8 +430,7 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 		goto out;
 	if ((r = check_old(&d, err)) != PF_OK)
 		goto out;
-	pf_bg_hash_start(&d.hash);
-	d.hashing = true;
+	pf_dsha_init(&d.sha);
 	while (d.new_done < d.info.new_size)
 		if ((r = decode_block(&d, err)) != PF_OK)
 			goto out;

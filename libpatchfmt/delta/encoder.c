@@ -13,6 +13,7 @@
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
 #include "delta/match.h"
+#include "delta/sha.h"
 
 /*
  * LZMA properties per stream (section 4), as (pb * 5 + lp) * 9 + lc.
@@ -337,8 +338,8 @@ fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs,
 	}
 	info->old_size = old_len;
 	info->new_size = new_len;
-	pf_sha256(info->old_sha256, old, old_len);
-	pf_sha256(info->new_sha256, nw, new_len);
+	pf_dsha_digest(info->old_sha256, old, old_len);
+	pf_dsha_digest(info->new_sha256, nw, new_len);
 }
 
 static pf_ret

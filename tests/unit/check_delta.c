@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "delta/delta.h"
+#include "delta/sha.h"
 
 /* A pf_ostream that refuses to grow past the size the delta declared. */
 typedef struct capped {
@@ -487,6 +488,30 @@ START_TEST(test_flipped)
 }
 END_TEST
 
+/* The SHA extensions path gives libsodium's digests, in any pieces. */
+START_TEST(test_sha)
+{
+	uint8_t *p = random_bytes(200000), a[PF_SHA256_LEN], b[PF_SHA256_LEN];
+	size_t n, k;
+	pf_dsha fast, slow;
+
+	for (n = 0; n < 200000; n = n < 300 ? n + 1 : n * 2 + 13) {
+		k = n / 3;
+		pf_dsha_init(&fast);
+		pf_dsha_init_portable(&slow);
+		pf_dsha_update(&fast, p, k);
+		pf_dsha_update(&fast, p + k, n - k);
+		pf_dsha_update(&slow, p, n);
+		pf_dsha_final(&fast, a);
+		pf_dsha_final(&slow, b);
+		ck_assert_msg(memcmp(a, b, sizeof a) == 0, "length %zu", n);
+		pf_sha256(b, p, n);
+		ck_assert(memcmp(a, b, sizeof a) == 0);
+	}
+	free(p);
+}
+END_TEST
+
 static Suite *
 delta_suite(void)
 {
@@ -512,6 +537,9 @@ delta_suite(void)
 	tcase_add_test(t, test_trailing_and_trickle);
 	tcase_add_test(t, test_truncated);
 	tcase_add_test(t, test_flipped);
+	suite_add_tcase(s, t);
+	t = tcase_create("sha");
+	tcase_add_test(t, test_sha);
 	suite_add_tcase(s, t);
 	return s;
 }
