@@ -56,57 +56,72 @@ pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
 		d->code = d->code << 8 | next_byte(d);
 }
 
+/*
+ * The coder's state lives in locals while a run of bytes is decoded, so
+ * that the compiler keeps it in registers: byte loads from the input
+ * buffer could otherwise alias it.
+ */
+typedef struct rc_regs {
+	uint32_t range;
+	uint32_t code;
+} rc_regs;
+
 static inline unsigned
-dec_bit(pf_diff_dec *d, uint16_t *p)
+dec_bit(pf_diff_dec *d, rc_regs *rc, uint16_t *p)
 {
-	uint32_t bound = (d->range >> 16) * *p;
+	uint32_t bound = (rc->range >> 16) * *p;
 	unsigned bit;
 
-	if (d->code < bound) {
-		d->range = bound;
+	if (rc->code < bound) {
+		rc->range = bound;
 		*p = (uint16_t)(*p + ((0x10000u - *p) >> PF_DIFF_ADAPT_SHIFT));
 		bit = 0;
 	} else {
-		d->code -= bound;
-		d->range -= bound;
+		rc->code -= bound;
+		rc->range -= bound;
 		*p = (uint16_t)(*p - (*p >> PF_DIFF_ADAPT_SHIFT));
 		bit = 1;
 	}
-	while (d->range < PF_DIFF_RANGE_TOP) {
-		d->range <<= 8;
-		d->code = d->code << 8 | next_byte(d);
+	while (rc->range < PF_DIFF_RANGE_TOP) {
+		rc->range <<= 8;
+		rc->code = rc->code << 8 | next_byte(d);
 	}
 	return bit;
 }
 
-static inline uint8_t
-dec_byte(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx)
+/* Section 4.2.3: one diff byte, a flag then (if set) an 8-bit tree. */
+static inline unsigned
+dec_byte(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, unsigned *prev,
+    uint8_t ctx)
 {
 	unsigned node = 1;
 
-	if (!dec_bit(d, &m->flag[m->prev != 0][ctx])) {
-		m->prev = 0;
-		return 0;
-	}
+	if (!dec_bit(d, rc, &m->flag[*prev != 0][ctx]))
+		return *prev = 0;
 	while (node < 0x100)
-		node = node << 1 | dec_bit(d, &m->value[m->prev][node]);
-	m->prev = (uint8_t)node;
+		node = node << 1 | dec_bit(d, rc, &m->value[*prev][node]);
+	*prev = node & 0xff;
 	/* The encoder never codes 0 as a value: a zero means damage. */
-	if (m->prev == 0)
+	if (*prev == 0)
 		d->overrun = true;
-	return m->prev;
+	return *prev;
 }
 
 void
 pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
     const uint8_t *old, uint8_t *dst, size_t n)
 {
+	rc_regs rc = { d->range, d->code };
+	unsigned prev = m->prev;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		dst[i] = (uint8_t)(old[i] + dec_byte(d, m, ctx));
+		dst[i] = (uint8_t)(old[i] + dec_byte(d, &rc, m, &prev, ctx));
 		ctx = old[i];
 	}
+	d->range = rc.range;
+	d->code = rc.code;
+	m->prev = (uint8_t)prev;
 }
 
 pf_ret

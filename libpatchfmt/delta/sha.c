@@ -28,7 +28,7 @@ static const uint32_t round_k[64] = {
 
 /* CPUID leaf 7 EBX bit 29 (SHA), leaf 1 ECX bits 9 (SSSE3), 19 (SSE4.1). */
 static bool
-cpu_has_sha_ni(void)
+probe_sha_ni(void)
 {
 	unsigned a, b, c, d;
 
@@ -38,6 +38,18 @@ cpu_has_sha_ni(void)
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
 		return false;
 	return (b & 1u << 29) != 0;
+}
+
+/* CPUID traps to the hypervisor in a VM: ask once. */
+static bool
+cpu_has_sha_ni(void)
+{
+	static _Atomic int known = -1;
+	int v = known;
+
+	if (v < 0)
+		known = v = probe_sha_ni();
+	return v != 0;
 }
 
 /*
