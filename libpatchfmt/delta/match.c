@@ -23,6 +23,9 @@
  */
 #define MIN_GAIN 8
 
+/* Matches this long are never worth a crawl (see explained()). */
+#define LONG_MATCH 32
+
 /* New files shorter than this are matched in one piece. */
 #define SPLIT_MIN (256u << 10)
 
@@ -203,29 +206,45 @@ close_segment(matcher *m, align *last, const align *cur, bool at_end)
 	last->pos = cur->pos - lenb;
 }
 
+/*
+ * Whether the current alignment already explains a match of len bytes of
+ * which old_score agree with it.  A long match that it explains all but a
+ * few bytes of counts too: otherwise the scan crawls one byte at a time
+ * through repeated data (two copies of a block in old), searching the
+ * suffix array with long comparisons at every byte.
+ */
+static bool
+explained(size_t len, size_t old_score)
+{
+	return len != 0 && (len == old_score ||
+	    (len >= LONG_MATCH && len <= old_score + MIN_GAIN));
+}
+
 static void
 scan_part(matcher *m)
 {
 	align last = { m->start, m->start }, cur = { m->start, 0 };
 	size_t len = 0, sc, old_score;
 	int64_t off = 0;
+	bool expl;
 
 	while (cur.scan < m->end && !m->failed) {
 		old_score = 0;
+		expl = false;
 		cur.scan += len;
 		for (sc = cur.scan; cur.scan < m->end; cur.scan++) {
 			len = longest_match(m, cur.scan, &cur.pos);
 			for (; sc < cur.scan + len; sc++)
 				old_score += agrees(m, sc, off);
-			if ((len == old_score && len != 0) ||
-			    len > old_score + MIN_GAIN)
+			expl = explained(len, old_score);
+			if (expl || len > old_score + MIN_GAIN)
 				break;
 			if (sc > cur.scan)
 				old_score -= agrees(m, cur.scan, off);
 			else
 				sc = cur.scan + 1;
 		}
-		if (len == old_score && cur.scan != m->end)
+		if (expl && cur.scan != m->end)
 			continue;
 		close_segment(m, &last, &cur, cur.scan == m->end);
 		off = (int64_t)cur.pos - (int64_t)cur.scan;
