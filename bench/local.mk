@@ -1,2 +1,2 @@
-## benchmarks: not run by make check (see bench/run and bench/RESULTS.md)
-EXTRA_DIST += bench/run bench/mklarge.py bench/RESULTS.md
+## benchmarks: not run by make check (see bench/run and bench/RESULTS.md);
+## bench/ is distributed whole by the top Makefile.am.

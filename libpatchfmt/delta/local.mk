@@ -32,11 +32,11 @@ tests_unit_check_delta_CPPFLAGS = $(CHECK_TEST_CPPFLAGS)
 tests_unit_check_delta_LDADD = $(CHECK_TEST_LDADD)
 endif
 
+## spec/ and fuzz/corpus/ are distributed whole by the top Makefile.am.
 TESTS += tests/cli/t3000-delta.sh
-EXTRA_DIST += tests/cli/t3000-delta.sh spec/delta.md
+EXTRA_DIST += tests/cli/t3000-delta.sh
 
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)
 fuzz_fuzz_delta_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_delta_LDADD = libpatchfmt/libpatchfmt.la
-EXTRA_DIST += fuzz/corpus/delta/make-seeds.sh
