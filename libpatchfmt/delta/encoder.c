@@ -27,13 +27,16 @@ static const uint8_t stream_props[PF_DELTA_NSTREAMS] = {
 /* Control entries rarely need a long history. */
 #define CTRL_DICT_MAX (1u << 20)
 
-/* The raw streams cut into blocks: block i is off[s][i] to off[s][i+1]. */
 /* One copy: its diff bytes apply to old[old_pos, +len). */
 typedef struct copy_run {
 	uint64_t old_pos;
 	uint64_t len;
 } copy_run;
 
+/*
+ * The raw streams cut into blocks: block i is off[s][i] to off[s][i+1] of
+ * stream s before compression, and poff[s][i] to poff[s][i+1] after.
+ */
 typedef struct plan {
 	const uint8_t *old;
 	pf_buf raw[PF_DELTA_NSTREAMS];
