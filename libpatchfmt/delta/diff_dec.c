@@ -8,13 +8,14 @@ pf_diff_model_init(pf_diff_model *m)
 {
 	size_t i, j;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 1 << PF_DIFF_FLAG_HISTORY; i++)
 		for (j = 0; j < 256; j++)
 			m->flag[i][j] = PF_DIFF_PROB_INIT;
 	for (i = 0; i < 256; i++)
 		for (j = 0; j < 256; j++)
 			m->value[i][j] = PF_DIFF_PROB_INIT;
 	m->prev = 0;
+	m->hist = 0;
 }
 
 /* Refills the buffer; past the chunk's end, zeros and a fault. */
@@ -92,11 +93,13 @@ dec_bit(pf_diff_dec *d, rc_regs *rc, uint16_t *p)
 /* Section 4.2.3: one diff byte, a flag then (if set) an 8-bit tree. */
 static inline unsigned
 dec_byte(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, unsigned *prev,
-    uint8_t ctx)
+    unsigned *hist, uint8_t ctx)
 {
-	unsigned node = 1;
+	unsigned node = 1, nonzero;
 
-	if (!dec_bit(d, rc, &m->flag[*prev != 0][ctx]))
+	nonzero = dec_bit(d, rc, &m->flag[*hist][ctx]);
+	*hist = (*hist << 1 | nonzero) & ((1u << PF_DIFF_FLAG_HISTORY) - 1);
+	if (!nonzero)
 		return *prev = 0;
 	while (node < 0x100)
 		node = node << 1 | dec_bit(d, rc, &m->value[*prev][node]);
@@ -112,16 +115,18 @@ pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
     const uint8_t *old, uint8_t *dst, size_t n)
 {
 	rc_regs rc = { d->range, d->code };
-	unsigned prev = m->prev;
+	unsigned prev = m->prev, hist = m->hist;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		dst[i] = (uint8_t)(old[i] + dec_byte(d, &rc, m, &prev, ctx));
+		dst[i] = (uint8_t)(old[i] + dec_byte(d, &rc, m, &prev, &hist,
+		    ctx));
 		ctx = old[i];
 	}
 	d->range = rc.range;
 	d->code = rc.code;
 	m->prev = (uint8_t)prev;
+	m->hist = (uint8_t)hist;
 }
 
 pf_ret

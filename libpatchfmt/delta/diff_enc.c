@@ -51,7 +51,9 @@ pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx, uint8_t v)
 	unsigned node = 1;
 	int i;
 
-	enc_bit(e, &m->flag[m->prev != 0][ctx], v != 0);
+	enc_bit(e, &m->flag[m->hist][ctx], v != 0);
+	m->hist = (uint8_t)((m->hist << 1 | (v != 0)) &
+	    ((1u << PF_DIFF_FLAG_HISTORY) - 1));
 	if (v != 0)
 		for (i = 7; i >= 0; i--) {
 			enc_bit(e, &m->value[m->prev][node], v >> i & 1);

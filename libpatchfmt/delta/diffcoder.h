@@ -20,10 +20,15 @@
 #define PF_DIFF_ADAPT_SHIFT 4
 #define PF_DIFF_RANGE_TOP (1u << 24)
 
+/* Section 4.2.1: how many previous bytes' "nonzero" flags are context. */
+#define PF_DIFF_FLAG_HISTORY 4
+
 typedef struct pf_diff_model {
-	uint16_t flag[2][256];          /* [previous byte nonzero][old byte] */
+	/* [nonzero flags of the previous bytes][old byte before] */
+	uint16_t flag[1 << PF_DIFF_FLAG_HISTORY][256];
 	uint16_t value[256][256];       /* [previous diff byte][tree node] */
 	uint8_t prev;                   /* the previous diff byte */
+	uint8_t hist;                   /* their flags, the last in bit 0 */
 } pf_diff_model;
 
 void pf_diff_model_init(pf_diff_model *m);
