@@ -40,7 +40,11 @@ pf_ret pf_delta_encode(const uint8_t *old, size_t old_len,
 
 /*
  * Reads the delta front to back, old through read_at, and writes new front
- * to back.  Refuses a wrong old before writing anything.
+ * to back.  Refuses a wrong old before writing anything.  The delta stream
+ * must end where the delta does: trailing bytes make it corrupt, so a
+ * caller reading a delta out of a larger file bounds the stream.  On any
+ * failure, what was written must be thrown away; memory use is bounded by
+ * spec/delta.md section 6 whatever the sizes.
  */
 pf_ret pf_delta_decode(pf_istream *delta, const pf_source *old,
     pf_ostream *out, uint64_t max_new_size, pf_err *err);
