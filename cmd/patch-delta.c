@@ -222,9 +222,10 @@ main(int argc, char **argv)
 		status = cmd_apply(d, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "info") == 0)
 		status = cmd_info(d, argc - 2, argv + 2);
-	else
-		status = fail(PF_EXIT_USAGE, "unknown command '%s'\n%s",
-		    argv[1], USAGE);
+	else {
+		fail(PF_EXIT_USAGE, "unknown command '%s'", argv[1]);
+		status = usage();
+	}
 	if (fflush(stdout) != 0 && status == PF_EXIT_OK)
 		status = io_fail("write", "standard output");
 	pf_delta_free(d);
