@@ -1,1 +1,42 @@
-## delta: sources, tests and tools of this module
+## delta: sources, tests and tools of this module (spec/delta.md).
+
+## Applying: the decoder, header parser and file-descriptor front end.
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/delta/format.h libpatchfmt/delta/delta.h \
+	libpatchfmt/delta/lz.h libpatchfmt/delta/lz_filter.h \
+	libpatchfmt/delta/lz_dec.c \
+	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
+	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
+	libpatchfmt/delta/sha.h libpatchfmt/delta/sha.c \
+	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c
+
+## Creating: suffix sorting, matching and the LZMA2 encoders.
+libpatchfmt_libpf_build_la_SOURCES += \
+	libpatchfmt/delta/match.h libpatchfmt/delta/match.c \
+	libpatchfmt/delta/lz_enc.c libpatchfmt/delta/encoder.c \
+	libpatchfmt/delta/diff_enc.c \
+	libpatchfmt/delta/api_create.c
+
+include_HEADERS += libpatchfmt/libpatchfmt_delta.h
+
+bin_PROGRAMS += cmd/patch-delta
+cmd_patch_delta_SOURCES = cmd/patch-delta.c
+cmd_patch_delta_LDADD = libpatchfmt/libpatchfmt.la
+dist_man_MANS += man/patch-delta.1
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_delta
+TESTS += tests/unit/check_delta
+tests_unit_check_delta_SOURCES = tests/unit/check_delta.c
+tests_unit_check_delta_CPPFLAGS = $(CHECK_TEST_CPPFLAGS)
+tests_unit_check_delta_LDADD = $(CHECK_TEST_LDADD)
+endif
+
+## spec/ and fuzz/corpus/ are distributed whole by the top Makefile.am.
+TESTS += tests/cli/t3000-delta.sh
+EXTRA_DIST += tests/cli/t3000-delta.sh
+
+check_PROGRAMS += fuzz/fuzz_delta
+fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)
+fuzz_fuzz_delta_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_delta_LDADD = libpatchfmt/libpatchfmt.la

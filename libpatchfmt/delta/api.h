@@ -1,0 +1,17 @@
+/* The pf_delta handle of libpatchfmt_delta.h, shared by its two halves. */
+#ifndef PF_DELTA_API_H
+#define PF_DELTA_API_H
+
+#include "libpatchfmt_delta.h"
+#include "common/err.h"
+
+struct pf_delta {
+	pf_err err;
+	char *name[3];
+	unsigned threads;
+};
+
+/* The name given for which, or a description of the file. */
+const char *pf_delta_name(const pf_delta *d, pf_delta_file which);
+
+#endif

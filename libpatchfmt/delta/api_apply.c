@@ -1,0 +1,210 @@
+/*
+ * The applying half of libpatchfmt_delta.h: the handle, and the decoder
+ * over file descriptors.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "delta/api.h"
+#include "delta/delta.h"
+
+/* Output is gathered into writes of this size. */
+#define OUT_BUF (64u << 10)
+
+typedef struct fd_out {
+	int fd;
+	const char *name;
+	uint8_t buf[OUT_BUF];
+	size_t len;
+} fd_out;
+
+typedef struct fd_in {
+	int fd;
+	const char *name;
+} fd_in;
+
+pf_ret
+pf_delta_new(pf_delta **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? PF_OK : PF_ERR_NOMEM;
+}
+
+void
+pf_delta_free(pf_delta *d)
+{
+	int i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < 3; i++)
+		free(d->name[i]);
+	free(d);
+}
+
+const char *
+pf_delta_error(const pf_delta *d)
+{
+	return d->err.msg;
+}
+
+pf_ret
+pf_delta_set_name(pf_delta *d, pf_delta_file which, const char *name)
+{
+	char *copy;
+
+	if ((unsigned)which > PF_DELTA_FILE_DELTA)
+		return pf_err_set(&d->err, PF_ERR_USAGE, "no such file role");
+	if ((copy = strdup(name)) == NULL)
+		return pf_err_nomem(&d->err);
+	free(d->name[which]);
+	d->name[which] = copy;
+	return PF_OK;
+}
+
+pf_ret
+pf_delta_set_threads(pf_delta *d, unsigned threads)
+{
+	d->threads = threads;
+	return PF_OK;
+}
+
+const char *
+pf_delta_name(const pf_delta *d, pf_delta_file which)
+{
+	static const char *const fallback[3] = { "old file", "new file",
+		"delta" };
+
+	return d->name[which] ? d->name[which] : fallback[which];
+}
+
+static pf_ret
+fd_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
+{
+	fd_in *in = opaque;
+
+	return pf_read_full(in->fd, buf, n, got, err, in->name);
+}
+
+static pf_ret
+fd_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
+{
+	fd_in *in = opaque;
+
+	return pf_pread_full(in->fd, buf, n, off, err, in->name);
+}
+
+static pf_ret
+fd_flush(fd_out *o, pf_err *err)
+{
+	size_t n = o->len;
+
+	o->len = 0;
+	return pf_write_full(o->fd, o->buf, n, err, o->name);
+}
+
+static pf_ret
+fd_write(void *opaque, const void *buf, size_t n, pf_err *err)
+{
+	fd_out *o = opaque;
+	pf_ret r;
+
+	if (o->len + n > OUT_BUF && (r = fd_flush(o, err)) != PF_OK)
+		return r;
+	if (n >= OUT_BUF)
+		return pf_write_full(o->fd, buf, n, err, o->name);
+	memcpy(o->buf + o->len, buf, n);
+	o->len += n;
+	return PF_OK;
+}
+
+/* The old file is read at random offsets: it must be a regular file. */
+static pf_ret
+old_source(pf_delta *d, fd_in *in, pf_source *src)
+{
+	struct stat st;
+
+	if (fstat(in->fd, &st) < 0)
+		return pf_err_errno(&d->err, PF_ERR_IO, errno,
+		    "cannot stat '%s'", in->name);
+	if (!S_ISREG(st.st_mode))
+		return pf_err_set(&d->err, PF_ERR_USAGE,
+		    "'%s' is not a regular file (the old file is read at "
+		    "random offsets)", in->name);
+	src->read_at = fd_read_at;
+	src->opaque = in;
+	src->size = (uint64_t)st.st_size;
+	return PF_OK;
+}
+
+pf_ret
+pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
+{
+	fd_in old = { old_fd, pf_delta_name(d, PF_DELTA_FILE_OLD) };
+	fd_in delta = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
+	fd_out *out = NULL;
+	pf_istream in = { fd_read, &delta };
+	pf_ostream os;
+	pf_source src;
+	pf_ret r;
+
+	pf_err_clear(&d->err);
+	if ((r = old_source(d, &old, &src)) != PF_OK)
+		goto out;
+	if ((out = malloc(sizeof *out)) == NULL) {
+		r = pf_err_nomem(&d->err);
+		goto out;
+	}
+	out->fd = new_fd;
+	out->name = pf_delta_name(d, PF_DELTA_FILE_NEW);
+	out->len = 0;
+	os.write = fd_write;
+	os.opaque = out;
+	r = pf_delta_decode_named(&in, &src, old.name, &os, UINT64_MAX,
+	    &d->err);
+	if (r == PF_OK)
+		r = fd_flush(out, &d->err);
+out:
+	free(out);
+	return r;
+}
+
+static void
+print_info(const pf_delta_info *info, FILE *f)
+{
+	char hex[PF_SHA256_HEX_LEN];
+
+	fprintf(f, "format: pfdelta %u\n", info->version);
+	fprintf(f, "old size: %llu\n", (unsigned long long)info->old_size);
+	fprintf(f, "old sha256: %s\n", pf_sha256_hex(hex, info->old_sha256));
+	fprintf(f, "new size: %llu\n", (unsigned long long)info->new_size);
+	fprintf(f, "new sha256: %s\n", pf_sha256_hex(hex, info->new_sha256));
+	fprintf(f, "block size: %u\n", info->block_size);
+	fprintf(f, "lzma2 dictionaries: control %u, extra %u\n",
+	    info->dict[PF_DELTA_CTRL], info->dict[PF_DELTA_EXTRA]);
+}
+
+pf_ret
+pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f)
+{
+	uint8_t hdr[PF_DELTA_HEADER_LEN];
+	pf_delta_info info;
+	size_t got;
+	pf_ret r;
+
+	pf_err_clear(&d->err);
+	r = pf_read_full(delta_fd, hdr, sizeof hdr, &got, &d->err,
+	    pf_delta_name(d, PF_DELTA_FILE_DELTA));
+	if (r != PF_OK)
+		return r;
+	if ((r = pf_delta_read_info(hdr, got, &info, &d->err)) != PF_OK)
+		return r;
+	print_info(&info, f);
+	return PF_OK;
+}

@@ -1,0 +1,448 @@
+/*
+ * The pfdelta decoder (spec/delta.md section 7): delta read front to
+ * back, old read at random offsets, new written front to back, in memory
+ * bounded by the limits of section 6 whatever the file sizes.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ckd.h"
+#include "delta/delta.h"
+#include "delta/diffcoder.h"
+#include "delta/lz.h"
+#include "delta/sha.h"
+
+/* Bytes of delta, old or new handled at once. */
+#define IO_CHUNK (64u << 10)
+
+/* New bytes are handed to the ostream and the hasher in pieces this big. */
+#define OUT_CHUNK (64u << 10)
+
+static const char *const stream_name[PF_DELTA_NSTREAMS] = {
+	[PF_DELTA_CTRL] = "delta control stream",
+	[PF_DELTA_EXTRA] = "delta extra stream",
+	[PF_DELTA_DIFF] = "delta diff stream"
+};
+
+typedef struct dec {
+	pf_istream *in;
+	const pf_source *old;
+	const char *old_name;
+	pf_ostream *out;
+	pf_delta_info info;
+	pf_lz_dec *lz[PF_DELTA_NSTREAMS];   /* control and extra */
+	pf_diff_model *model;
+	pf_diff_dec rc;
+	uint8_t *inbuf;         /* IO_CHUNK packed bytes */
+	uint8_t *iobuf;         /* IO_CHUNK bytes of old */
+	uint8_t *ctrl;          /* one block's control stream */
+	uint8_t *extra;         /* one block's extra bytes */
+	uint8_t *obuf;          /* OUT_CHUNK bytes of new */
+	size_t olen;            /* bytes in obuf */
+	uint64_t old_pos;
+	uint64_t new_done;
+	pf_dsha sha;            /* of new so far */
+} dec;
+
+/* Section 5.1: one uvarint of a block header, read a byte at a time. */
+static pf_ret
+read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
+{
+	unsigned shift;
+	uint8_t b;
+	pf_ret r;
+
+	*v = 0;
+	for (shift = 0; shift < 64; shift += 7) {
+		r = pf_istream_read_full(in, &b, 1, "delta block header", err);
+		if (r != PF_OK)
+			return r;
+		if (shift == 63 && b > 1)
+			break;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			if (b == 0 && shift > 0)
+				break;
+			return PF_OK;
+		}
+	}
+	return pf_err_set(err, PF_ERR_CORRUPT,
+	    "delta block header has a bad integer");
+}
+
+static pf_ret
+check_old(dec *d, pf_err *err)
+{
+	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
+	uint8_t digest[PF_SHA256_LEN];
+	const char *name = d->old_name ? d->old_name : "old file";
+	pf_dsha c;
+	uint64_t off;
+	size_t n;
+	pf_ret r;
+
+	if (d->old->size != d->info.old_size)
+		return pf_err_set(err, PF_ERR_MISMATCH,
+		    "'%s' does not match the delta: expected %llu bytes, "
+		    "found %llu", name, (unsigned long long)d->info.old_size,
+		    (unsigned long long)d->old->size);
+	pf_dsha_init(&c);
+	for (off = 0; off < d->old->size; off += n) {
+		n = d->old->size - off < IO_CHUNK ?
+		    (size_t)(d->old->size - off) : IO_CHUNK;
+		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
+		if (r != PF_OK)
+			return r;
+		pf_dsha_update(&c, d->iobuf, n);
+	}
+	pf_dsha_final(&c, digest);
+	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
+		return pf_err_set(err, PF_ERR_MISMATCH,
+		    "'%s' does not match the delta: expected sha256 %s, "
+		    "found %s", name, pf_sha256_hex(want, d->info.old_sha256),
+		    pf_sha256_hex(got, digest));
+	return PF_OK;
+}
+
+/* Hashes the output piece and hands it to the ostream. */
+static pf_ret
+flush_out(dec *d, pf_err *err)
+{
+	size_t n = d->olen;
+
+	if (n == 0)
+		return PF_OK;
+	pf_dsha_update(&d->sha, d->obuf, n);
+	d->olen = 0;
+	return d->out->write(d->out->opaque, d->obuf, n, err);
+}
+
+/* Room left in the output piece, after flushing a full one. */
+static pf_ret
+out_room(dec *d, size_t *room, pf_err *err)
+{
+	pf_ret r;
+
+	if (d->olen == OUT_CHUNK && (r = flush_out(d, err)) != PF_OK)
+		return r;
+	*room = OUT_CHUNK - d->olen;
+	return PF_OK;
+}
+
+static pf_ret
+emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
+{
+	size_t room, k;
+	pf_ret r;
+
+	while (n > 0) {
+		if ((r = out_room(d, &room, err)) != PF_OK)
+			return r;
+		k = n < room ? n : room;
+		memcpy(d->obuf + d->olen, p, k);
+		d->olen += k;
+		d->new_done += k;
+		p += k;
+		n -= k;
+	}
+	return PF_OK;
+}
+
+/*
+ * Section 4.2: the new bytes of one copy, old[old_pos..] plus diff bytes
+ * decoded with the old byte before each as context, straight into the
+ * output piece.
+ */
+static pf_ret
+decode_copy(dec *d, uint64_t len, pf_err *err)
+{
+	size_t n, lead, room;
+	pf_ret r;
+
+	while (len > 0) {
+		if ((r = out_room(d, &room, err)) != PF_OK)
+			return r;
+		n = len < room ? (size_t)len : room;
+		if (n > IO_CHUNK - 1)
+			n = IO_CHUNK - 1;
+		lead = d->old_pos > 0;
+		r = d->old->read_at(d->old->opaque, d->old_pos - lead, d->iobuf,
+		    n + lead, err);
+		if (r != PF_OK)
+			return r;
+		pf_diff_dec_add(&d->rc, d->model, lead ? d->iobuf[0] : 0,
+		    d->iobuf + lead, d->obuf + d->olen, n);
+		d->olen += n;
+		d->new_done += n;
+		d->old_pos += n;
+		len -= n;
+	}
+	return PF_OK;
+}
+
+/* Section 5.2: old_pos moves by a zigzag-coded signed amount. */
+static bool
+seek_old(dec *d, uint64_t zz)
+{
+	uint64_t mag = (zz >> 1) + (zz & 1);
+
+	if (zz & 1) {
+		if (mag > d->old_pos)
+			return false;
+		d->old_pos -= mag;
+		return true;
+	}
+	if (mag > d->info.old_size - d->old_pos)
+		return false;
+	d->old_pos += mag;
+	return true;
+}
+
+static pf_ret
+next_entry(pf_cur *c, uint64_t *seek, uint64_t *copy, uint64_t *add,
+    pf_err *err)
+{
+	if (!pf_cur_get_uvarint(c, seek) || !pf_cur_get_uvarint(c, copy) ||
+	    !pf_cur_get_uvarint(c, add))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta control entry is truncated or malformed");
+	if (*copy == 0 && *add == 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta control entry is empty");
+	return PF_OK;
+}
+
+/*
+ * Section 5.2: checks each entry against the block's sizes and old, then
+ * writes its copy (decoding the diff stream) and its extra bytes.
+ */
+static pf_ret
+run_entries(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
+    pf_err *err)
+{
+	const uint8_t *extra = d->extra;
+	uint64_t seek, copy, add;
+	pf_cur c;
+	pf_ret r;
+
+	pf_cur_init(&c, d->ctrl, ctrl_len);
+	while (pf_cur_left(&c) > 0) {
+		if ((r = next_entry(&c, &seek, &copy, &add, err)) != PF_OK)
+			return r;
+		if (!seek_old(d, seek) || copy > diff_len ||
+		    copy > d->info.old_size - d->old_pos || add > extra_len)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "delta control entry reaches outside its data");
+		if ((r = decode_copy(d, copy, err)) != PF_OK ||
+		    (r = emit(d, extra, (size_t)add, err)) != PF_OK)
+			return r;
+		diff_len -= (size_t)copy;
+		extra += add;
+		extra_len -= (size_t)add;
+	}
+	if (diff_len != 0 || extra_len != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block has data its control stream does not use");
+	return PF_OK;
+}
+
+/* Section 5.1: the block header's seven integers. */
+static pf_ret
+read_block_header(dec *d, uint64_t *new_len, uint64_t raw[3],
+    uint64_t packed[3], pf_err *err)
+{
+	uint64_t sum;
+	pf_ret r;
+	int i;
+
+	if ((r = read_uvarint(d->in, new_len, err)) != PF_OK)
+		return r;
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		if ((r = read_uvarint(d->in, &raw[i], err)) != PF_OK ||
+		    (r = read_uvarint(d->in, &packed[i], err)) != PF_OK)
+			return r;
+	}
+	if (*new_len == 0 || *new_len > d->info.block_size ||
+	    *new_len > d->info.new_size - d->new_done)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block of %llu bytes does not fit the new file",
+		    (unsigned long long)*new_len);
+	if (raw[PF_DELTA_CTRL] > PF_DELTA_CTRL_MAX ||
+	    pf_add_overflow_u64(raw[PF_DELTA_DIFF], raw[PF_DELTA_EXTRA], &sum) ||
+	    sum != *new_len)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta block header has inconsistent stream sizes");
+	return PF_OK;
+}
+
+/* Section 4.2: the diff chunk, decoded while the entries run. */
+static pf_ret
+run_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
+    pf_err *err)
+{
+	pf_ret r;
+
+	if (raw[PF_DELTA_DIFF] == 0 && packed[PF_DELTA_DIFF] != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta diff stream has bytes for an empty block");
+	if (raw[PF_DELTA_DIFF] > 0)
+		pf_diff_dec_start(&d->rc, d->in, packed[PF_DELTA_DIFF],
+		    d->inbuf, IO_CHUNK, err);
+	r = run_entries(d, (size_t)raw[PF_DELTA_CTRL],
+	    (size_t)raw[PF_DELTA_DIFF], (size_t)raw[PF_DELTA_EXTRA], err);
+	if (r != PF_OK || raw[PF_DELTA_DIFF] == 0)
+		return r;
+	return pf_diff_dec_finish(&d->rc, stream_name[PF_DELTA_DIFF]);
+}
+
+/* Section 7 step 3: header, control chunk, extra chunk, then diff chunk. */
+static pf_ret
+decode_block(dec *d, pf_err *err)
+{
+	uint64_t new_len, raw[3], packed[3];
+	uint8_t *dst[2];
+	pf_ret r;
+	int i;
+
+	if ((r = read_block_header(d, &new_len, raw, packed, err)) != PF_OK)
+		return r;
+	dst[PF_DELTA_CTRL] = d->ctrl;
+	dst[PF_DELTA_EXTRA] = d->extra;
+	for (i = PF_DELTA_CTRL; i <= PF_DELTA_EXTRA; i++) {
+		r = pf_lz_dec_chunk(d->lz[i], d->in, packed[i], dst[i],
+		    (size_t)raw[i], d->inbuf, IO_CHUNK, stream_name[i], err);
+		if (r != PF_OK)
+			return r;
+	}
+	return run_diff(d, raw, packed, err);
+}
+
+static pf_ret
+dec_alloc(dec *d, pf_err *err)
+{
+	pf_ret r;
+	int i;
+
+	d->inbuf = malloc(IO_CHUNK);
+	d->iobuf = malloc(IO_CHUNK);
+	d->ctrl = malloc(PF_DELTA_CTRL_MAX);
+	d->extra = malloc(d->info.block_size);
+	d->obuf = malloc(OUT_CHUNK);
+	if (!d->inbuf || !d->iobuf || !d->ctrl || !d->extra || !d->obuf)
+		return pf_err_nomem(err);
+	if ((d->model = malloc(sizeof *d->model)) == NULL)
+		return pf_err_nomem(err);
+	pf_diff_model_init(d->model);
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
+		if (i == PF_DELTA_DIFF)
+			continue;
+		r = pf_lz_dec_new(&d->lz[i], d->info.props[i], d->info.dict[i],
+		    err);
+		if (r != PF_OK)
+			return r;
+	}
+	return PF_OK;
+}
+
+static void
+dec_free(dec *d)
+{
+	int i;
+
+	for (i = 0; i < PF_DELTA_NSTREAMS; i++)
+		pf_lz_dec_free(d->lz[i]);
+	free(d->inbuf);
+	free(d->iobuf);
+	free(d->ctrl);
+	free(d->extra);
+	free(d->obuf);
+	free(d->model);
+}
+
+/* Section 3: the header, with the limits the caller sets. */
+static pf_ret
+read_header(dec *d, uint64_t max_new_size, pf_err *err)
+{
+	uint8_t hdr[PF_DELTA_HEADER_LEN];
+	size_t got = 0, k;
+	pf_ret r;
+
+	/* A short delta is still told apart from something else by magic. */
+	do {
+		r = d->in->read(d->in->opaque, hdr + got, sizeof hdr - got, &k,
+		    err);
+		if (r != PF_OK)
+			return r;
+		got += k;
+	} while (k > 0 && got < sizeof hdr);
+	if ((r = pf_delta_read_info(hdr, got, &d->info, err)) != PF_OK)
+		return r;
+	if (d->info.new_size > max_new_size)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta declares a new file of %llu bytes, more than the "
+		    "limit of %llu", (unsigned long long)d->info.new_size,
+		    (unsigned long long)max_new_size);
+	return PF_OK;
+}
+
+static pf_ret
+check_end(dec *d, pf_err *err)
+{
+	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
+	uint8_t digest[PF_SHA256_LEN], extra;
+	size_t k;
+	pf_ret r;
+
+	if ((r = d->in->read(d->in->opaque, &extra, 1, &k, err)) != PF_OK)
+		return r;
+	if (k != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta has trailing data after its last block");
+	if ((r = flush_out(d, err)) != PF_OK)
+		return r;
+	pf_dsha_final(&d->sha, digest);
+	if (memcmp(digest, d->info.new_sha256, PF_SHA256_LEN) != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta output does not match its sha256: expected %s, "
+		    "found %s", pf_sha256_hex(want, d->info.new_sha256),
+		    pf_sha256_hex(got, digest));
+	return PF_OK;
+}
+
+pf_ret
+pf_delta_decode_named(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    pf_err *err)
+{
+	dec d;
+	pf_ret r;
+
+	memset(&d, 0, sizeof d);
+	d.in = delta;
+	d.old = old;
+	d.old_name = old_name;
+	d.out = out;
+	if ((r = read_header(&d, max_new_size, err)) != PF_OK)
+		goto out;
+	if ((r = dec_alloc(&d, err)) != PF_OK)
+		goto out;
+	if ((r = check_old(&d, err)) != PF_OK)
+		goto out;
+	pf_dsha_init(&d.sha);
+	while (d.new_done < d.info.new_size)
+		if ((r = decode_block(&d, err)) != PF_OK)
+			goto out;
+	r = check_end(&d, err);
+out:
+	dec_free(&d);
+	return r;
+}
+
+pf_ret
+pf_delta_decode(pf_istream *delta, const pf_source *old, pf_ostream *out,
+    uint64_t max_new_size, pf_err *err)
+{
+	return pf_delta_decode_named(delta, old, NULL, out, max_new_size, err);
+}

@@ -1,0 +1,63 @@
+/*
+ * The pfdelta codec (spec/delta.md): what the package builder and the
+ * applier call.  The encoder lives in libpf_build, the decoder and the
+ * header parser in libpf_apply.
+ */
+#ifndef PF_DELTA_DELTA_H
+#define PF_DELTA_DELTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/hash.h"
+#include "common/stream.h"
+#include "delta/format.h"
+
+typedef struct pf_delta_opts {
+	unsigned threads;       /* 0: as many as useful (at most 2) */
+	uint32_t block_size;    /* new bytes per block; 0: the maximum */
+	uint32_t dict_max;      /* largest LZMA2 dictionary; 0: the maximum */
+} pf_delta_opts;
+
+/* Everything the header states (section 3). */
+typedef struct pf_delta_info {
+	unsigned version;
+	uint32_t block_size;
+	uint8_t props[PF_DELTA_NSTREAMS];
+	uint32_t dict[PF_DELTA_NSTREAMS];
+	uint64_t old_size;
+	uint64_t new_size;
+	uint8_t old_sha256[PF_SHA256_LEN];
+	uint8_t new_sha256[PF_SHA256_LEN];
+} pf_delta_info;
+
+/* Output is a function of the inputs alone, whatever opts->threads. */
+pf_ret pf_delta_encode(const uint8_t *old, size_t old_len,
+    const uint8_t *new_data, size_t new_len, const pf_delta_opts *opts,
+    pf_buf *out, pf_err *err);
+
+/*
+ * Reads the delta front to back, old through read_at, and writes new front
+ * to back.  Refuses a wrong old before writing anything.  The delta stream
+ * must end where the delta does: trailing bytes make it corrupt, so a
+ * caller reading a delta out of a larger file bounds the stream.  On any
+ * failure, what was written must be thrown away; memory use is bounded by
+ * spec/delta.md section 6 whatever the sizes.
+ */
+pf_ret pf_delta_decode(pf_istream *delta, const pf_source *old,
+    pf_ostream *out, uint64_t max_new_size, pf_err *err);
+/* The same, naming the old file in messages (NULL: "the old file"). */
+pf_ret pf_delta_decode_named(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    pf_err *err);
+
+/* Parses and checks the header in the first n bytes of p. */
+pf_ret pf_delta_read_info(const uint8_t *p, size_t n, pf_delta_info *info,
+    pf_err *err);
+/* Writes the 116-byte header of info (encoder side). */
+void pf_delta_write_header(const pf_delta_info *info,
+    uint8_t hdr[PF_DELTA_HEADER_LEN]);
+
+#endif

@@ -1,0 +1,142 @@
+/* Section 4.2: decoding the diff stream. */
+#include <config.h>
+
+#include "delta/diffcoder.h"
+
+void
+pf_diff_model_init(pf_diff_model *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < 1 << PF_DIFF_FLAG_HISTORY; i++)
+		for (j = 0; j < 256; j++)
+			m->flag[i][j] = PF_DIFF_PROB_INIT;
+	for (i = 0; i < 256; i++)
+		for (j = 0; j < 256; j++)
+			m->value[i][j] = PF_DIFF_PROB_INIT;
+	m->prev = 0;
+	m->hist = 0;
+}
+
+/* Refills the buffer; past the chunk's end, zeros and a fault. */
+static uint8_t
+refill_byte(pf_diff_dec *d)
+{
+	size_t got;
+
+	d->pos = d->len = 0;
+	if (d->left == 0 || d->ret != PF_OK) {
+		d->overrun = true;
+		return 0;
+	}
+	got = d->left < d->cap ? (size_t)d->left : d->cap;
+	d->ret = pf_istream_read_full(d->in, d->buf, got, "delta diff stream",
+	    d->err);
+	if (d->ret != PF_OK)
+		return 0;
+	d->left -= got;
+	d->len = got;
+	return d->buf[d->pos++];
+}
+
+static inline uint8_t
+next_byte(pf_diff_dec *d)
+{
+	return d->pos < d->len ? d->buf[d->pos++] : refill_byte(d);
+}
+
+void
+pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
+    uint8_t *buf, size_t cap, pf_err *err)
+{
+	int i;
+
+	*d = (pf_diff_dec){ .range = UINT32_MAX, .in = in, .left = packed,
+	    .buf = buf, .cap = cap, .ret = PF_OK, .err = err };
+	for (i = 0; i < 5; i++)
+		d->code = d->code << 8 | next_byte(d);
+}
+
+/*
+ * The coder's state lives in locals while a run of bytes is decoded, so
+ * that the compiler keeps it in registers: byte loads from the input
+ * buffer could otherwise alias it.
+ */
+typedef struct rc_regs {
+	uint32_t range;
+	uint32_t code;
+} rc_regs;
+
+static inline unsigned
+dec_bit(pf_diff_dec *d, rc_regs *rc, uint16_t *p)
+{
+	uint32_t bound = (rc->range >> 16) * *p;
+	unsigned bit;
+
+	if (rc->code < bound) {
+		rc->range = bound;
+		*p = (uint16_t)(*p + ((0x10000u - *p) >> PF_DIFF_ADAPT_SHIFT));
+		bit = 0;
+	} else {
+		rc->code -= bound;
+		rc->range -= bound;
+		*p = (uint16_t)(*p - (*p >> PF_DIFF_ADAPT_SHIFT));
+		bit = 1;
+	}
+	while (rc->range < PF_DIFF_RANGE_TOP) {
+		rc->range <<= 8;
+		rc->code = rc->code << 8 | next_byte(d);
+	}
+	return bit;
+}
+
+/* Section 4.2.3: one diff byte, a flag then (if set) an 8-bit tree. */
+static inline unsigned
+dec_byte(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, unsigned *prev,
+    unsigned *hist, uint8_t ctx)
+{
+	unsigned node = 1, nonzero;
+
+	nonzero = dec_bit(d, rc, &m->flag[*hist][ctx]);
+	*hist = (*hist << 1 | nonzero) & ((1u << PF_DIFF_FLAG_HISTORY) - 1);
+	if (!nonzero)
+		return *prev = 0;
+	while (node < 0x100)
+		node = node << 1 | dec_bit(d, rc, &m->value[*prev][node]);
+	*prev = node & 0xff;
+	/* The encoder never codes 0 as a value: a zero means damage. */
+	if (*prev == 0)
+		d->overrun = true;
+	return *prev;
+}
+
+void
+pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, uint8_t *dst, size_t n)
+{
+	rc_regs rc = { d->range, d->code };
+	unsigned prev = m->prev, hist = m->hist;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[i] = (uint8_t)(old[i] + dec_byte(d, &rc, m, &prev, &hist,
+		    ctx));
+		ctx = old[i];
+	}
+	d->range = rc.range;
+	d->code = rc.code;
+	m->prev = (uint8_t)prev;
+	m->hist = (uint8_t)hist;
+}
+
+pf_ret
+pf_diff_dec_finish(pf_diff_dec *d, const char *what)
+{
+	if (d->ret != PF_OK)
+		return d->ret;
+	/* Section 4.2.3: the coder ends exactly where its chunk ends. */
+	if (d->overrun || d->left > 0 || d->pos != d->len)
+		return pf_err_set(d->err, PF_ERR_CORRUPT, "%s is corrupt",
+		    what);
+	return PF_OK;
+}

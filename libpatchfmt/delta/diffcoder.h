@@ -1,0 +1,77 @@
+/*
+ * The diff stream's own entropy coder (spec/delta.md section 4.2): a
+ * binary range coder with adaptive 16-bit probabilities.  Most diff bytes
+ * are zero; whether one is not depends on the old byte before it (an
+ * opcode such as e8 "call" before a rel32 that moved), which the decoder
+ * knows, so the coder conditions on it.  LZMA2 cannot see old bytes.
+ */
+#ifndef PF_DELTA_DIFFCODER_H
+#define PF_DELTA_DIFFCODER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/stream.h"
+
+/* Section 4.2.1: probabilities of a 0 bit, out of 1 << 16. */
+#define PF_DIFF_PROB_INIT 0x8000u
+#define PF_DIFF_ADAPT_SHIFT 4
+#define PF_DIFF_RANGE_TOP (1u << 24)
+
+/* Section 4.2.1: how many previous bytes' "nonzero" flags are context. */
+#define PF_DIFF_FLAG_HISTORY 4
+
+typedef struct pf_diff_model {
+	/* [nonzero flags of the previous bytes][old byte before] */
+	uint16_t flag[1 << PF_DIFF_FLAG_HISTORY][256];
+	uint16_t value[256][256];       /* [previous diff byte][tree node] */
+	uint8_t prev;                   /* the previous diff byte */
+	uint8_t hist;                   /* their flags, the last in bit 0 */
+} pf_diff_model;
+
+void pf_diff_model_init(pf_diff_model *m);
+
+/* Decoding side: packed bytes come from a stream, a chunk at a time. */
+typedef struct pf_diff_dec {
+	uint32_t range;
+	uint32_t code;
+	pf_istream *in;
+	uint64_t left;          /* packed bytes of the chunk not yet read */
+	uint8_t *buf;
+	size_t pos;
+	size_t len;
+	size_t cap;
+	bool overrun;           /* the coder wanted bytes past the chunk */
+	pf_ret ret;             /* a failed read, reported once the chunk ends */
+	pf_err *err;
+} pf_diff_dec;
+
+/* Starts a chunk of packed bytes (the coder reads its first five). */
+void pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
+    uint8_t *buf, size_t cap, pf_err *err);
+/*
+ * dst[i] = old[i] + the next diff byte, for n bytes; ctx is the old byte
+ * before old[0] (0 at the start of old).
+ */
+void pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, uint8_t *dst, size_t n);
+/* Reports any fault seen in the chunk, or bytes of it left unread. */
+pf_ret pf_diff_dec_finish(pf_diff_dec *d, const char *what);
+
+/* Encoding side. */
+typedef struct pf_diff_enc {
+	uint64_t low;
+	uint32_t range;
+	uint8_t cache;
+	uint64_t cache_size;
+	pf_buf *out;
+} pf_diff_enc;
+
+void pf_diff_enc_start(pf_diff_enc *e, pf_buf *out);
+void pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx,
+    uint8_t v);
+void pf_diff_enc_finish(pf_diff_enc *e);
+
+#endif

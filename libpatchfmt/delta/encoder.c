@@ -1,0 +1,411 @@
+/*
+ * The pfdelta encoder: matches (match.c), then the three streams cut into
+ * blocks (spec/delta.md section 5), each stream compressed as one LZMA2
+ * stream flushed at block ends (lz_enc.c), then the blocks interleaved.
+ */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delta/delta.h"
+#include "delta/diffcoder.h"
+#include "delta/lz.h"
+#include "delta/match.h"
+#include "delta/sha.h"
+
+/*
+ * LZMA properties per stream (section 4), as (pb * 5 + lp) * 9 + lc.
+ * Control entries and diff bytes gain nothing from literal context;
+ * extra bytes are fresh code and data, where the previous byte helps.
+ */
+static const uint8_t stream_props[PF_DELTA_NSTREAMS] = {
+	[PF_DELTA_CTRL] = 0, [PF_DELTA_EXTRA] = 3
+};
+
+/* Control entries rarely need a long history. */
+#define CTRL_DICT_MAX (1u << 20)
+
+/* One copy: its diff bytes apply to old[old_pos, +len). */
+typedef struct copy_run {
+	uint64_t old_pos;
+	uint64_t len;
+} copy_run;
+
+/*
+ * The raw streams cut into blocks: block i is off[s][i] to off[s][i+1] of
+ * stream s before compression, and poff[s][i] to poff[s][i+1] after.
+ */
+typedef struct plan {
+	const uint8_t *old;
+	pf_buf raw[PF_DELTA_NSTREAMS];
+	copy_run *copies;
+	size_t ncopies;
+	size_t copies_cap;
+	size_t *coff;           /* block i has copies coff[i] to coff[i+1] */
+	size_t *off[PF_DELTA_NSTREAMS];
+	uint64_t *new_len;
+	size_t nblocks;
+	size_t cap;
+	uint64_t fill;          /* new bytes in the open block */
+	uint64_t old_at;        /* the decoder's old position */
+	pf_buf packed[PF_DELTA_NSTREAMS];
+	size_t *poff[PF_DELTA_NSTREAMS];
+	uint32_t block_size;
+	bool failed;
+} plan;
+
+typedef struct lz_job {
+	plan *p;
+	int stream;
+	uint32_t dict;
+	pf_err err;
+	pf_ret ret;
+} lz_job;
+
+static bool
+plan_grow(plan *p)
+{
+	size_t cap = p->cap ? 2 * p->cap : 16, *o;
+	uint64_t *nl;
+	int s;
+
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+		if ((o = realloc(p->off[s], (cap + 1) * sizeof *o)) == NULL)
+			return false;
+		p->off[s] = o;
+	}
+	if ((o = realloc(p->coff, (cap + 1) * sizeof *o)) == NULL)
+		return false;
+	p->coff = o;
+	if ((nl = realloc(p->new_len, cap * sizeof *nl)) == NULL)
+		return false;
+	p->new_len = nl;
+	p->cap = cap;
+	return true;
+}
+
+/* Ends the open block; the next one starts where the streams are now. */
+static void
+close_block(plan *p)
+{
+	int s;
+
+	if (p->fill == 0)
+		return;
+	if (p->nblocks + 1 >= p->cap && !plan_grow(p)) {
+		p->failed = true;
+		return;
+	}
+	p->new_len[p->nblocks++] = p->fill;
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		p->off[s][p->nblocks] = p->raw[s].len;
+	p->coff[p->nblocks] = p->ncopies;
+	p->fill = 0;
+}
+
+/* Section 5.2: seek as zigzag, then the copy and extra lengths. */
+static void
+put_entry(plan *p, uint64_t old_pos, uint64_t copy, uint64_t extra)
+{
+	uint64_t zz;
+
+	if (copy == 0)
+		old_pos = p->old_at;
+	zz = old_pos >= p->old_at ? (old_pos - p->old_at) << 1 :
+	    ((p->old_at - old_pos - 1) << 1) | 1;
+	pf_buf_put_uvarint(&p->raw[PF_DELTA_CTRL], zz);
+	pf_buf_put_uvarint(&p->raw[PF_DELTA_CTRL], copy);
+	pf_buf_put_uvarint(&p->raw[PF_DELTA_CTRL], extra);
+	p->old_at = old_pos + copy;
+}
+
+static void
+put_diff(plan *p, uint64_t old_pos, const uint8_t *nw, size_t n)
+{
+	pf_buf *b = &p->raw[PF_DELTA_DIFF];
+	const uint8_t *old = p->old + old_pos;
+	copy_run *v;
+	size_t i, cap;
+
+	if (n == 0 || !pf_buf_reserve(b, n))
+		return;
+	if (p->ncopies == p->copies_cap) {
+		cap = p->copies_cap ? 2 * p->copies_cap : 256;
+		if ((v = realloc(p->copies, cap * sizeof *v)) == NULL) {
+			p->failed = true;
+			return;
+		}
+		p->copies = v;
+		p->copies_cap = cap;
+	}
+	p->copies[p->ncopies++] = (copy_run){ old_pos, n };
+	for (i = 0; i < n; i++)
+		b->data[b->len + i] = (uint8_t)(nw[i] - old[i]);
+	b->len += n;
+}
+
+/* Cuts one segment into entries that never cross a block boundary. */
+static void
+plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw)
+{
+	uint64_t copy = sg->copy_len, extra = sg->extra_len, room, c, e;
+	uint64_t old_pos = sg->old_pos, new_pos = sg->new_pos;
+	size_t ctrl_start;
+
+	while ((copy > 0 || extra > 0) && !p->failed) {
+		room = p->block_size - p->fill;
+		c = copy < room ? copy : room;
+		e = extra < room - c ? extra : room - c;
+		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
+		put_entry(p, old_pos, c, e);
+		put_diff(p, old_pos, nw + new_pos, (size_t)c);
+		pf_buf_append(&p->raw[PF_DELTA_EXTRA], nw + new_pos + c,
+		    (size_t)e);
+		old_pos += c;
+		new_pos += c + e;
+		copy -= c;
+		extra -= e;
+		p->fill += c + e;
+		if (p->fill == p->block_size || p->raw[PF_DELTA_CTRL].len -
+		    ctrl_start + PF_DELTA_ENTRY_MAX > PF_DELTA_CTRL_MAX)
+			close_block(p);
+	}
+}
+
+static pf_ret
+plan_build(plan *p, const pf_seg_list *segs, const uint8_t *nw, pf_err *err)
+{
+	size_t i;
+	int s;
+
+	if (!plan_grow(p))
+		return pf_err_nomem(err);
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		p->off[s][0] = 0;
+	p->coff[0] = 0;
+	for (i = 0; i < segs->n && !p->failed; i++)
+		plan_segment(p, &segs->v[i], nw);
+	close_block(p);
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		p->failed |= p->raw[s].failed;
+	return p->failed ? pf_err_nomem(err) : PF_OK;
+}
+
+static void
+plan_free(plan *p)
+{
+	int s;
+
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+		pf_buf_free(&p->raw[s]);
+		pf_buf_free(&p->packed[s]);
+		free(p->off[s]);
+		free(p->poff[s]);
+	}
+	free(p->new_len);
+	free(p->coff);
+	free(p->copies);
+}
+
+static uint32_t
+pick_dict(size_t len, uint32_t max)
+{
+	if (len > max)
+		return max;
+	len = (len + PF_DELTA_DICT_MIN - 1) / PF_DELTA_DICT_MIN *
+	    PF_DELTA_DICT_MIN;
+	return len < PF_DELTA_DICT_MIN ? PF_DELTA_DICT_MIN : (uint32_t)len;
+}
+
+/* Section 4.2: the diff bytes of each block's copies, one chunk a block. */
+static void
+diff_encode_block(plan *p, size_t b, pf_diff_model *m, size_t *at)
+{
+	const uint8_t *diff = p->raw[PF_DELTA_DIFF].data;
+	pf_buf *out = &p->packed[PF_DELTA_DIFF];
+	pf_diff_enc e;
+	uint64_t j;
+	size_t c;
+
+	if (p->coff[b] == p->coff[b + 1])
+		return;
+	pf_diff_enc_start(&e, out);
+	for (c = p->coff[b]; c < p->coff[b + 1]; c++)
+		for (j = p->copies[c].old_pos;
+		    j < p->copies[c].old_pos + p->copies[c].len; j++)
+			pf_diff_enc_byte(&e, m, j ? p->old[j - 1] : 0,
+			    diff[(*at)++]);
+	pf_diff_enc_finish(&e);
+}
+
+static pf_ret
+diff_encode(plan *p, pf_err *err)
+{
+	pf_diff_model *m = malloc(sizeof *m);
+	size_t b, at = 0;
+	pf_ret r = PF_OK;
+
+	if (m == NULL)
+		return pf_err_nomem(err);
+	pf_diff_model_init(m);
+	p->poff[PF_DELTA_DIFF][0] = 0;
+	for (b = 0; b < p->nblocks; b++) {
+		diff_encode_block(p, b, m, &at);
+		p->poff[PF_DELTA_DIFF][b + 1] = p->packed[PF_DELTA_DIFF].len;
+	}
+	if (p->packed[PF_DELTA_DIFF].failed)
+		r = pf_err_nomem(err);
+	free(m);
+	return r;
+}
+
+static void *
+lz_run(void *arg)
+{
+	lz_job *j = arg;
+	plan *p = j->p;
+	int s = j->stream;
+
+	p->poff[s] = malloc((p->nblocks + 1) * sizeof *p->poff[s]);
+	if (p->poff[s] == NULL) {
+		j->ret = pf_err_nomem(&j->err);
+		return NULL;
+	}
+	if (s == PF_DELTA_DIFF) {
+		j->ret = diff_encode(p, &j->err);
+		return NULL;
+	}
+	j->ret = pf_lz_encode_blocks(p->raw[s].data, p->off[s], p->nblocks,
+	    stream_props[s], j->dict, &p->packed[s], p->poff[s], &j->err);
+	return NULL;
+}
+
+/* The diff stream is the largest: it gets a thread of its own. */
+static pf_ret
+compress_streams(lz_job jobs[PF_DELTA_NSTREAMS], unsigned threads, pf_err *err)
+{
+	pthread_t tid;
+	bool spawned = false;
+	int s;
+
+	if (threads != 1)
+		spawned = pthread_create(&tid, NULL, lz_run,
+		    &jobs[PF_DELTA_DIFF]) == 0;
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		if (s != PF_DELTA_DIFF || !spawned)
+			lz_run(&jobs[s]);
+	if (spawned)
+		pthread_join(tid, NULL);
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		if (jobs[s].ret != PF_OK)
+			return pf_err_copy(err, &jobs[s].err);
+	return PF_OK;
+}
+
+/* Section 5.1: each block's header, then its three chunks. */
+static void
+write_blocks(const plan *p, pf_buf *out)
+{
+	size_t i;
+	int s;
+
+	for (i = 0; i < p->nblocks; i++) {
+		pf_buf_put_uvarint(out, p->new_len[i]);
+		for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+			pf_buf_put_uvarint(out, p->off[s][i + 1] - p->off[s][i]);
+			pf_buf_put_uvarint(out,
+			    p->poff[s][i + 1] - p->poff[s][i]);
+		}
+		for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+			if (p->poff[s][i + 1] > p->poff[s][i])
+				pf_buf_append(out,
+				    p->packed[s].data + p->poff[s][i],
+				    p->poff[s][i + 1] - p->poff[s][i]);
+	}
+}
+
+static void
+fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs,
+    const uint8_t *old, size_t old_len, const uint8_t *nw, size_t new_len)
+{
+	int s;
+
+	memset(info, 0, sizeof *info);
+	info->version = PF_DELTA_VERSION;
+	info->block_size = p->block_size;
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+		info->props[s] = s == PF_DELTA_DIFF ? 0 : stream_props[s];
+		info->dict[s] = s == PF_DELTA_DIFF ? 0 : jobs[s].dict;
+	}
+	info->old_size = old_len;
+	info->new_size = new_len;
+	pf_dsha_digest(info->old_sha256, old, old_len);
+	pf_dsha_digest(info->new_sha256, nw, new_len);
+}
+
+static pf_ret
+check_opts(const pf_delta_opts *opts, pf_delta_opts *o, pf_err *err)
+{
+	static const pf_delta_opts defaults = { 0, PF_DELTA_BLOCK_MAX,
+		PF_DELTA_DICT_MAX };
+
+	*o = opts ? *opts : defaults;
+	if (o->block_size == 0)
+		o->block_size = PF_DELTA_BLOCK_MAX;
+	if (o->dict_max == 0)
+		o->dict_max = PF_DELTA_DICT_MAX;
+	if (o->block_size > PF_DELTA_BLOCK_MAX)
+		return pf_err_set(err, PF_ERR_USAGE,
+		    "block size %u is above the limit of %u", o->block_size,
+		    PF_DELTA_BLOCK_MAX);
+	if (o->dict_max < PF_DELTA_DICT_MIN || o->dict_max > PF_DELTA_DICT_MAX)
+		return pf_err_set(err, PF_ERR_USAGE,
+		    "dictionary size %u is outside %u to %u", o->dict_max,
+		    PF_DELTA_DICT_MIN, PF_DELTA_DICT_MAX);
+	return PF_OK;
+}
+
+pf_ret
+pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
+    size_t new_len, const pf_delta_opts *opts, pf_buf *out, pf_err *err)
+{
+	uint8_t hdr[PF_DELTA_HEADER_LEN];
+	pf_seg_list segs = { 0 };
+	lz_job jobs[PF_DELTA_NSTREAMS];
+	pf_delta_info info;
+	pf_delta_opts o;
+	plan p;
+	pf_ret r;
+	int s;
+
+	memset(&p, 0, sizeof p);
+	if ((r = check_opts(opts, &o, err)) != PF_OK)
+		goto out;
+	p.block_size = o.block_size;
+	p.old = old;
+	r = pf_delta_match(old, old_len, new_data, new_len, o.threads, &segs,
+	    err);
+	if (r != PF_OK)
+		goto out;
+	if ((r = plan_build(&p, &segs, new_data, err)) != PF_OK)
+		goto out;
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+		jobs[s] = (lz_job){ .p = &p, .stream = s, .ret = PF_OK,
+		    .dict = pick_dict(p.raw[s].len, s == PF_DELTA_CTRL &&
+			o.dict_max > CTRL_DICT_MAX ? CTRL_DICT_MAX : o.dict_max) };
+	}
+	if ((r = compress_streams(jobs, o.threads, err)) != PF_OK)
+		goto out;
+	fill_info(&info, &p, jobs, old, old_len, new_data, new_len);
+	pf_delta_write_header(&info, hdr);
+	pf_buf_append(out, hdr, sizeof hdr);
+	write_blocks(&p, out);
+	if (out->failed)
+		r = pf_err_nomem(err);
+out:
+	free(segs.v);
+	plan_free(&p);
+	return r;
+}

@@ -1,0 +1,47 @@
+/*
+ * Constants of the pfdelta format (spec/delta.md).  Section numbers in
+ * comments refer to that document.
+ */
+#ifndef PF_DELTA_FORMAT_H
+#define PF_DELTA_FORMAT_H
+
+/* Section 3: the header, 116 bytes at offset 0. */
+#define PF_DELTA_MAGIC "\x89PFDELTA"
+#define PF_DELTA_MAGIC_LEN 8
+#define PF_DELTA_VERSION 1
+
+#define PF_DELTA_OFF_VERSION 8          /* u8 */
+#define PF_DELTA_OFF_FLAGS 9            /* u8, 0 in version 1 */
+#define PF_DELTA_OFF_PROPS 10           /* u8[3]: ctrl, extra, diff */
+#define PF_DELTA_OFF_RESERVED 13        /* u8[3], all 0 */
+#define PF_DELTA_OFF_BLOCK_SIZE 16      /* le32 */
+#define PF_DELTA_OFF_DICT 20            /* le32[3]: ctrl, extra, diff */
+#define PF_DELTA_OFF_OLD_SIZE 32        /* le64 */
+#define PF_DELTA_OFF_NEW_SIZE 40        /* le64 */
+#define PF_DELTA_OFF_OLD_SHA256 48      /* u8[32] */
+#define PF_DELTA_OFF_NEW_SHA256 80      /* u8[32] */
+#define PF_DELTA_OFF_HEADER_CRC32 112   /* le32 over bytes 0 to 111 */
+#define PF_DELTA_HEADER_LEN 116
+
+/*
+ * Section 2: the three streams, in the order they appear in a block.  The
+ * diff stream comes last so that a decoder can decode it while it writes
+ * new, having the control entries and extra bytes already.
+ */
+enum {
+	PF_DELTA_CTRL = 0,
+	PF_DELTA_EXTRA = 1,
+	PF_DELTA_DIFF = 2,
+	PF_DELTA_NSTREAMS = 3
+};
+
+/* Section 6: limits that bound the decoder's memory. */
+#define PF_DELTA_DICT_MIN 4096u
+#define PF_DELTA_DICT_MAX (4u << 20)
+#define PF_DELTA_BLOCK_MAX (1u << 20)
+#define PF_DELTA_CTRL_MAX (256u << 10)
+
+/* Section 5: one control entry is at most three 10-byte uvarints. */
+#define PF_DELTA_ENTRY_MAX 30
+
+#endif

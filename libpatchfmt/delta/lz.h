@@ -1,0 +1,44 @@
+/*
+ * Raw LZMA2 for the three streams of a delta (spec/delta.md section 4).
+ * Only lz_dec.c and lz_enc.c include <lzma.h>: the rest of the codec sees
+ * chunks of bytes.
+ */
+#ifndef PF_DELTA_LZ_H
+#define PF_DELTA_LZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/stream.h"
+
+/* IEEE CRC-32, as xz computes it, for the header check field. */
+uint32_t pf_delta_crc32(const uint8_t *p, size_t n);
+
+/* True when props is an LZMA properties byte LZMA2 accepts (lc+lp<=4). */
+bool pf_lz_props_valid(uint8_t props);
+
+typedef struct pf_lz_dec pf_lz_dec;
+
+pf_ret pf_lz_dec_new(pf_lz_dec **out, uint8_t props, uint32_t dict,
+    pf_err *err);
+void pf_lz_dec_free(pf_lz_dec *d);
+/*
+ * Decodes one chunk: reads exactly packed bytes from in (through inbuf)
+ * and requires them to decode to exactly raw bytes into out.
+ */
+pf_ret pf_lz_dec_chunk(pf_lz_dec *d, pf_istream *in, uint64_t packed,
+    uint8_t *out, size_t raw, uint8_t *inbuf, size_t inbuf_len,
+    const char *what, pf_err *err);
+
+/*
+ * Compresses raw as one LZMA2 stream, flushed at every block boundary:
+ * block i is raw[off[i]..off[i+1]) and becomes out[packed[i]..packed[i+1]).
+ */
+pf_ret pf_lz_encode_blocks(const uint8_t *raw, const size_t *off,
+    size_t nblocks, uint8_t props, uint32_t dict, pf_buf *out,
+    size_t *packed, pf_err *err);
+
+#endif
