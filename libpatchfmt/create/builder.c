@@ -15,6 +15,7 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "compress/lzma.h"
+#include "delta/delta.h"
 #include "create/scan.h"
 #include "elf/elf.h"
 #include "elf/needs.h"
@@ -233,27 +234,57 @@ try_lzma(pf_builder *b, const side *s, bool x86, pf_buf *best,
 	return PF_OK;
 }
 
-/* Encodes the content of s, the state to reach, as the smallest blob. */
 static pf_ret
-add_content_blob(pf_builder *b, pf_section sec, const side *s, uint32_t *idx)
+try_delta(pf_builder *b, const side *base, const side *s, pf_buf *best,
+    pf_codec *codec, uint64_t *param)
+{
+	pf_buf cand;
+	pf_ret r;
+
+	pf_buf_init(&cand);
+	r = pf_delta_encode(base->content, base->len, s->content, s->len, NULL,
+	    &cand, &b->err);
+	if (r != PF_OK) {
+		pf_buf_free(&cand);
+		return r;
+	}
+	keep_smaller(best, codec, param, &cand, PF_CODEC_DELTA, 0);
+	return PF_OK;
+}
+
+/*
+ * Encodes the content of s, the state to reach, as the smallest blob:
+ * stored, LZMA2 with or without the x86 filter, or a delta against base
+ * (the other state's file, NULL if there is none).  Whole-content
+ * compression is not even tried when the delta is small already.
+ */
+static pf_ret
+add_content_blob(pf_builder *b, pf_section sec, const side *base,
+    const side *s, uint32_t *idx)
 {
 	pf_buf best;
 	pf_codec codec = PF_CODEC_STORED;
 	uint64_t param = 0;
 	uint8_t *bytes;
 	size_t n;
-	pf_ret r;
+	pf_ret r = PF_OK;
 
 	pf_buf_init(&best);
 	pf_buf_append(&best, s->content, s->len);
 	if (best.failed)
 		return pf_err_nomem(&b->err);
-	if ((r = try_lzma(b, s, false, &best, &codec, &param)) != PF_OK ||
-	    (s->x86 && (r = try_lzma(b, s, true, &best, &codec, &param)) !=
-	    PF_OK)) {
+	if (base != NULL && base->content != NULL)
+		r = try_delta(b, base, s, &best, &codec, &param);
+	if (r == PF_OK && best.len > s->len / 16)
+		r = try_lzma(b, s, false, &best, &codec, &param);
+	if (r == PF_OK && s->x86 && best.len > s->len / 16)
+		r = try_lzma(b, s, true, &best, &codec, &param);
+	if (r != PF_OK) {
 		pf_buf_free(&best);
 		return r;
 	}
+	if (codec == PF_CODEC_DELTA)
+		b->required |= PF_FEAT_DELTA;
 	bytes = pf_buf_take(&best, &n);
 	r = push_blob(b, sec, codec, param, bytes, n, s->len, idx);
 	if (r != PF_OK)
@@ -439,12 +470,13 @@ diff_one(pf_builder *b, const char *old_root, const char *new_root,
 		goto out;
 	e = &b->m.entries[b->m.n_entries - 1];
 	if (n.content != NULL && !same &&
-	    (r = add_content_blob(b, PF_SECTION_PAYLOAD, &n, &e->payload)) !=
-	    PF_OK)
+	    (r = add_content_blob(b, PF_SECTION_PAYLOAD, &o, &n,
+	    &e->payload)) != PF_OK)
 		goto out;
+	/* The rollback of a changed file is a reverse delta, new to old. */
 	if (o.content != NULL && !same &&
-	    (r = add_content_blob(b, PF_SECTION_ROLLBACK, &o, &e->rollback)) !=
-	    PF_OK)
+	    (r = add_content_blob(b, PF_SECTION_ROLLBACK, &n, &o,
+	    &e->rollback)) != PF_OK)
 		goto out;
 	if (n.elf && !same)
 		r = record_elf(b, e, &n);

@@ -28,8 +28,8 @@ if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_delta
 TESTS += tests/unit/check_delta
 tests_unit_check_delta_SOURCES = tests/unit/check_delta.c
-tests_unit_check_delta_CPPFLAGS = $(CHECK_TEST_CPPFLAGS)
-tests_unit_check_delta_LDADD = $(CHECK_TEST_LDADD)
+tests_unit_check_delta_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_delta_LDADD = $(TEST_LIBS)
 endif
 
 ## spec/ and fuzz/corpus/ are distributed whole by the top Makefile.am.

@@ -16,6 +16,7 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "compress/lzma.h"
+#include "delta/delta.h"
 #include "format/manifest.h"
 #include "format/reader.h"
 #include "trust/keyring.h"
@@ -560,8 +561,11 @@ pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
 		return pf_lzma_decode(&in, b->param,
 		    b->codec == PF_CODEC_X86_LZMA2, out, b->decoded_size, err);
 	case PF_CODEC_DELTA:
-		(void)base;
-		break;
+		/* Section 5.5: a delta is decoded against the other state. */
+		if (base == NULL)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "delta blob %u has no base to apply to", idx);
+		return pf_delta_decode(&in, base, out, b->decoded_size, err);
 	}
 	return pf_err_set(err, PF_ERR_UNSUPPORTED,
 	    "blob %u uses codec %u, which this build cannot decode", idx,
