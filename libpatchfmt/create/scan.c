@@ -158,7 +158,7 @@ pf_scan_tree(const char *root, pf_nodelist *out, pf_err *err)
 		    "cannot open directory '%s'", root);
 	r = walk(dfd, "", out, err);
 	close(dfd);
-	if (r == PF_OK)
+	if (r == PF_OK && out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_node);
 	return r;
 }

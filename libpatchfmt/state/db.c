@@ -181,7 +181,8 @@ load_all(pf_db *db)
 			r = load_one(db, pdir, de->d_name);
 	closedir(d);
 	close(pdir);
-	qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
+	if (db->n > 1)
+		qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
 	return r;
 }
 

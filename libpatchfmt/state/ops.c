@@ -530,7 +530,8 @@ pf_db_forget(pf_db *db, const char *id)
 	close(pdir);
 	pf_db_rec_free(r);
 	*r = db->recs[--db->n];
-	qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
+	if (db->n > 1)
+		qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
 	return ret;
 }
 
