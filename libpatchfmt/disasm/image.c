@@ -56,6 +56,8 @@ load_sects(hp_image *im, Elf *e, pf_err *err)
 	if (im->sects == NULL)
 		return pf_err_nomem(err);
 	im->n_sects = n;
+	for (size_t i = 0; i < n; i++)
+		im->sects[i].name = "";
 	while ((scn = elf_nextscn(e, scn)) != NULL) {
 		GElf_Shdr sh;
 		Elf_Data *d;

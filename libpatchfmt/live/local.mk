@@ -8,4 +8,49 @@ AUTOMAKE_OPTIONS = -Wno-syntax
 
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/live/hotpatch.h \
-	libpatchfmt/live/record.c
+	libpatchfmt/live/record.c \
+	libpatchfmt/live/apply.c \
+	libpatchfmt/live/proc.c libpatchfmt/live/proc.h \
+	libpatchfmt/live/stop.c libpatchfmt/live/stop.h \
+	libpatchfmt/live/undo.c \
+	libpatchfmt/live/unwind.c libpatchfmt/live/unwind.h
+libpatchfmt_libpf_apply_la_CPPFLAGS += $(UNWIND_CFLAGS)
+libpatchfmt_libpf_apply_la_LIBADD += $(UNWIND_LIBS)
+
+## The end-to-end test: testdata/hotpatch built twice (old, and new with
+## -DFIXED) with ordinary flags, never with the sanitizers: they are the
+## programs being patched, not code under test.
+HP_SRC = $(srcdir)/testdata/hotpatch
+HP_CFLAGS = -O2 -g0 -Wl,--build-id
+HP_FIXTURES = tests/live/old/hpserver tests/live/new/hpserver \
+	tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so \
+	tests/live/hpclient
+EXTRA_DIST += testdata/hotpatch
+
+tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so: \
+		$(HP_SRC)/libhpdemo.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIC -shared -Wl,-soname,libhpdemo.so -o $@ $(HP_SRC)/libhpdemo.c
+tests/live/old/hpserver: tests/live/old/libhpdemo.so
+tests/live/new/hpserver: tests/live/new/libhpdemo.so
+tests/live/old/hpserver tests/live/new/hpserver: $(HP_SRC)/server.c \
+		$(HP_SRC)/ops.c $(HP_SRC)/ops.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -Wl,-rpath,'$$ORIGIN' -o $@ $(HP_SRC)/server.c \
+	    $(HP_SRC)/ops.c -L$(@D) -lhpdemo -pthread
+tests/live/hpclient: $(HP_SRC)/client.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(CC) $(HP_CFLAGS) -o $@ $(HP_SRC)/client.c -pthread
+CLEANFILES += $(HP_FIXTURES)
+
+check_PROGRAMS += tests/live/hpharness
+tests_live_hpharness_SOURCES = tests/live/hpharness.c
+tests_live_hpharness_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+tests_live_hpharness_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la
+EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
+
+TESTS += tests/cli/t5000-live.sh
+EXTRA_DIST += tests/cli/t5000-live.sh

@@ -1,0 +1,249 @@
+/*
+ * Stopping every thread: PTRACE_SEIZE and PTRACE_INTERRUPT for each task
+ * in /proc/PID/task, again until a pass finds no new task (a thread
+ * running when the pass began may have created another).  Resuming is
+ * PTRACE_DETACH, which also delivers again any signal that arrived while
+ * the thread was stopped.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <sched.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "live/stop.h"
+
+#define SINGLESTEP_TRIES 16
+
+uint64_t
+lv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static lv_thread *
+find(lv_stop *s, pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->t[i].tid == tid)
+			return &s->t[i];
+	return NULL;
+}
+
+static pf_ret
+add(lv_stop *s, pid_t tid)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		void *p = realloc(s->t, cap * sizeof *s->t);
+
+		if (p == NULL)
+			return pf_err_nomem(s->err);
+		s->t = p;
+		s->cap = cap;
+	}
+	memset(&s->t[s->n], 0, sizeof *s->t);
+	s->t[s->n++].tid = tid;
+	return PF_OK;
+}
+
+/* Attaches to and interrupts one thread; a thread that has just exited
+ * is no error. */
+static pf_ret
+seize(lv_stop *s, pid_t tid)
+{
+	pf_ret r;
+
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
+		if (errno == ESRCH)
+			return PF_OK;
+		return pf_err_errno(s->err, errno == EPERM ? PF_ERR_UNSAFE :
+		    PF_ERR_IO, errno, "cannot attach to thread %d of process "
+		    "%d (already traced, or no CAP_SYS_PTRACE, or Yama "
+		    "ptrace_scope)", (int)tid, (int)s->pid);
+	}
+	if ((r = add(s, tid)) != PF_OK) {
+		ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		return r;
+	}
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 && errno != ESRCH)
+		return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot stop "
+		    "thread %d", (int)tid);
+	return PF_OK;
+}
+
+/* Seizes every task not seized yet; *added says how many. */
+static pf_ret
+seize_new(lv_stop *s, bool all, size_t *added)
+{
+	char name[64];
+	struct dirent *d;
+	DIR *dir;
+	pf_ret r = PF_OK;
+	size_t before = s->n;
+
+	if (!all) {
+		*added = find(s, s->pid) ? 0 : 1;
+		return *added ? seize(s, s->pid) : PF_OK;
+	}
+	snprintf(name, sizeof name, "/proc/%d/task", (int)s->pid);
+	if ((dir = opendir(name)) == NULL)
+		return pf_err_errno(s->err, PF_ERR_MISMATCH, errno, "cannot "
+		    "list the threads of process %d", (int)s->pid);
+	while (r == PF_OK && (d = readdir(dir)) != NULL) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+
+		if (tid > 0 && find(s, tid) == NULL)
+			r = seize(s, tid);
+	}
+	closedir(dir);
+	*added = s->n - before;
+	return r;
+}
+
+/* Collects the stops of every seized thread; a thread that exits is
+ * dropped from the set. */
+static pf_ret
+wait_stops(lv_stop *s, uint64_t deadline)
+{
+	size_t i, left;
+	int st;
+
+	do {
+		left = 0;
+		for (i = 0; i < s->n; i++) {
+			lv_thread *t = &s->t[i];
+			pid_t w;
+
+			if (t->stopped)
+				continue;
+			w = waitpid(t->tid, &st, __WALL | WNOHANG);
+			if (w == t->tid && WIFSTOPPED(st)) {
+				t->stopped = true;
+				/* A signal-delivery-stop: hold the signal and
+				 * deliver it again on resume. */
+				if (st >> 16 == 0 && WSTOPSIG(st) != SIGTRAP)
+					t->sig = WSTOPSIG(st);
+			} else if ((w == t->tid && !WIFSTOPPED(st)) ||
+			    (w < 0 && errno == ECHILD)) {
+				s->t[i--] = s->t[--s->n];
+			} else {
+				left++;
+			}
+		}
+		if (left)
+			sched_yield();
+		if (left && lv_now_ns() > deadline)
+			return pf_err_set(s->err, PF_ERR_UNSAFE, "%zu threads of "
+			    "process %d did not stop in time", left,
+			    (int)s->pid);
+	} while (left);
+	return PF_OK;
+}
+
+pf_ret
+lv_stop_threads(lv_stop *s, pid_t pid, bool all, unsigned wait_ms,
+    pf_err *err)
+{
+	uint64_t deadline = lv_now_ns() + (uint64_t)wait_ms * 1000000u;
+	size_t added = 1, i;
+	pf_ret r = PF_OK;
+
+	memset(s, 0, sizeof *s);
+	s->pid = pid;
+	s->err = err;
+	while (added > 0 && r == PF_OK) {
+		if ((r = seize_new(s, all, &added)) == PF_OK)
+			r = wait_stops(s, deadline);
+	}
+	for (i = 0; r == PF_OK && i < s->n; i++)
+		if (ptrace(PTRACE_GETREGS, s->t[i].tid, NULL,
+		    &s->t[i].regs) < 0)
+			r = pf_err_errno(err, PF_ERR_IO, errno, "cannot read "
+			    "the registers of thread %d", (int)s->t[i].tid);
+	if (r == PF_OK && s->n == 0)
+		r = pf_err_set(err, PF_ERR_MISMATCH, "process %d has no "
+		    "threads left", (int)pid);
+	if (r != PF_OK)
+		lv_stop_resume(s);
+	return r;
+}
+
+void
+lv_stop_resume(lv_stop *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		ptrace(PTRACE_DETACH, s->t[i].tid, NULL,
+		    (void *)(intptr_t)s->t[i].sig);
+	free(s->t);
+	s->t = NULL;
+	s->n = s->cap = 0;
+}
+
+/* Single-steps t over the syscall instruction; a signal that arrives in
+ * the meantime is held for delivery on resume. */
+static pf_ret
+step(lv_stop *s, lv_thread *t)
+{
+	int st, i;
+
+	for (i = 0; i < SINGLESTEP_TRIES; i++) {
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 ||
+		    waitpid(t->tid, &st, __WALL) != t->tid)
+			break;
+		if (!WIFSTOPPED(st))
+			return pf_err_set(s->err, PF_ERR_IO, "thread %d ended "
+			    "during a system call made for the patcher",
+			    (int)t->tid);
+		if (WSTOPSIG(st) == SIGTRAP)
+			return PF_OK;
+		t->sig = WSTOPSIG(st);
+	}
+	return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot single-step "
+	    "thread %d", (int)t->tid);
+}
+
+pf_ret
+lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
+    const uint64_t a[6], int64_t *ret)
+{
+	struct user_regs_struct r = t->regs;
+	pf_ret rc;
+
+	r.rip = insn;
+	r.rax = (uint64_t)nr;
+	/* orig_rax -1: the kernel must not treat the stop as an interrupted
+	 * system call and restart that one instead of ours. */
+	r.orig_rax = (uint64_t)-1;
+	r.rdi = a[0];
+	r.rsi = a[1];
+	r.rdx = a[2];
+	r.r10 = a[3];
+	r.r8 = a[4];
+	r.r9 = a[5];
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &r) < 0)
+		return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot set the "
+		    "registers of thread %d", (int)t->tid);
+	rc = step(s, t);
+	if (rc == PF_OK && ptrace(PTRACE_GETREGS, t->tid, NULL, &r) < 0)
+		rc = pf_err_errno(s->err, PF_ERR_IO, errno, "cannot read the "
+		    "registers of thread %d", (int)t->tid);
+	*ret = (int64_t)r.rax;
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &t->regs) < 0 && rc == PF_OK)
+		rc = pf_err_errno(s->err, PF_ERR_IO, errno, "cannot restore "
+		    "the registers of thread %d", (int)t->tid);
+	return rc;
+}

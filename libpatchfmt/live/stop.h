@@ -1,0 +1,43 @@
+/*
+ * Stopping and resuming the threads of a process with ptrace, and making
+ * one stopped thread run a system call on the patcher's behalf.
+ */
+#ifndef PF_LIVE_STOP_H
+#define PF_LIVE_STOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "common/err.h"
+
+typedef struct lv_thread {
+	pid_t tid;
+	int sig;                     /* signal to deliver again on resume */
+	bool stopped;
+	struct user_regs_struct regs;
+} lv_thread;
+
+typedef struct lv_stop {
+	pid_t pid;
+	lv_thread *t;
+	size_t n, cap;
+	pf_err *err;
+} lv_stop;
+
+/* Stops every thread of pid, over and over until no new thread appears;
+ * or only the thread tid = pid when all is false.  On failure every
+ * thread stopped so far is resumed. */
+pf_ret lv_stop_threads(lv_stop *s, pid_t pid, bool all, unsigned wait_ms,
+    pf_err *err);
+/* Resumes (detaches from) every stopped thread and frees s. */
+void lv_stop_resume(lv_stop *s);
+/* Runs syscall nr with args in the stopped thread t through the
+ * "syscall" instruction at insn, and restores its registers. */
+pf_ret lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
+    const uint64_t args[6], int64_t *ret);
+uint64_t lv_now_ns(void);
+
+#endif

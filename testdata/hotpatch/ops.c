@@ -1,0 +1,49 @@
+/*
+ * The request handlers of the hot-patch test server.  Built twice: as it
+ * was and with -DFIXED, which fixes add_numbers and greet and changes
+ * park_here, so that the patch replaces three functions of the
+ * executable (one of which a test parks a thread in).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+int park_fd[2] = { -1, -1 };
+
+long
+add_numbers(long a, long b)
+{
+#ifdef FIXED
+	return a + b;
+#else
+	return a + b + (a > 9);    /* the bug: off by one for a > 9 */
+#endif
+}
+
+int
+greet(const char *name, char *out, size_t n)
+{
+#ifdef FIXED
+	return snprintf(out, n, "hello, %s!", name);
+#else
+	return snprintf(out, n, "hello %s", name);
+#endif
+}
+
+/* Blocks until a byte arrives on park_fd: a thread that stays inside a
+ * function the patch replaces. */
+int
+park_here(void)
+{
+	char c = 0;
+
+	if (read(park_fd[0], &c, 1) != 1)
+		return -1;
+#ifdef FIXED
+	return 2;
+#else
+	return 1;
+#endif
+}
