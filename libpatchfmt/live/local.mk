@@ -54,3 +54,31 @@ EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
 
 TESTS += tests/cli/t5000-live.sh
 EXTRA_DIST += tests/cli/t5000-live.sh
+
+## Refusals: a pair of builds that changes only what must be refused,
+## and a stripped copy (no .symtab).
+HP_FIXTURES += tests/live/old/refuse tests/live/new/refuse \
+	tests/live/old/refuse.stripped
+tests/live/old/refuse tests/live/new/refuse: $(HP_SRC)/refuse.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/refuse.c
+tests/live/old/refuse.stripped: tests/live/old/refuse
+	$(AM_V_GEN)strip -o $@ tests/live/old/refuse
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_live
+TESTS += tests/unit/check_live
+tests_unit_check_live_SOURCES = tests/unit/check_live.c
+tests_unit_check_live_CPPFLAGS = $(CHECK_TEST_CPPFLAGS)
+tests_unit_check_live_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+EXTRA_tests_unit_check_live_DEPENDENCIES = $(HP_FIXTURES)
+endif
+
+## The decoders of untrusted bytes, replayed by fuzz/replay.sh.
+check_PROGRAMS += fuzz/fuzz_hotpatch
+fuzz_fuzz_hotpatch_SOURCES = fuzz/fuzz_hotpatch.c $(FUZZ_DRIVER)
+fuzz_fuzz_hotpatch_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_hotpatch_LDADD = libpatchfmt/libpf_apply.la
+EXTRA_DIST += tests/live/make-hotpatch-seeds.sh
