@@ -437,8 +437,10 @@ decode_items(dec *d, pf_hotpatch *hp)
 	    (r = get_array(d, n, 2, sizeof *hp->refused,
 	    (void **)&hp->refused)) != PF_OK)
 		return r;
-	for (i = 0; i < n; i++, hp->n_refused++) {
-		pf_hp_refusal *rf = &hp->refused[i];
+	for (i = 0; i < n; i++) {
+		/* Counted before it is read, so that a failure frees what
+		 * was read of it. */
+		pf_hp_refusal *rf = &hp->refused[hp->n_refused++];
 
 		if ((r = get_str(d, "refused name", PF_HP_NAME_MAX, false,
 		    &rf->name)) != PF_OK ||
