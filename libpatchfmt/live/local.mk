@@ -82,3 +82,10 @@ fuzz_fuzz_hotpatch_SOURCES = fuzz/fuzz_hotpatch.c $(FUZZ_DRIVER)
 fuzz_fuzz_hotpatch_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_hotpatch_LDADD = libpatchfmt/libpf_apply.la
 EXTRA_DIST += tests/live/make-hotpatch-seeds.sh
+
+## The stop-time benchmark: `make bench/live-bench && bench/live-bench`
+## (bench/RESULTS-live.md).  Built with the tree, never run as a test.
+noinst_PROGRAMS += bench/live-bench
+bench_live_bench_SOURCES = bench/live-bench.c
+bench_live_bench_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+bench_live_bench_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la

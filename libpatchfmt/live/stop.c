@@ -30,6 +30,38 @@ lv_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Every PTRACE_INTERRUPT and PTRACE_DETACH wakes a thread, and the
+ * scheduler likes to run a woken thread at once on the waker's CPU: the
+ * patcher is then preempted once per thread, which on a virtual machine
+ * costs tens of microseconds each time and stretches the window in which
+ * threads are stopped by milliseconds.  While it issues those requests
+ * (it never waits for anything then), the patcher runs as a real-time
+ * thread when it may (CAP_SYS_NICE); otherwise nothing changes.
+ */
+typedef struct rt_saved {
+	bool on;
+	int policy;
+	struct sched_param param;
+} rt_saved;
+
+static void
+rt_begin(rt_saved *r)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+
+	r->policy = sched_getscheduler(0);
+	r->on = r->policy >= 0 && sched_getparam(0, &r->param) == 0 &&
+	    sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+}
+
+static void
+rt_end(const rt_saved *r)
+{
+	if (r->on)
+		sched_setscheduler(0, r->policy, &r->param);
+}
+
 static lv_thread *
 find(lv_stop *s, pid_t tid)
 {
@@ -90,6 +122,7 @@ seize_new(lv_stop *s, bool all, size_t *added)
 	char name[64];
 	struct dirent *d;
 	DIR *dir;
+	rt_saved rt;
 	pf_ret r = PF_OK;
 	size_t before = s->n;
 
@@ -101,12 +134,14 @@ seize_new(lv_stop *s, bool all, size_t *added)
 	if ((dir = opendir(name)) == NULL)
 		return pf_err_errno(s->err, PF_ERR_MISMATCH, errno, "cannot "
 		    "list the threads of process %d", (int)s->pid);
+	rt_begin(&rt);
 	while (r == PF_OK && (d = readdir(dir)) != NULL) {
 		pid_t tid = (pid_t)atoi(d->d_name);
 
 		if (tid > 0 && find(s, tid) == NULL)
 			r = seize(s, tid);
 	}
+	rt_end(&rt);
 	closedir(dir);
 	*added = s->n - before;
 	return r;
@@ -183,11 +218,14 @@ lv_stop_threads(lv_stop *s, pid_t pid, bool all, unsigned wait_ms,
 void
 lv_stop_resume(lv_stop *s)
 {
+	rt_saved rt;
 	size_t i;
 
+	rt_begin(&rt);
 	for (i = 0; i < s->n; i++)
 		ptrace(PTRACE_DETACH, s->t[i].tid, NULL,
 		    (void *)(intptr_t)s->t[i].sig);
+	rt_end(&rt);
 	free(s->t);
 	s->t = NULL;
 	s->n = s->cap = 0;
