@@ -414,6 +414,7 @@ run_window(lv_proc *p, const window *w, const pf_live_opts *opts,
 	unsigned attempts = 0, nap = 1;
 	lv_busy busy = {0};
 	lv_stop s;
+	lv_rt rt;
 	uint64_t t0;
 	pf_ret r;
 
@@ -423,6 +424,9 @@ run_window(lv_proc *p, const window *w, const pf_live_opts *opts,
 		if ((r = lv_stop_threads(&s, p->pid, true, wait_ms(opts),
 		    err)) != PF_OK)
 			return r;
+		/* From here to the last resume nothing waits for the
+		 * stopped threads: no reason to let others run first. */
+		lv_rt_begin(&rt);
 		r = lv_threads_in(p, &s, w->ranges, w->n_ranges, &busy);
 		if (r == PF_OK && busy.tid == 0)
 			r = write_sites(p, &s, w, err);
@@ -431,6 +435,7 @@ run_window(lv_proc *p, const window *w, const pf_live_opts *opts,
 			st->attempts = attempts;
 		}
 		lv_stop_resume(&s);
+		lv_rt_end(&rt);
 		if (st != NULL)
 			st->stop_ns = lv_now_ns() - t0;
 		if (r != PF_OK || busy.tid == 0)

@@ -39,14 +39,8 @@ lv_now_ns(void)
  * (it never waits for anything then), the patcher runs as a real-time
  * thread when it may (CAP_SYS_NICE); otherwise nothing changes.
  */
-typedef struct rt_saved {
-	bool on;
-	int policy;
-	struct sched_param param;
-} rt_saved;
-
-static void
-rt_begin(rt_saved *r)
+void
+lv_rt_begin(lv_rt *r)
 {
 	struct sched_param sp = { .sched_priority = 1 };
 
@@ -55,8 +49,8 @@ rt_begin(rt_saved *r)
 	    sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
 }
 
-static void
-rt_end(const rt_saved *r)
+void
+lv_rt_end(const lv_rt *r)
 {
 	if (r->on)
 		sched_setscheduler(0, r->policy, &r->param);
@@ -122,7 +116,7 @@ seize_new(lv_stop *s, bool all, size_t *added)
 	char name[64];
 	struct dirent *d;
 	DIR *dir;
-	rt_saved rt;
+	lv_rt rt;
 	pf_ret r = PF_OK;
 	size_t before = s->n;
 
@@ -134,14 +128,14 @@ seize_new(lv_stop *s, bool all, size_t *added)
 	if ((dir = opendir(name)) == NULL)
 		return pf_err_errno(s->err, PF_ERR_MISMATCH, errno, "cannot "
 		    "list the threads of process %d", (int)s->pid);
-	rt_begin(&rt);
+	lv_rt_begin(&rt);
 	while (r == PF_OK && (d = readdir(dir)) != NULL) {
 		pid_t tid = (pid_t)atoi(d->d_name);
 
 		if (tid > 0 && find(s, tid) == NULL)
 			r = seize(s, tid);
 	}
-	rt_end(&rt);
+	lv_rt_end(&rt);
 	closedir(dir);
 	*added = s->n - before;
 	return r;
@@ -218,14 +212,14 @@ lv_stop_threads(lv_stop *s, pid_t pid, bool all, unsigned wait_ms,
 void
 lv_stop_resume(lv_stop *s)
 {
-	rt_saved rt;
+	lv_rt rt;
 	size_t i;
 
-	rt_begin(&rt);
+	lv_rt_begin(&rt);
 	for (i = 0; i < s->n; i++)
 		ptrace(PTRACE_DETACH, s->t[i].tid, NULL,
 		    (void *)(intptr_t)s->t[i].sig);
-	rt_end(&rt);
+	lv_rt_end(&rt);
 	free(s->t);
 	s->t = NULL;
 	s->n = s->cap = 0;

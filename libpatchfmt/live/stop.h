@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
@@ -39,5 +40,17 @@ void lv_stop_resume(lv_stop *s);
 pf_ret lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
     const uint64_t args[6], int64_t *ret);
 uint64_t lv_now_ns(void);
+
+/* Runs the calling thread SCHED_FIFO until lv_rt_end, when permitted
+ * (CAP_SYS_NICE), for work that must not be preempted and never waits
+ * for another thread of the machine (stop.c says why).  Nests. */
+typedef struct lv_rt {
+	bool on;
+	int policy;
+	struct sched_param param;
+} lv_rt;
+
+void lv_rt_begin(lv_rt *r);
+void lv_rt_end(const lv_rt *r);
 
 #endif
