@@ -16,22 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/hash.h"
 #include "disasm/analyze.h"
 #include "disasm/image.h"
 #include "disasm/insn.h"
 
 /* What an address field refers to, independent of the layout. */
-typedef enum rkind { R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_NONE } rkind;
+typedef enum rkind {
+	R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_JTAB, R_NONE
+} rkind;
 
 typedef struct rclass {
 	rkind kind;
 	const hp_slot *slot;
 	const hp_sym *sym;
 	uint64_t off;              /* from the slot, symbol or function */
-	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST */
-	size_t len;
+	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST, R_JTAB */
+	size_t len;                /* bytes, or R_JTAB entries */
 	uint64_t addr;
+	uint64_t fn_addr;          /* of the function referring */
 } rclass;
 
 /* One function that goes into the patch. */
@@ -50,6 +54,8 @@ typedef struct actx {
 } actx;
 
 #define STR_MAX 4096
+#define JTAB_MAX 4096
+#define JTAB_SEEN 16         /* tables of one function shared by address */
 
 static bool
 is_string(const uint8_t *p, size_t n, size_t *len)
@@ -67,6 +73,36 @@ is_string(const uint8_t *p, size_t n, size_t *len)
 	return false;
 }
 
+/* GCC's switch tables in position-independent code: int32 entries, each
+ * the distance from the table to a label inside the function.  The table
+ * ends where an entry no longer points into the function or a named
+ * object begins; extra entries found that way are copied but never used. */
+static size_t
+jump_table(const hp_image *im, const hp_sym *fn, uint64_t t)
+{
+	const uint8_t *p;
+	size_t n = 0;
+
+	while (n < JTAB_MAX && hp_image_bytes(im, t + 4 * n, 4, &p)) {
+		uint64_t dst = t + (uint64_t)(int64_t)(int32_t)pf_load_le32(p);
+
+		if (dst - fn->addr >= fn->size ||
+		    (n > 0 && hp_image_sym_at(im, t + 4 * n) != NULL))
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* Entry i of a switch table, as an offset in its function. */
+static uint64_t
+jtab_entry(const rclass *c, size_t i)
+{
+	int32_t e = (int32_t)pf_load_le32(c->bytes + 4 * i);
+
+	return c->addr + (uint64_t)(int64_t)e - c->fn_addr;
+}
+
 static void
 classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 {
@@ -75,6 +111,7 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 
 	memset(c, 0, sizeof *c);
 	c->addr = r->target;
+	c->fn_addr = fn->addr;
 	if (r->target - fn->addr < fn->size) {
 		c->kind = R_SELF;
 		c->off = r->target - fn->addr;
@@ -89,7 +126,10 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 	    s->data != NULL && !(s->flags & SHF_WRITE)) {
 		p = s->data + (r->target - s->addr);
 		c->bytes = p;
-		if (r->lea && is_string(p, s->size - (r->target - s->addr),
+		if (r->lea && r->ijmp &&
+		    (c->len = jump_table(im, fn, r->target)) > 0)
+			c->kind = R_JTAB;
+		else if (r->lea && is_string(p, s->size - (r->target - s->addr),
 		    &c->len))
 			c->kind = R_STR;
 		else if (!r->lea && r->memsize != 0 &&
@@ -100,6 +140,19 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 	} else {
 		c->kind = R_NONE;
 	}
+}
+
+static bool
+same_jtab(const rclass *a, const rclass *b)
+{
+	size_t i;
+
+	if (a->len != b->len)
+		return false;
+	for (i = 0; i < a->len; i++)
+		if (jtab_entry(a, i) != jtab_entry(b, i))
+			return false;
+	return true;
 }
 
 static bool
@@ -115,6 +168,7 @@ same_class(const rclass *a, const rclass *b)
 	case R_CONST:
 		return a->len == b->len && memcmp(a->bytes, b->bytes,
 		    a->len) == 0;
+	case R_JTAB: return same_jtab(a, b);
 	case R_NONE: return a->addr == b->addr;
 	}
 	return false;
@@ -309,6 +363,7 @@ check_ref(actx *a, fent *fe, const hp_ref *r)
 		return add_fent(a, c.sym, NULL);
 	case R_STR:
 	case R_CONST:
+	case R_JTAB:
 		return PF_OK;
 	default:
 		return refuse(fe, "refers to %s, which is neither a symbol, "
@@ -507,6 +562,7 @@ emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 	rl.addend = (int64_t)c.off - (int64_t)(ref->next - ref->field);
 	switch (c.kind) {
 	case R_SELF:
+	case R_JTAB:                 /* emit_func moved it into the code */
 		return PF_OK;
 	case R_SLOT:
 		os = hp_image_slot_key(&a->old, c.slot->key);
@@ -531,34 +587,98 @@ emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 	return pf_hotpatch_add_reloc(a->hp, fe->index, &rl);
 }
 
+/* Appends a switch table after the code, its entries made relative to
+ * the copy, and points the lea that loads it there: the function and its
+ * table then move as one piece and need no relocation. */
+static void
+move_jtab(pf_buf *b, const hp_ref *r, const rclass *c, uint64_t *tables,
+    size_t *n_tables)
+{
+	uint64_t at = 0;
+	size_t i;
+
+	for (i = 0; i < *n_tables; i += 2)
+		if (tables[i] == c->addr)
+			at = tables[i + 1];
+	if (at == 0) {
+		while (b->len % 4 != 0)
+			pf_buf_put_u8(b, 0xcc);
+		at = b->len;
+		for (i = 0; i < c->len; i++)
+			pf_buf_put_le32(b, (uint32_t)(jtab_entry(c, i) - at));
+		if (*n_tables < 2 * JTAB_SEEN) {
+			tables[(*n_tables)++] = c->addr;
+			tables[(*n_tables)++] = at;
+		}
+	}
+	if (!b->failed)
+		pf_store_le32(b->data + r->field, (uint32_t)(at - r->next));
+}
+
+static pf_ret
+func_code(actx *a, const fent *fe, pf_buf *b)
+{
+	uint64_t tables[2 * JTAB_SEEN];
+	size_t i, dec, n_tables = 0;
+	const uint8_t *p;
+	hp_refs rs;
+	rclass c;
+
+	fn_bytes(&a->new, fe->nsym, &p);
+	pf_buf_append(b, p, (size_t)fe->nsym->size);
+	if (hp_insn_refs(p, fe->nsym->size, fe->nsym->addr, &rs, &dec) !=
+	    PF_OK)
+		return PF_ERR_NOMEM;
+	for (i = 0; i < rs.n; i++) {
+		classify(&a->new, fe->nsym, &rs.v[i], &c);
+		if (c.kind == R_JTAB)
+			move_jtab(b, &rs.v[i], &c, tables, &n_tables);
+	}
+	hp_refs_free(&rs);
+	return b->failed ? PF_ERR_NOMEM : PF_OK;
+}
+
+static void
+old_entry(actx *a, const fent *fe, pf_hp_func *f)
+{
+	const uint8_t *po;
+
+	fn_bytes(&a->old, fe->osym, &po);
+	f->old_offset = fe->osym->addr;
+	f->old_len = fe->osym->size;
+	pf_sha256(f->old_sha256, po, (size_t)f->old_len);
+	if (strstr(fe->osym->name, ".cold") != NULL) {
+		f->flags = PF_HP_FUNC_NOJUMP;
+		return;
+	}
+	if (memcmp(po, "\xf3\x0f\x1e\xfa", 4) == 0)
+		f->entry_skip = PF_HP_ENDBR64_LEN;
+	f->head_len = f->entry_skip + PF_HP_JMP_LEN;
+	memcpy(f->head, po, f->head_len);
+}
+
 static pf_ret
 emit_func(actx *a, fent *fe)
 {
 	pf_hp_func f;
-	const uint8_t *pn, *po = NULL;
+	pf_buf code;
+	pf_ret r;
 
 	memset(&f, 0, sizeof f);
-	fn_bytes(&a->new, fe->nsym, &pn);
+	pf_buf_init(&code);
+	if ((r = func_code(a, fe, &code)) != PF_OK)
+		goto out;
 	f.name = (char *)fe->nsym->name;
-	f.code = (uint8_t *)pn;
-	f.code_len = (size_t)fe->nsym->size;
-	if (fe->osym == NULL) {
+	f.code = code.data;
+	f.code_len = code.len;
+	if (fe->osym == NULL)
 		f.flags = PF_HP_FUNC_NEW;
-		return pf_hotpatch_add_func(a->hp, &f, &fe->index);
-	}
-	fn_bytes(&a->old, fe->osym, &po);
-	f.old_offset = fe->osym->addr;
-	f.old_len = fe->osym->size;
-	pf_sha256(f.old_sha256, po, (size_t)f.old_len);
-	if (strstr(fe->osym->name, ".cold") != NULL) {
-		f.flags = PF_HP_FUNC_NOJUMP;
-	} else {
-		if (memcmp(po, "\xf3\x0f\x1e\xfa", 4) == 0)
-			f.entry_skip = PF_HP_ENDBR64_LEN;
-		f.head_len = f.entry_skip + PF_HP_JMP_LEN;
-		memcpy(f.head, po, f.head_len);
-	}
-	return pf_hotpatch_add_func(a->hp, &f, &fe->index);
+	else
+		old_entry(a, fe, &f);
+	r = pf_hotpatch_add_func(a->hp, &f, &fe->index);
+out:
+	pf_buf_free(&code);
+	return r;
 }
 
 static pf_ret

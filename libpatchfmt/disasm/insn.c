@@ -11,6 +11,16 @@
 
 #include "disasm/insn.h"
 
+/* A jump through a register: how GCC dispatches a switch table. */
+static bool
+is_ijmp(const cs_insn *in)
+{
+	const cs_x86 *x = &in->detail->x86;
+
+	return in->id == X86_INS_JMP && x->op_count == 1 &&
+	    x->operands[0].type == X86_OP_REG;
+}
+
 static pf_ret
 push(hp_refs *rs, const hp_ref *r)
 {
@@ -71,6 +81,8 @@ hp_insn_refs(const uint8_t *code, size_t len, uint64_t addr, hp_refs *out,
 	cs_insn *in = NULL;
 	hp_ref r;
 	pf_ret ret = PF_OK;
+	bool ijmp = false;
+	size_t i;
 	csh h;
 
 	memset(out, 0, sizeof *out);
@@ -83,9 +95,12 @@ hp_insn_refs(const uint8_t *code, size_t len, uint64_t addr, hp_refs *out,
 		goto out;
 	}
 	while (left > 0 && cs_disasm_iter(h, &p, &left, &a, in)) {
+		ijmp = ijmp || is_ijmp(in);
 		if (insn_ref(h, in, addr, &r) && (ret = push(out, &r)) != PF_OK)
 			goto out;
 	}
+	for (i = 0; i < out->n; i++)
+		out->v[i].ijmp = ijmp;
 	*decoded = len - left;
 out:
 	if (in != NULL)

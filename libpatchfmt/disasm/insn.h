@@ -18,6 +18,8 @@ typedef struct hp_ref {
 	uint8_t memsize;     /* bytes a memory operand reads, 0 for branches */
 	bool lea;            /* the address itself escapes */
 	bool branch;
+	bool ijmp;           /* the function has a "jmp *reg": it may use a
+	                        switch table */
 } hp_ref;
 
 typedef struct hp_refs {

@@ -58,7 +58,7 @@ drive(void *arg)
 
 	(void)arg;
 	while (!stop) {
-		switch (k++ % 3) {
+		switch (k++ % 4) {
 		case 0:
 			v = ask("ADD 20 22\n", out, sizeof out) ? 0 :
 			    check(out, "43\n", "42\n");
@@ -66,6 +66,10 @@ drive(void *arg)
 		case 1:
 			v = ask("GREET bob\n", out, sizeof out) ? 0 :
 			    check(out, "hello bob\n", "hello, bob!\n");
+			break;
+		case 2:
+			v = ask("SCORE 4 30\n", out, sizeof out) ? 0 :
+			    check(out, "7\n", "10\n");
 			break;
 		default:
 			v = ask("SUM abc\n", out, sizeof out) ? 0 :

@@ -47,3 +47,25 @@ park_here(void)
 	return 1;
 #endif
 }
+
+/* A dense switch: GCC dispatches it through a table of offsets in
+ * .rodata, which the patch must carry along with the code. */
+long
+score(int op, long x)
+{
+	switch (op) {
+	case 0: return x + 1;
+	case 1: return x * 7;
+	case 2: return x - 3;
+	case 3: return x << 2;
+#ifdef FIXED
+	case 4: return x / 3;
+#else
+	case 4: return x / 4;      /* the bug: should divide by 3 */
+#endif
+	case 5: return -x;
+	case 6: return x ^ 0x55;
+	case 7: return x * x;
+	default: return 0;
+	}
+}

@@ -6,6 +6,8 @@
  *
  *   ADD a b     the sum (the old build is off by one for a > 9)
  *   GREET name  a greeting (the new build adds a comma and a '!')
+ *   SCORE op x  a switch of eight operations (the old build's op 4
+ *               divides by 4 instead of 3)
  *   SUM text    a checksum computed by libhpdemo.so (the old build skips
  *               the last byte)
  *   PARK        blocks in park_here() until an UNPARK request
@@ -46,9 +48,12 @@ static void
 answer(const char *req, char *out, size_t n)
 {
 	long a, b;
+	int op;
 
 	if (sscanf(req, "ADD %ld %ld", &a, &b) == 2)
 		snprintf(out, n, "%ld", add_numbers(a, b));
+	else if (sscanf(req, "SCORE %d %ld", &op, &a) == 2)
+		snprintf(out, n, "%ld", score(op, a));
 	else if (strncmp(req, "GREET ", 6) == 0)
 		greet(req + 6, out, n);
 	else if (strncmp(req, "SUM ", 4) == 0)

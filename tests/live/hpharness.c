@@ -176,6 +176,8 @@ expect_old(void)
 {
 	expect("ADD 20 22\n", "43\n");
 	expect("GREET bob\n", "hello bob\n");
+	expect("SCORE 4 30\n", "7\n");
+	expect("SCORE 7 9\n", "81\n");
 	expect("SUM abc\n", "5863208\n");
 }
 
@@ -184,6 +186,8 @@ expect_new(void)
 {
 	expect("ADD 20 22\n", "42\n");
 	expect("GREET bob\n", "hello, bob!\n");
+	expect("SCORE 4 30\n", "10\n");
+	expect("SCORE 7 9\n", "81\n");
 	expect("SUM abc\n", "193485963\n");
 }
 
@@ -375,6 +379,7 @@ busy_thread(const pf_hotpatch *exe)
 	u = apply_ok(exe, "hpserver after the thread left");
 	expect("ADD 20 22\n", "42\n");
 	expect("GREET bob\n", "hello, bob!\n");
+	expect("SCORE 4 30\n", "10\n");
 	revert_ok(u, "hpserver");
 	expect_old();
 	printf("ok - a parked thread makes apply fail cleanly\n");
@@ -450,7 +455,8 @@ main(int argc, char **argv)
 	exe = make_patch("hpserver", &exe_bytes);
 	lib = make_patch("libhpdemo.so", &lib_bytes);
 	if (!has_func(exe, "add_numbers") || !has_func(exe, "greet") ||
-	    !has_func(exe, "park_here") || !has_func(lib, "demo_checksum"))
+	    !has_func(exe, "park_here") || !has_func(exe, "score") ||
+	    !has_func(lib, "demo_checksum"))
 		fail("the patches miss a changed function");
 	start_server();
 	if (!ptrace_allowed()) {
