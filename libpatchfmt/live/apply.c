@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/bytes.h"
 #include "common/ckd.h"
@@ -477,10 +478,15 @@ apply_window(actx *a)
 }
 
 static pf_ret
-check_record(const pf_hotpatch *hp, const pf_live_opts *opts, pf_err *err)
+check_record(pid_t pid, const pf_hotpatch *hp, const pf_live_opts *opts,
+    pf_err *err)
 {
 	pf_ret r;
 
+	/* A process cannot trace itself. */
+	if (pid <= 0 || pid == getpid())
+		return pf_err_set(err, PF_ERR_USAGE, "cannot hot-patch process "
+		    "%d", (int)pid);
 	if ((r = pf_hotpatch_validate(hp, err)) != PF_OK)
 		return r;
 	if (hp->n_refused != 0 && (opts == NULL || !opts->allow_refused))
@@ -498,6 +504,7 @@ pf_live_apply(pid_t pid, const pf_hotpatch *hp, const pf_live_opts *opts,
     pf_live_undo **undo, pf_err *err)
 {
 	actx a = { .hp = hp, .opts = opts, .err = err };
+	pf_err scratch;
 	uint64_t region = 0;
 	bool mapped = false;
 	pf_ret r;
@@ -505,7 +512,7 @@ pf_live_apply(pid_t pid, const pf_hotpatch *hp, const pf_live_opts *opts,
 	a.t_start = lv_now_ns();
 	a.p.memfd = -1;
 	*undo = NULL;
-	if ((r = check_record(hp, opts, err)) != PF_OK ||
+	if ((r = check_record(pid, hp, opts, err)) != PF_OK ||
 	    (r = lv_proc_open(&a.p, pid, err)) != PF_OK ||
 	    (r = find_target(&a)) != PF_OK || (r = plan_layout(&a)) != PF_OK ||
 	    (r = map_region(&a, &region)) != PF_OK)
@@ -517,8 +524,10 @@ pf_live_apply(pid_t pid, const pf_hotpatch *hp, const pf_live_opts *opts,
 	*undo = a.undo;
 	a.undo = NULL;
 out:
+	/* The caller wants to know why apply failed, not how the clean-up
+	 * went: the memory is unused either way. */
 	if (r != PF_OK && mapped)
-		remote_unmap(&a.p, region, a.l.rx_len + a.l.rw_len, err);
+		remote_unmap(&a.p, region, a.l.rx_len + a.l.rw_len, &scratch);
 	if (opts != NULL && opts->stats != NULL)
 		opts->stats->total_ns = lv_now_ns() - a.t_start;
 	pf_live_undo_free(a.undo);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -355,27 +356,69 @@ parked(void)
 	return found;
 }
 
+/* Releases the parked request from another thread while apply waits:
+ * apply must retry and succeed once the thread has left park_here. */
+static void *
+unpark_later(void *arg)
+{
+	struct timespec ts = { 0, 100000000 };
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	expect("UNPARK\n", "ok\n");
+	return NULL;
+}
+
+static pf_live_undo *
+apply_waiting(const pf_hotpatch *exe, int parked_fd)
+{
+	pf_live_stats st = {0};
+	pf_live_opts o = { .wait_ms = 20000, .stats = &st };
+	pf_live_undo *u;
+	pthread_t t;
+	char out[64];
+	pf_err err;
+
+	if (pthread_create(&t, NULL, unpark_later, NULL) != 0)
+		fail("cannot start a thread");
+	if (pf_live_apply(server, exe, &o, &u, &err) != PF_OK)
+		fail("apply while a thread leaves park_here: %s", err.msg);
+	pthread_join(t, NULL);
+	read_all(parked_fd, out, sizeof out, 10000);
+	close(parked_fd);
+	if (strcmp(out, "1\n") != 0)
+		fail("the parked request answered '%s'", out);
+	note_stats(&st);
+	printf("ok - apply waited for the parked thread (%u attempts)\n",
+	    st.attempts);
+	expect("ADD 20 22\n", "42\n");
+	return u;
+}
+
 static void
-busy_thread(const pf_hotpatch *exe)
+wait_parked(void)
 {
 	struct timespec ms = { 0, 1000000 };
-	char out[64];
-	int fd = connect_server(), i;
-	pf_live_undo *u;
+	int i;
 
-	if (write(fd, "PARK\n", 5) != 5)
-		fail("cannot send PARK");
 	for (i = 0; i < 10000 && !parked(); i++)
 		nanosleep(&ms, NULL);
 	if (i == 10000)
 		fail("no thread parked in park_here");
+}
+
+static void
+busy_thread(const pf_hotpatch *exe)
+{
+	int fd = connect_server();
+	pf_live_undo *u;
+
+	if (write(fd, "PARK\n", 5) != 5)
+		fail("cannot send PARK");
+	wait_parked();
 	refused(exe, PF_ERR_UNSAFE, "park_here", "thread inside park_here");
 	expect_old();
-	expect("UNPARK\n", "ok\n");
-	read_all(fd, out, sizeof out, 10000);
-	close(fd);
-	if (strcmp(out, "1\n") != 0)
-		fail("the parked request answered '%s'", out);
+	revert_ok(apply_waiting(exe, fd), "hpserver");
 	u = apply_ok(exe, "hpserver after the thread left");
 	expect("ADD 20 22\n", "42\n");
 	expect("GREET bob\n", "hello, bob!\n");
