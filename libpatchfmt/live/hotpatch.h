@@ -109,6 +109,9 @@ pf_ret pf_hotpatch_add_data(pf_hotpatch *hp, const pf_hp_data *d,
     size_t *index);
 pf_ret pf_hotpatch_add_reloc(pf_hotpatch *hp, size_t func,
     const pf_hp_reloc *r);
+/* The module's file name, shown in messages (the analysis leaves it
+ * empty: it only sees bytes). */
+pf_ret pf_hotpatch_set_module(pf_hotpatch *hp, const char *name);
 pf_ret pf_hotpatch_refuse(pf_hotpatch *hp, const char *name,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

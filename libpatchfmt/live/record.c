@@ -141,6 +141,18 @@ pf_hotpatch_add_reloc(pf_hotpatch *hp, size_t func, const pf_hp_reloc *r)
 }
 
 pf_ret
+pf_hotpatch_set_module(pf_hotpatch *hp, const char *name)
+{
+	char *s = strdup(name);
+
+	if (s == NULL)
+		return PF_ERR_NOMEM;
+	free(hp->module);
+	hp->module = s;
+	return PF_OK;
+}
+
+pf_ret
 pf_hotpatch_refuse(pf_hotpatch *hp, const char *name, const char *fmt, ...)
 {
 	pf_hp_refusal *r;

@@ -117,6 +117,8 @@ make_patch(const char *name, pf_buf *bytes)
 		fail("analysis of '%s': %s", name, err.msg);
 	free(o);
 	free(n);
+	if (pf_hotpatch_set_module(hp, name) != PF_OK)
+		fail("out of memory");
 	if (hp->n_refused)
 		fail("'%s': refused '%s': %s", name, hp->refused[0].name,
 		    hp->refused[0].reason);
