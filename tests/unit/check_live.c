@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/hash.h"
 #include "disasm/analyze.h"
@@ -308,6 +309,30 @@ START_TEST(test_seeds)
 }
 END_TEST
 
+/* What apply refuses before it touches any process. */
+START_TEST(test_apply_refuses)
+{
+	pf_hotpatch *hp = sample();
+	pf_live_opts o = { .wait_ms = 100 };
+	pf_live_undo *u = NULL, undo = { .build_id_len = 1 };
+	pf_err err;
+
+	ck_assert_int_eq(pf_live_apply(getpid(), hp, &o, &u, &err),
+	    PF_ERR_USAGE);
+	ck_assert_int_eq(pf_live_apply(getppid(), hp, &o, &u, &err),
+	    PF_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "refused changes"));
+	o.allow_refused = true;
+	/* No process has this pid: the kernel's pid_max is below it. */
+	ck_assert_int_eq(pf_live_apply(0x7ffffff0, hp, &o, &u, &err),
+	    PF_ERR_MISMATCH);
+	ck_assert_ptr_null(u);
+	ck_assert_int_eq(pf_live_revert(0x7ffffff0, &undo, &o, &err),
+	    PF_ERR_MISMATCH);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -321,6 +346,7 @@ suite(void)
 	tcase_add_test(rec, test_bad_header);
 	tcase_add_test(rec, test_undo);
 	tcase_add_test(rec, test_seeds);
+	tcase_add_test(rec, test_apply_refuses);
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
