@@ -310,6 +310,59 @@ find_changed(actx *a)
 static pf_ret refuse(fent *fe, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* True when n jumps into the body (not the entry) of a function in the
+ * patch: GCC's .cold parts jump back into their parent.  Old code would
+ * land in the old body, so n must be replaced too. */
+static pf_ret
+enters_changed(actx *a, const hp_sym *n, bool *yes)
+{
+	const uint8_t *p;
+	size_t i, dec;
+	hp_refs rs;
+	rclass c;
+
+	*yes = false;
+	if (!fn_bytes(&a->new, n, &p))
+		return PF_OK;
+	if (hp_insn_refs(p, n->size, n->addr, &rs, &dec) != PF_OK)
+		return pf_err_nomem(a->err);
+	for (i = 0; i < rs.n && !*yes; i++) {
+		classify(&a->new, n, &rs.v[i], &c);
+		*yes = c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
+		    find_fent(a, c.sym) != NULL;
+	}
+	hp_refs_free(&rs);
+	return PF_OK;
+}
+
+/* Step 1b: until nothing changes, add unchanged functions that enter a
+ * changed one other than through its entry. */
+static pf_ret
+find_entering(actx *a)
+{
+	bool again = true, yes;
+	size_t i;
+	pf_ret r;
+
+	while (again) {
+		again = false;
+		for (i = 0; i < a->new.n_syms; i++) {
+			const hp_sym *n = &a->new.syms[i], *o;
+
+			if (!is_code(&a->new, n) || find_fent(a, n) != NULL ||
+			    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
+			    !is_code(&a->old, o))
+				continue;
+			if ((r = enters_changed(a, n, &yes)) != PF_OK)
+				return r;
+			if (yes && (r = add_fent(a, n, o)) != PF_OK)
+				return r;
+			again = again || yes;
+		}
+	}
+	return PF_OK;
+}
+
 static pf_ret
 refuse(fent *fe, const char *fmt, ...)
 {
@@ -830,6 +883,7 @@ pf_hotpatch_analyze(const uint8_t *old_elf, size_t old_len,
 		goto out;
 	}
 	if ((r = set_module(&a)) != PF_OK || (r = find_changed(&a)) != PF_OK ||
+	    (r = find_entering(&a)) != PF_OK ||
 	    (r = check_all(&a)) != PF_OK ||
 	    (r = spread_refusals(&a)) != PF_OK ||
 	    (r = check_data(&a)) != PF_OK || (r = emit_all(&a)) != PF_OK)
