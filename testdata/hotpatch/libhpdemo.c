@@ -8,12 +8,17 @@
 unsigned long demo_checksum(const char *s, size_t n);
 const char *demo_version(void);
 
+/* A global of the library: -fPIC code reaches it through the GOT, so the
+ * patch must tie the new code to the old GOT slot. */
+unsigned long demo_calls;
+
 unsigned long
 demo_checksum(const char *s, size_t n)
 {
 	unsigned long h = 5381;
 	size_t i;
 
+	demo_calls++;
 #ifdef FIXED
 	for (i = 0; i < n; i++)
 #else

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 extern int park_fd[2];
+extern unsigned long demo_calls;
 
 long add_numbers(long a, long b);
 int greet(const char *name, char *out, size_t n);

@@ -10,6 +10,7 @@
  *               divides by 4 instead of 3)
  *   SUM text    a checksum computed by libhpdemo.so (the old build skips
  *               the last byte)
+ *   CALLS       how many times libhpdemo.so computed a checksum
  *   PARK        blocks in park_here() until an UNPARK request
  *   UNPARK      releases one parked request
  */
@@ -63,6 +64,8 @@ answer(const char *req, char *out, size_t n)
 	else if (strcmp(req, "UNPARK") == 0)
 		snprintf(out, n, "%s", write(park_fd[1], "x", 1) == 1 ? "ok" :
 		    "error");
+	else if (strcmp(req, "CALLS") == 0)
+		snprintf(out, n, "%lu", demo_calls);
 	else if (strcmp(req, "VERSION") == 0)
 		snprintf(out, n, "%s", demo_version());
 	else

@@ -273,6 +273,31 @@ revert_ok(pf_live_undo *u, const char *what)
 	pf_live_undo_free(u);
 }
 
+static unsigned long
+calls(void)
+{
+	char out[64];
+	int fd = connect_server();
+
+	if (write(fd, "CALLS\n", 6) != 6)
+		fail("cannot send CALLS");
+	read_all(fd, out, sizeof out, 10000);
+	close(fd);
+	return strtoul(out, NULL, 10);
+}
+
+/* The patched checksum must count its calls in the library's own
+ * variable, reached through the old GOT slot. */
+static void
+expect_shared_data(void)
+{
+	unsigned long before = calls();
+
+	expect("SUM abc\n", "193485963\n");
+	if (calls() <= before)
+		fail("the patched demo_checksum did not update demo_calls");
+}
+
 static void
 rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 {
@@ -283,6 +308,7 @@ rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 		ue = apply_ok(exe, "hpserver");
 		ul = apply_ok(lib, "libhpdemo.so");
 		expect_new();
+		expect_shared_data();
 		revert_ok(ul, "libhpdemo.so");
 		revert_ok(ue, "hpserver");
 		expect_old();
