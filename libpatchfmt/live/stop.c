@@ -109,7 +109,9 @@ seize(lv_stop *s, pid_t tid)
 	return PF_OK;
 }
 
-/* Seizes every task not seized yet; *added says how many. */
+/* Seizes every task not seized yet, or with all false a single one (the
+ * main thread unless it cannot be: a main thread that called
+ * pthread_exit is a zombie); *added says how many. */
 static pf_ret
 seize_new(lv_stop *s, bool all, size_t *added)
 {
@@ -120,16 +122,12 @@ seize_new(lv_stop *s, bool all, size_t *added)
 	pf_ret r = PF_OK;
 	size_t before = s->n;
 
-	if (!all) {
-		*added = find(s, s->pid) ? 0 : 1;
-		return *added ? seize(s, s->pid) : PF_OK;
-	}
 	snprintf(name, sizeof name, "/proc/%d/task", (int)s->pid);
 	if ((dir = opendir(name)) == NULL)
 		return pf_err_errno(s->err, PF_ERR_MISMATCH, errno, "cannot "
 		    "list the threads of process %d", (int)s->pid);
 	lv_rt_begin(&rt);
-	while (r == PF_OK && (d = readdir(dir)) != NULL) {
+	while ((all ? r == PF_OK : s->n == 0) && (d = readdir(dir)) != NULL) {
 		pid_t tid = (pid_t)atoi(d->d_name);
 
 		if (tid > 0 && find(s, tid) == NULL)
@@ -138,6 +136,8 @@ seize_new(lv_stop *s, bool all, size_t *added)
 	lv_rt_end(&rt);
 	closedir(dir);
 	*added = s->n - before;
+	/* With all false, r is the result for the thread that was taken,
+	 * or the last refusal when none could be. */
 	return r;
 }
 
