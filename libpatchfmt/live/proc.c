@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,12 +42,12 @@ add_map(lv_proc *p, const lv_map *m)
 static pf_ret
 read_maps(lv_proc *p)
 {
-	char name[64], line[4096 + 256], path[4096];
+	char name[96], line[4096 + 256], path[4096];
 	FILE *f;
 	lv_map m;
 	pf_ret r = PF_OK;
 
-	snprintf(name, sizeof name, "/proc/%d/maps", (int)p->pid);
+	snprintf(name, sizeof name, "%s/maps", p->dir);
 	if ((f = fopen(name, "re")) == NULL)
 		return pf_err_errno(p->err, errno == ENOENT ? PF_ERR_MISMATCH :
 		    PF_ERR_IO, errno, "cannot read '%s'", name);
@@ -248,17 +249,46 @@ find_modules(lv_proc *p)
 	return PF_OK;
 }
 
+/* A main thread that called pthread_exit is a zombie without memory:
+ * its /proc/PID/mem fails with ESRCH, a live thread's serves instead. */
+static int
+open_live_thread(lv_proc *p)
+{
+	char name[96];
+	struct dirent *d;
+	DIR *dir;
+	int fd = -1;
+
+	snprintf(name, sizeof name, "/proc/%d/task", (int)p->pid);
+	if ((dir = opendir(name)) == NULL)
+		return -1;
+	while (fd < 0 && (d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(p->dir, sizeof p->dir, "/proc/%d/task/%.20s",
+		    (int)p->pid, d->d_name);
+		snprintf(name, sizeof name, "%s/mem", p->dir);
+		fd = open(name, O_RDWR | O_CLOEXEC);
+	}
+	closedir(dir);
+	return fd;
+}
+
 pf_ret
 lv_proc_open(lv_proc *p, pid_t pid, pf_err *err)
 {
-	char name[64];
+	char name[96];
 	pf_ret r;
 
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->err = err;
-	snprintf(name, sizeof name, "/proc/%d/mem", (int)pid);
-	if ((p->memfd = open(name, O_RDWR | O_CLOEXEC)) < 0)
+	snprintf(p->dir, sizeof p->dir, "/proc/%d", (int)pid);
+	snprintf(name, sizeof name, "%s/mem", p->dir);
+	p->memfd = open(name, O_RDWR | O_CLOEXEC);
+	if (p->memfd < 0 && errno == ESRCH)
+		p->memfd = open_live_thread(p);
+	if (p->memfd < 0)
 		return pf_err_errno(err, errno == ENOENT ? PF_ERR_MISMATCH :
 		    PF_ERR_IO, errno, "cannot open '%s' (ptrace permission: "
 		    "CAP_SYS_PTRACE or kernel.yama.ptrace_scope)", name);

@@ -33,6 +33,8 @@ typedef struct lv_module {
 typedef struct lv_proc {
 	pid_t pid;
 	int memfd;                   /* /proc/PID/mem, read-write */
+	char dir[64];                /* /proc/PID, or a live thread's
+	                                /proc/PID/task/TID */
 	lv_map *maps;
 	size_t n_maps;
 	lv_module *mods;

@@ -84,6 +84,26 @@ add(lv_stop *s, pid_t tid)
 	return PF_OK;
 }
 
+/* A zombie thread (a main thread that called pthread_exit) runs no code
+ * and cannot be traced. */
+static bool
+is_zombie(pid_t pid, pid_t tid)
+{
+	char name[96], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(name, sizeof name, "/proc/%d/task/%d/stat", (int)pid,
+	    (int)tid);
+	if ((f = fopen(name, "re")) == NULL)
+		return false;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
 /* Attaches to and interrupts one thread; a thread that has just exited
  * is no error. */
 static pf_ret
@@ -92,7 +112,8 @@ seize(lv_stop *s, pid_t tid)
 	pf_ret r;
 
 	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
-		if (errno == ESRCH)
+		if (errno == ESRCH || (errno == EPERM &&
+		    is_zombie(s->pid, tid)))
 			return PF_OK;
 		return pf_err_errno(s->err, errno == EPERM ? PF_ERR_UNSAFE :
 		    PF_ERR_IO, errno, "cannot attach to thread %d of process "
