@@ -63,6 +63,11 @@ tests/live/old/refuse tests/live/new/refuse: $(HP_SRC)/refuse.c
 	@mkdir -p $(@D)
 	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
 	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/refuse.c
+HP_FIXTURES += tests/live/old/zombie tests/live/new/zombie
+tests/live/old/zombie tests/live/new/zombie: $(HP_SRC)/zombie.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/zombie.c -pthread
 tests/live/old/refuse.stripped: tests/live/old/refuse
 	$(AM_V_GEN)strip -o $@ tests/live/old/refuse
 

@@ -456,6 +456,70 @@ busy_thread(const pf_hotpatch *exe)
 	printf("ok - a parked thread makes apply fail cleanly\n");
 }
 
+/* Compares the bytes at a site, read through a live thread's memory
+ * file (the main thread's has none). */
+static bool
+site_holds(pid_t pid, const pf_live_site *st, bool patched)
+{
+	char path[128];
+	uint8_t cur[PF_HP_HEAD_MAX];
+	struct dirent *d;
+	DIR *dp;
+	int fd = -1;
+	bool ok = false;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((dp = opendir(path)) == NULL)
+		return false;
+	while (fd < 0 && (d = readdir(dp)) != NULL) {
+		snprintf(path, sizeof path, "/proc/%d/task/%.20s/mem",
+		    (int)pid, d->d_name);
+		if (d->d_name[0] != '.')
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	closedir(dp);
+	if (fd >= 0 && pread(fd, cur, st->len, (off_t)st->addr) == st->len)
+		ok = memcmp(cur, patched ? st->new : st->old, st->len) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* A process whose main thread called pthread_exit. */
+static void
+zombie_main(void)
+{
+	pf_buf bytes;
+	pf_hotpatch *hp = make_patch("zombie", &bytes);
+	pf_live_opts o = {0};
+	pf_live_undo *u;
+	char line[16];
+	pf_err err;
+	int out;
+	pid_t pid = spawn("old/zombie", NULL, &out);
+
+	read_all(out, line, 7, 10000);
+	close(out);
+	if (strncmp(line, "ready", 5) != 0)
+		fail("the zombie test program did not start");
+	if (pf_live_apply(pid, hp, &o, &u, &err) != PF_OK)
+		fail("apply to a process with a zombie main thread: %s",
+		    err.msg);
+	if (u->n_sites != 1 || !site_holds(pid, &u->sites[0], true))
+		fail("the jump is not in place");
+	if (pf_live_revert(pid, u, &o, &err) != PF_OK)
+		fail("revert in a process with a zombie main thread: %s",
+		    err.msg);
+	if (!site_holds(pid, &u->sites[0], false))
+		fail("the old bytes are not back");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	pf_live_undo_free(u);
+	pf_hotpatch_free(hp);
+	pf_buf_free(&bytes);
+	printf("ok - a process whose main thread exited is patched\n");
+}
+
 static void
 stop_client(void)
 {
@@ -540,6 +604,7 @@ main(int argc, char **argv)
 	rounds(exe, lib, n);
 	wrong_target(&exe_bytes);
 	busy_thread(exe);
+	zombie_main();
 	stop_client();
 	print_stops();
 	cleanup();
