@@ -252,11 +252,15 @@ remote_map(actx *a, lv_stop *s, uint64_t insn, uint64_t hint, bool *taken)
 		return PF_OK;
 	}
 	if (a->l.rw_len && ((r = lv_remote_syscall(s, &s->t[0], insn,
-	    SYS_mprotect, mp, &ret)) != PF_OK || ret != 0))
-		return r != PF_OK ? r : pf_err_set(a->err, PF_ERR_IO,
-		    "process %d: mprotect of the patch memory failed",
-		    (int)a->p.pid);
-	return PF_OK;
+	    SYS_mprotect, mp, &ret)) != PF_OK || ret != 0)) {
+		uint64_t um[6] = { hint, len, 0, 0, 0, 0 };
+
+		if (r == PF_OK)
+			r = pf_err_set(a->err, PF_ERR_IO, "process %d: mprotect "
+			    "of the patch memory failed", (int)a->p.pid);
+		lv_remote_syscall(s, &s->t[0], insn, SYS_munmap, um, &ret);
+	}
+	return r;
 }
 
 static pf_ret

@@ -1,8 +1,9 @@
 /*
  * The request handlers of the hot-patch test server.  Built twice: as it
- * was and with -DFIXED, which fixes add_numbers and greet and changes
- * park_here, so that the patch replaces three functions of the
- * executable (one of which a test parks a thread in).
+ * was and with -DFIXED, which fixes add_numbers, greet (with a new
+ * string constant and a new static variable) and score, and changes
+ * park_here, so that the patch replaces four functions of the executable
+ * (one of which a test parks a thread in).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,10 +23,16 @@ add_numbers(long a, long b)
 #endif
 }
 
+#ifdef FIXED
+/* New in the fixed build: the patch must carry it as writable data. */
+static unsigned long greeted;
+#endif
+
 int
 greet(const char *name, char *out, size_t n)
 {
 #ifdef FIXED
+	greeted++;
 	return snprintf(out, n, "hello, %s!", name);
 #else
 	return snprintf(out, n, "hello %s", name);
