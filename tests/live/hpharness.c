@@ -321,7 +321,7 @@ static void
 refused(const pf_hotpatch *hp, pf_ret want, const char *needle,
     const char *what)
 {
-	pf_live_opts o = { .wait_ms = 300 };
+	pf_live_opts o = { .wait_ms = 1000 };
 	pf_live_undo *u = NULL;
 	pf_err err;
 	pf_ret r = pf_live_apply(server, hp, &o, &u, &err);
