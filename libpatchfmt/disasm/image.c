@@ -163,9 +163,10 @@ cmp_sym_key(const void *a, const void *b)
 	return strcmp((*x)->key, (*y)->key);
 }
 
-/* A key that two symbols share cannot be matched across builds. */
+/* Sorts the symbols by key for lookups; a key that two symbols share
+ * cannot be matched across builds. */
 static pf_ret
-mark_dups(hp_image *im, pf_err *err)
+index_keys(hp_image *im, pf_err *err)
 {
 	hp_sym **v = malloc((im->n_syms ? im->n_syms : 1) * sizeof *v);
 	size_t i;
@@ -179,7 +180,7 @@ mark_dups(hp_image *im, pf_err *err)
 		if (strcmp(v[i]->key, v[i - 1]->key) == 0 &&
 		    v[i]->addr != v[i - 1]->addr)
 			v[i]->dup = v[i - 1]->dup = true;
-	free(v);
+	im->by_key = v;
 	return PF_OK;
 }
 
@@ -219,7 +220,7 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 			return pf_err_nomem(err);
 	}
 	qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
-	return mark_dups(im, err);
+	return index_keys(im, err);
 }
 
 static pf_ret
@@ -419,6 +420,7 @@ hp_image_close(hp_image *im)
 	for (i = 0; i < im->n_slots; i++)
 		free(im->slots[i].key);
 	free(im->syms);
+	free(im->by_key);
 	free(im->slots);
 	free(im->sects);
 	free(im->dynrel);
@@ -486,11 +488,19 @@ hp_image_sym_at(const hp_image *im, uint64_t addr)
 const hp_sym *
 hp_image_sym_key(const hp_image *im, const char *key)
 {
-	size_t i;
+	size_t lo = 0, hi = im->n_syms;
 
-	for (i = 0; i < im->n_syms; i++)
-		if (strcmp(im->syms[i].key, key) == 0)
-			return im->syms[i].dup ? NULL : &im->syms[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(im->by_key[mid]->key, key);
+
+		if (c == 0)
+			return im->by_key[mid]->dup ? NULL : im->by_key[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

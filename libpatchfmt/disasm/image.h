@@ -45,6 +45,7 @@ typedef struct hp_image {
 	size_t n_sects;
 	hp_sym *syms;                /* sorted by addr */
 	size_t n_syms;
+	hp_sym **by_key;             /* the same, sorted by key */
 	hp_slot *slots;              /* sorted by addr */
 	size_t n_slots;
 	uint64_t *dynrel;            /* r_offset of every dynamic relocation */
