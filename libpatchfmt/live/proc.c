@@ -292,9 +292,19 @@ lv_proc_open(lv_proc *p, pid_t pid, pf_err *err)
 		return pf_err_errno(err, errno == ENOENT ? PF_ERR_MISMATCH :
 		    PF_ERR_IO, errno, "cannot open '%s' (ptrace permission: "
 		    "CAP_SYS_PTRACE or kernel.yama.ptrace_scope)", name);
-	if ((r = read_maps(p)) != PF_OK || (r = find_modules(p)) != PF_OK)
+	if ((r = read_maps(p)) != PF_OK)
 		return r;
-	return PF_OK;
+	/* A main thread on its way out may already have dropped its
+	 * memory: its maps are then empty. */
+	if (p->n_maps == 0) {
+		close(p->memfd);
+		if ((p->memfd = open_live_thread(p)) < 0)
+			return pf_err_set(err, PF_ERR_MISMATCH, "process %d has "
+			    "no memory left", (int)pid);
+		if ((r = read_maps(p)) != PF_OK)
+			return r;
+	}
+	return find_modules(p);
 }
 
 void

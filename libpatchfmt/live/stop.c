@@ -2,7 +2,7 @@
  * Stopping every thread: PTRACE_SEIZE and PTRACE_INTERRUPT for each task
  * in /proc/PID/task, again until a pass finds no new task (a thread
  * running when the pass began may have created another).  Resuming is
- * PTRACE_DETACH, which also delivers again any signal that arrived while
+ * PTRACE_DETACH, then delivering again every signal that arrived while
  * the thread was stopped.
  */
 #include <config.h>
@@ -14,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "live/stop.h"
 
 #define SINGLESTEP_TRIES 16
+#define ZOMBIE_LOOK_NS 1000000u
 
 uint64_t
 lv_now_ns(void)
@@ -54,6 +57,15 @@ lv_rt_end(const lv_rt *r)
 {
 	if (r->on)
 		sched_setscheduler(0, r->policy, &r->param);
+}
+
+/* A signal the patcher took out of a thread's way (a signal-delivery-stop
+ * it resumed from without the signal). */
+static void
+hold(lv_thread *t, int sig)
+{
+	if (t->n_sigs < LV_HELD_SIGNALS)
+		t->sigs[t->n_sigs++] = sig;
 }
 
 static lv_thread *
@@ -167,10 +179,17 @@ seize_new(lv_stop *s, bool all, size_t *added)
 static pf_ret
 wait_stops(lv_stop *s, uint64_t deadline)
 {
+	uint64_t next_look = lv_now_ns() + ZOMBIE_LOOK_NS;
 	size_t i, left;
+	bool look;
 	int st;
 
 	do {
+		/* A thread that exits while it is seized never stops; once a
+		 * millisecond, those still running are looked at. */
+		look = lv_now_ns() > next_look;
+		if (look)
+			next_look = lv_now_ns() + ZOMBIE_LOOK_NS;
 		left = 0;
 		for (i = 0; i < s->n; i++) {
 			lv_thread *t = &s->t[i];
@@ -184,9 +203,10 @@ wait_stops(lv_stop *s, uint64_t deadline)
 				/* A signal-delivery-stop: hold the signal and
 				 * deliver it again on resume. */
 				if (st >> 16 == 0 && WSTOPSIG(st) != SIGTRAP)
-					t->sig = WSTOPSIG(st);
+					hold(t, WSTOPSIG(st));
 			} else if ((w == t->tid && !WIFSTOPPED(st)) ||
-			    (w < 0 && errno == ECHILD)) {
+			    (w < 0 && errno == ECHILD) ||
+			    (look && is_zombie(s->pid, t->tid))) {
 				s->t[i--] = s->t[--s->n];
 			} else {
 				left++;
@@ -235,12 +255,18 @@ lv_stop_resume(lv_stop *s)
 {
 	lv_rt rt;
 	size_t i;
+	unsigned j;
 
 	lv_rt_begin(&rt);
 	for (i = 0; i < s->n; i++)
-		ptrace(PTRACE_DETACH, s->t[i].tid, NULL,
-		    (void *)(intptr_t)s->t[i].sig);
+		ptrace(PTRACE_DETACH, s->t[i].tid, NULL, NULL);
 	lv_rt_end(&rt);
+	/* Sent again once the thread runs: real-time signals queue, so
+	 * each one held must be sent once more, not folded into one. */
+	for (i = 0; i < s->n; i++)
+		for (j = 0; j < s->t[i].n_sigs; j++)
+			syscall(SYS_tgkill, (int)s->pid, (int)s->t[i].tid,
+			    s->t[i].sigs[j]);
 	free(s->t);
 	s->t = NULL;
 	s->n = s->cap = 0;
@@ -263,7 +289,7 @@ step(lv_stop *s, lv_thread *t)
 			    (int)t->tid);
 		if (WSTOPSIG(st) == SIGTRAP)
 			return PF_OK;
-		t->sig = WSTOPSIG(st);
+		hold(t, WSTOPSIG(st));
 	}
 	return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot single-step "
 	    "thread %d", (int)t->tid);

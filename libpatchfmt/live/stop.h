@@ -14,9 +14,12 @@
 
 #include "common/err.h"
 
+#define LV_HELD_SIGNALS 16
+
 typedef struct lv_thread {
 	pid_t tid;
-	int sig;                     /* signal to deliver again on resume */
+	int sigs[LV_HELD_SIGNALS];   /* signals to deliver again on resume */
+	unsigned n_sigs;
 	bool stopped;
 	struct user_regs_struct regs;
 } lv_thread;

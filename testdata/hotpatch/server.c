@@ -11,11 +11,14 @@
  *   SUM text    a checksum computed by libhpdemo.so (the old build skips
  *               the last byte)
  *   CALLS       how many times libhpdemo.so computed a checksum
+ *   SIGNALS     how many SIGRTMIN signals the process has handled (a
+ *               test sends them while it patches: none may be lost)
  *   PARK        blocks in park_here() until an UNPARK request
  *   UNPARK      releases one parked request
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,14 @@
 #include "ops.h"
 
 static int listen_fd = -1;
+static atomic_ulong signals;
+
+static void
+on_rtmin(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&signals, 1);
+}
 
 static int
 read_line(int fd, char *buf, size_t n)
@@ -64,6 +75,8 @@ answer(const char *req, char *out, size_t n)
 	else if (strcmp(req, "UNPARK") == 0)
 		snprintf(out, n, "%s", write(park_fd[1], "x", 1) == 1 ? "ok" :
 		    "error");
+	else if (strcmp(req, "SIGNALS") == 0)
+		snprintf(out, n, "%lu", (unsigned long)atomic_load(&signals));
 	else if (strcmp(req, "CALLS") == 0)
 		snprintf(out, n, "%lu", demo_calls);
 	else if (strcmp(req, "VERSION") == 0)
@@ -99,6 +112,8 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sigaction act = { .sa_handler = on_rtmin,
+	    .sa_flags = SA_RESTART };
 	int i, n = argc > 2 ? atoi(argv[2]) : 4;
 	pthread_t t;
 
@@ -107,6 +122,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGRTMIN, &act, NULL);
 	strcpy(sa.sun_path, argv[1]);
 	unlink(argv[1]);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);

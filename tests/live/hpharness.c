@@ -274,13 +274,13 @@ revert_ok(pf_live_undo *u, const char *what)
 }
 
 static unsigned long
-calls(void)
+ask_number(const char *req)
 {
 	char out[64];
 	int fd = connect_server();
 
-	if (write(fd, "CALLS\n", 6) != 6)
-		fail("cannot send CALLS");
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+		fail("cannot send '%s'", req);
 	read_all(fd, out, sizeof out, 10000);
 	close(fd);
 	return strtoul(out, NULL, 10);
@@ -291,18 +291,88 @@ calls(void)
 static void
 expect_shared_data(void)
 {
-	unsigned long before = calls();
+	unsigned long before = ask_number("CALLS\n");
 
 	expect("SUM abc\n", "193485963\n");
-	if (calls() <= before)
+	if (ask_number("CALLS\n") <= before)
 		fail("the patched demo_checksum did not update demo_calls");
+}
+
+/* Real-time signals queue instead of merging, so the server must count
+ * exactly as many as were sent, whatever the patcher was doing when they
+ * arrived (threads stopped, the main thread running mmap for it).  They
+ * come from another process, as they would in a real service; the
+ * sender reports how many it sent when SIGTERM stops it. */
+static volatile sig_atomic_t sender_stop;
+
+static void
+on_sender_stop(int sig)
+{
+	(void)sig;
+	sender_stop = 1;
+}
+
+static pid_t
+start_sender(int *report)
+{
+	struct timespec ts = { 0, 200000 };
+	union sigval v = { 0 };
+	unsigned long sent = 0;
+	int fd[2];
+	pid_t pid;
+
+	if (pipe2(fd, O_CLOEXEC) < 0 || (pid = fork()) < 0)
+		fail("cannot start the signal sender");
+	if (pid > 0) {
+		close(fd[1]);
+		*report = fd[0];
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGTERM, on_sender_stop);
+	while (!sender_stop) {
+		if (sigqueue(server, SIGRTMIN, v) == 0)
+			sent++;
+		nanosleep(&ts, NULL);
+	}
+	_exit(write(fd[1], &sent, sizeof sent) == sizeof sent ? 0 : 1);
+}
+
+static unsigned long
+stop_sender(pid_t pid, int report)
+{
+	unsigned long sent = 0;
+
+	kill(pid, SIGTERM);
+	if (read(report, &sent, sizeof sent) != sizeof sent)
+		fail("the signal sender did not report");
+	close(report);
+	waitpid(pid, NULL, 0);
+	return sent;
+}
+
+static void
+check_signals(unsigned long n_signals)
+{
+	struct timespec ms = { 0, 1000000 };
+	unsigned long got = 0;
+	int i;
+
+	for (i = 0; i < 10000 && (got = ask_number("SIGNALS\n")) <
+	    n_signals; i++)
+		nanosleep(&ms, NULL);
+	if (got != n_signals)
+		fail("the server handled %lu of %lu signals", got, n_signals);
+	printf("ok - all %lu signals sent during the rounds were handled\n",
+	    n_signals);
 }
 
 static void
 rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 {
 	pf_live_undo *ue, *ul;
-	int i;
+	int i, report;
+	pid_t sender = start_sender(&report);
 
 	for (i = 0; i < n; i++) {
 		ue = apply_ok(exe, "hpserver");
@@ -314,6 +384,7 @@ rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 		expect_old();
 	}
 	printf("ok - %d rounds of apply and revert under load\n", n);
+	check_signals(stop_sender(sender, report));
 }
 
 /* Applying a record that must be refused, and what the error says. */
@@ -485,6 +556,24 @@ site_holds(pid_t pid, const pf_live_site *st, bool patched)
 	return ok;
 }
 
+/* The state letter of a process in /proc/PID/stat. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return '?';
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : '?';
+}
+
 /* A process whose main thread called pthread_exit. */
 static void
 zombie_main(void)
@@ -493,15 +582,20 @@ zombie_main(void)
 	pf_hotpatch *hp = make_patch("zombie", &bytes);
 	pf_live_opts o = {0};
 	pf_live_undo *u;
+	struct timespec ms = { 0, 1000000 };
 	char line[16];
 	pf_err err;
-	int out;
+	int out, i;
 	pid_t pid = spawn("old/zombie", NULL, &out);
 
 	read_all(out, line, 7, 10000);
 	close(out);
 	if (strncmp(line, "ready", 5) != 0)
 		fail("the zombie test program did not start");
+	for (i = 0; i < 10000 && proc_state(pid) != 'Z'; i++)
+		nanosleep(&ms, NULL);
+	if (i == 10000)
+		fail("the main thread of the zombie test program did not exit");
 	if (pf_live_apply(pid, hp, &o, &u, &err) != PF_OK)
 		fail("apply to a process with a zombie main thread: %s",
 		    err.msg);
