@@ -398,8 +398,9 @@ check_ref(actx *a, fent *fe, const hp_ref *r)
 	switch (c.kind) {
 	case R_SLOT:
 		if (hp_image_slot_key(&a->old, c.slot->key) == NULL)
-			return refuse(fe, "the old module has no slot '%s' "
-			    "(a new import)", c.slot->key);
+			return refuse(fe, "uses '%s', which the old module does "
+			    "not import (%s)", c.slot->name[0] ? c.slot->name :
+			    "?", c.slot->key);
 		return PF_OK;
 	case R_SYM:
 		if (c.sym->kind == HP_TLS)

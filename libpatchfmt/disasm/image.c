@@ -224,7 +224,8 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 }
 
 static pf_ret
-add_slot(hp_image *im, uint64_t addr, uint64_t size, const char *key)
+add_slot(hp_image *im, uint64_t addr, uint64_t size, const char *key,
+    const char *name)
 {
 	hp_slot *s;
 
@@ -240,6 +241,7 @@ add_slot(hp_image *im, uint64_t addr, uint64_t size, const char *key)
 		return PF_ERR_NOMEM;
 	s->addr = addr;
 	s->size = size;
+	s->name = name != NULL ? name : "";
 	im->n_slots++;
 	return PF_OK;
 }
@@ -305,7 +307,7 @@ load_rela_sect(hp_image *im, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
 			continue;
 		slot_key(im, key, sizeof key, (unsigned)GELF_R_TYPE(r.r_info),
 		    name, r.r_addend);
-		if (add_slot(im, r.r_offset, 8, key) != PF_OK)
+		if (add_slot(im, r.r_offset, 8, key, name) != PF_OK)
 			return PF_ERR_NOMEM;
 	}
 	return PF_OK;
@@ -349,7 +351,8 @@ load_plt(hp_image *im)
 			    &slot) || (g = hp_image_slot_at(im, slot)) == NULL)
 				continue;
 			snprintf(key, sizeof key, "plt:%s", g->key);
-			if (add_slot(im, s->addr + off, step, key) != PF_OK)
+			if (add_slot(im, s->addr + off, step, key, g->name) !=
+			    PF_OK)
 				return PF_ERR_NOMEM;
 		}
 	}

@@ -35,6 +35,7 @@ typedef struct hp_slot {
 	uint64_t addr;               /* PLT stub or GOT slot */
 	uint64_t size;
 	char *key;                   /* "plt:name", "got:type:name" ... */
+	const char *name;            /* the imported symbol, or "" */
 } hp_slot;
 
 typedef struct hp_image {
