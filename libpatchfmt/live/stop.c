@@ -287,6 +287,11 @@ step(lv_stop *s, lv_thread *t)
 			return pf_err_set(s->err, PF_ERR_IO, "thread %d ended "
 			    "during a system call made for the patcher",
 			    (int)t->tid);
+		/* The trap of the step itself; an interrupt still pending
+		 * from the stop (PTRACE_EVENT_STOP, also SIGTRAP) comes
+		 * before the instruction ran: step again. */
+		if (st >> 16 == PTRACE_EVENT_STOP)
+			continue;
 		if (WSTOPSIG(st) == SIGTRAP)
 			return PF_OK;
 		hold(t, WSTOPSIG(st));

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,55 +301,41 @@ expect_shared_data(void)
 
 /* Real-time signals queue instead of merging, so the server must count
  * exactly as many as were sent, whatever the patcher was doing when they
- * arrived (threads stopped, the main thread running mmap for it).  They
- * come from another process, as they would in a real service; the
- * sender reports how many it sent when SIGTERM stops it. */
-static volatile sig_atomic_t sender_stop;
+ * arrived (threads stopped, the main thread running mmap for it).  A
+ * thread of the harness sends them as fast as it can. */
+static atomic_bool sending;
+static unsigned long n_sent;
+static pthread_t sender;
 
-static void
-on_sender_stop(int sig)
-{
-	(void)sig;
-	sender_stop = 1;
-}
-
-static pid_t
-start_sender(int *report)
+static void *
+send_signals(void *arg)
 {
 	struct timespec ts = { 0, 200000 };
 	union sigval v = { 0 };
-	unsigned long sent = 0;
-	int fd[2];
-	pid_t pid;
 
-	if (pipe2(fd, O_CLOEXEC) < 0 || (pid = fork()) < 0)
-		fail("cannot start the signal sender");
-	if (pid > 0) {
-		close(fd[1]);
-		*report = fd[0];
-		return pid;
-	}
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGTERM, on_sender_stop);
-	while (!sender_stop) {
+	(void)arg;
+	while (atomic_load(&sending)) {
 		if (sigqueue(server, SIGRTMIN, v) == 0)
-			sent++;
+			n_sent++;
 		nanosleep(&ts, NULL);
 	}
-	_exit(write(fd[1], &sent, sizeof sent) == sizeof sent ? 0 : 1);
+	return NULL;
+}
+
+static void
+start_sender(void)
+{
+	atomic_store(&sending, true);
+	if (pthread_create(&sender, NULL, send_signals, NULL) != 0)
+		fail("cannot start a thread");
 }
 
 static unsigned long
-stop_sender(pid_t pid, int report)
+stop_sender(void)
 {
-	unsigned long sent = 0;
-
-	kill(pid, SIGTERM);
-	if (read(report, &sent, sizeof sent) != sizeof sent)
-		fail("the signal sender did not report");
-	close(report);
-	waitpid(pid, NULL, 0);
-	return sent;
+	atomic_store(&sending, false);
+	pthread_join(sender, NULL);
+	return n_sent;
 }
 
 static void
@@ -371,9 +358,9 @@ static void
 rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 {
 	pf_live_undo *ue, *ul;
-	int i, report;
-	pid_t sender = start_sender(&report);
+	int i;
 
+	start_sender();
 	for (i = 0; i < n; i++) {
 		ue = apply_ok(exe, "hpserver");
 		ul = apply_ok(lib, "libhpdemo.so");
@@ -384,7 +371,7 @@ rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 		expect_old();
 	}
 	printf("ok - %d rounds of apply and revert under load\n", n);
-	check_signals(stop_sender(sender, report));
+	check_signals(stop_sender());
 }
 
 /* Applying a record that must be refused, and what the error says. */
