@@ -391,6 +391,62 @@ refused(const pf_hotpatch *hp, pf_ret want, const char *needle,
 	pf_live_undo_free(u);
 }
 
+/* The load base of the server executable, from its mapping at file
+ * offset 0. */
+static uint64_t
+server_base(void)
+{
+	char path[64], line[4352];
+	unsigned long long lo, off;
+	uint64_t base = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)server);
+	if ((f = fopen(path, "re")) == NULL)
+		fail("cannot read '%s'", path);
+	while (base == 0 && fgets(line, sizeof line, f) != NULL)
+		if (strstr(line, "/old/hpserver") != NULL &&
+		    sscanf(line, "%llx-%*x %*s %llx", &lo, &off) == 2 &&
+		    off == 0)
+			base = lo;
+	fclose(f);
+	if (base == 0)
+		fail("hpserver is not in '%s'", path);
+	return base;
+}
+
+static const pf_hp_func *
+func_named(const pf_hotpatch *hp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < hp->n_funcs; i++)
+		if (strcmp(hp->funcs[i].name, name) == 0)
+			return &hp->funcs[i];
+	fail("the patch has no function '%s'", name);
+}
+
+/* Flips one byte of park_here in the running server, which only PARK
+ * requests run (the client never does), and flips it back. */
+static void
+flip_park_here(const pf_hotpatch *hp)
+{
+	const pf_hp_func *f = func_named(hp, "park_here");
+	char path[64];
+	uint8_t b;
+	off_t at = (off_t)(server_base() + f->old_offset + f->old_len - 2);
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)server);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0 ||
+	    pread(fd, &b, 1, at) != 1)
+		fail("cannot read '%s'", path);
+	b ^= 0x01;
+	if (pwrite(fd, &b, 1, at) != 1)
+		fail("cannot write '%s'", path);
+	close(fd);
+}
+
 static void
 wrong_target(const pf_buf *bytes)
 {
@@ -403,7 +459,12 @@ wrong_target(const pf_buf *bytes)
 	refused(hp, PF_ERR_MISMATCH, "no module with build id", "wrong build id");
 	hp->build_id[0] ^= 0xff;
 	hp->funcs[0].old_sha256[0] ^= 0xff;
-	refused(hp, PF_ERR_MISMATCH, "does not match", "changed old code");
+	refused(hp, PF_ERR_MISMATCH, "does not match", "a record for other code");
+	hp->funcs[0].old_sha256[0] ^= 0xff;
+	flip_park_here(hp);
+	refused(hp, PF_ERR_MISMATCH, "function 'park_here' in memory does not "
+	    "match", "changed code in the process");
+	flip_park_here(hp);
 	pf_hotpatch_free(hp);
 	expect_old();
 }
