@@ -161,6 +161,23 @@ typedef struct pf_live_undo {
 	size_t n_sites;
 } pf_live_undo;
 
+/*
+ * pf_live_apply replaces the record's functions in process pid and hands
+ * back what pf_live_revert needs (*undo, to free with pf_live_undo_free).
+ * On any failure the process runs on as it was.  The values:
+ *   PF_ERR_MISMATCH     no process pid, no module with the build ID, or
+ *                       the code in memory is not the code the record
+ *                       was made from (message names function, digests)
+ *   PF_ERR_UNSAFE       a thread stayed in a replaced function past
+ *                       opts->wait_ms, or ptrace is not permitted
+ *   PF_ERR_UNSUPPORTED  the record lists refused changes (see
+ *                       opts->allow_refused)
+ *   PF_ERR_CORRUPT      a relocation points outside the module
+ *   PF_ERR_IO           ptrace, /proc or memory near the module failed
+ *   PF_ERR_USAGE        own pid, or a record that replaces nothing
+ * pf_live_revert returns the same values for the same reasons
+ * (PF_ERR_MISMATCH also: the patch is no longer in place).
+ */
 pf_ret pf_live_apply(pid_t pid, const pf_hotpatch *hp,
     const pf_live_opts *opts, pf_live_undo **undo, pf_err *err);
 pf_ret pf_live_revert(pid_t pid, const pf_live_undo *undo,
