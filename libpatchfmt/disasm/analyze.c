@@ -765,7 +765,7 @@ emit_all(actx *a)
 }
 
 /*
- * Section 8.3: data the old code goes on using must keep its layout and,
+ * Section 8.1: data the old code goes on using must keep its layout and,
  * where code writes it, its initial value.
  */
 
