@@ -180,6 +180,25 @@ fn_bytes(const hp_image *im, const hp_sym *y, const uint8_t **p)
 	return hp_image_bytes(im, y->addr, (size_t)y->size, p);
 }
 
+/* The address fields of a function of the new build; *whole says
+ * whether the decoder got to its end (may be NULL). */
+static pf_ret
+new_refs(actx *a, const hp_sym *n, hp_refs *rs, bool *whole)
+{
+	const uint8_t *p;
+	size_t dec;
+
+	memset(rs, 0, sizeof *rs);
+	if (!fn_bytes(&a->new, n, &p))
+		return pf_err_set(a->err, PF_ERR_CORRUPT, "new module: the "
+		    "code of '%s' is not in the file", n->name);
+	if (hp_insn_refs(p, n->size, n->addr, rs, &dec) != PF_OK)
+		return pf_err_nomem(a->err);
+	if (whole != NULL)
+		*whole = dec == n->size;
+	return PF_OK;
+}
+
 /* Blanks every address field, so that only what the code does remains. */
 static void
 blank_fields(uint8_t *code, const hp_refs *rs)
@@ -316,16 +335,14 @@ static pf_ret refuse(fent *fe, const char *fmt, ...)
 static pf_ret
 enters_changed(actx *a, const hp_sym *n, bool *yes)
 {
-	const uint8_t *p;
-	size_t i, dec;
 	hp_refs rs;
+	size_t i;
 	rclass c;
+	pf_ret r;
 
 	*yes = false;
-	if (!fn_bytes(&a->new, n, &p))
-		return PF_OK;
-	if (hp_insn_refs(p, n->size, n->addr, &rs, &dec) != PF_OK)
-		return pf_err_nomem(a->err);
+	if ((r = new_refs(a, n, &rs, NULL)) != PF_OK)
+		return r;
 	for (i = 0; i < rs.n && !*yes; i++) {
 		classify(&a->new, n, &rs.v[i], &c);
 		*yes = c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
@@ -448,20 +465,15 @@ check_entry(actx *a, fent *fe)
 static pf_ret
 check_all(actx *a)
 {
-	const uint8_t *p;
 	hp_refs rs;
-	size_t i, j, dec;
+	size_t i, j;
+	bool whole;
 	pf_ret r;
 
 	for (i = 0; i < a->nf; i++) {
-		const hp_sym *n = a->f[i].nsym;
-
-		if (!fn_bytes(&a->new, n, &p))
-			return pf_err_set(a->err, PF_ERR_CORRUPT, "new module: "
-			    "the code of '%s' is not in the file", n->name);
-		if ((r = hp_insn_refs(p, n->size, n->addr, &rs, &dec)) != PF_OK)
-			return pf_err_nomem(a->err);
-		if (dec != n->size)
+		if ((r = new_refs(a, a->f[i].nsym, &rs, &whole)) != PF_OK)
+			return r;
+		if (!whole)
 			r = refuse(&a->f[i], "%s", "its code cannot be decoded "
 			    "to the end");
 		for (j = 0; j < rs.n && r == PF_OK; j++)
@@ -481,20 +493,19 @@ static pf_ret
 spread_refusals(actx *a)
 {
 	bool again = true;
-	const uint8_t *p;
-	size_t i, j, dec;
+	size_t i, j;
 	hp_refs rs;
 	rclass c;
 	fent *t;
+	pf_ret r;
 
 	while (again) {
 		again = false;
 		for (i = 0; i < a->nf; i++) {
-			if (a->f[i].refusal != NULL ||
-			    !fn_bytes(&a->new, a->f[i].nsym, &p) ||
-			    hp_insn_refs(p, a->f[i].nsym->size,
-			    a->f[i].nsym->addr, &rs, &dec) != PF_OK)
+			if (a->f[i].refusal != NULL)
 				continue;
+			if ((r = new_refs(a, a->f[i].nsym, &rs, NULL)) != PF_OK)
+				return r;
 			for (j = 0; j < rs.n && a->f[i].refusal == NULL; j++) {
 				classify(&a->new, a->f[i].nsym, &rs.v[j], &c);
 				if (c.kind == R_SYM &&
@@ -673,16 +684,16 @@ static pf_ret
 func_code(actx *a, const fent *fe, pf_buf *b)
 {
 	uint64_t tables[2 * JTAB_SEEN];
-	size_t i, dec, n_tables = 0;
+	size_t i, n_tables = 0;
 	const uint8_t *p;
 	hp_refs rs;
 	rclass c;
+	pf_ret r;
 
 	fn_bytes(&a->new, fe->nsym, &p);
 	pf_buf_append(b, p, (size_t)fe->nsym->size);
-	if (hp_insn_refs(p, fe->nsym->size, fe->nsym->addr, &rs, &dec) !=
-	    PF_OK)
-		return PF_ERR_NOMEM;
+	if ((r = new_refs(a, fe->nsym, &rs, NULL)) != PF_OK)
+		return r;
 	for (i = 0; i < rs.n; i++) {
 		classify(&a->new, fe->nsym, &rs.v[i], &c);
 		if (c.kind == R_JTAB)
@@ -738,9 +749,8 @@ out:
 static pf_ret
 emit_all(actx *a)
 {
-	const uint8_t *p;
 	hp_refs rs;
-	size_t i, j, dec;
+	size_t i, j;
 	pf_ret r = PF_OK;
 
 	for (i = 0; i < a->nf && r == PF_OK; i++) {
@@ -753,10 +763,8 @@ emit_all(actx *a)
 	for (i = 0; i < a->nf && r == PF_OK; i++) {
 		if (a->f[i].refusal != NULL)
 			continue;
-		fn_bytes(&a->new, a->f[i].nsym, &p);
-		if ((r = hp_insn_refs(p, a->f[i].nsym->size,
-		    a->f[i].nsym->addr, &rs, &dec)) != PF_OK)
-			break;
+		if ((r = new_refs(a, a->f[i].nsym, &rs, NULL)) != PF_OK)
+			return r;
 		for (j = 0; j < rs.n && r == PF_OK; j++)
 			r = emit_ref(a, &a->f[i], &rs.v[j]);
 		hp_refs_free(&rs);

@@ -159,16 +159,24 @@ read_all(int fd, char *out, size_t n, int timeout_ms)
 	out[len] = '\0';
 }
 
+/* One request, one answer. */
 static void
-expect(const char *req, const char *want)
+request(const char *req, char *out, size_t n)
 {
-	char out[256];
 	int fd = connect_server();
 
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
 		fail("cannot send '%s'", req);
-	read_all(fd, out, sizeof out, 10000);
+	read_all(fd, out, n, 10000);
 	close(fd);
+}
+
+static void
+expect(const char *req, const char *want)
+{
+	char out[256];
+
+	request(req, out, sizeof out);
 	if (strcmp(out, want) != 0)
 		fail("request '%.*s': expected '%.*s', got '%.*s'",
 		    (int)strcspn(req, "\n"), req, (int)strcspn(want, "\n"),
@@ -278,12 +286,8 @@ static unsigned long
 ask_number(const char *req)
 {
 	char out[64];
-	int fd = connect_server();
 
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
-		fail("cannot send '%s'", req);
-	read_all(fd, out, sizeof out, 10000);
-	close(fd);
+	request(req, out, sizeof out);
 	return strtoul(out, NULL, 10);
 }
 
