@@ -326,6 +326,20 @@ find_changed(actx *a)
 	return PF_OK;
 }
 
+/* A new import the applier can resolve by name: a PLT entry or GOT slot
+ * that holds the address of a named symbol (R_X86_64_JUMP_SLOT,
+ * GLOB_DAT or 64, addend 0). */
+static bool
+importable(const hp_slot *s)
+{
+	const char *k = strncmp(s->key, "plt:", 4) == 0 ? s->key + 4 : s->key;
+	size_t n = strlen(k);
+
+	return s->name[0] != '\0' && n > 2 && strcmp(k + n - 2, "+0") == 0 &&
+	    (strncmp(k, "got:7:", 6) == 0 || strncmp(k, "got:6:", 6) == 0 ||
+	    strncmp(k, "got:1:", 6) == 0);
+}
+
 static pf_ret refuse(fent *fe, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -414,7 +428,8 @@ check_ref(actx *a, fent *fe, const hp_ref *r)
 		    what);
 	switch (c.kind) {
 	case R_SLOT:
-		if (hp_image_slot_key(&a->old, c.slot->key) == NULL)
+		if (hp_image_slot_key(&a->old, c.slot->key) == NULL &&
+		    (!importable(c.slot) || c.off != 0))
 			return refuse(fe, "uses '%s', which the old module does "
 			    "not import (%s)", c.slot->name[0] ? c.slot->name :
 			    "?", c.slot->key);
@@ -614,6 +629,75 @@ sym_reloc(actx *a, const rclass *c, pf_hp_reloc *rl)
 	return PF_OK;
 }
 
+/* The patch's own GOT slot for a new import, filled by the applier
+ * (section 4.2, IMPORT); one per name. */
+static pf_ret
+import_slot(actx *a, const char *name, size_t *index)
+{
+	static const uint8_t zero[8];
+	pf_hp_data d = { .name = (char *)name, .flags = PF_HP_DATA_IMPORT,
+	    .align = 8, .bytes = (uint8_t *)zero, .len = sizeof zero };
+	size_t i;
+
+	for (i = 0; i < a->hp->n_data; i++)
+		if ((a->hp->data[i].flags & PF_HP_DATA_IMPORT) &&
+		    strcmp(a->hp->data[i].name, name) == 0) {
+			*index = i;
+			return PF_OK;
+		}
+	return pf_hotpatch_add_data(a->hp, &d, index);
+}
+
+/* The patch's own PLT entry for a new import: "jmp *slot(%rip)". */
+static pf_ret
+import_stub(actx *a, const char *name, size_t slot, size_t *index)
+{
+	static const uint8_t jmp[6] = { 0xff, 0x25, 0, 0, 0, 0 };
+	pf_hp_reloc rl = { .offset = 2, .kind = PF_HP_REL32_DATA,
+	    .target = slot, .addend = -4 };
+	char stub[PF_HP_NAME_MAX];
+	pf_hp_func f;
+	size_t i;
+	pf_ret r;
+
+	snprintf(stub, sizeof stub, "%s@plt", name);
+	for (i = 0; i < a->hp->n_funcs; i++)
+		if (strcmp(a->hp->funcs[i].name, stub) == 0) {
+			*index = i;
+			return PF_OK;
+		}
+	memset(&f, 0, sizeof f);
+	f.name = stub;
+	f.flags = PF_HP_FUNC_NEW;
+	f.code = (uint8_t *)jmp;
+	f.code_len = sizeof jmp;
+	if ((r = pf_hotpatch_add_func(a->hp, &f, index)) != PF_OK)
+		return r;
+	return pf_hotpatch_add_reloc(a->hp, *index, &rl);
+}
+
+/* A reference to a new import: through the patch's GOT slot, and its
+ * PLT entry for a call through the PLT. */
+static pf_ret
+import_reloc(actx *a, const hp_slot *s, pf_hp_reloc *rl)
+{
+	size_t slot, stub;
+	pf_ret r;
+
+	if ((r = import_slot(a, s->name, &slot)) != PF_OK)
+		return r;
+	if (strncmp(s->key, "plt:", 4) != 0) {
+		rl->kind = PF_HP_REL32_DATA;
+		rl->target = slot;
+		return PF_OK;
+	}
+	if ((r = import_stub(a, s->name, slot, &stub)) != PF_OK)
+		return r;
+	rl->kind = PF_HP_REL32_FUNC;
+	rl->target = stub;
+	return PF_OK;
+}
+
 static pf_ret
 emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 {
@@ -630,7 +714,10 @@ emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 	case R_JTAB:                 /* emit_func moved it into the code */
 		return PF_OK;
 	case R_SLOT:
-		os = hp_image_slot_key(&a->old, c.slot->key);
+		if ((os = hp_image_slot_key(&a->old, c.slot->key)) == NULL) {
+			r = import_reloc(a, c.slot, &rl);
+			break;
+		}
 		rl.kind = PF_HP_REL32_OLD;
 		rl.target = os->addr;
 		break;

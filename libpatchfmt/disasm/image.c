@@ -459,6 +459,15 @@ hp_image_bytes(const hp_image *im, uint64_t addr, size_t n,
 	return true;
 }
 
+/* Which of the symbols at an address names it: one with a size before a
+ * marker of size 0 (the linker's __TMC_END__ may sit on the copy of
+ * stdout), a function before an object. */
+static int
+sym_rank(const hp_sym *y)
+{
+	return (y->size > 0 ? 2 : 0) + (y->kind == HP_FUNC ? 1 : 0);
+}
+
 const hp_sym *
 hp_image_sym_at(const hp_image *im, uint64_t addr)
 {
@@ -478,12 +487,10 @@ hp_image_sym_at(const hp_image *im, uint64_t addr)
 	for (i = lo; i-- > 0 && lo - i <= 16;) {
 		const hp_sym *y = &im->syms[i];
 
-		if (addr - y->addr < y->size || (y->size == 0 &&
-		    addr == y->addr)) {
-			if (best == NULL || (y->kind == HP_FUNC &&
-			    best->kind != HP_FUNC))
-				best = y;
-		}
+		if ((addr - y->addr < y->size || (y->size == 0 &&
+		    addr == y->addr)) && (best == NULL ||
+		    sym_rank(y) > sym_rank(best)))
+			best = y;
 	}
 	return best;
 }

@@ -204,9 +204,18 @@ build_image(actx *a, uint64_t region, uint8_t *img)
 	size_t i, j;
 	pf_ret r;
 
-	for (i = 0; i < hp->n_data; i++)
-		memcpy(img + a->l.data_off[i], hp->data[i].bytes,
-		    hp->data[i].len);
+	for (i = 0; i < hp->n_data; i++) {
+		const pf_hp_data *d = &hp->data[i];
+		uint64_t addr;
+
+		memcpy(img + a->l.data_off[i], d->bytes, d->len);
+		/* Section 4.2: the import slot holds the symbol's address. */
+		if (d->flags & PF_HP_DATA_IMPORT) {
+			if ((r = lv_proc_symbol(&a->p, d->name, &addr)) != PF_OK)
+				return r;
+			pf_store_le64(img + a->l.data_off[i], addr);
+		}
+	}
 	for (i = 0; i < hp->n_funcs; i++) {
 		const pf_hp_func *f = &hp->funcs[i];
 		uint8_t *code = img + a->l.func_off[i];

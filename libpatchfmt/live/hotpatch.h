@@ -41,7 +41,8 @@
 
 /* Section 4.2: data flags. */
 #define PF_HP_DATA_WRITABLE 0x1u
-#define PF_HP_DATA_FLAGS 0x1u
+#define PF_HP_DATA_IMPORT 0x2u      /* an 8-byte slot for symbol `name` */
+#define PF_HP_DATA_FLAGS 0x3u
 
 /* Section 4.3: relocation kinds.  S is the target address, A the addend,
  * P the address of the patched field in the new code. */

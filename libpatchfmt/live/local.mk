@@ -10,6 +10,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/live/hotpatch.h \
 	libpatchfmt/live/record.c \
 	libpatchfmt/live/apply.c \
+	libpatchfmt/live/dynsym.c \
 	libpatchfmt/live/proc.c libpatchfmt/live/proc.h \
 	libpatchfmt/live/stop.c libpatchfmt/live/stop.h \
 	libpatchfmt/live/undo.c \

@@ -183,6 +183,10 @@ read_segments(lv_proc *p, lv_module *m, const Elf64_Phdr *ph, size_t n)
 		}
 		if (ph[i].p_type == PT_GNU_EH_FRAME)
 			read_eh_hdr(p, m, m->base + ph[i].p_vaddr);
+		if (ph[i].p_type == PT_DYNAMIC) {
+			m->dyn = m->base + ph[i].p_vaddr;
+			m->dyn_len = ph[i].p_memsz;
+		}
 	}
 	read_build_id(p, m, ph, n);
 }

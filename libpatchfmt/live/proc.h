@@ -26,6 +26,7 @@ typedef struct lv_module {
 	uint64_t text_lo, text_hi;   /* the executable PT_LOAD */
 	uint64_t eh_hdr;             /* PT_GNU_EH_FRAME, 0 if none */
 	uint64_t eh_table, eh_count; /* its binary search table */
+	uint64_t dyn, dyn_len;       /* PT_DYNAMIC, 0 if none */
 	uint8_t build_id[64];
 	size_t build_id_len;
 } lv_module;
@@ -53,6 +54,10 @@ pf_ret lv_proc_write(lv_proc *p, pid_t tid, uint64_t addr, const void *buf,
 const lv_module *lv_proc_module(const lv_proc *p, const uint8_t *id,
     size_t len);
 const lv_module *lv_proc_module_at(const lv_proc *p, uint64_t addr);
+/* The address of the first definition of a dynamic symbol in the
+ * modules, in the order they are mapped; PF_ERR_MISMATCH when none is, or
+ * PF_ERR_UNSUPPORTED when it is an IFUNC (its address is a resolver). */
+pf_ret lv_proc_symbol(lv_proc *p, const char *name, uint64_t *addr);
 /* The address of a "syscall" instruction in executable memory. */
 pf_ret lv_proc_syscall_insn(lv_proc *p, uint64_t *addr);
 /* A free range of len bytes whose every byte is within reach of a rel32

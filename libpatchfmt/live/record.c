@@ -605,6 +605,11 @@ pf_hotpatch_validate(const pf_hotpatch *hp, pf_err *err)
 			return pf_err_set(err, PF_ERR_CORRUPT, "hot-patch "
 			    "record: data '%s' has an alignment that is not a "
 			    "power of two", e->name);
+		if ((e->flags & PF_HP_DATA_IMPORT) && (e->len != 8 ||
+		    e->name[0] == '\0'))
+			return pf_err_set(err, PF_ERR_CORRUPT, "hot-patch "
+			    "record: import slot '%s' is not 8 bytes with a "
+			    "name", e->name);
 	}
 	return PF_OK;
 }

@@ -65,7 +65,7 @@ drive(void *arg)
 			break;
 		case 1:
 			v = ask("GREET bob\n", out, sizeof out) ? 0 :
-			    check(out, "hello bob\n", "hello, bob!\n");
+			    check(out, "hello bob\n", "hello, Bob!\n");
 			break;
 		case 2:
 			v = ask("SCORE 4 30\n", out, sizeof out) ? 0 :

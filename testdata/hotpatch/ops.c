@@ -1,10 +1,12 @@
 /*
  * The request handlers of the hot-patch test server.  Built twice: as it
  * was and with -DFIXED, which fixes add_numbers, greet (with a new
- * string constant and a new static variable) and score, and changes
+ * string constant, a new static variable and a new import) and score,
+ * and changes
  * park_here, so that the patch replaces four functions of the executable
  * (one of which a test parks a thread in).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,8 +34,12 @@ int
 greet(const char *name, char *out, size_t n)
 {
 #ifdef FIXED
+	/* toupper is an import the old build does not have. */
 	greeted++;
-	return snprintf(out, n, "hello, %s!", name);
+	if (name[0] == '\0')
+		return snprintf(out, n, "hello!");
+	return snprintf(out, n, "hello, %c%s!", toupper((unsigned char)name[0]),
+	    name + 1);
 #else
 	return snprintf(out, n, "hello %s", name);
 #endif

@@ -197,7 +197,7 @@ static void
 expect_new(void)
 {
 	expect("ADD 20 22\n", "42\n");
-	expect("GREET bob\n", "hello, bob!\n");
+	expect("GREET bob\n", "hello, Bob!\n");
 	expect("SCORE 4 30\n", "10\n");
 	expect("SCORE 7 9\n", "81\n");
 	expect("SUM abc\n", "193485963\n");
@@ -572,7 +572,7 @@ busy_thread(const pf_hotpatch *exe)
 	revert_ok(apply_waiting(exe, fd), "hpserver");
 	u = apply_ok(exe, "hpserver after the thread left");
 	expect("ADD 20 22\n", "42\n");
-	expect("GREET bob\n", "hello, bob!\n");
+	expect("GREET bob\n", "hello, Bob!\n");
 	expect("SCORE 4 30\n", "10\n");
 	revert_ok(u, "hpserver");
 	expect_old();

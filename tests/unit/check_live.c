@@ -309,6 +309,26 @@ START_TEST(test_seeds)
 }
 END_TEST
 
+/* An import slot is 8 bytes with a name (spec section 4.2). */
+START_TEST(test_import_slot)
+{
+	static const uint8_t zero[8];
+	pf_hotpatch *hp = sample();
+	pf_hp_data d = { .name = "toupper", .flags = PF_HP_DATA_IMPORT,
+	    .align = 8, .bytes = (uint8_t *)zero, .len = 8 };
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_add_data(hp, &d, NULL), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_validate(hp, &err), PF_OK);
+	hp->data[hp->n_data - 1].len = 4;
+	ck_assert_int_eq(pf_hotpatch_validate(hp, &err), PF_ERR_CORRUPT);
+	hp->data[hp->n_data - 1].len = 8;
+	hp->data[hp->n_data - 1].name[0] = '\0';
+	ck_assert_int_eq(pf_hotpatch_validate(hp, &err), PF_ERR_CORRUPT);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
 /* What apply refuses before it touches any process. */
 START_TEST(test_apply_refuses)
 {
@@ -347,6 +367,7 @@ suite(void)
 	tcase_add_test(rec, test_undo);
 	tcase_add_test(rec, test_seeds);
 	tcase_add_test(rec, test_apply_refuses);
+	tcase_add_test(rec, test_import_slot);
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
