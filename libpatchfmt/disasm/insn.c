@@ -49,8 +49,13 @@ insn_ref(csh h, const cs_insn *in, uint64_t start, hp_ref *r)
 		const cs_x86_op *op = &x->operands[i];
 
 		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP) {
-			r->field = in->address - start + x->encoding.disp_offset;
-			r->size = x->encoding.disp_size;
+			/* A RIP-relative displacement is always 32 bits, right
+			 * after the ModRM byte; capstone 4 says 16 bits when
+			 * a 0x66 prefix is present (movdqa, movapd...). */
+			r->field = in->address - start +
+			    (x->encoding.disp_offset ? x->encoding.disp_offset :
+			    x->encoding.modrm_offset + 1u);
+			r->size = 4;
 			r->target = in->address + in->size + (uint64_t)op->mem.disp;
 			r->memsize = op->size;
 			r->lea = in->id == X86_INS_LEA;
@@ -68,7 +73,8 @@ insn_ref(csh h, const cs_insn *in, uint64_t start, hp_ref *r)
 	if (i == x->op_count)
 		return false;
 	r->next = in->address + in->size - start;
-	return true;
+	/* A field must lie inside its instruction. */
+	return r->size != 0 && r->field + r->size <= r->next;
 }
 
 pf_ret

@@ -12,6 +12,7 @@
 
 #include "common/hash.h"
 #include "disasm/analyze.h"
+#include "disasm/insn.h"
 
 static pf_hotpatch *
 sample(void)
@@ -353,6 +354,34 @@ START_TEST(test_apply_refuses)
 }
 END_TEST
 
+/* RIP-relative fields are 32 bits after ModRM, whatever the prefixes
+ * (capstone 4 reports 16 bits after a 0x66 prefix). */
+START_TEST(test_rip_fields)
+{
+	static const uint8_t code[] = {
+	    0x66, 0x0f, 0x6f, 0x05, 0x84, 0x0f, 0x00, 0x00,    /* movdqa */
+	    0x48, 0x8d, 0x3d, 0x7c, 0x0f, 0x00, 0x00,          /* lea */
+	    0xe8, 0x10, 0x00, 0x00, 0x00,                      /* call */
+	    0x75, 0xf0 };                                      /* jne */
+	hp_refs rs;
+	size_t dec;
+
+	ck_assert_int_eq(hp_insn_refs(code, sizeof code, 0x1000, &rs, &dec),
+	    PF_OK);
+	ck_assert_uint_eq(dec, sizeof code);
+	ck_assert_uint_eq(rs.n, 4);
+	ck_assert_uint_eq(rs.v[0].field, 4);
+	ck_assert_uint_eq(rs.v[0].size, 4);
+	ck_assert_uint_eq(rs.v[0].target, 0x1000 + 8 + 0xf84);
+	ck_assert_uint_eq(rs.v[0].memsize, 16);
+	ck_assert(rs.v[1].lea);
+	ck_assert_uint_eq(rs.v[2].field, 16);
+	ck_assert(rs.v[2].branch);
+	ck_assert_uint_eq(rs.v[3].size, 1);
+	hp_refs_free(&rs);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -371,6 +400,7 @@ suite(void)
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
+	tcase_add_test(an, test_rip_fields);
 	tcase_set_timeout(rec, 60);
 	tcase_set_timeout(an, 60);
 	suite_add_tcase(s, rec);
