@@ -1,1 +1,92 @@
-## live: sources, tests and tools of this module
+## live: the apply side of hot patching (spec/hotpatch.md): the record,
+## ptrace, /proc and libunwind.  No capstone and no libelf here.
+
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/live/hotpatch.h \
+	libpatchfmt/live/record.c \
+	libpatchfmt/live/apply.c \
+	libpatchfmt/live/dynsym.c \
+	libpatchfmt/live/proc.c libpatchfmt/live/proc.h \
+	libpatchfmt/live/stop.c libpatchfmt/live/stop.h \
+	libpatchfmt/live/undo.c \
+	libpatchfmt/live/unwind.c libpatchfmt/live/unwind.h
+libpatchfmt_libpf_apply_la_CPPFLAGS += $(UNWIND_CFLAGS)
+libpatchfmt_libpf_apply_la_LIBADD += $(UNWIND_LIBS)
+
+## The end-to-end test: testdata/hotpatch built twice (old, and new with
+## -DFIXED) with ordinary flags, never with the sanitizers: they are the
+## programs being patched, not code under test.
+HP_SRC = $(srcdir)/testdata/hotpatch
+HP_CFLAGS = -O2 -g0 -Wl,--build-id
+HP_FIXTURES = tests/live/old/hpserver tests/live/new/hpserver \
+	tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so \
+	tests/live/hpclient
+EXTRA_DIST += testdata/hotpatch
+
+tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so: \
+		$(HP_SRC)/libhpdemo.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIC -shared -Wl,-soname,libhpdemo.so -o $@ $(HP_SRC)/libhpdemo.c
+tests/live/old/hpserver: tests/live/old/libhpdemo.so
+tests/live/new/hpserver: tests/live/new/libhpdemo.so
+tests/live/old/hpserver tests/live/new/hpserver: $(HP_SRC)/server.c \
+		$(HP_SRC)/ops.c $(HP_SRC)/ops.h
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -Wl,-rpath,'$$ORIGIN' -o $@ $(HP_SRC)/server.c \
+	    $(HP_SRC)/ops.c -L$(@D) -lhpdemo -pthread
+tests/live/hpclient: $(HP_SRC)/client.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)$(CC) $(HP_CFLAGS) -o $@ $(HP_SRC)/client.c -pthread
+CLEANFILES += $(HP_FIXTURES)
+
+check_PROGRAMS += tests/live/hpharness
+tests_live_hpharness_SOURCES = tests/live/hpharness.c
+tests_live_hpharness_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+tests_live_hpharness_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la
+EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
+
+TESTS += tests/cli/t5000-live.sh
+EXTRA_DIST += tests/cli/t5000-live.sh
+
+## Refusals: a pair of builds that changes only what must be refused,
+## and a stripped copy (no .symtab).
+HP_FIXTURES += tests/live/old/refuse tests/live/new/refuse \
+	tests/live/old/refuse.stripped
+tests/live/old/refuse tests/live/new/refuse: $(HP_SRC)/refuse.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/refuse.c
+HP_FIXTURES += tests/live/old/zombie tests/live/new/zombie
+tests/live/old/zombie tests/live/new/zombie: $(HP_SRC)/zombie.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/zombie.c -pthread
+tests/live/old/refuse.stripped: tests/live/old/refuse
+	$(AM_V_GEN)strip -o $@ tests/live/old/refuse
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_live
+TESTS += tests/unit/check_live
+tests_unit_check_live_SOURCES = tests/unit/check_live.c
+tests_unit_check_live_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_live_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+EXTRA_tests_unit_check_live_DEPENDENCIES = $(HP_FIXTURES)
+endif
+
+## The decoders of untrusted bytes, replayed by fuzz/replay.sh.
+check_PROGRAMS += fuzz/fuzz_hotpatch
+fuzz_fuzz_hotpatch_SOURCES = fuzz/fuzz_hotpatch.c $(FUZZ_DRIVER)
+fuzz_fuzz_hotpatch_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_hotpatch_LDADD = libpatchfmt/libpf_apply.la
+EXTRA_DIST += tests/live/make-hotpatch-seeds.sh
+
+## The stop-time benchmark: `make bench/live-bench && bench/live-bench`
+## (bench/RESULTS-live.md).  Built with the tree, never run as a test.
+noinst_PROGRAMS += bench/live-bench
+bench_live_bench_SOURCES = bench/live-bench.c
+bench_live_bench_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+bench_live_bench_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la

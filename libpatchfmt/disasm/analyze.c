@@ -1,0 +1,994 @@
+/*
+ * Building a hot patch (spec/hotpatch.md section 8).
+ *
+ * Functions are matched by symbol key.  Two builds of a function are the
+ * same when their bytes agree with every address field blanked out and
+ * every address refers to the same thing (the same symbol and offset, the
+ * same import, the same string): code that only moved is not a change.
+ * Each changed function is copied with relocations against the old module
+ * as it is mapped in the process, so the new code uses the old data.
+ */
+#include <config.h>
+
+#include <elf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/hash.h"
+#include "disasm/analyze.h"
+#include "disasm/image.h"
+#include "disasm/insn.h"
+
+/* What an address field refers to, independent of the layout. */
+typedef enum rkind {
+	R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_JTAB, R_NONE
+} rkind;
+
+typedef struct rclass {
+	rkind kind;
+	const hp_slot *slot;
+	const hp_sym *sym;
+	uint64_t off;              /* from the slot, symbol or function */
+	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST, R_JTAB */
+	size_t len;                /* bytes, or R_JTAB entries */
+	uint64_t addr;
+	uint64_t fn_addr;          /* of the function referring */
+} rclass;
+
+/* One function that goes into the patch. */
+typedef struct fent {
+	const hp_sym *nsym, *osym; /* osym NULL: new in this build */
+	size_t index;              /* in hp->funcs once emitted */
+	char *refusal;             /* why it cannot be patched, or NULL */
+} fent;
+
+typedef struct actx {
+	hp_image old, new;
+	pf_hotpatch *hp;
+	fent *f;
+	size_t nf;
+	pf_err *err;
+} actx;
+
+#define STR_MAX 4096
+#define JTAB_MAX 4096
+#define JTAB_SEEN 16         /* tables of one function shared by address */
+
+static bool
+is_string(const uint8_t *p, size_t n, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < STR_MAX; i++) {
+		if (p[i] == '\0') {
+			*len = i + 1;
+			return true;
+		}
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return false;
+	}
+	return false;
+}
+
+/* GCC's switch tables in position-independent code: int32 entries, each
+ * the distance from the table to a label inside the function.  The table
+ * ends where an entry no longer points into the function or a named
+ * object begins; extra entries found that way are copied but never used. */
+static size_t
+jump_table(const hp_image *im, const hp_sym *fn, uint64_t t)
+{
+	const uint8_t *p;
+	size_t n = 0;
+
+	while (n < JTAB_MAX && hp_image_bytes(im, t + 4 * n, 4, &p)) {
+		uint64_t dst = t + (uint64_t)(int64_t)(int32_t)pf_load_le32(p);
+
+		if (dst - fn->addr >= fn->size ||
+		    (n > 0 && hp_image_sym_at(im, t + 4 * n) != NULL))
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* Entry i of a switch table, as an offset in its function. */
+static uint64_t
+jtab_entry(const rclass *c, size_t i)
+{
+	int32_t e = (int32_t)pf_load_le32(c->bytes + 4 * i);
+
+	return c->addr + (uint64_t)(int64_t)e - c->fn_addr;
+}
+
+static void
+classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
+{
+	const hp_sect *s;
+	const uint8_t *p;
+
+	memset(c, 0, sizeof *c);
+	c->addr = r->target;
+	c->fn_addr = fn->addr;
+	if (r->target - fn->addr < fn->size) {
+		c->kind = R_SELF;
+		c->off = r->target - fn->addr;
+	} else if ((c->slot = hp_image_slot_at(im, r->target)) != NULL) {
+		c->kind = R_SLOT;
+		c->off = r->target - c->slot->addr;
+	} else if ((c->sym = hp_image_sym_at(im, r->target)) != NULL &&
+	    !c->sym->dup) {
+		c->kind = R_SYM;
+		c->off = r->target - c->sym->addr;
+	} else if (!r->branch && (s = hp_image_sect(im, r->target)) != NULL &&
+	    s->data != NULL && !(s->flags & SHF_WRITE)) {
+		p = s->data + (r->target - s->addr);
+		c->bytes = p;
+		if (r->lea && r->ijmp &&
+		    (c->len = jump_table(im, fn, r->target)) > 0)
+			c->kind = R_JTAB;
+		else if (r->lea && is_string(p, s->size - (r->target - s->addr),
+		    &c->len))
+			c->kind = R_STR;
+		else if (!r->lea && r->memsize != 0 &&
+		    hp_image_bytes(im, r->target, r->memsize, &p))
+			c->kind = R_CONST, c->len = r->memsize;
+		else
+			c->kind = R_NONE;
+	} else {
+		c->kind = R_NONE;
+	}
+}
+
+static bool
+same_jtab(const rclass *a, const rclass *b)
+{
+	size_t i;
+
+	if (a->len != b->len)
+		return false;
+	for (i = 0; i < a->len; i++)
+		if (jtab_entry(a, i) != jtab_entry(b, i))
+			return false;
+	return true;
+}
+
+static bool
+same_class(const rclass *a, const rclass *b)
+{
+	if (a->kind != b->kind || a->off != b->off)
+		return false;
+	switch (a->kind) {
+	case R_SELF: return true;
+	case R_SLOT: return strcmp(a->slot->key, b->slot->key) == 0;
+	case R_SYM: return strcmp(a->sym->key, b->sym->key) == 0;
+	case R_STR:
+	case R_CONST:
+		return a->len == b->len && memcmp(a->bytes, b->bytes,
+		    a->len) == 0;
+	case R_JTAB: return same_jtab(a, b);
+	case R_NONE: return a->addr == b->addr;
+	}
+	return false;
+}
+
+static bool
+fn_bytes(const hp_image *im, const hp_sym *y, const uint8_t **p)
+{
+	return hp_image_bytes(im, y->addr, (size_t)y->size, p);
+}
+
+/* The address fields of a function of the new build; *whole says
+ * whether the decoder got to its end (may be NULL). */
+static pf_ret
+new_refs(actx *a, const hp_sym *n, hp_refs *rs, bool *whole)
+{
+	const uint8_t *p;
+	size_t dec;
+
+	memset(rs, 0, sizeof *rs);
+	if (!fn_bytes(&a->new, n, &p))
+		return pf_err_set(a->err, PF_ERR_CORRUPT, "new module: the "
+		    "code of '%s' is not in the file", n->name);
+	if (hp_insn_refs(p, n->size, n->addr, rs, &dec) != PF_OK)
+		return pf_err_nomem(a->err);
+	if (whole != NULL)
+		*whole = dec == n->size;
+	return PF_OK;
+}
+
+/* Blanks every address field, so that only what the code does remains. */
+static void
+blank_fields(uint8_t *code, const hp_refs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		memset(code + rs->v[i].field, 0, rs->v[i].size);
+}
+
+static bool
+same_refs(actx *a, const hp_refs *ro, const hp_refs *rn, const hp_sym *o,
+    const hp_sym *n)
+{
+	rclass co, cn;
+	size_t i;
+
+	if (ro->n != rn->n)
+		return false;
+	for (i = 0; i < rn->n; i++) {
+		if (ro->v[i].field != rn->v[i].field)
+			return false;
+		classify(&a->old, o, &ro->v[i], &co);
+		classify(&a->new, n, &rn->v[i], &cn);
+		if (!same_class(&co, &cn))
+			return false;
+	}
+	return true;
+}
+
+static pf_ret
+fn_changed(actx *a, const hp_sym *o, const hp_sym *n, bool *changed)
+{
+	const uint8_t *po, *pn;
+	uint8_t *bo = NULL, *bn = NULL;
+	hp_refs ro = {0}, rn = {0};
+	size_t dec_o, dec_n;
+	pf_ret r = PF_OK;
+
+	*changed = true;
+	if (o->size != n->size || !fn_bytes(&a->old, o, &po) ||
+	    !fn_bytes(&a->new, n, &pn))
+		return PF_OK;
+	if ((r = hp_insn_refs(po, o->size, o->addr, &ro, &dec_o)) != PF_OK ||
+	    (r = hp_insn_refs(pn, n->size, n->addr, &rn, &dec_n)) != PF_OK)
+		goto out;
+	bo = malloc(o->size + 1);
+	bn = malloc(n->size + 1);
+	if (bo == NULL || bn == NULL) {
+		r = PF_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(bo, po, o->size);
+	memcpy(bn, pn, n->size);
+	blank_fields(bo, &ro);
+	blank_fields(bn, &rn);
+	*changed = dec_o != dec_n || memcmp(bo, bn, n->size) != 0 ||
+	    !same_refs(a, &ro, &rn, o, n);
+out:
+	free(bo);
+	free(bn);
+	hp_refs_free(&ro);
+	hp_refs_free(&rn);
+	return r;
+}
+
+static bool
+is_code(const hp_image *im, const hp_sym *y)
+{
+	return y->kind == HP_FUNC && y->size > 0 && !y->dup && y->sect > 0 &&
+	    (size_t)y->sect < im->n_sects &&
+	    (im->sects[y->sect].flags & SHF_EXECINSTR);
+}
+
+static fent *
+find_fent(actx *a, const hp_sym *nsym)
+{
+	size_t i;
+
+	for (i = 0; i < a->nf; i++)
+		if (a->f[i].nsym == nsym)
+			return &a->f[i];
+	return NULL;
+}
+
+static pf_ret
+add_fent(actx *a, const hp_sym *nsym, const hp_sym *osym)
+{
+	void *p;
+
+	if (a->nf % 32 == 0) {
+		p = realloc(a->f, (a->nf + 32) * sizeof *a->f);
+		if (p == NULL)
+			return pf_err_nomem(a->err);
+		a->f = p;
+	}
+	memset(&a->f[a->nf], 0, sizeof *a->f);
+	a->f[a->nf].nsym = nsym;
+	a->f[a->nf].osym = osym;
+	a->nf++;
+	return PF_OK;
+}
+
+/* Step 1: every function of both builds whose code changed. */
+static pf_ret
+find_changed(actx *a)
+{
+	size_t i;
+	bool changed;
+	pf_ret r;
+
+	for (i = 0; i < a->new.n_syms; i++) {
+		const hp_sym *n = &a->new.syms[i], *o;
+
+		if (!is_code(&a->new, n) || find_fent(a, n) != NULL)
+			continue;
+		o = hp_image_sym_key(&a->old, n->key);
+		if (o == NULL || !is_code(&a->old, o))
+			continue;
+		if ((r = fn_changed(a, o, n, &changed)) != PF_OK)
+			return pf_err_nomem(a->err);
+		if (changed && (r = add_fent(a, n, o)) != PF_OK)
+			return r;
+	}
+	return PF_OK;
+}
+
+/* A new import the applier can resolve by name: a PLT entry or GOT slot
+ * that holds the address of a named symbol (R_X86_64_JUMP_SLOT,
+ * GLOB_DAT or 64, addend 0). */
+static bool
+importable(const hp_slot *s)
+{
+	const char *k = strncmp(s->key, "plt:", 4) == 0 ? s->key + 4 : s->key;
+	size_t n = strlen(k);
+
+	return s->name[0] != '\0' && n > 2 && strcmp(k + n - 2, "+0") == 0 &&
+	    (strncmp(k, "got:7:", 6) == 0 || strncmp(k, "got:6:", 6) == 0 ||
+	    strncmp(k, "got:1:", 6) == 0);
+}
+
+static pf_ret refuse(fent *fe, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* True when n jumps into the body (not the entry) of a function in the
+ * patch: GCC's .cold parts jump back into their parent.  Old code would
+ * land in the old body, so n must be replaced too. */
+static pf_ret
+enters_changed(actx *a, const hp_sym *n, bool *yes)
+{
+	hp_refs rs;
+	size_t i;
+	rclass c;
+	pf_ret r;
+
+	*yes = false;
+	if ((r = new_refs(a, n, &rs, NULL)) != PF_OK)
+		return r;
+	for (i = 0; i < rs.n && !*yes; i++) {
+		classify(&a->new, n, &rs.v[i], &c);
+		*yes = c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
+		    find_fent(a, c.sym) != NULL;
+	}
+	hp_refs_free(&rs);
+	return PF_OK;
+}
+
+/* Step 1b: until nothing changes, add unchanged functions that enter a
+ * changed one other than through its entry. */
+static pf_ret
+find_entering(actx *a)
+{
+	bool again = true, yes;
+	size_t i;
+	pf_ret r;
+
+	while (again) {
+		again = false;
+		for (i = 0; i < a->new.n_syms; i++) {
+			const hp_sym *n = &a->new.syms[i], *o;
+
+			if (!is_code(&a->new, n) || find_fent(a, n) != NULL ||
+			    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
+			    !is_code(&a->old, o))
+				continue;
+			if ((r = enters_changed(a, n, &yes)) != PF_OK)
+				return r;
+			if (yes && (r = add_fent(a, n, o)) != PF_OK)
+				return r;
+			again = again || yes;
+		}
+	}
+	return PF_OK;
+}
+
+static pf_ret
+refuse(fent *fe, const char *fmt, ...)
+{
+	char buf[PF_HP_REASON_MAX];
+	va_list ap;
+
+	if (fe->refusal != NULL)
+		return PF_OK;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fe->refusal = strdup(buf);
+	return fe->refusal == NULL ? PF_ERR_NOMEM : PF_OK;
+}
+
+/* Why one reference of new code cannot be tied to the old module, or
+ * NULL; a function new in this build is added to the patch. */
+static pf_ret
+check_ref(actx *a, fent *fe, const hp_ref *r)
+{
+	const hp_sym *o;
+	fent *callee;
+	rclass c;
+	char what[64];
+
+	classify(&a->new, fe->nsym, r, &c);
+	snprintf(what, sizeof what, "0x%llx", (unsigned long long)r->target);
+	if (c.kind == R_SELF)
+		return PF_OK;
+	if (r->size != 4)
+		return refuse(fe, "a short branch leaves the function (to %s)",
+		    what);
+	switch (c.kind) {
+	case R_SLOT:
+		if (hp_image_slot_key(&a->old, c.slot->key) == NULL &&
+		    (!importable(c.slot) || c.off != 0))
+			return refuse(fe, "uses '%s', which the old module does "
+			    "not import (%s)", c.slot->name[0] ? c.slot->name :
+			    "?", c.slot->key);
+		return PF_OK;
+	case R_SYM:
+		if (c.sym->kind == HP_TLS)
+			return refuse(fe, "refers to thread-local '%s' "
+			    "directly", c.sym->name);
+		o = hp_image_sym_key(&a->old, c.sym->key);
+		if (c.sym->kind != HP_FUNC || o != NULL)
+			return PF_OK;
+		if ((callee = find_fent(a, c.sym)) != NULL)
+			return PF_OK;
+		if (!is_code(&a->new, c.sym))
+			return refuse(fe, "refers to '%s', which cannot be "
+			    "matched", c.sym->key);
+		return add_fent(a, c.sym, NULL);
+	case R_STR:
+	case R_CONST:
+	case R_JTAB:
+		return PF_OK;
+	default:
+		return refuse(fe, "refers to %s, which is neither a symbol, "
+		    "an import, a string nor a constant", what);
+	}
+}
+
+static pf_ret
+check_entry(actx *a, fent *fe)
+{
+	const uint8_t *p;
+	uint64_t need = PF_HP_JMP_LEN;
+
+	if (fe->osym == NULL || strstr(fe->osym->name, ".cold") != NULL)
+		return PF_OK;
+	if (!fn_bytes(&a->old, fe->osym, &p))
+		return refuse(fe, "%s", "the old code is not in the file");
+	if (fe->osym->size >= 4 && memcmp(p, "\xf3\x0f\x1e\xfa", 4) == 0)
+		need += PF_HP_ENDBR64_LEN;
+	if (fe->osym->size < need)
+		return refuse(fe, "the old function is shorter than the %s "
+		    "bytes of a jump", need == 5 ? "5" : "4 + 5");
+	return PF_OK;
+}
+
+/* Step 2: decide, for every function in the patch, whether it can be
+ * patched; this may add functions that are new in this build. */
+static pf_ret
+check_all(actx *a)
+{
+	hp_refs rs;
+	size_t i, j;
+	bool whole;
+	pf_ret r;
+
+	for (i = 0; i < a->nf; i++) {
+		if ((r = new_refs(a, a->f[i].nsym, &rs, &whole)) != PF_OK)
+			return r;
+		if (!whole)
+			r = refuse(&a->f[i], "%s", "its code cannot be decoded "
+			    "to the end");
+		for (j = 0; j < rs.n && r == PF_OK; j++)
+			r = check_ref(a, &a->f[i], &rs.v[j]);
+		hp_refs_free(&rs);
+		if (r == PF_OK)
+			r = check_entry(a, &a->f[i]);
+		if (r != PF_OK)
+			return pf_err_nomem(a->err);
+	}
+	return PF_OK;
+}
+
+/* A function new in this build is only reachable from the patch: when it
+ * is refused, so is every function of the patch that calls it. */
+static pf_ret
+spread_refusals(actx *a)
+{
+	bool again = true;
+	size_t i, j;
+	hp_refs rs;
+	rclass c;
+	fent *t;
+	pf_ret r;
+
+	while (again) {
+		again = false;
+		for (i = 0; i < a->nf; i++) {
+			if (a->f[i].refusal != NULL)
+				continue;
+			if ((r = new_refs(a, a->f[i].nsym, &rs, NULL)) != PF_OK)
+				return r;
+			for (j = 0; j < rs.n && a->f[i].refusal == NULL; j++) {
+				classify(&a->new, a->f[i].nsym, &rs.v[j], &c);
+				if (c.kind == R_SYM &&
+				    (t = find_fent(a, c.sym)) != NULL &&
+				    t->osym == NULL && t->refusal != NULL) {
+					if (refuse(&a->f[i], "calls '%s', which "
+					    "is refused", t->nsym->name) != PF_OK)
+						j = rs.n;
+					again = true;
+				}
+			}
+			hp_refs_free(&rs);
+		}
+	}
+	return PF_OK;
+}
+
+/*
+ * Step 3: the record.
+ */
+
+static pf_ret
+add_blob(actx *a, const uint8_t *p, size_t n, uint64_t align, uint32_t flags,
+    const char *name, size_t *index)
+{
+	pf_hp_data d = { .name = (char *)name, .flags = flags, .align = align,
+	    .bytes = (uint8_t *)p, .len = n };
+	size_t i;
+
+	/* Read-only constants are shared: many references, one copy. */
+	for (i = 0; !(flags & PF_HP_DATA_WRITABLE) && i < a->hp->n_data; i++) {
+		const pf_hp_data *e = &a->hp->data[i];
+
+		if (e->flags == flags && e->len == n && e->align >= align &&
+		    memcmp(e->bytes, p, n) == 0) {
+			*index = i;
+			return PF_OK;
+		}
+	}
+	return pf_hotpatch_add_data(a->hp, &d, index);
+}
+
+/* The bytes of a data symbol of the new build; zeros for .bss. */
+static pf_ret
+object_blob(actx *a, const hp_sym *y, size_t *index)
+{
+	const hp_sect *s = y->sect > 0 ? &a->new.sects[y->sect] : NULL;
+	uint32_t flags = s && (s->flags & SHF_WRITE) ? PF_HP_DATA_WRITABLE : 0;
+	const uint8_t *p;
+	uint8_t *zero = NULL;
+	pf_ret r;
+
+	if (!hp_image_bytes(&a->new, y->addr, (size_t)y->size, &p)) {
+		zero = calloc(1, y->size ? (size_t)y->size : 1);
+		if (zero == NULL)
+			return PF_ERR_NOMEM;
+		p = zero;
+	}
+	r = add_blob(a, p, (size_t)y->size, 16, flags, y->name, index);
+	free(zero);
+	return r;
+}
+
+static bool
+same_object(actx *a, const hp_sym *o, const hp_sym *n)
+{
+	const uint8_t *po, *pn;
+
+	if (o->size != n->size)
+		return false;
+	if (!hp_image_bytes(&a->old, o->addr, (size_t)o->size, &po) ||
+	    !hp_image_bytes(&a->new, n->addr, (size_t)n->size, &pn))
+		return true;    /* .bss: zeros in both */
+	return memcmp(po, pn, (size_t)n->size) == 0;
+}
+
+/* Fills in the kind and target of one relocation to a symbol. */
+static pf_ret
+sym_reloc(actx *a, const rclass *c, pf_hp_reloc *rl)
+{
+	const hp_sym *o = hp_image_sym_key(&a->old, c->sym->key);
+	const hp_sect *s;
+	fent *t;
+	size_t idx;
+	pf_ret r;
+
+	if (c->sym->kind == HP_FUNC && (t = find_fent(a, c->sym)) != NULL &&
+	    t->refusal == NULL) {
+		rl->kind = PF_HP_REL32_FUNC;
+		rl->target = t->index;
+		return PF_OK;
+	}
+	s = o != NULL && o->sect > 0 ? &a->old.sects[o->sect] : NULL;
+	if (o != NULL && (c->sym->kind == HP_FUNC || (s != NULL &&
+	    (s->flags & SHF_WRITE)) || same_object(a, o, c->sym))) {
+		rl->kind = PF_HP_REL32_OLD;
+		rl->target = o->addr;
+		return PF_OK;
+	}
+	/* A new object, or a read-only one whose contents changed: the
+	 * patch carries the new bytes; old code keeps the old ones. */
+	if ((r = object_blob(a, c->sym, &idx)) != PF_OK)
+		return r;
+	rl->kind = PF_HP_REL32_DATA;
+	rl->target = idx;
+	return PF_OK;
+}
+
+/* The patch's own GOT slot for a new import, filled by the applier
+ * (section 4.2, IMPORT); one per name. */
+static pf_ret
+import_slot(actx *a, const char *name, size_t *index)
+{
+	static const uint8_t zero[8];
+	pf_hp_data d = { .name = (char *)name, .flags = PF_HP_DATA_IMPORT,
+	    .align = 8, .bytes = (uint8_t *)zero, .len = sizeof zero };
+	size_t i;
+
+	for (i = 0; i < a->hp->n_data; i++)
+		if ((a->hp->data[i].flags & PF_HP_DATA_IMPORT) &&
+		    strcmp(a->hp->data[i].name, name) == 0) {
+			*index = i;
+			return PF_OK;
+		}
+	return pf_hotpatch_add_data(a->hp, &d, index);
+}
+
+/* The patch's own PLT entry for a new import: "jmp *slot(%rip)". */
+static pf_ret
+import_stub(actx *a, const char *name, size_t slot, size_t *index)
+{
+	static const uint8_t jmp[6] = { 0xff, 0x25, 0, 0, 0, 0 };
+	pf_hp_reloc rl = { .offset = 2, .kind = PF_HP_REL32_DATA,
+	    .target = slot, .addend = -4 };
+	char stub[PF_HP_NAME_MAX];
+	pf_hp_func f;
+	size_t i;
+	pf_ret r;
+
+	snprintf(stub, sizeof stub, "%s@plt", name);
+	for (i = 0; i < a->hp->n_funcs; i++)
+		if (strcmp(a->hp->funcs[i].name, stub) == 0) {
+			*index = i;
+			return PF_OK;
+		}
+	memset(&f, 0, sizeof f);
+	f.name = stub;
+	f.flags = PF_HP_FUNC_NEW;
+	f.code = (uint8_t *)jmp;
+	f.code_len = sizeof jmp;
+	if ((r = pf_hotpatch_add_func(a->hp, &f, index)) != PF_OK)
+		return r;
+	return pf_hotpatch_add_reloc(a->hp, *index, &rl);
+}
+
+/* A reference to a new import: through the patch's GOT slot, and its
+ * PLT entry for a call through the PLT. */
+static pf_ret
+import_reloc(actx *a, const hp_slot *s, pf_hp_reloc *rl)
+{
+	size_t slot, stub;
+	pf_ret r;
+
+	if ((r = import_slot(a, s->name, &slot)) != PF_OK)
+		return r;
+	if (strncmp(s->key, "plt:", 4) != 0) {
+		rl->kind = PF_HP_REL32_DATA;
+		rl->target = slot;
+		return PF_OK;
+	}
+	if ((r = import_stub(a, s->name, slot, &stub)) != PF_OK)
+		return r;
+	rl->kind = PF_HP_REL32_FUNC;
+	rl->target = stub;
+	return PF_OK;
+}
+
+static pf_ret
+emit_ref(actx *a, const fent *fe, const hp_ref *ref)
+{
+	pf_hp_reloc rl = { .offset = ref->field };
+	const hp_slot *os;
+	size_t idx;
+	rclass c;
+	pf_ret r = PF_OK;
+
+	classify(&a->new, fe->nsym, ref, &c);
+	rl.addend = (int64_t)c.off - (int64_t)(ref->next - ref->field);
+	switch (c.kind) {
+	case R_SELF:
+	case R_JTAB:                 /* emit_func moved it into the code */
+		return PF_OK;
+	case R_SLOT:
+		if ((os = hp_image_slot_key(&a->old, c.slot->key)) == NULL) {
+			r = import_reloc(a, c.slot, &rl);
+			break;
+		}
+		rl.kind = PF_HP_REL32_OLD;
+		rl.target = os->addr;
+		break;
+	case R_SYM:
+		r = sym_reloc(a, &c, &rl);
+		break;
+	case R_STR:
+	case R_CONST:
+		rl.kind = PF_HP_REL32_DATA;
+		r = add_blob(a, c.bytes, c.len, c.kind == R_STR ? 1 : 16, 0,
+		    "", &idx);
+		rl.target = idx;
+		break;
+	default:
+		return PF_ERR_USAGE;     /* check_ref refused it */
+	}
+	if (r != PF_OK)
+		return r;
+	return pf_hotpatch_add_reloc(a->hp, fe->index, &rl);
+}
+
+/* Appends a switch table after the code, its entries made relative to
+ * the copy, and points the lea that loads it there: the function and its
+ * table then move as one piece and need no relocation. */
+static void
+move_jtab(pf_buf *b, const hp_ref *r, const rclass *c, uint64_t *tables,
+    size_t *n_tables)
+{
+	uint64_t at = 0;
+	size_t i;
+
+	for (i = 0; i < *n_tables; i += 2)
+		if (tables[i] == c->addr)
+			at = tables[i + 1];
+	if (at == 0) {
+		while (b->len % 4 != 0)
+			pf_buf_put_u8(b, 0xcc);
+		at = b->len;
+		for (i = 0; i < c->len; i++)
+			pf_buf_put_le32(b, (uint32_t)(jtab_entry(c, i) - at));
+		if (*n_tables < 2 * JTAB_SEEN) {
+			tables[(*n_tables)++] = c->addr;
+			tables[(*n_tables)++] = at;
+		}
+	}
+	if (!b->failed)
+		pf_store_le32(b->data + r->field, (uint32_t)(at - r->next));
+}
+
+static pf_ret
+func_code(actx *a, const fent *fe, pf_buf *b)
+{
+	uint64_t tables[2 * JTAB_SEEN];
+	size_t i, n_tables = 0;
+	const uint8_t *p;
+	hp_refs rs;
+	rclass c;
+	pf_ret r;
+
+	fn_bytes(&a->new, fe->nsym, &p);
+	pf_buf_append(b, p, (size_t)fe->nsym->size);
+	if ((r = new_refs(a, fe->nsym, &rs, NULL)) != PF_OK)
+		return r;
+	for (i = 0; i < rs.n; i++) {
+		classify(&a->new, fe->nsym, &rs.v[i], &c);
+		if (c.kind == R_JTAB)
+			move_jtab(b, &rs.v[i], &c, tables, &n_tables);
+	}
+	hp_refs_free(&rs);
+	return b->failed ? PF_ERR_NOMEM : PF_OK;
+}
+
+static void
+old_entry(actx *a, const fent *fe, pf_hp_func *f)
+{
+	const uint8_t *po;
+
+	fn_bytes(&a->old, fe->osym, &po);
+	f->old_offset = fe->osym->addr;
+	f->old_len = fe->osym->size;
+	pf_sha256(f->old_sha256, po, (size_t)f->old_len);
+	if (strstr(fe->osym->name, ".cold") != NULL) {
+		f->flags = PF_HP_FUNC_NOJUMP;
+		return;
+	}
+	if (memcmp(po, "\xf3\x0f\x1e\xfa", 4) == 0)
+		f->entry_skip = PF_HP_ENDBR64_LEN;
+	f->head_len = f->entry_skip + PF_HP_JMP_LEN;
+	memcpy(f->head, po, f->head_len);
+}
+
+static pf_ret
+emit_func(actx *a, fent *fe)
+{
+	pf_hp_func f;
+	pf_buf code;
+	pf_ret r;
+
+	memset(&f, 0, sizeof f);
+	pf_buf_init(&code);
+	if ((r = func_code(a, fe, &code)) != PF_OK)
+		goto out;
+	f.name = (char *)fe->nsym->name;
+	f.code = code.data;
+	f.code_len = code.len;
+	if (fe->osym == NULL)
+		f.flags = PF_HP_FUNC_NEW;
+	else
+		old_entry(a, fe, &f);
+	r = pf_hotpatch_add_func(a->hp, &f, &fe->index);
+out:
+	pf_buf_free(&code);
+	return r;
+}
+
+static pf_ret
+emit_all(actx *a)
+{
+	hp_refs rs;
+	size_t i, j;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < a->nf && r == PF_OK; i++) {
+		if (a->f[i].refusal != NULL)
+			r = pf_hotpatch_refuse(a->hp, a->f[i].nsym->name, "%s",
+			    a->f[i].refusal);
+		else
+			r = emit_func(a, &a->f[i]);
+	}
+	for (i = 0; i < a->nf && r == PF_OK; i++) {
+		if (a->f[i].refusal != NULL)
+			continue;
+		if ((r = new_refs(a, a->f[i].nsym, &rs, NULL)) != PF_OK)
+			return r;
+		for (j = 0; j < rs.n && r == PF_OK; j++)
+			r = emit_ref(a, &a->f[i], &rs.v[j]);
+		hp_refs_free(&rs);
+	}
+	return r == PF_OK ? PF_OK : pf_err_nomem(a->err);
+}
+
+/*
+ * Section 8.1: data the old code goes on using must keep its layout and,
+ * where code writes it, its initial value.
+ */
+
+static uint64_t
+tls_base(const hp_image *im)
+{
+	size_t i;
+
+	for (i = 1; i < im->n_sects; i++)
+		if (im->sects[i].flags & SHF_TLS)
+			return im->sects[i].addr;
+	return 0;
+}
+
+/* Compares writable data, skipping the words the dynamic linker
+ * relocates: they hold addresses, which move between builds. */
+static bool
+same_initial(actx *a, const hp_sym *o, const hp_sym *n)
+{
+	const uint8_t *po, *pn;
+	uint64_t i;
+
+	if (!hp_image_bytes(&a->old, o->addr, (size_t)o->size, &po) ||
+	    !hp_image_bytes(&a->new, n->addr, (size_t)n->size, &pn))
+		return !hp_image_bytes(&a->old, o->addr, 1, &po) &&
+		    !hp_image_bytes(&a->new, n->addr, 1, &pn);
+	for (i = 0; i < n->size; i++) {
+		if (hp_image_is_dynrel(&a->new, n->addr + i) &&
+		    hp_image_is_dynrel(&a->old, o->addr + i) &&
+		    i + 8 <= n->size) {
+			i += 7;
+			continue;
+		}
+		if (po[i] != pn[i])
+			return false;
+	}
+	return true;
+}
+
+static pf_ret
+check_object(actx *a, const hp_sym *n, const hp_sym *o)
+{
+	const hp_sect *s = &a->new.sects[n->sect];
+
+	if (o->size != n->size)
+		return pf_hotpatch_refuse(a->hp, n->name, "data size changed "
+		    "from %llu to %llu bytes: code that is not replaced still "
+		    "uses the old layout", (unsigned long long)o->size,
+		    (unsigned long long)n->size);
+	if (n->kind == HP_TLS && o->addr - tls_base(&a->old) !=
+	    n->addr - tls_base(&a->new))
+		return pf_hotpatch_refuse(a->hp, n->name, "%s", "thread-local "
+		    "data moved: the layout of thread-local storage changed");
+	if ((s->flags & SHF_WRITE) && !same_initial(a, o, n))
+		return pf_hotpatch_refuse(a->hp, n->name, "%s", "initial value "
+		    "of writable data changed: the running process keeps the "
+		    "old value");
+	return PF_OK;
+}
+
+static pf_ret
+check_data(actx *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->new.n_syms; i++) {
+		const hp_sym *n = &a->new.syms[i], *o;
+
+		if (n->kind == HP_FUNC || n->dup || n->sect <= 0 ||
+		    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
+		    o->kind != n->kind)
+			continue;
+		if (check_object(a, n, o) != PF_OK)
+			return pf_err_nomem(a->err);
+	}
+	return PF_OK;
+}
+
+static void
+actx_free(actx *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nf; i++)
+		free(a->f[i].refusal);
+	free(a->f);
+	hp_image_close(&a->old);
+	hp_image_close(&a->new);
+	pf_hotpatch_free(a->hp);
+}
+
+static pf_ret
+set_module(actx *a)
+{
+	memcpy(a->hp->build_id, a->old.build_id, a->old.build_id_len);
+	a->hp->build_id_len = a->old.build_id_len;
+	a->hp->module = strdup("");
+	return a->hp->module == NULL ? pf_err_nomem(a->err) : PF_OK;
+}
+
+pf_ret
+pf_hotpatch_analyze(const uint8_t *old_elf, size_t old_len,
+    const uint8_t *new_elf, size_t new_len, pf_hotpatch **out, pf_err *err)
+{
+	actx a;
+	pf_ret r;
+
+	memset(&a, 0, sizeof a);
+	a.err = err;
+	*out = NULL;
+	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, err)) != PF_OK ||
+	    (r = hp_image_open(&a.new, "new", new_elf, new_len, err)) != PF_OK)
+		goto out;
+	if ((r = pf_hotpatch_new(&a.hp)) != PF_OK) {
+		pf_err_nomem(err);
+		goto out;
+	}
+	if ((r = set_module(&a)) != PF_OK || (r = find_changed(&a)) != PF_OK ||
+	    (r = find_entering(&a)) != PF_OK ||
+	    (r = check_all(&a)) != PF_OK ||
+	    (r = spread_refusals(&a)) != PF_OK ||
+	    (r = check_data(&a)) != PF_OK || (r = emit_all(&a)) != PF_OK)
+		goto out;
+	if ((r = pf_hotpatch_validate(a.hp, err)) != PF_OK)
+		goto out;
+	*out = a.hp;
+	a.hp = NULL;
+out:
+	actx_free(&a);
+	return r;
+}

@@ -1,0 +1,73 @@
+/*
+ * One ELF file (executable or shared object) as the hot-patch analysis
+ * sees it: sections, the symbol table, and the PLT and GOT slots of its
+ * imports, all addressed by link-time virtual address.
+ */
+#ifndef PF_DISASM_IMAGE_H
+#define PF_DISASM_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+typedef struct hp_sect {
+	const char *name;
+	uint64_t addr, size;
+	uint64_t flags;              /* SHF_* */
+	const uint8_t *data;         /* NULL for SHT_NOBITS */
+} hp_sect;
+
+typedef enum hp_sym_kind { HP_FUNC, HP_OBJECT, HP_TLS } hp_sym_kind;
+
+typedef struct hp_sym {
+	char *key;                   /* name, or "file:name" for a local */
+	const char *name;
+	uint64_t addr, size;
+	hp_sym_kind kind;
+	int sect;                    /* index into sects, -1 if none */
+	bool dup;                    /* key not unique: never matched */
+} hp_sym;
+
+/* An import: its PLT stub and its GOT slot, or a GOT slot alone. */
+typedef struct hp_slot {
+	uint64_t addr;               /* PLT stub or GOT slot */
+	uint64_t size;
+	char *key;                   /* "plt:name", "got:type:name" ... */
+	const char *name;            /* the imported symbol, or "" */
+} hp_slot;
+
+typedef struct hp_image {
+	const char *what;            /* "old" or "new", for messages */
+	uint8_t build_id[64];
+	size_t build_id_len;
+	hp_sect *sects;
+	size_t n_sects;
+	hp_sym *syms;                /* sorted by addr */
+	size_t n_syms;
+	hp_sym **by_key;             /* the same, sorted by key */
+	hp_slot *slots;              /* sorted by addr */
+	size_t n_slots;
+	uint64_t *dynrel;            /* r_offset of every dynamic relocation */
+	size_t n_dynrel;
+	void *elf;                   /* Elf * */
+} hp_image;
+
+pf_ret hp_image_open(hp_image *im, const char *what, const uint8_t *p,
+    size_t n, pf_err *err);
+void hp_image_close(hp_image *im);
+/* The section holding addr, or NULL. */
+const hp_sect *hp_image_sect(const hp_image *im, uint64_t addr);
+/* Points *p at n bytes at addr; false when they are not all in one
+ * section with file contents. */
+bool hp_image_bytes(const hp_image *im, uint64_t addr, size_t n,
+    const uint8_t **p);
+/* The sized symbol covering addr (functions first), or NULL. */
+const hp_sym *hp_image_sym_at(const hp_image *im, uint64_t addr);
+const hp_sym *hp_image_sym_key(const hp_image *im, const char *key);
+const hp_slot *hp_image_slot_at(const hp_image *im, uint64_t addr);
+const hp_slot *hp_image_slot_key(const hp_image *im, const char *key);
+bool hp_image_is_dynrel(const hp_image *im, uint64_t addr);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Stopping and resuming the threads of a process with ptrace, and making
+ * one stopped thread run a system call on the patcher's behalf.
+ */
+#ifndef PF_LIVE_STOP_H
+#define PF_LIVE_STOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "common/err.h"
+
+#define LV_HELD_SIGNALS 16
+
+typedef struct lv_thread {
+	pid_t tid;
+	int sigs[LV_HELD_SIGNALS];   /* signals to deliver again on resume */
+	unsigned n_sigs;
+	bool stopped;
+	struct user_regs_struct regs;
+} lv_thread;
+
+typedef struct lv_stop {
+	pid_t pid;
+	lv_thread *t;
+	size_t n, cap;
+	pf_err *err;
+} lv_stop;
+
+/* Stops every thread of pid, over and over until no new thread appears;
+ * or only the thread tid = pid when all is false.  On failure every
+ * thread stopped so far is resumed. */
+pf_ret lv_stop_threads(lv_stop *s, pid_t pid, bool all, unsigned wait_ms,
+    pf_err *err);
+/* Resumes (detaches from) every stopped thread and frees s. */
+void lv_stop_resume(lv_stop *s);
+/* Runs syscall nr with args in the stopped thread t through the
+ * "syscall" instruction at insn, and restores its registers. */
+pf_ret lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
+    const uint64_t args[6], int64_t *ret);
+uint64_t lv_now_ns(void);
+
+/* Runs the calling thread SCHED_FIFO until lv_rt_end, when permitted
+ * (CAP_SYS_NICE), for work that must not be preempted and never waits
+ * for another thread of the machine (stop.c says why).  Nests. */
+typedef struct lv_rt {
+	bool on;
+	int policy;
+	struct sched_param param;
+} lv_rt;
+
+void lv_rt_begin(lv_rt *r);
+void lv_rt_end(const lv_rt *r);
+
+#endif

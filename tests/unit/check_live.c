@@ -1,0 +1,422 @@
+/*
+ * Unit tests of the hot-patch record (live/record.c), the undo record
+ * (live/undo.c) and the refusals of the analysis (disasm/analyze.c).
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/hash.h"
+#include "disasm/analyze.h"
+#include "disasm/insn.h"
+
+static pf_hotpatch *
+sample(void)
+{
+	static const uint8_t code[] = { 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0xe9,
+	    0, 0, 0, 0 };
+	pf_hp_func f = { .name = "handle_request", .old_offset = 0x1130,
+	    .old_len = 40, .entry_skip = 4, .head_len = 9,
+	    .head = { 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0xe5, 0x53 },
+	    .code = (uint8_t *)code, .code_len = sizeof code };
+	pf_hp_func g = { .name = "helper.cold", .flags = PF_HP_FUNC_NEW,
+	    .code = (uint8_t *)code, .code_len = 5 };
+	pf_hp_reloc r1 = { .offset = 3, .kind = PF_HP_REL32_DATA, .target = 0,
+	    .addend = -4 };
+	pf_hp_reloc r2 = { .offset = 8, .kind = PF_HP_REL32_OLD,
+	    .target = 0x1040, .addend = -4 };
+	pf_hp_reloc r3 = { .offset = 1, .kind = PF_HP_REL32_FUNC, .target = 0,
+	    .addend = 100 };
+	pf_hp_data d = { .name = "", .align = 1, .bytes = (uint8_t *)"hi",
+	    .len = 3 };
+	pf_hotpatch *hp;
+
+	ck_assert_int_eq(pf_hotpatch_new(&hp), PF_OK);
+	memset(hp->build_id, 0xab, 20);
+	hp->build_id_len = 20;
+	hp->module = strdup("hpserver");
+	ck_assert_int_eq(pf_hotpatch_add_func(hp, &f, NULL), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_add_func(hp, &g, NULL), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_add_data(hp, &d, NULL), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_add_reloc(hp, 0, &r1), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_add_reloc(hp, 0, &r2), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_add_reloc(hp, 1, &r3), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_refuse(hp, "table", "size changed"),
+	    PF_OK);
+	return hp;
+}
+
+static void
+encode(const pf_hotpatch *hp, pf_buf *b)
+{
+	pf_buf_init(b);
+	ck_assert_int_eq(pf_hotpatch_encode(hp, b), PF_OK);
+}
+
+START_TEST(test_round_trip)
+{
+	pf_hotpatch *hp = sample(), *back;
+	pf_buf a, b;
+	pf_err err;
+
+	encode(hp, &a);
+	ck_assert_int_eq(pf_hotpatch_decode(a.data, a.len, &back, &err),
+	    PF_OK);
+	ck_assert_uint_eq(back->n_funcs, 2);
+	ck_assert_str_eq(back->funcs[0].name, "handle_request");
+	ck_assert_uint_eq(back->funcs[0].n_relocs, 2);
+	ck_assert_int_eq(back->funcs[0].relocs[0].addend, -4);
+	ck_assert_int_eq(back->funcs[1].relocs[0].addend, 100);
+	ck_assert_uint_eq(back->funcs[0].entry_skip, 4);
+	ck_assert_str_eq(back->refused[0].reason, "size changed");
+	ck_assert_str_eq(back->module, "hpserver");
+	encode(back, &b);
+	ck_assert_uint_eq(a.len, b.len);
+	ck_assert(memcmp(a.data, b.data, a.len) == 0);
+	pf_buf_free(&a);
+	pf_buf_free(&b);
+	pf_hotpatch_free(hp);
+	pf_hotpatch_free(back);
+}
+END_TEST
+
+/* Every proper prefix of a record is refused, never read past. */
+START_TEST(test_truncated)
+{
+	pf_hotpatch *hp = sample(), *back;
+	pf_buf a;
+	pf_err err;
+	size_t n;
+	pf_ret r;
+
+	encode(hp, &a);
+	for (n = 0; n < a.len; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+
+		memcpy(copy, a.data, n);
+		r = pf_hotpatch_decode(copy, n, &back, &err);
+		ck_assert_msg(r == PF_ERR_CORRUPT || r == PF_ERR_NOT_PACKAGE,
+		    "prefix of %zu bytes: %d", n, (int)r);
+		ck_assert_ptr_null(back);
+		free(copy);
+	}
+	pf_buf_free(&a);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
+/* A flipped byte is either refused or decodes to a valid record. */
+START_TEST(test_flipped)
+{
+	pf_hotpatch *hp = sample(), *back;
+	pf_buf a;
+	pf_err err;
+	size_t i;
+	int bit;
+
+	encode(hp, &a);
+	for (i = 0; i < a.len; i++)
+		for (bit = 0; bit < 8; bit++) {
+			a.data[i] ^= (uint8_t)(1u << bit);
+			if (pf_hotpatch_decode(a.data, a.len, &back, &err) ==
+			    PF_OK) {
+				ck_assert_int_eq(pf_hotpatch_validate(back,
+				    &err), PF_OK);
+				pf_hotpatch_free(back);
+			}
+			a.data[i] ^= (uint8_t)(1u << bit);
+		}
+	pf_buf_free(&a);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
+/* A forged count cannot make the decoder allocate more than its input
+ * could describe. */
+START_TEST(test_forged_count)
+{
+	static const uint8_t rec[] = { 'P', 'F', 'H', 'P', 1, 62, 1, 0xaa, 0,
+	    0xff, 0xff, 0x03 };
+	pf_hotpatch *back;
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_decode(rec, sizeof rec, &back, &err),
+	    PF_ERR_CORRUPT);
+	ck_assert_ptr_null(back);
+}
+END_TEST
+
+START_TEST(test_bad_header)
+{
+	static const uint8_t v2[] = { 'P', 'F', 'H', 'P', 2 };
+	pf_hotpatch *back;
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_decode((const uint8_t *)"PK\3\4", 4,
+	    &back, &err), PF_ERR_NOT_PACKAGE);
+	ck_assert_int_eq(pf_hotpatch_decode(v2, sizeof v2, &back, &err),
+	    PF_ERR_UNSUPPORTED);
+}
+END_TEST
+
+START_TEST(test_undo)
+{
+	pf_live_site s = { .addr = 0x5555000, .len = 5,
+	    .old = { 0x55, 0x48, 0x89, 0xe5, 0x53 },
+	    .new = { 0xe9, 1, 2, 3, 4 } };
+	pf_live_undo u = { .build_id_len = 4, .base = 0x555500000000,
+	    .region = 0x555400000000, .region_len = 8192, .sites = &s,
+	    .n_sites = 1 }, *back;
+	pf_buf b;
+	pf_err err;
+	size_t n;
+
+	memcpy(u.build_id, "\1\2\3\4", 4);
+	pf_buf_init(&b);
+	ck_assert_int_eq(pf_live_undo_encode(&u, &b), PF_OK);
+	ck_assert_int_eq(pf_live_undo_decode(b.data, b.len, &back, &err),
+	    PF_OK);
+	ck_assert_uint_eq(back->region, u.region);
+	ck_assert(memcmp(back->sites[0].new, s.new, 5) == 0);
+	pf_live_undo_free(back);
+	for (n = 0; n < b.len; n++) {
+		ck_assert_int_ne(pf_live_undo_decode(b.data, n, &back, &err),
+		    PF_OK);
+		ck_assert_ptr_null(back);
+	}
+	pf_buf_free(&b);
+}
+END_TEST
+
+static uint8_t *
+fixture(const char *name, size_t *n)
+{
+	const char *top = getenv("top_builddir");
+	char path[4096];
+	uint8_t *buf;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof path, "%s/tests/live/%s", top ? top : ".", name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open '%s'", path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return buf;
+}
+
+static const char *
+refusal(const pf_hotpatch *hp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < hp->n_refused; i++)
+		if (strcmp(hp->refused[i].name, name) == 0)
+			return hp->refused[i].reason;
+	return NULL;
+}
+
+START_TEST(test_refusals)
+{
+	size_t ol, nl;
+	uint8_t *o = fixture("old/refuse", &ol), *n = fixture("new/refuse", &nl);
+	pf_hotpatch *hp;
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, n, nl, &hp, &err), PF_OK);
+	ck_assert_ptr_nonnull(strstr(refusal(hp, "table"), "size changed"));
+	ck_assert_ptr_nonnull(strstr(refusal(hp, "limit"), "initial value"));
+	ck_assert_ptr_nonnull(strstr(refusal(hp, "tiny"), "shorter"));
+	ck_assert_uint_eq(hp->n_refused, 3);
+	pf_hotpatch_free(hp);
+	free(o);
+	free(n);
+}
+END_TEST
+
+START_TEST(test_unchanged)
+{
+	size_t ol;
+	uint8_t *o = fixture("old/hpserver", &ol);
+	pf_hotpatch *hp;
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, o, ol, &hp, &err), PF_OK);
+	ck_assert_uint_eq(hp->n_funcs, 0);
+	ck_assert_uint_eq(hp->n_refused, 0);
+	pf_hotpatch_free(hp);
+	free(o);
+}
+END_TEST
+
+START_TEST(test_no_symtab)
+{
+	size_t ol, sl;
+	uint8_t *o = fixture("old/refuse", &ol);
+	uint8_t *s = fixture("old/refuse.stripped", &sl);
+	pf_hotpatch *hp;
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_analyze(s, sl, o, ol, &hp, &err),
+	    PF_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no symbol table"));
+	ck_assert_int_eq(pf_hotpatch_analyze((const uint8_t *)"nope", 4, o, ol,
+	    &hp, &err), PF_ERR_MISMATCH);
+	free(o);
+	free(s);
+}
+END_TEST
+
+/* The committed seeds (tests/live/make-hotpatch-seeds.sh) say what they
+ * are in their names. */
+START_TEST(test_seeds)
+{
+	static const char *names[] = { "good-small", "good-empty",
+	    "bad-truncated", "bad-noncanonical", "good-undo" };
+	const char *top = getenv("top_srcdir");
+	pf_hotpatch *hp;
+	pf_live_undo *u;
+	uint8_t buf[4096];
+	char path[4096];
+	size_t i, n;
+	pf_err err;
+	FILE *f;
+	bool ok;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/fuzz/corpus/hotpatch/%s",
+		    top ? top : ".", names[i]);
+		ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		ok = pf_hotpatch_decode(buf, n, &hp, &err) == PF_OK;
+		pf_hotpatch_free(hp);
+		if (strcmp(names[i], "good-undo") == 0) {
+			ok = pf_live_undo_decode(buf, n, &u, &err) == PF_OK;
+			pf_live_undo_free(u);
+		}
+		ck_assert_msg(ok == (names[i][0] == 'g'), "seed '%s': %s",
+		    names[i], ok ? "decoded" : err.msg);
+	}
+}
+END_TEST
+
+/* An import slot is 8 bytes with a name (spec section 4.2). */
+START_TEST(test_import_slot)
+{
+	static const uint8_t zero[8];
+	pf_hotpatch *hp = sample();
+	pf_hp_data d = { .name = "toupper", .flags = PF_HP_DATA_IMPORT,
+	    .align = 8, .bytes = (uint8_t *)zero, .len = 8 };
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_add_data(hp, &d, NULL), PF_OK);
+	ck_assert_int_eq(pf_hotpatch_validate(hp, &err), PF_OK);
+	hp->data[hp->n_data - 1].len = 4;
+	ck_assert_int_eq(pf_hotpatch_validate(hp, &err), PF_ERR_CORRUPT);
+	hp->data[hp->n_data - 1].len = 8;
+	hp->data[hp->n_data - 1].name[0] = '\0';
+	ck_assert_int_eq(pf_hotpatch_validate(hp, &err), PF_ERR_CORRUPT);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
+/* What apply refuses before it touches any process. */
+START_TEST(test_apply_refuses)
+{
+	pf_hotpatch *hp = sample();
+	pf_live_opts o = { .wait_ms = 100 };
+	pf_live_undo *u = NULL, undo = { .build_id_len = 1 };
+	pf_err err;
+
+	ck_assert_int_eq(pf_live_apply(getpid(), hp, &o, &u, &err),
+	    PF_ERR_USAGE);
+	ck_assert_int_eq(pf_live_apply(getppid(), hp, &o, &u, &err),
+	    PF_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "refused changes"));
+	o.allow_refused = true;
+	/* No process has this pid: the kernel's pid_max is below it. */
+	ck_assert_int_eq(pf_live_apply(0x7ffffff0, hp, &o, &u, &err),
+	    PF_ERR_MISMATCH);
+	ck_assert_ptr_null(u);
+	ck_assert_int_eq(pf_live_revert(0x7ffffff0, &undo, &o, &err),
+	    PF_ERR_MISMATCH);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
+/* RIP-relative fields are 32 bits after ModRM, whatever the prefixes
+ * (capstone 4 reports 16 bits after a 0x66 prefix). */
+START_TEST(test_rip_fields)
+{
+	static const uint8_t code[] = {
+	    0x66, 0x0f, 0x6f, 0x05, 0x84, 0x0f, 0x00, 0x00,    /* movdqa */
+	    0x48, 0x8d, 0x3d, 0x7c, 0x0f, 0x00, 0x00,          /* lea */
+	    0xe8, 0x10, 0x00, 0x00, 0x00,                      /* call */
+	    0x75, 0xf0 };                                      /* jne */
+	hp_refs rs;
+	size_t dec;
+
+	ck_assert_int_eq(hp_insn_refs(code, sizeof code, 0x1000, &rs, &dec),
+	    PF_OK);
+	ck_assert_uint_eq(dec, sizeof code);
+	ck_assert_uint_eq(rs.n, 4);
+	ck_assert_uint_eq(rs.v[0].field, 4);
+	ck_assert_uint_eq(rs.v[0].size, 4);
+	ck_assert_uint_eq(rs.v[0].target, 0x1000 + 8 + 0xf84);
+	ck_assert_uint_eq(rs.v[0].memsize, 16);
+	ck_assert(rs.v[1].lea);
+	ck_assert_uint_eq(rs.v[2].field, 16);
+	ck_assert(rs.v[2].branch);
+	ck_assert_uint_eq(rs.v[3].size, 1);
+	hp_refs_free(&rs);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("live");
+	TCase *rec = tcase_create("record"), *an = tcase_create("analysis");
+
+	tcase_add_test(rec, test_round_trip);
+	tcase_add_test(rec, test_truncated);
+	tcase_add_test(rec, test_flipped);
+	tcase_add_test(rec, test_forged_count);
+	tcase_add_test(rec, test_bad_header);
+	tcase_add_test(rec, test_undo);
+	tcase_add_test(rec, test_seeds);
+	tcase_add_test(rec, test_apply_refuses);
+	tcase_add_test(rec, test_import_slot);
+	tcase_add_test(an, test_refusals);
+	tcase_add_test(an, test_unchanged);
+	tcase_add_test(an, test_no_symtab);
+	tcase_add_test(an, test_rip_fields);
+	tcase_set_timeout(rec, 60);
+	tcase_set_timeout(an, 60);
+	suite_add_tcase(s, rec);
+	suite_add_tcase(s, an);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	pf_crypto_init();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
