@@ -14,7 +14,7 @@
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
-    "[--needs-root dir | --skip-needs] package";
+    "[--needs-root dir | --skip-needs] [--pid pid [--wait ms]] package";
 
 typedef struct opts {
 	const char *root;
@@ -22,6 +22,7 @@ typedef struct opts {
 	const char *state_dir;
 	const char *needs_root;
 	int check, json, force_downgrade, skip_needs;
+	unsigned pid, wait_ms;
 	pf_trust_opts trust;
 } opts;
 
@@ -104,6 +105,39 @@ finish(const opts *o, pf_reader *r, pf_txn *t, pf_ret ret, const char *msg)
 	return fflush(stdout) == 0 ? PF_EXIT_OK : PF_EXIT_IO;
 }
 
+/* Hot patching: into the memory of process o->pid, not into files. */
+static int
+install_live(const opts *o, pf_reader *r)
+{
+	char state[4096];
+	pf_live_result res;
+	pf_db *db = NULL;
+	pf_ret ret;
+	int rc = 0;
+
+	pf_state_path(state, sizeof state, o->state_dir, o->root);
+	ret = pf_db_open(&db, state, true);
+	if (ret == PF_OK)
+		ret = pf_db_live_apply(db, r, (int)o->pid, o->wait_ms, &res);
+	if (ret != PF_OK)
+		rc = pf_fail(ret, db ? pf_db_error(db) : NULL);
+	else if (o->json)
+		printf("{\"id\":\"%s\",\"pid\":%u,\"status\":\"%s\","
+		    "\"modules\":%zu,\"functions\":%zu,\"stop_ms\":%.3f}\n",
+		    pf_reader_id(r), o->pid, res.already ? "already-applied" :
+		    "applied", res.modules, res.functions, res.stop_ns / 1e6);
+	else if (res.already)
+		printf("%s: '%s' is already live in process %u\n", pf_progname,
+		    pf_reader_id(r), o->pid);
+	else
+		printf("%s: '%s' is live in process %u: %zu functions in %zu "
+		    "modules, threads stopped %.3f ms\n", pf_progname,
+		    pf_reader_id(r), o->pid, res.functions, res.modules,
+		    res.stop_ns / 1e6);
+	pf_db_free(db);
+	return rc;
+}
+
 /*
  * The state first (dependencies, downgrades), then the tree, then the
  * record: a crash before the record leaves an applied tree that the next
@@ -171,7 +205,7 @@ run(const opts *o)
 		rc = finish(o, r, NULL, ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	rc = install(o, r, &t);
+	rc = o->pid ? install_live(o, r) : install(o, r, &t);
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
@@ -194,6 +228,8 @@ main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "force-downgrade", no_argument, NULL, 'D' },
 		{ "needs-root", required_argument, NULL, 'N' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "skip-needs", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -213,6 +249,14 @@ main(int argc, char **argv)
 		case 'D': o.force_downgrade = 1; break;
 		case 'N': o.needs_root = optarg; break;
 		case 'S': o.skip_needs = 1; break;
+		case 'p':
+			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
+				return c;
+			break;
+		case 'w':
+			if ((c = pf_opt_wait(usage, optarg, &o.wait_ms)) != 0)
+				return c;
+			break;
 		case 't':
 			if (pf_parse_threshold(optarg, &o.trust.threshold) < 0)
 				return pf_usage_error(usage,
@@ -225,6 +269,8 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
 	o.package = argv[optind];
+	if (o.pid && o.check)
+		return pf_usage_error(usage, "--check does not go with --pid");
 	if (o.needs_root && o.skip_needs)
 		return pf_usage_error(usage,
 		    "--needs-root and --skip-needs exclude each other");

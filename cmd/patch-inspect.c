@@ -87,13 +87,18 @@ main(int argc, char **argv)
 	if (json) {
 		fputs("{\"signatures\":[", stdout);
 		print_signatures(r, 1);
-		printf("],\"verified\":%s,\"manifest\":",
+		printf("],\"verified\":%s,\"live\":",
 		    pf_reader_trusted(r) ? "true" : "false");
+		if ((ret = pf_reader_print_live(r, stdout, true)) != PF_OK)
+			rc = pf_ret_exit_status(ret);
+		fputs(",\"manifest\":", stdout);
 		pf_manifest_print_json(pf_reader_manifest(r),
 		    pf_reader_digest(r), pf_reader_package_size(r), stdout);
 		fputs("}\n", stdout);
 	} else {
 		pf_manifest_print_text(pf_reader_manifest(r), stdout);
+		if ((ret = pf_reader_print_live(r, stdout, false)) != PF_OK)
+			rc = pf_ret_exit_status(ret);
 		print_signatures(r, 0);
 		if (verify)
 			printf("verified yes\n");

@@ -13,12 +13,35 @@
 
 static const char usage[] =
     "patch-rollback [--check] [--force] [--json] [--root dir] "
-    "[--state-dir dir] id";
+    "[--state-dir dir] [--pid pid [--wait ms]] id";
 
 typedef struct opts {
 	const char *root, *state_dir, *id;
 	int check, force, json;
+	unsigned pid, wait_ms;
 } opts;
+
+/* Takes a hot patch out of a running process. */
+static int
+run_live(const opts *o)
+{
+	char state[4096];
+	pf_db *db = NULL;
+	pf_ret ret;
+	int rc = 0;
+
+	pf_state_path(state, sizeof state, o->state_dir, o->root);
+	ret = pf_db_open(&db, state, false);
+	if (ret == PF_OK)
+		ret = pf_db_live_revert(db, o->id, (int)o->pid, o->wait_ms);
+	if (ret != PF_OK)
+		rc = pf_fail(ret, db ? pf_db_error(db) : NULL);
+	else
+		printf("%s: '%s' taken out of process %u\n", pf_progname,
+		    o->id, o->pid);
+	pf_db_free(db);
+	return rc;
+}
 
 static int
 report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
@@ -98,6 +121,8 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -112,6 +137,14 @@ main(int argc, char **argv)
 		case 'c': o.check = 1; break;
 		case 'f': o.force = 1; break;
 		case 'j': o.json = 1; break;
+		case 'p':
+			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
+				return c;
+			break;
+		case 'w':
+			if ((c = pf_opt_wait(usage, optarg, &o.wait_ms)) != 0)
+				return c;
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return pf_usage_error(usage, "unknown option");
 		}
@@ -119,6 +152,8 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one patch ID");
 	o.id = argv[optind];
+	if (o.pid)
+		return run_live(&o);
 	if (o.force)
 		pf_warnx("WARNING: --force: files changed since the install "
 		    "will be overwritten");

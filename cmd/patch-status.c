@@ -7,13 +7,39 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 #include "common/json.h"
 
 static const char usage[] =
-    "patch-status [--json] [--root dir] [--state-dir dir]";
+    "patch-status [--json] [--root dir] [--state-dir dir] [--pid pid]";
+
+/* The hot patches live in one process. */
+static int
+status_live(pf_db *db, unsigned pid, int json)
+{
+	char **ids;
+	size_t i, n = pf_db_live_list(db, (int)pid, &ids);
+
+	if (json)
+		printf("{\"pid\":%u,\"live\":[", pid);
+	else if (n == 0)
+		printf("no patches live in process %u\n", pid);
+	for (i = 0; i < n; i++) {
+		if (json) {
+			fputs(i ? "," : "", stdout);
+			pf_json_str(stdout, ids[i]);
+		} else
+			printf("%-24s live in process %u\n", ids[i], pid);
+		free(ids[i]);
+	}
+	free(ids);
+	if (json)
+		fputs("]}\n", stdout);
+	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+}
 
 /* "intact", "modified", "superseded" or "unreadable". */
 static const char *
@@ -76,6 +102,7 @@ main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -84,6 +111,7 @@ main(int argc, char **argv)
 	pf_db_info p;
 	pf_db *db = NULL;
 	size_t i;
+	unsigned pid = 0;
 	int c, json = 0, rc;
 
 	pf_progname = "patch-status";
@@ -92,6 +120,10 @@ main(int argc, char **argv)
 		case 'r': root = optarg; break;
 		case 's': state_dir = optarg; break;
 		case 'j': json = 1; break;
+		case 'p':
+			if ((c = pf_opt_pid(usage, optarg, &pid)) != 0)
+				return c;
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default: return pf_usage_error(usage, "unknown option");
 		}
@@ -101,6 +133,11 @@ main(int argc, char **argv)
 	pf_state_path(state, sizeof state, state_dir, root);
 	if (pf_db_open(&db, state, false) != PF_OK) {
 		rc = pf_fail(PF_ERR_IO, db ? pf_db_error(db) : NULL);
+		pf_db_free(db);
+		return rc;
+	}
+	if (pid) {
+		rc = status_live(db, pid, json);
 		pf_db_free(db);
 		return rc;
 	}

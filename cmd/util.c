@@ -54,6 +54,36 @@ pf_state_path(char *out, size_t n, const char *dir, const char *root)
 }
 
 int
+pf_parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || *s < '0' || *s > '9' || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+pf_opt_pid(const char *usage, const char *s, unsigned *pid)
+{
+	if (pf_parse_uint(s, 1u << 22, pid) < 0 || *pid == 0)
+		return pf_usage_error(usage, "bad process ID '%s'", s);
+	return 0;
+}
+
+int
+pf_opt_wait(const char *usage, const char *s, unsigned *ms)
+{
+	if (pf_parse_uint(s, 600000, ms) < 0)
+		return pf_usage_error(usage, "--wait takes milliseconds");
+	return 0;
+}
+
+int
 pf_parse_threshold(const char *s, unsigned *out)
 {
 	char *end;

@@ -38,6 +38,11 @@ int pf_parse_threshold(const char *s, unsigned *out);
 /* Loads the keyring (dir, or ROOT/PF_DEFAULT_KEYRING); exit status. */
 int pf_load_trust(const pf_trust_opts *o, const char *root,
     pf_keyring **kr, pf_trust *trust);
+/* Parses a process ID or a number of milliseconds; -1 if not one. */
+int pf_parse_uint(const char *s, unsigned max, unsigned *out);
+/* --pid and --wait: 0, or the usage error's exit status. */
+int pf_opt_pid(const char *usage, const char *s, unsigned *pid);
+int pf_opt_wait(const char *usage, const char *s, unsigned *ms);
 /* Opens a package for reading: "-" is standard input. */
 int pf_open_input(const char *path);
 

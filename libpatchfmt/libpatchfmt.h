@@ -91,6 +91,7 @@ typedef struct pf_entry {
 	pf_state after;
 	uint32_t payload;              /* blob index, or PF_NO_BLOB */
 	uint32_t rollback;             /* blob index, or PF_NO_BLOB */
+	uint32_t live;                 /* hot-patch record blob, or PF_NO_BLOB */
 	/* ELF run-time dependencies of the new file and the library it is,
 	 * encoded as spec/elf-needs.md says; NULL when none. */
 	uint8_t *needs;
@@ -177,6 +178,12 @@ pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
 pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
+/* Hot-patch records for changed ELF files (default: on). */
+pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
+/* Notes for people about what was left out, e.g. hot patches that could
+ * not be made; valid after pf_builder_diff(). */
+size_t pf_builder_note_count(const pf_builder *b);
+const char *pf_builder_note(const pf_builder *b, size_t i);
 /* Signs with the secret key in this file (up to 16 keys). */
 pf_ret pf_builder_add_key(pf_builder *b, const char *secret_key_path);
 /* Section 5.1: targeting, expiry and release counter. */
@@ -256,6 +263,9 @@ uint64_t pf_reader_package_size(const pf_reader *r);
 /* SHA-256 of header, manifest and dependency list (section 7). */
 const uint8_t *pf_reader_digest(const pf_reader *r);
 
+/* The hot-patch part: functions replaced, data added, what was refused
+ * and why; JSON is an array, one object per module. */
+pf_ret pf_reader_print_live(pf_reader *r, FILE *f, bool json);
 /* Text for people and JSON for programs (patch-inspect). */
 void pf_manifest_print_text(const pf_manifest *m, FILE *f);
 void pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
@@ -341,6 +351,27 @@ pf_ret pf_db_check_rollback(pf_db *db, const char *id, bool force);
 pf_ret pf_db_open_package(pf_db *db, const char *id, pf_reader **out);
 /* Forgets a patch after its rollback; what it superseded is in force. */
 pf_ret pf_db_forget(pf_db *db, const char *id);
+
+/*
+ * Hot patching a running process (spec/hotpatch.md): every hot-patch
+ * record of the package whose build the process runs is applied, all or
+ * nothing, and recorded under the state directory for
+ * pf_db_live_revert().  wait_ms bounds the wait for threads to leave the
+ * functions being replaced (0: the default).
+ */
+typedef struct pf_live_result {
+	bool already;                  /* it was live in the process already */
+	size_t modules;
+	size_t functions;
+	uint64_t stop_ns;              /* longest time all threads were stopped */
+} pf_live_result;
+
+pf_ret pf_db_live_apply(pf_db *db, pf_reader *r, int pid, unsigned wait_ms,
+    pf_live_result *res);
+pf_ret pf_db_live_revert(pf_db *db, const char *id, int pid,
+    unsigned wait_ms);
+/* The IDs live in process pid; the caller frees each and the array. */
+size_t pf_db_live_list(pf_db *db, int pid, char ***ids);
 
 /*
  * Undoing a package: the same transaction with before and after swapped,

@@ -14,7 +14,8 @@ TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 
 EXTRA_DIST += tests/cli/lib.sh
 
-check_PROGRAMS += tests/tools/forge
+check_PROGRAMS += tests/tools/forge tests/tools/hpask
+tests_tools_hpask_SOURCES = tests/tools/hpask.c
 tests_tools_forge_SOURCES = tests/tools/forge.c
 tests_tools_forge_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
@@ -22,7 +23,7 @@ tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
 CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh \
 	tests/cli/t0400-trust.sh tests/cli/t0500-lifecycle.sh \
-	tests/cli/t0600-elfneeds.sh
+	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
 

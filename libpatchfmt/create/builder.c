@@ -16,6 +16,7 @@
 #include "common/hash.h"
 #include "compress/lzma.h"
 #include "delta/delta.h"
+#include "disasm/analyze.h"
 #include "create/scan.h"
 #include "elf/elf.h"
 #include "elf/needs.h"
@@ -31,6 +32,9 @@ struct pf_builder {
 	uint64_t required;
 	char *single_path;              /* entry path when diffing two files */
 	pf_signers signers;
+	bool no_live;                   /* leave hot-patch records out */
+	char **notes;                   /* for people: what was left out */
+	size_t n_notes;
 };
 
 /* One side of a path: its state and, for files, its bytes. */
@@ -66,6 +70,9 @@ pf_builder_free(pf_builder *b)
 		free(b->data[i]);
 	free(b->data);
 	free(b->single_path);
+	for (i = 0; i < b->n_notes; i++)
+		free(b->notes[i]);
+	free(b->notes);
 	sodium_memzero(&b->signers, sizeof b->signers);
 	pf_manifest_clear(&b->m);
 	free(b);
@@ -383,7 +390,7 @@ push_entry(pf_builder *b, const char *path, side *o, side *n)
 	b->m.entries = e;
 	e = &e[b->m.n_entries++];
 	memset(e, 0, sizeof *e);
-	e->payload = e->rollback = PF_NO_BLOB;
+	e->payload = e->rollback = e->live = PF_NO_BLOB;
 	e->op = o->st.type == PF_TYPE_NONE ? PF_OP_ADD :
 	    n->st.type == PF_TYPE_NONE ? PF_OP_REMOVE : PF_OP_CHANGE;
 	/* The entry takes over both states (and their link strings). */
@@ -451,6 +458,89 @@ out:
 	return r;
 }
 
+pf_ret
+pf_builder_set_live(pf_builder *b, bool enabled)
+{
+	b->no_live = !enabled;
+	return PF_OK;
+}
+
+size_t
+pf_builder_note_count(const pf_builder *b)
+{
+	return b->n_notes;
+}
+
+const char *
+pf_builder_note(const pf_builder *b, size_t i)
+{
+	return i < b->n_notes ? b->notes[i] : NULL;
+}
+
+static void
+add_note(pf_builder *b, const char *path, const char *what)
+{
+	char **v = realloc(b->notes, (b->n_notes + 1) * sizeof *v);
+
+	if (v == NULL)
+		return;
+	b->notes = v;
+	if (asprintf(&v[b->n_notes], "no hot patch for '%s': %s", path,
+	    what) >= 0)
+		b->n_notes++;
+}
+
+/*
+ * The hot-patch record of a changed ELF file (spec/hotpatch.md): the
+ * functions whose code changed, with their new code and relocations, and
+ * what cannot be made safe.  A file that cannot be analysed (stripped,
+ * not x86-64) gets a note for people, not an error.
+ */
+static pf_ret
+record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
+{
+	pf_lzma_opts lo = { .preset = 9 };
+	pf_hotpatch *hp = NULL;
+	pf_buf rec, packed;
+	uint32_t dict;
+	uint8_t *bytes;
+	size_t len;
+	pf_err aerr;
+	pf_ret r = PF_OK;
+
+	pf_buf_init(&rec);
+	pf_buf_init(&packed);
+	pf_err_clear(&aerr);
+	if (pf_hotpatch_analyze(o->content, o->len, n->content, n->len, &hp,
+	    &aerr) != PF_OK) {
+		add_note(b, e->path, aerr.msg);
+		goto out;
+	}
+	if (hp->n_funcs == 0 && hp->n_refused == 0)
+		goto out;
+	pf_hotpatch_set_module(hp, e->path);
+	if ((r = pf_hotpatch_encode(hp, &rec)) != PF_OK) {
+		pf_err_set(&b->err, r, "cannot encode the hot patch of '%s'",
+		    e->path);
+		goto out;
+	}
+	r = pf_lzma_encode(rec.data, rec.len, &lo, &packed, &dict, &b->err);
+	if (r != PF_OK)
+		goto out;
+	bytes = pf_buf_take(&packed, &len);
+	r = push_blob(b, PF_SECTION_PAYLOAD, PF_CODEC_LZMA2, dict, bytes, len,
+	    rec.len, &e->live);
+	if (r != PF_OK)
+		free(bytes);
+	else
+		b->required |= PF_FEAT_LIVE;
+out:
+	pf_hotpatch_free(hp);
+	pf_buf_free(&rec);
+	pf_buf_free(&packed);
+	return r;
+}
+
 static pf_ret
 diff_one(pf_builder *b, const char *old_root, const char *new_root,
     const char *path, const pf_node *on, const pf_node *nn)
@@ -477,6 +567,9 @@ diff_one(pf_builder *b, const char *old_root, const char *new_root,
 	if (o.content != NULL && !same &&
 	    (r = add_content_blob(b, PF_SECTION_ROLLBACK, &n, &o,
 	    &e->rollback)) != PF_OK)
+		goto out;
+	if (!b->no_live && o.elf && n.elf && !same &&
+	    (r = record_live(b, e, &o, &n)) != PF_OK)
 		goto out;
 	if (n.elf && !same)
 		r = record_elf(b, e, &n);

@@ -29,8 +29,7 @@
 /* 3.1 Required feature bits: a reader refuses any bit it does not know. */
 #define PF_FEAT_DELTA           (UINT64_C(1) << 0)  /* a blob uses codec 3 */
 #define PF_FEAT_LIVE            (UINT64_C(1) << 1)  /* hot-patch records */
-/* Hot-patch records are not read by this version yet. */
-#define PF_FEAT_KNOWN           (PF_FEAT_DELTA)
+#define PF_FEAT_KNOWN           (PF_FEAT_DELTA | PF_FEAT_LIVE)
 
 /* 4. Fields: tag and length as uvarints; odd tags are critical. */
 #define PF_TAG_CRITICAL(t)      (((t) & 1) != 0)
@@ -71,6 +70,7 @@
 #define PF_E_PAYLOAD            9
 #define PF_E_ROLLBACK           11
 #define PF_E_NEEDS              12      /* spec/elf-needs.md */
+#define PF_E_LIVE               13      /* spec/hotpatch.md */
 #define PF_E_PROVIDES           14      /* spec/elf-needs.md */
 
 /* 5.4 State fields. */
@@ -109,6 +109,7 @@
 #define PF_MAX_ID               128     /* patch IDs, section 5.6 */
 #define PF_MAX_FROM             256     /* versions a package applies from */
 #define PF_MAX_LZMA_DICT        (UINT64_C(64) << 20)
+#define PF_MAX_LIVE             (UINT64_C(64) << 20)  /* a hot-patch record */
 #define PF_MAX_FILE_SIZE        (UINT64_C(1) << 40)
 
 #endif

@@ -103,6 +103,8 @@ encode_entry(pf_buf *b, const pf_entry *e)
 		pf_put_uint(&in, PF_E_ROLLBACK, e->rollback);
 	if (e->needs_len > 0)
 		pf_put_bytes(&in, PF_E_NEEDS, e->needs, e->needs_len);
+	if (e->live != PF_NO_BLOB)
+		pf_put_uint(&in, PF_E_LIVE, e->live);
 	if (e->provides_len > 0)
 		pf_put_bytes(&in, PF_E_PROVIDES, e->provides, e->provides_len);
 	pf_put_nested(b, PF_M_ENTRY, &in);
@@ -238,7 +240,7 @@ unknown_field(const pf_field *f, const char *what, pf_err *err)
 	BIT(PF_S_SHA256) | BIT(PF_S_LINK) | BIT(PF_S_BUILD_ID))
 #define ENTRY_FIELDS (BIT(PF_E_PATH) | BIT(PF_E_OP) | BIT(PF_E_BEFORE) | \
 	BIT(PF_E_AFTER) | BIT(PF_E_PAYLOAD) | BIT(PF_E_ROLLBACK) | \
-	BIT(PF_E_NEEDS) | BIT(PF_E_PROVIDES))
+	BIT(PF_E_NEEDS) | BIT(PF_E_PROVIDES) | BIT(PF_E_LIVE))
 #define BLOB_FIELDS (BIT(PF_B_SECTION) | BIT(PF_B_CODEC) | BIT(PF_B_PARAM) | \
 	BIT(PF_B_STORED_SIZE) | BIT(PF_B_DECODED_SIZE) | BIT(PF_B_SHA256))
 #define MANIFEST_SINGLE (BIT(PF_M_NAME) | BIT(PF_M_VERSION) | \
@@ -422,6 +424,8 @@ entry_field(void *obj, const pf_field *f, pf_err *err)
 		return blob_index(f, &e->payload, err);
 	case PF_E_ROLLBACK:
 		return blob_index(f, &e->rollback, err);
+	case PF_E_LIVE:
+		return blob_index(f, &e->live, err);
 	case PF_E_NEEDS:
 		return elf_record(f, &e->needs, &e->needs_len, err);
 	case PF_E_PROVIDES:
@@ -505,7 +509,7 @@ add_entry(pf_manifest *m, const pf_field *f, pf_err *err)
 		    pf_err_nomem(err);
 	m->entries = p;
 	x.e = &p[m->n_entries - 1];
-	x.e->payload = x.e->rollback = PF_NO_BLOB;
+	x.e->payload = x.e->rollback = x.e->live = PF_NO_BLOB;
 	r = walk_fields(f->val, f->len, "entry", entry_field, &x, err);
 	if (r == PF_OK && (x.seen & need) != need)
 		r = pf_err_set(err, PF_ERR_CORRUPT,

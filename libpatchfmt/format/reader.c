@@ -142,6 +142,17 @@ uses_delta(const pf_manifest *m)
 	return false;
 }
 
+static bool
+uses_live(const pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++)
+		if (m->entries[i].live != PF_NO_BLOB)
+			return true;
+	return false;
+}
+
 /*
  * Sections 5 to 7.  The metadata is read whole and checked against its
  * digest (and, where present, signatures) before a byte of it is parsed.
@@ -197,6 +208,9 @@ parse_metadata(pf_reader *r, const uint8_t *man, const uint8_t *deps)
 	    !(r->hdr.required & PF_FEAT_DELTA))
 		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
 		    "delta blobs without the delta feature bit");
+	if (ret == PF_OK && uses_live(&r->m) && !(r->hdr.required & PF_FEAT_LIVE))
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "hot-patch records without the live feature bit");
 	return ret;
 }
 
@@ -534,6 +548,19 @@ blob_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
 	b->left -= n;
 	*got = n;
 	return PF_OK;
+}
+
+pf_ret
+pf_reader_blob_to_buf(pf_reader *r, uint32_t idx, pf_buf *out, pf_err *err)
+{
+	pf_ostream o;
+
+	if (idx >= r->m.n_blobs ||
+	    pf_codec_needs_base(r->m.blobs[idx].codec))
+		return pf_err_set(err, PF_ERR_USAGE, "blob %u has no content of "
+		    "its own", idx);
+	pf_ostream_to_buf(&o, out);
+	return pf_reader_decode_blob(r, idx, NULL, &o, err);
 }
 
 pf_ret

@@ -17,6 +17,15 @@
 pf_ret pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
     pf_ostream *out, pf_err *err);
 const pf_header *pf_reader_header(const pf_reader *r);
+/* A blob with no base, decoded whole into memory (bounded by the
+ * manifest's decoded size, which validation limited). */
+struct pf_buf;
+struct pf_hotpatch;
+/* The hot-patch record of entry i, decoded (spec/hotpatch.md). */
+pf_ret pf_reader_live(pf_reader *r, size_t entry, struct pf_hotpatch **out,
+    pf_err *err);
+pf_ret pf_reader_blob_to_buf(pf_reader *r, uint32_t idx, struct pf_buf *out,
+    pf_err *err);
 /* The reader closes its input descriptor when it is freed. */
 void pf_reader_own_fd(pf_reader *r);
 const pf_sigblock *pf_reader_sigblock(const pf_reader *r);

@@ -164,6 +164,35 @@ check_ref(const pf_manifest *m, const pf_entry *e, uint32_t idx,
 	return PF_OK;
 }
 
+/*
+ * Rule 12: a hot-patch record belongs to a file changed from one ELF
+ * build to another; its blob is in the payload section, after the
+ * entry's payload blob, used once, bounded, and needs no base.
+ */
+static pf_ret
+check_live(const pf_manifest *m, const pf_entry *e, uint32_t *next,
+    uint8_t *used, pf_err *err)
+{
+	const pf_blob *b;
+
+	if (e->live == PF_NO_BLOB)
+		return PF_OK;
+	if (e->before.type != PF_TYPE_FILE || e->after.type != PF_TYPE_FILE ||
+	    e->live >= m->n_blobs)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': hot-patch record reference is wrong", e->path);
+	b = &m->blobs[e->live];
+	if (b->section != PF_SECTION_PAYLOAD || used[e->live] ||
+	    e->live < *next || b->decoded_size > PF_MAX_LIVE ||
+	    pf_codec_needs_base(b->codec))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': hot-patch blob %u is misplaced or too large",
+		    e->path, e->live);
+	used[e->live] = 1;
+	*next = e->live + 1;
+	return PF_OK;
+}
+
 static const pf_entry *
 find_entry(const pf_manifest *m, const char *path, size_t len)
 {
@@ -272,6 +301,9 @@ check_entry(const pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
 	r = check_ref(m, e, e->rollback, &e->after, &e->before,
 	    PF_SECTION_ROLLBACK, &next[PF_SECTION_ROLLBACK], used, err);
 	if (r != PF_OK)
+		return r;
+	if ((r = check_live(m, e, &next[PF_SECTION_PAYLOAD], used, err)) !=
+	    PF_OK)
 		return r;
 	return check_ancestors(m, e, err);
 }

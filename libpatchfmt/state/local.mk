@@ -1,2 +1,3 @@
 libpatchfmt_libpf_apply_la_SOURCES += \
-	libpatchfmt/state/db.c libpatchfmt/state/db.h libpatchfmt/state/ops.c
+	libpatchfmt/state/db.c libpatchfmt/state/db.h libpatchfmt/state/ops.c \
+	libpatchfmt/state/live.c

@@ -46,7 +46,7 @@ add_line(pf_manifest *m, char *line)
 	memset(e, 0, sizeof *e);
 	e->path = strdup(path);
 	e->op = PF_OP_ADD;
-	e->payload = e->rollback = PF_NO_BLOB;
+	e->payload = e->rollback = e->live = PF_NO_BLOB;
 	if (strcmp(kind, "symlink") == 0) {
 		e->after.type = PF_TYPE_SYMLINK;
 		e->after.mode = 0777;

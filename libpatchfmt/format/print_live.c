@@ -1,0 +1,117 @@
+/*
+ * The hot-patch part of a package, as patch-inspect shows it: for each
+ * module, the functions replaced, the data added, and what was refused
+ * and why (spec/hotpatch.md).
+ */
+#include <config.h>
+
+#include <inttypes.h>
+
+#include "common/hash.h"
+#include "common/json.h"
+#include "format/reader.h"
+#include "live/hotpatch.h"
+
+pf_ret
+pf_reader_live(pf_reader *r, size_t entry, pf_hotpatch **out, pf_err *err)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	pf_buf b;
+	pf_ret ret;
+
+	*out = NULL;
+	if (entry >= m->n_entries || m->entries[entry].live == PF_NO_BLOB)
+		return pf_err_set(err, PF_ERR_USAGE, "entry has no hot patch");
+	pf_buf_init(&b);
+	ret = pf_reader_blob_to_buf(r, m->entries[entry].live, &b, err);
+	if (ret == PF_OK)
+		ret = pf_hotpatch_decode(b.data, b.len, out, err);
+	pf_buf_free(&b);
+	return ret;
+}
+
+static void
+text_one(FILE *f, const char *path, const pf_hotpatch *hp)
+{
+	char id[2 * 64 + 1];
+	size_t i;
+
+	pf_hex(id, hp->build_id, hp->build_id_len);
+	fprintf(f, "live     %s (build-id %s): %zu functions, %zu data\n",
+	    path, id, hp->n_funcs, hp->n_data);
+	for (i = 0; i < hp->n_funcs; i++)
+		fprintf(f, "  %s %s: %" PRIu64 " -> %zu bytes\n",
+		    hp->funcs[i].flags & PF_HP_FUNC_NEW ? "add    " :
+		    "replace", hp->funcs[i].name, hp->funcs[i].old_len,
+		    hp->funcs[i].code_len);
+	for (i = 0; i < hp->n_data; i++)
+		fprintf(f, "  data    %s: %zu bytes\n", *hp->data[i].name ?
+		    hp->data[i].name : "(anonymous)", hp->data[i].len);
+	for (i = 0; i < hp->n_refused; i++)
+		fprintf(f, "  REFUSED %s: %s\n", hp->refused[i].name,
+		    hp->refused[i].reason);
+}
+
+static void
+json_one(FILE *f, const char *path, const pf_hotpatch *hp, bool first)
+{
+	size_t i;
+
+	fputs(first ? "{\"path\":" : ",{\"path\":", f);
+	pf_json_str(f, path);
+	fputs(",\"build_id\":", f);
+	pf_json_hex(f, hp->build_id, hp->build_id_len);
+	fputs(",\"functions\":[", f);
+	for (i = 0; i < hp->n_funcs; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		pf_json_str(f, hp->funcs[i].name);
+		fprintf(f, ",\"new\":%s,\"old_size\":%" PRIu64 ",\"new_size\":"
+		    "%zu}", hp->funcs[i].flags & PF_HP_FUNC_NEW ? "true" :
+		    "false", hp->funcs[i].old_len, hp->funcs[i].code_len);
+	}
+	fputs("],\"data\":[", f);
+	for (i = 0; i < hp->n_data; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		pf_json_str(f, hp->data[i].name);
+		fprintf(f, ",\"size\":%zu}", hp->data[i].len);
+	}
+	fputs("],\"refused\":[", f);
+	for (i = 0; i < hp->n_refused; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		pf_json_str(f, hp->refused[i].name);
+		fputs(",\"reason\":", f);
+		pf_json_str(f, hp->refused[i].reason);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+pf_ret
+pf_reader_print_live(pf_reader *r, FILE *f, bool json)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	pf_hotpatch *hp;
+	pf_err err;
+	size_t i, n = 0;
+	pf_ret ret;
+
+	if (json)
+		fputc('[', f);
+	for (i = 0; i < m->n_entries; i++) {
+		if (m->entries[i].live == PF_NO_BLOB)
+			continue;
+		if ((ret = pf_reader_live(r, i, &hp, &err)) != PF_OK) {
+			fprintf(stderr, "%s\n", err.msg);
+			return ret;
+		}
+		if (json)
+			json_one(f, m->entries[i].path, hp, n == 0);
+		else
+			text_one(f, m->entries[i].path, hp);
+		n++;
+		pf_hotpatch_free(hp);
+	}
+	if (json)
+		fputc(']', f);
+	return PF_OK;
+}

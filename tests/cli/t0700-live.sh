@@ -1,0 +1,93 @@
+#!/bin/sh
+# Hot patching with the tools: patch-create finds the changed functions of
+# the test server and its library, patch-apply --pid puts a signed package
+# into the running server under load, the fixed behaviour shows without a
+# restart, patch-status --pid lists it, patch-rollback --pid takes it out;
+# many rounds, not one failed request.  Unsigned packages and processes
+# that do not run the build are refused.
+. "$top_srcdir/tests/cli/lib.sh"
+live=$top_builddir/tests/live
+if [ ! -x "$live/old/hpserver" ]; then
+	echo "SKIP: test server not built"
+	exit 77
+fi
+if [ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 3 ]; then
+	echo "SKIP: ptrace is disabled (kernel.yama.ptrace_scope=3)"
+	exit 77
+fi
+make_key
+server= client=
+cleanup() {
+	[ -n "$client" ] && kill -9 "$client" 2>/dev/null
+	[ -n "$server" ] && kill -9 "$server" 2>/dev/null
+	chmod -R u+w "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+for v in old new; do
+	mkdir -p "$tmp/$v/opt/hp"
+	cp "$live/$v/hpserver" "$live/$v/libhpdemo.so" "$tmp/$v/opt/hp/"
+done
+expect 0 patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
+	-o "$tmp/hp.ppkg" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/hp.ppkg"
+grep -q 'replace add_numbers' "$tmp/out" || fail "inspect: no add_numbers"
+grep -q 'replace demo_checksum' "$tmp/out" || fail "inspect: no demo_checksum"
+patch-create -q --no-live --name plain -o "$tmp/plain.ppkg" "$tmp/old" "$tmp/new"
+patch-inspect "$tmp/plain.ppkg" | grep -q '^live' && fail "--no-live kept hot patches"
+
+# The old server, from a copy of the old build, and a client under load.
+cp -a "$tmp/old" "$tmp/run"
+sock=$tmp/hp.sock
+"$tmp/run/opt/hp/hpserver" "$sock" 4 >"$tmp/server.out" 2>&1 &
+server=$!
+i=0
+while ! grep -q ready "$tmp/server.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q ready "$tmp/server.out" || fail "server did not start"
+"$live/hpclient" "$sock" 2 >"$tmp/client.out" 2>&1 &
+client=$!
+
+old_add=$(hpask "$sock" "ADD 10 5")
+A="--keyring $tmp/keys --state-dir $tmp/state"
+S="--state-dir $tmp/state"
+rounds=${PF_LIVE_ROUNDS:-10}
+r=0
+while [ $r -lt "$rounds" ]; do
+	expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg" || break
+	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok ||
+		fail "round $r: ADD after apply: $(hpask "$sock" "ADD 10 5")"
+	expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+	grep -q "already live" "$tmp/out" || fail "round $r: not 'already live'"
+	expect 0 patch-status $S --pid "$server"
+	grep -q "hp-fix" "$tmp/out" || fail "round $r: status --pid"
+	expect 0 patch-rollback $S --pid "$server" hp-fix
+	[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok ||
+		fail "round $r: ADD after rollback"
+	r=$((r + 1))
+done
+[ "$old_add" = "16" ] || fail "the old build answers ADD 10 5 with '$old_add'"
+
+# Refusals leave the process as it was.
+patch-create -q --name hp-unsigned -o "$tmp/u.ppkg" "$tmp/old" "$tmp/new"
+expect 7 patch-apply $A --pid "$server" "$tmp/u.ppkg"
+sleep 30 &
+other=$!
+expect 1 patch-apply $A --pid "$other" "$tmp/hp.ppkg"
+grep -q "runs none of the builds" "$tmp/err" || fail "wrong process message"
+kill $other 2>/dev/null
+expect 2 patch-rollback $S --pid "$server" hp-fix
+[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "server changed"
+
+kill -TERM "$client"
+wait "$client"
+status=$?
+client=
+[ $status -eq 0 ] && ok || fail "client saw wrong answers: $(cat "$tmp/client.out")"
+grep . "$tmp/client.out" | tail -1
+kill -9 "$server" 2>/dev/null
+server=
+finish
