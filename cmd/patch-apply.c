@@ -3,7 +3,9 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,14 +16,15 @@
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
-    "[--needs-root dir | --skip-needs] [--pid pid [--wait ms]] package";
+    "[--needs-root dir | --skip-needs] [--pid pid | --all-processes] "
+    "[--wait ms] package";
 
 typedef struct opts {
 	const char *root;
 	const char *package;
 	const char *state_dir;
 	const char *needs_root;
-	int check, json, force_downgrade, skip_needs;
+	int check, json, force_downgrade, skip_needs, all;
 	unsigned pid, wait_ms;
 	pf_trust_opts trust;
 } opts;
@@ -105,35 +108,92 @@ finish(const opts *o, pf_reader *r, pf_txn *t, pf_ret ret, const char *msg)
 	return fflush(stdout) == 0 ? PF_EXIT_OK : PF_EXIT_IO;
 }
 
-/* Hot patching: into the memory of process o->pid, not into files. */
+/*
+ * One process; with all set, a process that runs none of the builds, has
+ * gone since /proc was read, or cannot be looked into (*opaque) is passed
+ * over.  *hit tells whether it runs one.
+ */
+static int
+live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
+    bool *hit, bool *opaque)
+{
+	pf_live_result res;
+	pf_ret ret;
+	int rc = 0;
+
+	ret = pf_db_live_apply(db, r, (int)pid, o->wait_ms, &res);
+	*hit = ret == PF_OK || (!res.not_running && ret != PF_ERR_IO &&
+	    ret != PF_ERR_USAGE);
+	*opaque = ret == PF_ERR_IO && !*hit;
+	if (ret != PF_OK && all && !*hit)
+		return 0;
+	if (ret != PF_OK)
+		rc = pf_fail(ret, pf_db_error(db));
+	else if (o->json)
+		printf("{\"id\":\"%s\",\"pid\":%u,\"status\":\"%s\","
+		    "\"modules\":%zu,\"functions\":%zu,\"stop_ms\":%.3f}\n",
+		    pf_reader_id(r), pid, res.already ? "already-applied" :
+		    "applied", res.modules, res.functions, res.stop_ns / 1e6);
+	else if (res.already)
+		printf("%s: '%s' is already live in process %u\n", pf_progname,
+		    pf_reader_id(r), pid);
+	else
+		printf("%s: '%s' is live in process %u: %zu functions in %zu "
+		    "modules, threads stopped %.3f ms\n", pf_progname,
+		    pf_reader_id(r), pid, res.functions, res.modules,
+		    res.stop_ns / 1e6);
+	return rc;
+}
+
+/* Every process that runs one of the builds the package hot-patches. */
+static int
+live_all(const opts *o, pf_db *db, pf_reader *r)
+{
+	struct dirent **list = NULL;
+	unsigned pid, self = (unsigned)getpid(), hidden = 0;
+	int i, n, rc = 0, one;
+	bool hit, opaque, any = false;
+
+	n = scandir("/proc", &list, NULL, versionsort);
+	for (i = 0; i < n; i++) {
+		if (pf_parse_uint(list[i]->d_name, 1u << 22, &pid) == 0 &&
+		    pid != self && pid != 0) {
+			one = live_one(o, db, r, pid, true, &hit, &opaque);
+			any |= hit;
+			hidden += opaque;
+			if (rc == 0)
+				rc = one;
+		}
+		free(list[i]);
+	}
+	free(list);
+	if (hidden > 0)
+		pf_warnx("%u processes could not be looked into (ptrace "
+		    "permission)", hidden);
+	if (!any && rc == 0)
+		rc = pf_fail(PF_ERR_MISMATCH, "no process runs a build this "
+		    "package hot-patches");
+	return rc;
+}
+
+/* Hot patching: into the memory of processes, not into files. */
 static int
 install_live(const opts *o, pf_reader *r)
 {
 	char state[4096];
-	pf_live_result res;
 	pf_db *db = NULL;
 	pf_ret ret;
-	int rc = 0;
+	bool hit, opaque;
+	int rc;
 
 	pf_state_path(state, sizeof state, o->state_dir, o->root);
 	ret = pf_db_open(&db, state, true);
-	if (ret == PF_OK)
-		ret = pf_db_live_apply(db, r, (int)o->pid, o->wait_ms, &res);
 	if (ret != PF_OK)
 		rc = pf_fail(ret, db ? pf_db_error(db) : NULL);
-	else if (o->json)
-		printf("{\"id\":\"%s\",\"pid\":%u,\"status\":\"%s\","
-		    "\"modules\":%zu,\"functions\":%zu,\"stop_ms\":%.3f}\n",
-		    pf_reader_id(r), o->pid, res.already ? "already-applied" :
-		    "applied", res.modules, res.functions, res.stop_ns / 1e6);
-	else if (res.already)
-		printf("%s: '%s' is already live in process %u\n", pf_progname,
-		    pf_reader_id(r), o->pid);
+	else if (o->all)
+		rc = live_all(o, db, r);
 	else
-		printf("%s: '%s' is live in process %u: %zu functions in %zu "
-		    "modules, threads stopped %.3f ms\n", pf_progname,
-		    pf_reader_id(r), o->pid, res.functions, res.modules,
-		    res.stop_ns / 1e6);
+		rc = live_one(o, db, r, o->pid, false, &hit, &opaque);
 	pf_db_free(db);
 	return rc;
 }
@@ -205,7 +265,7 @@ run(const opts *o)
 		rc = finish(o, r, NULL, ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	rc = o->pid ? install_live(o, r) : install(o, r, &t);
+	rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
@@ -230,6 +290,7 @@ main(int argc, char **argv)
 		{ "needs-root", required_argument, NULL, 'N' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "all-processes", no_argument, NULL, 'A' },
 		{ "skip-needs", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -249,6 +310,7 @@ main(int argc, char **argv)
 		case 'D': o.force_downgrade = 1; break;
 		case 'N': o.needs_root = optarg; break;
 		case 'S': o.skip_needs = 1; break;
+		case 'A': o.all = 1; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
 				return c;
@@ -269,8 +331,11 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
 	o.package = argv[optind];
-	if (o.pid && o.check)
+	if ((o.pid || o.all) && o.check)
 		return pf_usage_error(usage, "--check does not go with --pid");
+	if (o.pid && o.all)
+		return pf_usage_error(usage,
+		    "--pid and --all-processes exclude each other");
 	if (o.needs_root && o.skip_needs)
 		return pf_usage_error(usage,
 		    "--needs-root and --skip-needs exclude each other");

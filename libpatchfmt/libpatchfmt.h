@@ -361,6 +361,7 @@ pf_ret pf_db_forget(pf_db *db, const char *id);
  */
 typedef struct pf_live_result {
 	bool already;                  /* it was live in the process already */
+	bool not_running;              /* the process runs none of the builds */
 	size_t modules;
 	size_t functions;
 	uint64_t stop_ns;              /* longest time all threads were stopped */

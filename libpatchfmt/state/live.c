@@ -223,7 +223,8 @@ mapped(pf_db *db, pid_t pid, const pf_hotpatch *hp, bool *yes)
 
 /* The records of the package whose module the process runs. */
 static pf_ret
-collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n)
+collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n,
+    pf_live_result *res)
 {
 	const pf_manifest *m = pf_reader_manifest(rd);
 	pf_hotpatch *hp, **v;
@@ -252,6 +253,8 @@ collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n)
 			pf_hotpatch_free(hp);
 	}
 	if (r == PF_OK && *n == 0)
+		res->not_running = true;
+	if (r == PF_OK && *n == 0)
 		r = pf_err_set(&db->err, PF_ERR_MISMATCH,
 		    "process %d runs none of the builds '%s' hot-patches",
 		    (int)pid, pf_reader_id(rd));
@@ -274,7 +277,7 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 		res->already = true;
 		return PF_OK;
 	}
-	if ((r = collect(db, rd, pid, &hps, &n)) != PF_OK)
+	if ((r = collect(db, rd, pid, &hps, &n, res)) != PF_OK)
 		goto out;
 	if ((undo = calloc(n + 1, sizeof *undo)) == NULL) {
 		r = pf_err_nomem(&db->err);

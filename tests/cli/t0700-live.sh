@@ -71,6 +71,12 @@ while [ $r -lt "$rounds" ]; do
 done
 [ "$old_add" = "16" ] || fail "the old build answers ADD 10 5 with '$old_add'"
 
+# Every process that runs the build, without naming it.
+expect 0 patch-apply $A --all-processes "$tmp/hp.ppkg"
+grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat "$tmp/out")"
+[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "--all-processes: ADD"
+expect 0 patch-rollback $S --pid "$server" hp-fix
+
 # Refusals leave the process as it was.
 patch-create -q --name hp-unsigned -o "$tmp/u.ppkg" "$tmp/old" "$tmp/new"
 expect 7 patch-apply $A --pid "$server" "$tmp/u.ppkg"
