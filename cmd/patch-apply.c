@@ -122,9 +122,8 @@ live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
 	int rc = 0;
 
 	ret = pf_db_live_apply(db, r, (int)pid, o->wait_ms, &res);
-	*hit = ret == PF_OK || (!res.not_running && ret != PF_ERR_IO &&
-	    ret != PF_ERR_USAGE);
-	*opaque = ret == PF_ERR_IO && !*hit;
+	*hit = ret == PF_OK || (!res.not_running && !res.unreadable);
+	*opaque = res.unreadable && ret == PF_ERR_IO;
 	if (ret != PF_OK && all && !*hit)
 		return 0;
 	if (ret != PF_OK)

@@ -31,7 +31,8 @@ typedef enum pf_ret {
 	PF_ERR_IO,           /* reading or writing a file failed */
 	PF_ERR_NOMEM,        /* out of memory */
 	PF_ERR_EXPIRED,      /* the package is past its expiry time */
-	PF_ERR_DOWNGRADE     /* older than what is installed of its family */
+	PF_ERR_DOWNGRADE,    /* older than what is installed of its family */
+	PF_ERR_BUSY          /* a process stayed busy where it is patched */
 } pf_ret;
 
 /* Exit statuses of the tools (spec/patchfmt.md section 9). */
@@ -47,6 +48,7 @@ enum {
 	PF_EXIT_DEPENDENCY = 8,
 	PF_EXIT_EXPIRED = 9,
 	PF_EXIT_DOWNGRADE = 10,
+	PF_EXIT_BUSY = 11,
 	PF_EXIT_SOFTWARE = 70
 };
 
@@ -362,6 +364,7 @@ pf_ret pf_db_forget(pf_db *db, const char *id);
 typedef struct pf_live_result {
 	bool already;                  /* it was live in the process already */
 	bool not_running;              /* the process runs none of the builds */
+	bool unreadable;               /* it could not be looked into, or went */
 	size_t modules;
 	size_t functions;
 	uint64_t stop_ns;              /* longest time all threads were stopped */

@@ -77,6 +77,7 @@ pf_ret_str(pf_ret r)
 	case PF_ERR_NOMEM: return "out of memory";
 	case PF_ERR_EXPIRED: return "package has expired";
 	case PF_ERR_DOWNGRADE: return "downgrade refused";
+	case PF_ERR_BUSY: return "process busy, try again";
 	}
 	return "unknown error";
 }
@@ -98,6 +99,7 @@ pf_ret_exit_status(pf_ret r)
 	case PF_ERR_NOMEM: return PF_EXIT_SOFTWARE;
 	case PF_ERR_EXPIRED: return PF_EXIT_EXPIRED;
 	case PF_ERR_DOWNGRADE: return PF_EXIT_DOWNGRADE;
+	case PF_ERR_BUSY: return PF_EXIT_BUSY;
 	}
 	return PF_EXIT_SOFTWARE;
 }

@@ -460,7 +460,7 @@ run_window(lv_proc *p, const window *w, const pf_live_opts *opts,
 		pause_ms(nap);
 		nap = nap < 32 ? 2 * nap : nap;
 	}
-	return pf_err_set(err, PF_ERR_UNSAFE, "thread %d is inside '%s' "
+	return pf_err_set(err, PF_ERR_BUSY, "thread %d is inside '%s' "
 	    "(frame %u) and did not leave it within %u ms: try again later",
 	    (int)busy.tid, busy.name, busy.frame, wait_ms(opts));
 }

@@ -169,8 +169,9 @@ typedef struct pf_live_undo {
  *   PF_ERR_MISMATCH     no process pid, no module with the build ID, or
  *                       the code in memory is not the code the record
  *                       was made from (message names function, digests)
- *   PF_ERR_UNSAFE       a thread stayed in a replaced function past
- *                       opts->wait_ms, or ptrace is not permitted
+ *   PF_ERR_BUSY         a thread stayed in a replaced function past
+ *                       opts->wait_ms, or threads did not stop in time
+ *   PF_ERR_IO           ptrace is not permitted (the message says why)
  *   PF_ERR_UNSUPPORTED  the record lists refused changes (see
  *                       opts->allow_refused)
  *   PF_ERR_CORRUPT      a relocation points outside the module

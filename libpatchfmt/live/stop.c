@@ -127,8 +127,7 @@ seize(lv_stop *s, pid_t tid)
 		if (errno == ESRCH || (errno == EPERM &&
 		    is_zombie(s->pid, tid)))
 			return PF_OK;
-		return pf_err_errno(s->err, errno == EPERM ? PF_ERR_UNSAFE :
-		    PF_ERR_IO, errno, "cannot attach to thread %d of process "
+		return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot attach to thread %d of process "
 		    "%d (already traced, or no CAP_SYS_PTRACE, or Yama "
 		    "ptrace_scope)", (int)tid, (int)s->pid);
 	}
@@ -215,7 +214,7 @@ wait_stops(lv_stop *s, uint64_t deadline)
 		if (left)
 			sched_yield();
 		if (left && lv_now_ns() > deadline)
-			return pf_err_set(s->err, PF_ERR_UNSAFE, "%zu threads of "
+			return pf_err_set(s->err, PF_ERR_BUSY, "%zu threads of "
 			    "process %d did not stop in time", left,
 			    (int)s->pid);
 	} while (left);

@@ -241,6 +241,8 @@ collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n,
 		if ((r = pf_reader_live(rd, i, &hp, &db->err)) != PF_OK)
 			break;
 		r = mapped(db, pid, hp, &yes);
+		if (r != PF_OK)
+			res->unreadable = true;
 		if (r == PF_OK && yes && hp->n_refused > 0)
 			r = pf_err_set(&db->err, PF_ERR_UNSUPPORTED,
 			    "'%s' has changes that cannot be hot-patched "

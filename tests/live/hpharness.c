@@ -567,7 +567,7 @@ busy_thread(const pf_hotpatch *exe)
 	if (write(fd, "PARK\n", 5) != 5)
 		fail("cannot send PARK");
 	wait_parked();
-	refused(exe, PF_ERR_UNSAFE, "park_here", "thread inside park_here");
+	refused(exe, PF_ERR_BUSY, "park_here", "thread inside park_here");
 	expect_old();
 	revert_ok(apply_waiting(exe, fd), "hpserver");
 	u = apply_ok(exe, "hpserver after the thread left");
