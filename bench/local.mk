@@ -1,2 +1,2 @@
 ## benchmarks: not run by make check (see bench/run and bench/RESULTS.md);
-## bench/ is distributed whole by the top Makefile.am.
+## the top Makefile.am distributes the scripts and results of bench/.
