@@ -389,4 +389,7 @@ pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r, const char *root,
 }
 #endif
 
+/* The delta codec on its own (patch-delta). */
+#include "libpatchfmt_delta.h"
+
 #endif
