@@ -219,7 +219,9 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 		if (wanted(&s, name) && add_sym(im, &s, name, file) != PF_OK)
 			return pf_err_nomem(err);
 	}
-	qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
+	/* qsort's array may not be null, even empty. */
+	if (im->n_syms > 1)
+		qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
 	return index_keys(im, err);
 }
 
@@ -370,10 +372,12 @@ load_dyn(hp_image *im, Elf *e, pf_err *err)
 		    (sh.sh_flags & SHF_ALLOC) &&
 		    load_rela_sect(im, e, scn, &sh) != PF_OK)
 			return pf_err_nomem(err);
-	qsort(im->slots, im->n_slots, sizeof *im->slots, cmp_slot_addr);
+	if (im->n_slots > 1)
+		qsort(im->slots, im->n_slots, sizeof *im->slots, cmp_slot_addr);
 	if (load_plt(im) != PF_OK)
 		return pf_err_nomem(err);
-	qsort(im->slots, im->n_slots, sizeof *im->slots, cmp_slot_addr);
+	if (im->n_slots > 1)
+		qsort(im->slots, im->n_slots, sizeof *im->slots, cmp_slot_addr);
 	if (im->n_dynrel)
 		qsort(im->dynrel, im->n_dynrel, sizeof *im->dynrel, cmp_u64);
 	return PF_OK;
