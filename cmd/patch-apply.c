@@ -126,6 +126,12 @@ live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
 	*opaque = res.unreadable && ret == PF_ERR_IO;
 	if (ret != PF_OK && all && !*hit)
 		return 0;
+	if (ret != PF_OK && o->json) {
+		printf("{\"id\":\"%s\",\"pid\":%u,\"status\":\"error\","
+		    "\"error\":", pf_reader_id(r), pid);
+		pf_json_str(stdout, pf_db_error(db));
+		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
+	}
 	if (ret != PF_OK)
 		rc = pf_fail(ret, pf_db_error(db));
 	else if (o->json)
@@ -185,6 +191,10 @@ install_live(const opts *o, pf_reader *r)
 	bool hit, opaque;
 	int rc;
 
+	/* Code goes into a running process from signed packages only. */
+	if (pf_reader_signature_count(r) == 0)
+		return pf_fail(PF_ERR_TRUST, "hot patches are installed from "
+		    "signed packages only, --allow-unsigned or not");
 	pf_state_path(state, sizeof state, o->state_dir, o->root);
 	ret = pf_db_open(&db, state, true);
 	if (ret != PF_OK)
@@ -335,6 +345,8 @@ main(int argc, char **argv)
 	if (o.pid && o.all)
 		return pf_usage_error(usage,
 		    "--pid and --all-processes exclude each other");
+	if (o.wait_ms && !o.pid && !o.all)
+		return pf_usage_error(usage, "--wait goes with --pid");
 	if (o.needs_root && o.skip_needs)
 		return pf_usage_error(usage,
 		    "--needs-root and --skip-needs exclude each other");

@@ -90,7 +90,7 @@ main(int argc, char **argv)
 		printf("],\"verified\":%s,\"live\":",
 		    pf_reader_trusted(r) ? "true" : "false");
 		if ((ret = pf_reader_print_live(r, stdout, true)) != PF_OK)
-			rc = pf_ret_exit_status(ret);
+			rc = pf_fail(ret, pf_reader_error(r));
 		fputs(",\"manifest\":", stdout);
 		pf_manifest_print_json(pf_reader_manifest(r),
 		    pf_reader_digest(r), pf_reader_package_size(r), stdout);
@@ -98,7 +98,7 @@ main(int argc, char **argv)
 	} else {
 		pf_manifest_print_text(pf_reader_manifest(r), stdout);
 		if ((ret = pf_reader_print_live(r, stdout, false)) != PF_OK)
-			rc = pf_ret_exit_status(ret);
+			rc = pf_fail(ret, pf_reader_error(r));
 		print_signatures(r, 0);
 		if (verify)
 			printf("verified yes\n");

@@ -33,12 +33,24 @@ run_live(const opts *o)
 	pf_state_path(state, sizeof state, o->state_dir, o->root);
 	ret = pf_db_open(&db, state, false);
 	if (ret == PF_OK)
-		ret = pf_db_live_revert(db, o->id, (int)o->pid, o->wait_ms);
+		ret = o->check ? pf_db_live_check(db, o->id, (int)o->pid) :
+		    pf_db_live_revert(db, o->id, (int)o->pid, o->wait_ms);
+	if (o->json) {
+		fputs("{\"id\":", stdout);
+		pf_json_str(stdout, o->id);
+		printf(",\"pid\":%u,\"status\":\"%s\"", o->pid, ret !=
+		    PF_OK ? "error" : o->check ? "can-take-out" : "taken-out");
+		if (ret != PF_OK) {
+			fputs(",\"error\":", stdout);
+			pf_json_str(stdout, db ? pf_db_error(db) : NULL);
+		}
+		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
+	}
 	if (ret != PF_OK)
 		rc = pf_fail(ret, db ? pf_db_error(db) : NULL);
-	else
-		printf("%s: '%s' taken out of process %u\n", pf_progname,
-		    o->id, o->pid);
+	else if (!o->json)
+		printf("%s: '%s' %s process %u\n", pf_progname, o->id,
+		    o->check ? "can be taken out of" : "taken out of", o->pid);
 	pf_db_free(db);
 	return rc;
 }
@@ -152,6 +164,10 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one patch ID");
 	o.id = argv[optind];
+	if (o.wait_ms && !o.pid)
+		return pf_usage_error(usage, "--wait goes with --pid");
+	if (o.pid && o.force)
+		return pf_usage_error(usage, "--force does not go with --pid");
 	if (o.pid)
 		return run_live(&o);
 	if (o.force)

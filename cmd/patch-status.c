@@ -4,7 +4,9 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +137,10 @@ main(int argc, char **argv)
 		rc = pf_fail(PF_ERR_IO, db ? pf_db_error(db) : NULL);
 		pf_db_free(db);
 		return rc;
+	}
+	if (pid && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+		pf_db_free(db);
+		return pf_usage_error(usage, "no process %u", pid);
 	}
 	if (pid) {
 		rc = status_live(db, pid, json);

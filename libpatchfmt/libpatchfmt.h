@@ -374,7 +374,10 @@ pf_ret pf_db_live_apply(pf_db *db, pf_reader *r, int pid, unsigned wait_ms,
     pf_live_result *res);
 pf_ret pf_db_live_revert(pf_db *db, const char *id, int pid,
     unsigned wait_ms);
-/* The IDs live in process pid; the caller frees each and the array. */
+/* Whether patch id is live in process pid, writing nothing. */
+pf_ret pf_db_live_check(pf_db *db, const char *id, int pid);
+/* The IDs live in process pid, sorted; the caller frees each and the
+ * array. */
 size_t pf_db_live_list(pf_db *db, int pid, char ***ids);
 
 /*

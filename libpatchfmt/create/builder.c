@@ -511,8 +511,14 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	pf_buf_init(&rec);
 	pf_buf_init(&packed);
 	pf_err_clear(&aerr);
-	if (pf_hotpatch_analyze(o->content, o->len, n->content, n->len, &hp,
-	    &aerr) != PF_OK) {
+	if ((r = pf_hotpatch_analyze(o->content, o->len, n->content, n->len,
+	    &hp, &aerr)) != PF_OK) {
+		/* Running out of memory is a failure; the rest is a note. */
+		if (r == PF_ERR_NOMEM) {
+			pf_err_copy(&b->err, &aerr);
+			goto out;
+		}
+		r = PF_OK;
 		add_note(b, e->path, aerr.msg);
 		goto out;
 	}

@@ -179,6 +179,7 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 		text_state(f, "after", &e->after);
 		text_blob(f, "payload", m, e->payload);
 		text_blob(f, "undo", m, e->rollback);
+		text_blob(f, "live", m, e->live);
 		text_elf(f, "needs", e->needs, e->needs_len);
 		text_elf(f, "is", e->provides, e->provides_len);
 	}
@@ -243,6 +244,7 @@ json_entries(const pf_manifest *m, FILE *f)
 		json_state(f, "after", &e->after);
 		json_blob(f, "payload", m, e->payload);
 		json_blob(f, "rollback", m, e->rollback);
+		json_blob(f, "live", m, e->live);
 		json_elf(f, "needs", e->needs, e->needs_len);
 		json_elf(f, "provides", e->provides, e->provides_len);
 		fputc('}', f);

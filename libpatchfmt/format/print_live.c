@@ -91,19 +91,18 @@ pf_reader_print_live(pf_reader *r, FILE *f, bool json)
 {
 	const pf_manifest *m = pf_reader_manifest(r);
 	pf_hotpatch *hp;
-	pf_err err;
 	size_t i, n = 0;
-	pf_ret ret;
+	pf_ret ret = PF_OK;
 
 	if (json)
 		fputc('[', f);
-	for (i = 0; i < m->n_entries; i++) {
+	for (i = 0; i < m->n_entries && ret == PF_OK; i++) {
 		if (m->entries[i].live == PF_NO_BLOB)
 			continue;
-		if ((ret = pf_reader_live(r, i, &hp, &err)) != PF_OK) {
-			fprintf(stderr, "%s\n", err.msg);
-			return ret;
-		}
+		/* The message stays on the reader, for pf_reader_error(). */
+		if ((ret = pf_reader_live(r, i, &hp, pf_reader_err(r))) !=
+		    PF_OK)
+			break;
 		if (json)
 			json_one(f, m->entries[i].path, hp, n == 0);
 		else
@@ -113,5 +112,5 @@ pf_reader_print_live(pf_reader *r, FILE *f, bool json)
 	}
 	if (json)
 		fputc(']', f);
-	return PF_OK;
+	return ret;
 }

@@ -423,6 +423,12 @@ pf_reader_free(pf_reader *r)
 	free(r);
 }
 
+pf_err *
+pf_reader_err(pf_reader *r)
+{
+	return &r->err;
+}
+
 void
 pf_reader_own_fd(pf_reader *r)
 {

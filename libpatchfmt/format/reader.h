@@ -26,6 +26,8 @@ pf_ret pf_reader_live(pf_reader *r, size_t entry, struct pf_hotpatch **out,
     pf_err *err);
 pf_ret pf_reader_blob_to_buf(pf_reader *r, uint32_t idx, struct pf_buf *out,
     pf_err *err);
+/* The reader's own error, for functions that report through it. */
+pf_err *pf_reader_err(pf_reader *r);
 /* The reader closes its input descriptor when it is freed. */
 void pf_reader_own_fd(pf_reader *r);
 const pf_sigblock *pf_reader_sigblock(const pf_reader *r);

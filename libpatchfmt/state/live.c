@@ -85,22 +85,28 @@ proc_dir(pf_db *db, pid_t pid, bool create)
 	return fd;
 }
 
+/* The package digest at the head of a live record, if there is one. */
 static bool
-is_live(pf_db *db, pid_t pid, const char *id)
+live_digest(pf_db *db, pid_t pid, const char *id, uint8_t digest[32])
 {
-	int dfd = proc_dir(db, pid, false);
-	bool there;
+	int dfd = proc_dir(db, pid, false), fd = -1;
+	size_t got = 0;
 
-	if (dfd < 0)
+	if (dfd >= 0)
+		fd = openat(dfd, id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0)
+		close(dfd);
+	if (fd < 0)
 		return false;
-	there = faccessat(dfd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	close(dfd);
-	return there;
+	pf_read_full(fd, digest, 32, &got, &db->err, id);
+	close(fd);
+	return got == 32;
 }
 
 /* Writes the undo records, through a temporary file and a rename. */
 static pf_ret
-save_undo(pf_db *db, pid_t pid, const char *id, pf_live_undo **u, size_t n)
+save_undo(pf_db *db, pid_t pid, const char *id, const uint8_t digest[32],
+    pf_live_undo **u, size_t n)
 {
 	char tmp[300];
 	pf_buf b, one;
@@ -109,6 +115,7 @@ save_undo(pf_db *db, pid_t pid, const char *id, pf_live_undo **u, size_t n)
 	pf_ret r = PF_OK;
 
 	pf_buf_init(&b);
+	pf_buf_append(&b, digest, 32);
 	pf_buf_put_uvarint(&b, n);
 	for (i = 0; i < n && r == PF_OK; i++) {
 		pf_buf_init(&one);
@@ -148,11 +155,11 @@ save_undo(pf_db *db, pid_t pid, const char *id, pf_live_undo **u, size_t n)
 }
 
 static pf_ret
-load_undo(pf_db *db, pid_t pid, const char *id, pf_live_undo ***out,
-    size_t *n)
+load_undo(pf_db *db, pid_t pid, const char *id, uint8_t digest[32],
+    pf_live_undo ***out, size_t *n)
 {
 	uint8_t *text = NULL;
-	const uint8_t *p;
+	const uint8_t *p, *d;
 	pf_live_undo **v = NULL;
 	uint64_t count, len;
 	size_t got, i = 0;
@@ -175,7 +182,8 @@ load_undo(pf_db *db, pid_t pid, const char *id, pf_live_undo ***out,
 	if (r != PF_OK)
 		return r;
 	pf_cur_init(&c, text, got);
-	if (!pf_cur_get_uvarint(&c, &count) || count > PF_HP_ITEMS_MAX ||
+	if (!pf_cur_get_bytes(&c, &d, 32) || !pf_cur_get_uvarint(&c, &count) ||
+	    count == 0 || count > PF_HP_ITEMS_MAX ||
 	    (v = calloc(count + 1, sizeof *v)) == NULL) {
 		r = pf_err_set(&db->err, PF_ERR_IO, "damaged live record '%s'",
 		    id);
@@ -189,6 +197,11 @@ load_undo(pf_db *db, pid_t pid, const char *id, pf_live_undo ***out,
 		else
 			r = pf_live_undo_decode(p, (size_t)len, &v[i], &db->err);
 	}
+	if (r == PF_OK && pf_cur_left(&c) != 0)
+		r = pf_err_set(&db->err, PF_ERR_IO, "damaged live record '%s'",
+		    id);
+	if (r == PF_OK)
+		memcpy(digest, d, 32);
 out:
 	free(text);
 	*out = v;
@@ -274,8 +287,19 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 	size_t i, n = 0, done = 0;
 	pf_ret r;
 
+	unsigned long long t;
+	uint8_t have[32];
+
 	memset(res, 0, sizeof *res);
-	if (is_live(db, pid, pf_reader_id(rd))) {
+	if ((r = start_time(db, pid, &t)) != PF_OK) {
+		res->unreadable = true;
+		return r;
+	}
+	if (live_digest(db, pid, pf_reader_id(rd), have)) {
+		if (memcmp(have, pf_reader_digest(rd), 32) != 0)
+			return pf_err_set(&db->err, PF_ERR_DEPENDENCY,
+			    "another package with ID '%s' is live in process "
+			    "%d: take it out first", pf_reader_id(rd), (int)pid);
 		res->already = true;
 		return PF_OK;
 	}
@@ -289,13 +313,16 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 		if ((r = pf_live_apply(pid, hps[done], &o, &undo[done],
 		    &db->err)) != PF_OK)
 			break;
-		res->functions += hps[done]->n_funcs;
+		for (i = 0; i < hps[done]->n_funcs; i++)
+			res->functions += !(hps[done]->funcs[i].flags &
+			    PF_HP_FUNC_NEW);
 		if (st.stop_ns > res->stop_ns)
 			res->stop_ns = st.stop_ns;
 	}
 	res->modules = done;
 	if (r == PF_OK)
-		r = save_undo(db, pid, pf_reader_id(rd), undo, n);
+		r = save_undo(db, pid, pf_reader_id(rd), pf_reader_digest(rd),
+		    undo, n);
 	/* All or nothing: take out what went in if anything failed. */
 	if (r != PF_OK) {
 		pf_err keep = db->err;
@@ -313,27 +340,76 @@ out:
 	return r;
 }
 
+/* Drops a process's directory once nothing is live in it. */
+static void
+drop_proc_dir(pf_db *db, pid_t pid)
+{
+	unsigned long long t;
+	char name[64];
+	int ldir;
+
+	if (start_time(db, pid, &t) != PF_OK)
+		return;
+	ldir = openat(db->dfd, "live", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (ldir < 0)
+		return;
+	snprintf(name, sizeof name, "%d-%llu", (int)pid, t);
+	unlinkat(ldir, name, AT_REMOVEDIR);     /* fails while not empty */
+	close(ldir);
+}
+
 pf_ret
 pf_db_live_revert(pf_db *db, const char *id, pid_t pid, unsigned wait_ms)
 {
 	pf_live_opts o = { .wait_ms = wait_ms };
 	pf_live_undo **v = NULL;
-	size_t i, n;
+	uint8_t digest[32];
+	size_t i, n = 0;
 	int dfd;
 	pf_ret r;
 
-	if ((r = load_undo(db, pid, id, &v, &n)) != PF_OK)
+	if ((r = load_undo(db, pid, id, digest, &v, &n)) != PF_OK)
 		goto out;
-	for (i = n; i-- > 0 && r == PF_OK;)
-		r = pf_live_revert(pid, v[i], &o, &db->err);
-	if (r == PF_OK && (dfd = proc_dir(db, pid, false)) >= 0) {
+	for (i = n; i-- > 0;)
+		if ((r = pf_live_revert(pid, v[i], &o, &db->err)) != PF_OK)
+			break;
+	if (r != PF_OK) {
+		/* What is still in place stays recorded, to be retried. */
+		pf_err keep = db->err;
+
+		save_undo(db, pid, id, digest, v, i + 1);
+		db->err = keep;
+		goto out;
+	}
+	if ((dfd = proc_dir(db, pid, false)) >= 0) {
 		unlinkat(dfd, id, 0);
 		fsync(dfd);
 		close(dfd);
 	}
+	drop_proc_dir(db, pid);
 out:
 	free_undo(v, n);
 	return r;
+}
+
+pf_ret
+pf_db_live_check(pf_db *db, const char *id, int pid)
+{
+	pf_live_undo **v = NULL;
+	uint8_t digest[32];
+	size_t n = 0;
+	pf_ret r;
+
+	r = load_undo(db, (pid_t)pid, id, digest, &v, &n);
+	free_undo(v, n);
+	return r;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 size_t
@@ -356,6 +432,8 @@ pf_db_live_list(pf_db *db, pid_t pid, char ***ids)
 		    pf_db_push(&v, &n, de->d_name) < 0)
 			break;
 	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_str);
 	*ids = v;
 	return n;
 }

@@ -80,6 +80,12 @@ expect 0 patch-rollback $S --pid "$server" hp-fix
 # Refusals leave the process as it was.
 patch-create -q --name hp-unsigned -o "$tmp/u.ppkg" "$tmp/old" "$tmp/new"
 expect 7 patch-apply $A --pid "$server" "$tmp/u.ppkg"
+expect 7 patch-apply $A --allow-unsigned --pid "$server" "$tmp/u.ppkg"
+grep -q "signed packages only" "$tmp/err" || fail "unsigned hot patch message"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+expect 0 patch-rollback $S --check --pid "$server" hp-fix
+[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "rollback --check took it out"
+expect 0 patch-rollback $S --pid "$server" hp-fix
 sleep 30 &
 other=$!
 expect 1 patch-apply $A --pid "$other" "$tmp/hp.ppkg"
