@@ -39,4 +39,10 @@ TESTS += tests/unit/check_install
 tests_unit_check_install_SOURCES = tests/unit/check_install.c
 tests_unit_check_install_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_install_LDADD = libpatchfmt/libpatchfmt.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_trust
+TESTS += tests/unit/check_trust
+tests_unit_check_trust_SOURCES = tests/unit/check_trust.c
+tests_unit_check_trust_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_trust_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 endif

@@ -1,0 +1,227 @@
+/*
+ * Unit tests of keys and trust: key files, signatures, keyrings, and the
+ * reader's trust policy on whole packages.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/hash.h"
+#include "trust/keys.h"
+#include "trust/sign.h"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/pf-trust-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	pf_crypto_init();
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+keygen(const char *name)
+{
+	char path[128], id[17], msg[256];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	ck_assert_int_eq(pf_keygen(path, id, msg, sizeof msg), PF_OK);
+}
+
+static char *
+slurp(const char *name, size_t *n)
+{
+	static char buf[4096];
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	*n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[*n] = '\0';
+	return buf;
+}
+
+START_TEST(key_files)
+{
+	char path[128], id[17], msg[256];
+	pf_pubkey pk;
+	pf_seckey sk;
+	pf_signature sig;
+	uint8_t digest[32] = { 1, 2, 3 };
+	pf_err err;
+	char *text;
+	size_t n;
+
+	keygen("a");
+	/* Never overwritten. */
+	snprintf(path, sizeof path, "%s/a", dir);
+	ck_assert_int_eq(pf_keygen(path, id, msg, sizeof msg), PF_ERR_USAGE);
+	text = slurp("a.pub", &n);
+	ck_assert_int_eq(pf_pubkey_parse(&pk, text, n, "a.pub", &err), PF_OK);
+	text = slurp("a.key", &n);
+	ck_assert_int_eq(pf_seckey_parse(&sk, text, n, "a.key", &err), PF_OK);
+	ck_assert(memcmp(pk.id, sk.id, 8) == 0);
+	pf_sig_make(&sk, digest, &sig);
+	ck_assert(pf_sig_verify(&pk, &sig, digest));
+	digest[0] ^= 1;
+	ck_assert(!pf_sig_verify(&pk, &sig, digest));
+	/* A public key is not a secret key, and a damaged one is refused. */
+	text = slurp("a.pub", &n);
+	ck_assert_int_eq(pf_seckey_parse(&sk, text, n, "a.pub", &err),
+	    PF_ERR_TRUST);
+	text[strlen("untrusted comment: ") + 60] ^= 1;
+	text[n - 3] = text[n - 3] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(pf_pubkey_parse(&pk, text, n, "a.pub", &err),
+	    PF_ERR_TRUST);
+	ck_assert_int_eq(pf_pubkey_parse(&pk, "x", 1, "x", &err), PF_ERR_TRUST);
+}
+END_TEST
+
+/* A one-file package, signed by the given keys, in a memfd. */
+static int
+package(const char **keys, size_t n, uint64_t expires)
+{
+	char o[128], nw[128], path[128];
+	pf_builder *b;
+	FILE *f;
+	size_t i;
+	int fd = memfd_create("pkg", 0);
+
+	snprintf(o, sizeof o, "%s/old", dir);
+	snprintf(nw, sizeof nw, "%s/new", dir);
+	ck_assert_ptr_nonnull(f = fopen(o, "w"));
+	fputs("old", f);
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(nw, "w"));
+	fputs("new", f);
+	fclose(f);
+	ck_assert_int_eq(pf_builder_new(&b), PF_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%s.key", dir, keys[i]);
+		ck_assert_int_eq(pf_builder_add_key(b, path), PF_OK);
+	}
+	pf_builder_set_expires(b, expires);
+	ck_assert_int_eq(pf_builder_diff(b, o, nw), PF_OK);
+	ck_assert_int_eq(pf_builder_write(b, fd), PF_OK);
+	pf_builder_free(b);
+	return fd;
+}
+
+static pf_ret
+open_with(int fd, const char **trusted, size_t n, unsigned threshold,
+    bool allow_unsigned, uint64_t now)
+{
+	pf_keyring *kr;
+	pf_reader *r = NULL;
+	pf_trust t = { .threshold = threshold,
+	    .allow_unsigned = allow_unsigned, .now = now };
+	char path[128];
+	size_t i;
+	pf_ret ret;
+
+	ck_assert_int_eq(pf_keyring_new(&kr), PF_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%s.pub", dir, trusted[i]);
+		ck_assert_int_eq(pf_keyring_add_file(kr, path), PF_OK);
+	}
+	t.keyring = kr;
+	lseek(fd, 0, SEEK_SET);
+	ret = pf_reader_open_trusted(&r, fd, &t);
+	if (ret == PF_OK)
+		ck_assert(pf_reader_trusted(r));
+	pf_reader_free(r);
+	pf_keyring_free(kr);
+	return ret;
+}
+
+START_TEST(trust_policy)
+{
+	const char *a[] = { "a" }, *ab[] = { "a", "b" }, *b[] = { "b" };
+	const char *aa[] = { "a", "a" };
+	int fd;
+
+	keygen("a");
+	keygen("b");
+	fd = package(NULL, 0, 0);
+	ck_assert_int_eq(open_with(fd, a, 1, 0, false, 0), PF_ERR_TRUST);
+	ck_assert_int_eq(open_with(fd, a, 1, 0, true, 0), PF_OK);
+	close(fd);
+	fd = package(a, 1, 0);
+	ck_assert_int_eq(open_with(fd, a, 1, 0, false, 0), PF_OK);
+	ck_assert_int_eq(open_with(fd, b, 1, 0, false, 0), PF_ERR_TRUST);
+	ck_assert_int_eq(open_with(fd, ab, 2, 2, false, 0), PF_ERR_TRUST);
+	/* The same key twice in the keyring is still one key. */
+	ck_assert_int_eq(open_with(fd, aa, 2, 2, false, 0), PF_ERR_TRUST);
+	close(fd);
+	fd = package(ab, 2, 0);
+	ck_assert_int_eq(open_with(fd, ab, 2, 2, false, 0), PF_OK);
+	ck_assert_int_eq(open_with(fd, b, 1, 0, false, 0), PF_OK);
+	close(fd);
+	fd = package(a, 1, 1000);
+	ck_assert_int_eq(open_with(fd, a, 1, 0, false, 999), PF_OK);
+	ck_assert_int_eq(open_with(fd, a, 1, 0, false, 1001), PF_ERR_EXPIRED);
+	close(fd);
+}
+END_TEST
+
+START_TEST(signing_twice_refused)
+{
+	pf_builder *b;
+	char path[128];
+
+	keygen("a");
+	snprintf(path, sizeof path, "%s/a.key", dir);
+	ck_assert_int_eq(pf_builder_new(&b), PF_OK);
+	ck_assert_int_eq(pf_builder_add_key(b, path), PF_OK);
+	ck_assert_int_eq(pf_builder_add_key(b, path), PF_ERR_USAGE);
+	snprintf(path, sizeof path, "%s/a.pub", dir);
+	ck_assert_int_eq(pf_builder_add_key(b, path), PF_ERR_TRUST);
+	pf_builder_free(b);
+}
+END_TEST
+
+static Suite *
+trust_suite(void)
+{
+	Suite *s = suite_create("trust");
+	TCase *tc = tcase_create("keys");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, key_files);
+	tcase_add_test(tc, trust_policy);
+	tcase_add_test(tc, signing_twice_refused);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(trust_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
