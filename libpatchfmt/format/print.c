@@ -81,16 +81,24 @@ text_state(FILE *f, const char *label, const pf_state *s)
 	}
 }
 
+/* An entry's ELF record, decoded; false when there is none. */
+static bool
+elf_record(pf_elf_needs *e, const uint8_t *p, size_t n)
+{
+	pf_err err;
+
+	memset(e, 0, sizeof *e);
+	return n > 0 && pf_elf_needs_decode(p, n, e, &err) == PF_OK;
+}
+
 /* "needs libc.so.6 (GLIBC_2.2.5 GLIBC_2.34), ..." from an ELF record. */
 static void
 text_elf(FILE *f, const char *label, const uint8_t *p, size_t n)
 {
 	pf_elf_needs e;
-	pf_err err;
 	size_t i, j;
 
-	memset(&e, 0, sizeof e);
-	if (n == 0 || pf_elf_needs_decode(p, n, &e, &err) != PF_OK)
+	if (!elf_record(&e, p, n))
 		return;
 	for (i = 0; i < e.n_libs; i++) {
 		fprintf(f, "    %-7s %s", i ? "" : label, e.libs[i].soname);
@@ -105,11 +113,9 @@ static void
 json_elf(FILE *f, const char *key, const uint8_t *p, size_t n)
 {
 	pf_elf_needs e;
-	pf_err err;
 	size_t i, j;
 
-	memset(&e, 0, sizeof e);
-	if (n == 0 || pf_elf_needs_decode(p, n, &e, &err) != PF_OK)
+	if (!elf_record(&e, p, n))
 		return;
 	fprintf(f, ",\"%s\":[", key);
 	for (i = 0; i < e.n_libs; i++) {

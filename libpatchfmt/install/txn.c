@@ -203,23 +203,65 @@ base_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
 	return pf_pread_full(b->fd, buf, n, off, err, b->path);
 }
 
+/*
+ * Makes something under a fresh name ".pf-TAG-xxxxxxxx" in p's directory:
+ * make() returns a descriptor or 0 on success, -1 with errno on failure;
+ * a name that exists already is drawn again.  name is "" on failure.
+ */
+typedef int (*make_fn)(const pf_plan *p, const pf_entry *e,
+    const char *name, bool flag);
+
+static int
+fresh_name(char name[32], const char *tag, make_fn make, const pf_plan *p,
+    const pf_entry *e, bool flag)
+{
+	int tries, rc = -1;
+
+	for (tries = 0; tries < 16; tries++) {
+		pf_txn_tmpname(name, tag);
+		if ((rc = make(p, e, name, flag)) >= 0 || errno != EEXIST)
+			break;
+	}
+	if (rc < 0)
+		name[0] = '\0';
+	return rc;
+}
+
+static int
+make_file(const pf_plan *p, const pf_entry *e, const char *name, bool flag)
+{
+	(void)e;
+	(void)flag;
+	return openat(p->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+}
+
+static int
+make_symlink(const pf_plan *p, const pf_entry *e, const char *name,
+    bool flag)
+{
+	(void)flag;
+	return symlinkat(e->after.link, p->dfd, name);
+}
+
+/* A hard link keeps the old file visible until the rename over it. */
+static int
+make_backup(const pf_plan *p, const pf_entry *e, const char *name,
+    bool keep_in_place)
+{
+	(void)e;
+	if (keep_in_place)
+		return linkat(p->dfd, p->leaf, p->dfd, name, 0);
+	return renameat2(p->dfd, p->leaf, p->dfd, name, RENAME_NOREPLACE);
+}
+
 static pf_ret
 open_tmp(pf_txn *t, pf_plan *p, const pf_entry *e, int *fd)
 {
-	int tries;
-
-	for (tries = 0; tries < 16; tries++) {
-		pf_txn_tmpname(p->tmp, "new");
-		*fd = openat(p->dfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (*fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (*fd < 0) {
-		p->tmp[0] = '\0';
+	*fd = fresh_name(p->tmp, "new", make_file, p, e, false);
+	if (*fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot create a temporary file beside '%s'", e->path);
-	}
 	return PF_OK;
 }
 
@@ -303,42 +345,21 @@ keep_owner(pf_txn *t, pf_plan *p, const pf_entry *e)
 static pf_ret
 stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
 {
-	int tries;
-
-	for (tries = 0; tries < 16; tries++) {
-		pf_txn_tmpname(p->tmp, "new");
-		if (symlinkat(e->after.link, p->dfd, p->tmp) == 0)
-			return keep_owner(t, p, e);
-		if (errno != EEXIST)
-			break;
-	}
-	p->tmp[0] = '\0';
-	return pf_err_errno(&t->err, PF_ERR_IO, errno,
-	    "cannot create symlink '%s'", e->path);
+	if (fresh_name(p->tmp, "new", make_symlink, p, e, false) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot create symlink '%s'", e->path);
+	return keep_owner(t, p, e);
 }
 
-/* Moves the old one aside under a fresh backup name. */
+/* Moves the old one aside (or links it) under a fresh backup name. */
 static pf_ret
 set_aside(pf_txn *t, pf_plan *p, const pf_entry *e, bool keep_in_place)
 {
-	int tries, rc;
-
-	for (tries = 0; tries < 16; tries++) {
-		pf_txn_tmpname(p->backup, "old");
-		/* A hard link keeps the old file visible until the rename. */
-		rc = keep_in_place ? linkat(p->dfd, p->leaf, p->dfd, p->backup,
-		    0) : renameat2(p->dfd, p->leaf, p->dfd, p->backup,
-		    RENAME_NOREPLACE);
-		if (rc == 0) {
-			p->linked = keep_in_place;
-			return PF_OK;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	p->backup[0] = '\0';
-	return pf_err_errno(&t->err, PF_ERR_IO, errno,
-	    "cannot keep a backup of '%s'", e->path);
+	if (fresh_name(p->backup, "old", make_backup, p, e, keep_in_place) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot keep a backup of '%s'", e->path);
+	p->linked = keep_in_place;
+	return PF_OK;
 }
 
 static pf_ret
