@@ -14,3 +14,10 @@ export SOURCE_DATE_EPOCH=0
 ./patch-create -q -o "$out/file.ppkg" "$tmp/o/d/f" "$tmp/n/d/f"
 printf 'file a 644 x\ndir b 755\nsymlink b/c ../a\n' >"$tmp/desc"
 ./tests/tools/forge "$tmp/desc" "$out/forged.ppkg"
+# With the hot-patch test builds made (make check), a package with hot-patch
+# records and ELF dependency records too.
+if [ -x tests/live/old/hpserver ]; then
+	mkdir -p "$tmp/lo" "$tmp/ln"
+	cp tests/live/old/libhpdemo.so "$tmp/lo/" && cp tests/live/new/libhpdemo.so "$tmp/ln/"
+	./patch-create -q --name seed-live -o "$out/live.ppkg" "$tmp/lo" "$tmp/ln"
+fi
