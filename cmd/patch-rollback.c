@@ -110,6 +110,9 @@ run(const opts *o)
 	ret = pf_txn_new_reverse(&t, r, o->root, o->force);
 	if (ret == PF_OK)
 		ret = pf_txn_check(t);
+	/* --check decodes every piece of rollback data against the tree. */
+	if (ret == PF_OK && o->check)
+		ret = pf_txn_verify(t);
 	if (ret == PF_OK && pf_txn_get_state(t) == PF_TXN_PENDING && !o->check)
 		ret = pf_txn_commit(t);
 	msg = t ? pf_txn_error(t) : NULL;

@@ -29,6 +29,24 @@
 #define UNDO_FILE_MAX (UINT64_C(16) << 20)
 
 /* Field 22 of /proc/PID/stat: the process's start time. */
+/* Removes the files of a directory (one level) and closes it. */
+static void
+remove_files(int dfd)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dfd);
+
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' || (de->d_name[1] != '\0' &&
+		    strcmp(de->d_name, "..") != 0))
+			unlinkat(dfd, de->d_name, 0);
+	closedir(d);
+}
+
 static pf_ret
 start_time(pf_db *db, pid_t pid, unsigned long long *t)
 {
@@ -56,6 +74,47 @@ start_time(pf_db *db, pid_t pid, unsigned long long *t)
 	return PF_OK;
 bad:
 	return pf_err_set(&db->err, PF_ERR_IO, "cannot read '%s'", path);
+}
+
+/*
+ * Removes the directories of processes that have ended (their pid is
+ * gone, or has another start time): what was live in them died with
+ * them.  Done when a patch goes into a process, under the lock.
+ */
+static void
+prune(pf_db *db)
+{
+	unsigned long long t, want;
+	struct dirent *de;
+	char path[96];
+	int ldir, sub;
+	DIR *d;
+	pid_t pid;
+
+	ldir = openat(db->dfd, "live", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (ldir < 0)
+		return;
+	if ((d = fdopendir(dup(ldir))) == NULL) {
+		close(ldir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (sscanf(de->d_name, "%d-%llu", &pid, &want) != 2 || pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d", (int)pid);
+		if (access(path, F_OK) == 0 && start_time(db, pid, &t) ==
+		    PF_OK && t == want)
+			continue;
+		sub = openat(ldir, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			remove_files(sub);
+		unlinkat(ldir, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+	close(ldir);
+	pf_err_clear(&db->err);
 }
 
 /* STATE/live/PID-START, made if asked. */
@@ -291,6 +350,7 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 	uint8_t have[32];
 
 	memset(res, 0, sizeof *res);
+	prune(db);
 	if ((r = start_time(db, pid, &t)) != PF_OK) {
 		res->unreadable = true;
 		return r;

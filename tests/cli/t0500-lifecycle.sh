@@ -20,6 +20,9 @@ for name in libcurl4 libpython; do
 			fail "$name round $round: applied tree differs"
 		expect 0 patch-status $S
 		grep -q "$name-fix .* intact" "$tmp/out" || fail "status: $(cat "$tmp/out")"
+		expect 0 patch-rollback $S --check "$name-fix"
+		[ "$(tree_hash "$tmp/$name")" = "$h_new" ] && ok ||
+			fail "$name round $round: rollback --check changed the tree"
 		expect 0 patch-rollback $S "$name-fix"
 		[ "$(tree_hash "$tmp/$name")" = "$h_old" ] && ok ||
 			fail "$name round $round: rolled-back tree differs from OLD"

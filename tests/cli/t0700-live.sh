@@ -71,6 +71,12 @@ while [ $r -lt "$rounds" ]; do
 done
 [ "$old_add" = "16" ] || fail "the old build answers ADD 10 5 with '$old_add'"
 
+# The records of a process that has ended are pruned by the next apply.
+mkdir -p "$tmp/state/live/4194303-1" && : >"$tmp/state/live/4194303-1/gone"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+[ ! -e "$tmp/state/live/4194303-1" ] && ok || fail "stale live record kept"
+expect 0 patch-rollback $S --pid "$server" hp-fix
+
 # Every process that runs the build, without naming it.
 expect 0 patch-apply $A --all-processes "$tmp/hp.ppkg"
 grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat "$tmp/out")"
