@@ -12,7 +12,7 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
 TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 	libpatchfmt/libpf_build.la $(CHECK_LIBS)
 
-EXTRA_DIST += tests/cli/lib.sh
+EXTRA_DIST += tests/cli/lib.sh tests/unit/run.h
 
 check_PROGRAMS += tests/tools/forge tests/tools/hpask
 tests_tools_hpask_SOURCES = tests/tools/hpask.c

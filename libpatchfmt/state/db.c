@@ -27,12 +27,6 @@
 
 #define RECORD_MAX 65536
 
-bool
-pf_db_id_valid(const char *id)
-{
-	return pf_id_valid(id);
-}
-
 void
 pf_db_rec_free(pf_db_rec *r)
 {
@@ -177,7 +171,7 @@ load_all(pf_db *db)
 		    "cannot read '%s/patches'", db->dir);
 	}
 	while (r == PF_OK && (de = readdir(d)) != NULL)
-		if (pf_db_id_valid(de->d_name))
+		if (pf_id_valid(de->d_name))
 			r = load_one(db, pdir, de->d_name);
 	closedir(d);
 	close(pdir);

@@ -39,7 +39,4 @@ void pf_db_rec_free(pf_db_rec *r);
 /* qsort order: by install time, then ID. */
 int pf_db_by_install(const void *a, const void *b);
 
-/* IDs name directories: [A-Za-z0-9._+~-], not starting with '.'. */
-bool pf_db_id_valid(const char *id);
-
 #endif

@@ -24,6 +24,7 @@
 #include "format/reader.h"
 #include "live/hotpatch.h"
 #include "live/proc.h"
+#include "format/manifest.h"
 #include "state/db.h"
 
 #define UNDO_FILE_MAX (UINT64_C(16) << 20)
@@ -488,7 +489,7 @@ pf_db_live_list(pf_db *db, pid_t pid, char ***ids)
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL)
-		if (pf_db_id_valid(de->d_name) &&
+		if (pf_id_valid(de->d_name) &&
 		    pf_db_push(&v, &n, de->d_name) < 0)
 			break;
 	closedir(d);

@@ -17,6 +17,7 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "format/reader.h"
+#include "format/manifest.h"
 #include "state/db.h"
 
 static pf_db_rec *
@@ -161,7 +162,7 @@ pf_db_check_install(pf_db *db, const pf_reader *rd, bool force_downgrade)
 	size_t i;
 	pf_ret r;
 
-	if (!pf_db_id_valid(id))
+	if (!pf_id_valid(id))
 		return pf_err_set(&db->err, PF_ERR_CORRUPT,
 		    "'%s' cannot be a patch ID", id);
 	if ((old = find(db, id)) != NULL) {
@@ -426,7 +427,7 @@ pf_db_record(pf_db *db, pf_reader *rd)
 		close(pdir);
 		return r;
 	}
-	if (!pf_db_id_valid(pf_reader_id(rd)))
+	if (!pf_id_valid(pf_reader_id(rd)))
 		return pf_err_set(&db->err, PF_ERR_USAGE,
 		    "'%s' cannot be a patch ID", pf_reader_id(rd));
 	if ((pdir = open_patches(db)) < 0)

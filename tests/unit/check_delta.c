@@ -14,6 +14,7 @@
 #include "common/bytes.h"
 #include "delta/delta.h"
 #include "delta/sha.h"
+#include "run.h"
 
 /* A pf_ostream that refuses to grow past the size the delta declared. */
 typedef struct capped {
@@ -547,12 +548,5 @@ delta_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(delta_suite());
-	int failed;
-
-	pf_crypto_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pf_check_run(delta_suite());
 }

@@ -20,6 +20,7 @@
 #include "common/buf.h"
 #include "common/fileio.h"
 #include "elf/needs.h"
+#include "run.h"
 
 static char work[] = "/tmp/check_elfneeds.XXXXXX";
 
@@ -750,13 +751,10 @@ elfneeds_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(elfneeds_suite());
-	int failed;
+	int rc;
 
 	build_fixtures();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = pf_check_run(elfneeds_suite());
 	remove_fixtures();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include "format/container.h"
 #include "format/manifest.h"
 #include "format/writer.h"
+#include "run.h"
 
 /* uvarint */
 
@@ -390,12 +391,5 @@ format_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(format_suite());
-	int failed;
-
-	pf_crypto_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_check_run(format_suite());
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "libpatchfmt.h"
+#include "run.h"
 
 static char base[256];
 static pf_keyring *empty;
@@ -191,11 +192,5 @@ install_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(install_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_check_run(install_suite());
 }

@@ -13,6 +13,7 @@
 #include "common/hash.h"
 #include "disasm/analyze.h"
 #include "disasm/insn.h"
+#include "run.h"
 
 static pf_hotpatch *
 sample(void)
@@ -411,12 +412,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	pf_crypto_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pf_check_run(suite());
 }

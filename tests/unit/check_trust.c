@@ -15,6 +15,7 @@
 #include "common/hash.h"
 #include "trust/keys.h"
 #include "trust/sign.h"
+#include "run.h"
 
 static char dir[64];
 
@@ -217,11 +218,5 @@ trust_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(trust_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pf_check_run(trust_suite());
 }
