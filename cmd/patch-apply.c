@@ -17,14 +17,15 @@ static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
     "[--needs-root dir | --skip-needs] [--pid pid | --all-processes] "
-    "[--wait ms] package";
+    "[--wait ms] package\n"
+    "       patch-apply --recover [--root dir] [--state-dir dir]";
 
 typedef struct opts {
 	const char *root;
 	const char *package;
 	const char *state_dir;
 	const char *needs_root;
-	int check, json, force_downgrade, skip_needs, all;
+	int check, json, force_downgrade, skip_needs, all, recover;
 	unsigned pid, wait_ms;
 	pf_trust_opts trust;
 } opts;
@@ -105,7 +106,11 @@ finish(const opts *o, pf_reader *r, pf_txn *t, pf_ret ret, const char *msg)
 		return pf_fail(ret, msg);
 	if (!o->json)
 		report_text(o, m, t);
-	return fflush(stdout) == 0 ? PF_EXIT_OK : PF_EXIT_IO;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return PF_EXIT_OK;
+	pf_warnx("cannot write the report to standard output; the package "
+	    "%s", o->check ? "can be applied" : "was applied");
+	return PF_EXIT_IO;
 }
 
 /*
@@ -185,9 +190,7 @@ live_all(const opts *o, pf_db *db, pf_reader *r)
 static int
 install_live(const opts *o, pf_reader *r)
 {
-	char state[4096];
 	pf_db *db = NULL;
-	pf_ret ret;
 	bool hit, opaque;
 	int rc;
 
@@ -195,10 +198,8 @@ install_live(const opts *o, pf_reader *r)
 	if (pf_reader_signature_count(r) == 0)
 		return pf_fail(PF_ERR_TRUST, "hot patches are installed from "
 		    "signed packages only, --allow-unsigned or not");
-	pf_state_path(state, sizeof state, o->state_dir, o->root);
-	ret = pf_db_open(&db, state, true);
-	if (ret != PF_OK)
-		rc = pf_fail(ret, db ? pf_db_error(db) : NULL);
+	if ((rc = pf_open_state(&db, o->root, o->state_dir, true)) != 0)
+		;
 	else if (o->all)
 		rc = live_all(o, db, r);
 	else
@@ -208,28 +209,26 @@ install_live(const opts *o, pf_reader *r)
 }
 
 /*
- * The state first (dependencies, downgrades), then the tree, then the
- * record: a crash before the record leaves an applied tree that the next
- * run finds "already applied" and records.
+ * The state first (dependencies, downgrades), then the tree: the install
+ * itself is one journaled transaction of tree and state together
+ * (pf_db_install()), which a later run finishes or undoes after a crash.
  */
 static int
 install(const opts *o, pf_reader *r, pf_txn **t)
 {
-	char state[4096];
 	const char *msg = NULL;
 	pf_db *db = NULL;
 	pf_ret ret;
 	int rc;
 
-	pf_state_path(state, sizeof state, o->state_dir, o->root);
 	if (o->force_downgrade)
 		pf_warnx("WARNING: --force-downgrade: an older release may "
 		    "replace a newer one");
-	ret = pf_db_open(&db, state, !o->check);
-	if (ret == PF_OK)
-		ret = pf_db_check_install(db, r, o->force_downgrade);
+	if ((rc = pf_open_state(&db, o->root, o->state_dir, !o->check)) != 0)
+		return rc;
+	ret = pf_db_check_install(db, r, o->force_downgrade);
 	if (ret != PF_OK) {
-		msg = db ? pf_db_error(db) : NULL;
+		msg = pf_db_error(db);
 		goto out;
 	}
 	ret = pf_txn_new(t, r, o->root);
@@ -239,14 +238,35 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 		ret = pf_txn_check_needs(*t, o->needs_root);
 	if (ret == PF_OK && o->check)
 		ret = pf_txn_verify(*t);
-	if (ret == PF_OK && !o->check)
-		ret = pf_txn_commit(*t);
+	if (ret == PF_OK && o->check)
+		ret = pf_txn_preflight(*t);
 	msg = *t ? pf_txn_error(*t) : NULL;
-	if (ret == PF_OK && !o->check &&
-	    (ret = pf_db_record(db, r)) != PF_OK)
+	if (ret == PF_OK && !o->check) {
+		pf_txn_set_cancel(*t, &pf_stop);
+		pf_signals_arm(true);
+		ret = pf_db_install(db, r, *t, o->root);
+		pf_signals_arm(false);
 		msg = pf_db_error(db);
+		if (ret == PF_OK && pf_txn_note(*t) != NULL)
+			pf_warnx("warning: %s", pf_txn_note(*t));
+	}
 out:
 	rc = finish(o, r, *t, ret, msg);
+	pf_db_free(db);
+	return rc;
+}
+
+/* patch-apply --recover: only what an interrupted run left. */
+static int
+recover_only(const opts *o)
+{
+	pf_db *db = NULL;
+	int rc;
+
+	rc = pf_open_state(&db, o->root, o->state_dir, false);
+	if (rc == 0 && pf_db_recovered(db) == NULL)
+		printf("%s: nothing to recover under '%s'\n", pf_progname,
+		    o->root);
 	pf_db_free(db);
 	return rc;
 }
@@ -261,6 +281,8 @@ run(const opts *o)
 	pf_ret ret;
 	int fd, rc;
 
+	if ((rc = pf_check_root(o->root)) != 0)
+		return rc;
 	if ((rc = pf_load_trust(&o->trust, o->root, &kr, &trust)) != 0) {
 		pf_keyring_free(kr);
 		return rc;
@@ -301,6 +323,7 @@ main(int argc, char **argv)
 		{ "wait", required_argument, NULL, 'w' },
 		{ "all-processes", no_argument, NULL, 'A' },
 		{ "skip-needs", no_argument, NULL, 'S' },
+		{ "recover", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -320,6 +343,7 @@ main(int argc, char **argv)
 		case 'N': o.needs_root = optarg; break;
 		case 'S': o.skip_needs = 1; break;
 		case 'A': o.all = 1; break;
+		case 'R': o.recover = 1; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
 				return c;
@@ -337,6 +361,11 @@ main(int argc, char **argv)
 		default: return pf_usage_error(usage, "unknown option");
 		}
 	}
+	pf_signals_init();
+	if (o.recover && argc - optind == 0)
+		return recover_only(&o);
+	if (o.recover)
+		return pf_usage_error(usage, "--recover takes no package");
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
 	o.package = argv[optind];

@@ -25,15 +25,13 @@ typedef struct opts {
 static int
 run_live(const opts *o)
 {
-	char state[4096];
 	pf_db *db = NULL;
 	pf_ret ret;
 	int rc = 0;
 
-	pf_state_path(state, sizeof state, o->state_dir, o->root);
-	ret = pf_db_open(&db, state, false);
-	if (ret == PF_OK)
-		ret = o->check ? pf_db_live_check(db, o->id, (int)o->pid) :
+	if ((rc = pf_open_state(&db, o->root, o->state_dir, false)) != 0)
+		return rc;
+	ret = o->check ? pf_db_live_check(db, o->id, (int)o->pid) :
 		    pf_db_live_revert(db, o->id, (int)o->pid, o->wait_ms);
 	if (o->json) {
 		fputs("{\"id\":", stdout);
@@ -83,13 +81,16 @@ report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
 		printf("%s: '%s' %s\n", pf_progname, o->id, o->check ?
 		    "can be rolled back" : "rolled back");
 	}
-	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	pf_warnx("cannot write the report to standard output; '%s' %s",
+	    o->id, o->check ? "can be rolled back" : "was rolled back");
+	return PF_EXIT_IO;
 }
 
 static int
 run(const opts *o)
 {
-	char state[4096];
 	const char *msg = NULL;
 	pf_reader *r = NULL;
 	pf_txn *t = NULL;
@@ -97,10 +98,9 @@ run(const opts *o)
 	pf_ret ret;
 	int rc;
 
-	pf_state_path(state, sizeof state, o->state_dir, o->root);
-	ret = pf_db_open(&db, state, false);
-	if (ret == PF_OK)
-		ret = pf_db_check_rollback(db, o->id, o->force);
+	if ((rc = pf_open_state(&db, o->root, o->state_dir, false)) != 0)
+		return rc;
+	ret = pf_db_check_rollback(db, o->id, o->force);
 	if (ret == PF_OK)
 		ret = pf_db_open_package(db, o->id, &r);
 	if (ret != PF_OK) {
@@ -113,12 +113,19 @@ run(const opts *o)
 	/* --check decodes every piece of rollback data against the tree. */
 	if (ret == PF_OK && o->check)
 		ret = pf_txn_verify(t);
-	if (ret == PF_OK && pf_txn_get_state(t) == PF_TXN_PENDING && !o->check)
-		ret = pf_txn_commit(t);
+	if (ret == PF_OK && o->check)
+		ret = pf_txn_preflight(t);
 	msg = t ? pf_txn_error(t) : NULL;
-	if (ret == PF_OK && !o->check && (ret = pf_db_forget(db, o->id)) !=
-	    PF_OK)
+	/* Tree and state in one journaled transaction, as for an install. */
+	if (ret == PF_OK && !o->check) {
+		pf_txn_set_cancel(t, &pf_stop);
+		pf_signals_arm(true);
+		ret = pf_db_rollback(db, o->id, t, o->root);
+		pf_signals_arm(false);
 		msg = pf_db_error(db);
+		if (ret == PF_OK && pf_txn_note(t) != NULL)
+			pf_warnx("warning: %s", pf_txn_note(t));
+	}
 out:
 	rc = report(o, t, r ? pf_reader_manifest(r) : NULL, ret, msg);
 	pf_txn_free(t);
@@ -171,6 +178,7 @@ main(int argc, char **argv)
 		return pf_usage_error(usage, "--wait goes with --pid");
 	if (o.pid && o.force)
 		return pf_usage_error(usage, "--force does not go with --pid");
+	pf_signals_init();
 	if (o.pid)
 		return run_live(&o);
 	if (o.force)

@@ -109,7 +109,6 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *root = "/", *state_dir = NULL;
-	char state[4096];
 	pf_db_info p;
 	pf_db *db = NULL;
 	size_t i;
@@ -132,9 +131,7 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return pf_usage_error(usage, "unexpected argument");
-	pf_state_path(state, sizeof state, state_dir, root);
-	if (pf_db_open(&db, state, false) != PF_OK) {
-		rc = pf_fail(PF_ERR_IO, db ? pf_db_error(db) : NULL);
+	if ((rc = pf_open_state(&db, root, state_dir, false)) != 0) {
 		pf_db_free(db);
 		return rc;
 	}

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -44,13 +46,71 @@ pf_usage_error(const char *usage, const char *fmt, ...)
 	return PF_EXIT_USAGE;
 }
 
-void
-pf_state_path(char *out, size_t n, const char *dir, const char *root)
+int
+pf_check_root(const char *root)
 {
-	if (dir != NULL)
-		snprintf(out, n, "%s", dir);
-	else
-		snprintf(out, n, "%s/%s", root, PF_DEFAULT_STATE);
+	struct stat st;
+
+	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		pf_warnx("root directory '%s' %s", root, errno == ENOENT ?
+		    "does not exist" : "is not a directory");
+		return PF_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int
+pf_open_state(pf_db **db, const char *root, const char *dir, bool create)
+{
+	pf_ret r;
+	int rc;
+
+	*db = NULL;
+	if ((rc = pf_check_root(root)) != 0)
+		return rc;
+	r = pf_db_open_root(db, root, dir, create);
+	if (r == PF_OK)
+		r = pf_db_recover(*db, root);
+	if (r != PF_OK)
+		return pf_fail(r, *db ? pf_db_error(*db) : NULL);
+	if (pf_db_recovered(*db) != NULL)
+		pf_warnx("%s", pf_db_recovered(*db));
+	return 0;
+}
+
+volatile sig_atomic_t pf_stop;
+static volatile sig_atomic_t armed;
+
+static void
+on_signal(int sig)
+{
+	if (armed) {
+		pf_stop = 1;
+		return;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+pf_signals_init(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+void
+pf_signals_arm(bool on)
+{
+	armed = on;
 }
 
 int
@@ -104,13 +164,14 @@ pf_load_trust(const pf_trust_opts *o, const char *root, pf_keyring **kr,
 	char dir[4096];
 	pf_ret r;
 
+	(void)root;
 	memset(trust, 0, sizeof *trust);
 	if ((r = pf_keyring_new(kr)) != PF_OK)
 		return pf_fail(r, NULL);
 	if (o->keyring != NULL)
 		snprintf(dir, sizeof dir, "%s", o->keyring);
 	else
-		snprintf(dir, sizeof dir, "%s/%s", root, PF_DEFAULT_KEYRING);
+		snprintf(dir, sizeof dir, "%s", PF_DEFAULT_KEYRING);
 	r = pf_keyring_add_dir(*kr, dir);
 	/* With --allow-unsigned a missing keyring is no error. */
 	if (r != PF_OK && !(o->allow_unsigned && o->keyring == NULL))

@@ -5,6 +5,8 @@
 #ifndef PF_CMD_UTIL_H
 #define PF_CMD_UTIL_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "libpatchfmt.h"
@@ -17,25 +19,40 @@ int pf_fail(pf_ret r, const char *msg);
 /* Prints a usage error and returns PF_EXIT_USAGE. */
 int pf_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Default keyring, relative to the root (spec section 11.2). */
-#define PF_DEFAULT_KEYRING "etc/patchfmt/keys"
+/*
+ * Default keyring (spec section 11.2): the host's, whatever the root, so
+ * that a tree being patched never supplies its own trust anchors.
+ */
+#define PF_DEFAULT_KEYRING "/etc/patchfmt/keys"
 
 /* Options every tool that checks trust takes. */
 typedef struct pf_trust_opts {
-	const char *keyring;            /* NULL: under the root */
+	const char *keyring;            /* NULL: PF_DEFAULT_KEYRING */
 	unsigned threshold;
 	int allow_unsigned;
 } pf_trust_opts;
 
-/* Default state directory, relative to the root (spec section 12). */
-#define PF_DEFAULT_STATE "var/lib/patchfmt"
+/* 0 when root is a directory; else says so and returns the status. */
+int pf_check_root(const char *root);
+/*
+ * Opens the state directory of root (dir if given, else
+ * ROOT/var/lib/patchfmt), finishes or undoes a transaction that was
+ * interrupted there and says what it did; 0 or the exit status.
+ */
+int pf_open_state(pf_db **db, const char *root, const char *dir, bool create);
 
-/* The state directory: dir if given, else ROOT/PF_DEFAULT_STATE. */
-void pf_state_path(char *out, size_t n, const char *dir, const char *root);
+/*
+ * SIGINT, SIGTERM and SIGHUP: while armed they only set pf_stop, which a
+ * commit watches (pf_txn_set_cancel()); otherwise they end the tool as
+ * usual, since nothing is being changed.
+ */
+extern volatile sig_atomic_t pf_stop;
+void pf_signals_init(void);
+void pf_signals_arm(bool armed);
 
 /* Parses "--threshold N"; -1 if not a positive number. */
 int pf_parse_threshold(const char *s, unsigned *out);
-/* Loads the keyring (dir, or ROOT/PF_DEFAULT_KEYRING); exit status. */
+/* Loads the keyring (dir, or PF_DEFAULT_KEYRING); exit status. */
 int pf_load_trust(const pf_trust_opts *o, const char *root,
     pf_keyring **kr, pf_trust *trust);
 /* Parses a process ID or a number of milliseconds; -1 if not one. */

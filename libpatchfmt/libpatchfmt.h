@@ -8,6 +8,7 @@
 #ifndef LIBPATCHFMT_H
 #define LIBPATCHFMT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,8 @@ typedef enum pf_ret {
 	PF_ERR_NOMEM,        /* out of memory */
 	PF_ERR_EXPIRED,      /* the package is past its expiry time */
 	PF_ERR_DOWNGRADE,    /* older than what is installed of its family */
-	PF_ERR_BUSY          /* a process stayed busy where it is patched */
+	PF_ERR_BUSY,         /* a process stayed busy where it is patched */
+	PF_ERR_INTERRUPTED   /* a signal stopped it; what it did was undone */
 } pf_ret;
 
 /* Exit statuses of the tools (spec/patchfmt.md section 9). */
@@ -49,6 +51,7 @@ enum {
 	PF_EXIT_EXPIRED = 9,
 	PF_EXIT_DOWNGRADE = 10,
 	PF_EXIT_BUSY = 11,
+	PF_EXIT_INTERRUPTED = 12,
 	PF_EXIT_SOFTWARE = 70
 };
 
@@ -311,7 +314,20 @@ pf_ret pf_txn_check_needs(pf_txn *t, const char *needs_root);
 /* Decodes every payload against the target and checks its hash, writing
  * nothing: what --check adds to pf_txn_check(). */
 pf_ret pf_txn_verify(pf_txn *t);
+/*
+ * The rest of a dry run (--check): every directory the commit writes in
+ * is writable, and each file system has room for the staged files.
+ */
+pf_ret pf_txn_preflight(pf_txn *t);
 pf_ret pf_txn_commit(pf_txn *t);
+/*
+ * The commit stops at its next step, undoes what it did and returns
+ * PF_ERR_INTERRUPTED once *flag is non-zero (set it from a signal
+ * handler); after its commit point it finishes instead.
+ */
+void pf_txn_set_cancel(pf_txn *t, const volatile sig_atomic_t *flag);
+/* A warning about a commit that succeeded (leftovers to clean), or NULL. */
+const char *pf_txn_note(const pf_txn *t);
 pf_txn_state pf_txn_get_state(const pf_txn *t);
 /* Per manifest entry, valid after pf_txn_check(). */
 pf_action pf_txn_action(const pf_txn *t, size_t entry);
@@ -338,6 +354,23 @@ typedef struct pf_db_info {
 
 /* create: make the directory; otherwise a missing one is empty. */
 pf_ret pf_db_open(pf_db **out, const char *dir, bool create);
+/*
+ * The state directory of a root: dir when given (trusted as named), else
+ * ROOT/var/lib/patchfmt, reached without following any symlink inside
+ * the root.
+ */
+pf_ret pf_db_open_root(pf_db **out, const char *root, const char *dir,
+    bool create);
+/*
+ * Finishes or undoes a transaction on root that was interrupted (a crash,
+ * SIGKILL, power loss), from the journal in the state directory, and
+ * removes everything it left; PF_OK when there was none.  Every tool runs
+ * it after opening the state directory.
+ */
+pf_ret pf_db_recover(pf_db *db, const char *root);
+/* What pf_db_recover() did, for people ("undid the interrupted ..."), or
+ * NULL when it did nothing. */
+const char *pf_db_recovered(const pf_db *db);
 void pf_db_free(pf_db *db);
 const char *pf_db_error(const pf_db *db);
 size_t pf_db_count(const pf_db *db);
@@ -346,13 +379,22 @@ void pf_db_get(const pf_db *db, size_t i, pf_db_info *info);
  * installed; PF_OK also when this very package is installed already. */
 pf_ret pf_db_check_install(pf_db *db, const pf_reader *r,
     bool force_downgrade);
-/* Records an installed package (a copy of it, with its rollback data). */
-pf_ret pf_db_record(pf_db *db, pf_reader *r);
+/*
+ * Installs: keeps a copy of the package (with its rollback data) in the
+ * state directory, writes the journal, commits t (a pf_txn of the same
+ * reader on root, checked) and records the patch, all or nothing.
+ */
+pf_ret pf_db_install(pf_db *db, pf_reader *r, pf_txn *t, const char *root);
 pf_ret pf_db_check_rollback(pf_db *db, const char *id, bool force);
 /* Opens the stored package of an installed patch. */
 pf_ret pf_db_open_package(pf_db *db, const char *id, pf_reader **out);
-/* Forgets a patch after its rollback; what it superseded is in force. */
-pf_ret pf_db_forget(pf_db *db, const char *id);
+/*
+ * Rolls back: commits t (pf_txn_new_reverse() on the package from
+ * pf_db_open_package(), checked) under the journal and forgets the patch,
+ * all or nothing; what it superseded is in force again.
+ */
+pf_ret pf_db_rollback(pf_db *db, const char *id, pf_txn *t,
+    const char *root);
 
 /*
  * Hot patching a running process (spec/hotpatch.md): every hot-patch

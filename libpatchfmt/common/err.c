@@ -78,6 +78,7 @@ pf_ret_str(pf_ret r)
 	case PF_ERR_EXPIRED: return "package has expired";
 	case PF_ERR_DOWNGRADE: return "downgrade refused";
 	case PF_ERR_BUSY: return "process busy, try again";
+	case PF_ERR_INTERRUPTED: return "interrupted by a signal";
 	}
 	return "unknown error";
 }
@@ -100,6 +101,7 @@ pf_ret_exit_status(pf_ret r)
 	case PF_ERR_EXPIRED: return PF_EXIT_EXPIRED;
 	case PF_ERR_DOWNGRADE: return PF_EXIT_DOWNGRADE;
 	case PF_ERR_BUSY: return PF_EXIT_BUSY;
+	case PF_ERR_INTERRUPTED: return PF_EXIT_INTERRUPTED;
 	}
 	return PF_EXIT_SOFTWARE;
 }

@@ -86,6 +86,9 @@ pf_slurp_fd(int fd, uint64_t limit, uint8_t **data, size_t *len, pf_err *err,
 	if (fstat(fd, &st) < 0)
 		return pf_err_errno(err, PF_ERR_IO, errno, "cannot stat '%s'",
 		    what);
+	if (!S_ISREG(st.st_mode))
+		return pf_err_set(err, PF_ERR_IO, "'%s' is not a regular file",
+		    what);
 	if ((uint64_t)st.st_size > limit || (uint64_t)st.st_size > SIZE_MAX - 1)
 		return pf_err_set(err, PF_ERR_USAGE, "'%s' is too large", what);
 	/* One spare byte tells whether the file grew while we read it. */

@@ -1,5 +1,7 @@
 #include <config.h>
 
+#include <string.h>
+
 #include "common/hash.h"
 
 int
@@ -50,4 +52,26 @@ pf_sha256_hex(char out[PF_SHA256_HEX_LEN], const uint8_t d[PF_SHA256_LEN])
 {
 	pf_hex(out, d, PF_SHA256_LEN);
 	return out;
+}
+
+int
+pf_unhex(uint8_t *out, const char *hex, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	if (strlen(hex) != 2 * n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		hi = hex[2 * i];
+		lo = hex[2 * i + 1];
+		hi = hi >= '0' && hi <= '9' ? hi - '0' :
+		    hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
+		lo = lo >= '0' && lo <= '9' ? lo - '0' :
+		    lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
 }

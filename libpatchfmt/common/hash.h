@@ -23,6 +23,8 @@ void pf_sha256_final(pf_sha256_ctx *c, uint8_t out[PF_SHA256_LEN]);
 void pf_sha256(uint8_t out[PF_SHA256_LEN], const void *p, size_t n);
 /* Writes 2n hex digits and a NUL into out (2n+1 bytes). */
 void pf_hex(char *out, const uint8_t *p, size_t n);
+/* Exactly 2n lower-case hex digits into n bytes; -1 otherwise. */
+int pf_unhex(uint8_t *out, const char *hex, size_t n);
 /* Returns out for use in messages. */
 const char *pf_sha256_hex(char out[PF_SHA256_HEX_LEN],
     const uint8_t d[PF_SHA256_LEN]);

@@ -30,6 +30,9 @@ struct pf_reader {
 	bool spooled;
 	bool own_in;            /* close in when freed */
 	uint64_t pos;           /* bytes consumed from the front */
+	pf_sha256_ctx whole;    /* SHA-256 of every byte consumed */
+	uint8_t whole_sha[32];  /* its value once the package is verified */
+	const uint8_t *expect;  /* an installed copy: the recorded digest */
 	pf_header hdr;
 	pf_manifest m;
 	pf_sigblock sig;
@@ -82,8 +85,10 @@ next_bytes(pf_reader *r, void *buf, size_t n, size_t *got)
 			ret = pf_write_full(r->fd, buf, *got, &r->err,
 			    "spool file");
 	}
-	if (ret == PF_OK)
+	if (ret == PF_OK) {
 		r->pos += *got;
+		pf_sha256_update(&r->whole, buf, *got);
+	}
 	return ret;
 }
 
@@ -293,7 +298,17 @@ check_signatures(pf_reader *r)
 
 	if (!r->has_trust)
 		return PF_OK;
+	/*
+	 * The applier's own copy carries no trust of its own: it is the
+	 * package that was verified at install time only if its digest is
+	 * the one recorded then.
+	 */
 	if (r->trust.installed_copy) {
+		if (r->expect == NULL ||
+		    sodium_memcmp(r->expect, r->digest, 32) != 0)
+			return pf_err_set(&r->err, PF_ERR_TRUST,
+			    "the stored package is not the one that was "
+			    "installed: its digest differs from the record");
 		r->trusted = true;
 		return PF_OK;
 	}
@@ -371,6 +386,7 @@ reader_load(pf_reader *r)
 	else if ((ret = open_spool(r)) != PF_OK)
 		return ret;
 	pf_sha256_init(&h);
+	pf_sha256_init(&r->whole);
 	if ((ret = read_header(r, &h)) == PF_OK &&
 	    (ret = read_metadata(r, &h, &man, &deps)) == PF_OK &&
 	    (ret = read_signatures(r, &h)) == PF_OK &&
@@ -378,6 +394,8 @@ reader_load(pf_reader *r)
 	    (ret = parse_metadata(r, man, deps)) == PF_OK &&
 	    (ret = check_expiry(r)) == PF_OK)
 		ret = read_blobs(r);
+	if (ret == PF_OK)
+		pf_sha256_final(&r->whole, r->whole_sha);
 	free(man);
 	free(deps);
 	return ret;
@@ -389,8 +407,9 @@ pf_reader_open(pf_reader **out, int fd)
 	return pf_reader_open_trusted(out, fd, NULL);
 }
 
-pf_ret
-pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust)
+static pf_ret
+reader_open(pf_reader **out, int fd, const pf_trust *trust,
+    const uint8_t *expect)
 {
 	pf_reader *r;
 
@@ -401,6 +420,7 @@ pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust)
 		return PF_ERR_NOMEM;
 	r->in = fd;
 	r->fd = -1;
+	r->expect = expect;
 	if (trust != NULL) {
 		r->trust = *trust;
 		r->has_trust = true;
@@ -408,6 +428,29 @@ pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust)
 	pf_manifest_init(&r->m);
 	*out = r;
 	return reader_load(r);
+}
+
+pf_ret
+pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust)
+{
+	pf_trust t;
+
+	/* A copy is trusted only through pf_reader_open_installed(). */
+	if (trust != NULL && trust->installed_copy) {
+		t = *trust;
+		t.installed_copy = false;
+		t.keyring = NULL;
+		return reader_open(out, fd, &t, NULL);
+	}
+	return reader_open(out, fd, trust, NULL);
+}
+
+pf_ret
+pf_reader_open_installed(pf_reader **out, int fd, const uint8_t digest[32])
+{
+	pf_trust t = { .installed_copy = true };
+
+	return reader_open(out, fd, &t, digest);
 }
 
 void
@@ -488,24 +531,46 @@ pf_reader_id(const pf_reader *r)
 	return w->id;
 }
 
+/*
+ * The copy is hashed as it is written and must be the very bytes that were
+ * verified: a package file rewritten since it was read is refused, and the
+ * caller throws the copy away.
+ */
 pf_ret
 pf_reader_copy(pf_reader *r, int fd)
 {
-	uint8_t buf[CHUNK];
+	uint8_t buf[CHUNK], d[32];
 	uint64_t off = 0;
+	pf_sha256_ctx h;
 	size_t n;
 	pf_ret ret;
 
+	if (r->err.code != PF_OK)
+		return pf_err_set(&r->err, PF_ERR_USAGE,
+		    "the package was not verified");
+	pf_sha256_init(&h);
 	while (off < r->pos) {
 		n = r->pos - off > CHUNK ? CHUNK : (size_t)(r->pos - off);
 		ret = pf_pread_full(r->fd, buf, n, off, &r->err, "package");
+		if (ret == PF_OK)
+			pf_sha256_update(&h, buf, n);
 		if (ret == PF_OK)
 			ret = pf_write_full(fd, buf, n, &r->err, "package copy");
 		if (ret != PF_OK)
 			return ret;
 		off += n;
 	}
+	pf_sha256_final(&h, d);
+	if (sodium_memcmp(d, r->whole_sha, 32) != 0)
+		return pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "the package file changed after it was verified");
 	return PF_OK;
+}
+
+const uint8_t *
+pf_reader_file_sha256(const pf_reader *r)
+{
+	return r->whole_sha;
 }
 
 uint64_t
@@ -532,12 +597,33 @@ pf_reader_sigblock(const pf_reader *r)
 	return &r->sig;
 }
 
-/* Reads one stored blob back, bounded by its size. */
+/*
+ * Reads one stored blob back, bounded by its size, and hashes it again:
+ * the file may have been rewritten since it was verified (NFS, FUSE, a
+ * download directory).  The last bytes are handed out only once the whole
+ * blob matches its hash, and decode_blob() reads to the end even when a
+ * codec stops early, so whatever is used was verified.
+ */
 typedef struct blob_in {
 	pf_reader *r;
+	uint32_t idx;
 	uint64_t off;
 	uint64_t left;
+	pf_sha256_ctx h;
 } blob_in;
+
+static pf_ret
+blob_check(blob_in *b, pf_err *err)
+{
+	uint8_t d[32];
+
+	pf_sha256_final(&b->h, d);
+	if (sodium_memcmp(d, b->r->m.blobs[b->idx].sha256, 32) != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "blob %u of the package changed after it was verified",
+		    b->idx);
+	return PF_OK;
+}
 
 static pf_ret
 blob_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
@@ -545,14 +631,34 @@ blob_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
 	blob_in *b = opaque;
 	pf_ret ret;
 
+	*got = 0;
 	if (n > b->left)
 		n = (size_t)b->left;
+	if (n == 0)
+		return PF_OK;
 	ret = pf_pread_full(b->r->fd, buf, n, b->off, err, "package");
 	if (ret != PF_OK)
 		return ret;
+	pf_sha256_update(&b->h, buf, n);
 	b->off += n;
 	b->left -= n;
+	if (b->left == 0 && (ret = blob_check(b, err)) != PF_OK)
+		return ret;
 	*got = n;
+	return PF_OK;
+}
+
+/* Reads what a codec left unread, so that the blob's hash is checked. */
+static pf_ret
+blob_drain(blob_in *b, pf_err *err)
+{
+	uint8_t buf[4096];
+	size_t got;
+	pf_ret ret;
+
+	while (b->left > 0)
+		if ((ret = blob_read(b, buf, sizeof buf, &got, err)) != PF_OK)
+			return ret;
 	return PF_OK;
 }
 
@@ -569,36 +675,62 @@ pf_reader_blob_to_buf(pf_reader *r, uint32_t idx, pf_buf *out, pf_err *err)
 	return pf_reader_decode_blob(r, idx, NULL, &o, err);
 }
 
+static pf_ret decode(pf_reader *r, uint32_t idx, pf_istream *in,
+    const pf_source *base, pf_ostream *out, pf_err *err);
+
 pf_ret
 pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
     pf_ostream *out, pf_err *err)
 {
 	const pf_blob *b;
 	pf_istream in;
+	pf_err changed;
 	blob_in bi;
+	pf_ret ret;
 
+	if (r->err.code != PF_OK)
+		return pf_err_set(err, PF_ERR_USAGE,
+		    "the package was not verified");
 	if (idx >= r->m.n_blobs)
 		return pf_err_set(err, PF_ERR_USAGE, "no blob %u", idx);
 	b = &r->m.blobs[idx];
 	bi.r = r;
+	bi.idx = idx;
 	bi.off = (b->section == PF_SECTION_PAYLOAD ? r->payload_off :
 	    r->rollback_off) + b->offset;
 	bi.left = b->stored_size;
+	pf_sha256_init(&bi.h);
 	in.read = blob_read;
 	in.opaque = &bi;
+	ret = decode(r, idx, &in, base, out, err);
+	if (ret == PF_OK)
+		return blob_drain(&bi, err);
+	/* A changed blob explains a decoding failure better than the codec. */
+	pf_err_clear(&changed);
+	if (blob_drain(&bi, &changed) == PF_ERR_CORRUPT)
+		ret = pf_err_copy(err, &changed);
+	return ret;
+}
+
+static pf_ret
+decode(pf_reader *r, uint32_t idx, pf_istream *in, const pf_source *base,
+    pf_ostream *out, pf_err *err)
+{
+	const pf_blob *b = &r->m.blobs[idx];
+
 	switch (b->codec) {
 	case PF_CODEC_STORED:
-		return pf_stream_copy(&in, out, b->decoded_size, err);
+		return pf_stream_copy(in, out, b->decoded_size, err);
 	case PF_CODEC_LZMA2:
 	case PF_CODEC_X86_LZMA2:
-		return pf_lzma_decode(&in, b->param,
+		return pf_lzma_decode(in, b->param,
 		    b->codec == PF_CODEC_X86_LZMA2, out, b->decoded_size, err);
 	case PF_CODEC_DELTA:
 		/* Section 5.5: a delta is decoded against the other state. */
 		if (base == NULL)
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "delta blob %u has no base to apply to", idx);
-		return pf_delta_decode(&in, base, out, b->decoded_size, err);
+		return pf_delta_decode(in, base, out, b->decoded_size, err);
 	}
 	return pf_err_set(err, PF_ERR_UNSUPPORTED,
 	    "blob %u uses codec %u, which this build cannot decode", idx,

@@ -31,5 +31,14 @@ pf_err *pf_reader_err(pf_reader *r);
 /* The reader closes its input descriptor when it is freed. */
 void pf_reader_own_fd(pf_reader *r);
 const pf_sigblock *pf_reader_sigblock(const pf_reader *r);
+/*
+ * Opens the applier's own copy of an installed package: integrity is
+ * checked as for any package, and its metadata digest must be the one
+ * recorded at install time; only then is it trusted (for a rollback).
+ */
+pf_ret pf_reader_open_installed(pf_reader **out, int fd,
+    const uint8_t digest[32]);
+/* SHA-256 of the whole package as it was verified. */
+const uint8_t *pf_reader_file_sha256(const pf_reader *r);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/hash.h"
@@ -19,14 +20,35 @@
 #include "install/txn_int.h"
 
 void
-pf_txn_tmpname(char out[32], const char *tag)
+pf_txn_tmpname(char out[PF_TMPNAME_MAX], const char *tag)
 {
-	uint8_t rnd[4];
-	char hex[9];
+	uint8_t rnd[8];
+	char hex[17];
 
 	randombytes_buf(rnd, sizeof rnd);
 	pf_hex(hex, rnd, sizeof rnd);
-	snprintf(out, 32, ".pf-%s-%s", tag, hex);
+	snprintf(out, PF_TMPNAME_MAX, ".pf-%s-%s", tag, hex);
+}
+
+int
+pf_open_regular(int dfd, const char *leaf)
+{
+	struct stat st;
+	int fd, flags;
+
+	fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		int saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
 }
 
 static pf_ret
@@ -38,7 +60,7 @@ hash_file(pf_txn *t, int dfd, const pf_entry *e, const char *leaf,
 	ssize_t k;
 	int fd;
 
-	fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = pf_open_regular(dfd, leaf);
 	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot open '%s'", e->path);
@@ -170,6 +192,12 @@ explain(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a)
 		return pf_err_set(&t->err, PF_ERR_MISMATCH,
 		    "'%s' does not match the package: expected a symlink to "
 		    "'%s', found one to '%s'", e->path, want->link, a->link);
+	/* Type and size first: a planted huge file is never hashed. */
+	if (want->type == PF_TYPE_FILE && a->size != want->size)
+		return pf_err_set(&t->err, PF_ERR_MISMATCH,
+		    "'%s' does not match the package: expected %llu bytes, "
+		    "found %llu", e->path, (unsigned long long)want->size,
+		    (unsigned long long)a->size);
 	if (want->type == PF_TYPE_FILE && !a->hashed &&
 	    hash_file(t, dfd, e, leaf, a->sha256) == PF_OK)
 		a->hashed = true;
@@ -213,7 +241,8 @@ check_dir_empty(pf_txn *t, int dfd, const pf_entry *e, const char *leaf)
 	DIR *d;
 	int fd;
 
-	fd = openat(dfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
@@ -261,6 +290,28 @@ parent_created(const pf_txn *t, size_t i, size_t dlen)
 	q = parent_entry(t, i, dlen, &at);
 	return q != NULL && q->after.type == PF_TYPE_DIR &&
 	    t->plan[at].action != PF_ACTION_NONE;
+}
+
+/* How the old object is kept while the entry changes (section 9.4). */
+static pf_keep
+keep_for(const pf_entry *e, pf_action a)
+{
+	bool was_dir = e->before.type == PF_TYPE_DIR;
+	bool is_dir = e->after.type == PF_TYPE_DIR;
+
+	switch (a) {
+	case PF_ACTION_NONE:
+	case PF_ACTION_CREATE:
+		return PF_KEEP_NONE;
+	case PF_ACTION_REMOVE:
+		return PF_KEEP_MOVE;
+	case PF_ACTION_CHMOD:
+		/* A file's new mode goes on a copy renamed over it. */
+		return is_dir ? PF_KEEP_NONE : PF_KEEP_LINK;
+	case PF_ACTION_REPLACE:
+		break;
+	}
+	return was_dir || is_dir ? PF_KEEP_MOVE : PF_KEEP_LINK;
 }
 
 static pf_action
@@ -325,10 +376,120 @@ pf_txn_check_entry(pf_txn *t, size_t i)
 	if (!ok)
 		return explain(t, dfd, e, p->leaf, &a);
 	p->action = action_for(e);
+	p->keep = keep_for(e, p->action);
 	if (dfd < 0 && !parent_created(t, i, dlen))
 		return pf_err_set(&t->err, PF_ERR_MISMATCH,
 		    "directory '%s' does not exist", p->dir);
 	if (e->before.type == PF_TYPE_DIR && e->after.type != PF_TYPE_DIR)
 		return check_dir_empty(t, dfd, e, p->leaf);
 	return PF_OK;
+}
+
+/* Preflight (--check): what the commit will need of the file system. */
+
+typedef struct fs_need {
+	dev_t dev;
+	uint64_t bytes;
+	int fd;                 /* a directory on it, for statvfs */
+	size_t entry;
+} fs_need;
+
+/* The directory an entry's new object goes into, or its nearest
+ * existing ancestor when the package creates the directory. */
+static int
+writable_dir(pf_txn *t, size_t i, size_t *shown)
+{
+	const pf_entry *e = &t->m->entries[i];
+	size_t n = strlen(t->plan[i].dir);
+	int fd = -1;
+
+	*shown = n;
+	for (;;) {
+		if (pf_dirs_get(&t->dirs, e->path, n, &fd, &t->err) != PF_OK)
+			pf_err_clear(&t->err);
+		if (fd >= 0 || n == 0)
+			break;
+		while (n > 0 && e->path[n] != '/')
+			n--;
+		*shown = n;
+	}
+	return fd >= 0 ? fd : t->dirs.root;
+}
+
+static pf_ret
+need_space(pf_txn *t, fs_need **v, size_t *nv, int fd, size_t i,
+    uint64_t bytes)
+{
+	struct stat st;
+	fs_need *grown;
+	size_t k;
+
+	if (fstat(fd, &st) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno, "cannot stat "
+		    "the directory of '%s'", t->m->entries[i].path);
+	for (k = 0; k < *nv; k++)
+		if ((*v)[k].dev == st.st_dev) {
+			(*v)[k].bytes += bytes;
+			return PF_OK;
+		}
+	if ((grown = realloc(*v, (*nv + 1) * sizeof *grown)) == NULL)
+		return pf_err_nomem(&t->err);
+	*v = grown;
+	grown[(*nv)++] = (fs_need){ st.st_dev, bytes, fd, i };
+	return PF_OK;
+}
+
+static pf_ret
+check_space(pf_txn *t, const fs_need *v, size_t nv)
+{
+	struct statvfs sv;
+	uint64_t avail;
+	size_t k;
+
+	for (k = 0; k < nv; k++) {
+		if (fstatvfs(v[k].fd, &sv) < 0)
+			return pf_err_errno(&t->err, PF_ERR_IO, errno,
+			    "cannot tell the free space for '%s'",
+			    t->m->entries[v[k].entry].path);
+		avail = (uint64_t)(geteuid() == 0 ? sv.f_bfree : sv.f_bavail) *
+		    sv.f_frsize;
+		if (avail < v[k].bytes)
+			return pf_err_set(&t->err, PF_ERR_IO,
+			    "not enough space for the new files: %llu bytes "
+			    "needed on the file system of '%s', %llu free",
+			    (unsigned long long)v[k].bytes,
+			    t->m->entries[v[k].entry].path,
+			    (unsigned long long)avail);
+	}
+	return PF_OK;
+}
+
+pf_ret
+pf_txn_preflight(pf_txn *t)
+{
+	fs_need *v = NULL;
+	size_t i, nv = 0, shown;
+	int fd;
+	pf_ret r = PF_OK;
+
+	if (t->state == PF_TXN_NEW && (r = pf_txn_check(t)) != PF_OK)
+		return r;
+	for (i = 0; i < t->m->n_entries && r == PF_OK; i++) {
+		const pf_entry *e = &t->m->entries[i];
+
+		if (t->plan[i].action == PF_ACTION_NONE)
+			continue;
+		fd = writable_dir(t, i, &shown);
+		/* EROFS and missing permission both show here. */
+		if (faccessat(fd, ".", W_OK, AT_EACCESS) < 0)
+			r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+			    "cannot write in '%.*s' (for '%s')", (int)shown,
+			    shown ? e->path : ".", e->path);
+		else if (e->after.type == PF_TYPE_FILE)
+			r = need_space(t, &v, &nv, fd, i, e->after.size);
+	}
+	if (r == PF_OK)
+		r = check_space(t, v, nv);
+	free(v);
+	return r;
 }

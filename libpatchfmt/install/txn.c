@@ -2,11 +2,14 @@
  * pf_txn: installs a verified package into a tree (spec section 9).
  * Stage every new file beside its target, then rename everything into
  * place, keeping each old one under a backup name until the end, so that
- * a failure at any step can put the tree back exactly as it was.
+ * a failure at any step can put the tree back exactly as it was.  Every
+ * name a transaction may leave is drawn before the first change, so that
+ * a journal (section 12.4) lets a later process finish or undo it.
  */
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,23 +153,73 @@ pf_txn_check(pf_txn *t)
 	return PF_OK;
 }
 
-/*
- * A testing aid: PATCHFMT_FAIL_AFTER=n makes the n-th step of a commit
- * fail as an I/O error would, so the tests can prove that every step is
- * undone.  It can only make an apply fail, never succeed.
- */
-static bool
-injected_failure(pf_txn *t)
+void
+pf_txn_set_cancel(pf_txn *t, const volatile sig_atomic_t *flag)
 {
-	const char *s = getenv("PATCHFMT_FAIL_AFTER");
+	t->cancel = flag;
+}
 
-	if (s == NULL || *s == '\0')
+const char *
+pf_txn_note(const pf_txn *t)
+{
+	return t->note[0] != '\0' ? t->note : NULL;
+}
+
+/* A signal asked us to stop: refuse the next step, undo what was done. */
+static bool
+cancelled(pf_txn *t)
+{
+	if (t->cancel == NULL || *t->cancel == 0)
 		return false;
-	if (t->steps++ < strtoul(s, NULL, 10))
-		return false;
-	pf_err_set(&t->err, PF_ERR_IO, "injected failure at step %lu",
-	    t->steps);
+	pf_err_set(&t->err, PF_ERR_INTERRUPTED,
+	    "interrupted by a signal: the tree was put back as it was");
 	return true;
+}
+
+pf_ret
+pf_txn_resume_entry(pf_txn *t, size_t i, pf_action action, pf_keep keep,
+    const char *tmp, const char *backup)
+{
+	const pf_entry *e = &t->m->entries[i];
+	pf_plan *p = &t->plan[i];
+	const char *slash = strrchr(e->path, '/');
+	size_t dlen = slash ? (size_t)(slash - e->path) : 0;
+
+	free(p->dir);
+	memset(p, 0, sizeof *p);
+	p->dfd = -1;
+	p->leaf = slash ? slash + 1 : e->path;
+	if ((p->dir = strndup(e->path, dlen)) == NULL)
+		return pf_err_nomem(&t->err);
+	p->action = action;
+	p->keep = keep;
+	p->actual = e->before.type;
+	snprintf(p->tmp, sizeof p->tmp, "%s", tmp);
+	snprintf(p->backup, sizeof p->backup, "%s", backup);
+	t->state = PF_TXN_PENDING;
+	return PF_OK;
+}
+
+pf_ret
+pf_txn_draw_names(pf_txn *t)
+{
+	const pf_entry *e;
+	pf_plan *p;
+	size_t i;
+
+	for (i = 0; i < t->m->n_entries; i++) {
+		e = &t->m->entries[i];
+		p = &t->plan[i];
+		p->tmp[0] = p->backup[0] = '\0';
+		if (p->action == PF_ACTION_NONE)
+			continue;
+		if (e->after.type != PF_TYPE_NONE && !(p->action ==
+		    PF_ACTION_CHMOD && e->after.type == PF_TYPE_DIR))
+			pf_txn_tmpname(p->tmp, "new");
+		if (p->keep != PF_KEEP_NONE)
+			pf_txn_tmpname(p->backup, "old");
+	}
+	return PF_OK;
 }
 
 /* Staging. */
@@ -203,71 +256,34 @@ base_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
 	return pf_pread_full(b->fd, buf, n, off, err, b->path);
 }
 
-/*
- * Makes something under a fresh name ".pf-TAG-xxxxxxxx" in p's directory:
- * make() returns a descriptor or 0 on success, -1 with errno on failure;
- * a name that exists already is drawn again.  name is "" on failure.
- */
-typedef int (*make_fn)(const pf_plan *p, const pf_entry *e,
-    const char *name, bool flag);
-
-static int
-fresh_name(char name[32], const char *tag, make_fn make, const pf_plan *p,
-    const pf_entry *e, bool flag)
+static pf_ret
+base_stream_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
 {
-	int tries, rc = -1;
+	base_file *b = opaque;
 
-	for (tries = 0; tries < 16; tries++) {
-		pf_txn_tmpname(name, tag);
-		if ((rc = make(p, e, name, flag)) >= 0 || errno != EEXIST)
-			break;
-	}
-	if (rc < 0)
-		name[0] = '\0';
-	return rc;
-}
-
-static int
-make_file(const pf_plan *p, const pf_entry *e, const char *name, bool flag)
-{
-	(void)e;
-	(void)flag;
-	return openat(p->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-}
-
-static int
-make_symlink(const pf_plan *p, const pf_entry *e, const char *name,
-    bool flag)
-{
-	(void)flag;
-	return symlinkat(e->after.link, p->dfd, name);
-}
-
-/* A hard link keeps the old file visible until the rename over it. */
-static int
-make_backup(const pf_plan *p, const pf_entry *e, const char *name,
-    bool keep_in_place)
-{
-	(void)e;
-	if (keep_in_place)
-		return linkat(p->dfd, p->leaf, p->dfd, name, 0);
-	return renameat2(p->dfd, p->leaf, p->dfd, name, RENAME_NOREPLACE);
+	return pf_read_full(b->fd, buf, n, got, err, b->path);
 }
 
 static pf_ret
-open_tmp(pf_txn *t, pf_plan *p, const pf_entry *e, int *fd)
+check_new(pf_txn *t, const pf_entry *e, staged_out *so)
 {
-	*fd = fresh_name(p->tmp, "new", make_file, p, e, false);
-	if (*fd < 0)
-		return pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot create a temporary file beside '%s'", e->path);
+	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
+	uint8_t d[32];
+
+	pf_sha256_final(&so->h, d);
+	if (so->n != e->after.size || memcmp(d, e->after.sha256, 32) != 0)
+		return pf_err_set(&t->err, PF_ERR_CORRUPT,
+		    "new content of '%s' is wrong: expected sha256 %s, "
+		    "decoded %s", e->path, pf_sha256_hex(x, e->after.sha256),
+		    pf_sha256_hex(y, d));
 	return PF_OK;
 }
 
 /*
- * Decodes the payload of entry e into fd (or, with fd -1, only hashes
- * it) and checks the result against the entry's "after" state.
+ * Writes the new content of entry e into fd (or, with fd -1, only hashes
+ * it) and checks it against the entry's "after" state: the payload
+ * decoded against the old file, or, for a change of mode alone, a copy of
+ * the file as it is.
  */
 static pf_ret
 fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
@@ -276,32 +292,29 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 	base_file bf = { -1, e->path };
 	pf_source src, *base = NULL;
 	pf_ostream out = { staged_write, &so };
-	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
-	uint8_t d[32];
+	pf_istream in = { base_stream_read, &bf };
 	pf_ret r;
 
 	pf_sha256_init(&so.h);
 	if (e->before.type == PF_TYPE_FILE && p->actual == PF_TYPE_FILE) {
-		bf.fd = openat(p->dfd, p->leaf, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		bf.fd = pf_open_regular(p->dfd, p->leaf);
 		if (bf.fd < 0)
 			return pf_err_errno(&t->err, PF_ERR_IO, errno,
 			    "cannot open '%s'", e->path);
 		src = (pf_source){ base_read_at, &bf, e->before.size };
 		base = &src;
 	}
-	r = pf_reader_decode_blob(t->r, e->payload, base, &out, &t->err);
+	if (e->payload != PF_NO_BLOB)
+		r = pf_reader_decode_blob(t->r, e->payload, base, &out,
+		    &t->err);
+	else if (bf.fd >= 0)
+		r = pf_stream_copy(&in, &out, e->after.size, &t->err);
+	else
+		r = pf_err_set(&t->err, PF_ERR_CORRUPT,
+		    "'%s' has no content to install", e->path);
 	if (bf.fd >= 0)
 		close(bf.fd);
-	if (r != PF_OK)
-		return r;
-	pf_sha256_final(&so.h, d);
-	if (so.n != e->after.size || memcmp(d, e->after.sha256, 32) != 0)
-		return pf_err_set(&t->err, PF_ERR_CORRUPT,
-		    "new content of '%s' is wrong: expected sha256 %s, "
-		    "decoded %s", e->path, pf_sha256_hex(x, e->after.sha256),
-		    pf_sha256_hex(y, d));
-	return PF_OK;
+	return r != PF_OK ? r : check_new(t, e, &so);
 }
 
 static pf_ret
@@ -310,8 +323,11 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 	int fd;
 	pf_ret r;
 
-	if ((r = open_tmp(t, p, e, &fd)) != PF_OK)
-		return r;
+	fd = openat(p->dfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot create a temporary file beside '%s'", e->path);
 	r = fill_file(t, p, e, fd);
 	/* Keep the owner of the file we replace, where we may. */
 	if (r == PF_OK && p->actual != PF_TYPE_NONE && geteuid() == 0 &&
@@ -330,53 +346,65 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 	return r;
 }
 
-/* A replaced symlink keeps its owner, where we may set it. */
 static pf_ret
-keep_owner(pf_txn *t, pf_plan *p, const pf_entry *e)
+stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
 {
-	if (p->actual == PF_TYPE_NONE || geteuid() != 0)
-		return PF_OK;
-	if (fchownat(p->dfd, p->tmp, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (symlinkat(e->after.link, p->dfd, p->tmp) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot create symlink '%s'", e->path);
+	/* A replaced symlink keeps its owner, where we may set it. */
+	if (p->actual != PF_TYPE_NONE && geteuid() == 0 &&
+	    fchownat(p->dfd, p->tmp, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot set the owner of '%s'", e->path);
 	return PF_OK;
 }
 
+/* Mode (and owner) go on a descriptor, never through a path or /proc. */
 static pf_ret
-stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
+set_dir_mode(pf_txn *t, int dfd, const char *name, const pf_entry *e,
+    uint32_t mode)
 {
-	if (fresh_name(p->tmp, "new", make_symlink, p, e, false) < 0)
+	int fd;
+	pf_ret r = PF_OK;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot create symlink '%s'", e->path);
-	return keep_owner(t, p, e);
+		    "cannot open directory '%s'", e->path);
+	if (fchmod(fd, mode) < 0)
+		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the mode of '%s'", e->path);
+	else if (fsync(fd) < 0)
+		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot sync '%s'", e->path);
+	close(fd);
+	return r;
 }
 
-/* Moves the old one aside (or links it) under a fresh backup name. */
-static pf_ret
-set_aside(pf_txn *t, pf_plan *p, const pf_entry *e, bool keep_in_place)
-{
-	if (fresh_name(p->backup, "old", make_backup, p, e, keep_in_place) < 0)
-		return pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot keep a backup of '%s'", e->path);
-	p->linked = keep_in_place;
-	return PF_OK;
-}
-
+/*
+ * A new directory is made under its staged name with its final mode, and
+ * only then renamed into place (after the old object at its path, if any,
+ * is moved aside): it never appears with the wrong mode.
+ */
 static pf_ret
 make_dir(pf_txn *t, pf_plan *p, const pf_entry *e)
 {
 	pf_ret r;
 
-	if (p->actual != PF_TYPE_NONE &&
-	    (r = set_aside(t, p, e, false)) != PF_OK)
-		return r;
-	if (mkdirat(p->dfd, p->leaf, 0700) < 0)
+	if (mkdirat(p->dfd, p->tmp, 0700) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot create directory '%s'", e->path);
-	p->made_dir = p->placed = true;
-	if (fchmodat(p->dfd, p->leaf, e->after.mode, AT_SYMLINK_NOFOLLOW) < 0)
+	if ((r = set_dir_mode(t, p->dfd, p->tmp, e, e->after.mode)) != PF_OK)
+		return r;
+	if (p->keep == PF_KEEP_MOVE && renameat2(p->dfd, p->leaf, p->dfd,
+	    p->backup, RENAME_NOREPLACE) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot set the mode of '%s'", e->path);
+		    "cannot keep a backup of '%s'", e->path);
+	if (renameat2(p->dfd, p->tmp, p->dfd, p->leaf, RENAME_NOREPLACE) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot put '%s' in place", e->path);
 	return PF_OK;
 }
 
@@ -385,19 +413,16 @@ stage_one(pf_txn *t, size_t i)
 {
 	const pf_entry *e = &t->m->entries[i];
 	pf_plan *p = &t->plan[i];
-	pf_ret r;
 
 	if (p->action == PF_ACTION_NONE)
 		return PF_OK;
-	if (injected_failure(t))
+	if (cancelled(t))
 		return t->err.code;
-	r = pf_dirs_get(&t->dirs, e->path, strlen(p->dir), &p->dfd, &t->err);
-	if (r != PF_OK)
-		return r;
-	if (p->dfd < 0)
-		return pf_err_set(&t->err, PF_ERR_IO,
-		    "directory '%s' vanished", p->dir);
-	if (p->action == PF_ACTION_CHMOD || p->action == PF_ACTION_REMOVE)
+	if ((p->dfd = pf_txn_dfd(t, i)) < 0)
+		return t->err.code != PF_OK ? t->err.code :
+		    pf_err_set(&t->err, PF_ERR_IO, "directory '%s' vanished",
+		    p->dir);
+	if (p->tmp[0] == '\0')
 		return PF_OK;
 	switch (e->after.type) {
 	case PF_TYPE_DIR:
@@ -437,23 +462,37 @@ pf_txn_verify(pf_txn *t)
 	return PF_OK;
 }
 
-/* Committing. */
+/* Committing: what is left once everything is staged. */
 
 static pf_ret
 place(pf_txn *t, pf_plan *p, const pf_entry *e)
 {
-	/* Only a file or symlink kept as a hard link may be renamed over. */
-	unsigned flags = p->linked ? 0 : RENAME_NOREPLACE;
+	/* Only over an old file or symlink kept as a hard link. */
+	unsigned flags = p->keep == PF_KEEP_LINK ? 0 : RENAME_NOREPLACE;
 
 	if (renameat2(p->dfd, p->tmp, p->dfd, p->leaf, flags) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot put '%s' in place", e->path);
-	p->tmp[0] = '\0';
-	p->placed = true;
 	return PF_OK;
 }
 
-/* Everything but the removal of directories, front to back. */
+static pf_ret
+set_aside(pf_txn *t, pf_plan *p, const pf_entry *e)
+{
+	int rc;
+
+	if (p->keep == PF_KEEP_LINK)
+		rc = linkat(p->dfd, p->leaf, p->dfd, p->backup, 0);
+	else
+		rc = renameat2(p->dfd, p->leaf, p->dfd, p->backup,
+		    RENAME_NOREPLACE);
+	if (rc < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot keep a backup of '%s'", e->path);
+	return PF_OK;
+}
+
+/* Everything but directories that go away, front to back. */
 static pf_ret
 commit_one(pf_txn *t, size_t i)
 {
@@ -461,28 +500,21 @@ commit_one(pf_txn *t, size_t i)
 	pf_plan *p = &t->plan[i];
 	pf_ret r;
 
-	if (p->action != PF_ACTION_NONE && injected_failure(t))
+	if (p->action == PF_ACTION_NONE)
+		return PF_OK;
+	if (cancelled(t))
 		return t->err.code;
-	if (p->action == PF_ACTION_CHMOD) {
-		if (fchmodat(p->dfd, p->leaf, e->after.mode, AT_SYMLINK_NOFOLLOW) < 0)
-			return pf_err_errno(&t->err, PF_ERR_IO, errno,
-			    "cannot set the mode of '%s'", e->path);
-		p->chmodded = true;
+	if (p->action == PF_ACTION_CHMOD && e->after.type == PF_TYPE_DIR)
+		return set_dir_mode(t, p->dfd, p->leaf, e, e->after.mode);
+	/* New directories are in place already; old ones go last. */
+	if (e->after.type == PF_TYPE_DIR || p->actual == PF_TYPE_DIR)
 		return PF_OK;
-	}
-	if (p->tmp[0] == '\0' && p->action != PF_ACTION_REMOVE)
-		return PF_OK;
-	if (p->actual == PF_TYPE_DIR)
-		return PF_OK;       /* after its children: see commit_dirs() */
-	if (p->action == PF_ACTION_REMOVE)
-		return set_aside(t, p, e, false);
-	if (p->actual != PF_TYPE_NONE &&
-	    (r = set_aside(t, p, e, true)) != PF_OK)
+	if (p->keep != PF_KEEP_NONE && (r = set_aside(t, p, e)) != PF_OK)
 		return r;
-	return place(t, p, e);
+	return p->tmp[0] != '\0' ? place(t, p, e) : PF_OK;
 }
 
-/* Directories that go away, deepest first, once they are empty. */
+/* Directories that go away (or become something else), deepest first. */
 static pf_ret
 commit_dirs(pf_txn *t)
 {
@@ -497,9 +529,9 @@ commit_dirs(pf_txn *t)
 		if (p->action == PF_ACTION_NONE || p->actual != PF_TYPE_DIR ||
 		    e->after.type == PF_TYPE_DIR)
 			continue;
-		if (injected_failure(t))
+		if (cancelled(t))
 			return t->err.code;
-		if ((r = set_aside(t, p, e, false)) != PF_OK)
+		if ((r = set_aside(t, p, e)) != PF_OK)
 			return r;
 		if (p->tmp[0] != '\0' && (r = place(t, p, e)) != PF_OK)
 			return r;
@@ -507,88 +539,98 @@ commit_dirs(pf_txn *t)
 	return PF_OK;
 }
 
-static void
-undo_one(pf_txn *t, size_t i)
-{
-	const pf_entry *e = &t->m->entries[i];
-	pf_plan *p = &t->plan[i];
-
-	if (p->placed)
-		unlinkat(p->dfd, p->leaf, p->made_dir ? AT_REMOVEDIR : 0);
-	/* A hard link whose original never moved is simply dropped. */
-	if (p->backup[0] != '\0' && p->linked && !p->placed)
-		unlinkat(p->dfd, p->backup, 0);
-	else if (p->backup[0] != '\0')
-		renameat(p->dfd, p->backup, p->dfd, p->leaf);
-	if (p->chmodded)
-		fchmodat(p->dfd, p->leaf, e->before.mode, AT_SYMLINK_NOFOLLOW);
-	if (p->tmp[0] != '\0')
-		unlinkat(p->dfd, p->tmp, 0);
-	p->placed = p->made_dir = p->chmodded = p->linked = false;
-	p->backup[0] = p->tmp[0] = '\0';
-}
-
-/* Backups go last, children before their directories. */
-static void
-drop_backups(pf_txn *t)
-{
-	pf_plan *p;
-	size_t i;
-
-	for (i = t->m->n_entries; i-- > 0;) {
-		p = &t->plan[i];
-		if (p->backup[0] == '\0')
-			continue;
-		if (unlinkat(p->dfd, p->backup, 0) < 0 && errno == EISDIR)
-			unlinkat(p->dfd, p->backup, AT_REMOVEDIR);
-		p->backup[0] = '\0';
-	}
-}
-
 static pf_ret
-sync_dirs(pf_txn *t)
-{
-	int last = -1;
-	size_t i;
-
-	for (i = 0; i < t->m->n_entries; i++) {
-		int fd = t->plan[i].dfd;
-
-		if (t->plan[i].action == PF_ACTION_NONE || fd < 0 || fd == last)
-			continue;
-		if (fsync(fd) < 0)
-			return pf_err_errno(&t->err, PF_ERR_IO, errno,
-			    "cannot sync directory '%s'", t->plan[i].dir);
-		last = fd;
-	}
-	return PF_OK;
-}
-
-pf_ret
-pf_txn_commit(pf_txn *t)
+apply_all(pf_txn *t)
 {
 	size_t i, n = t->m->n_entries;
 	pf_ret r = PF_OK;
 
-	if (t->state == PF_TXN_NEW && (r = pf_txn_check(t)) != PF_OK)
-		return r;
-	if (t->state != PF_TXN_PENDING)
-		return PF_OK;
 	for (i = 0; i < n && r == PF_OK; i++)
 		r = stage_one(t, i);
 	for (i = 0; i < n && r == PF_OK; i++)
 		r = commit_one(t, i);
 	if (r == PF_OK)
 		r = commit_dirs(t);
-	if (r == PF_OK)
-		r = sync_dirs(t);
+	if (r == PF_OK && !cancelled(t))
+		r = pf_txn_sync_dirs(t);
+	return r != PF_OK ? r : t->err.code;
+}
+
+/* The first error stays; a later one becomes the note. */
+static void
+note(pf_txn *t, const char *what, const pf_err *e)
+{
+	int k = snprintf(t->note, sizeof t->note, "%s: ", what);
+
+	if (k > 0 && (size_t)k < sizeof t->note)
+		snprintf(t->note + k, sizeof t->note - (size_t)k, "%.*s",
+		    (int)(sizeof t->note - (size_t)k - 1), e->msg);
+}
+
+/* After a failure before the commit point: put everything back. */
+static pf_ret
+roll_back(pf_txn *t, const pf_txn_hooks *h)
+{
+	pf_err first = t->err;
+	pf_ret r;
+
+	pf_err_clear(&t->err);
+	r = pf_txn_undo(t);
+	if (r == PF_OK && h != NULL && h->end != NULL)
+		r = h->end(h->opaque, t, false);
+	if (r != PF_OK)
+		note(t, "the tree could not be put back; 'patch-apply "
+		    "--recover' finishes it", &t->err);
+	t->err = first;
+	return first.code;
+}
+
+/* After the commit point the transaction stands; leftovers are noted. */
+static pf_ret
+finish(pf_txn *t, const pf_txn_hooks *h)
+{
+	pf_ret r;
+
+	pf_err_clear(&t->err);
+	r = pf_txn_finish(t);
+	if (r == PF_OK && h != NULL && h->end != NULL)
+		r = h->end(h->opaque, t, true);
 	if (r != PF_OK) {
-		for (i = n; i-- > 0;)
-			undo_one(t, i);
-		sync_dirs(t);
-		return r;
+		note(t, "installed, but cleaning up failed; the next run "
+		    "finishes it", &t->err);
+		t->leftovers = true;
+		pf_err_clear(&t->err);
 	}
-	drop_backups(t);
 	t->state = PF_TXN_APPLIED;
 	return PF_OK;
+}
+
+pf_ret
+pf_txn_commit_with(pf_txn *t, const pf_txn_hooks *h)
+{
+	pf_ret r = PF_OK;
+
+	if (t->state == PF_TXN_NEW && (r = pf_txn_check(t)) != PF_OK)
+		return r;
+	if (t->state != PF_TXN_PENDING)
+		return PF_OK;
+	if ((r = pf_txn_draw_names(t)) != PF_OK)
+		return r;
+	if (cancelled(t))
+		return t->err.code;
+	if (h != NULL && h->begin != NULL &&
+	    (r = h->begin(h->opaque, t)) != PF_OK)
+		return r;
+	r = apply_all(t);
+	if (r == PF_OK && h != NULL && h->commit != NULL && !cancelled(t))
+		r = h->commit(h->opaque, t);
+	if (r == PF_OK)
+		r = t->err.code;
+	return r == PF_OK ? finish(t, h) : roll_back(t, h);
+}
+
+pf_ret
+pf_txn_commit(pf_txn *t)
+{
+	return pf_txn_commit_with(t, NULL);
 }

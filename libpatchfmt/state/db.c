@@ -4,8 +4,15 @@
  * rollback data undoes them (spec section 12).
  *
  *   STATE/lock                  flock()ed while a tool works
+ *   STATE/journal               the transaction under way (journal.c)
  *   STATE/patches/ID/package    the package as installed, verified
- *   STATE/patches/ID/record     "key value" lines, replaced atomically
+ *   STATE/patches/ID/record     "key value" lines, written once
+ *   STATE/patches/.new-ID/      an install being prepared
+ *   STATE/patches/.old-ID/      a patch rolled back, being removed
+ *
+ * A patch is installed when its directory appears under its ID, and
+ * rolled back when it leaves: one rename each.  Values in records are
+ * escaped (pf_db_escape()) so that no value can start a line of its own.
  */
 #include <config.h>
 
@@ -22,6 +29,7 @@
 
 #include "common/fileio.h"
 #include "common/hash.h"
+#include "format/format.h"
 #include "format/manifest.h"
 #include "state/db.h"
 
@@ -43,8 +51,11 @@ pf_db_rec_free(pf_db_rec *r)
 		free(r->provides[i]);
 	for (i = 0; i < r->n_requires; i++)
 		free(r->requires[i]);
+	for (i = 0; i < r->n_supersedes; i++)
+		free(r->supersedes[i]);
 	free(r->provides);
 	free(r->requires);
+	free(r->supersedes);
 	memset(r, 0, sizeof *r);
 }
 
@@ -62,7 +73,64 @@ pf_db_push(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* One "key value" line of a record. */
+void
+pf_db_escape(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '%')
+			fprintf(f, "%%%02X", *p);
+		else
+			fputc(*p, f);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+pf_db_unescape(char *s)
+{
+	char *w = s;
+	int hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return -1;
+		if (*s != '%') {
+			*w++ = *s;
+			continue;
+		}
+		if ((hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0 ||
+		    (hi == 0 && lo == 0))
+			return -1;
+		*w++ = (char)(hi << 4 | lo);
+		s += 2;
+	}
+	*w = '\0';
+	return 0;
+}
+
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*out = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}
+
+/* One "key value" line of a record; -1 damaged, -2 out of memory. */
 static int
 rec_line(pf_db_rec *r, const char *key, const char *val)
 {
@@ -76,33 +144,50 @@ rec_line(pf_db_rec *r, const char *key, const char *val)
 	else if (strcmp(key, "superseded-by") == 0) dst = &r->superseded_by;
 	else if (strcmp(key, "digest") == 0) dst = &r->digest;
 	else if (strcmp(key, "release") == 0)
-		r->release = strtoull(val, NULL, 10);
+		return parse_u64(val, &r->release);
 	else if (strcmp(key, "installed") == 0)
-		r->installed = strtoull(val, NULL, 10);
+		return parse_u64(val, &r->installed);
 	else if (strcmp(key, "provides") == 0)
-		return pf_db_push(&r->provides, &r->n_provides, val);
+		return pf_db_push(&r->provides, &r->n_provides, val) ? -2 : 0;
 	else if (strcmp(key, "requires") == 0)
-		return pf_db_push(&r->requires, &r->n_requires, val);
+		return pf_db_push(&r->requires, &r->n_requires, val) ? -2 : 0;
+	else if (strcmp(key, "supersedes") == 0)
+		return pf_db_push(&r->supersedes, &r->n_supersedes, val) ? -2 :
+		    0;
 	if (dst == NULL)
 		return 0;       /* unknown keys are for newer versions */
-	free(*dst);
-	return (*dst = strdup(val)) ? 0 : -1;
+	if (*dst != NULL)
+		return -1;      /* a single-valued key said twice */
+	return (*dst = strdup(val)) ? 0 : -2;
 }
 
+/* Every line is "key value\n", the value escaped; nothing else. */
 static pf_ret
-rec_parse(pf_db *db, pf_db_rec *r, char *text, const char *id)
+rec_parse(pf_db *db, pf_db_rec *r, char *text, size_t n, const char *id)
 {
-	char *line, *save = NULL, *sp;
+	char *line = text, *nl, *sp;
+	int rc = 0;
 
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if ((sp = strchr(line, ' ')) == NULL)
-			continue;
+	if (memchr(text, '\0', n) != NULL || (n > 0 && text[n - 1] != '\n'))
+		rc = -1;
+	while (rc == 0 && *line != '\0') {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		if ((sp = strchr(line, ' ')) == NULL || sp == line) {
+			rc = -1;
+			break;
+		}
 		*sp = '\0';
-		if (rec_line(r, line, sp + 1) < 0)
-			return pf_err_nomem(&db->err);
+		if (pf_db_unescape(sp + 1) < 0)
+			rc = -1;
+		else
+			rc = rec_line(r, line, sp + 1);
+		line = nl + 1;
 	}
-	if (r->id == NULL || strcmp(r->id, id) != 0)
+	if (rc == -2)
+		return pf_err_nomem(&db->err);
+	if (rc < 0 || r->id == NULL || strcmp(r->id, id) != 0 ||
+	    r->digest == NULL)
 		return pf_err_set(&db->err, PF_ERR_IO,
 		    "state record of '%s' is damaged", id);
 	return PF_OK;
@@ -119,8 +204,10 @@ load_one(pf_db *db, int pdir, const char *id)
 	pf_ret r;
 
 	snprintf(path, sizeof path, "%s/record", id);
-	if ((fd = openat(pdir, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return PF_OK;   /* an interrupted install left no record */
+	fd = openat(pdir, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return pf_err_errno(&db->err, PF_ERR_IO, errno,
+		    "state of '%s' is damaged: cannot open its record", id);
 	r = pf_slurp_fd(fd, RECORD_MAX, &text, &n, &db->err, path);
 	close(fd);
 	if (r != PF_OK)
@@ -132,7 +219,7 @@ load_one(pf_db *db, int pdir, const char *id)
 	}
 	db->recs = v;
 	memset(&v[db->n], 0, sizeof *v);
-	r = rec_parse(db, &v[db->n], (char *)text, id);
+	r = rec_parse(db, &v[db->n], (char *)text, n, id);
 	free(text);
 	if (r != PF_OK) {
 		pf_db_rec_free(&v[db->n]);
@@ -150,6 +237,39 @@ pf_db_by_install(const void *a, const void *b)
 	if (x->installed != y->installed)
 		return x->installed < y->installed ? -1 : 1;
 	return strcmp(x->id, y->id);
+}
+
+/*
+ * A patch is superseded while an installed patch lists it under
+ * "supersedes" (records are never rewritten for it), or, in records
+ * written by patchfmt before 1.1, while the patch its "superseded-by"
+ * line names is still installed.
+ */
+static pf_ret
+derive_superseded(pf_db *db)
+{
+	pf_db_rec *r, *s;
+	size_t i, j, k;
+
+	for (i = 0; i < db->n; i++) {
+		r = &db->recs[i];
+		if (r->superseded_by != NULL &&
+		    pf_db_find(db, r->superseded_by) == NULL) {
+			free(r->superseded_by);
+			r->superseded_by = NULL;
+		}
+	}
+	for (j = 0; j < db->n; j++) {
+		s = &db->recs[j];
+		for (k = 0; k < s->n_supersedes; k++) {
+			r = pf_db_find(db, s->supersedes[k]);
+			if (r == NULL || r == s || r->superseded_by != NULL)
+				continue;
+			if ((r->superseded_by = strdup(s->id)) == NULL)
+				return pf_err_nomem(&db->err);
+		}
+	}
+	return PF_OK;
 }
 
 static pf_ret
@@ -170,6 +290,7 @@ load_all(pf_db *db)
 		return pf_err_errno(&db->err, PF_ERR_IO, errno,
 		    "cannot read '%s/patches'", db->dir);
 	}
+	/* Names starting with '.' are transactions, never IDs. */
 	while (r == PF_OK && (de = readdir(d)) != NULL)
 		if (pf_id_valid(de->d_name))
 			r = load_one(db, pdir, de->d_name);
@@ -177,54 +298,164 @@ load_all(pf_db *db)
 	close(pdir);
 	if (db->n > 1)
 		qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
-	return r;
+	return r == PF_OK ? derive_superseded(db) : r;
 }
 
-/* mkdir -p for the state directory itself (trusted path, not a package's). */
-static int
-make_dirs(const char *dir)
+pf_db_rec *
+pf_db_find(pf_db *db, const char *id)
 {
-	char tmp[4096];
 	size_t i;
 
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (i = 1; tmp[i] != '\0'; i++) {
-		if (tmp[i] != '/')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+	for (i = 0; i < db->n; i++)
+		if (strcmp(db->recs[i].id, id) == 0)
+			return &db->recs[i];
+	return NULL;
+}
+
+/*
+ * Opens (and with create, makes) the directory rel under base, one
+ * component at a time.  Below a root being patched no component may be a
+ * symlink: the tree must not choose where its own state is kept.  Every
+ * directory made is synced into its parent.
+ */
+static int
+open_under(int base, const char *rel, bool create, bool nofollow)
+{
+	char part[PF_MAX_NAME + 1];
+	const char *p = rel, *slash;
+	int fd, next, flags;
+	size_t n;
+
+	flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+	if ((fd = dup(base)) < 0)
+		return -1;
+	while (*p != '\0') {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n > PF_MAX_NAME) {
+			p += n + (slash != NULL);
+			if (n == 0)
+				continue;
+			close(fd);
+			errno = ENAMETOOLONG;
 			return -1;
-		tmp[i] = '/';
+		}
+		memcpy(part, p, n);
+		part[n] = '\0';
+		next = openat(fd, part, flags);
+		if (next < 0 && errno == ENOENT && create) {
+			if (mkdirat(fd, part, 0755) < 0 && errno != EEXIST) {
+				close(fd);
+				return -1;
+			}
+			if (fsync(fd) < 0) {
+				close(fd);
+				return -1;
+			}
+			next = openat(fd, part, flags);
+		}
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+		p += n + (slash != NULL);
 	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	return fd;
+}
+
+static pf_ret
+lock_state(pf_db *db, bool create)
+{
+	db->lock = openat(db->dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0600);
+	/* A read-only state directory cannot change under us. */
+	if (db->lock < 0 && errno == EROFS && !create) {
+		db->readonly = true;
+		return PF_OK;
+	}
+	if (db->lock < 0)
+		return pf_err_errno(&db->err, PF_ERR_IO, errno,
+		    "cannot open the lock of '%s'", db->dir);
+	if (flock(db->lock, LOCK_EX) < 0)
+		return pf_err_errno(&db->err, PF_ERR_IO, errno,
+		    "cannot lock '%s'", db->dir);
+	return PF_OK;
+}
+
+static pf_ret
+db_open(pf_db **out, int base, const char *shown, const char *rel,
+    bool create, bool nofollow)
+{
+	pf_db *db;
+	pf_ret r;
+
+	if ((*out = db = calloc(1, sizeof *db)) == NULL)
+		return PF_ERR_NOMEM;
+	db->dfd = db->lock = -1;
+	if ((db->dir = strdup(shown)) == NULL)
+		return pf_err_nomem(&db->err);
+	db->dfd = open_under(base, rel, create, nofollow);
+	if (db->dfd < 0 && errno == ENOENT && !create)
+		return PF_OK;   /* nothing installed yet */
+	if (db->dfd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return pf_err_set(&db->err, PF_ERR_UNSAFE,
+		    "state directory '%s' passes through a symlink or file "
+		    "inside the root: refusing it (name one with --state-dir)",
+		    shown);
+	if (db->dfd < 0)
+		return pf_err_errno(&db->err, PF_ERR_IO, errno,
+		    "cannot %s state directory '%s'", create ? "create" : "open",
+		    shown);
+	if ((r = lock_state(db, create)) != PF_OK)
+		return r;
+	return load_all(db);
 }
 
 pf_ret
 pf_db_open(pf_db **out, const char *dir, bool create)
 {
-	pf_db *db;
+	int base = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	pf_ret r;
 
-	if ((*out = db = calloc(1, sizeof *db)) == NULL)
-		return PF_ERR_NOMEM;
-	db->dfd = db->lock = -1;
-	if ((db->dir = strdup(dir)) == NULL)
-		return pf_err_nomem(&db->err);
-	if (create && make_dirs(dir) < 0)
-		return pf_err_errno(&db->err, PF_ERR_IO, errno,
-		    "cannot create state directory '%s'", dir);
-	db->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (db->dfd < 0 && errno == ENOENT && !create)
-		return PF_OK;   /* nothing installed yet */
-	if (db->dfd < 0)
-		return pf_err_errno(&db->err, PF_ERR_IO, errno,
-		    "cannot open state directory '%s'", dir);
-	db->lock = openat(db->dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (db->lock < 0 && errno == EROFS)
-		db->lock = openat(db->dfd, "lock", O_RDONLY | O_CLOEXEC);
-	if (db->lock >= 0 && flock(db->lock, LOCK_EX) < 0)
-		return pf_err_errno(&db->err, PF_ERR_IO, errno,
-		    "cannot lock '%s'", dir);
+	*out = NULL;
+	if (base < 0)
+		return PF_ERR_IO;
+	r = db_open(out, base, dir, dir, create, false);
+	close(base);
+	return r;
+}
+
+pf_ret
+pf_db_open_root(pf_db **out, const char *root, const char *dir, bool create)
+{
+	char shown[4096];
+	int base;
+	pf_ret r;
+
+	*out = NULL;
+	if (dir != NULL)
+		return pf_db_open(out, dir, create);
+	base = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return PF_ERR_IO;
+	snprintf(shown, sizeof shown, "%s%s%s", root,
+	    root[strlen(root) - 1] == '/' ? "" : "/", PF_STATE_DIR);
+	r = db_open(out, base, shown, PF_STATE_DIR, create, true);
+	close(base);
+	return r;
+}
+
+pf_ret
+pf_db_reload(pf_db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		pf_db_rec_free(&db->recs[i]);
+	free(db->recs);
+	db->recs = NULL;
+	db->n = 0;
 	return load_all(db);
 }
 

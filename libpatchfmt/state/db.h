@@ -5,6 +5,8 @@
 #ifndef PF_STATE_DB_H
 #define PF_STATE_DB_H
 
+#include <stdio.h>
+
 #include "libpatchfmt.h"
 #include "common/err.h"
 
@@ -22,7 +24,12 @@ typedef struct pf_db_rec {
 	size_t n_provides;
 	char **requires;                /* "name" or "name=version" */
 	size_t n_requires;
+	char **supersedes;              /* IDs */
+	size_t n_supersedes;
 } pf_db_rec;
+
+/* The state directory under a root, unless one is named (section 12). */
+#define PF_STATE_DIR "var/lib/patchfmt"
 
 struct pf_db {
 	pf_err err;
@@ -31,7 +38,17 @@ struct pf_db {
 	int lock;
 	pf_db_rec *recs;
 	size_t n;
+	bool readonly;                  /* on a read-only file system */
+	char recovered[PF_ERR_MSG_MAX]; /* what pf_db_recover() did */
 };
+
+/* Writes s with every byte outside '!'..'~', and '%', as %XX. */
+void pf_db_escape(FILE *f, const char *s);
+/* Undoes pf_db_escape() in place; -1 when s is not such a text. */
+int pf_db_unescape(char *s);
+pf_db_rec *pf_db_find(pf_db *db, const char *id);
+/* Reads the records again (after a recovery). */
+pf_ret pf_db_reload(pf_db *db);
 
 /* Appends a copy of s to a string list; -1 when out of memory. */
 int pf_db_push(char ***v, size_t *n, const char *s);

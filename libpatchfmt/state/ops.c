@@ -17,19 +17,10 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "format/reader.h"
+#include "install/txn_int.h"
 #include "format/manifest.h"
 #include "state/db.h"
-
-static pf_db_rec *
-find(pf_db *db, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < db->n; i++)
-		if (strcmp(db->recs[i].id, id) == 0)
-			return &db->recs[i];
-	return NULL;
-}
+#include "state/journal.h"
 
 static bool
 active(const pf_db_rec *r)
@@ -165,7 +156,7 @@ pf_db_check_install(pf_db *db, const pf_reader *rd, bool force_downgrade)
 	if (!pf_id_valid(id))
 		return pf_err_set(&db->err, PF_ERR_CORRUPT,
 		    "'%s' cannot be a patch ID", id);
-	if ((old = find(db, id)) != NULL) {
+	if ((old = pf_db_find(db, id)) != NULL) {
 		pf_sha256_hex(hex, pf_reader_digest(rd));
 		if (old->digest && strcmp(old->digest, hex) == 0)
 			return PF_OK;   /* this very package: already applied */
@@ -192,8 +183,11 @@ pf_db_check_install(pf_db *db, const pf_reader *rd, bool force_downgrade)
 static void
 put(FILE *f, const char *key, const char *val)
 {
-	if (val != NULL)
-		fprintf(f, "%s %s\n", key, val);
+	if (val == NULL)
+		return;
+	fprintf(f, "%s ", key);
+	pf_db_escape(f, val);
+	fputc('\n', f);
 }
 
 static char *
@@ -213,7 +207,8 @@ render(const pf_db_rec *r, size_t *len)
 	put(f, "to-version", r->to_version);
 	put(f, "digest", r->digest);
 	fprintf(f, "installed %llu\n", (unsigned long long)r->installed);
-	put(f, "superseded-by", r->superseded_by);
+	for (i = 0; i < r->n_supersedes; i++)
+		put(f, "supersedes", r->supersedes[i]);
 	for (i = 0; i < r->n_provides; i++)
 		put(f, "provides", r->provides[i]);
 	for (i = 0; i < r->n_requires; i++)
@@ -255,32 +250,17 @@ write_atomic(pf_db *db, int dfd, const char *name, const char *text,
 }
 
 static pf_ret
-save_record_in(pf_db *db, int pdir, const char *name, const pf_db_rec *rec)
+write_record(pf_db *db, int dfd, const pf_db_rec *rec)
 {
 	char *text;
 	size_t n;
-	int dfd;
 	pf_ret r;
 
-	dfd = openat(pdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (dfd < 0)
-		return pf_err_errno(&db->err, PF_ERR_IO, errno,
-		    "cannot open the state of '%s'", rec->id);
-	if ((text = render(rec, &n)) == NULL) {
-		close(dfd);
+	if ((text = render(rec, &n)) == NULL)
 		return pf_err_nomem(&db->err);
-	}
 	r = write_atomic(db, dfd, "record", text, n);
 	free(text);
-	close(dfd);
 	return r;
-}
-
-static pf_ret
-save_record(pf_db *db, int pdir, const pf_db_rec *rec)
-{
-	return save_record_in(db, pdir, rec->id, rec);
 }
 
 static int
@@ -322,6 +302,10 @@ fill_record(pf_db *db, pf_db_rec *rec, const pf_reader *rd)
 		if (d->kind == PF_DEP_REQUIRES)
 			bad |= pf_db_push(&rec->requires, &rec->n_requires,
 			    buf);
+		if (d->kind == PF_DEP_SUPERSEDES &&
+		    strcmp(d->name, rec->id ? rec->id : "") != 0)
+			bad |= pf_db_push(&rec->supersedes,
+			    &rec->n_supersedes, d->name);
 		free(buf);
 	}
 	if (bad || rec->id == NULL || rec->family == NULL || rec->digest == NULL)
@@ -329,9 +313,13 @@ fill_record(pf_db *db, pf_db_rec *rec, const pf_reader *rd)
 	return PF_OK;
 }
 
-/* Removes a directory of the state and what it holds (one level). */
-static void
-remove_dir(int pdir, const char *name)
+/*
+ * Removes a directory of the state and what it holds (one level): first
+ * renamed out of the way, so that no half-removed patch is ever found
+ * under its ID.
+ */
+void
+pf_db_remove_dir(int pdir, const char *name)
 {
 	int dfd = openat(pdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
@@ -345,21 +333,25 @@ remove_dir(int pdir, const char *name)
 	unlinkat(pdir, name, AT_REMOVEDIR);
 }
 
-/* The package and its record, made in a scratch directory, renamed. */
+/*
+ * The package and its record, made under ".new-ID" before the tree is
+ * touched; the commit point renames it to ID.  The copy is the verified
+ * bytes or nothing (pf_reader_copy()).
+ */
 static pf_ret
-store(pf_db *db, int pdir, pf_reader *rd, const pf_db_rec *rec)
+prepare(pf_db *db, int pdir, pf_reader *rd, const pf_db_rec *rec)
 {
-	char tmp[300];
+	char tmp[PF_MAX_ID + 8];
 	int dfd = -1, fd = -1;
 	pf_ret r;
 
 	snprintf(tmp, sizeof tmp, ".new-%s", rec->id);
-	remove_dir(pdir, tmp);
+	pf_db_remove_dir(pdir, tmp);
 	if (mkdirat(pdir, tmp, 0755) < 0 ||
 	    (dfd = openat(pdir, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0 ||
 	    (fd = openat(dfd, "package", O_WRONLY | O_CREAT | O_EXCL |
-	    O_CLOEXEC, 0644)) < 0) {
+	    O_NOFOLLOW | O_CLOEXEC, 0644)) < 0) {
 		r = pf_err_errno(&db->err, PF_ERR_IO, errno,
 		    "cannot write in '%s/patches'", db->dir);
 		goto out;
@@ -372,93 +364,147 @@ store(pf_db *db, int pdir, pf_reader *rd, const pf_db_rec *rec)
 		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot sync");
 		goto out;
 	}
-	close(dfd);
-	dfd = -1;
-	if ((r = save_record_in(db, pdir, tmp, rec)) != PF_OK)
-		goto out;
-	if (renameat(pdir, tmp, pdir, rec->id) < 0 || fsync(pdir) < 0)
-		r = pf_err_errno(&db->err, PF_ERR_IO, errno,
-		    "cannot record '%s'", rec->id);
+	r = write_record(db, dfd, rec);
+	if (r == PF_OK && fsync(pdir) < 0)
+		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot sync");
 out:
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
 		close(dfd);
 	if (r != PF_OK)
-		remove_dir(pdir, tmp);
+		pf_db_remove_dir(pdir, tmp);
 	return r;
 }
 
-/* Marks what the new patch supersedes; they stay for its rollback. */
-static pf_ret
-supersede(pf_db *db, int pdir, const pf_reader *rd)
-{
-	const pf_manifest *m = pf_reader_manifest(rd);
-	pf_db_rec *old;
-	size_t i;
-	pf_ret r;
+/* The hooks of a transaction that installs or rolls back (section 12). */
+typedef struct txn_ctx {
+	pf_db *db;
+	int pdir;
+	const char *id;
+	const uint8_t *digest;
+	const char *root;
+	bool rollback;
+} txn_ctx;
 
-	for (i = 0; i < m->n_deps; i++) {
-		if (m->deps[i].kind != PF_DEP_SUPERSEDES ||
-		    (old = find(db, m->deps[i].name)) == NULL ||
-		    !active(old) || strcmp(old->id, pf_reader_id(rd)) == 0)
-			continue;
-		if ((old->superseded_by = strdup(pf_reader_id(rd))) == NULL)
-			return pf_err_nomem(&db->err);
-		if ((r = save_record(db, pdir, old)) != PF_OK)
-			return r;
+static pf_ret
+hook_begin(void *opaque, pf_txn *t)
+{
+	txn_ctx *c = opaque;
+
+	return pf_journal_begin(c->db, t, c->rollback, c->id, c->digest,
+	    c->root);
+}
+
+/* One rename in the state directory is the commit point of both. */
+static pf_ret
+hook_commit(void *opaque, pf_txn *t)
+{
+	txn_ctx *c = opaque;
+	char from[PF_MAX_ID + 8], to[PF_MAX_ID + 8];
+
+	(void)t;
+	snprintf(from, sizeof from, c->rollback ? "%s" : ".new-%s", c->id);
+	snprintf(to, sizeof to, c->rollback ? ".old-%s" : "%s", c->id);
+	if (renameat2(c->pdir, from, c->pdir, to, RENAME_NOREPLACE) < 0)
+		return pf_err_errno(&c->db->err, PF_ERR_IO, errno,
+		    "cannot record '%s' in '%s/patches'", c->id, c->db->dir);
+	if (fsync(c->pdir) < 0) {
+		int saved = errno;
+
+		/* Not known to be durable: back to before the commit point. */
+		if (renameat(c->pdir, to, c->pdir, from) == 0)
+			return pf_err_errno(&c->db->err, PF_ERR_IO, saved,
+			    "cannot sync '%s/patches'", c->db->dir);
 	}
 	return PF_OK;
 }
 
-pf_ret
-pf_db_record(pf_db *db, pf_reader *rd)
+static pf_ret
+hook_end(void *opaque, pf_txn *t, bool committed)
 {
-	pf_db_rec rec, *v;
-	int pdir;
+	txn_ctx *c = opaque;
+
+	(void)t;
+	return pf_journal_end(c->db, c->pdir, c->id, c->rollback, committed);
+}
+
+static pf_ret
+run_txn(pf_db *db, pf_txn *t, txn_ctx *c)
+{
+	pf_txn_hooks h = { hook_begin, hook_commit, hook_end, c };
 	pf_ret r;
 
-	if (find(db, pf_reader_id(rd)) != NULL) {
-		/* Recorded before a crash: finish what may be missing. */
-		if ((pdir = open_patches(db)) < 0)
-			return pf_err_errno(&db->err, PF_ERR_IO, errno,
-			    "cannot open '%s/patches'", db->dir);
-		r = supersede(db, pdir, rd);
-		close(pdir);
-		return r;
+	r = pf_txn_commit_with(t, &h);
+	/* A hook's failure is told by the state, the tree's by the txn. */
+	if (r != PF_OK && db->err.code != PF_OK)
+		return pf_err_set(&db->err, r, "%s", db->err.msg);
+	if (r != PF_OK)
+		return pf_err_set(&db->err, r, "%s", pf_txn_error(t));
+	return PF_OK;
+}
+
+pf_ret
+pf_db_install(pf_db *db, pf_reader *rd, pf_txn *t, const char *root)
+{
+	const char *id = pf_reader_id(rd);
+	txn_ctx c = { db, -1, id, pf_reader_digest(rd), root, false };
+	pf_db_rec rec;
+	pf_ret r;
+
+	pf_err_clear(&db->err);
+	if (pf_txn_get_state(t) == PF_TXN_NEW && pf_txn_check(t) != PF_OK)
+		return pf_err_set(&db->err, PF_ERR_USAGE, "%s", pf_txn_error(t));
+	if (pf_db_find(db, id) != NULL) {
+		if (pf_txn_get_state(t) == PF_TXN_ALREADY_APPLIED)
+			return PF_OK;
+		return pf_err_set(&db->err, PF_ERR_MISMATCH,
+		    "'%s' is installed, but files of it changed since: see "
+		    "patch-status; roll it back with --force first", id);
 	}
-	if (!pf_id_valid(pf_reader_id(rd)))
-		return pf_err_set(&db->err, PF_ERR_USAGE,
-		    "'%s' cannot be a patch ID", pf_reader_id(rd));
-	if ((pdir = open_patches(db)) < 0)
+	if ((c.pdir = open_patches(db)) < 0)
 		return pf_err_errno(&db->err, PF_ERR_IO, errno,
 		    "cannot open '%s/patches'", db->dir);
 	r = fill_record(db, &rec, rd);
 	if (r == PF_OK)
-		r = store(db, pdir, rd, &rec);
+		r = prepare(db, c.pdir, rd, &rec);
 	if (r == PF_OK)
-		r = supersede(db, pdir, rd);
-	close(pdir);
-	if (r == PF_OK && (v = realloc(db->recs, (db->n + 1) *
-	    sizeof *v)) != NULL) {
-		db->recs = v;
-		v[db->n++] = rec;
-		return PF_OK;
-	}
+		r = run_txn(db, t, &c);
 	pf_db_rec_free(&rec);
-	return r != PF_OK ? r : pf_err_nomem(&db->err);
+	close(c.pdir);
+	return r;
+}
+
+pf_ret
+pf_db_rollback(pf_db *db, const char *id, pf_txn *t, const char *root)
+{
+	const pf_db_rec *rec = pf_db_find(db, id);
+	uint8_t digest[32];
+	txn_ctx c = { db, -1, id, digest, root, true };
+	pf_ret r;
+
+	pf_err_clear(&db->err);
+	if (rec == NULL || pf_unhex(digest, rec->digest, 32) < 0)
+		return pf_err_set(&db->err, PF_ERR_USAGE,
+		    "no patch '%s' is installed", id);
+	if ((c.pdir = open_patches(db)) < 0)
+		return pf_err_errno(&db->err, PF_ERR_IO, errno,
+		    "cannot open '%s/patches'", db->dir);
+	r = run_txn(db, t, &c);
+	close(c.pdir);
+	return r;
 }
 
 pf_ret
 pf_db_check_rollback(pf_db *db, const char *id, bool force)
 {
-	const pf_db_rec *r = find(db, id);
+	const pf_db_rec *r = pf_db_find(db, id);
 	size_t i;
 
 	if (r == NULL)
 		return pf_err_set(&db->err, PF_ERR_USAGE,
 		    "no patch '%s' is installed", id);
-	if (r->superseded_by != NULL && find(db, r->superseded_by) != NULL)
+	if (r->superseded_by != NULL)
 		return pf_err_set(&db->err, PF_ERR_DEPENDENCY,
 		    "'%s' is superseded by '%s': roll that back first", id,
 		    r->superseded_by);
@@ -474,26 +520,25 @@ pf_db_check_rollback(pf_db *db, const char *id, bool force)
 	return PF_OK;
 }
 
+/* The package stored at patches/NAME, which must have this digest. */
 pf_ret
-pf_db_open_package(pf_db *db, const char *id, pf_reader **out)
+pf_db_open_stored(pf_db *db, const char *name, const uint8_t digest[32],
+    pf_reader **out)
 {
-	pf_trust trust = { .installed_copy = true };
-	char path[300];
+	char path[PF_MAX_ID + 32];
 	int fd;
 	pf_ret r;
 
 	*out = NULL;
-	if (find(db, id) == NULL)
-		return pf_err_set(&db->err, PF_ERR_USAGE,
-		    "no patch '%s' is installed", id);
-	snprintf(path, sizeof path, "patches/%s/package", id);
-	fd = openat(db->dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(path, sizeof path, "patches/%s/package", name);
+	fd = openat(db->dfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd < 0)
 		return pf_err_errno(&db->err, PF_ERR_IO, errno,
 		    "cannot open '%s/%s'", db->dir, path);
-	r = pf_reader_open_trusted(out, fd, &trust);
+	r = pf_reader_open_installed(out, fd, digest);
 	if (r != PF_OK)
-		pf_err_set(&db->err, r, "stored package of '%s': %s", id,
+		pf_err_set(&db->err, r, "stored package of '%s': %s", name,
 		    *out ? pf_reader_error(*out) : pf_ret_str(r));
 	/* The reader reads the file again later: it closes it when freed. */
 	if (*out != NULL)
@@ -504,36 +549,19 @@ pf_db_open_package(pf_db *db, const char *id, pf_reader **out)
 }
 
 pf_ret
-pf_db_forget(pf_db *db, const char *id)
+pf_db_open_package(pf_db *db, const char *id, pf_reader **out)
 {
-	pf_db_rec *r = find(db, id);
-	int pdir;
-	size_t i;
-	pf_ret ret = PF_OK;
+	const pf_db_rec *rec = pf_db_find(db, id);
+	uint8_t digest[32];
 
-	if (r == NULL)
-		return PF_OK;
-	if ((pdir = open_patches(db)) < 0)
-		return pf_err_errno(&db->err, PF_ERR_IO, errno,
-		    "cannot open '%s/patches'", db->dir);
-	remove_dir(pdir, id);
-	fsync(pdir);
-	/* What it superseded is in force again. */
-	for (i = 0; i < db->n && ret == PF_OK; i++) {
-		pf_db_rec *o = &db->recs[i];
-
-		if (o->superseded_by == NULL || strcmp(o->superseded_by, id))
-			continue;
-		free(o->superseded_by);
-		o->superseded_by = NULL;
-		ret = save_record(db, pdir, o);
-	}
-	close(pdir);
-	pf_db_rec_free(r);
-	*r = db->recs[--db->n];
-	if (db->n > 1)
-		qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
-	return ret;
+	*out = NULL;
+	if (rec == NULL)
+		return pf_err_set(&db->err, PF_ERR_USAGE,
+		    "no patch '%s' is installed", id);
+	if (pf_unhex(digest, rec->digest, 32) < 0)
+		return pf_err_set(&db->err, PF_ERR_IO,
+		    "state record of '%s' is damaged", id);
+	return pf_db_open_stored(db, id, digest, out);
 }
 
 void
