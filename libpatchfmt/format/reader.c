@@ -200,6 +200,8 @@ parse_metadata(pf_reader *r, const uint8_t *man, const uint8_t *deps)
 	if (ret == PF_OK)
 		ret = pf_deps_decode(&r->m, deps, (size_t)r->hdr.deps_size,
 		    &r->err);
+	if (ret == PF_OK)       /* Rule 11, once both parts are decoded. */
+		ret = pf_manifest_check_words(&r->m, &r->err);
 	if (ret == PF_OK && (r->m.payload_size != r->hdr.payload_size ||
 	    r->m.rollback_size != r->hdr.rollback_size))
 		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,

@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,29 +63,55 @@ pf_token_valid(const char *s)
 	return i > 0;
 }
 
-/* Section 5.6, rule 11: IDs and the words of targeting and dependencies. */
+/*
+ * Section 5.6, rule 11, for one string: what it is (for the message),
+ * and whether it must be a patch ID or a token.  Absent strings pass.
+ */
 static pf_ret
-check_words(const pf_manifest *m, pf_err *err)
+check_word(const char *s, bool id, const char *what, pf_err *err)
 {
-	size_t i;
-	bool ok = true;
+	if (s == NULL || (id ? pf_id_valid(s) : pf_token_valid(s)))
+		return PF_OK;
+	/* Raw, like every message: whoever shows it escapes it. */
+	return pf_err_set(err, PF_ERR_CORRUPT, "%s '%.100s%s' is not a valid "
+	    "%s", what, s, strlen(s) > 100 ? "..." : "", id ? "patch ID (1 to 128 bytes of A-Z a-z 0-9 . _ + "
+	    "~ -, not starting with '.')" : "token (printable ASCII without "
+	    "spaces)");
+}
 
-	if (m->name != NULL && !pf_id_valid(m->name))
-		return pf_err_set(err, PF_ERR_CORRUPT,
-		    "package name is not a valid patch ID");
-	ok &= m->version == NULL || pf_token_valid(m->version);
-	ok &= m->product == NULL || pf_token_valid(m->product);
-	ok &= m->to_version == NULL || pf_token_valid(m->to_version);
-	ok &= m->family == NULL || pf_id_valid(m->family);
+pf_ret
+pf_manifest_check_words(const pf_manifest *m, pf_err *err)
+{
+	char what[64];
+	size_t i;
+	pf_ret r;
+
+	if ((r = check_word(m->name, true, "package name", err)) != PF_OK ||
+	    (r = check_word(m->version, false, "package version", err)) !=
+	    PF_OK ||
+	    (r = check_word(m->product, false, "target product", err)) !=
+	    PF_OK)
+		return r;
 	for (i = 0; i < m->n_from; i++)
-		ok &= pf_token_valid(m->from_versions[i]);
-	for (i = 0; i < m->n_deps; i++)
-		ok &= pf_id_valid(m->deps[i].name) &&
-		    (m->deps[i].version == NULL ||
-		    pf_token_valid(m->deps[i].version));
-	return ok ? PF_OK : pf_err_set(err, PF_ERR_CORRUPT,
-	    "a version, product, family or dependency holds spaces or "
-	    "control characters");
+		if ((r = check_word(m->from_versions[i], false,
+		    "target 'from' version", err)) != PF_OK)
+			return r;
+	if ((r = check_word(m->to_version, false, "target 'to' version",
+	    err)) != PF_OK ||
+	    (r = check_word(m->family, true, "release family", err)) != PF_OK)
+		return r;
+	for (i = 0; i < m->n_deps; i++) {
+		snprintf(what, sizeof what, "dependency name (dependency %zu)",
+		    i + 1);
+		if ((r = check_word(m->deps[i].name, true, what, err)) != PF_OK)
+			return r;
+		snprintf(what, sizeof what, "dependency version (dependency "
+		    "%zu)", i + 1);
+		if ((r = check_word(m->deps[i].version, false, what, err)) !=
+		    PF_OK)
+			return r;
+	}
+	return PF_OK;
 }
 
 static bool
@@ -323,8 +350,6 @@ pf_manifest_validate(pf_manifest *m, pf_err *err)
 		r = check_entry(m, i, next, used, err);
 	if (r == PF_OK)
 		r = check_blobs(m, used, err);
-	if (r == PF_OK)
-		r = check_words(m, err);
 	free(used);
 	return r;
 }

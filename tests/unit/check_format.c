@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/escape.h"
+#include "common/json.h"
 #include "common/hash.h"
 #include "format/container.h"
 #include "format/manifest.h"
@@ -362,6 +364,77 @@ START_TEST(package_from_pipe)
 }
 END_TEST
 
+/*
+ * Rule 11 covers the dependency list, and is its own step: the structural
+ * rules pass a manifest whose dependency name forges a record line.
+ */
+START_TEST(words_of_dependencies)
+{
+	pf_manifest m;
+	pf_err err;
+
+	make_manifest(&m);
+	m.deps = calloc(1, sizeof *m.deps);
+	m.n_deps = 1;
+	m.deps[0].kind = PF_DEP_REQUIRES;
+	m.deps[0].name = strdup("base\nfamily x");
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_OK);
+	ck_assert_int_eq(pf_manifest_check_words(&m, &err), PF_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "dependency name"));
+	free(m.deps[0].name);
+	m.deps[0].name = strdup("base");
+	m.deps[0].version = strdup("1 2");
+	ck_assert_int_eq(pf_manifest_check_words(&m, &err), PF_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "dependency version"));
+	free(m.deps[0].version);
+	m.deps[0].version = strdup("1.2~rc1");
+	ck_assert_int_eq(pf_manifest_check_words(&m, &err), PF_OK);
+	pf_manifest_clear(&m);
+}
+END_TEST
+
+/* Runs f over s into a string, for the printers below. */
+static char *
+printed(void (*f)(FILE *, const char *), const char *s)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *mf = open_memstream(&out, &n);
+
+	ck_assert_ptr_nonnull(mf);
+	f(mf, s);
+	fclose(mf);
+	return out;
+}
+
+START_TEST(text_and_json_escapes)
+{
+	static const char in[] = "a\x1b[2J\\\n\t\r\x7f\xc3\xa9\xc2\x9b"
+	    "\xe2\x80\xae\xff\"";
+	char buf[16], *t;
+
+	t = printed(pf_text_str, in);
+	ck_assert_str_eq(t, "a\\x1b[2J\\\\\\n\\t\\r\\x7f\xc3\xa9"
+	    "\\xc2\\x9b\\xe2\\x80\\xae\\xff\"");
+	free(t);
+	t = printed(pf_json_str, in);
+	ck_assert_str_eq(t, "\"a\\u001b[2J\\\\\\n\\t\\u000d\\u007f"
+	    "\xc3\xa9\\u009b\\u202e\\u00ff\\\"\"");
+	free(t);
+	/* Every control byte from 0x01 to 0x1f is escaped in JSON. */
+	for (int c = 1; c < 0x20; c++) {
+		char one[2] = { (char)c, 0 };
+
+		t = printed(pf_json_str, one);
+		ck_assert_msg(t[1] == '\\', "byte 0x%02x written raw", c);
+		free(t);
+	}
+	/* Cut to fit, never in the middle of an escape. */
+	ck_assert_str_eq(pf_text_escape(buf, 8, "ab\x1b\x1b"), "ab\\x1b");
+	ck_assert_str_eq(pf_text_escape(buf, sizeof buf, "plain"), "plain");
+}
+END_TEST
+
 static Suite *
 format_suite(void)
 {
@@ -378,6 +451,8 @@ format_suite(void)
 	tcase_add_test(tc, manifest_round_trip);
 	tcase_add_test(tc, manifest_rules);
 	tcase_add_test(tc, unknown_fields);
+	tcase_add_test(tc, words_of_dependencies);
+	tcase_add_test(tc, text_and_json_escapes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("container");
 	tcase_add_test(tc, header_checks);
