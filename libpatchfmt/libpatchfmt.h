@@ -130,6 +130,8 @@ typedef struct pf_blob {
 	uint64_t stored_size;          /* bytes in the package */
 	uint64_t decoded_size;         /* bytes it decodes to */
 	uint8_t sha256[32];            /* of the stored bytes */
+	uint32_t entry;                /* the entry that refers to it (set
+	                                * by validation) */
 } pf_blob;
 
 /* Section 6: the dependency list. */

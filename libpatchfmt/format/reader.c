@@ -221,7 +221,8 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 {
 	const pf_blob *b = &r->m.blobs[idx];
 	uint64_t left = b->stored_size;
-	uint8_t d[32];
+	uint8_t d[32], head[PF_DELTA_HEADER_LEN];   /* finding 12 */
+	size_t headlen = 0;
 	char want[PF_SHA256_HEX_LEN], got_hex[PF_SHA256_HEX_LEN];
 	pf_sha256_ctx h;
 	size_t n, got;
@@ -238,6 +239,10 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 			    b->section == PF_SECTION_PAYLOAD ? "payload" :
 			    "rollback", idx);
 		pf_sha256_update(&h, buf, n);
+		if (left == b->stored_size) {   /* the delta header, if any */
+			headlen = n < sizeof head ? n : sizeof head;
+			memcpy(head, buf, headlen);
+		}
 		left -= n;
 	}
 	pf_sha256_final(&h, d);
@@ -245,7 +250,7 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 		return pf_err_set(&r->err, PF_ERR_CORRUPT,
 		    "blob %zu is damaged: expected sha256 %s, found %s", idx,
 		    pf_sha256_hex(want, b->sha256), pf_sha256_hex(got_hex, d));
-	return PF_OK;
+	return pf_manifest_check_delta(&r->m, idx, head, headlen, &r->err);
 }
 
 /* Blobs come in manifest order within each section (section 5.2). */

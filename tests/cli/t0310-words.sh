@@ -17,25 +17,7 @@ refused() {
 	shift 2
 	printf '%s\n' "file new 644 content" "$@" >"$tmp/desc"
 	forge "$tmp/desc" "$tmp/w.pfpk" || { fail "forge: $what"; return; }
-	for tool in apply check inspect; do
-		case $tool in
-		apply) set -- patch-apply --allow-unsigned \
-			--state-dir "$tmp/state" --root "$tmp/root" ;;
-		check) set -- patch-apply --allow-unsigned --check \
-			--state-dir "$tmp/state" --root "$tmp/root" ;;
-		inspect) set -- patch-inspect ;;
-		esac
-		"$@" "$tmp/w.pfpk" >"$tmp/out" 2>"$tmp/err"
-		rc=$?
-		[ $rc -eq 3 ] && ok ||
-			fail "$what ($tool): exit $rc, expected 3: $(cat "$tmp/err")"
-		grep -q "$word" "$tmp/err" && ok ||
-			fail "$what ($tool): message does not name the $word: $(cat "$tmp/err")"
-		# One line per message, and no raw control byte in it.
-		! grep -qv '^patch-' "$tmp/err" &&
-			[ "$(tr -d '[:print:]\n' <"$tmp/err" | wc -c)" -eq 0 ] &&
-			ok || fail "$what ($tool): raw control bytes in the message"
-	done
+	refused_by_readers 3 "$what" "$word" "$tmp/w.pfpk"
 }
 
 refused "dependency name with a newline" "dependency name" \

@@ -133,7 +133,7 @@ make_manifest(pf_manifest *m)
 	    .link = strdup("f") }, .payload = PF_NO_BLOB,
 	    .rollback = PF_NO_BLOB, .live = PF_NO_BLOB };
 	m->blobs[0] = (pf_blob){ PF_SECTION_PAYLOAD, PF_CODEC_STORED, 0, 0,
-	    sizeof content, sizeof content, { 0 } };
+	    sizeof content, sizeof content, { 0 }, 0 };
 	pf_sha256(m->blobs[0].sha256, content, sizeof content);
 }
 
