@@ -298,7 +298,7 @@ main(int argc, char **argv)
 	pf_buf man, deps, sig;
 	pf_sha256_ctx hc;
 	pf_err err;
-	char line[4096];
+	char line[16384];
 	FILE *f;
 	size_t i;
 	int fd;

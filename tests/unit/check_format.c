@@ -16,6 +16,8 @@
 #include "common/json.h"
 #include "common/hash.h"
 #include "format/container.h"
+#include "format/field.h"
+#include "format/format.h"
 #include "format/manifest.h"
 #include "format/writer.h"
 #include "run.h"
@@ -393,6 +395,43 @@ START_TEST(words_of_dependencies)
 }
 END_TEST
 
+/* A manifest of one release structure: family "f", then counters. */
+static pf_ret
+decode_release(const uint64_t *counters, size_t n)
+{
+	pf_manifest m;
+	pf_buf rel, man;
+	pf_err err;
+	pf_ret r;
+	size_t i;
+
+	pf_buf_init(&rel);
+	pf_buf_init(&man);
+	pf_put_string(&rel, PF_R_FAMILY, "f");
+	for (i = 0; i < n; i++)
+		pf_put_uint(&rel, PF_R_COUNTER, counters[i]);
+	pf_put_bytes(&man, PF_M_RELEASE, rel.data, rel.len);
+	r = pf_manifest_decode(&m, man.data, man.len, &err);
+	if (r == PF_OK)
+		pf_manifest_clear(&m);
+	pf_buf_free(&rel);
+	pf_buf_free(&man);
+	return r;
+}
+
+/* Section 5.1.2: a repeated counter is corrupt, even after a 0. */
+START_TEST(release_counter_repeated)
+{
+	static const uint64_t one[] = { 5 }, zero_five[] = { 0, 5 },
+	    five_three[] = { 5, 3 }, zero_zero[] = { 0, 0 };
+
+	ck_assert_int_eq(decode_release(one, 1), PF_OK);
+	ck_assert_int_eq(decode_release(zero_five, 2), PF_ERR_CORRUPT);
+	ck_assert_int_eq(decode_release(five_three, 2), PF_ERR_CORRUPT);
+	ck_assert_int_eq(decode_release(zero_zero, 2), PF_ERR_CORRUPT);
+}
+END_TEST
+
 /* Runs f over s into a string, for the printers below. */
 static char *
 printed(void (*f)(FILE *, const char *), const char *s)
@@ -452,6 +491,7 @@ format_suite(void)
 	tcase_add_test(tc, manifest_rules);
 	tcase_add_test(tc, unknown_fields);
 	tcase_add_test(tc, words_of_dependencies);
+	tcase_add_test(tc, release_counter_repeated);
 	tcase_add_test(tc, text_and_json_escapes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("container");
