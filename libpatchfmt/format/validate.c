@@ -75,9 +75,9 @@ check_word(const char *s, bool id, const char *what, pf_err *err)
 		return PF_OK;
 	/* Raw, like every message: whoever shows it escapes it. */
 	return pf_err_set(err, PF_ERR_CORRUPT, "%s '%.100s%s' is not a valid "
-	    "%s", what, s, strlen(s) > 100 ? "..." : "", id ? "patch ID (1 to 128 bytes of A-Z a-z 0-9 . _ + "
-	    "~ -, not starting with '.')" : "token (printable ASCII without "
-	    "spaces)");
+	    "%s", what, s, strlen(s) > 100 ? "..." : "", id ?
+	    "patch ID (1 to 128 bytes of A-Z a-z 0-9 . _ + ~ -, not starting "
+	    "with '.')" : "token (printable ASCII without spaces)");
 }
 
 pf_ret

@@ -84,8 +84,8 @@ pf_key_file_read(const char *path, const char *kind, pf_ret missing,
 	if (st.st_size <= PF_KEY_FILE_MAX &&
 	    pf_read_full(fd, buf, PF_KEY_FILE_MAX + 1, &got, err, path) !=
 	    PF_OK) {
-		r = pf_err_errno(err, PF_ERR_TRUST, errno, "cannot read %s key "
-		    "'%s'", kind, path);
+		/* Its message stays; a key that cannot be read is no trust. */
+		r = err->code = PF_ERR_TRUST;
 		goto out;
 	}
 	if (st.st_size > PF_KEY_FILE_MAX || got > PF_KEY_FILE_MAX) {
