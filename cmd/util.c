@@ -29,7 +29,11 @@ pf_warnx(const char *fmt, ...)
 int
 pf_fail(pf_ret r, const char *msg)
 {
-	pf_warnx("%s", msg && *msg ? msg : pf_ret_str(r));
+	/* Messages quote names from packages: never a raw control byte. */
+	char shown[4096];
+
+	pf_warnx("%s", msg && *msg ? pf_text_escape(shown, sizeof shown, msg) :
+	    pf_ret_str(r));
 	return pf_ret_exit_status(r);
 }
 

@@ -10,14 +10,14 @@ mkdir -p "$out" "$tmp/o/d" "$tmp/n/d" "$tmp/n/e"
 echo one >"$tmp/o/d/f"; echo two >"$tmp/n/d/f"
 echo gone >"$tmp/o/g"; ln -s d/f "$tmp/n/l"; chmod 700 "$tmp/n/e"
 export SOURCE_DATE_EPOCH=0
-./patch-create -q --name seed --version 1 -o "$out/tree.ppkg" "$tmp/o" "$tmp/n"
-./patch-create -q -o "$out/file.ppkg" "$tmp/o/d/f" "$tmp/n/d/f"
+./patch-create -q --name seed --version 1 -o "$out/tree.pfpk" "$tmp/o" "$tmp/n"
+./patch-create -q -o "$out/file.pfpk" "$tmp/o/d/f" "$tmp/n/d/f"
 printf 'file a 644 x\ndir b 755\nsymlink b/c ../a\n' >"$tmp/desc"
-./tests/tools/forge "$tmp/desc" "$out/forged.ppkg"
+./tests/tools/forge "$tmp/desc" "$out/forged.pfpk"
 # With the hot-patch test builds made (make check), a package with hot-patch
 # records and ELF dependency records too.
 if [ -x tests/live/old/hpserver ]; then
 	mkdir -p "$tmp/lo" "$tmp/ln"
 	cp tests/live/old/libhpdemo.so "$tmp/lo/" && cp tests/live/new/libhpdemo.so "$tmp/ln/"
-	./patch-create -q --name seed-live -o "$out/live.ppkg" "$tmp/lo" "$tmp/ln"
+	./patch-create -q --name seed-live -o "$out/live.pfpk" "$tmp/lo" "$tmp/ln"
 fi

@@ -56,6 +56,13 @@ enum {
 };
 
 const char *pf_ret_str(pf_ret r);
+/*
+ * s as it may be shown on a terminal: a backslash as "\\", a newline,
+ * tab or carriage return as "\n", "\t", "\r", and every other control
+ * byte, byte that is not UTF-8, C1 control or bidirectional formatting
+ * character as "\xHH" per byte.  Cut to fit size bytes; returns out.
+ */
+char *pf_text_escape(char *out, size_t size, const char *s);
 int pf_ret_exit_status(pf_ret r);
 const char *pf_version(void);
 
@@ -126,6 +133,8 @@ typedef struct pf_blob {
 	uint64_t stored_size;          /* bytes in the package */
 	uint64_t decoded_size;         /* bytes it decodes to */
 	uint8_t sha256[32];            /* of the stored bytes */
+	uint32_t entry;                /* the entry that refers to it (set
+	                                * by validation) */
 } pf_blob;
 
 /* Section 6: the dependency list. */
@@ -271,7 +280,11 @@ const uint8_t *pf_reader_digest(const pf_reader *r);
 /* The hot-patch part: functions replaced, data added, what was refused
  * and why; JSON is an array, one object per module. */
 pf_ret pf_reader_print_live(pf_reader *r, FILE *f, bool json);
-/* Text for people and JSON for programs (patch-inspect). */
+/*
+ * Text for people and JSON for programs (patch-inspect).  In the text,
+ * every string from the package is escaped as pf_text_escape() does; the
+ * JSON escapes per RFC 8259, and C1 controls too.
+ */
 void pf_manifest_print_text(const pf_manifest *m, FILE *f);
 void pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
     uint64_t package_size, FILE *f);

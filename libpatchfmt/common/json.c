@@ -1,48 +1,15 @@
 #include <config.h>
 
+#include "common/escape.h"
 #include "common/json.h"
 #include "common/hash.h"
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 void
 pf_json_strn(FILE *f, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, len;
+	uint32_t cp;
 
 	fputc('"', f);
 	while (i < n) {
@@ -58,14 +25,19 @@ pf_json_strn(FILE *f, const char *str, size_t n)
 		else if (c < 0x20 || c == 0x7f)
 			fprintf(f, "\\u%04x", c);
 		else if (c >= 0x80) {
-			len = utf8_len(s + i, n - i);
-			if (len == 0) {
+			len = pf_utf8_len(s + i, n - i, &cp);
+			/*
+			 * Not UTF-8: the byte's Latin-1 reading.  C1 controls
+			 * and bidirectional formatting characters: escaped, so
+			 * that JSON shown on a terminal stays inert.
+			 */
+			if (len == 0)
 				fprintf(f, "\\u%04x", c);
-				i++;
-				continue;
-			}
-			fwrite(s + i, 1, len, f);
-			i += len;
+			else if (pf_char_is_control(cp))
+				fprintf(f, "\\u%04x", (unsigned)cp);
+			else
+				fwrite(s + i, 1, len, f);
+			i += len ? len : 1;
 			continue;
 		} else
 			fputc(c, f);

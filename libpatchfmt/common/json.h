@@ -1,7 +1,9 @@
 /*
  * Just enough JSON output for machine-readable reports: strings are
- * escaped per RFC 8259; bytes that are not valid UTF-8 are written as
- * \u00XX (their Latin-1 reading), so the output is always valid JSON.
+ * escaped per RFC 8259, every control byte included; bytes that are not
+ * valid UTF-8 are written as \u00XX (their Latin-1 reading), so the
+ * output is always valid JSON; C1 controls and bidirectional formatting
+ * characters are escaped too, so that JSON shown on a terminal is inert.
  */
 #ifndef PF_COMMON_JSON_H
 #define PF_COMMON_JSON_H

@@ -575,10 +575,17 @@ target_field(void *obj, const pf_field *f, pf_err *err)
 	return pf_err_set(err, PF_ERR_CORRUPT, "target field repeated");
 }
 
+/* The release structure, and whether its counter was seen (5.1.2). */
+typedef struct release_ctx {
+	pf_manifest *m;
+	bool counter;
+} release_ctx;
+
 static pf_ret
 release_field(void *obj, const pf_field *f, pf_err *err)
 {
-	pf_manifest *m = obj;
+	release_ctx *x = obj;
+	pf_manifest *m = x->m;
 
 	switch (f->tag) {
 	case PF_R_FAMILY:
@@ -587,8 +594,10 @@ release_field(void *obj, const pf_field *f, pf_err *err)
 		return pf_field_string(f, PF_MAX_STRING, &m->family, err,
 		    "patch family");
 	case PF_R_COUNTER:
-		if (m->release != 0)
+		/* Repeated even when the first one was 0. */
+		if (x->counter)
 			break;
+		x->counter = true;
 		return pf_field_uint(f, &m->release, err, "release counter");
 	default:
 		return unknown_field(f, "release", err);
@@ -632,8 +641,8 @@ manifest_field(void *obj, const pf_field *f, pf_err *err)
 		return walk_fields(f->val, f->len, "target", target_field, m,
 		    err);
 	case PF_M_RELEASE:
-		return walk_fields(f->val, f->len, "release", release_field, m,
-		    err);
+		return walk_fields(f->val, f->len, "release", release_field,
+		    &(release_ctx){ m, false }, err);
 	}
 	return unknown_field(f, "manifest", err);
 }

@@ -29,10 +29,24 @@ pf_ret pf_deps_decode(pf_manifest *m, const uint8_t *p, size_t n,
     pf_err *err);
 
 /*
- * Every rule of section 5.6: paths, operations against states, blob
- * references, parents.  Fills in blob offsets and the section sizes.
+ * The rules of section 5.6 on the manifest's structure: paths, operations
+ * against states, blob references, parents.  Fills in blob offsets and
+ * the section sizes.  Rule 11 is pf_manifest_check_words().
  */
 pf_ret pf_manifest_validate(pf_manifest *m, pf_err *err);
+/*
+ * Section 5.6 rule 11, on every name and word of the manifest and of the
+ * dependency list: called once both are decoded (the reader) or filled in
+ * (the writer), and by no one before.
+ */
+pf_ret pf_manifest_check_words(const pf_manifest *m, pf_err *err);
+/*
+ * Section 5.5: when blob idx is a pfdelta, its header (head, the first n
+ * bytes of the blob) names the entry's base and the state the blob makes
+ * (corrupt otherwise).  Needs pf_manifest_validate() first.
+ */
+pf_ret pf_manifest_check_delta(const pf_manifest *m, size_t idx,
+    const uint8_t *head, size_t n, pf_err *err);
 /* Section 5.6 rule 11: [A-Za-z0-9._+~-], 1 to 128 bytes, no leading '.'. */
 bool pf_id_valid(const char *id);
 /* Printable ASCII without spaces, at least one byte. */

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "format/manifest.h"
@@ -72,8 +73,10 @@ text_state(FILE *f, const char *label, const pf_state *s)
 		pf_hex(hex, s->sha256, 32);
 		fprintf(f, " %" PRIu64 " bytes sha256 %s", s->size, hex);
 	}
-	if (s->type == PF_TYPE_SYMLINK)
-		fprintf(f, " -> %s", s->link);
+	if (s->type == PF_TYPE_SYMLINK) {
+		fputs(" -> ", f);
+		pf_text_str(f, s->link);
+	}
 	fputc('\n', f);
 	if (s->build_id_len > 0) {
 		pf_hex(hex, s->build_id, s->build_id_len);
@@ -101,9 +104,12 @@ text_elf(FILE *f, const char *label, const uint8_t *p, size_t n)
 	if (!elf_record(&e, p, n))
 		return;
 	for (i = 0; i < e.n_libs; i++) {
-		fprintf(f, "    %-7s %s", i ? "" : label, e.libs[i].soname);
-		for (j = 0; j < e.libs[i].n_versions; j++)
-			fprintf(f, "%s%s", j ? " " : " (", e.libs[i].versions[j]);
+		fprintf(f, "    %-7s ", i ? "" : label);
+		pf_text_str(f, e.libs[i].soname);
+		for (j = 0; j < e.libs[i].n_versions; j++) {
+			fputs(j ? " " : " (", f);
+			pf_text_str(f, e.libs[i].versions[j]);
+		}
 		fputs(e.libs[i].n_versions ? ")\n" : "\n", f);
 	}
 	pf_elf_needs_free(&e);
@@ -144,43 +150,79 @@ text_blob(FILE *f, const char *label, const pf_manifest *m, uint32_t idx)
 	    idx, codec_str(b->codec), b->stored_size);
 }
 
+/* "LABEL  WORD" or the default, escaped, and no newline. */
+static void
+text_field(FILE *f, const char *label, const char *s, const char *dflt)
+{
+	fputs(label, f);
+	if (s != NULL)
+		pf_text_str(f, s);
+	else
+		fputs(dflt, f);
+}
+
+static void
+text_target(const pf_manifest *m, FILE *f)
+{
+	size_t i;
+
+	if (!m->product && !m->n_from && !m->to_version)
+		return;
+	text_field(f, "target   ", m->product, "(any)");
+	for (i = 0; i < m->n_from; i++)
+		text_field(f, i ? ", " : " from ", m->from_versions[i], "");
+	if (m->to_version)
+		text_field(f, " to ", m->to_version, "");
+	fputc('\n', f);
+}
+
+static void
+text_deps(const pf_manifest *m, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_deps; i++) {
+		fprintf(f, "depends  %s ", dep_str(m->deps[i].kind));
+		pf_text_str(f, m->deps[i].name);
+		if (m->deps[i].version)
+			text_field(f, " ", m->deps[i].version, "");
+		fputc('\n', f);
+	}
+	if (m->n_deps == 0)
+		fprintf(f, "depends  (none)\n");
+}
+
 void
 pf_manifest_print_text(const pf_manifest *m, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "package  %s %s\n", m->name ? m->name : "(unnamed)",
-	    m->version ? m->version : "(no version)");
-	if (m->description)
-		fprintf(f, "about    %s\n", m->description);
+	text_field(f, "package  ", m->name, "(unnamed)");
+	text_field(f, " ", m->version, "(no version)");
+	fputc('\n', f);
+	if (m->description) {
+		text_field(f, "about    ", m->description, "");
+		fputc('\n', f);
+	}
 	fprintf(f, "created  %" PRIu64 "\n", m->created);
 	if (m->expires)
 		fprintf(f, "expires  %" PRIu64 "\n", m->expires);
-	if (m->product || m->n_from || m->to_version) {
-		fprintf(f, "target   %s", m->product ? m->product : "(any)");
-		for (i = 0; i < m->n_from; i++)
-			fprintf(f, "%s%s", i ? ", " : " from ", m->from_versions[i]);
-		if (m->to_version)
-			fprintf(f, " to %s", m->to_version);
-		fputc('\n', f);
+	text_target(m, f);
+	if (m->family || m->release) {
+		text_field(f, "release  ", m->family, "(default family)");
+		fprintf(f, " %" PRIu64 "\n", m->release);
 	}
-	if (m->family || m->release)
-		fprintf(f, "release  %s %" PRIu64 "\n",
-		    m->family ? m->family : "(default family)", m->release);
 	fprintf(f, "sizes    payload %" PRIu64 " bytes, rollback %" PRIu64
 	    " bytes, %zu blobs\n", m->payload_size, m->rollback_size,
 	    m->n_blobs);
-	for (i = 0; i < m->n_deps; i++)
-		fprintf(f, "depends  %s %s%s%s\n", dep_str(m->deps[i].kind),
-		    m->deps[i].name, m->deps[i].version ? " " : "",
-		    m->deps[i].version ? m->deps[i].version : "");
-	if (m->n_deps == 0)
-		fprintf(f, "depends  (none)\n");
+	text_deps(m, f);
 	fprintf(f, "entries  %zu\n", m->n_entries);
 	for (i = 0; i < m->n_entries; i++) {
 		const pf_entry *e = &m->entries[i];
 
-		fprintf(f, "  %-6s %s\n", op_str(e->op), e->path);
+		fprintf(f, "  %-6s ", op_str(e->op));
+		pf_text_str(f, e->path);
+		fputc('\n', f);
 		text_state(f, "before", &e->before);
 		text_state(f, "after", &e->after);
 		text_blob(f, "payload", m, e->payload);

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 
+#include "common/escape.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "format/reader.h"
@@ -37,19 +38,30 @@ text_one(FILE *f, const char *path, const pf_hotpatch *hp)
 	size_t i;
 
 	pf_hex(id, hp->build_id, hp->build_id_len);
-	fprintf(f, "live     %s (build-id %s): %zu functions, %zu data\n",
-	    path, id, hp->n_funcs, hp->n_data);
-	for (i = 0; i < hp->n_funcs; i++)
-		fprintf(f, "  %s %s: %" PRIu64 " -> %zu bytes\n",
-		    hp->funcs[i].flags & PF_HP_FUNC_NEW ? "add    " :
-		    "replace", hp->funcs[i].name, hp->funcs[i].old_len,
-		    hp->funcs[i].code_len);
-	for (i = 0; i < hp->n_data; i++)
-		fprintf(f, "  data    %s: %zu bytes\n", *hp->data[i].name ?
-		    hp->data[i].name : "(anonymous)", hp->data[i].len);
-	for (i = 0; i < hp->n_refused; i++)
-		fprintf(f, "  REFUSED %s: %s\n", hp->refused[i].name,
-		    hp->refused[i].reason);
+	fputs("live     ", f);
+	pf_text_str(f, path);
+	fprintf(f, " (build-id %s): %zu functions, %zu data\n", id,
+	    hp->n_funcs, hp->n_data);
+	for (i = 0; i < hp->n_funcs; i++) {
+		fprintf(f, "  %s ", hp->funcs[i].flags & PF_HP_FUNC_NEW ?
+		    "add    " : "replace");
+		pf_text_str(f, hp->funcs[i].name);
+		fprintf(f, ": %" PRIu64 " -> %zu bytes\n",
+		    hp->funcs[i].old_len, hp->funcs[i].code_len);
+	}
+	for (i = 0; i < hp->n_data; i++) {
+		fputs("  data    ", f);
+		pf_text_str(f, *hp->data[i].name ? hp->data[i].name :
+		    "(anonymous)");
+		fprintf(f, ": %zu bytes\n", hp->data[i].len);
+	}
+	for (i = 0; i < hp->n_refused; i++) {
+		fputs("  REFUSED ", f);
+		pf_text_str(f, hp->refused[i].name);
+		fputs(": ", f);
+		pf_text_str(f, hp->refused[i].reason);
+		fputc('\n', f);
+	}
 }
 
 static void

@@ -205,6 +205,8 @@ parse_metadata(pf_reader *r, const uint8_t *man, const uint8_t *deps)
 	if (ret == PF_OK)
 		ret = pf_deps_decode(&r->m, deps, (size_t)r->hdr.deps_size,
 		    &r->err);
+	if (ret == PF_OK)       /* Rule 11, once both parts are decoded. */
+		ret = pf_manifest_check_words(&r->m, &r->err);
 	if (ret == PF_OK && (r->m.payload_size != r->hdr.payload_size ||
 	    r->m.rollback_size != r->hdr.rollback_size))
 		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
@@ -224,7 +226,8 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 {
 	const pf_blob *b = &r->m.blobs[idx];
 	uint64_t left = b->stored_size;
-	uint8_t d[32];
+	uint8_t d[32], head[PF_DELTA_HEADER_LEN];   /* finding 12 */
+	size_t headlen = 0;
 	char want[PF_SHA256_HEX_LEN], got_hex[PF_SHA256_HEX_LEN];
 	pf_sha256_ctx h;
 	size_t n, got;
@@ -241,6 +244,10 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 			    b->section == PF_SECTION_PAYLOAD ? "payload" :
 			    "rollback", idx);
 		pf_sha256_update(&h, buf, n);
+		if (left == b->stored_size) {   /* the delta header, if any */
+			headlen = n < sizeof head ? n : sizeof head;
+			memcpy(head, buf, headlen);
+		}
 		left -= n;
 	}
 	pf_sha256_final(&h, d);
@@ -248,7 +255,7 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 		return pf_err_set(&r->err, PF_ERR_CORRUPT,
 		    "blob %zu is damaged: expected sha256 %s, found %s", idx,
 		    pf_sha256_hex(want, b->sha256), pf_sha256_hex(got_hex, d));
-	return PF_OK;
+	return pf_manifest_check_delta(&r->m, idx, head, headlen, &r->err);
 }
 
 /* Blobs come in manifest order within each section (section 5.2). */

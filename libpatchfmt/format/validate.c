@@ -5,10 +5,12 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/ckd.h"
+#include "delta/delta.h"
 #include "format/format.h"
 #include "format/manifest.h"
 
@@ -62,29 +64,55 @@ pf_token_valid(const char *s)
 	return i > 0;
 }
 
-/* Section 5.6, rule 11: IDs and the words of targeting and dependencies. */
+/*
+ * Section 5.6, rule 11, for one string: what it is (for the message),
+ * and whether it must be a patch ID or a token.  Absent strings pass.
+ */
 static pf_ret
-check_words(const pf_manifest *m, pf_err *err)
+check_word(const char *s, bool id, const char *what, pf_err *err)
 {
-	size_t i;
-	bool ok = true;
+	if (s == NULL || (id ? pf_id_valid(s) : pf_token_valid(s)))
+		return PF_OK;
+	/* Raw, like every message: whoever shows it escapes it. */
+	return pf_err_set(err, PF_ERR_CORRUPT, "%s '%.100s%s' is not a valid "
+	    "%s", what, s, strlen(s) > 100 ? "..." : "", id ?
+	    "patch ID (1 to 128 bytes of A-Z a-z 0-9 . _ + ~ -, not starting "
+	    "with '.')" : "token (printable ASCII without spaces)");
+}
 
-	if (m->name != NULL && !pf_id_valid(m->name))
-		return pf_err_set(err, PF_ERR_CORRUPT,
-		    "package name is not a valid patch ID");
-	ok &= m->version == NULL || pf_token_valid(m->version);
-	ok &= m->product == NULL || pf_token_valid(m->product);
-	ok &= m->to_version == NULL || pf_token_valid(m->to_version);
-	ok &= m->family == NULL || pf_id_valid(m->family);
+pf_ret
+pf_manifest_check_words(const pf_manifest *m, pf_err *err)
+{
+	char what[64];
+	size_t i;
+	pf_ret r;
+
+	if ((r = check_word(m->name, true, "package name", err)) != PF_OK ||
+	    (r = check_word(m->version, false, "package version", err)) !=
+	    PF_OK ||
+	    (r = check_word(m->product, false, "target product", err)) !=
+	    PF_OK)
+		return r;
 	for (i = 0; i < m->n_from; i++)
-		ok &= pf_token_valid(m->from_versions[i]);
-	for (i = 0; i < m->n_deps; i++)
-		ok &= pf_id_valid(m->deps[i].name) &&
-		    (m->deps[i].version == NULL ||
-		    pf_token_valid(m->deps[i].version));
-	return ok ? PF_OK : pf_err_set(err, PF_ERR_CORRUPT,
-	    "a version, product, family or dependency holds spaces or "
-	    "control characters");
+		if ((r = check_word(m->from_versions[i], false,
+		    "target 'from' version", err)) != PF_OK)
+			return r;
+	if ((r = check_word(m->to_version, false, "target 'to' version",
+	    err)) != PF_OK ||
+	    (r = check_word(m->family, true, "release family", err)) != PF_OK)
+		return r;
+	for (i = 0; i < m->n_deps; i++) {
+		snprintf(what, sizeof what, "dependency name (dependency %zu)",
+		    i + 1);
+		if ((r = check_word(m->deps[i].name, true, what, err)) != PF_OK)
+			return r;
+		snprintf(what, sizeof what, "dependency version (dependency "
+		    "%zu)", i + 1);
+		if ((r = check_word(m->deps[i].version, false, what, err)) !=
+		    PF_OK)
+			return r;
+	}
+	return PF_OK;
 }
 
 static bool
@@ -134,13 +162,14 @@ check_op(const pf_entry *e, pf_err *err)
  * "to" is a file whose content "from" does not already have.
  */
 static pf_ret
-check_ref(const pf_manifest *m, const pf_entry *e, uint32_t idx,
+check_ref(pf_manifest *m, size_t ei, uint32_t idx,
     const pf_state *from, const pf_state *to, pf_section sec,
     uint32_t *next, uint8_t *used, pf_err *err)
 {
 	bool need = to->type == PF_TYPE_FILE && !same_content(from, to);
 	const char *what = sec == PF_SECTION_PAYLOAD ? "payload" : "rollback";
-	const pf_blob *b;
+	const pf_entry *e = &m->entries[ei];
+	pf_blob *b;
 
 	if (!need && idx == PF_NO_BLOB)
 		return PF_OK;
@@ -159,6 +188,7 @@ check_ref(const pf_manifest *m, const pf_entry *e, uint32_t idx,
 	if (pf_codec_needs_base(b->codec) && from->type != PF_TYPE_FILE)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "entry '%s': delta blob has no base file", e->path);
+	b->entry = (uint32_t)ei;
 	used[idx] = 1;
 	*next = idx + 1;
 	return PF_OK;
@@ -275,7 +305,7 @@ check_blobs(pf_manifest *m, const uint8_t *used, pf_err *err)
 }
 
 static pf_ret
-check_entry(const pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
+check_entry(pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
     pf_err *err)
 {
 	const pf_entry *e = &m->entries[i];
@@ -294,11 +324,11 @@ check_entry(const pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "entry '%s': ELF records on something that is not a file",
 		    e->path);
-	r = check_ref(m, e, e->payload, &e->before, &e->after,
+	r = check_ref(m, i, e->payload, &e->before, &e->after,
 	    PF_SECTION_PAYLOAD, &next[PF_SECTION_PAYLOAD], used, err);
 	if (r != PF_OK)
 		return r;
-	r = check_ref(m, e, e->rollback, &e->after, &e->before,
+	r = check_ref(m, i, e->rollback, &e->after, &e->before,
 	    PF_SECTION_ROLLBACK, &next[PF_SECTION_ROLLBACK], used, err);
 	if (r != PF_OK)
 		return r;
@@ -323,8 +353,63 @@ pf_manifest_validate(pf_manifest *m, pf_err *err)
 		r = check_entry(m, i, next, used, err);
 	if (r == PF_OK)
 		r = check_blobs(m, used, err);
-	if (r == PF_OK)
-		r = check_words(m, err);
 	free(used);
 	return r;
+}
+
+/* The message for a delta whose header names a file other than state s. */
+static pf_ret
+delta_names_other(const pf_entry *e, const char *what, size_t idx,
+    const char *dir, uint64_t size, const uint8_t sha[32],
+    const char *state, const pf_state *s, pf_err *err)
+{
+	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
+
+	return pf_err_set(err, PF_ERR_CORRUPT, "entry '%s': %s blob %zu is a "
+	    "delta %s %llu bytes with sha256 %s, but the entry's %s state has "
+	    "%llu bytes with sha256 %s: the package is damaged", e->path, what,
+	    idx, dir, (unsigned long long)size, pf_sha256_hex(got, sha), state,
+	    (unsigned long long)s->size, pf_sha256_hex(want, s->sha256));
+}
+
+/*
+ * Section 5.5, codec 3: a pfdelta blob's header names, as its old and new
+ * files, the entry's base and the state the blob makes (before and after
+ * for a payload blob, after and before for a rollback blob).  A header
+ * that names other files is a damaged package, not a tree that does not
+ * match, and is found while the package is verified.
+ */
+pf_ret
+pf_manifest_check_delta(const pf_manifest *m, size_t idx,
+    const uint8_t *head, size_t n, pf_err *err)
+{
+	const pf_blob *b = &m->blobs[idx];
+	const pf_entry *e = &m->entries[b->entry];
+	bool payload = b->section == PF_SECTION_PAYLOAD;
+	const pf_state *base = payload ? &e->before : &e->after;
+	const pf_state *made = payload ? &e->after : &e->before;
+	const char *what = payload ? "payload" : "rollback";
+	char why[PF_ERR_MSG_MAX];
+	pf_delta_info info;
+	pf_ret r;
+
+	if (b->codec != PF_CODEC_DELTA)
+		return PF_OK;
+	r = pf_delta_read_info(head, n, &info, err);
+	if (r == PF_ERR_NOT_PACKAGE || r == PF_ERR_CORRUPT) {
+		snprintf(why, sizeof why, "%s", err->msg);
+		return pf_err_set(err, PF_ERR_CORRUPT, "entry '%s': %s blob "
+		    "%zu is damaged: %s", e->path, what, idx, why);
+	}
+	if (r != PF_OK)
+		return r;
+	if (info.old_size != base->size ||
+	    memcmp(info.old_sha256, base->sha256, 32) != 0)
+		return delta_names_other(e, what, idx, "from", info.old_size,
+		    info.old_sha256, payload ? "before" : "after", base, err);
+	if (info.new_size != made->size ||
+	    memcmp(info.new_sha256, made->sha256, 32) != 0)
+		return delta_names_other(e, what, idx, "to", info.new_size,
+		    info.new_sha256, payload ? "after" : "before", made, err);
+	return PF_OK;
 }

@@ -60,6 +60,7 @@ pf_package_write(int fd, pf_manifest *m, uint8_t *const *data,
 	pf_buf_init(&deps);
 	pf_buf_init(&sig);
 	if ((r = pf_manifest_validate(m, err)) != PF_OK ||
+	    (r = pf_manifest_check_words(m, err)) != PF_OK ||
 	    (r = pf_manifest_encode(m, &man, err)) != PF_OK ||
 	    (r = pf_deps_encode(m, &deps, err)) != PF_OK)
 		goto out;

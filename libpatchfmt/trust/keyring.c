@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
 #include "trust/keyring.h"
 
 pf_ret
@@ -77,34 +76,24 @@ add_key(pf_keyring *k, const pf_pubkey *key, const char *path)
 	return PF_OK;
 }
 
-static pf_ret
-add_fd(pf_keyring *k, int fd, const char *path)
+/*
+ * Section 11.2: every failure to read or parse a key of the keyring is a
+ * trust failure, whatever the entry is: a keyring is trusted as a whole.
+ */
+pf_ret
+pf_keyring_add_file(pf_keyring *k, const char *path)
 {
 	uint8_t *text = NULL;
 	pf_pubkey key;
 	size_t n;
 	pf_ret r;
 
-	r = pf_slurp_fd(fd, PF_KEY_FILE_MAX, &text, &n, &k->err, path);
+	r = pf_key_file_read(path, "public", PF_ERR_TRUST, &text, &n, &k->err);
 	if (r == PF_OK)
 		r = pf_pubkey_parse(&key, (const char *)text, n, path, &k->err);
 	if (r == PF_OK)
 		r = add_key(k, &key, path);
 	free(text);
-	return r;
-}
-
-pf_ret
-pf_keyring_add_file(pf_keyring *k, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	pf_ret r;
-
-	if (fd < 0)
-		return pf_err_errno(&k->err, PF_ERR_TRUST, errno,
-		    "cannot read key '%s'", path);
-	r = add_fd(k, fd, path);
-	close(fd);
 	return r;
 }
 

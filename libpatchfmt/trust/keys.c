@@ -1,9 +1,15 @@
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "common/fileio.h"
 #include "common/hash.h"
 #include "trust/keys.h"
 
@@ -14,6 +20,90 @@ pf_key_id(uint8_t id[PF_SIG_KEY_ID_LEN], const uint8_t pk[PF_KEY_PUB_LEN])
 
 	pf_sha256(d, pk, PF_KEY_PUB_LEN);
 	memcpy(id, d, PF_SIG_KEY_ID_LEN);
+}
+
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "something else";
+}
+
+/* Why path, which open() could not find, is missing: a dangling link? */
+static pf_ret
+open_failed(const char *path, const char *kind, int errnum, pf_ret code,
+    pf_err *err)
+{
+	struct stat st;
+
+	if (errnum == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return pf_err_set(err, PF_ERR_TRUST, "%s key '%s' is a dangling "
+		    "symbolic link", kind, path);
+	return pf_err_errno(err, code, errnum, "cannot open %s key '%s'",
+	    kind, path);
+}
+
+pf_ret
+pf_key_file_read(const char *path, const char *kind, pf_ret missing,
+    uint8_t **text, size_t *n, pf_err *err)
+{
+	uint8_t *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	pf_ret r;
+	int fd;
+
+	*text = NULL;
+	/* Without blocking: a FIFO is refused, never waited on. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return open_failed(path, kind, errno, errno == ENOENT ?
+		    missing : PF_ERR_TRUST, err);
+	if (fstat(fd, &st) < 0) {
+		r = pf_err_errno(err, PF_ERR_TRUST, errno, "cannot stat %s key "
+		    "'%s'", kind, path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = pf_err_set(err, PF_ERR_TRUST, "%s key '%s' is %s, not a "
+		    "regular file", kind, path, file_kind(st.st_mode));
+		goto out;
+	}
+	/* One byte more than the limit tells a file that is too large. */
+	if ((buf = malloc(PF_KEY_FILE_MAX + 1)) == NULL) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
+	if (st.st_size <= PF_KEY_FILE_MAX &&
+	    pf_read_full(fd, buf, PF_KEY_FILE_MAX + 1, &got, err, path) !=
+	    PF_OK) {
+		/* Its message stays; a key that cannot be read is no trust. */
+		r = err->code = PF_ERR_TRUST;
+		goto out;
+	}
+	if (st.st_size > PF_KEY_FILE_MAX || got > PF_KEY_FILE_MAX) {
+		r = pf_err_set(err, PF_ERR_TRUST, "%s key '%s' is larger than "
+		    "%d bytes: not a key file", kind, path, PF_KEY_FILE_MAX);
+		goto out;
+	}
+	*text = buf;
+	*n = got;
+	buf = NULL;
+	r = PF_OK;
+out:
+	if (buf != NULL) {
+		sodium_memzero(buf, PF_KEY_FILE_MAX + 1);
+		free(buf);
+	}
+	close(fd);
+	return r;
 }
 
 /*

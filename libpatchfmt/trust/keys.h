@@ -32,6 +32,15 @@ typedef struct pf_seckey {
 
 /* The key ID: the first 8 bytes of SHA-256 of the public key. */
 void pf_key_id(uint8_t id[PF_SIG_KEY_ID_LEN], const uint8_t pk[PF_KEY_PUB_LEN]);
+/*
+ * Reads the key file at path (section 11.1) into *text (free it, after
+ * sodium_memzero() for a secret key): opened without blocking, following
+ * symbolic links, it must be a regular file of at most PF_KEY_FILE_MAX
+ * bytes.  kind, "public" or "secret", names it in messages.  A file that
+ * does not exist is missing; any other failure is PF_ERR_TRUST.
+ */
+pf_ret pf_key_file_read(const char *path, const char *kind, pf_ret missing,
+    uint8_t **text, size_t *n, pf_err *err);
 /* Parses a key file's text; what says "public" or "secret" in messages. */
 pf_ret pf_pubkey_parse(pf_pubkey *k, const char *text, size_t n,
     const char *file, pf_err *err);

@@ -4,3 +4,9 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/trust/sign.c libpatchfmt/trust/sign.h \
 	libpatchfmt/trust/keygen.c
+
+## The key-file parsers, replayed by fuzz/replay.sh.
+check_PROGRAMS += fuzz/fuzz_keyfile
+fuzz_fuzz_keyfile_SOURCES = fuzz/fuzz_keyfile.c $(FUZZ_DRIVER)
+fuzz_fuzz_keyfile_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_keyfile_LDADD = libpatchfmt/libpf_apply.la

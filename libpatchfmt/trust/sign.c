@@ -76,15 +76,9 @@ pf_seckey_load(pf_seckey *k, const char *path, pf_err *err)
 {
 	uint8_t *text = NULL;
 	size_t n;
-	int fd;
 	pf_ret r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pf_err_errno(err, PF_ERR_USAGE, errno,
-		    "cannot read secret key '%s'", path);
-	r = pf_slurp_fd(fd, PF_KEY_FILE_MAX, &text, &n, err, path);
-	close(fd);
+	r = pf_key_file_read(path, "secret", PF_ERR_USAGE, &text, &n, err);
 	if (r == PF_OK)
 		r = pf_seckey_parse(k, (const char *)text, n, path, err);
 	if (text != NULL) {

@@ -70,6 +70,26 @@ need_corpus() {
 	needs=--skip-needs
 }
 
+# refused_by_readers STATUS WHAT PATTERN PACKAGE: patch-apply, with and
+# without --check (root $tmp/root, state $tmp/state), and patch-inspect
+# all exit with STATUS, with a message holding PATTERN, on lines of their
+# own and without a raw control byte.
+refused_by_readers() {
+	_apply="patch-apply --allow-unsigned --state-dir $tmp/state"
+	_apply="$_apply --root $tmp/root"
+	for _cmd in "$_apply" "$_apply --check" patch-inspect; do
+		$_cmd "$4" >/dev/null 2>"$tmp/err"
+		_rc=$?
+		[ $_rc -eq "$1" ] && ok ||
+			fail "$2 ($_cmd): exit $_rc, expected $1: $(cat "$tmp/err")"
+		grep -q "$3" "$tmp/err" && ok ||
+			fail "$2 ($_cmd): message: $(cat "$tmp/err")"
+		! grep -qv '^patch-' "$tmp/err" &&
+			[ "$(tr -d '[:print:]\n' <"$tmp/err" | wc -c)" -eq 0 ] &&
+			ok || fail "$2 ($_cmd): raw control bytes in the message"
+	done
+}
+
 finish() {
 	echo "$count checks, $failures failures"
 	[ "$failures" -eq 0 ]

@@ -15,13 +15,13 @@ hostile() {
 	want=$1 what=$2
 	shift 2
 	printf '%s\n' "$@" >"$tmp/desc"
-	forge "$tmp/desc" "$tmp/h.ppkg" || { fail "forge: $what"; return; }
+	forge "$tmp/desc" "$tmp/h.pfpk" || { fail "forge: $what"; return; }
 	patch-apply --allow-unsigned --state-dir "$tmp/state" --root "$tmp/root" \
-		"$tmp/h.ppkg" >/dev/null 2>"$tmp/err"
+		"$tmp/h.pfpk" >/dev/null 2>"$tmp/err"
 	rc=$?
 	[ $rc -eq "$want" ] && ok || fail "$what: exit $rc, expected $want: $(cat "$tmp/err")"
 	patch-apply --allow-unsigned --state-dir "$tmp/state" --check \
-		--root "$tmp/root" "$tmp/h.ppkg" >/dev/null 2>&1
+		--root "$tmp/root" "$tmp/h.pfpk" >/dev/null 2>&1
 	[ $? -eq "$want" ] || fail "$what: --check disagrees"
 }
 
@@ -35,6 +35,13 @@ hostile 6 "symlink in the package" "symlink evil $tmp/outside" \
 hostile 6 "symlinked directory in the target" "file linkdir/pwned 644 pwned"
 hostile 6 "deep through target symlink" "dir linkdir/a 755" \
 	"file linkdir/a/pwned 644 pwned"
+# Section 5.3.1: a path over 4096 bytes is refused as the string field
+# it is (corrupt), before the path rules (unsafe) are looked at.
+long=$(printf 'd%.0s' $(seq 200))
+long=$(printf "$long/%.0s" $(seq 21))x
+hostile 3 "path longer than 4096 bytes" "file $long 644 pwned"
+grep -q "entry path is longer than 4096 bytes" "$tmp/err" ||
+	fail "long path message: $(cat "$tmp/err")"
 hostile 3 "unsorted entries" "file zz 644 a" "file aa 644 b"
 hostile 3 "repeated entry" "file aa 644 a" "file aa 644 b"
 grep -q "not sorted or repeat" "$tmp/err" || fail "repeat message"

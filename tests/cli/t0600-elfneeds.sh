@@ -32,33 +32,33 @@ cp "$src/libdep.so.1.v1" "$tmp/old/usr/lib/libdep.so.1"
 cp "$src/libdep.so.1.v1" "$tmp/new/usr/lib/libdep.so.1"
 cp "$src/libuse.so.1.old" "$tmp/old/usr/lib/libuse.so.1"
 cp "$src/libuse.so.1.new" "$tmp/new/usr/lib/libuse.so.1"
-patch-create -q --key "$tmp/test.key" --name use-2 -o "$tmp/p.ppkg" \
+patch-create -q --key "$tmp/test.key" --name use-2 -o "$tmp/p.pfpk" \
 	"$tmp/old" "$tmp/new" || fail "create"
-expect 0 patch-inspect --json "$tmp/p.ppkg"
+expect 0 patch-inspect --json "$tmp/p.pfpk"
 grep -q '"needs":\[{"soname":"libdep.so.1","versions":\["VERS_2"\]}\]' "$tmp/out" ||
 	fail "needs not recorded: $(cat "$tmp/out")"
 
 copy_tree "$tmp/old" "$tmp/t"
 before=$(tree_hash "$tmp/t")
 A="--keyring $tmp/keys --state-dir $tmp/state --root $tmp/t"
-expect 8 patch-apply $A "$tmp/p.ppkg"
+expect 8 patch-apply $A "$tmp/p.pfpk"
 grep -q "'usr/lib/libuse.so.1' needs VERS_2 from libdep.so.1" "$tmp/err" ||
 	fail "version message: $(cat "$tmp/err")"
-expect 8 patch-apply $A --check "$tmp/p.ppkg"
+expect 8 patch-apply $A --check "$tmp/p.pfpk"
 rm "$tmp/t/usr/lib/libdep.so.1"
 before2=$(tree_hash "$tmp/t")
-expect 8 patch-apply $A "$tmp/p.ppkg"
+expect 8 patch-apply $A "$tmp/p.pfpk"
 grep -q "needs libdep.so.1, which is not under the root" "$tmp/err" ||
 	fail "soname message: $(cat "$tmp/err")"
 [ "$(tree_hash "$tmp/t")" = "$before2" ] && ok || fail "refusal changed the tree"
 cp "$src/libdep.so.1.v1" "$tmp/t/usr/lib/libdep.so.1"
 [ "$(tree_hash "$tmp/t")" = "$before" ] && ok || fail "tree not restored"
-expect 0 patch-apply $A --skip-needs --check "$tmp/p.ppkg"
+expect 0 patch-apply $A --skip-needs --check "$tmp/p.pfpk"
 
 # A package that also ships libdep with VERS_2 satisfies itself.
 cp "$src/libdep.so.1.v2" "$tmp/new/usr/lib/libdep.so.1"
-patch-create -q --key "$tmp/test.key" --name use-2b -o "$tmp/q.ppkg" \
+patch-create -q --key "$tmp/test.key" --name use-2b -o "$tmp/q.pfpk" \
 	"$tmp/old" "$tmp/new" || fail "create q"
-expect 0 patch-apply $A "$tmp/q.ppkg"
+expect 0 patch-apply $A "$tmp/q.pfpk"
 [ "$(tree_hash "$tmp/t")" = "$(tree_hash "$tmp/new")" ] && ok || fail "q tree"
 finish

@@ -30,12 +30,12 @@ for v in old new; do
 	cp "$live/$v/hpserver" "$live/$v/libhpdemo.so" "$tmp/$v/opt/hp/"
 done
 expect 0 patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
-	-o "$tmp/hp.ppkg" "$tmp/old" "$tmp/new"
-expect 0 patch-inspect "$tmp/hp.ppkg"
+	-o "$tmp/hp.pfpk" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/hp.pfpk"
 grep -q 'replace add_numbers' "$tmp/out" || fail "inspect: no add_numbers"
 grep -q 'replace demo_checksum' "$tmp/out" || fail "inspect: no demo_checksum"
-patch-create -q --no-live --name plain -o "$tmp/plain.ppkg" "$tmp/old" "$tmp/new"
-patch-inspect "$tmp/plain.ppkg" | grep -q '^live' && fail "--no-live kept hot patches"
+patch-create -q --no-live --name plain -o "$tmp/plain.pfpk" "$tmp/old" "$tmp/new"
+patch-inspect "$tmp/plain.pfpk" | grep -q '^live' && fail "--no-live kept hot patches"
 
 # The old server, from a copy of the old build, and a client under load.
 cp -a "$tmp/old" "$tmp/run"
@@ -57,10 +57,10 @@ S="--state-dir $tmp/state"
 rounds=${PF_LIVE_ROUNDS:-10}
 r=0
 while [ $r -lt "$rounds" ]; do
-	expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg" || break
+	expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk" || break
 	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok ||
 		fail "round $r: ADD after apply: $(hpask "$sock" "ADD 10 5")"
-	expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+	expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
 	grep -q "already live" "$tmp/out" || fail "round $r: not 'already live'"
 	expect 0 patch-status $S --pid "$server"
 	grep -q "hp-fix" "$tmp/out" || fail "round $r: status --pid"
@@ -73,28 +73,28 @@ done
 
 # The records of a process that has ended are pruned by the next apply.
 mkdir -p "$tmp/state/live/4194303-1" && : >"$tmp/state/live/4194303-1/gone"
-expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
 [ ! -e "$tmp/state/live/4194303-1" ] && ok || fail "stale live record kept"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 
 # Every process that runs the build, without naming it.
-expect 0 patch-apply $A --all-processes "$tmp/hp.ppkg"
+expect 0 patch-apply $A --all-processes "$tmp/hp.pfpk"
 grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat "$tmp/out")"
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "--all-processes: ADD"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 
 # Refusals leave the process as it was.
-patch-create -q --name hp-unsigned -o "$tmp/u.ppkg" "$tmp/old" "$tmp/new"
-expect 7 patch-apply $A --pid "$server" "$tmp/u.ppkg"
-expect 7 patch-apply $A --allow-unsigned --pid "$server" "$tmp/u.ppkg"
+patch-create -q --name hp-unsigned -o "$tmp/u.pfpk" "$tmp/old" "$tmp/new"
+expect 7 patch-apply $A --pid "$server" "$tmp/u.pfpk"
+expect 7 patch-apply $A --allow-unsigned --pid "$server" "$tmp/u.pfpk"
 grep -q "signed packages only" "$tmp/err" || fail "unsigned hot patch message"
-expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
 expect 0 patch-rollback $S --check --pid "$server" hp-fix
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "rollback --check took it out"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 sleep 30 &
 other=$!
-expect 1 patch-apply $A --pid "$other" "$tmp/hp.ppkg"
+expect 1 patch-apply $A --pid "$other" "$tmp/hp.pfpk"
 grep -q "runs none of the builds" "$tmp/err" || fail "wrong process message"
 kill $other 2>/dev/null
 expect 2 patch-rollback $S --pid "$server" hp-fix

@@ -4,12 +4,23 @@
  *
  *   forge DESCRIPTION PACKAGE
  *
- * Each line of DESCRIPTION adds one entry that creates something:
- *   file PATH MODE TEXT        a file holding TEXT (stored codec)
+ * Each line of DESCRIPTION adds one entry, or sets one field:
+ *   file PATH MODE TEXT        an entry creating a file holding TEXT
+ *                              (stored codec)
  *   lie PATH MODE TEXT         the same, but the entry's hash is wrong
  *   dir PATH MODE
  *   symlink PATH TARGET
- * Entries stay in the order given.
+ *   delta PATH MODE BEFORE AFTER DELTA [RDELTA]
+ *                              an entry changing a file from the content
+ *                              of file BEFORE to that of file AFTER; its
+ *                              payload blob holds file DELTA (codec 3),
+ *                              its rollback blob file RDELTA (codec 3)
+ *                              or, without it, BEFORE stored
+ *   set FIELD VALUE            name, version, description, product,
+ *                              from (repeatable), to or family
+ *   dep KIND NAME [VERSION]    a dependency; KIND is a number (1 to 4)
+ * In PATH, TARGET, TEXT, VALUE, NAME and VERSION, \n, \t, \s (a space),
+ * \\ and \xHH stand for those bytes.  Entries stay in the order given.
  *
  *   forge -r IN OUT    copies a package, recomputing the metadata digest
  *                      (as an attacker who edited the manifest would)
@@ -26,52 +37,206 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "format/container.h"
+#include "format/format.h"
 #include "format/manifest.h"
 
 #define MAXE 64
 
-static char *texts[MAXE];
+typedef struct data {
+	uint8_t *p;
+	size_t n;
+} data;
+
+static data blobdata[2 * MAXE];
+
+/* Decodes the escapes of the header comment in place. */
+static char *
+unescape(char *s)
+{
+	char *in = s, *out = s, hex[3] = { 0 };
+
+	if (s == NULL)
+		return NULL;
+	while (*in != '\0') {
+		if (*in != '\\' || in[1] == '\0') {
+			*out++ = *in++;
+			continue;
+		}
+		in++;
+		switch (*in) {
+		case 'n': *out++ = '\n'; break;
+		case 't': *out++ = '\t'; break;
+		case 's': *out++ = ' '; break;
+		case 'x':
+			if (in[1] == '\0' || in[2] == '\0')
+				break;
+			memcpy(hex, in + 1, 2);
+			*out++ = (char)strtoul(hex, NULL, 16);
+			in += 2;
+			break;
+		default: *out++ = *in; break;
+		}
+		in++;
+	}
+	*out = '\0';
+	return s;
+}
+
+static data
+slurp(const char *path)
+{
+	data d = { NULL, 0 };
+	pf_err err;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || pf_slurp_fd(fd, 1 << 26, &d.p, &d.n, &err, path) !=
+	    PF_OK) {
+		fprintf(stderr, "forge: cannot read '%s'\n", path);
+		exit(2);
+	}
+	close(fd);
+	return d;
+}
+
+static uint32_t
+add_blob(pf_manifest *m, pf_section sec, pf_codec codec, data d,
+    uint64_t decoded)
+{
+	pf_blob *b = &m->blobs[m->n_blobs];
+
+	memset(b, 0, sizeof *b);
+	b->section = sec;
+	b->codec = codec;
+	b->stored_size = d.n;
+	b->decoded_size = decoded;
+	pf_sha256(b->sha256, d.p, d.n);
+	blobdata[m->n_blobs] = d;
+	return (uint32_t)m->n_blobs++;
+}
+
+static void
+file_state(pf_state *s, uint32_t mode, data d)
+{
+	s->type = PF_TYPE_FILE;
+	s->mode = mode;
+	s->size = d.n;
+	pf_sha256(s->sha256, d.p, d.n);
+}
+
+/* delta PATH MODE BEFORE AFTER DELTA [RDELTA] */
+static void
+add_delta(pf_manifest *m, pf_entry *e, uint32_t mode)
+{
+	char *bef = strtok(NULL, " \n"), *aft = strtok(NULL, " \n");
+	char *dl = strtok(NULL, " \n"), *rdl = strtok(NULL, " \n");
+	data before, after;
+
+	if (bef == NULL || aft == NULL || dl == NULL)
+		exit(2);
+	before = slurp(bef);
+	after = slurp(aft);
+	e->op = PF_OP_CHANGE;
+	file_state(&e->before, mode, before);
+	file_state(&e->after, mode, after);
+	e->payload = add_blob(m, PF_SECTION_PAYLOAD, PF_CODEC_DELTA, slurp(dl),
+	    after.n);
+	if (rdl != NULL) {
+		e->rollback = add_blob(m, PF_SECTION_ROLLBACK, PF_CODEC_DELTA,
+		    slurp(rdl), before.n);
+		free(before.p);
+	} else
+		e->rollback = add_blob(m, PF_SECTION_ROLLBACK,
+		    PF_CODEC_STORED, before, before.n);
+	free(after.p);
+}
+
+static void
+set_field(pf_manifest *m, const char *what, char *value)
+{
+	char **slot = NULL;
+
+	if (strcmp(what, "from") == 0) {
+		m->from_versions = realloc(m->from_versions,
+		    (m->n_from + 1) * sizeof *m->from_versions);
+		slot = &m->from_versions[m->n_from++];
+	} else if (strcmp(what, "name") == 0)
+		slot = &m->name;
+	else if (strcmp(what, "version") == 0)
+		slot = &m->version;
+	else if (strcmp(what, "description") == 0)
+		slot = &m->description;
+	else if (strcmp(what, "product") == 0)
+		slot = &m->product;
+	else if (strcmp(what, "to") == 0)
+		slot = &m->to_version;
+	else if (strcmp(what, "family") == 0)
+		slot = &m->family;
+	if (slot == NULL || value == NULL)
+		exit(2);
+	*slot = strdup(unescape(value));
+}
+
+static void
+add_dep(pf_manifest *m, char *kind, char *name, char *version)
+{
+	pf_dep *d;
+
+	if (kind == NULL || name == NULL)
+		exit(2);
+	m->deps = realloc(m->deps, (m->n_deps + 1) * sizeof *m->deps);
+	d = &m->deps[m->n_deps++];
+	d->kind = (pf_dep_kind)atoi(kind);
+	d->name = strdup(unescape(name));
+	d->version = version ? strdup(unescape(version)) : NULL;
+}
 
 static void
 add_line(pf_manifest *m, char *line)
 {
 	char *kind = strtok(line, " \n"), *path = strtok(NULL, " \n");
-	char *arg = strtok(NULL, " \n"), *text = strtok(NULL, "\n");
+	char *arg, *text;
+	data d;
 	pf_entry *e;
-	pf_blob *b;
 
+	if (kind != NULL && strcmp(kind, "set") == 0) {
+		set_field(m, path, strtok(NULL, "\n"));
+		return;
+	}
+	if (kind != NULL && strcmp(kind, "dep") == 0) {
+		arg = strtok(NULL, " \n");
+		add_dep(m, path, arg, strtok(NULL, " \n"));
+		return;
+	}
+	arg = strtok(NULL, " \n");
 	if (kind == NULL || path == NULL || arg == NULL || m->n_entries >= MAXE)
 		return;
-	e = &m->entries[m->n_entries];
+	e = &m->entries[m->n_entries++];
 	memset(e, 0, sizeof *e);
-	e->path = strdup(path);
+	e->path = strdup(unescape(path));
 	e->op = PF_OP_ADD;
 	e->payload = e->rollback = e->live = PF_NO_BLOB;
+	if (strcmp(kind, "delta") == 0) {
+		add_delta(m, e, (uint32_t)strtoul(arg, NULL, 8));
+		return;
+	}
+	text = unescape(strtok(NULL, "\n"));
 	if (strcmp(kind, "symlink") == 0) {
 		e->after.type = PF_TYPE_SYMLINK;
 		e->after.mode = 0777;
-		e->after.link = strdup(arg);
-	} else {
-		e->after.type = strcmp(kind, "dir") == 0 ? PF_TYPE_DIR :
-		    PF_TYPE_FILE;
+		e->after.link = strdup(unescape(arg));
+		return;
+	}
+	if (strcmp(kind, "dir") == 0) {
+		e->after.type = PF_TYPE_DIR;
 		e->after.mode = (uint32_t)strtoul(arg, NULL, 8);
+		return;
 	}
-	if (e->after.type == PF_TYPE_FILE) {
-		text = text ? text : "";
-		texts[m->n_blobs] = strdup(text);
-		e->after.size = strlen(text);
-		pf_sha256(e->after.sha256, text, strlen(text));
-		if (strcmp(kind, "lie") == 0)
-			e->after.sha256[0] ^= 1;
-		b = &m->blobs[m->n_blobs];
-		memset(b, 0, sizeof *b);
-		b->section = PF_SECTION_PAYLOAD;
-		b->codec = PF_CODEC_STORED;
-		b->stored_size = b->decoded_size = strlen(text);
-		pf_sha256(b->sha256, text, strlen(text));
-		e->payload = (uint32_t)m->n_blobs++;
-	}
-	m->n_entries++;
+	d.p = (uint8_t *)strdup(text ? text : "");
+	d.n = strlen((char *)d.p);
+	file_state(&e->after, (uint32_t)strtoul(arg, NULL, 8), d);
+	if (strcmp(kind, "lie") == 0)
+		e->after.sha256[0] ^= 1;
+	e->payload = add_blob(m, PF_SECTION_PAYLOAD, PF_CODEC_STORED, d, d.n);
 }
 
 /* Rewrites the digest (and with strip, drops the signatures). */
@@ -112,6 +277,17 @@ redigest(const char *in, const char *out, int strip)
 	return fclose(f) == 0 ? 0 : 1;
 }
 
+static void
+write_section(int fd, const pf_manifest *m, pf_section sec, pf_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_blobs; i++)
+		if (m->blobs[i].section == sec)
+			pf_write_full(fd, blobdata[i].p, blobdata[i].n, err,
+			    "out");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -119,10 +295,10 @@ main(int argc, char **argv)
 	pf_manifest m;
 	pf_header h = { .version_major = 1 };
 	pf_sigblock sb = { .count = 0 };
-	pf_buf man, sig;
+	pf_buf man, deps, sig;
 	pf_sha256_ctx hc;
 	pf_err err;
-	char line[4096];
+	char line[16384];
 	FILE *f;
 	size_t i;
 	int fd;
@@ -136,21 +312,31 @@ main(int argc, char **argv)
 		return 2;
 	pf_manifest_init(&m);
 	m.entries = calloc(MAXE, sizeof *m.entries);
-	m.blobs = calloc(MAXE, sizeof *m.blobs);
+	m.blobs = calloc(2 * MAXE, sizeof *m.blobs);
 	while (fgets(line, sizeof line, f) != NULL)
 		add_line(&m, line);
 	fclose(f);
 	pf_buf_init(&man);
+	pf_buf_init(&deps);
 	pf_buf_init(&sig);
 	pf_manifest_encode(&m, &man, &err);
-	for (i = 0; i < m.n_blobs; i++)
-		h.payload_size += m.blobs[i].stored_size;
+	pf_deps_encode(&m, &deps, &err);
+	for (i = 0; i < m.n_blobs; i++) {
+		if (m.blobs[i].section == PF_SECTION_PAYLOAD)
+			h.payload_size += m.blobs[i].stored_size;
+		else
+			h.rollback_size += m.blobs[i].stored_size;
+		if (m.blobs[i].codec == PF_CODEC_DELTA)
+			h.required |= PF_FEAT_DELTA;
+	}
 	h.manifest_size = man.len;
+	h.deps_size = deps.len;
 	h.signature_size = pf_sigblock_size(0);
 	pf_header_encode(&h, hdr);
 	pf_sha256_init(&hc);
 	pf_sha256_update(&hc, hdr, sizeof hdr);
 	pf_sha256_update(&hc, man.data, man.len);
+	pf_sha256_update(&hc, deps.data, deps.len);
 	pf_sha256_final(&hc, sb.digest);
 	pf_sigblock_encode(&sb, &sig);
 	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -158,13 +344,15 @@ main(int argc, char **argv)
 		return 1;
 	pf_write_full(fd, hdr, sizeof hdr, &err, "out");
 	pf_write_full(fd, man.data, man.len, &err, "out");
+	pf_write_full(fd, deps.data, deps.len, &err, "out");
 	pf_write_full(fd, sig.data, sig.len, &err, "out");
-	for (i = 0; i < m.n_blobs; i++)
-		pf_write_full(fd, texts[i], strlen(texts[i]), &err, "out");
+	write_section(fd, &m, PF_SECTION_PAYLOAD, &err);
+	write_section(fd, &m, PF_SECTION_ROLLBACK, &err);
 	close(fd);
 	for (i = 0; i < m.n_blobs; i++)
-		free(texts[i]);
+		free(blobdata[i].p);
 	pf_buf_free(&man);
+	pf_buf_free(&deps);
 	pf_buf_free(&sig);
 	pf_manifest_clear(&m);
 	return 0;

@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/escape.h"
+#include "common/json.h"
 #include "common/hash.h"
 #include "format/container.h"
+#include "format/field.h"
+#include "format/format.h"
 #include "format/manifest.h"
 #include "format/writer.h"
 #include "run.h"
@@ -131,7 +135,7 @@ make_manifest(pf_manifest *m)
 	    .link = strdup("f") }, .payload = PF_NO_BLOB,
 	    .rollback = PF_NO_BLOB, .live = PF_NO_BLOB };
 	m->blobs[0] = (pf_blob){ PF_SECTION_PAYLOAD, PF_CODEC_STORED, 0, 0,
-	    sizeof content, sizeof content, { 0 } };
+	    sizeof content, sizeof content, { 0 }, 0 };
 	pf_sha256(m->blobs[0].sha256, content, sizeof content);
 }
 
@@ -362,6 +366,114 @@ START_TEST(package_from_pipe)
 }
 END_TEST
 
+/*
+ * Rule 11 covers the dependency list, and is its own step: the structural
+ * rules pass a manifest whose dependency name forges a record line.
+ */
+START_TEST(words_of_dependencies)
+{
+	pf_manifest m;
+	pf_err err;
+
+	make_manifest(&m);
+	m.deps = calloc(1, sizeof *m.deps);
+	m.n_deps = 1;
+	m.deps[0].kind = PF_DEP_REQUIRES;
+	m.deps[0].name = strdup("base\nfamily x");
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_OK);
+	ck_assert_int_eq(pf_manifest_check_words(&m, &err), PF_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "dependency name"));
+	free(m.deps[0].name);
+	m.deps[0].name = strdup("base");
+	m.deps[0].version = strdup("1 2");
+	ck_assert_int_eq(pf_manifest_check_words(&m, &err), PF_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "dependency version"));
+	free(m.deps[0].version);
+	m.deps[0].version = strdup("1.2~rc1");
+	ck_assert_int_eq(pf_manifest_check_words(&m, &err), PF_OK);
+	pf_manifest_clear(&m);
+}
+END_TEST
+
+/* A manifest of one release structure: family "f", then counters. */
+static pf_ret
+decode_release(const uint64_t *counters, size_t n)
+{
+	pf_manifest m;
+	pf_buf rel, man;
+	pf_err err;
+	pf_ret r;
+	size_t i;
+
+	pf_buf_init(&rel);
+	pf_buf_init(&man);
+	pf_put_string(&rel, PF_R_FAMILY, "f");
+	for (i = 0; i < n; i++)
+		pf_put_uint(&rel, PF_R_COUNTER, counters[i]);
+	pf_put_bytes(&man, PF_M_RELEASE, rel.data, rel.len);
+	r = pf_manifest_decode(&m, man.data, man.len, &err);
+	if (r == PF_OK)
+		pf_manifest_clear(&m);
+	pf_buf_free(&rel);
+	pf_buf_free(&man);
+	return r;
+}
+
+/* Section 5.1.2: a repeated counter is corrupt, even after a 0. */
+START_TEST(release_counter_repeated)
+{
+	static const uint64_t one[] = { 5 }, zero_five[] = { 0, 5 },
+	    five_three[] = { 5, 3 }, zero_zero[] = { 0, 0 };
+
+	ck_assert_int_eq(decode_release(one, 1), PF_OK);
+	ck_assert_int_eq(decode_release(zero_five, 2), PF_ERR_CORRUPT);
+	ck_assert_int_eq(decode_release(five_three, 2), PF_ERR_CORRUPT);
+	ck_assert_int_eq(decode_release(zero_zero, 2), PF_ERR_CORRUPT);
+}
+END_TEST
+
+/* Runs f over s into a string, for the printers below. */
+static char *
+printed(void (*f)(FILE *, const char *), const char *s)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *mf = open_memstream(&out, &n);
+
+	ck_assert_ptr_nonnull(mf);
+	f(mf, s);
+	fclose(mf);
+	return out;
+}
+
+START_TEST(text_and_json_escapes)
+{
+	static const char in[] = "a\x1b[2J\\\n\t\r\x7f\xc3\xa9\xc2\x9b"
+	    "\xe2\x80\xae\xff\"";
+	char buf[16], *t;
+
+	t = printed(pf_text_str, in);
+	ck_assert_str_eq(t, "a\\x1b[2J\\\\\\n\\t\\r\\x7f\xc3\xa9"
+	    "\\xc2\\x9b\\xe2\\x80\\xae\\xff\"");
+	free(t);
+	t = printed(pf_json_str, in);
+	ck_assert_str_eq(t, "\"a\\u001b[2J\\\\\\n\\t\\u000d\\u007f"
+	    "\xc3\xa9\\u009b\\u202e\\u00ff\\\"\"");
+	free(t);
+	/* Every control byte from 0x01 to 0x1f is escaped in JSON. */
+	for (int c = 1; c < 0x20; c++) {
+		char one[2] = { (char)c, 0 };
+
+		t = printed(pf_json_str, one);
+		ck_assert_msg(t[1] == '\\', "byte 0x%02x written raw", c);
+		free(t);
+	}
+	/* Cut to fit, never in the middle of an escape. */
+	ck_assert_str_eq(pf_text_escape(buf, 8, "ab\x1b\x1b"), "ab\\x1b");
+	ck_assert_str_eq(pf_text_escape(buf, sizeof buf, "plain"), "plain");
+}
+END_TEST
+
 static Suite *
 format_suite(void)
 {
@@ -378,6 +490,9 @@ format_suite(void)
 	tcase_add_test(tc, manifest_round_trip);
 	tcase_add_test(tc, manifest_rules);
 	tcase_add_test(tc, unknown_fields);
+	tcase_add_test(tc, words_of_dependencies);
+	tcase_add_test(tc, release_counter_repeated);
+	tcase_add_test(tc, text_and_json_escapes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("container");
 	tcase_add_test(tc, header_checks);

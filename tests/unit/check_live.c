@@ -85,6 +85,39 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/*
+ * spec/hotpatch.md sections 2 and 5: a reserved flag bit is unsupported,
+ * not corrupt; text is bytes without NUL, not checked as UTF-8.
+ */
+START_TEST(test_flags_and_text)
+{
+	pf_hotpatch *hp = sample(), *back;
+	pf_buf a;
+	pf_err err;
+
+	free(hp->funcs[0].name);
+	hp->funcs[0].name = strdup("latin1_\xe9t\xe9");
+	encode(hp, &a);
+	ck_assert_int_eq(pf_hotpatch_decode(a.data, a.len, &back, &err),
+	    PF_OK);
+	ck_assert_str_eq(back->funcs[0].name, "latin1_\xe9t\xe9");
+	pf_hotpatch_free(back);
+	pf_buf_free(&a);
+	hp->funcs[1].flags |= 1u << 5;
+	encode(hp, &a);
+	ck_assert_int_eq(pf_hotpatch_decode(a.data, a.len, &back, &err),
+	    PF_ERR_UNSUPPORTED);
+	pf_buf_free(&a);
+	hp->funcs[1].flags &= ~(1u << 5);
+	hp->data[0].flags |= 1u << 9;
+	encode(hp, &a);
+	ck_assert_int_eq(pf_hotpatch_decode(a.data, a.len, &back, &err),
+	    PF_ERR_UNSUPPORTED);
+	pf_buf_free(&a);
+	pf_hotpatch_free(hp);
+}
+END_TEST
+
 /* Every proper prefix of a record is refused, never read past. */
 START_TEST(test_truncated)
 {
@@ -391,6 +424,7 @@ suite(void)
 
 	tcase_add_test(rec, test_round_trip);
 	tcase_add_test(rec, test_truncated);
+	tcase_add_test(rec, test_flags_and_text);
 	tcase_add_test(rec, test_flipped);
 	tcase_add_test(rec, test_forged_count);
 	tcase_add_test(rec, test_bad_header);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/hash.h"
@@ -200,6 +201,130 @@ START_TEST(signing_twice_refused)
 }
 END_TEST
 
+/*
+ * A keyring with one odd entry named NAME.pub, made by make, beside the
+ * good key "good": loading fails at once, with PF_ERR_TRUST and a message that
+ * names the entry and holds what.
+ */
+static void
+odd_keyring(const char *name, void (*make)(const char *path),
+    const char *what)
+{
+	char ring[128], path[320];
+	pf_keyring *kr;
+	pf_ret r;
+
+	snprintf(ring, sizeof ring, "%s/ring-%s", dir, name);
+	ck_assert_int_eq(mkdir(ring, 0755), 0);
+	snprintf(path, sizeof path, "cp %s/good.pub %s/", dir, ring);
+	ck_assert_int_eq(system(path), 0);
+	snprintf(path, sizeof path, "%s/%s.pub", ring, name);
+	make(path);
+	ck_assert_int_eq(pf_keyring_new(&kr), PF_OK);
+	/* A FIFO that blocked the open would never get here. */
+	alarm(10);
+	r = pf_keyring_add_dir(kr, ring);
+	alarm(0);
+	ck_assert_int_eq(r, PF_ERR_TRUST);
+	ck_assert_msg(strstr(pf_keyring_error(kr), name) != NULL &&
+	    strstr(pf_keyring_error(kr), what) != NULL, "message '%s'",
+	    pf_keyring_error(kr));
+	pf_keyring_free(kr);
+}
+
+static void
+make_fifo(const char *path)
+{
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+}
+
+static void
+make_dir(const char *path)
+{
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void
+make_dangling(const char *path)
+{
+	ck_assert_int_eq(symlink("/nonexistent/key.pub", path), 0);
+}
+
+static void
+make_link_to_fifo(const char *path)
+{
+	char fifo[192];
+
+	snprintf(fifo, sizeof fifo, "%s.fifo", path);
+	make_fifo(fifo);
+	ck_assert_int_eq(symlink(fifo, path), 0);
+}
+
+static void
+make_big(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("untrusted comment: padded\n", f);
+	for (i = 0; i < 4097; i++)
+		fputc('A', f);
+	fclose(f);
+}
+
+START_TEST(keyring_odd_entries)
+{
+	keygen("good");
+	odd_keyring("fifo", make_fifo, "not a regular file");
+	odd_keyring("dir", make_dir, "not a regular file");
+	odd_keyring("dangling", make_dangling, "dangling symbolic link");
+	odd_keyring("tofifo", make_link_to_fifo, "not a regular file");
+	odd_keyring("big", make_big, "larger than 4096 bytes");
+}
+END_TEST
+
+/* A symbolic link to a key file is followed (section 11.2). */
+START_TEST(keyring_follows_links)
+{
+	char ring[128], path[192], target[192];
+	pf_keyring *kr;
+
+	keygen("linked");
+	snprintf(ring, sizeof ring, "%s/ring", dir);
+	ck_assert_int_eq(mkdir(ring, 0755), 0);
+	snprintf(target, sizeof target, "%s/linked.pub", dir);
+	snprintf(path, sizeof path, "%s/linked.pub", ring);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_int_eq(pf_keyring_new(&kr), PF_OK);
+	ck_assert_int_eq(pf_keyring_add_dir(kr, ring), PF_OK);
+	ck_assert_uint_eq(pf_keyring_size(kr), 1);
+	pf_keyring_free(kr);
+}
+END_TEST
+
+/* Secret keys go through the same checks. */
+START_TEST(secret_key_odd_files)
+{
+	char path[128];
+	pf_seckey k;
+	pf_err err;
+
+	snprintf(path, sizeof path, "%s/fifo.key", dir);
+	make_fifo(path);
+	alarm(10);
+	ck_assert_int_eq(pf_seckey_load(&k, path, &err), PF_ERR_TRUST);
+	alarm(0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file"));
+	snprintf(path, sizeof path, "%s/big.key", dir);
+	make_big(path);
+	ck_assert_int_eq(pf_seckey_load(&k, path, &err), PF_ERR_TRUST);
+	ck_assert_ptr_nonnull(strstr(err.msg, "larger than 4096 bytes"));
+	snprintf(path, sizeof path, "%s/missing.key", dir);
+	ck_assert_int_eq(pf_seckey_load(&k, path, &err), PF_ERR_USAGE);
+}
+END_TEST
+
 static Suite *
 trust_suite(void)
 {
@@ -210,6 +335,9 @@ trust_suite(void)
 	tcase_add_test(tc, key_files);
 	tcase_add_test(tc, trust_policy);
 	tcase_add_test(tc, signing_twice_refused);
+	tcase_add_test(tc, keyring_odd_entries);
+	tcase_add_test(tc, keyring_follows_links);
+	tcase_add_test(tc, secret_key_odd_files);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
