@@ -452,11 +452,11 @@ pf_txn_verify(pf_txn *t)
 		p = &t->plan[i];
 		if (p->action == PF_ACTION_NONE || e->payload == PF_NO_BLOB)
 			continue;
-		r = pf_dirs_get(&t->dirs, e->path, strlen(p->dir), &p->dfd,
-		    &t->err);
-		if (r == PF_OK)
-			r = fill_file(t, p, e, -1);
-		if (r != PF_OK)
+		/* A parent the package makes does not exist yet: no base. */
+		p->dfd = pf_txn_dfd(t, i);
+		if (t->err.code != PF_OK)
+			return t->err.code;
+		if ((r = fill_file(t, p, e, -1)) != PF_OK)
 			return r;
 	}
 	return PF_OK;

@@ -38,6 +38,11 @@ grep -q '"target":"/other/dangling"' "$tmp/out" || fail "symlink target missing"
 grep -q '"path":"keep/same"' "$tmp/out" && fail "unchanged file has an entry"
 
 copy_tree "$old" "$tmp/t"
+# --check agrees with the real run, also where a file becomes a
+# directory that gets children.
+expect 0 patch-apply $(unsigned_opts t) --check --root "$tmp/t" "$tmp/p.pfpk"
+[ "$(tree_hash "$tmp/t")" = "$(tree_hash "$old")" ] && ok ||
+	fail "--check changed the tree"
 expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.pfpk"
 [ "$(tree_hash "$tmp/t")" = "$(tree_hash "$new")" ] && ok ||
 	fail "applied tree differs from NEW: $(diff -r --no-dereference "$tmp/t" "$new")"
