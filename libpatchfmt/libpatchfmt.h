@@ -73,6 +73,19 @@ typedef enum pf_op {
 
 #define PF_BUILD_ID_MAX 64
 
+/* An extended attribute of a state (section 5.4.1). */
+typedef struct pf_xattr {
+	char *name;                    /* with its namespace, "user.x" */
+	uint8_t *value;
+	size_t len;
+} pf_xattr;
+
+/* A data region of a sparse file; the rest reads as zeros (5.4.2). */
+typedef struct pf_extent {
+	uint64_t offset;
+	uint64_t length;
+} pf_extent;
+
 /* The state of one path before or after the patch (section 5.4). */
 typedef struct pf_state {
 	pf_type type;
@@ -82,6 +95,22 @@ typedef struct pf_state {
 	char *link;                    /* symlinks: target text */
 	uint8_t build_id[PF_BUILD_ID_MAX];
 	size_t build_id_len;           /* 0: not ELF, or ELF without build ID */
+	/* Metadata (feature bit 2, section 5.4.1); all of it is absent, and
+	 * has_meta false, in a package without the bit. */
+	bool has_meta;                 /* uid, gid and xattrs are recorded */
+	uint32_t uid;
+	uint32_t gid;
+	char *user;                    /* hints for people; NULL: not known */
+	char *group;
+	pf_xattr *xattrs;              /* sorted by name, names unique */
+	size_t n_xattrs;
+	char *hardlink;                /* files: first path of its link group */
+	bool sparse;                   /* files: extents give the layout */
+	pf_extent *extents;            /* sorted, apart, within size */
+	size_t n_extents;
+	bool has_mtime;
+	uint64_t mtime_sec;
+	uint32_t mtime_nsec;
 } pf_state;
 
 #define PF_NO_BLOB UINT32_MAX
