@@ -209,6 +209,8 @@ pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
 pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
+/* Records modification times (section 5.4.1; default: off). */
+pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
 /* Hot-patch records for changed ELF files (default: on). */
 pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
 /* Notes for people about what was left out, e.g. hot patches that could

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/ckd.h"
+#include "common/fsmeta.h"
 #include "format/field.h"
 #include "format/format.h"
 #include "format/manifest.h"
@@ -22,13 +23,7 @@ pf_manifest_init(pf_manifest *m)
 void
 pf_state_clear(pf_state *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n_xattrs; i++) {
-		free(s->xattrs[i].name);
-		free(s->xattrs[i].value);
-	}
-	free(s->xattrs);
+	pf_fsmeta_xattrs_clear(s);
 	free(s->extents);
 	free(s->hardlink);
 	free(s->user);
