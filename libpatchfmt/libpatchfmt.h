@@ -333,6 +333,15 @@ void pf_txn_free(pf_txn *t);
 const char *pf_txn_error(const pf_txn *t);
 pf_ret pf_txn_check(pf_txn *t);
 /*
+ * What the user gives up where the applier cannot do it (section 9.5):
+ * owners and groups, extended attributes.  Without them, a package with
+ * metadata that this process or file system cannot reproduce is refused
+ * by pf_txn_check() before anything is written.
+ */
+#define PF_TXN_NO_OWNERS 0x1u
+#define PF_TXN_NO_XATTRS 0x2u
+pf_ret pf_txn_set_flags(pf_txn *t, unsigned flags);
+/*
  * Checks that every new ELF file will find the shared libraries and symbol
  * versions it needs (DT_NEEDED, verneed) under needs_root (NULL: the
  * root), counting the libraries the package installs; PF_ERR_DEPENDENCY

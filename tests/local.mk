@@ -12,7 +12,7 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
 TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 	libpatchfmt/libpf_build.la $(CHECK_LIBS)
 
-EXTRA_DIST += tests/cli/lib.sh tests/unit/run.h
+EXTRA_DIST += tests/cli/lib.sh tests/unit/run.h tests/cli/meta-compare.sh
 
 check_PROGRAMS += tests/tools/forge tests/tools/hpask
 tests_tools_hpask_SOURCES = tests/tools/hpask.c
@@ -23,7 +23,8 @@ tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
 CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh \
 	tests/cli/t0400-trust.sh tests/cli/t0500-lifecycle.sh \
-	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh
+	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
+	tests/cli/t0800-metadata.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
 

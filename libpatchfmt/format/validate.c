@@ -236,8 +236,8 @@ check_live(const pf_manifest *m, const pf_entry *e, uint32_t *next,
 	return PF_OK;
 }
 
-static const pf_entry *
-find_entry(const pf_manifest *m, const char *path, size_t len)
+const pf_entry *
+pf_manifest_find(const pf_manifest *m, const char *path, size_t len)
 {
 	size_t lo = 0, hi = m->n_entries, mid;
 	int c;
@@ -268,7 +268,7 @@ check_ancestors(const pf_manifest *m, const pf_entry *e, pf_err *err)
 	for (slash = strchr(e->path, '/'); slash != NULL;
 	    slash = strchr(slash + 1, '/')) {
 		len = (size_t)(slash - e->path);
-		if ((a = find_entry(m, e->path, len)) == NULL)
+		if ((a = pf_manifest_find(m, e->path, len)) == NULL)
 			continue;
 		if ((e->after.type != PF_TYPE_NONE &&
 		    a->after.type != PF_TYPE_DIR) ||
@@ -400,7 +400,7 @@ check_link(const pf_manifest *m, const pf_entry *e, const pf_state *s,
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "entry '%s': link group '%s' is not an earlier path",
 		    e->path, s->hardlink);
-	if ((l = find_entry(m, s->hardlink, n)) == NULL)
+	if ((l = pf_manifest_find(m, s->hardlink, n)) == NULL)
 		return PF_OK;
 	ls = after ? &l->after : &l->before;
 	if (ls->type != PF_TYPE_FILE || ls->hardlink != NULL ||

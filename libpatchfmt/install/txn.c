@@ -17,6 +17,8 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "format/reader.h"
+#include "install/meta.h"
+#include "install/meta_txn.h"
 #include "install/txn_int.h"
 
 pf_ret
@@ -276,6 +278,7 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 	base_file bf = { -1, e->path };
 	pf_source src, *base = NULL;
 	pf_ostream out = { staged_write, &so };
+	pf_sparse_out sp;
 	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
 	uint8_t d[32];
 	pf_ret r;
@@ -290,12 +293,21 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 		src = (pf_source){ base_read_at, &bf, e->before.size };
 		base = &src;
 	}
+	/* Issue 9: a sparse payload is its data, written at its extents. */
+	if (e->after.sparse) {
+		pf_sparse_init(&sp, fd, &e->after, e->path);
+		out = (pf_ostream){ pf_sparse_write, &sp };
+	}
 	r = pf_reader_decode_blob(t->r, e->payload, base, &out, &t->err);
 	if (bf.fd >= 0)
 		close(bf.fd);
+	if (r == PF_OK && e->after.sparse) {
+		r = pf_sparse_finish(&sp, d, &t->err);
+		so.n = e->after.size;
+	} else if (r == PF_OK)
+		pf_sha256_final(&so.h, d);
 	if (r != PF_OK)
 		return r;
-	pf_sha256_final(&so.h, d);
 	if (so.n != e->after.size || memcmp(d, e->after.sha256, 32) != 0)
 		return pf_err_set(&t->err, PF_ERR_CORRUPT,
 		    "new content of '%s' is wrong: expected sha256 %s, "
@@ -310,15 +322,26 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 	int fd;
 	pf_ret r;
 
+	/* Issue 9: a link-group member is a link to its leader's file. */
+	if (e->after.hardlink != NULL)
+		return pf_txn_meta_link(t, p, e);
 	if ((r = open_tmp(t, p, e, &fd)) != PF_OK)
 		return r;
-	r = fill_file(t, p, e, fd);
+	/* Issue 9: no payload, same content: a copy of the file in place. */
+	if (e->payload == PF_NO_BLOB && e->after.has_meta)
+		r = pf_txn_meta_copy(t, p, e, fd);
+	else
+		r = fill_file(t, p, e, fd);
+	/* Issue 9: the recorded metadata, in order, before the sync. */
+	if (r == PF_OK && e->after.has_meta)
+		r = pf_meta_apply_fd(fd, &e->after, t->meta_flags, &t->err,
+		    e->path);
 	/* Keep the owner of the file we replace, where we may. */
-	if (r == PF_OK && p->actual != PF_TYPE_NONE && geteuid() == 0 &&
+	else if (r == PF_OK && p->actual != PF_TYPE_NONE && geteuid() == 0 &&
 	    fchown(fd, p->uid, p->gid) < 0)
 		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot set the owner of '%s'", e->path);
-	if (r == PF_OK && fchmod(fd, e->after.mode) < 0)
+	if (r == PF_OK && !e->after.has_meta && fchmod(fd, e->after.mode) < 0)
 		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot set the mode of '%s'", e->path);
 	if (r == PF_OK && fsync(fd) < 0)
@@ -334,6 +357,10 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 static pf_ret
 keep_owner(pf_txn *t, pf_plan *p, const pf_entry *e)
 {
+	/* Issue 9: the recorded owner and xattrs, never following it. */
+	if (e->after.has_meta)
+		return pf_meta_apply_at(p->dfd, p->tmp, &e->after,
+		    t->meta_flags, &t->err, e->path);
 	if (p->actual == PF_TYPE_NONE || geteuid() != 0)
 		return PF_OK;
 	if (fchownat(p->dfd, p->tmp, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) < 0)
@@ -377,6 +404,9 @@ make_dir(pf_txn *t, pf_plan *p, const pf_entry *e)
 	if (fchmodat(p->dfd, p->leaf, e->after.mode, AT_SYMLINK_NOFOLLOW) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot set the mode of '%s'", e->path);
+	/* Issue 9: owner, xattrs and time of the new directory. */
+	if (e->after.has_meta)
+		return pf_txn_meta_dir(t, p, e, &e->after);
 	return PF_OK;
 }
 
@@ -464,6 +494,11 @@ commit_one(pf_txn *t, size_t i)
 	if (p->action != PF_ACTION_NONE && injected_failure(t))
 		return t->err.code;
 	if (p->action == PF_ACTION_CHMOD) {
+		/* Issue 9: a directory changes in place, on its descriptor. */
+		if (e->after.has_meta) {
+			p->chmodded = true;
+			return pf_txn_meta_dir(t, p, e, &e->after);
+		}
 		if (fchmodat(p->dfd, p->leaf, e->after.mode, AT_SYMLINK_NOFOLLOW) < 0)
 			return pf_err_errno(&t->err, PF_ERR_IO, errno,
 			    "cannot set the mode of '%s'", e->path);
@@ -520,7 +555,10 @@ undo_one(pf_txn *t, size_t i)
 		unlinkat(p->dfd, p->backup, 0);
 	else if (p->backup[0] != '\0')
 		renameat(p->dfd, p->backup, p->dfd, p->leaf);
-	if (p->chmodded)
+	/* Issue 9: a directory gets its before metadata back. */
+	if (p->chmodded && e->before.has_meta)
+		pf_txn_meta_dir(t, p, e, &e->before);
+	else if (p->chmodded)
 		fchmodat(p->dfd, p->leaf, e->before.mode, AT_SYMLINK_NOFOLLOW);
 	if (p->tmp[0] != '\0')
 		unlinkat(p->dfd, p->tmp, 0);

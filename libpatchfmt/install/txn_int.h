@@ -41,6 +41,7 @@ struct pf_txn {
 	bool reversed;
 	bool force;                     /* replace what changed since */
 	unsigned long steps;            /* for PATCHFMT_FAIL_AFTER */
+	unsigned meta_flags;            /* issue 9: PF_META_NO_* given up */
 };
 
 /* check.c */

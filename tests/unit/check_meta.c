@@ -356,6 +356,7 @@ meta_suite(void)
 	tcase_add_test(tc, sparse_writer);
 	tcase_add_test(tc, copy_keeps_holes);
 	tcase_add_test(tc, link_member);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
