@@ -106,6 +106,17 @@ find_xattr(const pf_state *s, const char *name)
 	return NULL;
 }
 
+/*
+ * A security label the state does not record is the target system's
+ * (its policy labels every file): it is neither compared nor removed.
+ */
+static bool
+foreign_label(const pf_state *s, const char *name)
+{
+	return strcmp(name, "security.selinux") == 0 &&
+	    find_xattr(s, name) == NULL;
+}
+
 /* "NAME VALUE" for a message, or "no NAME" when x is NULL. */
 static char *
 describe(const char *name, const pf_xattr *x)
@@ -164,7 +175,8 @@ compare_xattrs(const pf_state *want, const pf_state *got, pf_err *err,
 			    &want->xattrs[i], o);
 	}
 	for (i = 0; i < got->n_xattrs; i++)
-		if (find_xattr(want, got->xattrs[i].name) == NULL)
+		if (find_xattr(want, got->xattrs[i].name) == NULL &&
+		    !foreign_label(want, got->xattrs[i].name))
 			return xattr_differs(err, path, got->xattrs[i].name,
 			    NULL, &got->xattrs[i]);
 	return PF_OK;
@@ -230,8 +242,8 @@ remove_others(const target *t, const pf_state *s, pf_err *err,
 		return errno == ENOTSUP ? PF_OK : pf_err_errno(err, PF_ERR_IO,
 		    errno, "cannot list the extended attributes of '%s'", path);
 	for (p = buf; p < buf + n; p += strlen(p) + 1)
-		if (find_xattr(s, p) == NULL && t_remove(t, p) < 0 &&
-		    errno != ENODATA)
+		if (find_xattr(s, p) == NULL && !foreign_label(s, p) &&
+		    t_remove(t, p) < 0 && errno != ENODATA)
 			return pf_err_errno(err, PF_ERR_IO, errno,
 			    "cannot remove extended attribute '%s' of '%s'", p,
 			    path);

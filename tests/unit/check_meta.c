@@ -139,6 +139,16 @@ START_TEST(capability_message)
 	ck_assert_str_eq(err.msg, "'usr/bin/ping' does not match the package: "
 	    "expected no security.capability, found security.capability "
 	    "cap_net_raw=ep");
+	/* A label the state does not record is the target system's. */
+	pf_state_clear(&want);
+	want.has_meta = true;
+	pf_state_clear(&got);
+	got.has_meta = true;
+	add_xattr(&got, "security.selinux", "system_u:object_r:bin_t:s0", 27);
+	ck_assert_int_eq(pf_meta_compare(&want, &got, 0, &err, "f"), PF_OK);
+	add_xattr(&want, "security.selinux", "x", 2);
+	ck_assert_int_eq(pf_meta_compare(&want, &got, 0, &err, "f"),
+	    PF_ERR_MISMATCH);
 	pf_state_clear(&want);
 	pf_state_clear(&got);
 }
