@@ -444,14 +444,29 @@ pf_sparse_finish(pf_sparse_out *o, uint8_t sha256[32], pf_err *err)
 	return PF_OK;
 }
 
+/* Copies bytes [off, end) of src to the same place in dst. */
+static pf_ret
+copy_range(int src, int dst, uint64_t off, uint64_t end, pf_err *err,
+    const char *path)
+{
+	uint8_t buf[65536];
+	size_t k;
+	pf_ret r = PF_OK;
+
+	for (; r == PF_OK && off < end; off += k) {
+		k = end - off > sizeof buf ? sizeof buf : (size_t)(end - off);
+		if ((r = pf_pread_full(src, buf, k, off, err, path)) == PF_OK)
+			r = pf_pwrite_full(dst, buf, k, off, err, path);
+	}
+	return r;
+}
+
 pf_ret
 pf_meta_copy(int src, int dst, pf_err *err, const char *path)
 {
-	uint8_t buf[65536];
 	pf_state s;
 	struct stat st;
-	uint64_t off, end;
-	size_t i, k;
+	size_t i;
 	pf_ret r;
 
 	memset(&s, 0, sizeof s);
@@ -459,33 +474,15 @@ pf_meta_copy(int src, int dst, pf_err *err, const char *path)
 		return pf_err_errno(err, PF_ERR_IO, errno, "cannot stat '%s'",
 		    path);
 	s.size = (uint64_t)st.st_size;
-	if ((r = pf_fsmeta_extents(src, &s, err, path)) != PF_OK)
-		goto out;
-	if (!s.sparse && s.size > 0)
-		s.extents = calloc(1, sizeof *s.extents);
-	if (!s.sparse && s.size > 0 && s.extents == NULL) {
-		r = pf_err_nomem(err);
-		goto out;
-	}
-	if (!s.sparse && s.size > 0) {
-		s.extents[0] = (pf_extent){ 0, s.size };
-		s.n_extents = 1;
-	}
-	for (i = 0; r == PF_OK && i < s.n_extents; i++) {
-		off = s.extents[i].offset;
-		end = off + s.extents[i].length;
-		for (; r == PF_OK && off < end; off += k) {
-			k = end - off > sizeof buf ? sizeof buf :
-			    (size_t)(end - off);
-			if ((r = pf_pread_full(src, buf, k, off, err, path)) ==
-			    PF_OK)
-				r = pf_pwrite_full(dst, buf, k, off, err, path);
-		}
-	}
+	r = pf_fsmeta_extents(src, &s, err, path);
+	if (r == PF_OK && !s.sparse)
+		r = copy_range(src, dst, 0, s.size, err, path);
+	for (i = 0; r == PF_OK && i < s.n_extents; i++)
+		r = copy_range(src, dst, s.extents[i].offset,
+		    s.extents[i].offset + s.extents[i].length, err, path);
 	if (r == PF_OK && ftruncate(dst, (off_t)s.size) < 0)
 		r = pf_err_errno(err, PF_ERR_IO, errno,
 		    "cannot set the size of '%s'", path);
-out:
 	pf_state_clear(&s);
 	return r;
 }
