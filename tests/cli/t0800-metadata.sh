@@ -124,6 +124,24 @@ same "$tmp/m" "$tmp/t3" "metadata-only apply differs"
 expect 0 patch-rollback $S meta2
 same "$tmp/orig3" "$tmp/t3" "metadata-only rollback differs"
 
+# A failure at any step of the commit leaves every attribute as it was.
+step=0
+while [ $step -lt 30 ]; do
+	rm -rf "$tmp/f"
+	copy_tree "$new" "$tmp/f"
+	PATCHFMT_FAIL_AFTER=$step patch-apply $A --state-dir "$tmp/st$step" \
+		--root "$tmp/f" "$tmp/m.ppkg" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		same "$tmp/m" "$tmp/f" "step $step: applied tree differs"
+		break
+	fi
+	[ $rc -eq 5 ] && ok || fail "step $step: exit $rc, expected 5"
+	same "$tmp/orig3" "$tmp/f" "step $step: a failed apply changed the tree"
+	step=$((step + 1))
+done
+[ $step -gt 3 ] && ok || fail "only $step steps were tried"
+
 # Not root: owners and security.* are refused before any write.
 copy_tree "$old" "$tmp/t4"
 find "$tmp/t4" -type d -exec chmod a+rwx {} +
