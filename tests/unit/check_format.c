@@ -455,6 +455,40 @@ START_TEST(package_every_byte_matters)
 }
 END_TEST
 
+/* Section 3.1 bit 2: metadata states and the feature bit agree. */
+START_TEST(package_meta_bit)
+{
+	pf_manifest m;
+	pf_write_opts o = { 0 };
+	uint8_t *data[1] = { content };
+	uint8_t buf[4096];
+	pf_err err;
+	ssize_t n;
+	int fd, pass;
+
+	make_manifest(&m);
+	add_meta(&m);
+	for (pass = 0; pass < 2; pass++) {
+		o.required = pass ? PF_FEAT_META : 0;
+		fd = memfd_create("pkg", 0);
+		ck_assert_int_eq(pf_package_write(fd, &m, data, &o, &err), PF_OK);
+		n = pread(fd, buf, sizeof buf, 0);
+		ck_assert_int_eq(read_bytes(buf, (size_t)n),
+		    pass ? PF_OK : PF_ERR_CORRUPT);
+		close(fd);
+	}
+	pf_manifest_clear(&m);
+	/* A package without metadata and with the bit is refused too. */
+	make_manifest(&m);
+	fd = memfd_create("pkg", 0);
+	ck_assert_int_eq(pf_package_write(fd, &m, data, &o, &err), PF_OK);
+	n = pread(fd, buf, sizeof buf, 0);
+	ck_assert_int_eq(read_bytes(buf, (size_t)n), PF_ERR_CORRUPT);
+	close(fd);
+	pf_manifest_clear(&m);
+}
+END_TEST
+
 START_TEST(package_from_pipe)
 {
 	pf_manifest m;
@@ -501,6 +535,7 @@ format_suite(void)
 	tc = tcase_create("container");
 	tcase_add_test(tc, header_checks);
 	tcase_add_test(tc, package_every_byte_matters);
+	tcase_add_test(tc, package_meta_bit);
 	tcase_add_test(tc, package_from_pipe);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
