@@ -17,7 +17,7 @@ static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
     "[--needs-root dir | --skip-needs] [--pid pid | --all-processes] "
-    "[--wait ms] package\n"
+    "[--wait ms] [--no-owners] [--no-xattrs] package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
 typedef struct opts {
@@ -26,6 +26,7 @@ typedef struct opts {
 	const char *state_dir;
 	const char *needs_root;
 	int check, json, force_downgrade, skip_needs, all, recover;
+	unsigned txn_flags;             /* PF_TXN_NO_OWNERS, PF_TXN_NO_XATTRS */
 	unsigned pid, wait_ms;
 	pf_trust_opts trust;
 } opts;
@@ -224,6 +225,12 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 	if (o->force_downgrade)
 		pf_warnx("WARNING: --force-downgrade: an older release may "
 		    "replace a newer one");
+	if (o->txn_flags & PF_TXN_NO_OWNERS)
+		pf_warnx("WARNING: --no-owners: files keep the owner this "
+		    "process gives them, not the package's");
+	if (o->txn_flags & PF_TXN_NO_XATTRS)
+		pf_warnx("WARNING: --no-xattrs: capabilities, ACLs, labels and "
+		    "other extended attributes of the package are not set");
 	if ((rc = pf_open_state(&db, o->root, o->state_dir, !o->check)) != 0)
 		return rc;
 	ret = pf_db_check_install(db, r, o->force_downgrade);
@@ -232,6 +239,8 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 		goto out;
 	}
 	ret = pf_txn_new(t, r, o->root);
+	if (ret == PF_OK)
+		ret = pf_txn_set_flags(*t, o->txn_flags);
 	if (ret == PF_OK)
 		ret = pf_txn_check(*t);
 	if (ret == PF_OK && !o->skip_needs)
@@ -324,6 +333,8 @@ main(int argc, char **argv)
 		{ "all-processes", no_argument, NULL, 'A' },
 		{ "skip-needs", no_argument, NULL, 'S' },
 		{ "recover", no_argument, NULL, 'R' },
+		{ "no-owners", no_argument, NULL, 'O' },
+		{ "no-xattrs", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -344,6 +355,8 @@ main(int argc, char **argv)
 		case 'S': o.skip_needs = 1; break;
 		case 'A': o.all = 1; break;
 		case 'R': o.recover = 1; break;
+		case 'O': o.txn_flags |= PF_TXN_NO_OWNERS; break;
+		case 'X': o.txn_flags |= PF_TXN_NO_XATTRS; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
 				return c;

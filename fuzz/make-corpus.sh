@@ -12,6 +12,16 @@ echo gone >"$tmp/o/g"; ln -s d/f "$tmp/n/l"; chmod 700 "$tmp/n/e"
 export SOURCE_DATE_EPOCH=0
 ./patch-create -q --name seed --version 1 -o "$out/tree.pfpk" "$tmp/o" "$tmp/n"
 ./patch-create -q -o "$out/file.pfpk" "$tmp/o/d/f" "$tmp/n/d/f"
+# Metadata (feature bit 2): a hard-link pair, a sparse file, an extended
+# attribute where setfattr(1) is installed, and modification times.
+mkdir -p "$tmp/mo" "$tmp/mn"
+echo same >"$tmp/mo/h"; echo linked >"$tmp/mn/h"; ln "$tmp/mn/h" "$tmp/mn/i"
+truncate -s 1M "$tmp/mn/s"; printf data | dd of="$tmp/mn/s" bs=1 seek=8192 \
+	conv=notrunc 2>/dev/null
+command -v setfattr >/dev/null && setfattr -n user.seed -v 1 "$tmp/mn/h"
+touch -d @1700000000 "$tmp/mo/h" "$tmp/mn/h" "$tmp/mn/s"
+./patch-create -q --keep-mtime --name seed-meta -o "$out/meta.pfpk" \
+	"$tmp/mo" "$tmp/mn"
 printf 'file a 644 x\ndir b 755\nsymlink b/c ../a\n' >"$tmp/desc"
 ./tests/tools/forge "$tmp/desc" "$out/forged.pfpk"
 # With the hot-patch test builds made (make check), a package with hot-patch

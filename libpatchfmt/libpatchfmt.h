@@ -83,6 +83,19 @@ typedef enum pf_op {
 
 #define PF_BUILD_ID_MAX 64
 
+/* An extended attribute of a state (section 5.4.1). */
+typedef struct pf_xattr {
+	char *name;                    /* with its namespace, "user.x" */
+	uint8_t *value;
+	size_t len;
+} pf_xattr;
+
+/* A data region of a sparse file; the rest reads as zeros (5.4.2). */
+typedef struct pf_extent {
+	uint64_t offset;
+	uint64_t length;
+} pf_extent;
+
 /* The state of one path before or after the patch (section 5.4). */
 typedef struct pf_state {
 	pf_type type;
@@ -92,6 +105,22 @@ typedef struct pf_state {
 	char *link;                    /* symlinks: target text */
 	uint8_t build_id[PF_BUILD_ID_MAX];
 	size_t build_id_len;           /* 0: not ELF, or ELF without build ID */
+	/* Metadata (feature bit 2, section 5.4.1); all of it is absent, and
+	 * has_meta false, in a package without the bit. */
+	bool has_meta;                 /* uid, gid and xattrs are recorded */
+	uint32_t uid;
+	uint32_t gid;
+	char *user;                    /* hints for people; NULL: not known */
+	char *group;
+	pf_xattr *xattrs;              /* sorted by name, names unique */
+	size_t n_xattrs;
+	char *hardlink;                /* files: first path of its link group */
+	bool sparse;                   /* files: extents give the layout */
+	pf_extent *extents;            /* sorted, apart, within size */
+	size_t n_extents;
+	bool has_mtime;
+	uint64_t mtime_sec;
+	uint32_t mtime_nsec;
 } pf_state;
 
 #define PF_NO_BLOB UINT32_MAX
@@ -192,6 +221,8 @@ pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
 pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
+/* Records modification times (section 5.4.1; default: off). */
+pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
 /* Hot-patch records for changed ELF files (default: on). */
 pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
 /* Notes for people about what was left out, e.g. hot patches that could
@@ -317,6 +348,15 @@ pf_ret pf_txn_new(pf_txn **out, pf_reader *r, const char *root);
 void pf_txn_free(pf_txn *t);
 const char *pf_txn_error(const pf_txn *t);
 pf_ret pf_txn_check(pf_txn *t);
+/*
+ * What the user gives up where the applier cannot do it (section 9.5):
+ * owners and groups, extended attributes.  Without them, a package with
+ * metadata that this process or file system cannot reproduce is refused
+ * by pf_txn_check() before anything is written.
+ */
+#define PF_TXN_NO_OWNERS 0x1u
+#define PF_TXN_NO_XATTRS 0x2u
+pf_ret pf_txn_set_flags(pf_txn *t, unsigned flags);
 /*
  * Checks that every new ELF file will find the shared libraries and symbol
  * versions it needs (DT_NEEDED, verneed) under needs_root (NULL: the

@@ -12,7 +12,8 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
 TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 	libpatchfmt/libpf_build.la $(CHECK_LIBS)
 
-EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h
+EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h \
+	tests/cli/meta-compare.sh
 
 check_PROGRAMS += tests/tools/forge tests/tools/hpask
 tests_tools_hpask_SOURCES = tests/tools/hpask.c
@@ -26,7 +27,8 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0310-words.sh tests/cli/t0320-escape.sh \
 	tests/cli/t0330-delta-base.sh tests/cli/t0400-trust.sh \
 	tests/cli/t0410-keyring.sh tests/cli/t0500-lifecycle.sh \
-	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh
+	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
+	tests/cli/t0800-metadata.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
 
@@ -42,6 +44,11 @@ TESTS += tests/unit/check_install
 tests_unit_check_install_SOURCES = tests/unit/check_install.c
 tests_unit_check_install_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_install_LDADD = libpatchfmt/libpatchfmt.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_meta
+TESTS += tests/unit/check_meta
+tests_unit_check_meta_SOURCES = tests/unit/check_meta.c
+tests_unit_check_meta_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_meta_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/check_trust
 TESTS += tests/unit/check_trust
 tests_unit_check_trust_SOURCES = tests/unit/check_trust.c

@@ -55,6 +55,27 @@ pf_pread_full(int fd, void *buf, size_t n, uint64_t off, pf_err *err,
 }
 
 pf_ret
+pf_pwrite_full(int fd, const void *buf, size_t n, uint64_t off, pf_err *err,
+    const char *what)
+{
+	const uint8_t *p = buf;
+	ssize_t k;
+
+	while (n > 0) {
+		k = pwrite(fd, p, n, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return pf_err_errno(err, PF_ERR_IO, k < 0 ? errno : EIO,
+			    "cannot write '%s'", what);
+		p += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return PF_OK;
+}
+
+pf_ret
 pf_write_full(int fd, const void *buf, size_t n, pf_err *err,
     const char *what)
 {

@@ -16,6 +16,8 @@ pf_ret pf_read_full(int fd, void *buf, size_t n, size_t *got, pf_err *err,
     const char *what);
 pf_ret pf_pread_full(int fd, void *buf, size_t n, uint64_t off, pf_err *err,
     const char *what);
+pf_ret pf_pwrite_full(int fd, const void *buf, size_t n, uint64_t off,
+    pf_err *err, const char *what);
 pf_ret pf_write_full(int fd, const void *buf, size_t n, pf_err *err,
     const char *what);
 /* Reads an open regular file whole; limit bounds the size accepted. */

@@ -6,13 +6,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/fsmeta.h"
 #include "common/hash.h"
 #include "compress/lzma.h"
 #include "delta/delta.h"
@@ -33,6 +36,7 @@ struct pf_builder {
 	char *single_path;              /* entry path when diffing two files */
 	pf_signers signers;
 	bool no_live;                   /* leave hot-patch records out */
+	bool keep_mtime;                /* record modification times */
 	char **notes;                   /* for people: what was left out */
 	size_t n_notes;
 };
@@ -44,6 +48,8 @@ typedef struct side {
 	size_t len;
 	bool x86;
 	bool elf;
+	/* content holds the data extents only (section 5.4.2). */
+	bool sparse;
 } side;
 
 pf_ret
@@ -280,7 +286,9 @@ add_content_blob(pf_builder *b, pf_section sec, const side *base,
 	pf_buf_append(&best, s->content, s->len);
 	if (best.failed)
 		return pf_err_nomem(&b->err);
-	if (base != NULL && base->content != NULL)
+	/* A delta needs whole contents; a sparse side has its data only. */
+	if (base != NULL && base->content != NULL && !base->sparse &&
+	    !s->sparse)
 		r = try_delta(b, base, s, &best, &codec, &param);
 	if (r == PF_OK && best.len > s->len / 16)
 		r = try_lzma(b, s, false, &best, &codec, &param);
@@ -301,10 +309,45 @@ add_content_blob(pf_builder *b, pf_section sec, const side *base,
 
 /* Reading one side. */
 
+/*
+ * A sparse file is read extent by extent, its holes hashed as zeros
+ * without reading them, so that reading costs what its data costs.
+ */
+static pf_ret
+load_sparse(pf_builder *b, int fd, const char *path, side *s)
+{
+	uint64_t total = pf_state_data_size(&s->st), at = 0, pos = 0;
+	const pf_extent *x;
+	pf_sha256_ctx h;
+	size_t i;
+	pf_ret r;
+
+	if (total > SIZE_MAX - 1 || (s->content = malloc(total + 1)) == NULL)
+		return pf_err_nomem(&b->err);
+	pf_sha256_init(&h);
+	for (i = 0; i < s->st.n_extents; i++) {
+		x = &s->st.extents[i];
+		r = pf_pread_full(fd, s->content + at, (size_t)x->length,
+		    x->offset, &b->err, path);
+		if (r != PF_OK)
+			return r;
+		pf_fsmeta_hash_zeros(&h, x->offset - pos);
+		pf_sha256_update(&h, s->content + at, (size_t)x->length);
+		at += x->length;
+		pos = x->offset + x->length;
+	}
+	pf_fsmeta_hash_zeros(&h, s->st.size - pos);
+	pf_sha256_final(&h, s->st.sha256);
+	s->len = (size_t)total;
+	s->sparse = true;
+	return PF_OK;
+}
+
 static pf_ret
 load_file(pf_builder *b, const char *path, side *s)
 {
 	pf_elf_info ei;
+	struct stat st;
 	int fd;
 	pf_ret r;
 
@@ -312,10 +355,25 @@ load_file(pf_builder *b, const char *path, side *s)
 	if (fd < 0)
 		return pf_err_errno(&b->err, PF_ERR_IO, errno,
 		    "cannot open '%s'", path);
-	r = pf_slurp_fd(fd, PF_MAX_FILE_SIZE, &s->content, &s->len, &b->err,
-	    path);
+	if (fstat(fd, &st) < 0)
+		r = pf_err_errno(&b->err, PF_ERR_IO, errno,
+		    "cannot stat '%s'", path);
+	else if ((uint64_t)st.st_size > PF_MAX_FILE_SIZE)
+		r = pf_err_set(&b->err, PF_ERR_USAGE,
+		    "'%s' is larger than the limit", path);
+	else {
+		s->st.size = (uint64_t)st.st_size;
+		r = pf_fsmeta_xattrs(fd, path, &s->st, &b->err, path);
+	}
+	if (r == PF_OK)
+		r = pf_fsmeta_extents(fd, &s->st, &b->err, path);
+	if (r == PF_OK && s->st.sparse)
+		r = load_sparse(b, fd, path, s);
+	else if (r == PF_OK)
+		r = pf_slurp_fd(fd, PF_MAX_FILE_SIZE, &s->content, &s->len,
+		    &b->err, path);
 	close(fd);
-	if (r != PF_OK)
+	if (r != PF_OK || s->sparse)
 		return r;
 	s->st.size = s->len;
 	pf_sha256(s->st.sha256, s->content, s->len);
@@ -327,29 +385,84 @@ load_file(pf_builder *b, const char *path, side *s)
 	return PF_OK;
 }
 
+pf_ret
+pf_builder_set_keep_mtime(pf_builder *b, bool keep)
+{
+	b->keep_mtime = keep;
+	return PF_OK;
+}
+
+/* Names of the owner for people (section 5.4.1); NULL when unknown. */
+static pf_ret
+owner_names(pf_builder *b, pf_state *st)
+{
+	struct passwd pw, *pp = NULL;
+	struct group gr, *gp = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(st->uid, &pw, buf, sizeof buf, &pp) == 0 && pp &&
+	    strlen(pp->pw_name) <= PF_MAX_NAME && *pp->pw_name &&
+	    (st->user = strdup(pp->pw_name)) == NULL)
+		return pf_err_nomem(&b->err);
+	if (getgrgid_r(st->gid, &gr, buf, sizeof buf, &gp) == 0 && gp &&
+	    strlen(gp->gr_name) <= PF_MAX_NAME && *gp->gr_name &&
+	    (st->group = strdup(gp->gr_name)) == NULL)
+		return pf_err_nomem(&b->err);
+	return PF_OK;
+}
+
+/* Owner, link group and time, as the scan found them (5.4.1, 5.4.3). */
+static pf_ret
+node_meta(pf_builder *b, const pf_node *nd, const char *path, pf_state *st)
+{
+	st->has_meta = true;
+	st->uid = nd->uid;
+	st->gid = nd->gid;
+	if (nd->uid > PF_MAX_OWNER_ID || nd->gid > PF_MAX_OWNER_ID)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "'%s' has an owner that cannot be recorded", path);
+	if (nd->hardlink != NULL && (st->hardlink = strdup(nd->hardlink)) ==
+	    NULL)
+		return pf_err_nomem(&b->err);
+	if (b->keep_mtime) {
+		if (nd->mtime_sec < 0)
+			return pf_err_set(&b->err, PF_ERR_USAGE,
+			    "'%s' has a modification time before 1970, which "
+			    "cannot be recorded", path);
+		st->has_mtime = true;
+		st->mtime_sec = (uint64_t)nd->mtime_sec;
+		st->mtime_nsec = nd->mtime_nsec;
+	}
+	return owner_names(b, st);
+}
+
 static pf_ret
 load_side(pf_builder *b, const char *root, const pf_node *nd, side *s)
 {
 	char path[2 * PF_MAX_PATH + 2];
+	pf_ret r;
 
 	memset(s, 0, sizeof *s);
 	if (nd == NULL)
 		return PF_OK;
 	s->st.type = nd->type;
 	s->st.mode = nd->mode;
-	if (nd->type == PF_TYPE_SYMLINK) {
-		s->st.size = nd->size;
-		if ((s->st.link = strdup(nd->link)) == NULL)
-			return pf_err_nomem(&b->err);
-		return PF_OK;
-	}
-	if (nd->type != PF_TYPE_FILE)
-		return PF_OK;
 	if (b->single_path != NULL || *nd->path == '\0')
 		snprintf(path, sizeof path, "%s", root);
 	else
 		snprintf(path, sizeof path, "%s/%s", root, nd->path);
-	return load_file(b, path, s);
+	if ((r = node_meta(b, nd, path, &s->st)) != PF_OK)
+		return r;
+	if (nd->type == PF_TYPE_FILE)
+		return load_file(b, path, s);
+	if ((r = pf_fsmeta_xattrs(-1, path, &s->st, &b->err, path)) != PF_OK)
+		return r;
+	if (nd->type == PF_TYPE_SYMLINK) {
+		s->st.size = nd->size;
+		if ((s->st.link = strdup(nd->link)) == NULL)
+			return pf_err_nomem(&b->err);
+	}
+	return PF_OK;
 }
 
 static void
@@ -362,10 +475,11 @@ side_free(side *s)
 static bool
 sides_equal(const side *o, const side *n)
 {
-	if (o->st.type != n->st.type || o->st.mode != n->st.mode)
+	if (o->st.type != n->st.type || o->st.mode != n->st.mode ||
+	    !pf_state_meta_equal(&o->st, &n->st))
 		return false;
 	if (o->st.type == PF_TYPE_FILE)
-		return o->len == n->len &&
+		return o->st.size == n->st.size &&
 		    memcmp(o->st.sha256, n->st.sha256, 32) == 0;
 	if (o->st.type == PF_TYPE_SYMLINK)
 		return strcmp(o->st.link, n->st.link) == 0;
@@ -376,7 +490,8 @@ static bool
 same_content(const side *o, const side *n)
 {
 	return o->st.type == PF_TYPE_FILE && n->st.type == PF_TYPE_FILE &&
-	    o->len == n->len && memcmp(o->st.sha256, n->st.sha256, 32) == 0;
+	    o->st.size == n->st.size &&
+	    memcmp(o->st.sha256, n->st.sha256, 32) == 0;
 }
 
 static pf_ret
@@ -553,7 +668,7 @@ diff_one(pf_builder *b, const char *old_root, const char *new_root,
 {
 	side o, n;
 	pf_entry *e;
-	bool same;
+	bool same, nblob, oblob;
 	pf_ret r;
 
 	if ((r = load_side(b, old_root, on, &o)) != PF_OK ||
@@ -562,19 +677,23 @@ diff_one(pf_builder *b, const char *old_root, const char *new_root,
 	if (sides_equal(&o, &n))
 		goto out;
 	same = same_content(&o, &n);
+	/* A link-group member has no blob of its own (section 5.4.3). */
+	nblob = n.content != NULL && !same && n.st.hardlink == NULL;
+	oblob = o.content != NULL && !same && o.st.hardlink == NULL;
 	if ((r = push_entry(b, path, &o, &n)) != PF_OK)
 		goto out;
 	e = &b->m.entries[b->m.n_entries - 1];
-	if (n.content != NULL && !same &&
+	b->required |= PF_FEAT_META;
+	if (nblob &&
 	    (r = add_content_blob(b, PF_SECTION_PAYLOAD, &o, &n,
 	    &e->payload)) != PF_OK)
 		goto out;
 	/* The rollback of a changed file is a reverse delta, new to old. */
-	if (o.content != NULL && !same &&
+	if (oblob &&
 	    (r = add_content_blob(b, PF_SECTION_ROLLBACK, &n, &o,
 	    &e->rollback)) != PF_OK)
 		goto out;
-	if (!b->no_live && o.elf && n.elf && !same &&
+	if (!b->no_live && o.elf && n.elf && !same && nblob &&
 	    (r = record_live(b, e, &o, &n)) != PF_OK)
 		goto out;
 	if (n.elf && !same)
@@ -627,8 +746,8 @@ diff_files(pf_builder *b, const char *old_path, const char *new_path,
 	}
 	on.path = nn.path = b->single_path;
 	on.type = nn.type = PF_TYPE_FILE;
-	on.mode = os->st_mode & 07777;
-	nn.mode = ns->st_mode & 07777;
+	pf_node_stat(&on, os);
+	pf_node_stat(&nn, ns);
 	return diff_one(b, old_path, new_path, b->single_path, &on, &nn);
 }
 

@@ -20,6 +20,7 @@ pf_nodelist_free(pf_nodelist *l)
 	for (i = 0; i < l->n; i++) {
 		free(l->v[i].path);
 		free(l->v[i].link);
+		free(l->v[i].hardlink);
 	}
 	free(l->v);
 	memset(l, 0, sizeof *l);
@@ -66,6 +67,19 @@ read_link(int dfd, const char *name, const char *path, pf_node *nd,
 	return PF_OK;
 }
 
+void
+pf_node_stat(pf_node *nd, const struct stat *st)
+{
+	nd->mode = st->st_mode & 07777;
+	nd->uid = (uint32_t)st->st_uid;
+	nd->gid = (uint32_t)st->st_gid;
+	nd->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+	nd->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	nd->dev = (uint64_t)st->st_dev;
+	nd->ino = (uint64_t)st->st_ino;
+	nd->nlink = (uint64_t)st->st_nlink;
+}
+
 static pf_ret walk(int dfd, const char *prefix, pf_nodelist *out,
     pf_err *err);
 
@@ -83,14 +97,17 @@ add_node(int dfd, const char *name, const char *path, pf_nodelist *out,
 		    path);
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
 		return pf_err_set(err, PF_ERR_USAGE,
-		    "'%s' is not a file, directory or symlink: patchfmt "
-		    "cannot carry it", path);
+		    "'%s' is a %s, not a file, directory or symlink: patchfmt "
+		    "cannot carry it; remove it from the build", path,
+		    S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ?
+		    "socket" : S_ISCHR(st.st_mode) ? "character device" :
+		    S_ISBLK(st.st_mode) ? "block device" : "special file");
 	if (strlen(path) > PF_MAX_PATH)
 		return pf_err_set(err, PF_ERR_USAGE, "path '%s' is too long",
 		    path);
 	if ((nd = push(out)) == NULL || (nd->path = strdup(path)) == NULL)
 		return pf_err_nomem(err);
-	nd->mode = st.st_mode & 07777;
+	pf_node_stat(nd, &st);
 	if (S_ISLNK(st.st_mode)) {
 		nd->type = PF_TYPE_SYMLINK;
 		return read_link(dfd, name, path, nd, err);
@@ -145,6 +162,53 @@ cmp_node(const void *a, const void *b)
 	return strcmp(((const pf_node *)a)->path, ((const pf_node *)b)->path);
 }
 
+/* Files with more than one link, by inode, then by path. */
+static int
+cmp_inode(const void *a, const void *b, void *arg)
+{
+	const pf_nodelist *l = arg;
+	const pf_node *x = &l->v[*(const size_t *)a];
+	const pf_node *y = &l->v[*(const size_t *)b];
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * Section 5.4.3: every file whose inode an earlier path of the build
+ * has too names that first path, the leader of its group.
+ */
+static pf_ret
+link_groups(pf_nodelist *l, pf_err *err)
+{
+	size_t *idx, n = 0, i, lead = 0;
+	pf_node *a, *b;
+
+	if ((idx = calloc(l->n + 1, sizeof *idx)) == NULL)
+		return pf_err_nomem(err);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].type == PF_TYPE_FILE && l->v[i].nlink > 1)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof *idx, cmp_inode, l);
+	for (i = 1; i < n; i++) {
+		a = &l->v[idx[lead]];
+		b = &l->v[idx[i]];
+		if (a->dev != b->dev || a->ino != b->ino) {
+			lead = i;
+			continue;
+		}
+		if ((b->hardlink = strdup(a->path)) == NULL) {
+			free(idx);
+			return pf_err_nomem(err);
+		}
+	}
+	free(idx);
+	return PF_OK;
+}
+
 pf_ret
 pf_scan_tree(const char *root, pf_nodelist *out, pf_err *err)
 {
@@ -160,5 +224,7 @@ pf_scan_tree(const char *root, pf_nodelist *out, pf_err *err)
 	close(dfd);
 	if (r == PF_OK && out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_node);
+	if (r == PF_OK)
+		r = link_groups(out, err);
 	return r;
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "libpatchfmt.h"
 #include "common/err.h"
@@ -16,6 +17,15 @@ typedef struct pf_node {
 	uint32_t mode;
 	uint64_t size;
 	char *link;
+	/* Section 5.4.1 and 5.4.3: what lstat(2) says of the inode. */
+	uint32_t uid;
+	uint32_t gid;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t nlink;
+	char *hardlink;         /* first path of its link group, or NULL */
 } pf_node;
 
 typedef struct pf_nodelist {
@@ -24,8 +34,14 @@ typedef struct pf_nodelist {
 	size_t cap;
 } pf_nodelist;
 
-/* Walks the tree under root (not following symlinks), sorted by path. */
+/*
+ * Walks the tree under root (not following symlinks), sorted by path,
+ * and names the link group of every file that shares its inode with an
+ * earlier path.  Device nodes, FIFOs and sockets are refused (usage).
+ */
 pf_ret pf_scan_tree(const char *root, pf_nodelist *out, pf_err *err);
 void pf_nodelist_free(pf_nodelist *l);
+/* Fills the lstat(2) fields of nd from st. */
+void pf_node_stat(pf_node *nd, const struct stat *st);
 
 #endif

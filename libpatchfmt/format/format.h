@@ -29,7 +29,8 @@
 /* 3.1 Required feature bits: a reader refuses any bit it does not know. */
 #define PF_FEAT_DELTA           (UINT64_C(1) << 0)  /* a blob uses codec 3 */
 #define PF_FEAT_LIVE            (UINT64_C(1) << 1)  /* hot-patch records */
-#define PF_FEAT_KNOWN           (PF_FEAT_DELTA | PF_FEAT_LIVE)
+#define PF_FEAT_META            (UINT64_C(1) << 2)  /* owners, xattrs... */
+#define PF_FEAT_KNOWN           (PF_FEAT_DELTA | PF_FEAT_LIVE | PF_FEAT_META)
 
 /* 4. Fields: tag and length as uvarints; odd tags are critical. */
 #define PF_TAG_CRITICAL(t)      (((t) & 1) != 0)
@@ -80,6 +81,19 @@
 #define PF_S_SHA256             7
 #define PF_S_LINK               9
 #define PF_S_BUILD_ID           10
+#define PF_S_UID                11      /* 5.4.1, feature bit 2 */
+#define PF_S_USER               12
+#define PF_S_GID                13
+#define PF_S_GROUP              14
+#define PF_S_XATTR              15      /* repeated */
+#define PF_S_HARDLINK           17
+#define PF_S_EXTENTS            19      /* 5.4.2 */
+#define PF_S_MTIME              21
+#define PF_S_MTIME_NSEC         23
+
+/* 5.4.1 Extended attribute fields. */
+#define PF_X_NAME               1
+#define PF_X_VALUE              3
 
 /* 6. Dependency list fields. */
 #define PF_D_DEP                1
@@ -111,5 +125,11 @@
 #define PF_MAX_LZMA_DICT        (UINT64_C(64) << 20)
 #define PF_MAX_LIVE             (UINT64_C(64) << 20)  /* a hot-patch record */
 #define PF_MAX_FILE_SIZE        (UINT64_C(1) << 40)
+#define PF_MAX_OWNER_ID         UINT32_C(4294967294)  /* not (uid_t)-1 */
+#define PF_MAX_XATTRS           1024    /* per state */
+#define PF_MAX_XATTR_NAME       255     /* XATTR_NAME_MAX */
+#define PF_MAX_XATTR_VALUE      65536   /* XATTR_SIZE_MAX */
+#define PF_MAX_XATTR_TOTAL      (UINT64_C(1) << 20)  /* names and values */
+#define PF_MAX_EXTENTS          65536   /* per state */
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/ckd.h"
+#include "common/fsmeta.h"
 #include "format/field.h"
 #include "format/format.h"
 #include "format/manifest.h"
@@ -22,6 +23,11 @@ pf_manifest_init(pf_manifest *m)
 void
 pf_state_clear(pf_state *s)
 {
+	pf_fsmeta_xattrs_clear(s);
+	free(s->extents);
+	free(s->hardlink);
+	free(s->user);
+	free(s->group);
 	free(s->link);
 	memset(s, 0, sizeof *s);
 }
@@ -65,6 +71,49 @@ pf_codec_needs_base(pf_codec c)
 
 /* Encoding. */
 
+/* Section 5.4.1 and 5.4.2: the fields of feature bit 2, in tag order. */
+static void
+encode_meta(pf_buf *b, const pf_state *s)
+{
+	pf_buf in;
+	size_t i;
+
+	pf_put_uint(b, PF_S_UID, s->uid);
+	if (s->user != NULL)
+		pf_put_string(b, PF_S_USER, s->user);
+	pf_put_uint(b, PF_S_GID, s->gid);
+	if (s->group != NULL)
+		pf_put_string(b, PF_S_GROUP, s->group);
+	for (i = 0; i < s->n_xattrs; i++) {
+		pf_buf_init(&in);
+		pf_put_string(&in, PF_X_NAME, s->xattrs[i].name);
+		pf_put_bytes(&in, PF_X_VALUE, s->xattrs[i].value,
+		    s->xattrs[i].len);
+		pf_put_nested(b, PF_S_XATTR, &in);
+		if (in.failed)
+			b->failed = true;
+		pf_buf_free(&in);
+	}
+	if (s->hardlink != NULL)
+		pf_put_string(b, PF_S_HARDLINK, s->hardlink);
+	if (s->sparse) {
+		pf_buf_init(&in);
+		for (i = 0; i < s->n_extents; i++) {
+			pf_buf_put_uvarint(&in, s->extents[i].offset);
+			pf_buf_put_uvarint(&in, s->extents[i].length);
+		}
+		pf_put_bytes(b, PF_S_EXTENTS, in.data, in.len);
+		if (in.failed)
+			b->failed = true;
+		pf_buf_free(&in);
+	}
+	if (s->has_mtime) {
+		pf_put_uint(b, PF_S_MTIME, s->mtime_sec);
+		if (s->mtime_nsec != 0)
+			pf_put_uint(b, PF_S_MTIME_NSEC, s->mtime_nsec);
+	}
+}
+
 static void
 encode_state(pf_buf *b, uint64_t tag, const pf_state *s)
 {
@@ -83,6 +132,8 @@ encode_state(pf_buf *b, uint64_t tag, const pf_state *s)
 		pf_put_string(&in, PF_S_LINK, s->link);
 	if (s->build_id_len > 0)
 		pf_put_bytes(&in, PF_S_BUILD_ID, s->build_id, s->build_id_len);
+	if (s->has_meta)
+		encode_meta(&in, s);
 	pf_put_nested(b, tag, &in);
 	pf_buf_free(&in);
 }
@@ -237,7 +288,13 @@ unknown_field(const pf_field *f, const char *what, pf_err *err)
 /* A set of seen tags guards against repeated single fields. */
 #define BIT(t) (UINT64_C(1) << (t))
 #define STATE_FIELDS (BIT(PF_S_TYPE) | BIT(PF_S_MODE) | BIT(PF_S_SIZE) | \
-	BIT(PF_S_SHA256) | BIT(PF_S_LINK) | BIT(PF_S_BUILD_ID))
+	BIT(PF_S_SHA256) | BIT(PF_S_LINK) | BIT(PF_S_BUILD_ID) | \
+	BIT(PF_S_UID) | BIT(PF_S_USER) | BIT(PF_S_GID) | BIT(PF_S_GROUP) | \
+	BIT(PF_S_HARDLINK) | BIT(PF_S_EXTENTS) | BIT(PF_S_MTIME) | \
+	BIT(PF_S_MTIME_NSEC))
+#define META_FIELDS (BIT(PF_S_UID) | BIT(PF_S_USER) | BIT(PF_S_GID) | \
+	BIT(PF_S_GROUP) | BIT(PF_S_XATTR) | BIT(PF_S_HARDLINK) | \
+	BIT(PF_S_EXTENTS) | BIT(PF_S_MTIME) | BIT(PF_S_MTIME_NSEC))
 #define ENTRY_FIELDS (BIT(PF_E_PATH) | BIT(PF_E_OP) | BIT(PF_E_BEFORE) | \
 	BIT(PF_E_AFTER) | BIT(PF_E_PAYLOAD) | BIT(PF_E_ROLLBACK) | \
 	BIT(PF_E_NEEDS) | BIT(PF_E_PROVIDES) | BIT(PF_E_LIVE))
@@ -273,6 +330,148 @@ typedef struct state_ctx {
 	pf_state *s;
 	uint64_t seen;
 } state_ctx;
+
+static pf_ret
+owner_id(const pf_field *f, uint32_t *id, pf_err *err)
+{
+	uint64_t v;
+	pf_ret r;
+
+	if ((r = pf_field_uint(f, &v, err, "owner")) != PF_OK)
+		return r;
+	if (v > PF_MAX_OWNER_ID)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "user or group ID %llu is beyond the limit",
+		    (unsigned long long)v);
+	*id = (uint32_t)v;
+	return PF_OK;
+}
+
+typedef struct xattr_ctx {
+	pf_xattr *x;
+	uint64_t seen;
+} xattr_ctx;
+
+static pf_ret
+xattr_field(void *obj, const pf_field *f, pf_err *err)
+{
+	xattr_ctx *x = obj;
+	pf_ret r;
+
+	if ((r = once(&x->seen, f, BIT(PF_X_NAME) | BIT(PF_X_VALUE),
+	    "extended attribute", err)) != PF_OK)
+		return r;
+	switch (f->tag) {
+	case PF_X_NAME:
+		return pf_field_string(f, PF_MAX_XATTR_NAME, &x->x->name, err,
+		    "extended attribute name");
+	case PF_X_VALUE:
+		if (f->len > PF_MAX_XATTR_VALUE)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "extended attribute value of %zu bytes", f->len);
+		/* One byte more, so that an empty value is not NULL. */
+		if ((x->x->value = malloc(f->len + 1)) == NULL)
+			return pf_err_nomem(err);
+		memcpy(x->x->value, f->val, f->len);
+		x->x->len = f->len;
+		return PF_OK;
+	}
+	return unknown_field(f, "extended attribute", err);
+}
+
+static pf_ret
+add_xattr(pf_state *s, const pf_field *f, pf_err *err)
+{
+	xattr_ctx x = { NULL, 0 };
+	pf_xattr *p;
+	pf_ret r;
+
+	if (s->n_xattrs >= PF_MAX_XATTRS)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "more than %d extended attributes", PF_MAX_XATTRS);
+	p = realloc(s->xattrs, (s->n_xattrs + 1) * sizeof *p);
+	if (p == NULL)
+		return pf_err_nomem(err);
+	s->xattrs = p;
+	x.x = &p[s->n_xattrs++];
+	memset(x.x, 0, sizeof *x.x);
+	r = walk_fields(f->val, f->len, "extended attribute", xattr_field, &x,
+	    err);
+	if (r == PF_OK && x.seen != (BIT(PF_X_NAME) | BIT(PF_X_VALUE)))
+		r = pf_err_set(err, PF_ERR_CORRUPT,
+		    "an extended attribute lacks its name or value");
+	return r;
+}
+
+/* Section 5.4.2: uvarint pairs of offset and length. */
+static pf_ret
+decode_extents(pf_state *s, const pf_field *f, pf_err *err)
+{
+	pf_cur c;
+	pf_extent e;
+
+	pf_cur_init(&c, f->val, f->len);
+	s->sparse = true;
+	while (pf_cur_left(&c) > 0) {
+		if (!pf_cur_get_uvarint(&c, &e.offset) ||
+		    !pf_cur_get_uvarint(&c, &e.length))
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "malformed data extents");
+		if (s->n_extents >= PF_MAX_EXTENTS)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "more than %d data extents", PF_MAX_EXTENTS);
+		if (s->n_extents % 64 == 0) {
+			pf_extent *p = realloc(s->extents,
+			    (s->n_extents + 64) * sizeof *p);
+
+			if (p == NULL)
+				return pf_err_nomem(err);
+			s->extents = p;
+		}
+		s->extents[s->n_extents++] = e;
+	}
+	return PF_OK;
+}
+
+/* The fields of feature bit 2 (sections 5.4.1 and 5.4.2). */
+static pf_ret
+meta_field(pf_state *s, const pf_field *f, pf_err *err)
+{
+	uint64_t v;
+	pf_ret r;
+
+	switch (f->tag) {
+	case PF_S_UID:
+		return owner_id(f, &s->uid, err);
+	case PF_S_GID:
+		return owner_id(f, &s->gid, err);
+	case PF_S_USER:
+		return pf_field_string(f, PF_MAX_NAME, &s->user, err,
+		    "user name");
+	case PF_S_GROUP:
+		return pf_field_string(f, PF_MAX_NAME, &s->group, err,
+		    "group name");
+	case PF_S_XATTR:
+		return add_xattr(s, f, err);
+	case PF_S_HARDLINK:
+		return pf_field_string(f, PF_MAX_PATH, &s->hardlink, err,
+		    "hard-link group");
+	case PF_S_EXTENTS:
+		return decode_extents(s, f, err);
+	case PF_S_MTIME:
+		s->has_mtime = true;
+		return pf_field_uint(f, &s->mtime_sec, err, "modification time");
+	case PF_S_MTIME_NSEC:
+		if ((r = pf_field_uint(f, &v, err, "modification time")) != PF_OK)
+			return r;
+		if (v == 0 || v >= 1000000000)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "nanoseconds %llu out of range", (unsigned long long)v);
+		s->mtime_nsec = (uint32_t)v;
+		return PF_OK;
+	}
+	return unknown_field(f, "entry state", err);
+}
 
 static pf_ret
 state_field(void *obj, const pf_field *f, pf_err *err)
@@ -323,7 +522,35 @@ state_field(void *obj, const pf_field *f, pf_err *err)
 		s->build_id_len = f->len;
 		return PF_OK;
 	}
+	if (f->tag >= PF_S_UID && f->tag <= PF_S_MTIME_NSEC)
+		return meta_field(s, f, err);
 	return unknown_field(f, "entry state", err);
+}
+
+/*
+ * Section 5.4.1: uid and gid come together and bring the rest; link
+ * groups and layouts belong to files; nanoseconds need seconds.
+ */
+static pf_ret
+check_meta_fields(pf_state *s, uint64_t seen, pf_err *err)
+{
+	uint64_t owner = BIT(PF_S_UID) | BIT(PF_S_GID);
+
+	if ((seen & META_FIELDS) == 0 && s->n_xattrs == 0)
+		return PF_OK;
+	if ((seen & owner) != owner)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "metadata of an entry state without its owner");
+	if (s->type != PF_TYPE_FILE &&
+	    (seen & (BIT(PF_S_HARDLINK) | BIT(PF_S_EXTENTS))))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "link group or data extents given for something that is "
+		    "not a file");
+	if ((seen & BIT(PF_S_MTIME_NSEC)) && !(seen & BIT(PF_S_MTIME)))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "nanoseconds of a modification time without its seconds");
+	s->has_meta = true;
+	return PF_OK;
 }
 
 static pf_ret
@@ -352,7 +579,7 @@ decode_state(pf_state *s, const pf_field *f, pf_err *err)
 		    "link target given for something that is not a symlink");
 	if (s->type == PF_TYPE_SYMLINK && s->link[0] == '\0')
 		return pf_err_set(err, PF_ERR_CORRUPT, "empty symlink target");
-	return PF_OK;
+	return check_meta_fields(s, x.seen, err);
 }
 
 typedef struct entry_ctx {

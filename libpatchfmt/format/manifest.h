@@ -53,6 +53,16 @@ bool pf_id_valid(const char *id);
 bool pf_token_valid(const char *s);
 /* Section 5.3.1: a relative path with no empty, "." or ".." component. */
 bool pf_path_valid(const char *p, size_t n);
+/* The entry of the first len bytes of path (entries are sorted), or NULL. */
+const pf_entry *pf_manifest_find(const pf_manifest *m, const char *path,
+    size_t len);
+/* Section 5.4.1: whether the states carry metadata (feature bit 2). */
+bool pf_manifest_has_meta(const pf_manifest *m);
+/* Owner, xattrs, link group, layout and mtime are the same. */
+bool pf_state_meta_equal(const pf_state *a, const pf_state *b);
+/* The bytes a payload holds for a file state: its size, or for a sparse
+ * file the sum of its data extents (section 5.4.2). */
+uint64_t pf_state_data_size(const pf_state *s);
 /* True when the blob's codec reads a base (the other state's content). */
 bool pf_codec_needs_base(pf_codec c);
 

@@ -11,6 +11,7 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "format/manifest.h"
+#include "format/print_meta.h"
 #include "elf/needs.h"
 
 static const char *
@@ -82,6 +83,7 @@ text_state(FILE *f, const char *label, const pf_state *s)
 		pf_hex(hex, s->build_id, s->build_id_len);
 		fprintf(f, "            build-id %s\n", hex);
 	}
+	pf_print_meta_text(f, s);
 }
 
 /* An entry's ELF record, decoded; false when there is none. */
@@ -225,6 +227,7 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 		fputc('\n', f);
 		text_state(f, "before", &e->before);
 		text_state(f, "after", &e->after);
+		pf_print_changes_text(f, e);
 		text_blob(f, "payload", m, e->payload);
 		text_blob(f, "undo", m, e->rollback);
 		text_blob(f, "live", m, e->live);
@@ -255,6 +258,7 @@ json_state(FILE *f, const char *key, const pf_state *s)
 		fputs(",\"build_id\":", f);
 		pf_json_hex(f, s->build_id, s->build_id_len);
 	}
+	pf_print_meta_json(f, s);
 	fputc('}', f);
 }
 
@@ -290,6 +294,7 @@ json_entries(const pf_manifest *m, FILE *f)
 		fprintf(f, ",\"op\":\"%s\"", op_str(e->op));
 		json_state(f, "before", &e->before);
 		json_state(f, "after", &e->after);
+		pf_print_changes_json(f, e);
 		json_blob(f, "payload", m, e->payload);
 		json_blob(f, "rollback", m, e->rollback);
 		json_blob(f, "live", m, e->live);

@@ -218,6 +218,12 @@ parse_metadata(pf_reader *r, const uint8_t *man, const uint8_t *deps)
 	if (ret == PF_OK && uses_live(&r->m) && !(r->hdr.required & PF_FEAT_LIVE))
 		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
 		    "hot-patch records without the live feature bit");
+	/* Issue 9, section 3.1 bit 2: metadata states need the bit. */
+	if (ret == PF_OK && r->m.n_entries > 0 &&
+	    pf_manifest_has_meta(&r->m) !=
+	    ((r->hdr.required & PF_FEAT_META) != 0))
+		ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
+		    "metadata states disagree with the metadata feature bit");
 	return ret;
 }
 

@@ -115,10 +115,51 @@ pf_manifest_check_words(const pf_manifest *m, pf_err *err)
 	return PF_OK;
 }
 
+uint64_t
+pf_state_data_size(const pf_state *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (!s->sparse)
+		return s->size;
+	for (i = 0; i < s->n_extents; i++)
+		n += s->extents[i].length;
+	return n;
+}
+
+static bool
+str_equal(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+bool
+pf_state_meta_equal(const pf_state *a, const pf_state *b)
+{
+	size_t i;
+
+	if (a->has_meta != b->has_meta || a->uid != b->uid ||
+	    a->gid != b->gid || a->n_xattrs != b->n_xattrs ||
+	    !str_equal(a->hardlink, b->hardlink) || a->sparse != b->sparse ||
+	    a->n_extents != b->n_extents || a->has_mtime != b->has_mtime ||
+	    a->mtime_sec != b->mtime_sec || a->mtime_nsec != b->mtime_nsec)
+		return false;
+	for (i = 0; i < a->n_xattrs; i++)
+		if (strcmp(a->xattrs[i].name, b->xattrs[i].name) != 0 ||
+		    a->xattrs[i].len != b->xattrs[i].len ||
+		    memcmp(a->xattrs[i].value, b->xattrs[i].value,
+		    a->xattrs[i].len) != 0)
+			return false;
+	return a->n_extents == 0 || memcmp(a->extents, b->extents,
+	    a->n_extents * sizeof *a->extents) == 0;
+}
+
 static bool
 state_equal(const pf_state *a, const pf_state *b)
 {
-	if (a->type != b->type || a->mode != b->mode)
+	if (a->type != b->type || a->mode != b->mode ||
+	    !pf_state_meta_equal(a, b))
 		return false;
 	if (a->type == PF_TYPE_FILE)
 		return a->size == b->size &&
@@ -166,7 +207,8 @@ check_ref(pf_manifest *m, size_t ei, uint32_t idx,
     const pf_state *from, const pf_state *to, pf_section sec,
     uint32_t *next, uint8_t *used, pf_err *err)
 {
-	bool need = to->type == PF_TYPE_FILE && !same_content(from, to);
+	bool need = to->type == PF_TYPE_FILE && to->hardlink == NULL &&
+	    !same_content(from, to);
 	const char *what = sec == PF_SECTION_PAYLOAD ? "payload" : "rollback";
 	const pf_entry *e = &m->entries[ei];
 	pf_blob *b;
@@ -181,11 +223,12 @@ check_ref(pf_manifest *m, size_t ei, uint32_t idx,
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "entry '%s': %s blob %u is misplaced or shared", e->path,
 		    what, idx);
-	if (b->decoded_size != to->size)
+	if (b->decoded_size != pf_state_data_size(to))
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "entry '%s': %s blob size disagrees with the entry",
 		    e->path, what);
-	if (pf_codec_needs_base(b->codec) && from->type != PF_TYPE_FILE)
+	if (pf_codec_needs_base(b->codec) &&
+	    (from->type != PF_TYPE_FILE || to->sparse))
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "entry '%s': delta blob has no base file", e->path);
 	b->entry = (uint32_t)ei;
@@ -223,8 +266,8 @@ check_live(const pf_manifest *m, const pf_entry *e, uint32_t *next,
 	return PF_OK;
 }
 
-static const pf_entry *
-find_entry(const pf_manifest *m, const char *path, size_t len)
+const pf_entry *
+pf_manifest_find(const pf_manifest *m, const char *path, size_t len)
 {
 	size_t lo = 0, hi = m->n_entries, mid;
 	int c;
@@ -255,7 +298,7 @@ check_ancestors(const pf_manifest *m, const pf_entry *e, pf_err *err)
 	for (slash = strchr(e->path, '/'); slash != NULL;
 	    slash = strchr(slash + 1, '/')) {
 		len = (size_t)(slash - e->path);
-		if ((a = find_entry(m, e->path, len)) == NULL)
+		if ((a = pf_manifest_find(m, e->path, len)) == NULL)
 			continue;
 		if ((e->after.type != PF_TYPE_NONE &&
 		    a->after.type != PF_TYPE_DIR) ||
@@ -304,6 +347,144 @@ check_blobs(pf_manifest *m, const uint8_t *used, pf_err *err)
 	return PF_OK;
 }
 
+/* Rule 13: the namespaces an applier knows how to set. */
+static bool
+xattr_name_valid(const char *n)
+{
+	static const char *const ns[] = { "security.", "system.", "trusted.",
+	    "user." };
+	size_t i, k;
+
+	for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+		k = strlen(ns[i]);
+		if (strncmp(n, ns[i], k) == 0 && n[k] != '\0')
+			return true;
+	}
+	return false;
+}
+
+static pf_ret
+check_xattrs(const pf_entry *e, const pf_state *s, pf_err *err)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < s->n_xattrs; i++) {
+		if (!xattr_name_valid(s->xattrs[i].name))
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "entry '%s': extended attribute '%s' has no known "
+			    "namespace", e->path, s->xattrs[i].name);
+		if (i > 0 && strcmp(s->xattrs[i - 1].name,
+		    s->xattrs[i].name) >= 0)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "entry '%s': extended attributes are not sorted "
+			    "or repeat '%s'", e->path, s->xattrs[i].name);
+		total += strlen(s->xattrs[i].name) + s->xattrs[i].len;
+	}
+	if (total > PF_MAX_XATTR_TOTAL)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': extended attributes are too large", e->path);
+	return PF_OK;
+}
+
+/* Rule 14: data extents sorted, apart, not empty, within the size. */
+static pf_ret
+check_extents(const pf_entry *e, const pf_state *s, pf_err *err)
+{
+	uint64_t end = 0, last;
+	size_t i;
+
+	for (i = 0; i < s->n_extents; i++) {
+		const pf_extent *x = &s->extents[i];
+
+		if (x->length == 0 || (i > 0 && x->offset <= end) ||
+		    pf_add_overflow_u64(x->offset, x->length, &last) ||
+		    last > s->size)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "entry '%s': data extents overlap, touch, are "
+			    "empty or lie beyond the size", e->path);
+		end = last;
+	}
+	if (s->n_extents == 1 && s->extents[0].offset == 0 &&
+	    s->extents[0].length == s->size)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': data extents of a file without holes",
+		    e->path);
+	return PF_OK;
+}
+
+/*
+ * Rule 15: a link group is named by an earlier path; when that path has
+ * an entry, its state of the same side is the group's inode: a file that
+ * leads no other group, with the same content and metadata.
+ */
+static pf_ret
+check_link(const pf_manifest *m, const pf_entry *e, const pf_state *s,
+    bool after, pf_err *err)
+{
+	const pf_entry *l;
+	const pf_state *ls;
+	size_t n = strlen(s->hardlink);
+
+	if (!pf_path_valid(s->hardlink, n) || strcmp(s->hardlink, e->path) >= 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': link group '%s' is not an earlier path",
+		    e->path, s->hardlink);
+	if ((l = pf_manifest_find(m, s->hardlink, n)) == NULL)
+		return PF_OK;
+	ls = after ? &l->after : &l->before;
+	if (ls->type != PF_TYPE_FILE || ls->hardlink != NULL ||
+	    ls->mode != s->mode || ls->size != s->size ||
+	    memcmp(ls->sha256, s->sha256, 32) != 0)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': link group '%s' is not the same file",
+		    e->path, s->hardlink);
+	{
+		pf_state a = *ls;
+
+		/* Everything but the group's name is the inode's. */
+		a.hardlink = s->hardlink;
+		if (!pf_state_meta_equal(&a, s))
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "entry '%s': link group '%s' is not the same file",
+			    e->path, s->hardlink);
+	}
+	return PF_OK;
+}
+
+/* Rules 13 to 15 for one state, and every state with metadata or none. */
+static pf_ret
+check_meta(const pf_manifest *m, const pf_entry *e, const pf_state *s,
+    bool after, pf_err *err)
+{
+	pf_ret r;
+
+	if (s->type == PF_TYPE_NONE)
+		return PF_OK;
+	if (s->has_meta != pf_manifest_has_meta(m))
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "entry '%s': metadata is recorded for some states only",
+		    e->path);
+	if ((r = check_xattrs(e, s, err)) != PF_OK ||
+	    (r = check_extents(e, s, err)) != PF_OK)
+		return r;
+	return s->hardlink != NULL ? check_link(m, e, s, after, err) : PF_OK;
+}
+
+bool
+pf_manifest_has_meta(const pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++) {
+		if (m->entries[i].before.type != PF_TYPE_NONE)
+			return m->entries[i].before.has_meta;
+		if (m->entries[i].after.type != PF_TYPE_NONE)
+			return m->entries[i].after.has_meta;
+	}
+	return false;
+}
+
 static pf_ret
 check_entry(pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
     pf_err *err)
@@ -334,6 +515,9 @@ check_entry(pf_manifest *m, size_t i, uint32_t next[3], uint8_t *used,
 		return r;
 	if ((r = check_live(m, e, &next[PF_SECTION_PAYLOAD], used, err)) !=
 	    PF_OK)
+		return r;
+	if ((r = check_meta(m, e, &e->before, false, err)) != PF_OK ||
+	    (r = check_meta(m, e, &e->after, true, err)) != PF_OK)
 		return r;
 	return check_ancestors(m, e, err);
 }

@@ -17,6 +17,7 @@
 #include "common/hash.h"
 #include "format/format.h"
 #include "format/reader.h"
+#include "install/meta_txn.h"
 #include "install/txn_int.h"
 
 void
@@ -131,8 +132,8 @@ read_actual(pf_txn *t, int dfd, const pf_entry *e, const char *leaf,
 }
 
 static pf_ret
-matches(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a,
-    const pf_state *s, bool *ok)
+matches_content(pf_txn *t, int dfd, const pf_entry *e, const char *leaf,
+    actual *a, const pf_state *s, bool *ok)
 {
 	pf_ret r;
 
@@ -165,6 +166,30 @@ matches(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a,
 	return PF_OK;
 }
 
+/* Issue 9: type and size first, the hash, then the metadata (meta_txn.c). */
+static pf_ret
+matches(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a,
+    const pf_state *s, bool *ok)
+{
+	pf_ret r = matches_content(t, dfd, e, leaf, a, s, ok);
+
+	if (r == PF_OK && *ok)
+		r = pf_txn_meta_compare(t, dfd, leaf, e, s, ok);
+	return r;
+}
+
+/* Issue 9: the content and mode are right, so the metadata is not. */
+static bool
+only_meta_differs(const actual *a, const pf_state *want)
+{
+	if (want->type == PF_TYPE_SYMLINK)
+		return strcmp(a->link, want->link) == 0;
+	if (a->mode != want->mode)
+		return false;
+	return want->type == PF_TYPE_DIR || (a->hashed &&
+	    a->size == want->size && memcmp(a->sha256, want->sha256, 32) == 0);
+}
+
 static const char *
 type_name(pf_type t)
 {
@@ -188,6 +213,12 @@ explain(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a)
 		return pf_err_set(&t->err, PF_ERR_MISMATCH,
 		    "'%s' does not match the package: expected %s, found %s",
 		    e->path, type_name(want->type), type_name(a->type));
+	if (want->type == PF_TYPE_FILE && !a->hashed &&
+	    a->size == want->size && hash_file(t, dfd, e, leaf, a->sha256) ==
+	    PF_OK)
+		a->hashed = true;
+	if (only_meta_differs(a, want))
+		return pf_txn_meta_explain(t, dfd, leaf, e);
 	if (want->type == PF_TYPE_SYMLINK)
 		return pf_err_set(&t->err, PF_ERR_MISMATCH,
 		    "'%s' does not match the package: expected a symlink to "
@@ -210,6 +241,37 @@ explain(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a)
 	return pf_err_set(&t->err, PF_ERR_MISMATCH,
 	    "'%s' does not match the package: expected mode %04o, found %04o",
 	    e->path, (unsigned)want->mode, (unsigned)a->mode);
+}
+
+/*
+ * Issue 9: a link-group member links to a leader that the package does
+ * not list; that file must be the member's after state, link aside.
+ */
+static pf_ret
+check_leader(pf_txn *t, const pf_entry *e)
+{
+	const char *leader = e->after.hardlink, *slash = strrchr(leader, '/');
+	pf_entry le = *e;
+	pf_plan dummy;
+	actual a;
+	bool ok = false;
+	int dfd;
+	pf_ret r;
+
+	le.path = (char *)leader;
+	le.after.hardlink = NULL;
+	le.before = le.after;
+	r = pf_dirs_get(&t->dirs, leader, slash ? (size_t)(slash - leader) :
+	    0, &dfd, &t->err);
+	if (r == PF_OK)
+		r = read_actual(t, dfd, &le, slash ? slash + 1 : leader, &a,
+		    &dummy);
+	if (r == PF_OK)
+		r = matches(t, dfd, &le, slash ? slash + 1 : leader, &a,
+		    &le.after, &ok);
+	if (r == PF_OK && !ok)
+		r = explain(t, dfd, &le, slash ? slash + 1 : leader, &a);
+	return r;
 }
 
 static bool
@@ -321,6 +383,13 @@ action_for(const pf_entry *e)
 		return PF_ACTION_CREATE;
 	if (e->after.type == PF_TYPE_NONE)
 		return PF_ACTION_REMOVE;
+	/*
+	 * Issue 9: a file is never changed in place, since a hard link to it
+	 * outside the tree would change too: a change of metadata alone
+	 * stages a copy (or a link) and renames it over.
+	 */
+	if (e->after.has_meta && e->after.type == PF_TYPE_FILE)
+		return PF_ACTION_REPLACE;
 	if (e->before.type == e->after.type &&
 	    (e->after.type == PF_TYPE_DIR || (e->after.type == PF_TYPE_FILE &&
 	    e->payload == PF_NO_BLOB)))
@@ -380,6 +449,13 @@ pf_txn_check_entry(pf_txn *t, size_t i)
 	if (dfd < 0 && !parent_created(t, i, dlen))
 		return pf_err_set(&t->err, PF_ERR_MISMATCH,
 		    "directory '%s' does not exist", p->dir);
+	/* Issue 9: before any write, what cannot be done here; the leader
+	 * of a link group outside the package must be as described. */
+	if ((r = pf_txn_meta_can(t, i, dfd)) != PF_OK ||
+	    (e->after.hardlink != NULL &&
+	    !pf_txn_meta_leader_listed(t, e->after.hardlink) &&
+	    (r = check_leader(t, e)) != PF_OK))
+		return r;
 	if (e->before.type == PF_TYPE_DIR && e->after.type != PF_TYPE_DIR)
 		return check_dir_empty(t, dfd, e, p->leaf);
 	return PF_OK;
@@ -409,8 +485,9 @@ writable_dir(pf_txn *t, size_t i, size_t *shown)
 			pf_err_clear(&t->err);
 		if (fd >= 0 || n == 0)
 			break;
-		while (n > 0 && e->path[n] != '/')
+		do
 			n--;
+		while (n > 0 && e->path[n] != '/');
 		*shown = n;
 	}
 	return fd >= 0 ? fd : t->dirs.root;

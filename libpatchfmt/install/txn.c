@@ -20,6 +20,8 @@
 #include "common/fileio.h"
 #include "common/hash.h"
 #include "format/reader.h"
+#include "install/meta.h"
+#include "install/meta_txn.h"
 #include "install/txn_int.h"
 
 pf_ret
@@ -265,13 +267,11 @@ base_stream_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
 }
 
 static pf_ret
-check_new(pf_txn *t, const pf_entry *e, staged_out *so)
+check_new(pf_txn *t, const pf_entry *e, uint64_t n, const uint8_t d[32])
 {
 	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
-	uint8_t d[32];
 
-	pf_sha256_final(&so->h, d);
-	if (so->n != e->after.size || memcmp(d, e->after.sha256, 32) != 0)
+	if (n != e->after.size || memcmp(d, e->after.sha256, 32) != 0)
 		return pf_err_set(&t->err, PF_ERR_CORRUPT,
 		    "new content of '%s' is wrong: expected sha256 %s, "
 		    "decoded %s", e->path, pf_sha256_hex(x, e->after.sha256),
@@ -279,11 +279,24 @@ check_new(pf_txn *t, const pf_entry *e, staged_out *so)
 	return PF_OK;
 }
 
+/* What fill_file() reads the old content from. */
+static int
+open_base(pf_txn *t, pf_plan *p, const pf_entry *e, base_file *bf)
+{
+	if (e->before.type != PF_TYPE_FILE || p->actual != PF_TYPE_FILE)
+		return 0;
+	if ((bf->fd = pf_open_regular(p->dfd, p->leaf)) >= 0)
+		return 0;
+	pf_err_errno(&t->err, PF_ERR_IO, errno, "cannot open '%s'", e->path);
+	return -1;
+}
+
 /*
  * Writes the new content of entry e into fd (or, with fd -1, only hashes
  * it) and checks it against the entry's "after" state: the payload
- * decoded against the old file, or, for a change of mode alone, a copy of
- * the file as it is.
+ * decoded against the old file, or, for a change of metadata alone, a
+ * copy of the file as it is.  A sparse payload is the file's data only,
+ * written at its extents (section 5.4.2).
  */
 static pf_ret
 fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
@@ -293,20 +306,27 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 	pf_source src, *base = NULL;
 	pf_ostream out = { staged_write, &so };
 	pf_istream in = { base_stream_read, &bf };
+	pf_sparse_out sp;
+	uint8_t d[32];
 	pf_ret r;
 
 	pf_sha256_init(&so.h);
-	if (e->before.type == PF_TYPE_FILE && p->actual == PF_TYPE_FILE) {
-		bf.fd = pf_open_regular(p->dfd, p->leaf);
-		if (bf.fd < 0)
-			return pf_err_errno(&t->err, PF_ERR_IO, errno,
-			    "cannot open '%s'", e->path);
+	if (e->after.sparse) {
+		pf_sparse_init(&sp, fd, &e->after, e->path);
+		out = (pf_ostream){ pf_sparse_write, &sp };
+	}
+	if (open_base(t, p, e, &bf) < 0)
+		return t->err.code;
+	if (bf.fd >= 0) {
 		src = (pf_source){ base_read_at, &bf, e->before.size };
 		base = &src;
 	}
 	if (e->payload != PF_NO_BLOB)
 		r = pf_reader_decode_blob(t->r, e->payload, base, &out,
 		    &t->err);
+	else if (bf.fd >= 0 && e->after.sparse)
+		/* The holes stay holes; the hash was checked before. */
+		r = fd < 0 ? PF_OK : pf_meta_copy(bf.fd, fd, &t->err, e->path);
 	else if (bf.fd >= 0)
 		r = pf_stream_copy(&in, &out, e->after.size, &t->err);
 	else
@@ -314,7 +334,33 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 		    "'%s' has no content to install", e->path);
 	if (bf.fd >= 0)
 		close(bf.fd);
-	return r != PF_OK ? r : check_new(t, e, &so);
+	if (r != PF_OK || (e->payload == PF_NO_BLOB && e->after.sparse))
+		return r;
+	if (e->after.sparse) {
+		if ((r = pf_sparse_finish(&sp, d, &t->err)) != PF_OK)
+			return r;
+		return check_new(t, e, e->after.size, d);
+	}
+	pf_sha256_final(&so.h, d);
+	return check_new(t, e, so.n, d);
+}
+
+/* Owner, extended attributes, mode and time, on the staged file. */
+static pf_ret
+set_file_meta(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
+{
+	if (e->after.has_meta)
+		return pf_meta_apply_fd(fd, &e->after, t->meta_flags, &t->err,
+		    e->path);
+	/* An older package: keep the owner of the file we replace. */
+	if (p->actual != PF_TYPE_NONE && geteuid() == 0 &&
+	    fchown(fd, p->uid, p->gid) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the owner of '%s'", e->path);
+	if (fchmod(fd, e->after.mode) < 0)
+		return pf_err_errno(&t->err, PF_ERR_IO, errno,
+		    "cannot set the mode of '%s'", e->path);
+	return PF_OK;
 }
 
 static pf_ret
@@ -323,20 +369,18 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 	int fd;
 	pf_ret r;
 
+	/* A member of a link group is a link to its leader (5.4.3). */
+	if (e->after.hardlink != NULL)
+		return pf_txn_meta_link(t, p, e);
 	fd = openat(p->dfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot create a temporary file beside '%s'", e->path);
 	r = fill_file(t, p, e, fd);
-	/* Keep the owner of the file we replace, where we may. */
-	if (r == PF_OK && p->actual != PF_TYPE_NONE && geteuid() == 0 &&
-	    fchown(fd, p->uid, p->gid) < 0)
-		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot set the owner of '%s'", e->path);
-	if (r == PF_OK && fchmod(fd, e->after.mode) < 0)
-		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot set the mode of '%s'", e->path);
+	/* Every attribute is on the file before it can be seen by name. */
+	if (r == PF_OK)
+		r = set_file_meta(t, p, e, fd);
 	if (r == PF_OK && fsync(fd) < 0)
 		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot sync '%s'", e->path);
@@ -352,6 +396,9 @@ stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
 	if (symlinkat(e->after.link, p->dfd, p->tmp) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot create symlink '%s'", e->path);
+	if (e->after.has_meta)
+		return pf_meta_apply_at(p->dfd, p->tmp, &e->after,
+		    t->meta_flags, &t->err, e->path);
 	/* A replaced symlink keeps its owner, where we may set it. */
 	if (p->actual != PF_TYPE_NONE && geteuid() == 0 &&
 	    fchownat(p->dfd, p->tmp, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) < 0)
@@ -360,10 +407,13 @@ stage_symlink(pf_txn *t, pf_plan *p, const pf_entry *e)
 	return PF_OK;
 }
 
-/* Mode (and owner) go on a descriptor, never through a path or /proc. */
-static pf_ret
-set_dir_mode(pf_txn *t, int dfd, const char *name, const pf_entry *e,
-    uint32_t mode)
+/*
+ * A directory's mode (and, when recorded, owner, extended attributes and
+ * time) go on its descriptor, never through a path or /proc.
+ */
+pf_ret
+pf_txn_set_dir_state(pf_txn *t, int dfd, const char *name,
+    const pf_entry *e, const pf_state *s)
 {
 	int fd;
 	pf_ret r = PF_OK;
@@ -373,10 +423,12 @@ set_dir_mode(pf_txn *t, int dfd, const char *name, const pf_entry *e,
 	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot open directory '%s'", e->path);
-	if (fchmod(fd, mode) < 0)
+	if (s->has_meta)
+		r = pf_meta_apply_fd(fd, s, t->meta_flags, &t->err, e->path);
+	else if (fchmod(fd, s->mode) < 0)
 		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot set the mode of '%s'", e->path);
-	else if (fsync(fd) < 0)
+	if (r == PF_OK && fsync(fd) < 0)
 		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot sync '%s'", e->path);
 	close(fd);
@@ -396,7 +448,7 @@ make_dir(pf_txn *t, pf_plan *p, const pf_entry *e)
 	if (mkdirat(p->dfd, p->tmp, 0700) < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot create directory '%s'", e->path);
-	if ((r = set_dir_mode(t, p->dfd, p->tmp, e, e->after.mode)) != PF_OK)
+	if ((r = pf_txn_set_dir_state(t, p->dfd, p->tmp, e, &e->after)) != PF_OK)
 		return r;
 	if (p->keep == PF_KEEP_MOVE && renameat2(p->dfd, p->leaf, p->dfd,
 	    p->backup, RENAME_NOREPLACE) < 0)
@@ -505,7 +557,8 @@ commit_one(pf_txn *t, size_t i)
 	if (cancelled(t))
 		return t->err.code;
 	if (p->action == PF_ACTION_CHMOD && e->after.type == PF_TYPE_DIR)
-		return set_dir_mode(t, p->dfd, p->leaf, e, e->after.mode);
+		return pf_txn_set_dir_state(t, p->dfd, p->leaf, e,
+		    &e->after);
 	/* New directories are in place already; old ones go last. */
 	if (e->after.type == PF_TYPE_DIR || p->actual == PF_TYPE_DIR)
 		return PF_OK;

@@ -72,6 +72,7 @@ struct pf_txn {
 	bool leftovers;                 /* committed, but cleanup is pending */
 	const volatile sig_atomic_t *cancel;
 	char note[PF_ERR_MSG_MAX];      /* a warning after a commit */
+	unsigned meta_flags;            /* PF_META_NO_*: what the user gave up */
 };
 
 /* check.c */
@@ -83,6 +84,9 @@ void pf_txn_tmpname(char out[PF_TMPNAME_MAX], const char *tag);
 int pf_open_regular(int dfd, const char *leaf);
 
 /* txn.c */
+/* Sets a directory's recorded state (mode, and metadata) on name in dfd. */
+pf_ret pf_txn_set_dir_state(pf_txn *t, int dfd, const char *name,
+    const pf_entry *e, const pf_state *s);
 pf_ret pf_txn_commit_with(pf_txn *t, const pf_txn_hooks *hooks);
 /* Sets entry i's plan as a journal recorded it (for recovery). */
 pf_ret pf_txn_resume_entry(pf_txn *t, size_t i, pf_action action,

@@ -152,18 +152,14 @@ undo_moved_dir(pf_txn *t, size_t i)
 static void
 undo_mode(pf_txn *t, int dfd, const pf_plan *p, const pf_entry *e)
 {
-	int fd;
+	struct stat st;
+	pf_err first = t->err;
 
-	fd = openat(dfd, p->leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			fail(t, e, "open");
+	if (kind_of(t, dfd, p->leaf, &st) != S_IFDIR)
 		return;
-	}
-	if (fchmod(fd, e->before.mode) < 0 || fsync(fd) < 0)
-		fail(t, e, "restore the mode of");
-	close(fd);
+	if (pf_txn_set_dir_state(t, dfd, p->leaf, e, &e->before) != PF_OK &&
+	    first.code != PF_OK)
+		t->err = first;
 }
 
 /* A new object at the path goes; the old one kept aside comes back. */

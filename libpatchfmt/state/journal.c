@@ -7,6 +7,7 @@
  *   digest HEX
  *   root PATH
  *   root-id DEV INO
+ *   flags N                     (what the user gave up: --no-owners...)
  *   step INDEX ACTION KEEP TMP|- BACKUP|- PATH
  *   ...
  *   end SHA256-OF-THE-LINES-ABOVE
@@ -66,6 +67,7 @@ render(pf_txn *t, bool rollback, const char *id, const uint8_t digest[32],
 	put_str(f, "root", root);
 	fprintf(f, "root-id %llu %llu\n", (unsigned long long)st->st_dev,
 	    (unsigned long long)st->st_ino);
+	fprintf(f, "flags %u\n", t->meta_flags);
 	for (i = 0; i < t->m->n_entries; i++) {
 		p = &t->plan[i];
 		if (p->action == PF_ACTION_NONE)
@@ -173,6 +175,7 @@ typedef struct journal {
 	uint8_t digest[32];
 	char *root;
 	unsigned long long dev, ino;
+	unsigned flags;
 	jstep *steps;
 	size_t n;
 } journal;
@@ -252,6 +255,8 @@ parse_line(journal *j, char *line)
 		    -1 : 0;
 	else if (strcmp(line, "root-id") == 0)
 		return sscanf(v, "%llu %llu", &j->dev, &j->ino) == 2 ? 0 : -1;
+	else if (strcmp(line, "flags") == 0)
+		return sscanf(v, "%u", &j->flags) == 1 ? 0 : -1;
 	else if (strcmp(line, "step") == 0)
 		return parse_step(j, v);
 	else
@@ -379,8 +384,10 @@ replay(pf_db *db, const journal *j, const char *root, const char *stored,
 		if (r != PF_OK)
 			pf_err_set(&db->err, r, "%s", pf_txn_error(t));
 	}
-	if (r == PF_OK)
+	if (r == PF_OK) {
+		t->meta_flags = j->flags;
 		r = load_plan(db, t, j);
+	}
 	if (r == PF_OK && (r = committed ? pf_txn_finish(t) :
 	    pf_txn_undo(t)) != PF_OK)
 		pf_err_set(&db->err, r, "%s", pf_txn_error(t));

@@ -208,6 +208,123 @@ START_TEST(manifest_rules)
 }
 END_TEST
 
+/* Gives every state of make_manifest() metadata (section 5.4.1). */
+static void
+add_meta(pf_manifest *m)
+{
+	pf_state *f = &m->entries[1].after;
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++) {
+		m->entries[i].after.has_meta = true;
+		m->entries[i].after.uid = 1234;
+		m->entries[i].after.gid = 4321;
+	}
+	f->user = strdup("alice");
+	f->n_xattrs = 2;
+	f->xattrs = calloc(2, sizeof *f->xattrs);
+	f->xattrs[0] = (pf_xattr){ strdup("security.capability"),
+	    (uint8_t *)strdup("\1\2"), 2 };
+	f->xattrs[1] = (pf_xattr){ strdup("user.empty"),
+	    (uint8_t *)strdup(""), 0 };
+	f->has_mtime = true;
+	f->mtime_sec = 1700000000;
+	f->mtime_nsec = 5;
+}
+
+START_TEST(manifest_meta_round_trip)
+{
+	pf_manifest m, back;
+	pf_buf b, b2;
+	pf_err err;
+	const pf_state *s;
+
+	make_manifest(&m);
+	add_meta(&m);
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_OK);
+	ck_assert(pf_manifest_has_meta(&m));
+	pf_buf_init(&b);
+	ck_assert_int_eq(pf_manifest_encode(&m, &b, &err), PF_OK);
+	ck_assert_int_eq(pf_manifest_decode(&back, b.data, b.len, &err), PF_OK);
+	s = &back.entries[1].after;
+	ck_assert(s->has_meta && s->has_mtime);
+	ck_assert_uint_eq(s->uid, 1234);
+	ck_assert_uint_eq(s->gid, 4321);
+	ck_assert_str_eq(s->user, "alice");
+	ck_assert_ptr_null(s->group);
+	ck_assert_uint_eq(s->n_xattrs, 2);
+	ck_assert_str_eq(s->xattrs[0].name, "security.capability");
+	ck_assert_uint_eq(s->xattrs[0].len, 2);
+	ck_assert_uint_eq(s->xattrs[1].len, 0);
+	ck_assert_uint_eq(s->mtime_nsec, 5);
+	ck_assert(pf_state_meta_equal(s, &m.entries[1].after));
+	pf_buf_init(&b2);
+	ck_assert_int_eq(pf_manifest_encode(&back, &b2, &err), PF_OK);
+	ck_assert(b.len == b2.len && memcmp(b.data, b2.data, b.len) == 0);
+	pf_buf_free(&b);
+	pf_buf_free(&b2);
+	pf_manifest_clear(&m);
+	pf_manifest_clear(&back);
+}
+END_TEST
+
+/* A sparse file: its blob holds the data extents only (5.4.2). */
+START_TEST(manifest_sparse_and_links)
+{
+	pf_manifest m;
+	pf_state *f;
+	pf_err err;
+
+	make_manifest(&m);
+	add_meta(&m);
+	f = &m.entries[1].after;
+	f->size = 1 << 20;
+	f->sparse = true;
+	f->n_extents = 1;
+	f->extents = calloc(2, sizeof *f->extents);
+	f->extents[0] = (pf_extent){ 4096, sizeof content };
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_OK);
+	f->extents[0].offset = (1 << 20) - 1;   /* beyond the size */
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	f->extents[0] = (pf_extent){ 0, 3 };
+	f->extents[1] = (pf_extent){ 3, sizeof content - 3 };  /* touching */
+	f->n_extents = 2;
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	pf_manifest_clear(&m);
+
+	/* xattrs out of order, an unknown namespace. */
+	make_manifest(&m);
+	add_meta(&m);
+	f = &m.entries[1].after;
+	free(f->xattrs[1].name);
+	f->xattrs[1].name = strdup("security.a");
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	free(f->xattrs[1].name);
+	f->xattrs[1].name = strdup("zzz.a");
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	pf_manifest_clear(&m);
+
+	/* Metadata on some states only. */
+	make_manifest(&m);
+	add_meta(&m);
+	m.entries[0].after.has_meta = false;
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	pf_manifest_clear(&m);
+
+	/* d/l as a link-group member must name an earlier file entry. */
+	make_manifest(&m);
+	add_meta(&m);
+	m.entries[1].after.hardlink = strdup("d/z");
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	free(m.entries[1].after.hardlink);
+	m.entries[1].after.hardlink = strdup("d");  /* a directory */
+	m.entries[1].payload = PF_NO_BLOB;
+	m.n_blobs = 0;
+	ck_assert_int_eq(pf_manifest_validate(&m, &err), PF_ERR_CORRUPT);
+	pf_manifest_clear(&m);
+}
+END_TEST
+
 START_TEST(unknown_fields)
 {
 	pf_manifest m;
@@ -337,6 +454,40 @@ START_TEST(package_every_byte_matters)
 		ck_assert_msg(read_bytes(buf, (size_t)i) != PF_OK,
 		    "truncation at %d accepted", i);
 	}
+	close(fd);
+	pf_manifest_clear(&m);
+}
+END_TEST
+
+/* Section 3.1 bit 2: metadata states and the feature bit agree. */
+START_TEST(package_meta_bit)
+{
+	pf_manifest m;
+	pf_write_opts o = { 0 };
+	uint8_t *data[1] = { content };
+	uint8_t buf[4096];
+	pf_err err;
+	ssize_t n;
+	int fd, pass;
+
+	make_manifest(&m);
+	add_meta(&m);
+	for (pass = 0; pass < 2; pass++) {
+		o.required = pass ? PF_FEAT_META : 0;
+		fd = memfd_create("pkg", 0);
+		ck_assert_int_eq(pf_package_write(fd, &m, data, &o, &err), PF_OK);
+		n = pread(fd, buf, sizeof buf, 0);
+		ck_assert_int_eq(read_bytes(buf, (size_t)n),
+		    pass ? PF_OK : PF_ERR_CORRUPT);
+		close(fd);
+	}
+	pf_manifest_clear(&m);
+	/* A package without metadata and with the bit is refused too. */
+	make_manifest(&m);
+	fd = memfd_create("pkg", 0);
+	ck_assert_int_eq(pf_package_write(fd, &m, data, &o, &err), PF_OK);
+	n = pread(fd, buf, sizeof buf, 0);
+	ck_assert_int_eq(read_bytes(buf, (size_t)n), PF_ERR_CORRUPT);
 	close(fd);
 	pf_manifest_clear(&m);
 }
@@ -493,10 +644,13 @@ format_suite(void)
 	tcase_add_test(tc, words_of_dependencies);
 	tcase_add_test(tc, release_counter_repeated);
 	tcase_add_test(tc, text_and_json_escapes);
+	tcase_add_test(tc, manifest_meta_round_trip);
+	tcase_add_test(tc, manifest_sparse_and_links);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("container");
 	tcase_add_test(tc, header_checks);
 	tcase_add_test(tc, package_every_byte_matters);
+	tcase_add_test(tc, package_meta_bit);
 	tcase_add_test(tc, package_from_pipe);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
