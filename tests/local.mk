@@ -22,7 +22,7 @@ tests_tools_forge_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
 
 CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
-	tests/cli/t0160-crash.sh \
+	tests/cli/t0160-crash.sh tests/cli/t0170-integrity.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh \
 	tests/cli/t0310-words.sh tests/cli/t0320-escape.sh \
 	tests/cli/t0330-delta-base.sh tests/cli/t0400-trust.sh \

@@ -140,7 +140,7 @@ pf_journal_end(pf_db *db, int pdir, const char *id, bool rollback,
 {
 	char name[PF_MAX_ID + 8];
 
-	if (rollback != committed) {
+	if (rollback == committed) {
 		/* An install undone, or a rollback done: nothing stays. */
 		snprintf(name, sizeof name, rollback ? ".old-%s" : ".new-%s",
 		    id);

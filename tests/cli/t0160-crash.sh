@@ -154,7 +154,7 @@ error_points() {
 			    fail "$what: exit 5, tree changed or leftovers"
 		   fi ;;
 		2|3|7) [ "$h" = "$(eval echo \$h_$_from)" ] &&
-			no_leftovers "$tmp/t" ||
+			no_leftovers "$tmp/t" "$tmp/s" ||
 			fail "$what: exit $rc, tree changed or leftovers" ;;
 		*) fail "$what: undocumented exit $rc: $(cat "$tmp/err")" ;;
 		esac
