@@ -18,6 +18,7 @@
 
 static char base[256];
 static pf_keyring *empty;
+static int pkg_fd = -1;                 /* the last package() made */
 static pf_trust unsigned_ok = { .allow_unsigned = true };
 
 static void
@@ -105,6 +106,7 @@ package(void)
 	pf_builder_free(b);
 	lseek(fd, 0, SEEK_SET);
 	ck_assert_int_eq(pf_reader_open_trusted(&r, fd, &unsigned_ok), PF_OK);
+	pkg_fd = fd;
 	return r;
 }
 
@@ -175,6 +177,49 @@ START_TEST(mismatch_writes_nothing)
 }
 END_TEST
 
+/*
+ * The package file is rewritten after it was verified (a download
+ * directory, NFS): nothing of the new bytes is installed or kept.
+ */
+/* Overwrites the blobs of the last package() with other bytes. */
+static void
+rewrite_blobs(pf_reader *r)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	uint64_t size = pf_reader_package_size(r);
+	uint64_t off = size - m->payload_size - m->rollback_size;
+	char junk[4096];
+	size_t k;
+
+	memset(junk, 'X', sizeof junk);
+	ck_assert_uint_lt(off, size);
+	for (; off < size; off += k) {
+		k = size - off < sizeof junk ? (size_t)(size - off) : sizeof junk;
+		ck_assert_int_eq(pwrite(pkg_fd, junk, k, (off_t)off), (ssize_t)k);
+	}
+}
+
+START_TEST(rewritten_package_is_refused)
+{
+	pf_reader *r = package();
+	pf_txn_state st;
+	int copy = memfd_create("copy", 0);
+
+	rewrite_blobs(r);
+	ck_assert_int_eq(apply(r, true, &st), PF_ERR_CORRUPT);
+	ck_assert_str_eq(get("target", "b"), "2");
+	ck_assert_ptr_null(get("target", "c"));
+	pf_reader_free(r);
+	r = package();
+	rewrite_blobs(r);
+	ck_assert_int_eq(pf_reader_copy(r, copy), PF_ERR_CORRUPT);
+	ck_assert_str_eq(pf_reader_error(r),
+	    "the package file changed after it was verified");
+	close(copy);
+	pf_reader_free(r);
+}
+END_TEST
+
 static Suite *
 install_suite(void)
 {
@@ -185,6 +230,7 @@ install_suite(void)
 	tcase_add_test(tc, apply_then_already_applied);
 	tcase_add_test(tc, half_applied_is_completed);
 	tcase_add_test(tc, mismatch_writes_nothing);
+	tcase_add_test(tc, rewritten_package_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
