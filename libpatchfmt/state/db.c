@@ -193,6 +193,19 @@ rec_parse(pf_db *db, pf_db_rec *r, char *text, size_t n, const char *id)
 	return PF_OK;
 }
 
+pf_ret
+pf_db_rec_parse(pf_err *err, pf_db_rec *r, char *text, size_t n,
+    const char *id)
+{
+	pf_db db;
+	pf_ret ret;
+
+	memset(&db, 0, sizeof db);
+	ret = rec_parse(&db, r, text, n, id);
+	pf_err_copy(err, &db.err);
+	return ret;
+}
+
 static pf_ret
 load_one(pf_db *db, int pdir, const char *id)
 {

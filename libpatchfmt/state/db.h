@@ -47,6 +47,10 @@ void pf_db_escape(FILE *f, const char *s);
 /* Undoes pf_db_escape() in place; -1 when s is not such a text. */
 int pf_db_unescape(char *s);
 pf_db_rec *pf_db_find(pf_db *db, const char *id);
+/* Parses the text of a record (n bytes, text[n] must be writable and is
+ * overwritten) of patch id; for the fuzz target. */
+pf_ret pf_db_rec_parse(pf_err *err, pf_db_rec *r, char *text, size_t n,
+    const char *id);
 /* Reads the records again (after a recovery). */
 pf_ret pf_db_reload(pf_db *db);
 

@@ -291,6 +291,18 @@ parse(journal *j, char *text, size_t n)
 	return j->id != NULL && j->root != NULL ? 0 : -1;
 }
 
+int
+pf_journal_parse(char *text, size_t n)
+{
+	journal j;
+	int rc;
+
+	memset(&j, 0, sizeof j);
+	rc = parse(&j, text, n);
+	journal_clear(&j);
+	return rc;
+}
+
 static pf_ret
 read_journal(pf_db *db, journal *j, bool *present)
 {

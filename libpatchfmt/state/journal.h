@@ -21,6 +21,9 @@ pf_ret pf_journal_begin(pf_db *db, pf_txn *t, bool rollback, const char *id,
  */
 pf_ret pf_journal_end(pf_db *db, int pdir, const char *id, bool rollback,
     bool committed);
+/* Parses the text of a journal (n bytes, overwritten); 0 when valid.
+ * For the fuzz target. */
+int pf_journal_parse(char *text, size_t n);
 /* state/ops.c */
 void pf_db_remove_dir(int pdir, const char *name);
 pf_ret pf_db_open_stored(pf_db *db, const char *name,
