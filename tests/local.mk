@@ -13,7 +13,7 @@ TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
 	libpatchfmt/libpf_build.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h \
-	tests/cli/meta-compare.sh
+	tests/cli/meta-compare.sh tests/cli/per-path.awk
 
 check_PROGRAMS += tests/tools/forge tests/tools/hpask
 tests_tools_hpask_SOURCES = tests/tools/hpask.c

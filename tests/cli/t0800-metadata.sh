@@ -139,6 +139,11 @@ if command -v strace >/dev/null 2>&1; then
 		rm -rf "$tmp/f" "$tmp/sk" && copy_tree "$new" "$tmp/f"
 		inject "$n" signal=KILL patch-apply $A $S "$tmp/m.pfpk" \
 			>/dev/null 2>&1
+		# Before recovery, every path is wholly old or wholly new.
+		sh "$compare" "$tmp/f" >"$tmp/f.attrs"
+		bad=$(awk -f "$top_srcdir/tests/cli/per-path.awk" \
+		    "$tmp/old.attrs" "$tmp/new.attrs" "$tmp/f.attrs") && ok ||
+			fail "killed at call $n: '$bad' was seen half made"
 		patch-apply --recover $S >/dev/null 2>"$tmp/err" ||
 			fail "killed at call $n: recovery: $(cat "$tmp/err")"
 		sh "$compare" "$tmp/f" >"$tmp/f.attrs"
