@@ -56,3 +56,18 @@ tests_unit_check_trust_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_trust_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 endif
+
+## make check-long: every crash and error point of whole real trees (the
+## corpus's libcurl4 and libpython updates), after the normal suite.
+## Minutes, not seconds; make check covers a smaller mixed tree fully.
+check-long: check
+	@corpus="$${PF_CORPUS:-$(abs_top_srcdir)/../shared/corpus}"; \
+	for t in libcurl4 libpython; do \
+		echo "== crash points of the $$t tree"; \
+		top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		PF_CORPUS="$$corpus" PF_CRASH_STRIDE=1 \
+		PF_CRASH_OLD="$$corpus/trees/$$t-old" \
+		PF_CRASH_NEW="$$corpus/trees/$$t-new" \
+		$(SHELL) $(abs_top_srcdir)/tests/cli/t0160-crash.sh || exit 1; \
+	done
+.PHONY: check-long

@@ -20,6 +20,10 @@ FS_CHANGES=$FS_CHANGES,fremovexattr,lremovexattr
 FS_CALLS=$FS_CHANGES,close,read,pread64,flock,newfstatat,fstat,fstatfs
 FS_CALLS=$FS_CALLS,getdents64,readlinkat,lseek
 
+# Every point by default; PF_CRASH_STRIDE=K tries every K-th only, for
+# the runs of the suite that repeat it (sanitizers, distcheck).
+stride=${PF_CRASH_STRIDE:-1}
+
 need_strace() {
 	if ! command -v strace >/dev/null 2>&1 ||
 	    ! strace -qq -o /dev/null true 2>/dev/null; then

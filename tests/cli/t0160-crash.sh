@@ -20,23 +20,28 @@ if [ ! -f "$lib/old" ]; then
 fi
 
 old=$tmp/old new=$tmp/new
-mkdir -p "$old/usr/lib" "$old/etc/app" "$old/gone/sub" "$old/todir"
-cp "$lib/old" "$old/usr/lib/libcurl.so.4.8.0"
-ln -s libcurl.so.4.8.0 "$old/usr/lib/libcurl.so.4"
-echo conf >"$old/etc/app/conf" && chmod 0640 "$old/etc/app/conf"
-echo bye >"$old/gone/sub/file"
-echo was-file >"$old/becomes-dir"
-mkdir "$old/becomes-file" && echo inner >"$old/becomes-file/x"
-chmod 0755 "$old/etc/app"
+if [ -n "${PF_CRASH_OLD:-}" ]; then
+	# make check-long: a pair of whole trees instead (the corpus's).
+	cp -a "$PF_CRASH_OLD" "$old" && cp -a "$PF_CRASH_NEW" "$new"
+else
+	mkdir -p "$old/usr/lib" "$old/etc/app" "$old/gone/sub" "$old/todir"
+	cp "$lib/old" "$old/usr/lib/libcurl.so.4.8.0"
+	ln -s libcurl.so.4.8.0 "$old/usr/lib/libcurl.so.4"
+	echo conf >"$old/etc/app/conf" && chmod 0640 "$old/etc/app/conf"
+	echo bye >"$old/gone/sub/file"
+	echo was-file >"$old/becomes-dir"
+	mkdir "$old/becomes-file" && echo inner >"$old/becomes-file/x"
+	chmod 0755 "$old/etc/app"
 
-mkdir -p "$new/usr/lib" "$new/etc/app" "$new/fresh/a/b" "$new/todir"
-cp "$lib/new" "$new/usr/lib/libcurl.so.4.8.0"
-ln -s libcurl.so.4.8.0 "$new/usr/lib/libcurl.so.4"
-echo conf >"$new/etc/app/conf" && chmod 0600 "$new/etc/app/conf"
-echo hello >"$new/fresh/a/b/hello"
-mkdir "$new/becomes-dir" && echo in >"$new/becomes-dir/child"
-echo now-a-file >"$new/becomes-file"
-chmod 0700 "$new/etc/app"
+	mkdir -p "$new/usr/lib" "$new/etc/app" "$new/fresh/a/b" "$new/todir"
+	cp "$lib/new" "$new/usr/lib/libcurl.so.4.8.0"
+	ln -s libcurl.so.4.8.0 "$new/usr/lib/libcurl.so.4"
+	echo conf >"$new/etc/app/conf" && chmod 0600 "$new/etc/app/conf"
+	echo hello >"$new/fresh/a/b/hello"
+	mkdir "$new/becomes-dir" && echo in >"$new/becomes-dir/child"
+	echo now-a-file >"$new/becomes-file"
+	chmod 0700 "$new/etc/app"
+fi
 
 expect 0 patch-create -q --no-live --name mix -o "$tmp/p.pfpk" "$old" "$new"
 h_old=$(tree_hash "$old") h_new=$(tree_hash "$new")
@@ -94,9 +99,9 @@ while [ "$n" -le "$total" ]; do
 	patch-apply $(opts) "$tmp/p.pfpk" >/dev/null 2>"$tmp/err" &&
 	    [ "$(tree_hash "$tmp/t")" = "$h_new" ] ||
 		fail "apply killed at call $n: re-run failed: $(cat "$tmp/err")"
-	n=$((n + 1))
+	n=$((n + stride))
 done
-echo "apply: $total crash points"
+echo "apply: $total crash points, every $stride tried"
 points=$total
 
 # Rollback, killed at every file-system call.
@@ -116,9 +121,9 @@ while [ "$n" -le "$total" ]; do
 	fi
 	[ "$(tree_hash "$tmp/t")" = "$h_old" ] ||
 		fail "rollback killed at call $n: not old after a re-run"
-	n=$((n + 1))
+	n=$((n + stride))
 done
-echo "rollback: $total crash points"
+echo "rollback: $total crash points, every $stride tried"
 points=$((points + total))
 
 # Errors instead of kills, at every call that changes the disk and at
@@ -159,9 +164,9 @@ error_points() {
 		*) fail "$what: undocumented exit $rc: $(cat "$tmp/err")" ;;
 		esac
 		judge "$what"
-		n=$((n + 1))
+		n=$((n + stride))
 	done
-	echo "$_tool: $errors error points"
+	echo "$_tool: $errors error points, every $stride tried"
 	points=$((points + errors))
 }
 cmdline='patch-apply $(opts) "$tmp/p.pfpk"'
