@@ -411,7 +411,7 @@ replay(pf_db *db, const journal *j, const char *root, const char *stored,
 static pf_ret
 recover(pf_db *db, const journal *j, const char *root)
 {
-	char stored[PF_MAX_ID + 8];
+	char stored[PF_MAX_ID + 8], pkg[PF_MAX_ID + 16];
 	bool committed;
 	int pdir;
 	pf_ret r;
@@ -426,8 +426,13 @@ recover(pf_db *db, const journal *j, const char *root)
 	committed = exists(pdir, j->id) != j->rollback;
 	snprintf(stored, sizeof stored, !j->rollback ? (committed ? "%s" :
 	    ".new-%s") : committed ? ".old-%s" : "%s", j->id);
-	/* A rollback whose copy is gone had finished all but this. */
-	if (j->rollback && committed && !exists(pdir, stored))
+	snprintf(pkg, sizeof pkg, "%s/package", stored);
+	/*
+	 * The copy that goes with the transaction (of an install undone, a
+	 * rollback done) is removed only once the tree is final: when it is
+	 * gone, only the removal and the journal are left.
+	 */
+	if (j->rollback == committed && !exists(pdir, pkg))
 		r = PF_OK;
 	else
 		r = replay(db, j, root, stored, committed);
