@@ -23,7 +23,8 @@ tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
 CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh \
 	tests/cli/t0400-trust.sh tests/cli/t0500-lifecycle.sh \
-	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh
+	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
+	tests/cli/t0710-live-kill.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS)
 

@@ -83,6 +83,11 @@ fuzz_fuzz_hotpatch_SOURCES = fuzz/fuzz_hotpatch.c $(FUZZ_DRIVER)
 fuzz_fuzz_hotpatch_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_hotpatch_LDADD = libpatchfmt/libpf_apply.la
 EXTRA_DIST += tests/live/make-hotpatch-seeds.sh
+check_PROGRAMS += fuzz/fuzz_undo
+fuzz_fuzz_undo_SOURCES = fuzz/fuzz_undo.c $(FUZZ_DRIVER)
+fuzz_fuzz_undo_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_undo_LDADD = libpatchfmt/libpf_apply.la
+EXTRA_DIST += fuzz/make-undo-corpus.sh
 
 ## The stop-time benchmark: `make bench/live-bench && bench/live-bench`
 ## (bench/RESULTS-live.md).  Built with the tree, never run as a test.
