@@ -14,48 +14,15 @@
 # kinds (odd ones killing the apply, even ones the rollback), and every
 # tenth openat and mkdirat.
 . "$top_srcdir/tests/cli/lib.sh"
-live=$top_builddir/tests/live
-if [ ! -x "$live/old/hpserver" ]; then
-	echo "SKIP: test server not built"
-	exit 77
-fi
 if ! command -v strace >/dev/null 2>&1; then
 	echo "SKIP: no strace"
 	exit 77
 fi
-if [ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" != 0 ] &&
-    [ "$(id -u)" != 0 ]; then
-	echo "SKIP: ptrace is restricted"
-	exit 77
-fi
-make_key
-server= client=
-cleanup() {
-	[ -n "$client" ] && kill -9 "$client" 2>/dev/null
-	[ -n "$server" ] && kill -9 "$server" 2>/dev/null
-	chmod -R u+w "$tmp" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-for v in old new; do
-	mkdir -p "$tmp/$v/opt/hp"
-	cp "$live/$v/hpserver" "$live/$v/libhpdemo.so" "$tmp/$v/opt/hp/"
-done
+. "$top_srcdir/tests/cli/live.sh"
 patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
 	-o "$tmp/hp.ppkg" "$tmp/old" "$tmp/new" || fail "patch-create"
-cp -a "$tmp/old" "$tmp/run"
-sock=$tmp/hp.sock
-"$tmp/run/opt/hp/hpserver" "$sock" 4 >"$tmp/server.out" 2>&1 &
-server=$!
-i=0
-while ! grep -q ready "$tmp/server.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q ready "$tmp/server.out" || { fail "server did not start"; finish; exit 1; }
-"$live/hpclient" "$sock" 2 >"$tmp/client.out" 2>&1 &
-client=$!
+hp_serve
+grep -q ready "$tmp/server.out" || { finish; exit 1; }
 
 A="--keyring $tmp/keys --state-dir $tmp/state --pid $server"
 S="--state-dir $tmp/state --pid $server"
