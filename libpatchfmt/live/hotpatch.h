@@ -193,10 +193,10 @@ pf_ret pf_live_undo_decode(const uint8_t *p, size_t n, pf_live_undo **out,
 /*
  * The journal of a hot patch (spec/hotpatch.md section 9.1): what a
  * caller keeps on disk so that an applier killed at any point can be
- * undone by the next one.  Its save callback is called, and must have
- * made the journal durable, before each change to the process: before
- * the process is stopped with SIGSTOP, before a thread is made to run a
- * system call, before a byte of the process is written.
+ * undone by the next one.  Its save callback is called before each
+ * change to the process: before the process is stopped with SIGSTOP
+ * (durable), before a thread is made to run a system call, before a
+ * byte of the process is written.
  */
 #define PF_LIVE_REGS_LEN 216        /* struct user_regs_struct, x86-64 */
 
@@ -223,8 +223,11 @@ typedef struct pf_live_journal {
 	pf_live_hijack hijack;
 	pf_live_undo **mods;
 	size_t n_mods;
-	/* Set by the caller: makes the journal durable. */
+	/* Set by the caller: records the journal where the next tool
+	 * finds it, atomically (a rename), and with durable set also synced
+	 * to disk. */
 	pf_ret (*save)(void *arg, const struct pf_live_journal *j);
+	bool durable;
 	void *save_arg;
 } pf_live_journal;
 

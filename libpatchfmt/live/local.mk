@@ -50,6 +50,11 @@ EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
 
 TESTS += tests/cli/t5000-live.sh
 EXTRA_DIST += tests/cli/t5000-live.sh
+## The hot-patch tests run one after the other: patch-apply
+## --all-processes in t0700 patches every process that runs the test
+## server's build, the servers of the other two included.
+tests/cli/t0710-live-kill.log: tests/cli/t0700-live.log
+tests/cli/t5000-live.log: tests/cli/t0710-live-kill.log
 
 ## Refusals: a pair of builds that changes only what must be refused,
 ## and a stripped copy (no .symtab).

@@ -170,8 +170,9 @@ typedef struct jfile {
 
 /*
  * Writes the journal of patch id (section 12.7): to a temporary file,
- * synced, renamed over the old one, the directory synced.  Called before
- * every change to the process.
+ * renamed over the old one; synced, and the directory synced, when the
+ * journal asks for it (before the process is frozen, after it is let
+ * go).  Called before every change to the process.
  */
 static pf_ret
 save_journal(void *arg, const pf_live_journal *j)
@@ -200,13 +201,13 @@ save_journal(void *arg, const pf_live_journal *j)
 	    "in '%s/live'", db->dir) : PF_OK;
 	if (r == PF_OK)
 		r = pf_write_full(fd, b.data, b.len, &db->err, tmp);
-	if (r == PF_OK && fsync(fd) < 0)
+	if (r == PF_OK && j->durable && fsync(fd) < 0)
 		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot sync "
 		    "'%s'", tmp);
 	if (fd >= 0)
 		close(fd);
 	if (r == PF_OK && (renameat(dfd, tmp, dfd, f->id) < 0 ||
-	    sync_dir(dfd) < 0))
+	    (j->durable && sync_dir(dfd) < 0)))
 		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot record "
 		    "'%s' in '%s/live'", f->id, db->dir);
 	if (r != PF_OK)
