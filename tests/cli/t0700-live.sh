@@ -43,6 +43,20 @@ expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
 [ ! -e "$tmp/state/live/4194303-1" ] && ok || fail "stale live record kept"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 
+# A damaged journal is reported as damaged by every tool, never taken
+# for a missing one; the process is left alone.
+start=$(sed 's/.*) //' "/proc/$server/stat" | cut -d' ' -f20)
+mkdir -p "$tmp/state/live/$server-$start"
+printf 'PFHJ\001damaged' >"$tmp/state/live/$server-$start/hp-fix"
+expect 5 patch-status $S --pid "$server"
+grep -q "damaged" "$tmp/err" && grep -q "damaged record" "$tmp/out" || fail "status of a damaged journal"
+expect 5 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+grep -q "damaged live record 'hp-fix'" "$tmp/err" || fail "apply over a damaged journal"
+expect 5 patch-rollback $S --pid "$server" hp-fix
+expect 5 patch-rollback $S --check --pid "$server" hp-fix
+[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "damaged journal: server changed"
+rm "$tmp/state/live/$server-$start/hp-fix"
+
 # Every process that runs the build, without naming it.
 expect 0 patch-apply $A --all-processes "$tmp/hp.ppkg"
 grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat "$tmp/out")"
