@@ -599,10 +599,17 @@ prepare(actx *a, pid_t pid)
 		free(u);
 		return pf_err_nomem(a->err);
 	}
-	a->j->mods[a->j->n_mods++] = a->undo = u;
+	a->undo = u;
 	if ((r = lv_proc_open(&a->p, pid, a->err)) != PF_OK ||
-	    (r = find_target(a)) != PF_OK || (r = plan_layout(a)) != PF_OK)
+	    (r = find_target(a)) != PF_OK || (r = plan_layout(a)) != PF_OK ||
+	    (r = make_undo(a, 0)) != PF_OK) {
+		pf_live_undo_free(u);
+		a->undo = NULL;
 		return r;
+	}
+	/* Only a module found and laid out goes into the journal: an undo
+	 * record always names its module. */
+	a->j->mods[a->j->n_mods++] = u;
 	return map_region(a);
 }
 
