@@ -24,8 +24,10 @@ patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
 hp_serve
 grep -q ready "$tmp/server.out" || { finish; exit 1; }
 
-A="--keyring $tmp/keys --state-dir $tmp/state --pid $server"
+# A generous --wait: the machine may be busy.
+A="--keyring $tmp/keys --state-dir $tmp/state --pid $server --wait 10000"
 S="--state-dir $tmp/state --pid $server"
+W="--wait 10000"
 # One answer of each module's replaced code: the executable's add_numbers
 # and greet, the library's demo_checksum.
 ask() {
@@ -47,14 +49,14 @@ old=$(fp)
 patch-apply $A "$tmp/hp.ppkg" >/dev/null || fail "first apply"
 new=$(fp)
 [ "$old" != "$new" ] || fail "old and new answer alike: $old"
-patch-rollback $S hp-fix >/dev/null || fail "first rollback"
+patch-rollback $S $W hp-fix >/dev/null || fail "first rollback"
 
 # How many calls of each kind one apply and one rollback make.
 kinds="ptrace pwrite64 process_vm_writev kill fsync write renameat unlinkat mkdirat openat"
 strace -f -qq -c -U name,calls -o "$tmp/c.apply" \
 	-e trace="$(echo $kinds | tr ' ' ,)" patch-apply $A "$tmp/hp.ppkg" >/dev/null
 strace -f -qq -c -U name,calls -o "$tmp/c.rollback" \
-	-e trace="$(echo $kinds | tr ' ' ,)" patch-rollback $S hp-fix >/dev/null
+	-e trace="$(echo $kinds | tr ' ' ,)" patch-rollback $S $W hp-fix >/dev/null
 calls() {
 	awk -v k="$2" '$1 == k { print $2 }' "$tmp/c.$1" | head -1
 }
@@ -62,7 +64,7 @@ calls() {
 # Brings the server back to fully old, with nothing recorded.
 to_old() {
 	if patch-status $S 2>/dev/null | grep -q '^hp-fix .*live'; then
-		patch-rollback $S hp-fix >/dev/null 2>&1 || fail "$1: rollback failed"
+		patch-rollback $S $W hp-fix >/dev/null 2>&1 || fail "$1: rollback failed"
 	fi
 }
 
@@ -86,7 +88,7 @@ check() {
 	case $((tried % 3)) in
 	0) patch-status $S >"$tmp/rec" 2>&1 ;;
 	1) patch-apply $A "$tmp/hp.ppkg" >"$tmp/rec" 2>&1 ;;
-	2) patch-rollback $S hp-fix >"$tmp/rec" 2>&1 ;;
+	2) patch-rollback $S $W hp-fix >"$tmp/rec" 2>&1 ;;
 	esac
 	rc=$?
 	[ $rc -eq 0 ] || [ $rc -eq 2 ] ||
@@ -128,7 +130,7 @@ for op in apply rollback; do
 				to_old "$op $k $i (before)"
 				set -- patch-apply $A "$tmp/hp.ppkg"
 			else
-				set -- patch-rollback $S hp-fix
+				set -- patch-rollback $S $W hp-fix
 			fi
 			# strace kills itself with the signal that killed its
 			# tracee: the subshell, which outlives it, keeps the
