@@ -18,29 +18,44 @@
 static const char usage[] =
     "patch-status [--json] [--root dir] [--state-dir dir] [--pid pid]";
 
-/* The hot patches live in one process. */
+/* The hot patches live in one process, after the recovery of what a
+ * killed tool left there; a damaged record is reported, not hidden. */
 static int
 status_live(pf_db *db, unsigned pid, int json)
 {
 	char **ids;
-	size_t i, n = pf_db_live_list(db, (int)pid, &ids);
+	size_t i, n;
+	pf_ret ret;
+	int rc = 0;
+	bool bad;
+
+	if ((ret = pf_db_live_recover(db, (int)pid, 0)) != PF_OK)
+		rc = pf_fail(ret, pf_db_error(db));
+	n = pf_db_live_list(db, (int)pid, &ids);
 
 	if (json)
 		printf("{\"pid\":%u,\"live\":[", pid);
 	else if (n == 0)
 		printf("no patches live in process %u\n", pid);
 	for (i = 0; i < n; i++) {
+		ret = pf_db_live_check(db, ids[i], (int)pid);
+		bad = ret != PF_OK;
+		if (bad && rc == 0)
+			rc = pf_fail(ret, pf_db_error(db));
 		if (json) {
 			fputs(i ? "," : "", stdout);
 			pf_json_str(stdout, ids[i]);
 		} else
-			printf("%-24s live in process %u\n", ids[i], pid);
+			printf("%-24s %s in process %u\n", ids[i], bad ?
+			    "damaged record" : "live", pid);
 		free(ids[i]);
 	}
 	free(ids);
 	if (json)
 		fputs("]}\n", stdout);
-	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+	if (fflush(stdout) != 0)
+		return PF_EXIT_IO;
+	return rc;
 }
 
 /* "intact", "modified", "superseded" or "unreadable". */

@@ -469,8 +469,16 @@ pf_ret pf_db_live_apply(pf_db *db, pf_reader *r, int pid, unsigned wait_ms,
     pf_live_result *res);
 pf_ret pf_db_live_revert(pf_db *db, const char *id, int pid,
     unsigned wait_ms);
-/* Whether patch id is live in process pid, writing nothing. */
+/* Whether patch id is live in process pid, writing nothing; a damaged
+ * record is an error (PF_ERR_IO), not an absent one. */
 pf_ret pf_db_live_check(pf_db *db, const char *id, int pid);
+/*
+ * Finishes what a killed patch-apply --pid or patch-rollback --pid left
+ * in process pid (spec section 12.7, recovery): a patch that was going
+ * in or out is taken out, a process left stopped is let run.
+ * pf_db_live_apply and pf_db_live_revert do this first themselves.
+ */
+pf_ret pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms);
 /* The IDs live in process pid, sorted; the caller frees each and the
  * array. */
 size_t pf_db_live_list(pf_db *db, int pid, char ***ids);

@@ -28,9 +28,10 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0330-delta-base.sh tests/cli/t0400-trust.sh \
 	tests/cli/t0410-keyring.sh tests/cli/t0500-lifecycle.sh \
 	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
-	tests/cli/t0800-metadata.sh
+	tests/cli/t0800-metadata.sh \
+	tests/cli/t0710-live-kill.sh
 TESTS += $(CLI_TESTS)
-EXTRA_DIST += $(CLI_TESTS)
+EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_format

@@ -2,20 +2,28 @@
  * Applying a hot patch to a running process and reverting it
  * (spec/hotpatch.md section 7).
  *
- * Everything that can be done while the process runs is done first: the
- * module is found by build ID, the old code is checked byte for byte, the
- * new code is relocated and written into memory mapped near the module
- * (only the main thread is stopped for that, for two system calls).  Then
- * every thread is stopped, their stacks are checked, the jumps are
- * written, and every thread resumes: that window is kept short.  Any
+ * The module is found by build ID, the old code is checked byte for
+ * byte, the new code is relocated and written into memory mapped near
+ * the module (only the main thread is stopped for that, for two system
+ * calls).  Then every thread is stopped, their stacks are checked, the
+ * jumps of every module are written, and every thread resumes.  Any
  * failure leaves the process as it was.
+ *
+ * With a journal whose save callback makes it durable (the state
+ * directory's undo file), every change is recorded before it is made,
+ * and the process is frozen with SIGSTOP from the first change to the
+ * last: an applier killed at any point leaves a stopped process and a
+ * journal that says exactly what to take out (pf_live_recover).
  */
 #include <config.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,9 +58,9 @@ typedef struct actx {
 	lv_proc p;
 	const lv_module *m;
 	layout l;
-	pf_live_undo *undo;
+	pf_live_undo *undo;         /* owned by the journal */
+	pf_live_journal *j;
 	pf_err *err;
-	uint64_t t_start;
 } actx;
 
 static unsigned
@@ -233,7 +241,92 @@ build_image(actx *a, uint64_t region, uint8_t *img)
 	return PF_OK;
 }
 
-/* Runs mmap (and mprotect for writable data) in the main thread. */
+/*
+ * Records the journal, when it is kept.  durable: synced to disk too.
+ * The journal is synced before the process is frozen and after it is let
+ * go; the records made while it is frozen only need to reach the next
+ * tool should this one be killed (a crash of the system ends the process
+ * as well), so they are renamed into place without a sync, which keeps
+ * the process stopped for milliseconds instead of tens of them.
+ */
+static pf_ret
+jsave(pf_live_journal *j, bool durable)
+{
+	if (j == NULL || j->save == NULL)
+		return PF_OK;
+	j->durable = durable;
+	return j->save(j->save_arg, j);
+}
+
+/* Records, before the main thread is made to run system call nr, which
+ * thread it is, its registers, and the call: a recovery that finds the
+ * thread still in that call gives it its registers back. */
+static pf_ret
+hijack(pf_live_journal *j, const lv_stop *s, uint64_t insn, long nr,
+    const uint64_t args[6])
+{
+	pf_live_hijack *h;
+
+	if (j == NULL || j->save == NULL)
+		return PF_OK;
+	h = &j->hijack;
+	h->tid = (uint32_t)s->t[0].tid;
+	h->insn = insn;
+	h->nr = (uint64_t)nr;
+	memcpy(h->args, args, sizeof h->args);
+	memcpy(h->regs, &s->t[0].regs, sizeof h->regs);
+	return jsave(j, false);
+}
+
+/* A system call in the stopped main thread, recorded first. */
+static pf_ret
+jsyscall(pf_live_journal *j, lv_stop *s, uint64_t insn, long nr,
+    const uint64_t args[6], int64_t *ret)
+{
+	pf_ret r;
+
+	if ((r = hijack(j, s, insn, nr, args)) != PF_OK)
+		return r;
+	return lv_remote_syscall(s, &s->t[0], insn, nr, args, ret);
+}
+
+static pf_ret
+make_undo(actx *a, uint64_t region)
+{
+	const pf_hotpatch *hp = a->hp;
+	pf_live_undo *u = a->undo;
+	size_t i;
+
+	u->n_sites = 0;
+	memcpy(u->build_id, hp->build_id, hp->build_id_len);
+	u->build_id_len = hp->build_id_len;
+	u->base = a->m->base;
+	u->region = region;
+	u->region_len = a->l.rx_len + a->l.rw_len;
+	u->mapped = false;
+	for (i = 0; i < hp->n_funcs; i++) {
+		const pf_hp_func *f = &hp->funcs[i];
+		pf_live_site *st = &u->sites[u->n_sites];
+		uint64_t to = region + a->l.func_off[i];
+
+		if (f->flags & (PF_HP_FUNC_NEW | PF_HP_FUNC_NOJUMP))
+			continue;
+		st->addr = a->m->base + f->old_offset + f->entry_skip;
+		st->len = PF_HP_JMP_LEN;
+		memcpy(st->old, f->head + f->entry_skip, PF_HP_JMP_LEN);
+		st->new[0] = 0xe9;
+		pf_store_le32(st->new + 1, (uint32_t)(to - (st->addr + 5)));
+		u->n_sites++;
+	}
+	return PF_OK;
+}
+
+/*
+ * Runs mmap (and mprotect for writable data) in the main thread.  The
+ * journal names the region before the mmap and says it is mapped before
+ * the thread gets its registers back, so a kill in between is seen from
+ * the thread's registers (pf_live_recover).
+ */
 static pf_ret
 remote_map(actx *a, lv_stop *s, uint64_t insn, uint64_t hint, bool *taken)
 {
@@ -243,13 +336,23 @@ remote_map(actx *a, lv_stop *s, uint64_t insn, uint64_t hint, bool *taken)
 	uint64_t mp[6] = { hint + a->l.rx_len, a->l.rw_len,
 	    PROT_READ | PROT_WRITE, 0, 0, 0 };
 	int64_t ret;
-	pf_ret r;
+	pf_ret r, r2;
 
 	*taken = false;
-	if ((r = lv_remote_syscall(s, &s->t[0], insn, SYS_mmap, mm,
-	    &ret)) != PF_OK)
+	if ((r = make_undo(a, hint)) != PF_OK ||
+	    (r = hijack(a->j, s, insn, SYS_mmap, mm)) != PF_OK)
 		return r;
-	if (ret < 0 || (uint64_t)ret != hint) {
+	r = lv_remote_syscall_run(s, &s->t[0], insn, SYS_mmap, mm, &ret);
+	if (r == PF_OK && ret >= 0 && (uint64_t)ret == hint) {
+		a->undo->mapped = true;
+		r = jsave(a->j, false);
+	}
+	r2 = lv_remote_syscall_restore(s, &s->t[0]);
+	if (r == PF_OK)
+		r = r2;
+	if (r != PF_OK)
+		return r;
+	if (!a->undo->mapped) {
 		/* Taken, or an old kernel that treats the flag as a hint. */
 		*taken = true;
 		if (ret >= 0) {
@@ -260,39 +363,16 @@ remote_map(actx *a, lv_stop *s, uint64_t insn, uint64_t hint, bool *taken)
 		}
 		return PF_OK;
 	}
-	if (a->l.rw_len && ((r = lv_remote_syscall(s, &s->t[0], insn,
-	    SYS_mprotect, mp, &ret)) != PF_OK || ret != 0)) {
-		uint64_t um[6] = { hint, len, 0, 0, 0, 0 };
-
-		if (r == PF_OK)
-			r = pf_err_set(a->err, PF_ERR_IO, "process %d: mprotect "
-			    "of the patch memory failed", (int)a->p.pid);
-		lv_remote_syscall(s, &s->t[0], insn, SYS_munmap, um, &ret);
-	}
-	return r;
-}
-
-static pf_ret
-remote_unmap(lv_proc *p, uint64_t region, uint64_t len, pf_err *err)
-{
-	uint64_t um[6] = { region, len, 0, 0, 0, 0 };
-	uint64_t insn;
-	int64_t ret;
-	lv_stop s;
-	pf_ret r;
-
-	if ((r = lv_proc_syscall_insn(p, &insn)) != PF_OK ||
-	    (r = lv_stop_threads(&s, p->pid, false, DEFAULT_WAIT_MS,
-	    err)) != PF_OK)
-		return r;
-	r = lv_remote_syscall(&s, &s.t[0], insn, SYS_munmap, um, &ret);
-	lv_stop_resume(&s);
+	if (a->l.rw_len && ((r = jsyscall(a->j, s, insn, SYS_mprotect, mp,
+	    &ret)) != PF_OK || ret != 0) && r == PF_OK)
+		r = pf_err_set(a->err, PF_ERR_IO, "process %d: mprotect of the "
+		    "patch memory failed", (int)a->p.pid);
 	return r;
 }
 
 /* Maps the region near the module and writes the relocated code. */
 static pf_ret
-map_region(actx *a, uint64_t *region)
+map_region(actx *a)
 {
 	uint64_t len = a->l.rx_len + a->l.rw_len, insn, hint = 0;
 	uint8_t *img = calloc(1, len);
@@ -318,14 +398,10 @@ map_region(actx *a, uint64_t *region)
 		    "within 2 GiB of module '%s'", (int)a->p.pid, a->m->path);
 		goto out;
 	}
-	*region = hint;
-	if ((r = build_image(a, hint, img)) != PF_OK ||
-	    (r = lv_proc_write(&a->p, s.t[0].tid, hint, img, len)) != PF_OK) {
-		uint64_t um[6] = { hint, len, 0, 0, 0, 0 };
-		int64_t ret;
-
-		lv_remote_syscall(&s, &s.t[0], insn, SYS_munmap, um, &ret);
-	}
+	/* What is mapped is in the journal: the first byte written into
+	 * the process may follow. */
+	if ((r = build_image(a, hint, img)) == PF_OK)
+		r = lv_proc_write(&a->p, s.t[0].tid, hint, img, len);
 out:
 	if (s.t != NULL)
 		lv_stop_resume(&s);
@@ -333,81 +409,92 @@ out:
 	return r;
 }
 
-static pf_ret
-make_undo(actx *a, uint64_t region)
-{
-	const pf_hotpatch *hp = a->hp;
-	pf_live_undo *u;
-	size_t i;
-
-	if ((u = a->undo = calloc(1, sizeof *u)) == NULL ||
-	    (u->sites = calloc(hp->n_funcs + 1, sizeof *u->sites)) == NULL)
-		return pf_err_nomem(a->err);
-	memcpy(u->build_id, hp->build_id, hp->build_id_len);
-	u->build_id_len = hp->build_id_len;
-	u->base = a->m->base;
-	u->region = region;
-	u->region_len = a->l.rx_len + a->l.rw_len;
-	for (i = 0; i < hp->n_funcs; i++) {
-		const pf_hp_func *f = &hp->funcs[i];
-		pf_live_site *st = &u->sites[u->n_sites];
-		uint64_t to = region + a->l.func_off[i];
-
-		if (f->flags & (PF_HP_FUNC_NEW | PF_HP_FUNC_NOJUMP))
-			continue;
-		st->addr = a->m->base + f->old_offset + f->entry_skip;
-		st->len = PF_HP_JMP_LEN;
-		memcpy(st->old, f->head + f->entry_skip, PF_HP_JMP_LEN);
-		st->new[0] = 0xe9;
-		pf_store_le32(st->new + 1, (uint32_t)(to - (st->addr + 5)));
-		u->n_sites++;
-	}
-	return PF_OK;
-}
-
 /*
  * The stop window, shared by apply and revert: stop every thread, make
- * sure none is in (or will return to) the given ranges, check that each
- * site holds `from`, write `to`, resume.
+ * sure none is in (or will return to) the given ranges, check the sites
+ * of every module, write them, resume.  Applying, each site must hold
+ * `old`; reverting, it may hold `new`, `old` (taken out already), or a
+ * mix of both byte by byte (a write cut short), and gets `old` back.
  */
 typedef struct window {
 	const lv_range *ranges;
 	size_t n_ranges;
-	const pf_live_undo *u;
+	pf_live_undo *const *u;
+	size_t n_u;
 	bool revert;
+	bool frozen;                /* thaw while waiting for busy threads */
 } window;
+
+/* Whether cur is old, new, or (reverting) a mix of both. */
+static bool
+site_ok(const pf_live_site *st, const uint8_t *cur, bool revert)
+{
+	uint8_t i;
+
+	if (!revert)
+		return memcmp(cur, st->old, st->len) == 0;
+	for (i = 0; i < st->len; i++)
+		if (cur[i] != st->old[i] && cur[i] != st->new[i])
+			return false;
+	return true;
+}
+
+static pf_ret
+check_sites(lv_proc *p, const window *w, pf_err *err)
+{
+	uint8_t cur[PF_HP_HEAD_MAX];
+	size_t k, i;
+	pf_ret r;
+
+	for (k = 0; k < w->n_u; k++)
+		for (i = 0; i < w->u[k]->n_sites; i++) {
+			const pf_live_site *st = &w->u[k]->sites[i];
+
+			if ((r = lv_proc_read(p, st->addr, cur, st->len)) !=
+			    PF_OK)
+				return r;
+			if (!site_ok(st, cur, w->revert))
+				return pf_err_set(err, PF_ERR_MISMATCH, "the "
+				    "code at 0x%" PRIx64 " changed under the "
+				    "patcher: %s", st->addr, w->revert ?
+				    "it holds neither the patch nor the old "
+				    "code" : "something else patched it");
+		}
+	return PF_OK;
+}
+
+/* Writes one site; reverting, a site that holds `old` is left alone. */
+static pf_ret
+write_site(lv_proc *p, const lv_stop *s, const pf_live_site *st, bool back)
+{
+	uint8_t cur[PF_HP_HEAD_MAX];
+	const uint8_t *want = back ? st->old : st->new;
+	pf_ret r;
+
+	if ((r = lv_proc_read(p, st->addr, cur, st->len)) != PF_OK)
+		return r;
+	if (memcmp(cur, want, st->len) == 0)
+		return PF_OK;
+	return lv_proc_write(p, s->t[0].tid, st->addr, want, st->len);
+}
 
 static pf_ret
 write_sites(lv_proc *p, const lv_stop *s, const window *w, pf_err *err)
 {
-	uint8_t cur[PF_HP_HEAD_MAX];
-	size_t i, done;
-	pf_ret r = PF_OK;
+	size_t k, i = 0;
+	pf_ret r;
 
-	for (i = 0; i < w->u->n_sites; i++) {
-		const pf_live_site *st = &w->u->sites[i];
-
-		if ((r = lv_proc_read(p, st->addr, cur, st->len)) != PF_OK)
-			return r;
-		if (memcmp(cur, w->revert ? st->new : st->old, st->len) != 0)
-			return pf_err_set(err, PF_ERR_MISMATCH, "the code at "
-			    "0x%" PRIx64 " changed under the patcher: %s", st->addr,
-			    w->revert ? "the patch is no longer in place" :
-			    "something else patched it");
-	}
-	for (done = 0; r == PF_OK && done < w->u->n_sites; done++) {
-		const pf_live_site *st = &w->u->sites[done];
-
-		r = lv_proc_write(p, s->t[0].tid, st->addr, w->revert ?
-		    st->old : st->new, st->len);
-	}
+	if ((r = check_sites(p, w, err)) != PF_OK)
+		return r;
+	for (k = 0; r == PF_OK && k < w->n_u; k++)
+		for (i = 0; r == PF_OK && i < w->u[k]->n_sites; i++)
+			r = write_site(p, s, &w->u[k]->sites[i], w->revert);
+	if (r == PF_OK || w->revert)
+		return r;
 	/* A failed write undoes the ones before it. */
-	while (r != PF_OK && done-- > 0) {
-		const pf_live_site *st = &w->u->sites[done];
-
-		lv_proc_write(p, s->t[0].tid, st->addr, w->revert ? st->new :
-		    st->old, st->len);
-	}
+	for (; k-- > 0; i = w->u[k]->n_sites)
+		while (i-- > 0)
+			write_site(p, s, &w->u[k]->sites[i], true);
 	return r;
 }
 
@@ -417,6 +504,16 @@ pause_ms(unsigned ms)
 	struct timespec ts = { 0, (long)ms * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/* Lets a frozen process run for ms, then freezes it again. */
+static pf_ret
+let_run(pid_t pid, const window *w, unsigned ms, unsigned wait, pf_err *err)
+{
+	if (w->frozen)
+		lv_thaw(pid);
+	pause_ms(ms);
+	return w->frozen ? lv_freeze(pid, wait, err) : PF_OK;
 }
 
 static pf_ret
@@ -457,37 +554,13 @@ run_window(lv_proc *p, const window *w, const pf_live_opts *opts,
 		if (lv_now_ns() > deadline)
 			break;
 		/* Let the busy thread run on, a little longer each time. */
-		pause_ms(nap);
+		if ((r = let_run(p->pid, w, nap, wait_ms(opts), err)) != PF_OK)
+			return r;
 		nap = nap < 32 ? 2 * nap : nap;
 	}
 	return pf_err_set(err, PF_ERR_BUSY, "thread %d is inside '%s' "
 	    "(frame %u) and did not leave it within %u ms: try again later",
 	    (int)busy.tid, busy.name, busy.frame, wait_ms(opts));
-}
-
-static pf_ret
-apply_window(actx *a)
-{
-	const pf_hotpatch *hp = a->hp;
-	lv_range *rg = calloc(hp->n_funcs + 1, sizeof *rg);
-	window w = { .ranges = rg, .u = a->undo };
-	size_t i;
-	pf_ret r;
-
-	if (rg == NULL)
-		return pf_err_nomem(a->err);
-	for (i = 0; i < hp->n_funcs; i++) {
-		const pf_hp_func *f = &hp->funcs[i];
-
-		if (f->flags & PF_HP_FUNC_NEW)
-			continue;
-		rg[w.n_ranges].lo = a->m->base + f->old_offset;
-		rg[w.n_ranges].hi = rg[w.n_ranges].lo + f->old_len;
-		rg[w.n_ranges++].name = f->name;
-	}
-	r = run_window(&a->p, &w, a->opts, a->err);
-	free(rg);
-	return r;
 }
 
 static pf_ret
@@ -512,41 +585,366 @@ check_record(pid_t pid, const pf_hotpatch *hp, const pf_live_opts *opts,
 	return PF_OK;
 }
 
+/* Everything up to the jumps for one module: found, checked, mapped,
+ * written. */
+static pf_ret
+prepare(actx *a, pid_t pid)
+{
+	const pf_hotpatch *hp = a->hp;
+	pf_live_undo *u;
+	pf_ret r;
+
+	if ((u = calloc(1, sizeof *u)) == NULL ||
+	    (u->sites = calloc(hp->n_funcs + 1, sizeof *u->sites)) == NULL) {
+		free(u);
+		return pf_err_nomem(a->err);
+	}
+	a->undo = u;
+	if ((r = lv_proc_open(&a->p, pid, a->err)) != PF_OK ||
+	    (r = find_target(a)) != PF_OK || (r = plan_layout(a)) != PF_OK ||
+	    (r = make_undo(a, 0)) != PF_OK) {
+		pf_live_undo_free(u);
+		a->undo = NULL;
+		return r;
+	}
+	/* Only a module found and laid out goes into the journal: an undo
+	 * record always names its module. */
+	a->j->mods[a->j->n_mods++] = u;
+	return map_region(a);
+}
+
+/* The old functions of every module: no thread may be in one. */
+static lv_range *
+old_ranges(const actx *a, size_t n, size_t *n_ranges)
+{
+	lv_range *rg;
+	size_t i, k, total = 1;
+
+	for (k = 0; k < n; k++)
+		total += a[k].hp->n_funcs;
+	if ((rg = calloc(total, sizeof *rg)) == NULL)
+		return NULL;
+	*n_ranges = 0;
+	for (k = 0; k < n; k++)
+		for (i = 0; i < a[k].hp->n_funcs; i++) {
+			const pf_hp_func *f = &a[k].hp->funcs[i];
+
+			if (f->flags & PF_HP_FUNC_NEW)
+				continue;
+			rg[*n_ranges].lo = a[k].m->base + f->old_offset;
+			rg[*n_ranges].hi = rg[*n_ranges].lo + f->old_len;
+			rg[(*n_ranges)++].name = f->name;
+		}
+	return rg;
+}
+
+static pf_ret
+commit(actx *a, size_t n, const pf_live_opts *opts, pf_err *err)
+{
+	window w = { .u = a[0].j->mods, .n_u = a[0].j->n_mods,
+	    .frozen = a[0].j->frozen };
+	lv_range *rg = old_ranges(a, n, &w.n_ranges);
+	pf_ret r;
+
+	if (rg == NULL)
+		return pf_err_nomem(err);
+	w.ranges = rg;
+	r = run_window(&a[0].p, &w, opts, err);
+	free(rg);
+	return r;
+}
+
+/* Stops the process for the journal, unless it is stopped already. */
+static pf_ret
+freeze_for(pid_t pid, pf_live_journal *j, const pf_live_opts *opts,
+    pf_err *err)
+{
+	pf_ret r;
+
+	if (j->save == NULL)
+		return PF_OK;
+	if (!j->frozen)
+		j->frozen = !lv_is_stopped(pid);
+	if ((r = jsave(j, true)) != PF_OK || !j->frozen)
+		return r;
+	return lv_freeze(pid, wait_ms(opts), err);
+}
+
+/* Lets a frozen process go, and says so in the journal. */
+static void
+thaw_for(pid_t pid, pf_live_journal *j)
+{
+	if (!j->frozen)
+		return;
+	lv_thaw(pid);
+	j->frozen = false;
+	/* Should this fail, a later tool only sends one SIGCONT more. */
+	jsave(j, true);
+}
+
+static void
+apply_stats(const pf_live_opts *opts, uint64_t t0, uint64_t frozen_at)
+{
+	if (opts == NULL || opts->stats == NULL)
+		return;
+	opts->stats->total_ns = lv_now_ns() - t0;
+	/* Frozen, every thread was stopped all along. */
+	if (frozen_at != 0)
+		opts->stats->stop_ns = lv_now_ns() - frozen_at;
+}
+
+pf_ret
+pf_live_apply_all(pid_t pid, pf_hotpatch *const *hps, size_t n,
+    const pf_live_opts *opts, pf_live_journal *j, bool *clean, pf_err *err)
+{
+	uint64_t t0 = lv_now_ns(), frozen_at = 0;
+	actx *a = calloc(n + 1, sizeof *a);
+	pf_err scratch;
+	size_t i;
+	pf_ret r = PF_OK;
+
+	*clean = true;
+	if (a == NULL)
+		return pf_err_nomem(err);
+	for (i = 0; i < n; i++) {
+		a[i] = (actx){ .hp = hps[i], .opts = opts, .j = j, .err = err };
+		a[i].p.memfd = -1;
+		if (r == PF_OK)
+			r = check_record(pid, hps[i], opts, err);
+	}
+	j->phase = PF_LIVE_APPLYING;
+	j->hijack.tid = 0;
+	if (r == PF_OK && (n == 0 || (j->mods = calloc(n, sizeof *j->mods)) ==
+	    NULL))
+		r = n == 0 ? pf_err_set(err, PF_ERR_USAGE, "no hot patch to "
+		    "apply") : pf_err_nomem(err);
+	if (r != PF_OK || (r = freeze_for(pid, j, opts, err)) != PF_OK)
+		goto out;
+	if (j->frozen)
+		frozen_at = lv_now_ns();
+	for (i = 0; r == PF_OK && i < n; i++)
+		r = prepare(&a[i], pid);
+	if (r == PF_OK)
+		r = commit(a, n, opts, err);
+	if (r == PF_OK) {
+		j->phase = PF_LIVE_LIVE;
+		r = jsave(j, !j->frozen);
+	}
+	if (r != PF_OK && j->n_mods > 0) {
+		/* Take out what went in; the first failure is the one to
+		 * report. */
+		j->phase = PF_LIVE_REVERTING;
+		if (pf_live_revert_all(pid, j, opts, clean, &scratch) != PF_OK)
+			*clean = false;
+	} else if (r == PF_OK) {
+		*clean = false;
+	}
+out:
+	if (j->frozen && (r == PF_OK || *clean))
+		thaw_for(pid, j);
+	apply_stats(opts, t0, frozen_at);
+	for (i = 0; i < n; i++) {
+		free(a[i].l.func_off);
+		free(a[i].l.data_off);
+		lv_proc_close(&a[i].p);
+	}
+	free(a);
+	return r;
+}
+
+/* The mapped regions of the journal: no thread may be in one. */
+static lv_range *
+region_ranges(const pf_live_journal *j, size_t *n)
+{
+	lv_range *rg = calloc(j->n_mods + 1, sizeof *rg);
+	size_t k;
+
+	*n = 0;
+	for (k = 0; rg != NULL && k < j->n_mods; k++)
+		if (j->mods[k]->mapped)
+			rg[(*n)++] = (lv_range){ j->mods[k]->region,
+			    j->mods[k]->region + j->mods[k]->region_len,
+			    "hot patch" };
+	return rg;
+}
+
+/* Every patched module must still be where the journal says. */
+static pf_ret
+check_modules(lv_proc *p, const pf_live_journal *j, pf_err *err)
+{
+	const lv_module *m;
+	size_t k;
+
+	for (k = 0; k < j->n_mods; k++) {
+		const pf_live_undo *u = j->mods[k];
+
+		/* A module an apply did not get as far as finding. */
+		if (u->build_id_len == 0)
+			continue;
+		m = lv_proc_module(p, u->build_id, u->build_id_len);
+		if (m == NULL || m->base != u->base)
+			return pf_err_set(err, PF_ERR_MISMATCH, "process %d no "
+			    "longer has the patched module at 0x%" PRIx64,
+			    (int)p->pid, u->base);
+	}
+	return PF_OK;
+}
+
+/* Unmaps the regions; should that fail, the process only keeps some
+ * unused pages. */
+static void
+unmap_regions(lv_proc *p, pf_live_journal *j, const pf_live_opts *opts)
+{
+	uint64_t insn;
+	int64_t ret;
+	pf_err scratch;
+	lv_stop s;
+	size_t k;
+
+	if (lv_proc_syscall_insn(p, &insn) != PF_OK ||
+	    lv_stop_threads(&s, p->pid, false, wait_ms(opts), &scratch) !=
+	    PF_OK)
+		return;
+	for (k = 0; k < j->n_mods; k++) {
+		pf_live_undo *u = j->mods[k];
+		uint64_t um[6] = { u->region, u->region_len, 0, 0, 0, 0 };
+
+		if (u->mapped && jsyscall(j, &s, insn, SYS_munmap, um, &ret) ==
+		    PF_OK && ret == 0)
+			u->mapped = false;
+	}
+	lv_stop_resume(&s);
+}
+
+pf_ret
+pf_live_revert_all(pid_t pid, pf_live_journal *j, const pf_live_opts *opts,
+    bool *clean, pf_err *err)
+{
+	window w = { .u = j->mods, .n_u = j->n_mods, .revert = true };
+	uint64_t t0 = lv_now_ns();
+	pf_live_phase was = j->phase;
+	lv_range *rg = NULL;
+	lv_proc p;
+	pf_ret r;
+
+	*clean = false;
+	memset(&p, 0, sizeof p);
+	p.memfd = -1;
+	j->phase = PF_LIVE_REVERTING;
+	if ((r = freeze_for(pid, j, opts, err)) != PF_OK ||
+	    (r = lv_proc_open(&p, pid, err)) != PF_OK ||
+	    (r = check_modules(&p, j, err)) != PF_OK)
+		goto out;
+	if ((rg = region_ranges(j, &w.n_ranges)) == NULL) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
+	w.ranges = rg;
+	w.frozen = j->frozen;
+	if ((r = run_window(&p, &w, opts, err)) != PF_OK)
+		goto out;
+	/* The jumps are gone and no thread is in the patch: its memory can
+	 * go. */
+	unmap_regions(&p, j, opts);
+	*clean = true;
+out:
+	/* A window that failed wrote nothing: what was live stays live. */
+	if (r != PF_OK && was == PF_LIVE_LIVE) {
+		j->phase = PF_LIVE_LIVE;
+		jsave(j, true);
+	}
+	if (*clean || r != PF_OK)
+		thaw_for(pid, j);
+	if (opts != NULL && opts->stats != NULL)
+		opts->stats->total_ns = lv_now_ns() - t0;
+	free(rg);
+	lv_proc_close(&p);
+	return r;
+}
+
+/*
+ * A thread a killed applier left inside a system call made for it: in
+ * the call it was given (at the syscall instruction, or just after it,
+ * with the recorded arguments), it gets its registers back.  A mmap that
+ * ran marks its region mapped.
+ */
+static pf_ret
+restore_hijack(pid_t pid, pf_live_journal *j, const pf_live_opts *opts,
+    pf_err *err)
+{
+	const pf_live_hijack *h = &j->hijack;
+	struct user_regs_struct *g, saved;
+	lv_stop s;
+	size_t i, k;
+	pf_ret r;
+
+	if ((r = lv_stop_threads(&s, pid, true, wait_ms(opts), err)) !=
+	    PF_OK)
+		return r;
+	for (i = 0; i < s.n && s.t[i].tid != (pid_t)h->tid; i++)
+		;
+	g = i < s.n ? &s.t[i].regs : NULL;
+	if (g != NULL && (g->rip == h->insn || g->rip == h->insn + 2) &&
+	    g->rdi == h->args[0] && g->rsi == h->args[1] &&
+	    g->rdx == h->args[2] && g->r10 == h->args[3] &&
+	    g->r8 == h->args[4] && g->r9 == h->args[5]) {
+		for (k = 0; h->nr == SYS_mmap && g->rip == h->insn + 2 &&
+		    k < j->n_mods; k++)
+			if (j->mods[k]->region == g->rax &&
+			    g->rax == h->args[0])
+				j->mods[k]->mapped = true;
+		memcpy(&saved, h->regs, sizeof saved);
+		if (ptrace(PTRACE_SETREGS, s.t[i].tid, NULL, &saved) < 0)
+			r = pf_err_errno(err, PF_ERR_IO, errno, "cannot restore "
+			    "the registers of thread %d", (int)s.t[i].tid);
+	}
+	lv_stop_resume(&s);
+	if (r == PF_OK) {
+		j->hijack.tid = 0;
+		r = jsave(j, false);
+	}
+	return r;
+}
+
+pf_ret
+pf_live_recover(pid_t pid, pf_live_journal *j, const pf_live_opts *opts,
+    bool *clean, pf_err *err)
+{
+	pf_ret r;
+
+	*clean = false;
+	if (j->phase == PF_LIVE_LIVE) {
+		thaw_for(pid, j);
+		return PF_OK;
+	}
+	if (j->hijack.tid != 0 &&
+	    (r = restore_hijack(pid, j, opts, err)) != PF_OK) {
+		thaw_for(pid, j);
+		return r;
+	}
+	return pf_live_revert_all(pid, j, opts, clean, err);
+}
+
+/* One record, no journal kept: the process is never frozen. */
 pf_ret
 pf_live_apply(pid_t pid, const pf_hotpatch *hp, const pf_live_opts *opts,
     pf_live_undo **undo, pf_err *err)
 {
-	actx a = { .hp = hp, .opts = opts, .err = err };
-	pf_err scratch;
-	uint64_t region = 0;
-	bool mapped = false;
+	pf_live_journal j;
+	pf_hotpatch *one = (pf_hotpatch *)hp;
+	bool clean;
 	pf_ret r;
 
-	a.t_start = lv_now_ns();
-	a.p.memfd = -1;
+	memset(&j, 0, sizeof j);
 	*undo = NULL;
-	if ((r = check_record(pid, hp, opts, err)) != PF_OK ||
-	    (r = lv_proc_open(&a.p, pid, err)) != PF_OK ||
-	    (r = find_target(&a)) != PF_OK || (r = plan_layout(&a)) != PF_OK ||
-	    (r = map_region(&a, &region)) != PF_OK)
-		goto out;
-	mapped = true;
-	if ((r = make_undo(&a, region)) != PF_OK ||
-	    (r = apply_window(&a)) != PF_OK)
-		goto out;
-	*undo = a.undo;
-	a.undo = NULL;
-out:
-	/* The caller wants to know why apply failed, not how the clean-up
-	 * went: the memory is unused either way. */
-	if (r != PF_OK && mapped)
-		remote_unmap(&a.p, region, a.l.rx_len + a.l.rw_len, &scratch);
-	if (opts != NULL && opts->stats != NULL)
-		opts->stats->total_ns = lv_now_ns() - a.t_start;
-	pf_live_undo_free(a.undo);
-	free(a.l.func_off);
-	free(a.l.data_off);
-	lv_proc_close(&a.p);
+	r = pf_live_apply_all(pid, &one, 1, opts, &j, &clean, err);
+	if (r == PF_OK) {
+		*undo = j.mods[0];
+		j.n_mods = 0;
+	}
+	while (j.n_mods > 0)
+		pf_live_undo_free(j.mods[--j.n_mods]);
+	free(j.mods);
 	return r;
 }
 
@@ -554,31 +952,16 @@ pf_ret
 pf_live_revert(pid_t pid, const pf_live_undo *u, const pf_live_opts *opts,
     pf_err *err)
 {
-	lv_range rg = { u->region, u->region + u->region_len, "hot patch" };
-	window w = { .ranges = &rg, .n_ranges = 1, .u = u, .revert = true };
-	const lv_module *m;
-	uint64_t t0 = lv_now_ns();
-	lv_proc p;
-	pf_ret r;
+	pf_live_undo *one = (pf_live_undo *)u;
+	pf_live_journal j;
+	bool clean;
 
-	p.memfd = -1;
-	if ((r = lv_proc_open(&p, pid, err)) != PF_OK)
-		goto out;
-	m = lv_proc_module(&p, u->build_id, u->build_id_len);
-	if (m == NULL || m->base != u->base) {
-		r = pf_err_set(err, PF_ERR_MISMATCH, "process %d no longer has "
-		    "the patched module at 0x%" PRIx64, (int)pid, u->base);
-		goto out;
-	}
-	if ((r = run_window(&p, &w, opts, err)) != PF_OK)
-		goto out;
-	/* The jumps are gone and no thread is in the patch: its memory can
-	 * go.  Should that fail, the process only keeps some unused pages. */
-	remote_unmap(&p, u->region, u->region_len, err);
-	pf_err_clear(err);
-out:
-	if (opts != NULL && opts->stats != NULL)
-		opts->stats->total_ns = lv_now_ns() - t0;
-	lv_proc_close(&p);
-	return r;
+	memset(&j, 0, sizeof j);
+	j.phase = PF_LIVE_LIVE;
+	j.mods = &one;
+	j.n_mods = 1;
+	if (pid <= 0 || pid == getpid())
+		return pf_err_set(err, PF_ERR_USAGE, "cannot hot-patch process "
+		    "%d", (int)pid);
+	return pf_live_revert_all(pid, &j, opts, &clean, err);
 }

@@ -158,6 +158,7 @@ typedef struct pf_live_undo {
 	uint64_t base;              /* load base of the module */
 	uint64_t region;            /* the memory mapped for the new code */
 	uint64_t region_len;
+	bool mapped;                /* region is known to be mapped */
 	pf_live_site *sites;
 	size_t n_sites;
 } pf_live_undo;
@@ -188,5 +189,68 @@ void pf_live_undo_free(pf_live_undo *u);
 pf_ret pf_live_undo_encode(const pf_live_undo *u, pf_buf *out);
 pf_ret pf_live_undo_decode(const uint8_t *p, size_t n, pf_live_undo **out,
     pf_err *err);
+
+/*
+ * The journal of a hot patch (spec/hotpatch.md section 9.1): what a
+ * caller keeps on disk so that an applier killed at any point can be
+ * undone by the next one.  Its save callback is called before each
+ * change to the process: before the process is stopped with SIGSTOP
+ * (durable), before a thread is made to run a system call, before a
+ * byte of the process is written.
+ */
+#define PF_LIVE_REGS_LEN 216        /* struct user_regs_struct, x86-64 */
+
+typedef enum pf_live_phase {
+	PF_LIVE_APPLYING = 1,       /* going in: undo whatever is there */
+	PF_LIVE_LIVE = 2,           /* in place */
+	PF_LIVE_REVERTING = 3       /* going out: finish taking it out */
+} pf_live_phase;
+
+/* A thread made to run a system call for the applier, with the
+ * registers it must get back. */
+typedef struct pf_live_hijack {
+	uint32_t tid;               /* 0: none */
+	uint64_t insn;              /* the syscall instruction it runs */
+	uint64_t nr;
+	uint64_t args[6];
+	uint8_t regs[PF_LIVE_REGS_LEN];
+} pf_live_hijack;
+
+typedef struct pf_live_journal {
+	uint8_t digest[32];         /* of the package, for the caller */
+	pf_live_phase phase;
+	bool frozen;                /* the applier stopped it (SIGSTOP) */
+	pf_live_hijack hijack;
+	pf_live_undo **mods;
+	size_t n_mods;
+	/* Set by the caller: records the journal where the next tool
+	 * finds it, atomically (a rename), and with durable set also synced
+	 * to disk. */
+	pf_ret (*save)(void *arg, const struct pf_live_journal *j);
+	bool durable;
+	void *save_arg;
+} pf_live_journal;
+
+void pf_live_journal_free(pf_live_journal *j);
+pf_ret pf_live_journal_encode(const pf_live_journal *j, pf_buf *out);
+/* PF_ERR_CORRUPT for a damaged journal (any byte that does not fit). */
+pf_ret pf_live_journal_decode(const uint8_t *p, size_t n,
+    pf_live_journal **out, pf_err *err);
+
+/*
+ * With a journal: pf_live_apply_all applies n records in one stop of
+ * all threads, the process frozen (SIGSTOP) from the first change to
+ * the last; on failure it takes out what went in.  pf_live_revert_all
+ * takes them out.  pf_live_recover finishes what a killed applier left
+ * (phase APPLYING or REVERTING: everything is taken out; LIVE: the
+ * process is only let run again).  Each sets *clean when nothing of
+ * the journal is left in the process (the caller may delete it).
+ */
+pf_ret pf_live_apply_all(pid_t pid, pf_hotpatch *const *hps, size_t n,
+    const pf_live_opts *opts, pf_live_journal *j, bool *clean, pf_err *err);
+pf_ret pf_live_revert_all(pid_t pid, pf_live_journal *j,
+    const pf_live_opts *opts, bool *clean, pf_err *err);
+pf_ret pf_live_recover(pid_t pid, pf_live_journal *j,
+    const pf_live_opts *opts, bool *clean, pf_err *err);
 
 #endif

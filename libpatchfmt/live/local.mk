@@ -50,6 +50,11 @@ EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
 
 TESTS += tests/cli/t5000-live.sh
 EXTRA_DIST += tests/cli/t5000-live.sh
+## The hot-patch tests run one after the other: patch-apply
+## --all-processes in t0700 patches every process that runs the test
+## server's build, the servers of the other two included.
+tests/cli/t0710-live-kill.log: tests/cli/t0700-live.log
+tests/cli/t5000-live.log: tests/cli/t0710-live-kill.log
 
 ## Refusals: a pair of builds that changes only what must be refused,
 ## and a stripped copy (no .symtab).
@@ -83,6 +88,11 @@ fuzz_fuzz_hotpatch_SOURCES = fuzz/fuzz_hotpatch.c $(FUZZ_DRIVER)
 fuzz_fuzz_hotpatch_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_hotpatch_LDADD = libpatchfmt/libpf_apply.la
 EXTRA_DIST += tests/live/make-hotpatch-seeds.sh
+check_PROGRAMS += fuzz/fuzz_undo
+fuzz_fuzz_undo_SOURCES = fuzz/fuzz_undo.c $(FUZZ_DRIVER)
+fuzz_fuzz_undo_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_undo_LDADD = libpatchfmt/libpf_apply.la
+EXTRA_DIST += fuzz/make-undo-corpus.sh
 
 ## The stop-time benchmark: `make bench/live-bench && bench/live-bench`
 ## (bench/RESULTS-live.md).  Built with the tree, never run as a test.

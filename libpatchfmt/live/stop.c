@@ -15,13 +15,14 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "live/stop.h"
 
-#define SINGLESTEP_TRIES 16
+#define SYSCALL_TRIES 16
 #define ZOMBIE_LOOK_NS 1000000u
 
 uint64_t
@@ -96,10 +97,9 @@ add(lv_stop *s, pid_t tid)
 	return PF_OK;
 }
 
-/* A zombie thread (a main thread that called pthread_exit) runs no code
- * and cannot be traced. */
-static bool
-is_zombie(pid_t pid, pid_t tid)
+/* The state letter of a task (field 3 of its stat file), or 0. */
+static char
+task_state(pid_t pid, pid_t tid)
 {
 	char name[96], buf[512], *p;
 	FILE *f;
@@ -108,12 +108,87 @@ is_zombie(pid_t pid, pid_t tid)
 	snprintf(name, sizeof name, "/proc/%d/task/%d/stat", (int)pid,
 	    (int)tid);
 	if ((f = fopen(name, "re")) == NULL)
-		return false;
+		return 0;
 	n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' && p[2] == 'Z';
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* A zombie thread (a main thread that called pthread_exit) runs no code
+ * and cannot be traced. */
+static bool
+is_zombie(pid_t pid, pid_t tid)
+{
+	return task_state(pid, tid) == 'Z';
+}
+
+/* Whether every task of pid is stopped (or dead); *any says whether
+ * there is a task at all. */
+static bool
+all_stopped(pid_t pid, bool *any)
+{
+	char name[64];
+	struct dirent *d;
+	DIR *dir;
+	bool all = true;
+	char st;
+
+	*any = false;
+	snprintf(name, sizeof name, "/proc/%d/task", (int)pid);
+	if ((dir = opendir(name)) == NULL)
+		return false;
+	while (all && (d = readdir(dir)) != NULL) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+
+		if (tid <= 0)
+			continue;
+		*any = true;
+		st = task_state(pid, tid);
+		all = st == 'T' || st == 't' || st == 'Z' || st == 'X' ||
+		    st == 0;
+	}
+	closedir(dir);
+	return all;
+}
+
+bool
+lv_is_stopped(pid_t pid)
+{
+	bool any;
+
+	return all_stopped(pid, &any) && any;
+}
+
+pf_ret
+lv_freeze(pid_t pid, unsigned wait_ms, pf_err *err)
+{
+	uint64_t deadline = lv_now_ns() + (uint64_t)wait_ms * 1000000u;
+	bool any;
+
+	/* A SIGSTOP sent to a stopped process would stay pending, and be
+	 * met by the first thread the applier makes run. */
+	if (all_stopped(pid, &any) && any)
+		return PF_OK;
+	if (kill(pid, SIGSTOP) < 0)
+		return pf_err_errno(err, PF_ERR_MISMATCH, errno, "cannot stop "
+		    "process %d", (int)pid);
+	while (!all_stopped(pid, &any)) {
+		if (lv_now_ns() > deadline) {
+			kill(pid, SIGCONT);
+			return pf_err_set(err, PF_ERR_BUSY, "process %d did not "
+			    "stop in time", (int)pid);
+		}
+		sched_yield();
+	}
+	return PF_OK;
+}
+
+void
+lv_thaw(pid_t pid)
+{
+	kill(pid, SIGCONT);
 }
 
 /* Attaches to and interrupts one thread; a thread that has just exited
@@ -123,7 +198,11 @@ seize(lv_stop *s, pid_t tid)
 {
 	pf_ret r;
 
-	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
+	/* TRACESYSGOOD: a system-call stop is not a SIGTRAP, so a thread
+	 * left in one by an applier that dies gets no signal
+	 * (lv_remote_syscall). */
+	if (ptrace(PTRACE_SEIZE, tid, NULL,
+	    (void *)(uintptr_t)PTRACE_O_TRACESYSGOOD) < 0) {
 		if (errno == ESRCH || (errno == EPERM &&
 		    is_zombie(s->pid, tid)))
 			return PF_OK;
@@ -271,36 +350,44 @@ lv_stop_resume(lv_stop *s)
 	s->n = s->cap = 0;
 }
 
-/* Single-steps t over the syscall instruction; a signal that arrives in
- * the meantime is held for delivery on resume. */
+/*
+ * Runs t from the syscall instruction to the end of the system call with
+ * PTRACE_SYSCALL: an entry stop, then an exit stop.  Neither is a signal
+ * (TRACESYSGOOD), so should the applier die here the thread gets none,
+ * as it would a SIGTRAP from a single step; in a frozen process it stays
+ * stopped for the recovery.  A signal that arrives in the meantime is
+ * held for delivery on resume.
+ */
 static pf_ret
-step(lv_stop *s, lv_thread *t)
+run_syscall(lv_stop *s, lv_thread *t)
 {
-	int st, i;
+	int st, i, stops = 0;
 
-	for (i = 0; i < SINGLESTEP_TRIES; i++) {
-		if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 ||
+	for (i = 0; i < SYSCALL_TRIES && stops < 2; i++) {
+		if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0 ||
 		    waitpid(t->tid, &st, __WALL) != t->tid)
 			break;
 		if (!WIFSTOPPED(st))
 			return pf_err_set(s->err, PF_ERR_IO, "thread %d ended "
 			    "during a system call made for the patcher",
 			    (int)t->tid);
-		/* The trap of the step itself; an interrupt still pending
-		 * from the stop (PTRACE_EVENT_STOP, also SIGTRAP) comes
-		 * before the instruction ran: step again. */
+		/* An interrupt still pending from the stop comes before the
+		 * instruction ran: go on. */
 		if (st >> 16 == PTRACE_EVENT_STOP)
 			continue;
-		if (WSTOPSIG(st) == SIGTRAP)
-			return PF_OK;
-		hold(t, WSTOPSIG(st));
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
+			stops++;
+		else
+			hold(t, WSTOPSIG(st));
 	}
-	return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot single-step "
-	    "thread %d", (int)t->tid);
+	if (stops == 2)
+		return PF_OK;
+	return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot run a system "
+	    "call in thread %d", (int)t->tid);
 }
 
 pf_ret
-lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
+lv_remote_syscall_run(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
     const uint64_t a[6], int64_t *ret)
 {
 	struct user_regs_struct r = t->regs;
@@ -317,16 +404,34 @@ lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
 	r.r10 = a[3];
 	r.r8 = a[4];
 	r.r9 = a[5];
+	*ret = -1;
 	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &r) < 0)
 		return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot set the "
 		    "registers of thread %d", (int)t->tid);
-	rc = step(s, t);
+	rc = run_syscall(s, t);
 	if (rc == PF_OK && ptrace(PTRACE_GETREGS, t->tid, NULL, &r) < 0)
 		rc = pf_err_errno(s->err, PF_ERR_IO, errno, "cannot read the "
 		    "registers of thread %d", (int)t->tid);
-	*ret = (int64_t)r.rax;
-	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &t->regs) < 0 && rc == PF_OK)
-		rc = pf_err_errno(s->err, PF_ERR_IO, errno, "cannot restore "
-		    "the registers of thread %d", (int)t->tid);
+	if (rc == PF_OK)
+		*ret = (int64_t)r.rax;
 	return rc;
+}
+
+pf_ret
+lv_remote_syscall_restore(lv_stop *s, lv_thread *t)
+{
+	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &t->regs) < 0)
+		return pf_err_errno(s->err, PF_ERR_IO, errno, "cannot restore "
+		    "the registers of thread %d", (int)t->tid);
+	return PF_OK;
+}
+
+pf_ret
+lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
+    const uint64_t a[6], int64_t *ret)
+{
+	pf_ret rc = lv_remote_syscall_run(s, t, insn, nr, a, ret), rc2;
+
+	rc2 = lv_remote_syscall_restore(s, t);
+	return rc != PF_OK ? rc : rc2;
 }

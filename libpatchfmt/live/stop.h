@@ -42,7 +42,24 @@ void lv_stop_resume(lv_stop *s);
  * "syscall" instruction at insn, and restores its registers. */
 pf_ret lv_remote_syscall(lv_stop *s, lv_thread *t, uint64_t insn, long nr,
     const uint64_t args[6], int64_t *ret);
+/* The same in two steps: run leaves t with the system call's registers
+ * (so that the caller can record what happened first), restore gives
+ * it its own back. */
+pf_ret lv_remote_syscall_run(lv_stop *s, lv_thread *t, uint64_t insn,
+    long nr, const uint64_t args[6], int64_t *ret);
+pf_ret lv_remote_syscall_restore(lv_stop *s, lv_thread *t);
 uint64_t lv_now_ns(void);
+
+/*
+ * Freezing: SIGSTOP, and wait until every task is stopped.  A frozen
+ * process stays stopped when a tracer detaches or dies, so an applier
+ * killed while it changes the process leaves it stopped, not half
+ * patched and running.  lv_thaw sends SIGCONT.
+ */
+pf_ret lv_freeze(pid_t pid, unsigned wait_ms, pf_err *err);
+void lv_thaw(pid_t pid);
+/* Whether every task of pid is stopped already (by someone else). */
+bool lv_is_stopped(pid_t pid);
 
 /* Runs the calling thread SCHED_FIFO until lv_rt_end, when permitted
  * (CAP_SYS_NICE), for work that must not be preempted and never waits

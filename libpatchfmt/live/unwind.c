@@ -26,7 +26,7 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define PAGE 4096u
 #define CACHE_PAGES 64
 #define MAX_FRAMES 256
-#define SCAN_MAX (512u * 1024)
+#define SCAN_MAX (UINT64_C(8) << 20)   /* the usual stack rlimit */
 
 typedef struct pcache {
 	uint64_t page[CACHE_PAGES];
@@ -178,17 +178,36 @@ hit(const lv_range *r, size_t n, uint64_t addr)
 	return NULL;
 }
 
-/* When a stack cannot be unwound, every word on it that points into a
- * range counts: a conservative answer is a safe one. */
+/* What a thread is "in" when its stack can be neither unwound nor
+ * scanned to the end: it counts as busy (fail closed). */
+static const lv_range unknown = { 0, 0, "a frame that cannot be unwound" };
+
+/*
+ * When a stack cannot be unwound, every word of it that points into a
+ * range counts: a conservative answer is a safe one.  The scan runs from
+ * the stack pointer to the end of the mapping that holds it; a stack
+ * that is not in a mapping, or larger than SCAN_MAX, cannot be scanned
+ * to its end and counts as busy.
+ */
 static const lv_range *
 scan_stack(uctx *u, const lv_range *r, size_t n, unsigned *frame)
 {
-	uint64_t a, v, sp = u->t->regs.rsp & ~(uint64_t)7;
+	uint64_t a, v, sp = u->t->regs.rsp & ~(uint64_t)7, end = 0;
 	const lv_range *h;
+	size_t i;
 
-	for (a = sp; a - sp < SCAN_MAX; a += 8) {
-		if (access_mem(NULL, a, &v, 0, u) != 0)
-			break;
+	for (i = 0; i < u->p->n_maps; i++)
+		if (sp >= u->p->maps[i].start && sp < u->p->maps[i].end)
+			end = u->p->maps[i].end;
+	if (end == 0 || end - sp > SCAN_MAX) {
+		*frame = 0;
+		return &unknown;
+	}
+	for (a = sp; a + 8 <= end; a += 8) {
+		if (access_mem(NULL, a, &v, 0, u) != 0) {
+			*frame = (unsigned)((a - sp) / 8);
+			return &unknown;
+		}
 		if ((h = hit(r, n, v)) != NULL) {
 			*frame = (unsigned)((a - sp) / 8);
 			return h;
@@ -197,12 +216,32 @@ scan_stack(uctx *u, const lv_range *r, size_t n, unsigned *frame)
 	return NULL;
 }
 
+/* Whether the code at ip has DWARF unwind information.  (Not
+ * unw_get_proc_info: on x86-64 it makes up a one-byte procedure, and
+ * returns success, where there is none.) */
+static bool
+has_cfi(unw_addr_space_t as, uctx *u, unw_word_t ip)
+{
+	unw_proc_info_t pi;
+
+	memset(&pi, 0, sizeof pi);
+	return find_proc_info(as, ip, &pi, 0, u) >= 0;
+}
+
+/*
+ * libunwind's unw_step returns 0 both at the real bottom of a stack (the
+ * CFI of _start or of the thread start routine marks the return address
+ * undefined) and when its fallback, for a frame without CFI, meets a
+ * frame pointer of 0: a guess.  So 0 ends the walk only after a frame
+ * whose unwind information was found; a frame without it, an error, or
+ * too many frames hand the stack to the scan.
+ */
 static const lv_range *
 check_thread(unw_addr_space_t as, uctx *u, const lv_range *r, size_t n,
     unsigned *frame)
 {
 	unw_cursor_t c;
-	unw_word_t ip;
+	unw_word_t ip = u->t->regs.rip;
 	const lv_range *h;
 	int rc;
 
@@ -210,9 +249,15 @@ check_thread(unw_addr_space_t as, uctx *u, const lv_range *r, size_t n,
 		*frame = 0;
 		return h;
 	}
+	if (n == 0)
+		return NULL;
 	if (unw_init_remote(&c, as, u) < 0)
 		return scan_stack(u, r, n, frame);
 	for (*frame = 1; *frame < MAX_FRAMES; (*frame)++) {
+		/* Past the first frame, ip is a return address: the call
+		 * is one byte before. */
+		if (!has_cfi(as, u, *frame == 1 ? ip : ip - 1))
+			return scan_stack(u, r, n, frame);
 		if ((rc = unw_step(&c)) == 0)
 			return NULL;
 		if (rc < 0 || unw_get_reg(&c, UNW_REG_IP, &ip) < 0)

@@ -118,6 +118,22 @@ prune(pf_db *db)
 	pf_err_clear(&db->err);
 }
 
+/* Syncs a directory, so that what was made or renamed in it lasts. */
+static int
+sync_dir(int dfd)
+{
+	return fsync(dfd);
+}
+
+/* Makes a directory and syncs its parent; an existing one is fine. */
+static int
+make_dir(int parent, const char *name)
+{
+	if (mkdirat(parent, name, 0700) == 0)
+		return sync_dir(parent);
+	return errno == EEXIST ? 0 : -1;
+}
+
 /* STATE/live/PID-START, made if asked. */
 static int
 proc_dir(pf_db *db, pid_t pid, bool create)
@@ -128,14 +144,14 @@ proc_dir(pf_db *db, pid_t pid, bool create)
 
 	if (start_time(db, pid, &t) != PF_OK)
 		return -1;
-	if (create && mkdirat(db->dfd, "live", 0700) < 0 && errno != EEXIST)
+	if (create && make_dir(db->dfd, "live") < 0)
 		return -1;
 	ldir = openat(db->dfd, "live", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (ldir < 0)
 		return -1;
 	snprintf(name, sizeof name, "%d-%llu", (int)pid, t);
-	if (create && mkdirat(ldir, name, 0700) < 0 && errno != EEXIST) {
+	if (create && make_dir(ldir, name) < 0) {
 		close(ldir);
 		return -1;
 	}
@@ -145,68 +161,55 @@ proc_dir(pf_db *db, pid_t pid, bool create)
 	return fd;
 }
 
-/* The package digest at the head of a live record, if there is one. */
-static bool
-live_digest(pf_db *db, pid_t pid, const char *id, uint8_t digest[32])
-{
-	int dfd = proc_dir(db, pid, false), fd = -1;
-	size_t got = 0;
+/* What the journal's save callback needs. */
+typedef struct jfile {
+	pf_db *db;
+	pid_t pid;
+	const char *id;
+} jfile;
 
-	if (dfd >= 0)
-		fd = openat(dfd, id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd >= 0)
-		close(dfd);
-	if (fd < 0)
-		return false;
-	pf_read_full(fd, digest, 32, &got, &db->err, id);
-	close(fd);
-	return got == 32;
-}
-
-/* Writes the undo records, through a temporary file and a rename. */
+/*
+ * Writes the journal of patch id (section 12.7): to a temporary file,
+ * renamed over the old one; synced, and the directory synced, when the
+ * journal asks for it (before the process is frozen, after it is let
+ * go).  Called before every change to the process.
+ */
 static pf_ret
-save_undo(pf_db *db, pid_t pid, const char *id, const uint8_t digest[32],
-    pf_live_undo **u, size_t n)
+save_journal(void *arg, const pf_live_journal *j)
 {
+	jfile *f = arg;
+	pf_db *db = f->db;
 	char tmp[300];
-	pf_buf b, one;
-	size_t i;
+	pf_buf b;
 	int dfd, fd;
-	pf_ret r = PF_OK;
+	pf_ret r;
 
 	pf_buf_init(&b);
-	pf_buf_append(&b, digest, 32);
-	pf_buf_put_uvarint(&b, n);
-	for (i = 0; i < n && r == PF_OK; i++) {
-		pf_buf_init(&one);
-		r = pf_live_undo_encode(u[i], &one);
-		pf_buf_put_uvarint(&b, one.len);
-		pf_buf_append(&b, one.data, one.len);
-		pf_buf_free(&one);
-	}
-	if (r != PF_OK || b.failed) {
+	if (pf_live_journal_encode(j, &b) != PF_OK) {
 		pf_buf_free(&b);
 		return pf_err_nomem(&db->err);
 	}
-	if ((dfd = proc_dir(db, pid, true)) < 0) {
+	if ((dfd = proc_dir(db, f->pid, true)) < 0) {
 		pf_buf_free(&b);
 		return pf_err_errno(&db->err, PF_ERR_IO, errno,
 		    "cannot record the hot patch in '%s/live'", db->dir);
 	}
-	snprintf(tmp, sizeof tmp, ".%s.tmp", id);
+	snprintf(tmp, sizeof tmp, ".%s.tmp", f->id);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
-	if (fd < 0)
-		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot write in "
-		    "'%s/live'", db->dir);
+	r = fd < 0 ? pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot write "
+	    "in '%s/live'", db->dir) : PF_OK;
 	if (r == PF_OK)
 		r = pf_write_full(fd, b.data, b.len, &db->err, tmp);
-	if (r == PF_OK && fsync(fd) < 0)
-		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot sync");
+	if (r == PF_OK && j->durable && fsync(fd) < 0)
+		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot sync "
+		    "'%s'", tmp);
 	if (fd >= 0)
 		close(fd);
-	if (r == PF_OK && (renameat(dfd, tmp, dfd, id) < 0 || fsync(dfd) < 0))
-		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot record");
+	if (r == PF_OK && (renameat(dfd, tmp, dfd, f->id) < 0 ||
+	    (j->durable && sync_dir(dfd) < 0)))
+		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot record "
+		    "'%s' in '%s/live'", f->id, db->dir);
 	if (r != PF_OK)
 		unlinkat(dfd, tmp, 0);
 	close(dfd);
@@ -214,69 +217,132 @@ save_undo(pf_db *db, pid_t pid, const char *id, const uint8_t digest[32],
 	return r;
 }
 
+/*
+ * Reads the journal of patch id: PF_ERR_USAGE when there is none, and
+ * PF_ERR_IO ("damaged") when it cannot be read or does not decode: a
+ * journal that is there is never taken for one that is not.
+ */
 static pf_ret
-load_undo(pf_db *db, pid_t pid, const char *id, uint8_t digest[32],
-    pf_live_undo ***out, size_t *n)
+load_journal(pf_db *db, pid_t pid, const char *id, pf_live_journal **out)
 {
 	uint8_t *text = NULL;
-	const uint8_t *p, *d;
-	pf_live_undo **v = NULL;
-	uint64_t count, len;
-	size_t got, i = 0;
-	pf_cur c;
-	int dfd, fd = -1;
+	size_t got;
+	pf_err e;
+	int dfd, fd = -1, saved = ENOENT;
 	pf_ret r;
 
 	*out = NULL;
-	*n = 0;
 	dfd = proc_dir(db, pid, false);
-	if (dfd >= 0)
+	if (dfd >= 0) {
 		fd = openat(dfd, id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd >= 0)
+		saved = fd < 0 ? errno : 0;
 		close(dfd);
-	if (fd < 0)
+	}
+	if (fd < 0 && saved == ENOENT)
 		return pf_err_set(&db->err, PF_ERR_USAGE,
 		    "patch '%s' is not live in process %d", id, (int)pid);
+	if (fd < 0)
+		return pf_err_errno(&db->err, PF_ERR_IO, saved, "cannot read "
+		    "live record '%s'", id);
 	r = pf_slurp_fd(fd, UNDO_FILE_MAX, &text, &got, &db->err, id);
 	close(fd);
 	if (r != PF_OK)
-		return r;
-	pf_cur_init(&c, text, got);
-	if (!pf_cur_get_bytes(&c, &d, 32) || !pf_cur_get_uvarint(&c, &count) ||
-	    count == 0 || count > PF_HP_ITEMS_MAX ||
-	    (v = calloc(count + 1, sizeof *v)) == NULL) {
-		r = pf_err_set(&db->err, PF_ERR_IO, "damaged live record '%s'",
-		    id);
-		goto out;
-	}
-	for (i = 0; i < count && r == PF_OK; i++) {
-		if (!pf_cur_get_uvarint(&c, &len) || len > pf_cur_left(&c) ||
-		    !pf_cur_get_bytes(&c, &p, (size_t)len))
-			r = pf_err_set(&db->err, PF_ERR_IO,
-			    "damaged live record '%s'", id);
-		else
-			r = pf_live_undo_decode(p, (size_t)len, &v[i], &db->err);
-	}
-	if (r == PF_OK && pf_cur_left(&c) != 0)
-		r = pf_err_set(&db->err, PF_ERR_IO, "damaged live record '%s'",
-		    id);
-	if (r == PF_OK)
-		memcpy(digest, d, 32);
-out:
+		return r == PF_ERR_NOMEM ? r : pf_err_set(&db->err, PF_ERR_IO,
+		    "damaged live record '%s': %s", id, "cannot read it");
+	r = pf_live_journal_decode(text, got, out, &e);
 	free(text);
-	*out = v;
-	*n = i;
+	if (r == PF_ERR_NOMEM)
+		return pf_err_nomem(&db->err);
+	if (r != PF_OK)
+		return pf_err_set(&db->err, PF_ERR_IO, "damaged live record "
+		    "'%s' of process %d: %s", id, (int)pid, e.msg);
+	return PF_OK;
+}
+
+/* Drops a process's directory once nothing is live in it. */
+static void
+drop_proc_dir(pf_db *db, pid_t pid)
+{
+	unsigned long long t;
+	char name[64];
+	int ldir;
+
+	if (start_time(db, pid, &t) != PF_OK)
+		return;
+	ldir = openat(db->dfd, "live", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (ldir < 0)
+		return;
+	snprintf(name, sizeof name, "%d-%llu", (int)pid, t);
+	if (unlinkat(ldir, name, AT_REMOVEDIR) == 0)  /* fails while not empty */
+		sync_dir(ldir);
+	close(ldir);
+}
+
+/* Forgets the journal of patch id: nothing of it is left in the
+ * process. */
+static pf_ret
+remove_journal(pf_db *db, pid_t pid, const char *id)
+{
+	int dfd = proc_dir(db, pid, false);
+	pf_ret r = PF_OK;
+
+	if (dfd < 0)
+		return PF_OK;
+	if ((unlinkat(dfd, id, 0) < 0 && errno != ENOENT) || sync_dir(dfd) < 0)
+		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot remove "
+		    "live record '%s'", id);
+	close(dfd);
+	drop_proc_dir(db, pid);
 	return r;
 }
 
-static void
-free_undo(pf_live_undo **v, size_t n)
+/*
+ * Finishes what a killed tool left of patch id in process pid: a patch
+ * going in or out is taken out, a frozen process is let go.  *gone says
+ * whether the patch is out (its journal removed).
+ */
+static pf_ret
+recover_one(pf_db *db, pid_t pid, const char *id, unsigned wait_ms,
+    bool *gone)
 {
-	size_t i;
+	pf_live_opts o = { .wait_ms = wait_ms };
+	pf_live_journal *j = NULL;
+	jfile f = { db, pid, id };
+	bool clean = false;
+	pf_ret r;
 
-	for (i = 0; i < n; i++)
-		pf_live_undo_free(v[i]);
-	free(v);
+	*gone = false;
+	if ((r = load_journal(db, pid, id, &j)) != PF_OK)
+		goto out;
+	if (j->phase == PF_LIVE_LIVE && !j->frozen)
+		goto out;
+	j->save = save_journal;
+	j->save_arg = &f;
+	r = pf_live_recover(pid, j, &o, &clean, &db->err);
+	if (r == PF_OK && clean && (r = remove_journal(db, pid, id)) == PF_OK)
+		*gone = true;
+out:
+	pf_live_journal_free(j);
+	return r;
+}
+
+pf_ret
+pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms)
+{
+	char **ids = NULL;
+	size_t i, n = pf_db_live_list(db, pid, &ids);
+	bool gone;
+	pf_ret r = PF_OK, one;
+
+	for (i = 0; i < n; i++) {
+		one = recover_one(db, (pid_t)pid, ids[i], wait_ms, &gone);
+		if (r == PF_OK)
+			r = one;
+		free(ids[i]);
+	}
+	free(ids);
+	return r;
 }
 
 /* Is the module of this record mapped in the process? */
@@ -336,134 +402,144 @@ collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n,
 	return r;
 }
 
+/* The patch is live already: the same package, or another one with
+ * the same ID. */
+static pf_ret
+already(pf_db *db, pf_reader *rd, pid_t pid, bool *yes)
+{
+	pf_live_journal *j = NULL;
+	pf_ret r;
+
+	*yes = false;
+	r = load_journal(db, pid, pf_reader_id(rd), &j);
+	if (r == PF_ERR_USAGE) {
+		pf_err_clear(&db->err);
+		return PF_OK;
+	}
+	if (r != PF_OK)
+		return r;
+	if (memcmp(j->digest, pf_reader_digest(rd), 32) != 0)
+		r = pf_err_set(&db->err, PF_ERR_DEPENDENCY, "another package "
+		    "with ID '%s' is live in process %d: take it out first",
+		    pf_reader_id(rd), (int)pid);
+	*yes = true;
+	pf_live_journal_free(j);
+	return r;
+}
+
+static void
+count_functions(pf_hotpatch **hps, size_t n, pf_live_result *res)
+{
+	size_t i, k;
+
+	for (k = 0; k < n; k++)
+		for (i = 0; i < hps[k]->n_funcs; i++)
+			res->functions += !(hps[k]->funcs[i].flags &
+			    PF_HP_FUNC_NEW);
+	res->modules = n;
+}
+
 pf_ret
 pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
     pf_live_result *res)
 {
-	pf_live_stats st;
+	pf_live_stats st = {0};
 	pf_live_opts o = { .wait_ms = wait_ms, .stats = &st };
+	pf_live_journal j;
+	jfile f = { db, pid, pf_reader_id(rd) };
 	pf_hotpatch **hps = NULL;
-	pf_live_undo **undo = NULL;
-	size_t i, n = 0, done = 0;
+	unsigned long long t;
+	size_t i, n = 0;
+	bool yes, clean;
 	pf_ret r;
 
-	unsigned long long t;
-	uint8_t have[32];
-
 	memset(res, 0, sizeof *res);
+	memset(&j, 0, sizeof j);
+	/* Code goes into a process from a verified, trusted package only,
+	 * whoever the caller is. */
+	if (!pf_reader_trusted(rd))
+		return pf_err_set(&db->err, PF_ERR_TRUST, "package '%s' is not "
+		    "verified and trusted: no hot patch from it",
+		    pf_reader_id(rd));
 	prune(db);
 	if ((r = start_time(db, pid, &t)) != PF_OK) {
 		res->unreadable = true;
 		return r;
 	}
-	if (live_digest(db, pid, pf_reader_id(rd), have)) {
-		if (memcmp(have, pf_reader_digest(rd), 32) != 0)
-			return pf_err_set(&db->err, PF_ERR_DEPENDENCY,
-			    "another package with ID '%s' is live in process "
-			    "%d: take it out first", pf_reader_id(rd), (int)pid);
+	/* What a killed tool left in this process goes first. */
+	if ((r = pf_db_live_recover(db, pid, wait_ms)) != PF_OK ||
+	    (r = already(db, rd, pid, &yes)) != PF_OK)
+		return r;
+	if (yes) {
 		res->already = true;
 		return PF_OK;
 	}
 	if ((r = collect(db, rd, pid, &hps, &n, res)) != PF_OK)
 		goto out;
-	if ((undo = calloc(n + 1, sizeof *undo)) == NULL) {
-		r = pf_err_nomem(&db->err);
-		goto out;
-	}
-	for (done = 0; done < n; done++) {
-		if ((r = pf_live_apply(pid, hps[done], &o, &undo[done],
-		    &db->err)) != PF_OK)
-			break;
-		for (i = 0; i < hps[done]->n_funcs; i++)
-			res->functions += !(hps[done]->funcs[i].flags &
-			    PF_HP_FUNC_NEW);
-		if (st.stop_ns > res->stop_ns)
-			res->stop_ns = st.stop_ns;
-	}
-	res->modules = done;
-	if (r == PF_OK)
-		r = save_undo(db, pid, pf_reader_id(rd), pf_reader_digest(rd),
-		    undo, n);
-	/* All or nothing: take out what went in if anything failed. */
-	if (r != PF_OK) {
+	memcpy(j.digest, pf_reader_digest(rd), 32);
+	j.save = save_journal;
+	j.save_arg = &f;
+	r = pf_live_apply_all(pid, hps, n, &o, &j, &clean, &db->err);
+	if (r == PF_OK) {
+		count_functions(hps, n, res);
+		res->stop_ns = st.stop_ns;
+	} else if (clean) {
+		/* All or nothing: nothing went in, nothing is recorded. */
 		pf_err keep = db->err;
 
-		for (i = done; i-- > 0;)
-			pf_live_revert(pid, undo[i], &o, &db->err);
+		remove_journal(db, pid, f.id);
 		db->err = keep;
 	}
 out:
 	for (i = 0; i < n; i++)
 		pf_hotpatch_free(hps[i]);
 	free(hps);
-	if (undo != NULL)
-		free_undo(undo, done);
+	for (i = 0; i < j.n_mods; i++)
+		pf_live_undo_free(j.mods[i]);
+	free(j.mods);
 	return r;
-}
-
-/* Drops a process's directory once nothing is live in it. */
-static void
-drop_proc_dir(pf_db *db, pid_t pid)
-{
-	unsigned long long t;
-	char name[64];
-	int ldir;
-
-	if (start_time(db, pid, &t) != PF_OK)
-		return;
-	ldir = openat(db->dfd, "live", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (ldir < 0)
-		return;
-	snprintf(name, sizeof name, "%d-%llu", (int)pid, t);
-	unlinkat(ldir, name, AT_REMOVEDIR);     /* fails while not empty */
-	close(ldir);
 }
 
 pf_ret
 pf_db_live_revert(pf_db *db, const char *id, pid_t pid, unsigned wait_ms)
 {
 	pf_live_opts o = { .wait_ms = wait_ms };
-	pf_live_undo **v = NULL;
-	uint8_t digest[32];
-	size_t i, n = 0;
-	int dfd;
+	pf_live_journal *j = NULL;
+	jfile f = { db, pid, id };
+	bool clean = false, gone;
 	pf_ret r;
 
-	if ((r = load_undo(db, pid, id, digest, &v, &n)) != PF_OK)
+	/* A patch a killed tool was putting in or taking out is taken out
+	 * by the recovery: that is what was asked. */
+	if ((r = recover_one(db, pid, id, wait_ms, &gone)) != PF_OK || gone)
+		return r;
+	if ((r = load_journal(db, pid, id, &j)) != PF_OK)
 		goto out;
-	for (i = n; i-- > 0;)
-		if ((r = pf_live_revert(pid, v[i], &o, &db->err)) != PF_OK)
-			break;
-	if (r != PF_OK) {
-		/* What is still in place stays recorded, to be retried. */
+	j->save = save_journal;
+	j->save_arg = &f;
+	r = pf_live_revert_all(pid, j, &o, &clean, &db->err);
+	if (clean) {
 		pf_err keep = db->err;
+		pf_ret r2 = remove_journal(db, pid, id);
 
-		save_undo(db, pid, id, digest, v, i + 1);
-		db->err = keep;
-		goto out;
+		if (r == PF_OK)
+			r = r2;
+		else
+			db->err = keep;
 	}
-	if ((dfd = proc_dir(db, pid, false)) >= 0) {
-		unlinkat(dfd, id, 0);
-		fsync(dfd);
-		close(dfd);
-	}
-	drop_proc_dir(db, pid);
 out:
-	free_undo(v, n);
+	pf_live_journal_free(j);
 	return r;
 }
 
 pf_ret
 pf_db_live_check(pf_db *db, const char *id, int pid)
 {
-	pf_live_undo **v = NULL;
-	uint8_t digest[32];
-	size_t n = 0;
+	pf_live_journal *j = NULL;
 	pf_ret r;
 
-	r = load_undo(db, (pid_t)pid, id, digest, &v, &n);
-	free_undo(v, n);
+	r = load_journal(db, (pid_t)pid, id, &j);
+	pf_live_journal_free(j);
 	return r;
 }
 

@@ -6,29 +6,7 @@
 # many rounds, not one failed request.  Unsigned packages and processes
 # that do not run the build are refused.
 . "$top_srcdir/tests/cli/lib.sh"
-live=$top_builddir/tests/live
-if [ ! -x "$live/old/hpserver" ]; then
-	echo "SKIP: test server not built"
-	exit 77
-fi
-if [ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 3 ]; then
-	echo "SKIP: ptrace is disabled (kernel.yama.ptrace_scope=3)"
-	exit 77
-fi
-make_key
-server= client=
-cleanup() {
-	[ -n "$client" ] && kill -9 "$client" 2>/dev/null
-	[ -n "$server" ] && kill -9 "$server" 2>/dev/null
-	chmod -R u+w "$tmp" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-for v in old new; do
-	mkdir -p "$tmp/$v/opt/hp"
-	cp "$live/$v/hpserver" "$live/$v/libhpdemo.so" "$tmp/$v/opt/hp/"
-done
+. "$top_srcdir/tests/cli/live.sh"
 expect 0 patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
 	-o "$tmp/hp.pfpk" "$tmp/old" "$tmp/new"
 expect 0 patch-inspect "$tmp/hp.pfpk"
@@ -37,19 +15,7 @@ grep -q 'replace demo_checksum' "$tmp/out" || fail "inspect: no demo_checksum"
 patch-create -q --no-live --name plain -o "$tmp/plain.pfpk" "$tmp/old" "$tmp/new"
 patch-inspect "$tmp/plain.pfpk" | grep -q '^live' && fail "--no-live kept hot patches"
 
-# The old server, from a copy of the old build, and a client under load.
-cp -a "$tmp/old" "$tmp/run"
-sock=$tmp/hp.sock
-"$tmp/run/opt/hp/hpserver" "$sock" 4 >"$tmp/server.out" 2>&1 &
-server=$!
-i=0
-while ! grep -q ready "$tmp/server.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q ready "$tmp/server.out" || fail "server did not start"
-"$live/hpclient" "$sock" 2 >"$tmp/client.out" 2>&1 &
-client=$!
+hp_serve
 
 old_add=$(hpask "$sock" "ADD 10 5")
 A="--keyring $tmp/keys --state-dir $tmp/state"
@@ -76,6 +42,20 @@ mkdir -p "$tmp/state/live/4194303-1" && : >"$tmp/state/live/4194303-1/gone"
 expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
 [ ! -e "$tmp/state/live/4194303-1" ] && ok || fail "stale live record kept"
 expect 0 patch-rollback $S --pid "$server" hp-fix
+
+# A damaged journal is reported as damaged by every tool, never taken
+# for a missing one; the process is left alone.
+start=$(sed 's/.*) //' "/proc/$server/stat" | cut -d' ' -f20)
+mkdir -p "$tmp/state/live/$server-$start"
+printf 'PFHJ\001damaged' >"$tmp/state/live/$server-$start/hp-fix"
+expect 5 patch-status $S --pid "$server"
+grep -q "damaged" "$tmp/err" && grep -q "damaged record" "$tmp/out" || fail "status of a damaged journal"
+expect 5 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
+grep -q "damaged live record 'hp-fix'" "$tmp/err" || fail "apply over a damaged journal"
+expect 5 patch-rollback $S --pid "$server" hp-fix
+expect 5 patch-rollback $S --check --pid "$server" hp-fix
+[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "damaged journal: server changed"
+rm "$tmp/state/live/$server-$start/hp-fix"
 
 # Every process that runs the build, without naming it.
 expect 0 patch-apply $A --all-processes "$tmp/hp.pfpk"

@@ -36,7 +36,7 @@ printf 'PFHP\001\076\001\252\000\201\000\000\000' > "$out/bad-noncanonical"
 
 # good-undo: an undo record with one site.
 {
-	printf 'PFHU\001\004\001\002\003\004'
+	printf 'PFHU\002\001\004\001\002\003\004'
 	printf '\200\200\200\002\200\200\300\001\200\100\001'
 	printf '\200\240\200\002\005\125\110\211\345\123\351\0\0\0\0'
 } > "$out/good-undo"

@@ -1,19 +1,56 @@
 /*
  * Unit tests of the hot-patch record (live/record.c), the undo record
- * (live/undo.c) and the refusals of the analysis (disasm/analyze.c).
+ * and journal (live/undo.c), the stack check (live/unwind.c), the trust
+ * check of the state layer (state/live.c) and the refusals of the
+ * analysis (disasm/analyze.c).
  */
 #include <config.h>
 
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/hash.h"
 #include "disasm/analyze.h"
 #include "disasm/insn.h"
+#include "live/proc.h"
+#include "live/stop.h"
+#include "live/unwind.h"
+#include "libpatchfmt.h"
 #include "run.h"
+
+/*
+ * Code without unwind information, for the stack check: a caller whose
+ * call the check must find, and a callee that clears the frame pointer
+ * and spins, where libunwind's fallback (frame pointers) reports a
+ * clean end of the stack.
+ */
+__asm__(".text\n"
+    ".globl pf_test_nocfi_caller\n"
+    ".type pf_test_nocfi_caller, @function\n"
+    "pf_test_nocfi_caller:\n"
+    "\tpush %rbp\n"
+    "\tcall pf_test_nocfi_spin\n"
+    "\tpop %rbp\n"
+    "\tret\n"
+    ".globl pf_test_nocfi_caller_end\n"
+    "pf_test_nocfi_caller_end:\n"
+    ".globl pf_test_nocfi_spin\n"
+    ".type pf_test_nocfi_spin, @function\n"
+    "pf_test_nocfi_spin:\n"
+    "\txor %ebp, %ebp\n"
+    "1:\tpause\n"
+    "\tjmp 1b\n");
+void pf_test_nocfi_caller(void);
+extern const char pf_test_nocfi_caller_end[];
 
 static pf_hotpatch *
 sample(void)
@@ -416,6 +453,258 @@ START_TEST(test_rip_fields)
 }
 END_TEST
 
+
+/* A journal survives encoding, and every cut or flipped copy of it is
+ * refused as corrupt, never read as something else. */
+START_TEST(test_journal)
+{
+	pf_live_site s = { .addr = 0x555500001234, .len = 5,
+	    .old = { 0x55, 0x48, 0x89, 0xe5, 0x53 },
+	    .new = { 0xe9, 1, 2, 3, 4 } };
+	pf_live_undo u = { .build_id_len = 4, .base = 0x555500000000,
+	    .region = 0x555500200000, .region_len = 4096, .mapped = true,
+	    .sites = &s, .n_sites = 1 }, *mods[1] = { &u };
+	pf_live_journal j = { .phase = PF_LIVE_APPLYING, .frozen = true,
+	    .mods = mods, .n_mods = 1 }, *back;
+	pf_buf b;
+	pf_err err;
+	size_t n;
+
+	memset(j.digest, 0x5a, 32);
+	j.hijack.tid = 4242;
+	j.hijack.insn = 0x7f0000001000;
+	j.hijack.nr = 9;
+	j.hijack.args[0] = u.region;
+	j.hijack.regs[7] = 0x77;
+	pf_buf_init(&b);
+	ck_assert_int_eq(pf_live_journal_encode(&j, &b), PF_OK);
+	ck_assert_int_eq(pf_live_journal_decode(b.data, b.len, &back, &err),
+	    PF_OK);
+	ck_assert_int_eq(back->phase, PF_LIVE_APPLYING);
+	ck_assert(back->frozen);
+	ck_assert_uint_eq(back->hijack.tid, 4242);
+	ck_assert_uint_eq(back->hijack.regs[7], 0x77);
+	ck_assert_uint_eq(back->n_mods, 1);
+	ck_assert(back->mods[0]->mapped);
+	ck_assert(memcmp(back->mods[0]->sites[0].new, s.new, 5) == 0);
+	pf_live_journal_free(back);
+	for (n = 0; n < b.len; n++) {
+		ck_assert_int_eq(pf_live_journal_decode(b.data, n, &back,
+		    &err), PF_ERR_CORRUPT);
+		ck_assert_ptr_null(back);
+	}
+	/* A phase byte out of range. */
+	b.data[4 + 1 + 32] = 9;
+	ck_assert_int_eq(pf_live_journal_decode(b.data, b.len, &back, &err),
+	    PF_ERR_CORRUPT);
+	pf_buf_free(&b);
+}
+END_TEST
+
+/* The seeds of fuzz/fuzz_undo.c decode (fuzz/make-undo-corpus.sh). */
+START_TEST(test_journal_seeds)
+{
+	static const char *names[] = { "live", "applying", "reverting" };
+	const char *top = getenv("top_srcdir");
+	pf_live_journal *j;
+	uint8_t buf[4096];
+	char path[4096];
+	size_t i, n;
+	pf_err err;
+	FILE *f;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/fuzz/corpus/undo/%s",
+		    top ? top : ".", names[i]);
+		ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		ck_assert_msg(pf_live_journal_decode(buf, n, &j, &err) ==
+		    PF_OK, "seed '%s': %s", names[i], err.msg);
+		ck_assert_int_eq(j->phase, (int)i + 1 == 1 ? PF_LIVE_LIVE :
+		    i == 1 ? PF_LIVE_APPLYING : PF_LIVE_REVERTING);
+		pf_live_journal_free(j);
+	}
+}
+END_TEST
+
+static char *
+temp_dir(void)
+{
+	char *d = strdup("/tmp/pf-check-live.XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+static void
+remove_dir(const char *d)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The start time of this process, as section 12.7 names processes. */
+static unsigned long long
+my_start(void)
+{
+	char buf[1024], *p;
+	unsigned long long t = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n;
+	int field;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	ck_assert(p != NULL && sscanf(p + 1, "%llu", &t) == 1);
+	return t;
+}
+
+/* A record that is there but damaged is reported as damaged, not as
+ * "not live". */
+START_TEST(test_damaged_record)
+{
+	char *dir = temp_dir(), path[512];
+	pf_db *db;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/live", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/live/%d-%llu", dir, (int)getpid(),
+	    my_start());
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(pf_db_open(&db, dir, false), PF_OK);
+	ck_assert_int_eq(pf_db_live_check(db, "hp-fix", (int)getpid()),
+	    PF_ERR_USAGE);
+	snprintf(path, sizeof path, "%s/live/%d-%llu/hp-fix", dir,
+	    (int)getpid(), my_start());
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "PFHJ\001garbage", 12), 12);
+	close(fd);
+	ck_assert_int_eq(pf_db_live_check(db, "hp-fix", (int)getpid()),
+	    PF_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(pf_db_error(db), "damaged"));
+	ck_assert_int_eq(pf_db_live_recover(db, (int)getpid(), 100),
+	    PF_ERR_IO);
+	pf_db_free(db);
+	remove_dir(dir);
+	free(dir);
+}
+END_TEST
+
+/* The library itself refuses code from a package that is not verified
+ * and trusted, whatever its caller checked. */
+START_TEST(test_live_trust)
+{
+	const char *top = getenv("top_builddir");
+	char o[4096], n[4096], *dir = temp_dir();
+	pf_live_result res;
+	pf_builder *b;
+	pf_reader *r;
+	pf_db *db;
+	int fd = memfd_create("pkg", 0);
+
+	snprintf(o, sizeof o, "%s/tests/live/old", top ? top : ".");
+	snprintf(n, sizeof n, "%s/tests/live/new", top ? top : ".");
+	ck_assert_int_eq(pf_builder_new(&b), PF_OK);
+	ck_assert_int_eq(pf_builder_diff(b, o, n), PF_OK);
+	ck_assert_int_eq(pf_builder_write(b, fd), PF_OK);
+	pf_builder_free(b);
+	lseek(fd, 0, SEEK_SET);
+	ck_assert_int_eq(pf_reader_open(&r, fd), PF_OK);
+	ck_assert(!pf_reader_trusted(r));
+	ck_assert_int_eq(pf_db_open(&db, dir, true), PF_OK);
+	ck_assert_int_eq(pf_db_live_apply(db, r, (int)getppid(), 100, &res),
+	    PF_ERR_TRUST);
+	ck_assert_ptr_nonnull(strstr(pf_db_error(db), "trusted"));
+	pf_db_free(db);
+	pf_reader_free(r);
+	close(fd);
+	remove_dir(dir);
+	free(dir);
+}
+END_TEST
+
+/* Stops the child and asks whether a thread is in [lo, hi). */
+static pid_t
+busy_in(pid_t child, uint64_t lo, uint64_t hi)
+{
+	lv_range rg = { lo, hi, "caller" };
+	struct timespec ts = { 0, 50000000 };
+	lv_busy busy;
+	lv_proc p;
+	lv_stop s;
+	pf_err err;
+
+	nanosleep(&ts, NULL);
+	memset(&p, 0, sizeof p);
+	p.memfd = -1;
+	ck_assert_int_eq(lv_proc_open(&p, child, &err), PF_OK);
+	ck_assert_int_eq(lv_stop_threads(&s, child, true, 2000, &err), PF_OK);
+	ck_assert_int_eq(lv_threads_in(&p, &s, &rg, 1, &busy), PF_OK);
+	lv_stop_resume(&s);
+	lv_proc_close(&p);
+	return busy.tid;
+}
+
+static pid_t
+spawn(void (*fn)(void))
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static volatile unsigned long spins;
+
+__attribute__((noinline)) static void
+calm_spin(void)
+{
+	for (;;)
+		spins++;
+}
+
+/*
+ * A thread in code without unwind information, whose frame pointer says
+ * "end of stack", is busy if its stack holds a return address into the
+ * range (the check fails closed); a thread whose stack unwinds to its
+ * real bottom without meeting the range is not.
+ */
+START_TEST(test_unwind_fails_closed)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)pf_test_nocfi_caller;
+	uint64_t hi = (uint64_t)(uintptr_t)pf_test_nocfi_caller_end;
+	pid_t child;
+
+	child = spawn(pf_test_nocfi_caller);
+	ck_assert_int_eq(busy_in(child, lo, hi), child);
+	reap(child);
+	child = spawn(calm_spin);
+	ck_assert_int_eq(busy_in(child, lo, hi), 0);
+	reap(child);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -432,6 +721,11 @@ suite(void)
 	tcase_add_test(rec, test_seeds);
 	tcase_add_test(rec, test_apply_refuses);
 	tcase_add_test(rec, test_import_slot);
+	tcase_add_test(rec, test_journal);
+	tcase_add_test(rec, test_journal_seeds);
+	tcase_add_test(rec, test_damaged_record);
+	tcase_add_test(rec, test_live_trust);
+	tcase_add_test(rec, test_unwind_fails_closed);
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);

@@ -1,0 +1,43 @@
+# Shared by the hot-patch shell tests (t07xx): sourced after lib.sh, not
+# run.  Skips without the test server or ptrace, copies the old and new
+# builds of the test server into $tmp/old and $tmp/new, and starts
+# (hp_serve) a server from a copy of the old build and a client under
+# load; the exit trap kills both.
+live=$top_builddir/tests/live
+if [ ! -x "$live/old/hpserver" ]; then
+	echo "SKIP: test server not built"
+	exit 77
+fi
+if [ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 3 ]; then
+	echo "SKIP: ptrace is disabled (kernel.yama.ptrace_scope=3)"
+	exit 77
+fi
+make_key
+server= client=
+cleanup() {
+	[ -n "$client" ] && kill -9 "$client" 2>/dev/null
+	[ -n "$server" ] && kill -9 "$server" 2>/dev/null
+	chmod -R u+w "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+for v in old new; do
+	mkdir -p "$tmp/$v/opt/hp"
+	cp "$live/$v/hpserver" "$live/$v/libhpdemo.so" "$tmp/$v/opt/hp/"
+done
+sock=$tmp/hp.sock
+
+# The old server, from a copy of the old build, and a client under load.
+hp_serve() {
+	cp -a "$tmp/old" "$tmp/run"
+	"$tmp/run/opt/hp/hpserver" "$sock" 4 >"$tmp/server.out" 2>&1 &
+	server=$!
+	i=0
+	while ! grep -q ready "$tmp/server.out" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q ready "$tmp/server.out" || fail "server did not start"
+	"$live/hpclient" "$sock" 2 >"$tmp/client.out" 2>&1 &
+	client=$!
+}

@@ -1,0 +1,157 @@
+#!/bin/sh
+# A hot patch killed at any point (spec/hotpatch.md section 9.1): strace
+# kills patch-apply --pid, and then patch-rollback --pid, with SIGKILL
+# at the Nth call of one system call (ptrace, the writes into the
+# process, every write, sync and rename of the journal, the SIGSTOP and
+# SIGCONT).  Right after each kill the test server runs fully old or
+# fully new code, or is stopped (frozen by the tool); the next
+# patch-status, patch-apply or patch-rollback --pid (in turn) recovers
+# it; then it runs fully old or fully new code, patch-status says which,
+# and a rollback and a re-apply work.  A client under load never sees an
+# answer that is neither old nor new.  PF_LIVE_KILL=all tries every call
+# of every kind listed (a few minutes); the default takes every write
+# into the process and SIGSTOP or SIGCONT, every other call of the other
+# kinds (odd ones killing the apply, even ones the rollback), and every
+# tenth openat and mkdirat.
+. "$top_srcdir/tests/cli/lib.sh"
+if ! command -v strace >/dev/null 2>&1; then
+	echo "SKIP: no strace"
+	exit 77
+fi
+. "$top_srcdir/tests/cli/live.sh"
+patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
+	-o "$tmp/hp.pfpk" "$tmp/old" "$tmp/new" || fail "patch-create"
+hp_serve
+grep -q ready "$tmp/server.out" || { finish; exit 1; }
+
+# A generous --wait: the machine may be busy.
+A="--keyring $tmp/keys --state-dir $tmp/state --pid $server --wait 10000"
+S="--state-dir $tmp/state --pid $server"
+W="--wait 10000"
+# One answer of each module's replaced code: the executable's add_numbers
+# and greet, the library's demo_checksum.
+ask() {
+	timeout 10 hpask "$sock" "$1"
+}
+fp() {
+	echo "$(ask "ADD 10 5")/$(ask "SUM abc")/$(ask "GREET bob")"
+}
+# Whether a thread of the server is stopped (frozen by the tool).
+stopped() {
+	for t in /proc/$server/task/*/stat; do
+		case $(sed 's/.*) //' "$t" 2>/dev/null | cut -c1) in
+		T|t) return 0 ;;
+		esac
+	done
+	return 1
+}
+old=$(fp)
+patch-apply $A "$tmp/hp.pfpk" >/dev/null || fail "first apply"
+new=$(fp)
+[ "$old" != "$new" ] || fail "old and new answer alike: $old"
+patch-rollback $S $W hp-fix >/dev/null || fail "first rollback"
+
+# How many calls of each kind one apply and one rollback make.
+kinds="ptrace pwrite64 process_vm_writev kill fsync write renameat unlinkat mkdirat openat"
+strace -f -qq -c -U name,calls -o "$tmp/c.apply" \
+	-e trace="$(echo $kinds | tr ' ' ,)" patch-apply $A "$tmp/hp.pfpk" >/dev/null
+strace -f -qq -c -U name,calls -o "$tmp/c.rollback" \
+	-e trace="$(echo $kinds | tr ' ' ,)" patch-rollback $S $W hp-fix >/dev/null
+calls() {
+	awk -v k="$2" '$1 == k { print $2 }' "$tmp/c.$1" | head -1
+}
+
+# Brings the server back to fully old, with nothing recorded.
+to_old() {
+	if patch-status $S 2>/dev/null | grep -q '^hp-fix .*live'; then
+		patch-rollback $S $W hp-fix >/dev/null 2>&1 || fail "$1: rollback failed"
+	fi
+}
+
+# check WHAT: after a kill and a recovery.
+tried=0
+check() {
+	tried=$((tried + 1))
+	if ! kill -0 "$server" 2>/dev/null; then
+		fail "$1: the server died"
+		finish
+		exit 1
+	fi
+	# Right after the kill: frozen, or fully one build.  The threads a
+	# dead tracer let go take a moment to stop again.
+	sleep 0.05
+	if ! stopped; then
+		f=$(fp)
+		[ "$f" = "$old" ] || [ "$f" = "$new" ] ||
+			fail "$1: mixed code right after the kill: $f"
+	fi
+	case $((tried % 3)) in
+	0) patch-status $S >"$tmp/rec" 2>&1 ;;
+	1) patch-apply $A "$tmp/hp.pfpk" >"$tmp/rec" 2>&1 ;;
+	2) patch-rollback $S $W hp-fix >"$tmp/rec" 2>&1 ;;
+	esac
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 2 ] ||
+		fail "$1: recovery ($((tried % 3))) exited $rc: $(cat "$tmp/rec")"
+	stopped && fail "$1: still stopped after the recovery"
+	f=$(fp)
+	listed=no
+	patch-status $S 2>"$tmp/err" | grep -q '^hp-fix .*live' && listed=yes
+	[ -s "$tmp/err" ] && fail "$1: patch-status: $(cat "$tmp/err")"
+	case $f/$listed in
+	"$old/no"|"$new/yes") ok ;;
+	*) fail "$1: after recovery '$f', recorded: $listed" ;;
+	esac
+	# Both ways work again.
+	to_old "$1"
+	[ "$(fp)" = "$old" ] || fail "$1: rollback did not give the old code"
+	patch-apply $A "$tmp/hp.pfpk" >/dev/null 2>&1 || fail "$1: re-apply failed"
+	[ "$(fp)" = "$new" ] || fail "$1: re-apply did not give the new code"
+	ls -A "$tmp/state/live/"*/ 2>/dev/null | grep -q '^\.' &&
+		fail "$1: temporary file left in the state directory"
+}
+
+for op in apply rollback; do
+	for k in $kinds; do
+		n=$(calls $op "$k")
+		[ -n "$n" ] || continue
+		step=1 i=1
+		if [ "${PF_LIVE_KILL:-}" != all ]; then
+			case $k in
+			pwrite64|process_vm_writev|kill) ;;
+			openat|mkdirat) step=10 ;;
+			*) step=2 ;;
+			esac
+			# Odd calls for the apply, even ones for the rollback.
+			[ $op = rollback ] && [ $step -eq 2 ] && i=2
+		fi
+		while [ "$i" -le "$n" ]; do
+			if [ $op = apply ]; then
+				to_old "$op $k $i (before)"
+				set -- patch-apply $A "$tmp/hp.pfpk"
+			else
+				set -- patch-rollback $S $W hp-fix
+			fi
+			# strace kills itself with the signal that killed its
+			# tracee: the subshell, which outlives it, keeps the
+			# shell quiet about that.
+			(strace -f -qq -o /dev/null -e trace="$k" \
+				-e inject="$k:signal=KILL:when=$i" "$@" \
+				>/dev/null 2>&1; true) 2>/dev/null
+			check "$op: SIGKILL at $k call $i of $n"
+			[ -n "${PF_LIVE_KILL_TRACE:-}" ] && echo "$(date +%T) $op $k $i/$n"
+			i=$((i + step))
+		done
+	done
+done
+to_old final
+
+kill -TERM "$client"
+wait "$client"
+status=$?
+client=
+[ $status -eq 0 ] && ok || fail "client saw wrong answers: $(cat "$tmp/client.out")"
+echo "$tried kill points tried (apply and rollback), $(grep . "$tmp/client.out" | tail -1)"
+kill -9 "$server" 2>/dev/null
+server=
+finish
