@@ -75,8 +75,12 @@ pf_open_state(pf_db **db, const char *root, const char *dir, bool create)
 	r = pf_db_open_root(db, root, dir, create);
 	if (r == PF_OK)
 		r = pf_db_recover(*db, root);
-	if (r != PF_OK)
-		return pf_fail(r, *db ? pf_db_error(*db) : NULL);
+	if (r != PF_OK) {
+		rc = pf_fail(r, *db ? pf_db_error(*db) : NULL);
+		pf_db_free(*db);
+		*db = NULL;
+		return rc;
+	}
 	if (pf_db_recovered(*db) != NULL)
 		pf_warnx("%s", pf_db_recovered(*db));
 	return 0;

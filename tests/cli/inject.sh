@@ -24,6 +24,10 @@ FS_CALLS=$FS_CALLS,getdents64,readlinkat,lseek
 # the runs of the suite that repeat it (sanitizers, distcheck).
 stride=${PF_CRASH_STRIDE:-1}
 
+# LeakSanitizer cannot work in a traced process (sanitizer builds).
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export ASAN_OPTIONS
+
 need_strace() {
 	if ! command -v strace >/dev/null 2>&1 ||
 	    ! strace -qq -o /dev/null true 2>/dev/null; then

@@ -89,6 +89,7 @@ expect 2 patch-rollback --root "$tmp/nonexistent" fix
 if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true; then
 	for sig in TERM INT HUP; do
 		copy_tree "$old" "$tmp/t5$sig"
+		ASAN_OPTIONS=detect_leaks=0 \
 		strace -f -qq -o /dev/null -e trace=renameat \
 		    -e inject=renameat:signal=$sig:when=3 patch-apply $A \
 		    --state-dir "$tmp/s5$sig" --root "$tmp/t5$sig" \
