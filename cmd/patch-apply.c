@@ -51,7 +51,7 @@ report_text(const opts *o, const pf_manifest *m, const pf_txn *t)
 			continue;
 		n++;
 		printf("%s %-9s %s\n", o->check ? "would" : "     ",
-		    pf_action_str(a), m->entries[i].path);
+		    pf_action_str(a), pf_shown(m->entries[i].path));
 	}
 	printf("%s: '%s'%s%s ", pf_progname, m->name ? m->name : o->package,
 	    m->version ? " " : "", m->version ? m->version : "");

@@ -77,7 +77,7 @@ report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
 			if (pf_txn_action(t, i) != PF_ACTION_NONE)
 				printf("%s %-9s %s\n", o->check ? "would" :
 				    "     ", pf_action_str(pf_txn_action(t, i)),
-				    m->entries[i].path);
+				    pf_shown(m->entries[i].path));
 		printf("%s: '%s' %s\n", pf_progname, o->id, o->check ?
 		    "can be rolled back" : "rolled back");
 	}

@@ -205,3 +205,11 @@ pf_open_input(const char *path)
 		pf_warnx("cannot open '%s': %s", path, strerror(errno));
 	return fd;
 }
+
+const char *
+pf_shown(const char *s)
+{
+	static char buf[4 * PF_SHOWN_MAX + 1];
+
+	return pf_text_escape(buf, sizeof buf, s);
+}

@@ -60,6 +60,10 @@ int pf_parse_uint(const char *s, unsigned max, unsigned *out);
 /* --pid and --wait: 0, or the usage error's exit status. */
 int pf_opt_pid(const char *usage, const char *s, unsigned *pid);
 int pf_opt_wait(const char *usage, const char *s, unsigned *ms);
+/* A path or name from a package, escaped for a terminal (pf_text_escape())
+ * into a buffer of the function's own, valid until the next call. */
+#define PF_SHOWN_MAX 4096
+const char *pf_shown(const char *s);
 /* Opens a package for reading: "-" is standard input. */
 int pf_open_input(const char *path);
 

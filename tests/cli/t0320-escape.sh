@@ -44,6 +44,16 @@ grep -qF '"path":"c1-\u009b31m"' "$tmp/out" && ok || fail "JSON C1 control"
 grep -qF '"target":"target\u001b[0m\nx"' "$tmp/out" && ok ||
 	fail "JSON symlink target"
 
+# patch-apply and patch-rollback list the paths they change, escaped.
+mkdir "$tmp/root"
+expect 0 patch-apply --allow-unsigned --skip-needs --state-dir "$tmp/st" \
+	--root "$tmp/root" "$tmp/e.pfpk"
+inert "$tmp/out" "patch-apply"
+grep -qF 'create    nl\nname' "$tmp/out" && ok || fail "apply: $(cat "$tmp/out")"
+id=$(patch-status --state-dir "$tmp/st" --root "$tmp/root" | cut -d' ' -f1)
+expect 0 patch-rollback --state-dir "$tmp/st" --root "$tmp/root" "$id"
+inert "$tmp/out" "patch-rollback"
+
 # An error message that quotes a name escapes it as well.
 printf '%s\n' 'file a\x1b[2J/../b 644 x' >"$tmp/desc"
 forge "$tmp/desc" "$tmp/bad.pfpk" || fail "forge"
