@@ -379,10 +379,16 @@ open_under(int base, const char *rel, bool create, bool nofollow)
 static pf_ret
 lock_state(pf_db *db, bool create)
 {
+	/* Readable by all, so that readers without write permission lock. */
 	db->lock = openat(db->dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC, 0600);
+	    O_NONBLOCK | O_CLOEXEC, 0644);
+	/* A reader without write permission locks an existing file. */
+	if (db->lock < 0 && (errno == EACCES || errno == EROFS) && !create)
+		db->lock = openat(db->dfd, "lock", O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
 	/* A read-only state directory cannot change under us. */
-	if (db->lock < 0 && errno == EROFS && !create) {
+	if (db->lock < 0 && errno == ENOENT && !create &&
+	    faccessat(db->dfd, ".", W_OK, AT_EACCESS) < 0 && errno == EROFS) {
 		db->readonly = true;
 		return PF_OK;
 	}

@@ -76,6 +76,17 @@ grep -q "expected 9 bytes, found 1099511627776" "$tmp/err" && ok ||
 	fail "huge file: $(cat "$tmp/err")"
 [ $(($(date +%s) - start)) -lt 10 ] && ok || fail "the huge file was read"
 
+# A user without write permission reads the state under its lock.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	copy_tree "$old" "$tmp/t7"
+	expect 0 patch-apply $A --state-dir "$tmp/s7" --root "$tmp/t7" \
+		"$tmp/p.pfpk"
+	chmod a+rx "$tmp" && chmod -R a+rX "$tmp/s7" "$tmp/t7"
+	expect 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		patch-status --state-dir "$tmp/s7" --root "$tmp/t7"
+	grep -q '^fix .*intact' "$tmp/out" && ok || fail "user status: $(cat "$tmp/out")"
+fi
+
 # A root that is not a directory, for every tool.
 expect 2 patch-apply $A --root "$tmp/nonexistent" "$tmp/p.pfpk"
 expect 2 patch-status --root "$tmp/nonexistent"
