@@ -70,7 +70,12 @@ files_state(pf_db *db, const pf_db_info *p, const char *root)
 		return "superseded";
 	if (pf_db_open_package(db, p->id, &r) == PF_OK &&
 	    pf_txn_new(&t, r, root) == PF_OK) {
-		if (pf_txn_check(t) != PF_OK ||
+		pf_ret rc = pf_txn_check(t);
+
+		/* A file this user cannot read is not a modified one. */
+		if (rc != PF_OK && rc != PF_ERR_MISMATCH)
+			s = "unreadable";
+		else if (rc != PF_OK ||
 		    pf_txn_get_state(t) != PF_TXN_ALREADY_APPLIED)
 			s = "modified";
 		else
