@@ -177,34 +177,3 @@ pf_txn_meta_link(pf_txn *t, pf_plan *p, const pf_entry *e)
 		    "directory of '%s' vanished", e->after.hardlink);
 	return pf_meta_link(ldfd, leaf, p->dfd, p->tmp, &t->err, e->path);
 }
-
-pf_ret
-pf_txn_meta_copy(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
-{
-	int src;
-	pf_ret r;
-
-	src = openat(p->dfd, p->leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (src < 0)
-		return pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot open '%s'", e->path);
-	r = pf_meta_copy(src, fd, &t->err, e->path);
-	close(src);
-	return r;
-}
-
-pf_ret
-pf_txn_meta_dir(pf_txn *t, pf_plan *p, const pf_entry *e, const pf_state *s)
-{
-	int fd;
-	pf_ret r;
-
-	fd = openat(p->dfd, p->leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd < 0)
-		return pf_err_errno(&t->err, PF_ERR_IO, errno,
-		    "cannot open directory '%s'", e->path);
-	r = pf_meta_apply_fd(fd, s, t->meta_flags, &t->err, e->path);
-	close(fd);
-	return r;
-}

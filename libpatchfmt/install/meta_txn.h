@@ -24,10 +24,5 @@ pf_ret pf_txn_meta_can(pf_txn *t, size_t i, int dfd);
 bool pf_txn_meta_leader_listed(const pf_txn *t, const char *leader);
 /* txn.c stage_file(): a link-group member, as a link to its leader. */
 pf_ret pf_txn_meta_link(pf_txn *t, pf_plan *p, const pf_entry *e);
-/* txn.c stage_file(): the content of a file whose metadata alone changes. */
-pf_ret pf_txn_meta_copy(pf_txn *t, pf_plan *p, const pf_entry *e, int fd);
-/* txn.c: the metadata s of a directory, set in place. */
-pf_ret pf_txn_meta_dir(pf_txn *t, pf_plan *p, const pf_entry *e,
-    const pf_state *s);
 
 #endif

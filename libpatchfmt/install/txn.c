@@ -651,7 +651,6 @@ finish(pf_txn *t, const pf_txn_hooks *h)
 	if (r != PF_OK) {
 		note(t, "installed, but cleaning up failed; the next run "
 		    "finishes it", &t->err);
-		t->leftovers = true;
 		pf_err_clear(&t->err);
 	}
 	t->state = PF_TXN_APPLIED;

@@ -69,7 +69,6 @@ struct pf_txn {
 	pf_manifest inverse;            /* a rollback's view of the package */
 	bool reversed;
 	bool force;                     /* replace what changed since */
-	bool leftovers;                 /* committed, but cleanup is pending */
 	const volatile sig_atomic_t *cancel;
 	char note[PF_ERR_MSG_MAX];      /* a warning after a commit */
 	unsigned meta_flags;            /* PF_META_NO_*: what the user gave up */
