@@ -36,7 +36,7 @@ read_meta(pf_txn *t, int dfd, const char *leaf, pf_type type, pf_state *got,
 
 	if (type == PF_TYPE_SYMLINK)
 		return pf_meta_read_at(dfd, leaf, got, &t->err, path);
-	fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 	    (type == PF_TYPE_DIR ? O_DIRECTORY : 0));
 	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
