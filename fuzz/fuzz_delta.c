@@ -40,7 +40,9 @@ mend_header(const uint8_t *data, size_t size)
 	if (size < PF_DELTA_HEADER_LEN)
 		return p;
 	pf_store_le64(p + PF_DELTA_OFF_OLD_SIZE, sizeof fuzz_old - 1);
-	pf_sha256(p + PF_DELTA_OFF_OLD_SHA256, fuzz_old, sizeof fuzz_old - 1);
+	if (pf_sha256(p + PF_DELTA_OFF_OLD_SHA256, fuzz_old,
+	    sizeof fuzz_old - 1) != 0)
+		abort();
 	pf_store_le32(p + PF_DELTA_OFF_HEADER_CRC32,
 	    pf_delta_crc32(p, PF_DELTA_OFF_HEADER_CRC32));
 	return p;

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "common/hash.h"
 
 int
@@ -10,28 +12,54 @@ pf_crypto_init(void)
 	return sodium_init() < 0 ? -1 : 0;
 }
 
-void
+int
 pf_sha256_init(pf_sha256_ctx *c)
 {
-	crypto_hash_sha256_init(c);
+	if ((c->md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+		pf_sha256_discard(c);
+		return -1;
+	}
+	return 0;
 }
 
 void
 pf_sha256_update(pf_sha256_ctx *c, const void *p, size_t n)
 {
-	crypto_hash_sha256_update(c, p, n);
+	/* EVP_DigestUpdate fails only on a context that failed to init. */
+	if (c->md != NULL && n > 0)
+		(void)EVP_DigestUpdate(c->md, p, n);
 }
 
 void
 pf_sha256_final(pf_sha256_ctx *c, uint8_t out[PF_SHA256_LEN])
 {
-	crypto_hash_sha256_final(c, out);
+	unsigned int len = 0;
+
+	if (c->md == NULL || EVP_DigestFinal_ex(c->md, out, &len) != 1 ||
+	    len != PF_SHA256_LEN)
+		memset(out, 0, PF_SHA256_LEN);
+	pf_sha256_discard(c);
 }
 
 void
+pf_sha256_discard(pf_sha256_ctx *c)
+{
+	EVP_MD_CTX_free(c->md);
+	c->md = NULL;
+}
+
+int
 pf_sha256(uint8_t out[PF_SHA256_LEN], const void *p, size_t n)
 {
-	crypto_hash_sha256(out, p, n);
+	pf_sha256_ctx c;
+
+	if (pf_sha256_init(&c) != 0)
+		return -1;
+	pf_sha256_update(&c, p, n);
+	pf_sha256_final(&c, out);
+	return 0;
 }
 
 void

@@ -206,7 +206,8 @@ push_blob(pf_builder *b, pf_section sec, pf_codec codec, uint64_t param,
 	bl->param = param;
 	bl->stored_size = n;
 	bl->decoded_size = decoded;
-	pf_sha256(bl->sha256, bytes, n);
+	if (pf_sha256(bl->sha256, bytes, n) != 0)
+		return pf_err_nomem(&b->err);
 	b->data[b->m.n_blobs] = bytes;
 	*idx = (uint32_t)b->m.n_blobs++;
 	return PF_OK;
@@ -324,13 +325,16 @@ load_sparse(pf_builder *b, int fd, const char *path, side *s)
 
 	if (total > SIZE_MAX - 1 || (s->content = malloc(total + 1)) == NULL)
 		return pf_err_nomem(&b->err);
-	pf_sha256_init(&h);
+	if (pf_sha256_init(&h) != 0)
+		return pf_err_nomem(&b->err);
 	for (i = 0; i < s->st.n_extents; i++) {
 		x = &s->st.extents[i];
 		r = pf_pread_full(fd, s->content + at, (size_t)x->length,
 		    x->offset, &b->err, path);
-		if (r != PF_OK)
+		if (r != PF_OK) {
+			pf_sha256_discard(&h);
 			return r;
+		}
 		pf_fsmeta_hash_zeros(&h, x->offset - pos);
 		pf_sha256_update(&h, s->content + at, (size_t)x->length);
 		at += x->length;
@@ -376,7 +380,8 @@ load_file(pf_builder *b, const char *path, side *s)
 	if (r != PF_OK || s->sparse)
 		return r;
 	s->st.size = s->len;
-	pf_sha256(s->st.sha256, s->content, s->len);
+	if (pf_sha256(s->st.sha256, s->content, s->len) != 0)
+		return pf_err_nomem(&b->err);
 	pf_elf_inspect(s->content, s->len, &ei);
 	s->x86 = ei.x86;
 	s->elf = ei.is_elf;

@@ -12,7 +12,7 @@
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
-#include "delta/sha.h"
+#include "common/hash.h"
 
 /* Bytes of delta, old or new handled at once. */
 #define IO_CHUNK (64u << 10)
@@ -43,7 +43,7 @@ typedef struct dec {
 	size_t olen;            /* bytes in obuf */
 	uint64_t old_pos;
 	uint64_t new_done;
-	pf_dsha sha;            /* of new so far */
+	pf_sha256_ctx sha;      /* of new so far */
 } dec;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
@@ -78,7 +78,7 @@ check_old(dec *d, pf_err *err)
 	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
 	uint8_t digest[PF_SHA256_LEN];
 	const char *name = d->old_name ? d->old_name : "old file";
-	pf_dsha c;
+	pf_sha256_ctx c;
 	uint64_t off;
 	size_t n;
 	pf_ret r;
@@ -88,16 +88,19 @@ check_old(dec *d, pf_err *err)
 		    "'%s' does not match the delta: expected %llu bytes, "
 		    "found %llu", name, (unsigned long long)d->info.old_size,
 		    (unsigned long long)d->old->size);
-	pf_dsha_init(&c);
+	if (pf_sha256_init(&c) != 0)
+		return pf_err_nomem(err);
 	for (off = 0; off < d->old->size; off += n) {
 		n = d->old->size - off < IO_CHUNK ?
 		    (size_t)(d->old->size - off) : IO_CHUNK;
 		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
-		if (r != PF_OK)
+		if (r != PF_OK) {
+			pf_sha256_discard(&c);
 			return r;
-		pf_dsha_update(&c, d->iobuf, n);
+		}
+		pf_sha256_update(&c, d->iobuf, n);
 	}
-	pf_dsha_final(&c, digest);
+	pf_sha256_final(&c, digest);
 	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected sha256 %s, "
@@ -114,7 +117,7 @@ flush_out(dec *d, pf_err *err)
 
 	if (n == 0)
 		return PF_OK;
-	pf_dsha_update(&d->sha, d->obuf, n);
+	pf_sha256_update(&d->sha, d->obuf, n);
 	d->olen = 0;
 	return d->out->write(d->out->opaque, d->obuf, n, err);
 }
@@ -353,6 +356,7 @@ dec_free(dec *d)
 
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++)
 		pf_lz_dec_free(d->lz[i]);
+	pf_sha256_discard(&d->sha);
 	free(d->inbuf);
 	free(d->iobuf);
 	free(d->ctrl);
@@ -402,7 +406,7 @@ check_end(dec *d, pf_err *err)
 		    "delta has trailing data after its last block");
 	if ((r = flush_out(d, err)) != PF_OK)
 		return r;
-	pf_dsha_final(&d->sha, digest);
+	pf_sha256_final(&d->sha, digest);
 	if (memcmp(digest, d->info.new_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta output does not match its sha256: expected %s, "
@@ -430,7 +434,10 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 		goto out;
 	if ((r = check_old(&d, err)) != PF_OK)
 		goto out;
-	pf_dsha_init(&d.sha);
+	if (pf_sha256_init(&d.sha) != 0) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
 	while (d.new_done < d.info.new_size)
 		if ((r = decode_block(&d, err)) != PF_OK)
 			goto out;

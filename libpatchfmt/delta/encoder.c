@@ -13,7 +13,7 @@
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
 #include "delta/match.h"
-#include "delta/sha.h"
+#include "common/hash.h"
 
 /*
  * LZMA properties per stream (section 4), as (pb * 5 + lp) * 9 + lc.
@@ -326,7 +326,7 @@ write_blocks(const plan *p, pf_buf *out)
 	}
 }
 
-static void
+static int
 fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs,
     const uint8_t *old, size_t old_len, const uint8_t *nw, size_t new_len)
 {
@@ -341,8 +341,10 @@ fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs,
 	}
 	info->old_size = old_len;
 	info->new_size = new_len;
-	pf_dsha_digest(info->old_sha256, old, old_len);
-	pf_dsha_digest(info->new_sha256, nw, new_len);
+	if (pf_sha256(info->old_sha256, old, old_len) != 0 ||
+	    pf_sha256(info->new_sha256, nw, new_len) != 0)
+		return -1;
+	return 0;
 }
 
 static pf_ret
@@ -398,7 +400,10 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	}
 	if ((r = compress_streams(jobs, o.threads, err)) != PF_OK)
 		goto out;
-	fill_info(&info, &p, jobs, old, old_len, new_data, new_len);
+	if (fill_info(&info, &p, jobs, old, old_len, new_data, new_len) != 0) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
 	pf_delta_write_header(&info, hdr);
 	pf_buf_append(out, hdr, sizeof hdr);
 	write_blocks(&p, out);

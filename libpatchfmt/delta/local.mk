@@ -7,7 +7,6 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/lz_dec.c \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
-	libpatchfmt/delta/sha.h libpatchfmt/delta/sha.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.

@@ -790,7 +790,7 @@ func_code(actx *a, const fent *fe, pf_buf *b)
 	return b->failed ? PF_ERR_NOMEM : PF_OK;
 }
 
-static void
+static pf_ret
 old_entry(actx *a, const fent *fe, pf_hp_func *f)
 {
 	const uint8_t *po;
@@ -798,15 +798,17 @@ old_entry(actx *a, const fent *fe, pf_hp_func *f)
 	fn_bytes(&a->old, fe->osym, &po);
 	f->old_offset = fe->osym->addr;
 	f->old_len = fe->osym->size;
-	pf_sha256(f->old_sha256, po, (size_t)f->old_len);
+	if (pf_sha256(f->old_sha256, po, (size_t)f->old_len) != 0)
+		return PF_ERR_NOMEM;
 	if (strstr(fe->osym->name, ".cold") != NULL) {
 		f->flags = PF_HP_FUNC_NOJUMP;
-		return;
+		return PF_OK;
 	}
 	if (memcmp(po, "\xf3\x0f\x1e\xfa", 4) == 0)
 		f->entry_skip = PF_HP_ENDBR64_LEN;
 	f->head_len = f->entry_skip + PF_HP_JMP_LEN;
 	memcpy(f->head, po, f->head_len);
+	return PF_OK;
 }
 
 static pf_ret
@@ -825,8 +827,8 @@ emit_func(actx *a, fent *fe)
 	f.code_len = code.len;
 	if (fe->osym == NULL)
 		f.flags = PF_HP_FUNC_NEW;
-	else
-		old_entry(a, fe, &f);
+	else if ((r = old_entry(a, fe, &f)) != PF_OK)
+		goto out;
 	r = pf_hotpatch_add_func(a->hp, &f, &fe->index);
 out:
 	pf_buf_free(&code);

@@ -239,16 +239,19 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 	size_t n, got;
 	pf_ret ret;
 
-	pf_sha256_init(&h);
+	if (pf_sha256_init(&h) != 0)
+		return pf_err_nomem(&r->err);
 	while (left > 0) {
 		n = left > CHUNK ? CHUNK : (size_t)left;
-		if ((ret = next_bytes(r, buf, n, &got)) != PF_OK)
-			return ret;
-		if (got != n)
-			return pf_err_set(&r->err, PF_ERR_CORRUPT,
+		if ((ret = next_bytes(r, buf, n, &got)) == PF_OK && got != n)
+			ret = pf_err_set(&r->err, PF_ERR_CORRUPT,
 			    "package is truncated in %s blob %zu",
 			    b->section == PF_SECTION_PAYLOAD ? "payload" :
 			    "rollback", idx);
+		if (ret != PF_OK) {
+			pf_sha256_discard(&h);
+			return ret;
+		}
 		pf_sha256_update(&h, buf, n);
 		if (left == b->stored_size) {   /* the delta header, if any */
 			headlen = n < sizeof head ? n : sizeof head;
@@ -398,8 +401,12 @@ reader_load(pf_reader *r)
 		r->fd = r->in;
 	else if ((ret = open_spool(r)) != PF_OK)
 		return ret;
-	pf_sha256_init(&h);
-	pf_sha256_init(&r->whole);
+	if (pf_sha256_init(&h) != 0)
+		return pf_err_nomem(&r->err);
+	if (pf_sha256_init(&r->whole) != 0) {
+		pf_sha256_discard(&h);
+		return pf_err_nomem(&r->err);
+	}
 	if ((ret = read_header(r, &h)) == PF_OK &&
 	    (ret = read_metadata(r, &h, &man, &deps)) == PF_OK &&
 	    (ret = read_signatures(r, &h)) == PF_OK &&
@@ -409,6 +416,8 @@ reader_load(pf_reader *r)
 		ret = read_blobs(r);
 	if (ret == PF_OK)
 		pf_sha256_final(&r->whole, r->whole_sha);
+	pf_sha256_discard(&r->whole);
+	pf_sha256_discard(&h);
 	free(man);
 	free(deps);
 	return ret;
@@ -561,7 +570,8 @@ pf_reader_copy(pf_reader *r, int fd)
 	if (r->err.code != PF_OK)
 		return pf_err_set(&r->err, PF_ERR_USAGE,
 		    "the package was not verified");
-	pf_sha256_init(&h);
+	if (pf_sha256_init(&h) != 0)
+		return pf_err_nomem(&r->err);
 	while (off < r->pos) {
 		n = r->pos - off > CHUNK ? CHUNK : (size_t)(r->pos - off);
 		ret = pf_pread_full(r->fd, buf, n, off, &r->err, "package");
@@ -569,8 +579,10 @@ pf_reader_copy(pf_reader *r, int fd)
 			pf_sha256_update(&h, buf, n);
 		if (ret == PF_OK)
 			ret = pf_write_full(fd, buf, n, &r->err, "package copy");
-		if (ret != PF_OK)
+		if (ret != PF_OK) {
+			pf_sha256_discard(&h);
 			return ret;
+		}
 		off += n;
 	}
 	pf_sha256_final(&h, d);
@@ -712,16 +724,20 @@ pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
 	bi.off = (b->section == PF_SECTION_PAYLOAD ? r->payload_off :
 	    r->rollback_off) + b->offset;
 	bi.left = b->stored_size;
-	pf_sha256_init(&bi.h);
+	if (pf_sha256_init(&bi.h) != 0)
+		return pf_err_nomem(err);
 	in.read = blob_read;
 	in.opaque = &bi;
 	ret = decode(r, idx, &in, base, out, err);
-	if (ret == PF_OK)
-		return blob_drain(&bi, err);
-	/* A changed blob explains a decoding failure better than the codec. */
-	pf_err_clear(&changed);
-	if (blob_drain(&bi, &changed) == PF_ERR_CORRUPT)
-		ret = pf_err_copy(err, &changed);
+	if (ret == PF_OK) {
+		ret = blob_drain(&bi, err);
+	} else {
+		/* A changed blob explains a decoding failure better. */
+		pf_err_clear(&changed);
+		if (blob_drain(&bi, &changed) == PF_ERR_CORRUPT)
+			ret = pf_err_copy(err, &changed);
+	}
+	pf_sha256_discard(&bi.h);   /* when the drain stopped early */
 	return ret;
 }
 

@@ -73,7 +73,10 @@ pf_package_write(int fd, pf_manifest *m, uint8_t *const *data,
 	h.payload_size = m->payload_size;
 	h.rollback_size = m->rollback_size;
 	pf_header_encode(&h, hdr);
-	pf_sha256_init(&hc);
+	if (pf_sha256_init(&hc) != 0) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
 	pf_sha256_update(&hc, hdr, sizeof hdr);
 	pf_sha256_update(&hc, man.data, man.len);
 	pf_sha256_update(&hc, deps.data, deps.len);

@@ -65,13 +65,17 @@ hash_file(pf_txn *t, int dfd, const pf_entry *e, const char *leaf,
 	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot open '%s'", e->path);
-	pf_sha256_init(&h);
+	if (pf_sha256_init(&h) != 0) {
+		close(fd);
+		return pf_err_nomem(&t->err);
+	}
 	while ((k = read(fd, buf, sizeof buf)) != 0) {
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
 			int saved = errno;
 
+			pf_sha256_discard(&h);
 			close(fd);
 			return pf_err_errno(&t->err, PF_ERR_IO, saved,
 			    "cannot read '%s'", e->path);

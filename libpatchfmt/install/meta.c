@@ -382,14 +382,20 @@ pf_meta_check_state(int dfd, const pf_state *s, unsigned flags,
 
 /* Sparse files. */
 
-void
+int
 pf_sparse_init(pf_sparse_out *o, int fd, const pf_state *s, const char *path)
 {
 	memset(o, 0, sizeof *o);
 	o->fd = fd;
 	o->s = s;
 	o->path = path;
-	pf_sha256_init(&o->h);
+	return pf_sha256_init(&o->h);
+}
+
+void
+pf_sparse_discard(pf_sparse_out *o)
+{
+	pf_sha256_discard(&o->h);
 }
 
 pf_ret
@@ -433,9 +439,11 @@ pf_sparse_write(void *opaque, const void *buf, size_t n, pf_err *err)
 pf_ret
 pf_sparse_finish(pf_sparse_out *o, uint8_t sha256[32], pf_err *err)
 {
-	if (o->ext != o->s->n_extents)
+	if (o->ext != o->s->n_extents) {
+		pf_sparse_discard(o);
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "new content of '%s' is shorter than its data", o->path);
+	}
 	pf_fsmeta_hash_zeros(&o->h, o->s->size - o->pos);
 	pf_sha256_final(&o->h, sha256);
 	if (o->fd >= 0 && ftruncate(o->fd, (off_t)o->s->size) < 0)

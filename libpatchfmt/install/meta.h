@@ -80,8 +80,13 @@ typedef struct pf_sparse_out {
 	pf_sha256_ctx h;
 } pf_sparse_out;
 
-void pf_sparse_init(pf_sparse_out *o, int fd, const pf_state *s,
-    const char *path);
+/*
+ * 0, or -1 when out of memory.  pf_sparse_finish() releases o; one that is
+ * abandoned before is released with pf_sparse_discard().
+ */
+int pf_sparse_init(pf_sparse_out *o, int fd, const pf_state *s,
+    const char *path) __attribute__((warn_unused_result));
+void pf_sparse_discard(pf_sparse_out *o);
 pf_ret pf_sparse_write(void *opaque, const void *buf, size_t n, pf_err *err);
 pf_ret pf_sparse_finish(pf_sparse_out *o, uint8_t sha256[32], pf_err *err);
 

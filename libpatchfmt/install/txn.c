@@ -306,17 +306,19 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 	pf_source src, *base = NULL;
 	pf_ostream out = { staged_write, &so };
 	pf_istream in = { base_stream_read, &bf };
-	pf_sparse_out sp;
+	pf_sparse_out sp = { .fd = -1 };
 	uint8_t d[32];
 	pf_ret r;
 
-	pf_sha256_init(&so.h);
-	if (e->after.sparse) {
-		pf_sparse_init(&sp, fd, &e->after, e->path);
+	if (e->after.sparse ? pf_sparse_init(&sp, fd, &e->after, e->path) :
+	    pf_sha256_init(&so.h))
+		return pf_err_nomem(&t->err);
+	if (e->after.sparse)
 		out = (pf_ostream){ pf_sparse_write, &sp };
+	if (open_base(t, p, e, &bf) < 0) {
+		r = t->err.code;
+		goto out;
 	}
-	if (open_base(t, p, e, &bf) < 0)
-		return t->err.code;
 	if (bf.fd >= 0) {
 		src = (pf_source){ base_read_at, &bf, e->before.size };
 		base = &src;
@@ -335,14 +337,18 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 	if (bf.fd >= 0)
 		close(bf.fd);
 	if (r != PF_OK || (e->payload == PF_NO_BLOB && e->after.sparse))
-		return r;
+		goto out;
 	if (e->after.sparse) {
-		if ((r = pf_sparse_finish(&sp, d, &t->err)) != PF_OK)
-			return r;
-		return check_new(t, e, e->after.size, d);
+		if ((r = pf_sparse_finish(&sp, d, &t->err)) == PF_OK)
+			r = check_new(t, e, e->after.size, d);
+	} else {
+		pf_sha256_final(&so.h, d);
+		r = check_new(t, e, so.n, d);
 	}
-	pf_sha256_final(&so.h, d);
-	return check_new(t, e, so.n, d);
+out:
+	pf_sparse_discard(&sp);
+	pf_sha256_discard(&so.h);
+	return r;
 }
 
 /* Owner, extended attributes, mode and time, on the staged file. */

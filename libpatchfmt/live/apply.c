@@ -132,8 +132,9 @@ verify_func(actx *a, const pf_hp_func *f)
 	if ((buf = malloc(f->old_len ? f->old_len : 1)) == NULL)
 		return pf_err_nomem(a->err);
 	r = lv_proc_read(&a->p, a->m->base + f->old_offset, buf, f->old_len);
+	if (r == PF_OK && pf_sha256(got, buf, f->old_len) != 0)
+		r = pf_err_nomem(a->err);
 	if (r == PF_OK) {
-		pf_sha256(got, buf, f->old_len);
 		if (memcmp(got, f->old_sha256, sizeof got) != 0)
 			r = pf_err_set(a->err, PF_ERR_MISMATCH, "function '%s' "
 			    "in memory does not match: expected sha256 %s, "

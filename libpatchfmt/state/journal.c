@@ -83,7 +83,11 @@ render(pf_txn *t, bool rollback, const char *id, const uint8_t digest[32],
 		free(text);
 		return NULL;
 	}
-	pf_sha256(d, text, *len);
+	if (pf_sha256(d, text, *len) != 0) {
+		fclose(f);
+		free(text);
+		return NULL;
+	}
 	fprintf(f, "end %s\n", pf_sha256_hex(hex, d));
 	if (fclose(f) != 0) {
 		free(text);
@@ -276,8 +280,8 @@ parse(journal *j, char *text, size_t n)
 	if ((end = strrchr(text, '\n')) == NULL ||
 	    strncmp(end + 1, "end ", 4) != 0)
 		return -1;
-	pf_sha256(d, text, (size_t)(end + 1 - text));
-	if (strcmp(end + 5, pf_sha256_hex(hex, d)) != 0)
+	if (pf_sha256(d, text, (size_t)(end + 1 - text)) != 0 ||
+	    strcmp(end + 5, pf_sha256_hex(hex, d)) != 0)
 		return -1;
 	*end = '\0';
 	if (strncmp(text, "patchfmt-journal 1\n", 19) != 0)

@@ -18,7 +18,9 @@ pf_key_id(uint8_t id[PF_SIG_KEY_ID_LEN], const uint8_t pk[PF_KEY_PUB_LEN])
 {
 	uint8_t d[32];
 
-	pf_sha256(d, pk, PF_KEY_PUB_LEN);
+	/* Out of memory: an all-zero ID, which matches no key (fails closed). */
+	if (pf_sha256(d, pk, PF_KEY_PUB_LEN) != 0)
+		memset(d, 0, sizeof d);
 	memcpy(id, d, PF_SIG_KEY_ID_LEN);
 }
 

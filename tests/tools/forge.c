@@ -109,7 +109,8 @@ add_blob(pf_manifest *m, pf_section sec, pf_codec codec, data d,
 	b->codec = codec;
 	b->stored_size = d.n;
 	b->decoded_size = decoded;
-	pf_sha256(b->sha256, d.p, d.n);
+	if (pf_sha256(b->sha256, d.p, d.n) != 0)
+		abort();
 	blobdata[m->n_blobs] = d;
 	return (uint32_t)m->n_blobs++;
 }
@@ -120,7 +121,8 @@ file_state(pf_state *s, uint32_t mode, data d)
 	s->type = PF_TYPE_FILE;
 	s->mode = mode;
 	s->size = d.n;
-	pf_sha256(s->sha256, d.p, d.n);
+	if (pf_sha256(s->sha256, d.p, d.n) != 0)
+		abort();
 }
 
 /* delta PATH MODE BEFORE AFTER DELTA [RDELTA] */
@@ -269,7 +271,8 @@ redigest(const char *in, const char *out, int strip)
 		n -= (size_t)(old - PF_SIG_FIXED);
 		memset(buf + sig_at + 32, 0, 4);
 	}
-	pf_sha256(d, buf, (size_t)meta);
+	if (pf_sha256(d, buf, (size_t)meta) != 0)
+		abort();
 	memcpy(buf + sig_at, d, 32);
 	f = fopen(out, "wb");
 	if (f == NULL || fwrite(buf, 1, n, f) != n)
@@ -333,7 +336,8 @@ main(int argc, char **argv)
 	h.deps_size = deps.len;
 	h.signature_size = pf_sigblock_size(0);
 	pf_header_encode(&h, hdr);
-	pf_sha256_init(&hc);
+	if (pf_sha256_init(&hc) != 0)
+		abort();
 	pf_sha256_update(&hc, hdr, sizeof hdr);
 	pf_sha256_update(&hc, man.data, man.len);
 	pf_sha256_update(&hc, deps.data, deps.len);

@@ -13,7 +13,7 @@
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "delta/delta.h"
-#include "delta/sha.h"
+#include "common/hash.h"
 #include "run.h"
 
 /* A pf_ostream that refuses to grow past the size the delta declared. */
@@ -489,26 +489,48 @@ START_TEST(test_flipped)
 }
 END_TEST
 
-/* The SHA extensions path gives libsodium's digests, in any pieces. */
+/*
+ * The library's one SHA-256 (common/hash.c): the FIPS 180-4 examples,
+ * and the same digest whatever pieces the input comes in.
+ */
 START_TEST(test_sha)
 {
-	uint8_t *p = random_bytes(200000), a[PF_SHA256_LEN], b[PF_SHA256_LEN];
-	size_t n, k;
-	pf_dsha fast, slow;
+	static const struct { const char *in; const char *hex; } kat[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	uint8_t *p = random_bytes(1000000), a[PF_SHA256_LEN], b[PF_SHA256_LEN];
+	char hex[PF_SHA256_HEX_LEN];
+	pf_sha256_ctx c;
+	size_t i, n, k;
 
+	for (i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+		ck_assert_int_eq(pf_sha256(a, kat[i].in, strlen(kat[i].in)), 0);
+		ck_assert_str_eq(pf_sha256_hex(hex, a), kat[i].hex);
+	}
+	memset(p, 'a', 1000000);
+	ck_assert_int_eq(pf_sha256(a, p, 1000000), 0);
+	ck_assert_str_eq(pf_sha256_hex(hex, a),
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(p);
+	p = random_bytes(200000);
 	for (n = 0; n < 200000; n = n < 300 ? n + 1 : n * 2 + 13) {
 		k = n / 3;
-		pf_dsha_init(&fast);
-		pf_dsha_init_portable(&slow);
-		pf_dsha_update(&fast, p, k);
-		pf_dsha_update(&fast, p + k, n - k);
-		pf_dsha_update(&slow, p, n);
-		pf_dsha_final(&fast, a);
-		pf_dsha_final(&slow, b);
+		ck_assert_int_eq(pf_sha256_init(&c), 0);
+		pf_sha256_update(&c, p, k);
+		pf_sha256_update(&c, p + k, 0);
+		pf_sha256_update(&c, p + k, n - k);
+		pf_sha256_final(&c, a);
+		ck_assert_ptr_null(c.md);
+		ck_assert_int_eq(pf_sha256(b, p, n), 0);
 		ck_assert_msg(memcmp(a, b, sizeof a) == 0, "length %zu", n);
-		pf_sha256(b, p, n);
-		ck_assert(memcmp(a, b, sizeof a) == 0);
 	}
+	/* Discarding is safe on a fresh, a finished and a discarded context. */
+	ck_assert_int_eq(pf_sha256_init(&c), 0);
+	pf_sha256_discard(&c);
+	pf_sha256_discard(&c);
 	free(p);
 }
 END_TEST

@@ -129,14 +129,16 @@ make_manifest(pf_manifest *m)
 	    .after = { .type = PF_TYPE_FILE, .mode = 0644,
 	    .size = sizeof content }, .payload = 0, .rollback = PF_NO_BLOB,
 	    .live = PF_NO_BLOB };
-	pf_sha256(m->entries[1].after.sha256, content, sizeof content);
+	if (pf_sha256(m->entries[1].after.sha256, content, sizeof content) != 0)
+		abort();
 	m->entries[2] = (pf_entry){ .path = strdup("d/l"), .op = PF_OP_ADD,
 	    .after = { .type = PF_TYPE_SYMLINK, .mode = 0777, .size = 1,
 	    .link = strdup("f") }, .payload = PF_NO_BLOB,
 	    .rollback = PF_NO_BLOB, .live = PF_NO_BLOB };
 	m->blobs[0] = (pf_blob){ PF_SECTION_PAYLOAD, PF_CODEC_STORED, 0, 0,
 	    sizeof content, sizeof content, { 0 }, 0 };
-	pf_sha256(m->blobs[0].sha256, content, sizeof content);
+	if (pf_sha256(m->blobs[0].sha256, content, sizeof content) != 0)
+		abort();
 }
 
 START_TEST(manifest_round_trip)

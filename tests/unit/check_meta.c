@@ -244,8 +244,8 @@ START_TEST(sparse_writer)
 
 	sparse_state(&s, UINT64_C(64) << 20);
 	memset(&back, 0, sizeof back);
-	pf_sparse_init(&o, fd, &s, "sp");
-	pf_sparse_init(&v, -1, &s, "sp");
+	ck_assert_int_eq(pf_sparse_init(&o, fd, &s, "sp"), 0);
+	ck_assert_int_eq(pf_sparse_init(&v, -1, &s, "sp"), 0);
 	for (i = 0; i < 10; i += 3) {
 		size_t k = 10 - i < 3 ? 10 - i : 3;
 
@@ -266,10 +266,11 @@ START_TEST(sparse_writer)
 	ck_assert(back.sparse);
 	ck_assert_uint_ge(back.n_extents, 2);
 	/* More data than extents, and less, are refused. */
-	pf_sparse_init(&o, -1, &s, "sp");
+	ck_assert_int_eq(pf_sparse_init(&o, -1, &s, "sp"), 0);
 	ck_assert_int_eq(pf_sparse_write(&o, "0123456789x", 11, &err),
 	    PF_ERR_CORRUPT);
-	pf_sparse_init(&o, -1, &s, "sp");
+	pf_sparse_discard(&o);
+	ck_assert_int_eq(pf_sparse_init(&o, -1, &s, "sp"), 0);
 	ck_assert_int_eq(pf_sparse_write(&o, "0123", 4, &err), PF_OK);
 	ck_assert_int_eq(pf_sparse_finish(&o, d, &err), PF_ERR_CORRUPT);
 	pf_state_clear(&s);
