@@ -1,17 +1,20 @@
 ## The tools: thin front ends over the library.  patch-apply and
 ## patch-inspect link only the applier's part of it.
 CMD_UTIL = cmd/util.c cmd/util.h
+## The tools that build link both halves statically: they still use
+## internal functions that the shared library does not export.
+BUILD_LIBS = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
 
 bin_PROGRAMS += patch-create patch-inspect patch-apply patch-keygen \
 	patch-rollback patch-status
 patch_create_SOURCES = cmd/patch-create.c $(CMD_UTIL)
-patch_create_LDADD = libpatchfmt/libpatchfmt.la
+patch_create_LDADD = $(BUILD_LIBS)
 patch_inspect_SOURCES = cmd/patch-inspect.c $(CMD_UTIL)
 patch_inspect_LDADD = libpatchfmt/libpf_apply.la
 patch_apply_SOURCES = cmd/patch-apply.c $(CMD_UTIL)
 patch_apply_LDADD = libpatchfmt/libpf_apply.la
 patch_keygen_SOURCES = cmd/patch-keygen.c $(CMD_UTIL)
-patch_keygen_LDADD = libpatchfmt/libpatchfmt.la
+patch_keygen_LDADD = $(BUILD_LIBS)
 patch_rollback_SOURCES = cmd/patch-rollback.c $(CMD_UTIL)
 patch_rollback_LDADD = libpatchfmt/libpf_apply.la
 patch_status_SOURCES = cmd/patch-status.c $(CMD_UTIL)

@@ -18,6 +18,17 @@
 extern "C" {
 #endif
 
+/*
+ * What the shared library exports: the functions declared with PF_EXTERN
+ * here and in libpatchfmt_delta.h, and nothing else (the library is
+ * built with -fvisibility=hidden; tests/api/exports.sh checks it).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define PF_EXTERN __attribute__((visibility("default")))
+#else
+#define PF_EXTERN
+#endif
+
 /* What went wrong, in a way a caller can act on. */
 typedef enum pf_ret {
 	PF_OK = 0,
@@ -55,16 +66,16 @@ enum {
 	PF_EXIT_SOFTWARE = 70
 };
 
-const char *pf_ret_str(pf_ret r);
+PF_EXTERN const char *pf_ret_str(pf_ret r);
 /*
  * s as it may be shown on a terminal: a backslash as "\\", a newline,
  * tab or carriage return as "\n", "\t", "\r", and every other control
  * byte, byte that is not UTF-8, C1 control or bidirectional formatting
  * character as "\xHH" per byte.  Cut to fit size bytes; returns out.
  */
-char *pf_text_escape(char *out, size_t size, const char *s);
-int pf_ret_exit_status(pf_ret r);
-const char *pf_version(void);
+PF_EXTERN char *pf_text_escape(char *out, size_t size, const char *s);
+PF_EXTERN int pf_ret_exit_status(pf_ret r);
+PF_EXTERN const char *pf_version(void);
 
 /* Section 5.3: entry types. */
 typedef enum pf_type {
@@ -207,40 +218,41 @@ typedef struct pf_manifest {
  */
 typedef struct pf_builder pf_builder;
 
-pf_ret pf_builder_new(pf_builder **out);
-void pf_builder_free(pf_builder *b);
-const char *pf_builder_error(const pf_builder *b);
+PF_EXTERN pf_ret pf_builder_new(pf_builder **out);
+PF_EXTERN void pf_builder_free(pf_builder *b);
+PF_EXTERN const char *pf_builder_error(const pf_builder *b);
 /* Any of these may be NULL; strings are copied. */
-pf_ret pf_builder_set_info(pf_builder *b, const char *name,
+PF_EXTERN pf_ret pf_builder_set_info(pf_builder *b, const char *name,
     const char *version, const char *description);
-pf_ret pf_builder_set_created(pf_builder *b, uint64_t seconds);
-pf_ret pf_builder_add_dep(pf_builder *b, pf_dep_kind kind, const char *name,
-    const char *version);
+PF_EXTERN pf_ret pf_builder_set_created(pf_builder *b, uint64_t seconds);
+PF_EXTERN pf_ret pf_builder_add_dep(pf_builder *b, pf_dep_kind kind,
+    const char *name, const char *version);
 /* With two single files: the path the entry gets (default: NEW's name). */
-pf_ret pf_builder_set_path(pf_builder *b, const char *path);
+PF_EXTERN pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
-pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
+PF_EXTERN pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
 /* Records modification times (section 5.4.1; default: off). */
-pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
+PF_EXTERN pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
 /* Hot-patch records for changed ELF files (default: on). */
-pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
+PF_EXTERN pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
 /* Notes for people about what was left out, e.g. hot patches that could
  * not be made; valid after pf_builder_diff(). */
-size_t pf_builder_note_count(const pf_builder *b);
-const char *pf_builder_note(const pf_builder *b, size_t i);
+PF_EXTERN size_t pf_builder_note_count(const pf_builder *b);
+PF_EXTERN const char *pf_builder_note(const pf_builder *b, size_t i);
 /* Signs with the secret key in this file (up to 16 keys). */
-pf_ret pf_builder_add_key(pf_builder *b, const char *secret_key_path);
+PF_EXTERN pf_ret pf_builder_add_key(pf_builder *b, const char *secret_key_path);
 /* Section 5.1: targeting, expiry and release counter. */
-pf_ret pf_builder_set_target(pf_builder *b, const char *product,
+PF_EXTERN pf_ret pf_builder_set_target(pf_builder *b, const char *product,
     const char *to_version);
-pf_ret pf_builder_add_from_version(pf_builder *b, const char *version);
-pf_ret pf_builder_set_release(pf_builder *b, const char *family,
+PF_EXTERN pf_ret pf_builder_add_from_version(pf_builder *b,
+    const char *version);
+PF_EXTERN pf_ret pf_builder_set_release(pf_builder *b, const char *family,
     uint64_t counter);
-pf_ret pf_builder_set_expires(pf_builder *b, uint64_t seconds);
+PF_EXTERN pf_ret pf_builder_set_expires(pf_builder *b, uint64_t seconds);
 /* Writes the package to fd, front to back (no seeking). */
-pf_ret pf_builder_write(pf_builder *b, int fd);
-const pf_manifest *pf_builder_manifest(const pf_builder *b);
+PF_EXTERN pf_ret pf_builder_write(pf_builder *b, int fd);
+PF_EXTERN const pf_manifest *pf_builder_manifest(const pf_builder *b);
 
 /*
  * Keys and trust (spec section 11).  A keyring is the set of public keys
@@ -248,16 +260,17 @@ const pf_manifest *pf_builder_manifest(const pf_builder *b);
  */
 typedef struct pf_keyring pf_keyring;
 
-pf_ret pf_keyring_new(pf_keyring **out);
-void pf_keyring_free(pf_keyring *k);
-const char *pf_keyring_error(const pf_keyring *k);
-pf_ret pf_keyring_add_dir(pf_keyring *k, const char *dir);
-pf_ret pf_keyring_add_file(pf_keyring *k, const char *path);
-size_t pf_keyring_size(const pf_keyring *k);
+PF_EXTERN pf_ret pf_keyring_new(pf_keyring **out);
+PF_EXTERN void pf_keyring_free(pf_keyring *k);
+PF_EXTERN const char *pf_keyring_error(const pf_keyring *k);
+PF_EXTERN pf_ret pf_keyring_add_dir(pf_keyring *k, const char *dir);
+PF_EXTERN pf_ret pf_keyring_add_file(pf_keyring *k, const char *path);
+PF_EXTERN size_t pf_keyring_size(const pf_keyring *k);
 
 /* Makes NAME.key (secret, mode 0600) and NAME.pub; never replaces files.
  * keyid gets the key ID in hex; msg the reason of a failure. */
-pf_ret pf_keygen(const char *name, char keyid[17], char *msg, size_t msglen);
+PF_EXTERN pf_ret pf_keygen(const char *name, char keyid[17], char *msg,
+    size_t msglen);
 
 /* What pf_reader_open_trusted() demands of a package. */
 typedef struct pf_trust {
@@ -284,41 +297,42 @@ typedef enum pf_sig_status {
  */
 typedef struct pf_reader pf_reader;
 
-pf_ret pf_reader_open(pf_reader **out, int fd);
+PF_EXTERN pf_ret pf_reader_open(pf_reader **out, int fd);
 /*
  * The same, and the signatures must satisfy trust before anything of the
  * manifest is parsed; an expired package is refused after.  Only a
  * reader opened so may be installed (pf_txn_new()).
  */
-pf_ret pf_reader_open_trusted(pf_reader **out, int fd, const pf_trust *trust);
-bool pf_reader_trusted(const pf_reader *r);
-size_t pf_reader_signature_count(const pf_reader *r);
-pf_sig_status pf_reader_signature(const pf_reader *r, size_t i,
+PF_EXTERN pf_ret pf_reader_open_trusted(pf_reader **out, int fd,
+    const pf_trust *trust);
+PF_EXTERN bool pf_reader_trusted(const pf_reader *r);
+PF_EXTERN size_t pf_reader_signature_count(const pf_reader *r);
+PF_EXTERN pf_sig_status pf_reader_signature(const pf_reader *r, size_t i,
     uint8_t key_id[8]);
-void pf_reader_free(pf_reader *r);
-const char *pf_reader_error(const pf_reader *r);
+PF_EXTERN void pf_reader_free(pf_reader *r);
+PF_EXTERN const char *pf_reader_error(const pf_reader *r);
 /* The last error's value (PF_OK when none), for readers that failed. */
-pf_ret pf_reader_status(const pf_reader *r);
-const pf_manifest *pf_reader_manifest(const pf_reader *r);
+PF_EXTERN pf_ret pf_reader_status(const pf_reader *r);
+PF_EXTERN const pf_manifest *pf_reader_manifest(const pf_reader *r);
 /* The patch ID: the package name, or "pkg-" and 16 digits of its digest. */
-const char *pf_reader_id(const pf_reader *r);
+PF_EXTERN const char *pf_reader_id(const pf_reader *r);
 /* Copies the whole verified package to fd. */
-pf_ret pf_reader_copy(pf_reader *r, int fd);
-uint64_t pf_reader_package_size(const pf_reader *r);
+PF_EXTERN pf_ret pf_reader_copy(pf_reader *r, int fd);
+PF_EXTERN uint64_t pf_reader_package_size(const pf_reader *r);
 /* SHA-256 of header, manifest and dependency list (section 7). */
-const uint8_t *pf_reader_digest(const pf_reader *r);
+PF_EXTERN const uint8_t *pf_reader_digest(const pf_reader *r);
 
 /* The hot-patch part: functions replaced, data added, what was refused
  * and why; JSON is an array, one object per module. */
-pf_ret pf_reader_print_live(pf_reader *r, FILE *f, bool json);
+PF_EXTERN pf_ret pf_reader_print_live(pf_reader *r, FILE *f, bool json);
 /*
  * Text for people and JSON for programs (patch-inspect).  In the text,
  * every string from the package is escaped as pf_text_escape() does; the
  * JSON escapes per RFC 8259, and C1 controls too.
  */
-void pf_manifest_print_text(const pf_manifest *m, FILE *f);
-void pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
-    uint64_t package_size, FILE *f);
+PF_EXTERN void pf_manifest_print_text(const pf_manifest *m, FILE *f);
+PF_EXTERN void pf_manifest_print_json(const pf_manifest *m,
+    const uint8_t digest[32], uint64_t package_size, FILE *f);
 
 /*
  * Installing a package: pf_txn.  pf_txn_check() verifies the target
@@ -344,10 +358,10 @@ typedef enum pf_action {
 	PF_ACTION_CHMOD
 } pf_action;
 
-pf_ret pf_txn_new(pf_txn **out, pf_reader *r, const char *root);
-void pf_txn_free(pf_txn *t);
-const char *pf_txn_error(const pf_txn *t);
-pf_ret pf_txn_check(pf_txn *t);
+PF_EXTERN pf_ret pf_txn_new(pf_txn **out, pf_reader *r, const char *root);
+PF_EXTERN void pf_txn_free(pf_txn *t);
+PF_EXTERN const char *pf_txn_error(const pf_txn *t);
+PF_EXTERN pf_ret pf_txn_check(pf_txn *t);
 /*
  * What the user gives up where the applier cannot do it (section 9.5):
  * owners and groups, extended attributes.  Without them, a package with
@@ -356,35 +370,35 @@ pf_ret pf_txn_check(pf_txn *t);
  */
 #define PF_TXN_NO_OWNERS 0x1u
 #define PF_TXN_NO_XATTRS 0x2u
-pf_ret pf_txn_set_flags(pf_txn *t, unsigned flags);
+PF_EXTERN pf_ret pf_txn_set_flags(pf_txn *t, unsigned flags);
 /*
  * Checks that every new ELF file will find the shared libraries and symbol
  * versions it needs (DT_NEEDED, verneed) under needs_root (NULL: the
  * root), counting the libraries the package installs; PF_ERR_DEPENDENCY
  * names what is missing.
  */
-pf_ret pf_txn_check_needs(pf_txn *t, const char *needs_root);
+PF_EXTERN pf_ret pf_txn_check_needs(pf_txn *t, const char *needs_root);
 /* Decodes every payload against the target and checks its hash, writing
  * nothing: what --check adds to pf_txn_check(). */
-pf_ret pf_txn_verify(pf_txn *t);
+PF_EXTERN pf_ret pf_txn_verify(pf_txn *t);
 /*
  * The rest of a dry run (--check): every directory the commit writes in
  * is writable, and each file system has room for the staged files.
  */
-pf_ret pf_txn_preflight(pf_txn *t);
-pf_ret pf_txn_commit(pf_txn *t);
+PF_EXTERN pf_ret pf_txn_preflight(pf_txn *t);
+PF_EXTERN pf_ret pf_txn_commit(pf_txn *t);
 /*
  * The commit stops at its next step, undoes what it did and returns
  * PF_ERR_INTERRUPTED once *flag is non-zero (set it from a signal
  * handler); after its commit point it finishes instead.
  */
-void pf_txn_set_cancel(pf_txn *t, const volatile sig_atomic_t *flag);
+PF_EXTERN void pf_txn_set_cancel(pf_txn *t, const volatile sig_atomic_t *flag);
 /* A warning about a commit that succeeded (leftovers to clean), or NULL. */
-const char *pf_txn_note(const pf_txn *t);
-pf_txn_state pf_txn_get_state(const pf_txn *t);
+PF_EXTERN const char *pf_txn_note(const pf_txn *t);
+PF_EXTERN pf_txn_state pf_txn_get_state(const pf_txn *t);
 /* Per manifest entry, valid after pf_txn_check(). */
-pf_action pf_txn_action(const pf_txn *t, size_t entry);
-const char *pf_action_str(pf_action a);
+PF_EXTERN pf_action pf_txn_action(const pf_txn *t, size_t entry);
+PF_EXTERN const char *pf_action_str(pf_action a);
 
 /*
  * The state directory (spec section 12): installed patches, what they
@@ -406,13 +420,13 @@ typedef struct pf_db_info {
 } pf_db_info;
 
 /* create: make the directory; otherwise a missing one is empty. */
-pf_ret pf_db_open(pf_db **out, const char *dir, bool create);
+PF_EXTERN pf_ret pf_db_open(pf_db **out, const char *dir, bool create);
 /*
  * The state directory of a root: dir when given (trusted as named), else
  * ROOT/var/lib/patchfmt, reached without following any symlink inside
  * the root.
  */
-pf_ret pf_db_open_root(pf_db **out, const char *root, const char *dir,
+PF_EXTERN pf_ret pf_db_open_root(pf_db **out, const char *root, const char *dir,
     bool create);
 /*
  * Finishes or undoes a transaction on root that was interrupted (a crash,
@@ -420,33 +434,34 @@ pf_ret pf_db_open_root(pf_db **out, const char *root, const char *dir,
  * removes everything it left; PF_OK when there was none.  Every tool runs
  * it after opening the state directory.
  */
-pf_ret pf_db_recover(pf_db *db, const char *root);
+PF_EXTERN pf_ret pf_db_recover(pf_db *db, const char *root);
 /* What pf_db_recover() did, for people ("undid the interrupted ..."), or
  * NULL when it did nothing. */
-const char *pf_db_recovered(const pf_db *db);
-void pf_db_free(pf_db *db);
-const char *pf_db_error(const pf_db *db);
-size_t pf_db_count(const pf_db *db);
-void pf_db_get(const pf_db *db, size_t i, pf_db_info *info);
+PF_EXTERN const char *pf_db_recovered(const pf_db *db);
+PF_EXTERN void pf_db_free(pf_db *db);
+PF_EXTERN const char *pf_db_error(const pf_db *db);
+PF_EXTERN size_t pf_db_count(const pf_db *db);
+PF_EXTERN void pf_db_get(const pf_db *db, size_t i, pf_db_info *info);
 /* Requires, conflicts, release counter and target, against what is
  * installed; PF_OK also when this very package is installed already. */
-pf_ret pf_db_check_install(pf_db *db, const pf_reader *r,
+PF_EXTERN pf_ret pf_db_check_install(pf_db *db, const pf_reader *r,
     bool force_downgrade);
 /*
  * Installs: keeps a copy of the package (with its rollback data) in the
  * state directory, writes the journal, commits t (a pf_txn of the same
  * reader on root, checked) and records the patch, all or nothing.
  */
-pf_ret pf_db_install(pf_db *db, pf_reader *r, pf_txn *t, const char *root);
-pf_ret pf_db_check_rollback(pf_db *db, const char *id, bool force);
+PF_EXTERN pf_ret pf_db_install(pf_db *db, pf_reader *r, pf_txn *t,
+    const char *root);
+PF_EXTERN pf_ret pf_db_check_rollback(pf_db *db, const char *id, bool force);
 /* Opens the stored package of an installed patch. */
-pf_ret pf_db_open_package(pf_db *db, const char *id, pf_reader **out);
+PF_EXTERN pf_ret pf_db_open_package(pf_db *db, const char *id, pf_reader **out);
 /*
  * Rolls back: commits t (pf_txn_new_reverse() on the package from
  * pf_db_open_package(), checked) under the journal and forgets the patch,
  * all or nothing; what it superseded is in force again.
  */
-pf_ret pf_db_rollback(pf_db *db, const char *id, pf_txn *t,
+PF_EXTERN pf_ret pf_db_rollback(pf_db *db, const char *id, pf_txn *t,
     const char *root);
 
 /*
@@ -465,31 +480,31 @@ typedef struct pf_live_result {
 	uint64_t stop_ns;              /* longest time all threads were stopped */
 } pf_live_result;
 
-pf_ret pf_db_live_apply(pf_db *db, pf_reader *r, int pid, unsigned wait_ms,
-    pf_live_result *res);
-pf_ret pf_db_live_revert(pf_db *db, const char *id, int pid,
+PF_EXTERN pf_ret pf_db_live_apply(pf_db *db, pf_reader *r, int pid,
+    unsigned wait_ms, pf_live_result *res);
+PF_EXTERN pf_ret pf_db_live_revert(pf_db *db, const char *id, int pid,
     unsigned wait_ms);
 /* Whether patch id is live in process pid, writing nothing; a damaged
  * record is an error (PF_ERR_IO), not an absent one. */
-pf_ret pf_db_live_check(pf_db *db, const char *id, int pid);
+PF_EXTERN pf_ret pf_db_live_check(pf_db *db, const char *id, int pid);
 /*
  * Finishes what a killed patch-apply --pid or patch-rollback --pid left
  * in process pid (spec section 12.7, recovery): a patch that was going
  * in or out is taken out, a process left stopped is let run.
  * pf_db_live_apply and pf_db_live_revert do this first themselves.
  */
-pf_ret pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms);
+PF_EXTERN pf_ret pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms);
 /* The IDs live in process pid, sorted; the caller frees each and the
  * array. */
-size_t pf_db_live_list(pf_db *db, int pid, char ***ids);
+PF_EXTERN size_t pf_db_live_list(pf_db *db, int pid, char ***ids);
 
 /*
  * Undoing a package: the same transaction with before and after swapped,
  * the rollback blobs as payload.  force replaces files that changed since
  * the install instead of refusing.
  */
-pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r, const char *root,
-    bool force);
+PF_EXTERN pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r,
+    const char *root, bool force);
 
 #ifdef __cplusplus
 }

@@ -23,17 +23,18 @@ typedef enum pf_delta_file {
 	PF_DELTA_FILE_DELTA = 2
 } pf_delta_file;
 
-pf_ret pf_delta_new(pf_delta **out);
-void pf_delta_free(pf_delta *d);
+PF_EXTERN pf_ret pf_delta_new(pf_delta **out);
+PF_EXTERN void pf_delta_free(pf_delta *d);
 /* The message of the last error, or "" after success. */
-const char *pf_delta_error(const pf_delta *d);
+PF_EXTERN const char *pf_delta_error(const pf_delta *d);
 /* The name is copied. */
-pf_ret pf_delta_set_name(pf_delta *d, pf_delta_file which, const char *name);
+PF_EXTERN pf_ret pf_delta_set_name(pf_delta *d, pf_delta_file which,
+    const char *name);
 /* 0: as many as help (at most 2); 1: none.  The output never changes. */
-pf_ret pf_delta_set_threads(pf_delta *d, unsigned threads);
+PF_EXTERN pf_ret pf_delta_set_threads(pf_delta *d, unsigned threads);
 
 /* Reads old and new to their ends and writes the delta to delta_fd. */
-pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,
+PF_EXTERN pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,
     int delta_fd);
 /*
  * Checks old (a regular file, read at random offsets) against the delta,
@@ -41,9 +42,10 @@ pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,
  * failure new_fd may hold a partial file: write to a temporary file and
  * rename it only after success.
  */
-pf_ret pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd);
+PF_EXTERN pf_ret pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd,
+    int new_fd);
 /* Prints what the delta's header states, one "key: value" a line. */
-pf_ret pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f);
+PF_EXTERN pf_ret pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f);
 
 #ifdef __cplusplus
 }

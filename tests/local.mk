@@ -9,8 +9,7 @@ AM_TESTS_ENVIRONMENT = \
 	export top_srcdir top_builddir PF_CORPUS CK_FORK;
 
 TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
-TEST_LIBS = libpatchfmt/libpatchfmt.la libpatchfmt/libpf_apply.la \
-	libpatchfmt/libpf_build.la $(CHECK_LIBS)
+TEST_LIBS = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h \
 	tests/cli/meta-compare.sh tests/cli/per-path.awk
@@ -33,6 +32,20 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
+## The shared library's interface: exported symbols and ABI baseline.
+API_TESTS = tests/api/exports.sh tests/api/abi.sh
+TESTS += $(API_TESTS)
+EXTRA_DIST += $(API_TESTS) tests/api/libpatchfmt.abi
+
+## Writes the ABI baseline anew, after an intended change of the ABI.
+abi-baseline: libpatchfmt/libpatchfmt.la
+	abidw --no-show-locs --drop-private-types \
+	    --header-file $(srcdir)/libpatchfmt/libpatchfmt.h \
+	    --header-file $(srcdir)/libpatchfmt/libpatchfmt_delta.h \
+	    --out-file $(srcdir)/tests/api/libpatchfmt.abi \
+	    libpatchfmt/.libs/libpatchfmt.so
+.PHONY: abi-baseline
+
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_format
 TESTS += tests/unit/check_format
@@ -44,7 +57,7 @@ check_PROGRAMS += tests/unit/check_install
 TESTS += tests/unit/check_install
 tests_unit_check_install_SOURCES = tests/unit/check_install.c
 tests_unit_check_install_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_check_install_LDADD = libpatchfmt/libpatchfmt.la $(CHECK_LIBS)
+tests_unit_check_install_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/check_meta
 TESTS += tests/unit/check_meta
 tests_unit_check_meta_SOURCES = tests/unit/check_meta.c

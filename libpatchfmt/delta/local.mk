@@ -38,4 +38,4 @@ EXTRA_DIST += tests/cli/t3000-delta.sh
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)
 fuzz_fuzz_delta_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
-fuzz_fuzz_delta_LDADD = libpatchfmt/libpatchfmt.la
+fuzz_fuzz_delta_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
