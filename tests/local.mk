@@ -26,6 +26,7 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0310-words.sh tests/cli/t0320-escape.sh \
 	tests/cli/t0330-delta-base.sh tests/cli/t0400-trust.sh \
 	tests/cli/t0410-keyring.sh tests/cli/t0500-lifecycle.sh \
+	tests/cli/t0510-deps.sh \
 	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
 	tests/cli/t0800-metadata.sh \
 	tests/cli/t0710-live-kill.sh
