@@ -34,9 +34,9 @@ TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
 ## The shared library's interface: exported symbols and ABI baseline.
-API_TESTS = tests/api/exports.sh tests/api/abi.sh
+API_TESTS = tests/api/exports.sh tests/api/abi.sh tests/api/layers.sh
 TESTS += $(API_TESTS)
-EXTRA_DIST += $(API_TESTS) tests/api/libpatchfmt.abi
+EXTRA_DIST += $(API_TESTS) tests/api/libpatchfmt.abi libpatchfmt/README.md
 
 ## Writes the ABI baseline anew, after an intended change of the ABI.
 abi-baseline: libpatchfmt/libpatchfmt.la

@@ -6,5 +6,4 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/common/stream.c libpatchfmt/common/stream.h \
 	libpatchfmt/common/json.c libpatchfmt/common/json.h \
 	libpatchfmt/common/escape.c libpatchfmt/common/escape.h \
-	libpatchfmt/common/fileio.c libpatchfmt/common/fileio.h \
-	libpatchfmt/common/fsmeta.c libpatchfmt/common/fsmeta.h
+	libpatchfmt/common/fileio.c libpatchfmt/common/fileio.h

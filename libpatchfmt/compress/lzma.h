@@ -12,6 +12,13 @@
 #include "common/buf.h"
 #include "common/stream.h"
 
+/*
+ * The largest dictionary the decoder accepts, so that decoding never needs
+ * more memory than this (the format's limit, spec sections 5.5 and 10.3;
+ * package/reader.c asserts that the two agree).
+ */
+#define PF_LZMA_MAX_DICT        (UINT64_C(64) << 20)
+
 /* LZMA2 settings for one stream; zero fields mean the preset's value. */
 typedef struct pf_lzma_opts {
 	uint32_t preset;        /* 0-9 */

@@ -5,7 +5,6 @@
 #include <lzma.h>
 
 #include "compress/lzma.h"
-#include "format/format.h"
 
 #define CHUNK 65536
 
@@ -18,7 +17,7 @@ init_decoder(lzma_stream *s, uint64_t dict_size, bool x86, pf_err *err)
 	int i = 0;
 
 	/* The dictionary was bounded when the manifest was read (8. Limits). */
-	if (dict_size < 4096 || dict_size > PF_MAX_LZMA_DICT)
+	if (dict_size < 4096 || dict_size > PF_LZMA_MAX_DICT)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "lzma dictionary size out of range");
 	lz.dict_size = (uint32_t)dict_size;

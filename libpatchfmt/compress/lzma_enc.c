@@ -3,7 +3,6 @@
 #include <lzma.h>
 
 #include "compress/lzma.h"
-#include "format/format.h"
 
 uint32_t
 pf_lzma_dict_for(uint64_t n)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
-#include "common/fsmeta.h"
+#include "install/fsmeta.h"
 #include "common/hash.h"
 #include "compress/lzma.h"
 #include "delta/delta.h"

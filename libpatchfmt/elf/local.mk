@@ -6,8 +6,7 @@ libpatchfmt_libpf_build_la_SOURCES += libpatchfmt/elf/elf.c libpatchfmt/elf/elf.
 libpatchfmt_libpf_build_la_SOURCES += libpatchfmt/elf/needs.c
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/elf/needs.h libpatchfmt/elf/needs_int.h \
-	libpatchfmt/elf/needs_list.c libpatchfmt/elf/needs_elf.c \
-	libpatchfmt/elf/needs_codec.c libpatchfmt/elf/needs_root.c \
+	libpatchfmt/elf/needs_elf.c libpatchfmt/elf/needs_root.c \
 	libpatchfmt/elf/needs_ldconf.c libpatchfmt/elf/needs_check.c
 libpatchfmt_libpf_apply_la_CPPFLAGS += $(LIBELF_CFLAGS)
 libpatchfmt_libpf_apply_la_LIBADD += $(LIBELF_LIBS)

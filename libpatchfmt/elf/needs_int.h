@@ -13,23 +13,6 @@
 
 #include "elf/needs.h"
 
-/* Lists (needs_list.c).  Every add checks length and count limits. */
-
-/* Inserts s into the sorted, distinct list v unless it is there. */
-pf_ret pf_needs_set_add(char ***v, size_t *n, const char *s, size_t max,
-    const char *what, pf_err *err);
-/* Appends s to v unless it is there already (order-keeping). */
-pf_ret pf_needs_list_add(char ***v, size_t *n, const char *s, size_t max,
-    const char *what, pf_err *err);
-/* Finds or inserts, in soname order, the library named soname. */
-pf_ret pf_needs_lib_get(pf_elf_lib **v, size_t *n, const char *soname,
-    pf_elf_lib **lib, pf_err *err);
-const pf_elf_lib *pf_needs_lib_find(const pf_elf_lib *v, size_t n,
-    const char *soname);
-bool pf_needs_has(char *const *v, size_t n, const char *s);
-void pf_needs_strv_free(char **v, size_t n);
-void pf_needs_libs_free(pf_elf_lib *v, size_t n);
-
 /* ELF access (needs_elf.c). */
 
 /* An ELF handle over memory, or NULL when it is not an ELF file. */

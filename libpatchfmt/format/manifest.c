@@ -8,11 +8,10 @@
 #include <string.h>
 
 #include "common/ckd.h"
-#include "common/fsmeta.h"
 #include "format/field.h"
 #include "format/format.h"
 #include "format/manifest.h"
-#include "elf/needs.h"
+#include "format/needs.h"
 
 void
 pf_manifest_init(pf_manifest *m)
@@ -21,9 +20,23 @@ pf_manifest_init(pf_manifest *m)
 }
 
 void
+pf_state_xattrs_clear(pf_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_xattrs; i++) {
+		free(s->xattrs[i].name);
+		free(s->xattrs[i].value);
+	}
+	free(s->xattrs);
+	s->xattrs = NULL;
+	s->n_xattrs = 0;
+}
+
+void
 pf_state_clear(pf_state *s)
 {
-	pf_fsmeta_xattrs_clear(s);
+	pf_state_xattrs_clear(s);
 	free(s->extents);
 	free(s->hardlink);
 	free(s->user);

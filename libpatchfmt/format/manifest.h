@@ -17,6 +17,8 @@ void pf_manifest_init(pf_manifest *m);
 /* Frees everything the manifest owns and leaves it empty. */
 void pf_manifest_clear(pf_manifest *m);
 void pf_state_clear(pf_state *s);
+/* Frees the extended attributes of s. */
+void pf_state_xattrs_clear(pf_state *s);
 
 /* Writes the manifest fields (section 5), canonical and deterministic. */
 pf_ret pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err);
@@ -40,13 +42,6 @@ pf_ret pf_manifest_validate(pf_manifest *m, pf_err *err);
  * (the writer), and by no one before.
  */
 pf_ret pf_manifest_check_words(const pf_manifest *m, pf_err *err);
-/*
- * Section 5.5: when blob idx is a pfdelta, its header (head, the first n
- * bytes of the blob) names the entry's base and the state the blob makes
- * (corrupt otherwise).  Needs pf_manifest_validate() first.
- */
-pf_ret pf_manifest_check_delta(const pf_manifest *m, size_t idx,
-    const uint8_t *head, size_t n, pf_err *err);
 /* Section 5.6 rule 11: [A-Za-z0-9._+~-], 1 to 128 bytes, no leading '.'. */
 bool pf_id_valid(const char *id);
 /* Printable ASCII without spaces, at least one byte. */

@@ -16,7 +16,7 @@
 
 #include "common/hash.h"
 #include "format/format.h"
-#include "format/reader.h"
+#include "package/reader.h"
 #include "install/meta_txn.h"
 #include "install/txn_int.h"
 

@@ -4,4 +4,5 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/install/txn.c libpatchfmt/install/undo.c \
 	libpatchfmt/install/needs.c \
 	libpatchfmt/install/meta.c libpatchfmt/install/meta.h \
-	libpatchfmt/install/meta_txn.c libpatchfmt/install/meta_txn.h
+	libpatchfmt/install/meta_txn.c libpatchfmt/install/meta_txn.h \
+	libpatchfmt/install/fsmeta.c libpatchfmt/install/fsmeta.h

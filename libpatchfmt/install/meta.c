@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
-#include "common/fsmeta.h"
+#include "install/fsmeta.h"
 #include "format/format.h"
 #include "format/manifest.h"
-#include "format/xattr_text.h"
+#include "package/xattr_text.h"
 #include "install/meta.h"
 #include "install/txn_int.h"
 

@@ -19,7 +19,7 @@
 
 #include "common/fileio.h"
 #include "common/hash.h"
-#include "format/reader.h"
+#include "package/reader.h"
 #include "install/meta.h"
 #include "install/meta_txn.h"
 #include "install/txn_int.h"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
-#include "format/reader.h"
+#include "package/reader.h"
 #include "live/hotpatch.h"
 #include "live/proc.h"
 #include "format/manifest.h"

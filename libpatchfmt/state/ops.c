@@ -16,7 +16,7 @@
 
 #include "common/fileio.h"
 #include "common/hash.h"
-#include "format/reader.h"
+#include "package/reader.h"
 #include "install/txn_int.h"
 #include "format/manifest.h"
 #include "state/db.h"

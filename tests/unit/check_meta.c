@@ -14,7 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "common/fsmeta.h"
+#include "install/fsmeta.h"
 #include "format/manifest.h"
 #include "install/meta.h"
 #include "run.h"

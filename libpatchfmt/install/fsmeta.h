@@ -4,8 +4,8 @@
  * files.  Shared by the builder and the applier; nothing here opens a
  * file, and holes are found with lseek(2) SEEK_DATA and SEEK_HOLE.
  */
-#ifndef PF_COMMON_FSMETA_H
-#define PF_COMMON_FSMETA_H
+#ifndef PF_INSTALL_FSMETA_H
+#define PF_INSTALL_FSMETA_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +28,4 @@ pf_ret pf_fsmeta_xattrs(int fd, const char *path, pf_state *s, pf_err *err,
 pf_ret pf_fsmeta_extents(int fd, pf_state *s, pf_err *err, const char *what);
 /* Feeds n zero bytes to a hash: the content of a hole. */
 void pf_fsmeta_hash_zeros(pf_sha256_ctx *h, uint64_t n);
-/* Frees the extended attributes of s. */
-void pf_fsmeta_xattrs_clear(pf_state *s);
-
 #endif

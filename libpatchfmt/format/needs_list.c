@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/ckd.h"
-#include "elf/needs_int.h"
+#include "format/needs.h"
 
 /* Checks one string against the limits of spec/elf-needs.md section 4. */
 static pf_ret

@@ -16,7 +16,7 @@
 #include <sys/capability.h>
 
 #include "common/bytes.h"
-#include "format/xattr_text.h"
+#include "package/xattr_text.h"
 
 /*
  * The VFS_CAP_* revisions of struct vfs_cap_data (12, 20 or 24 bytes)

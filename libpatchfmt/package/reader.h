@@ -2,8 +2,8 @@
  * Internal side of pf_reader: decoding one blob once the package is
  * verified, for the install layer.
  */
-#ifndef PF_FORMAT_READER_H
-#define PF_FORMAT_READER_H
+#ifndef PF_PACKAGE_READER_H
+#define PF_PACKAGE_READER_H
 
 #include "libpatchfmt.h"
 #include "common/stream.h"
@@ -40,5 +40,14 @@ pf_ret pf_reader_open_installed(pf_reader **out, int fd,
     const uint8_t digest[32]);
 /* SHA-256 of the whole package as it was verified. */
 const uint8_t *pf_reader_file_sha256(const pf_reader *r);
+
+/*
+ * Section 5.5: when blob idx is a pfdelta, its header (head, the first n
+ * bytes of the blob) names the entry's base and the state the blob makes
+ * (corrupt otherwise).  Needs pf_manifest_validate() first.
+ * (package/delta_check.c)
+ */
+pf_ret pf_manifest_check_delta(const pf_manifest *m, size_t idx,
+    const uint8_t *head, size_t n, pf_err *err);
 
 #endif

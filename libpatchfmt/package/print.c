@@ -11,8 +11,8 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "format/manifest.h"
-#include "format/print_meta.h"
-#include "elf/needs.h"
+#include "package/print_meta.h"
+#include "format/needs.h"
 
 static const char *
 type_str(pf_type t)

@@ -6,22 +6,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "common/fsmeta.h"
+#include "install/fsmeta.h"
 #include "format/format.h"
-
-void
-pf_fsmeta_xattrs_clear(pf_state *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_xattrs; i++) {
-		free(s->xattrs[i].name);
-		free(s->xattrs[i].value);
-	}
-	free(s->xattrs);
-	s->xattrs = NULL;
-	s->n_xattrs = 0;
-}
+#include "format/manifest.h"
 
 static ssize_t
 list_names(int fd, const char *path, char *buf, size_t n)
@@ -121,7 +108,7 @@ pf_fsmeta_xattrs(int fd, const char *path, pf_state *s, pf_err *err,
 	size_t len, count = 0;
 	pf_ret r;
 
-	pf_fsmeta_xattrs_clear(s);
+	pf_state_xattrs_clear(s);
 	if ((r = read_names(fd, path, &names, &len, err, what)) != PF_OK ||
 	    names == NULL)
 		return r;
@@ -148,7 +135,7 @@ pf_fsmeta_xattrs(int fd, const char *path, pf_state *s, pf_err *err,
 		qsort(s->xattrs, s->n_xattrs, sizeof *s->xattrs, cmp_xattr);
 out:
 	if (r != PF_OK)
-		pf_fsmeta_xattrs_clear(s);
+		pf_state_xattrs_clear(s);
 	free(names);
 	return r;
 }

@@ -7,8 +7,8 @@
 
 #include "common/json.h"
 #include "format/manifest.h"
-#include "format/print_meta.h"
-#include "format/xattr_text.h"
+#include "package/print_meta.h"
+#include "package/xattr_text.h"
 
 #define INDENT "            "
 

@@ -18,8 +18,11 @@
 #include "compress/lzma.h"
 #include "delta/delta.h"
 #include "format/manifest.h"
-#include "format/reader.h"
+#include "package/reader.h"
 #include "trust/keyring.h"
+
+_Static_assert(PF_LZMA_MAX_DICT == PF_MAX_LZMA_DICT,
+    "the LZMA decoder's bound is the format's limit");
 
 #define CHUNK 65536
 

@@ -12,7 +12,7 @@
 
 #include "format/field.h"
 #include "format/format.h"
-#include "elf/needs_int.h"
+#include "format/needs.h"
 
 /* The tags each structure knows, as bit masks. */
 #define KNOWN_TOP       (UINT64_C(1) << PF_N_NEED | UINT64_C(1) << PF_N_RUNPATH)

@@ -4,8 +4,8 @@
  * text, anything else in hex.  The only code that includes libcap or
  * libacl.
  */
-#ifndef PF_FORMAT_XATTR_TEXT_H
-#define PF_FORMAT_XATTR_TEXT_H
+#ifndef PF_PACKAGE_XATTR_TEXT_H
+#define PF_PACKAGE_XATTR_TEXT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
 #include "common/escape.h"
 #include "common/hash.h"
 #include "common/json.h"
-#include "format/reader.h"
+#include "package/reader.h"
 #include "live/hotpatch.h"
 
 pf_ret

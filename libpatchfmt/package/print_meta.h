@@ -2,8 +2,8 @@
  * The metadata of a state (spec/patchfmt.md sections 5.4.1 to 5.4.3) and
  * what an entry changes, for patch-inspect.
  */
-#ifndef PF_FORMAT_PRINT_META_H
-#define PF_FORMAT_PRINT_META_H
+#ifndef PF_PACKAGE_PRINT_META_H
+#define PF_PACKAGE_PRINT_META_H
 
 #include <stdio.h>
 
