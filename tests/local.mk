@@ -34,8 +34,15 @@ TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
 ## The shared library's interface: exported symbols and ABI baseline.
-API_TESTS = tests/api/exports.sh tests/api/abi.sh tests/api/layers.sh
+API_TESTS = tests/api/exports.sh tests/api/abi.sh tests/api/layers.sh \
+	tests/api/example.sh
 TESTS += $(API_TESTS)
+## The library's first client outside the tools: public API only, shared
+## library (doc/examples/apply.c).
+check_PROGRAMS += doc/examples/apply
+doc_examples_apply_SOURCES = doc/examples/apply.c
+doc_examples_apply_CPPFLAGS = -I$(top_srcdir)/libpatchfmt
+doc_examples_apply_LDADD = libpatchfmt/libpatchfmt.la
 EXTRA_DIST += $(API_TESTS) tests/api/libpatchfmt.abi libpatchfmt/README.md
 
 ## Writes the ABI baseline anew, after an intended change of the ABI.
