@@ -441,7 +441,9 @@ run_txn(pf_db *db, pf_txn *t, txn_ctx *c)
 		return pf_err_set(&db->err, r, "%s", db->err.msg);
 	if (r != PF_OK)
 		return pf_err_set(&db->err, r, "%s", pf_txn_error(t));
-	return PF_OK;
+	/* The handle shows the new state to its next call (a package
+	 * manager installs several packages with one handle). */
+	return pf_db_reload(db);
 }
 
 pf_ret
