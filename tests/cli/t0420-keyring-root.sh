@@ -148,6 +148,13 @@ refused 7 "root below its threshold" "2 required" "$tmp/pU.pfpk" "$tmp/forged"
 cp "$ring/root.pfkr" "$tmp/forged/root.pfkr"
 printf 'Z' | dd of="$tmp/forged/root.pfkr" bs=1 seek=20 conv=notrunc 2>/dev/null
 refused 7 "altered root" "does not verify" "$tmp/pU.pfpk" "$tmp/forged"
+# A root file that is not a regular file is refused at once, whole.
+rm "$tmp/forged/root.pfkr" && mkfifo "$tmp/forged/root.pfkr"
+refused 7 "root FIFO" "root metadata '$tmp/forged/root.pfkr' is a FIFO" \
+	"$tmp/pU.pfpk" "$tmp/forged"
+rm "$tmp/forged/root.pfkr" && ln -s "$tmp/nowhere" "$tmp/forged/root.pfkr"
+refused 7 "dangling root" "is a dangling symbolic link" "$tmp/pU.pfpk" \
+	"$tmp/forged"
 
 # A fork: two different roots with the same version.
 cp -a "$ring" "$tmp/fork"
