@@ -19,3 +19,7 @@ patch_rollback_SOURCES = cmd/patch-rollback.c $(CMD_UTIL)
 patch_rollback_LDADD = libpatchfmt/libpf_apply.la
 patch_status_SOURCES = cmd/patch-status.c $(CMD_UTIL)
 patch_status_LDADD = libpatchfmt/libpf_apply.la
+bin_PROGRAMS += patch-keyring
+patch_keyring_SOURCES = cmd/patch-keyring.c $(CMD_UTIL)
+patch_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+patch_keyring_LDADD = $(BUILD_LIBS) $(SODIUM_LIBS)

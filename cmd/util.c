@@ -184,6 +184,10 @@ pf_load_trust(const pf_trust_opts *o, const char *root, pf_keyring **kr,
 	/* With --allow-unsigned a missing keyring is no error. */
 	if (r != PF_OK && !(o->allow_unsigned && o->keyring == NULL))
 		return pf_fail(r, pf_keyring_error(*kr));
+	/* spec/keyring.md section 5: bare keys work, but cannot be revoked. */
+	if (r == PF_OK && !pf_keyring_rooted(*kr) && pf_keyring_size(*kr) > 0)
+		pf_warnx("note: keyring '%s' has no root metadata: its keys "
+		    "cannot be revoked (see patch-keyring(1))", pf_shown(dir));
 	trust->keyring = *kr;
 	trust->threshold = o->threshold;
 	trust->allow_unsigned = o->allow_unsigned != 0;

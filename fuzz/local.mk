@@ -12,3 +12,9 @@ check_PROGRAMS += fuzz/fuzz_package
 fuzz_fuzz_package_SOURCES = fuzz/fuzz_package.c $(FUZZ_DRIVER)
 fuzz_fuzz_package_LDADD = libpatchfmt/libpf_apply.la
 EXTRA_DIST += fuzz/make-corpus.sh
+
+## The root-metadata parser (spec/keyring.md), replayed the same way.
+check_PROGRAMS += fuzz/fuzz_keyroot
+fuzz_fuzz_keyroot_SOURCES = fuzz/fuzz_keyroot.c $(FUZZ_DRIVER)
+fuzz_fuzz_keyroot_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+fuzz_fuzz_keyroot_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la

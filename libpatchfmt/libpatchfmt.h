@@ -266,6 +266,15 @@ PF_EXTERN const char *pf_keyring_error(const pf_keyring *k);
 PF_EXTERN pf_ret pf_keyring_add_dir(pf_keyring *k, const char *dir);
 PF_EXTERN pf_ret pf_keyring_add_file(pf_keyring *k, const char *path);
 PF_EXTERN size_t pf_keyring_size(const pf_keyring *k);
+/*
+ * Root metadata (spec/keyring.md): whether the keyring's trust comes from
+ * a signed root, its signing threshold (0 without one), and why a key it
+ * names is not trusted (revoked or expired; NULL for any other key).
+ */
+PF_EXTERN bool pf_keyring_rooted(const pf_keyring *k);
+PF_EXTERN unsigned pf_keyring_threshold(const pf_keyring *k);
+PF_EXTERN const char *pf_keyring_distrust(const pf_keyring *k,
+    const uint8_t id[8]);
 
 /* Makes NAME.key (secret, mode 0600) and NAME.pub; never replaces files.
  * keyid gets the key ID in hex; msg the reason of a failure. */

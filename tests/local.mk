@@ -25,8 +25,8 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh \
 	tests/cli/t0310-words.sh tests/cli/t0320-escape.sh \
 	tests/cli/t0330-delta-base.sh tests/cli/t0400-trust.sh \
-	tests/cli/t0410-keyring.sh tests/cli/t0500-lifecycle.sh \
-	tests/cli/t0510-deps.sh \
+	tests/cli/t0410-keyring.sh tests/cli/t0420-keyring-root.sh \
+	tests/cli/t0500-lifecycle.sh tests/cli/t0510-deps.sh \
 	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
 	tests/cli/t0800-metadata.sh \
 	tests/cli/t0710-live-kill.sh
@@ -81,6 +81,12 @@ TESTS += tests/unit/check_trust
 tests_unit_check_trust_SOURCES = tests/unit/check_trust.c
 tests_unit_check_trust_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_trust_LDADD = libpatchfmt/libpf_build.la \
+	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_keyroot
+TESTS += tests/unit/check_keyroot
+tests_unit_check_keyroot_SOURCES = tests/unit/check_keyroot.c
+tests_unit_check_keyroot_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_keyroot_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 endif
 

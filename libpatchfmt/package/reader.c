@@ -311,6 +311,7 @@ check_signatures(pf_reader *r)
 	char hex[2 * PF_SIG_KEY_ID_LEN + 1], first[2 * PF_SIG_KEY_ID_LEN + 1];
 	unsigned need = r->trust.threshold ? r->trust.threshold : 1;
 	unsigned valid = 0, unknown = 0;
+	const char *why = NULL;
 	const pf_pubkey *k;
 	uint32_t i, j;
 	bool dup;
@@ -333,6 +334,9 @@ check_signatures(pf_reader *r)
 	}
 	if (kr == NULL)
 		return pf_err_set(&r->err, PF_ERR_TRUST, "no keyring given");
+	/* Root metadata's signing threshold is a floor (spec/keyring.md). */
+	if (pf_keyring_threshold(kr) > need)
+		need = pf_keyring_threshold(kr);
 	for (i = 0; i < r->sig.count; i++) {
 		const pf_signature *s = &r->sig.sigs[i];
 
@@ -341,6 +345,9 @@ check_signatures(pf_reader *r)
 			r->status[i] = PF_SIG_UNKNOWN_KEY;
 			if (unknown++ == 0)
 				memcpy(first, hex, sizeof first);
+			/* Revoked or expired (spec/keyring.md section 5). */
+			if (why == NULL)
+				why = pf_keyring_distrust(kr, s->key_id);
 			continue;
 		}
 		if (!pf_sig_verify(k, s, r->digest)) {
@@ -362,6 +369,9 @@ check_signatures(pf_reader *r)
 	if (r->sig.count == 0)
 		return pf_err_set(&r->err, PF_ERR_TRUST,
 		    "package is not signed: refusing to trust it");
+	if (valid < need && why != NULL)
+		return pf_err_set(&r->err, PF_ERR_TRUST, "%s; the package is "
+		    "signed by %u trusted keys, %u required", why, valid, need);
 	if (valid == 0 && unknown > 0)
 		return pf_err_set(&r->err, PF_ERR_TRUST,
 		    "package is signed only by keys not in the keyring "

@@ -31,6 +31,7 @@ pf_keyring_free(pf_keyring *k)
 	for (i = 0; i < k->n; i++)
 		free(k->keys[i].file);
 	free(k->keys);
+	free(k->gone);
 	free(k);
 }
 
@@ -57,8 +58,8 @@ pf_keyring_find(const pf_keyring *k, const uint8_t id[PF_SIG_KEY_ID_LEN])
 	return NULL;
 }
 
-static pf_ret
-add_key(pf_keyring *k, const pf_pubkey *key, const char *path)
+pf_ret
+pf_keyring_add_key(pf_keyring *k, const pf_pubkey *key, const char *path)
 {
 	pf_pubkey *v;
 
@@ -83,17 +84,12 @@ add_key(pf_keyring *k, const pf_pubkey *key, const char *path)
 pf_ret
 pf_keyring_add_file(pf_keyring *k, const char *path)
 {
-	uint8_t *text = NULL;
 	pf_pubkey key;
-	size_t n;
 	pf_ret r;
 
-	r = pf_key_file_read(path, "public", PF_ERR_TRUST, &text, &n, &k->err);
+	r = pf_pubkey_load(&key, path, PF_ERR_TRUST, &k->err);
 	if (r == PF_OK)
-		r = pf_pubkey_parse(&key, (const char *)text, n, path, &k->err);
-	if (r == PF_OK)
-		r = add_key(k, &key, path);
-	free(text);
+		r = pf_keyring_add_key(k, &key, path);
 	return r;
 }
 
@@ -111,8 +107,12 @@ pf_keyring_add_dir(pf_keyring *k, const char *dir)
 	char path[4096];
 	struct dirent **list = NULL;
 	int i, n;
-	pf_ret r = PF_OK;
+	bool rooted;
+	pf_ret r;
 
+	/* With root metadata, it alone names the keys (spec/keyring.md). */
+	if ((r = pf_keyring_add_root(k, dir, &rooted)) != PF_OK || rooted)
+		return r;
 	/* Sorted, so messages and results never depend on directory order. */
 	n = scandir(dir, &list, NULL, alphasort);
 	if (n < 0)

@@ -46,15 +46,26 @@ open_failed(const char *path, const char *kind, int errnum, pf_ret code,
 	struct stat st;
 
 	if (errnum == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return pf_err_set(err, PF_ERR_TRUST, "%s key '%s' is a dangling "
+		return pf_err_set(err, PF_ERR_TRUST, "%s '%s' is a dangling "
 		    "symbolic link", kind, path);
-	return pf_err_errno(err, code, errnum, "cannot open %s key '%s'",
+	return pf_err_errno(err, code, errnum, "cannot open %s '%s'",
 	    kind, path);
 }
 
 pf_ret
 pf_key_file_read(const char *path, const char *kind, pf_ret missing,
     uint8_t **text, size_t *n, pf_err *err)
+{
+	char what[32];
+
+	snprintf(what, sizeof what, "%s key", kind);
+	return pf_trust_file_read(path, what, missing, PF_KEY_FILE_MAX, text,
+	    n, err);
+}
+
+pf_ret
+pf_trust_file_read(const char *path, const char *kind, pf_ret missing,
+    size_t max, uint8_t **text, size_t *n, pf_err *err)
 {
 	uint8_t *buf = NULL;
 	struct stat st;
@@ -69,30 +80,31 @@ pf_key_file_read(const char *path, const char *kind, pf_ret missing,
 		return open_failed(path, kind, errno, errno == ENOENT ?
 		    missing : PF_ERR_TRUST, err);
 	if (fstat(fd, &st) < 0) {
-		r = pf_err_errno(err, PF_ERR_TRUST, errno, "cannot stat %s key "
+		r = pf_err_errno(err, PF_ERR_TRUST, errno, "cannot stat %s "
 		    "'%s'", kind, path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		r = pf_err_set(err, PF_ERR_TRUST, "%s key '%s' is %s, not a "
+		r = pf_err_set(err, PF_ERR_TRUST, "%s '%s' is %s, not a "
 		    "regular file", kind, path, file_kind(st.st_mode));
 		goto out;
 	}
 	/* One byte more than the limit tells a file that is too large. */
-	if ((buf = malloc(PF_KEY_FILE_MAX + 1)) == NULL) {
+	if ((buf = malloc(max + 1)) == NULL) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	if (st.st_size <= PF_KEY_FILE_MAX &&
-	    pf_read_full(fd, buf, PF_KEY_FILE_MAX + 1, &got, err, path) !=
+	if ((uint64_t)st.st_size <= max &&
+	    pf_read_full(fd, buf, max + 1, &got, err, path) !=
 	    PF_OK) {
 		/* Its message stays; a key that cannot be read is no trust. */
 		r = err->code = PF_ERR_TRUST;
 		goto out;
 	}
-	if (st.st_size > PF_KEY_FILE_MAX || got > PF_KEY_FILE_MAX) {
-		r = pf_err_set(err, PF_ERR_TRUST, "%s key '%s' is larger than "
-		    "%d bytes: not a key file", kind, path, PF_KEY_FILE_MAX);
+	if ((uint64_t)st.st_size > max || got > max) {
+		r = pf_err_set(err, PF_ERR_TRUST, "%s '%s' is larger than "
+		    "%zu bytes: not a %s file", kind, path, max,
+		    max == PF_KEY_FILE_MAX ? "key" : kind);
 		goto out;
 	}
 	*text = buf;
@@ -101,7 +113,7 @@ pf_key_file_read(const char *path, const char *kind, pf_ret missing,
 	r = PF_OK;
 out:
 	if (buf != NULL) {
-		sodium_memzero(buf, PF_KEY_FILE_MAX + 1);
+		sodium_memzero(buf, max + 1);
 		free(buf);
 	}
 	close(fd);
@@ -161,6 +173,20 @@ pf_pubkey_parse(pf_pubkey *k, const char *text, size_t n, const char *file,
 		return pf_err_set(err, PF_ERR_TRUST,
 		    "'%s': key ID does not belong to the key", file);
 	return PF_OK;
+}
+
+pf_ret
+pf_pubkey_load(pf_pubkey *k, const char *path, pf_ret missing, pf_err *err)
+{
+	uint8_t *text = NULL;
+	size_t n;
+	pf_ret r;
+
+	r = pf_key_file_read(path, "public", missing, &text, &n, err);
+	if (r == PF_OK)
+		r = pf_pubkey_parse(k, (const char *)text, n, path, err);
+	free(text);
+	return r;
 }
 
 pf_ret

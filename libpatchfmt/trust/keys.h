@@ -41,9 +41,16 @@ void pf_key_id(uint8_t id[PF_SIG_KEY_ID_LEN], const uint8_t pk[PF_KEY_PUB_LEN]);
  */
 pf_ret pf_key_file_read(const char *path, const char *kind, pf_ret missing,
     uint8_t **text, size_t *n, pf_err *err);
+/* The same for any file of a keyring: what names it ("public key"),
+ * max bounds its size. */
+pf_ret pf_trust_file_read(const char *path, const char *what, pf_ret missing,
+    size_t max, uint8_t **text, size_t *n, pf_err *err);
 /* Parses a key file's text; what says "public" or "secret" in messages. */
 pf_ret pf_pubkey_parse(pf_pubkey *k, const char *text, size_t n,
     const char *file, pf_err *err);
+/* Reads and parses a public key file; missing as pf_key_file_read(). */
+pf_ret pf_pubkey_load(pf_pubkey *k, const char *path, pf_ret missing,
+    pf_err *err);
 pf_ret pf_seckey_parse(pf_seckey *k, const char *text, size_t n,
     const char *file, pf_err *err);
 /* The signed message: PF_SIG_CONTEXT followed by the digest. */

@@ -1,9 +1,11 @@
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/trust/keys.c libpatchfmt/trust/keys.h \
-	libpatchfmt/trust/keyring.c libpatchfmt/trust/keyring.h
+	libpatchfmt/trust/keyring.c libpatchfmt/trust/keyring.h \
+	libpatchfmt/trust/root.c libpatchfmt/trust/root.h \
+	libpatchfmt/trust/keyroot.c
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/trust/sign.c libpatchfmt/trust/sign.h \
-	libpatchfmt/trust/keygen.c
+	libpatchfmt/trust/keygen.c libpatchfmt/trust/root_write.c
 
 ## The key-file parsers, replayed by fuzz/replay.sh.
 check_PROGRAMS += fuzz/fuzz_keyfile
