@@ -8,14 +8,17 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/sha.h libpatchfmt/delta/sha.c \
-	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c
+	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
+	libpatchfmt/delta/vcdiff.h libpatchfmt/delta/vcdiff_table.c \
+	libpatchfmt/delta/vcdiff_dec.c \
+	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/match.h libpatchfmt/delta/match.c \
 	libpatchfmt/delta/lz_enc.c libpatchfmt/delta/encoder.c \
 	libpatchfmt/delta/diff_enc.c \
-	libpatchfmt/delta/api_create.c
+	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c
 
 include_HEADERS += libpatchfmt/libpatchfmt_delta.h
 
