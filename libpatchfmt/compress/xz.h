@@ -23,9 +23,12 @@ pf_ret pf_xz_dec_new(pf_xz **out, uint64_t memlimit, pf_err *err);
 pf_ret pf_xz_dec_next(pf_xz *x, const uint8_t *in, size_t n, uint8_t *out,
     size_t out_size, pf_err *err);
 
-/* An encoder: LZMA2 at preset 9 extreme, no check, lc/lp/pb as given. */
-pf_ret pf_xz_enc_new(pf_xz **out, uint32_t lc, uint32_t lp, uint32_t pb,
-    pf_err *err);
+/*
+ * An encoder: LZMA2 at preset 9 extreme with the given dictionary (which
+ * bounds the decoder's memory too) and lc/lp/pb, no check.
+ */
+pf_ret pf_xz_enc_new(pf_xz **out, uint32_t dict_size, uint32_t lc,
+    uint32_t lp, uint32_t pb, pf_err *err);
 /* Compresses in and appends the flushed output to out. */
 pf_ret pf_xz_enc_next(pf_xz *x, const uint8_t *in, size_t n, pf_buf *out,
     pf_err *err);

@@ -13,8 +13,8 @@ struct pf_xz {
 };
 
 pf_ret
-pf_xz_enc_new(pf_xz **out, uint32_t lc, uint32_t lp, uint32_t pb,
-    pf_err *err)
+pf_xz_enc_new(pf_xz **out, uint32_t dict_size, uint32_t lc, uint32_t lp,
+    uint32_t pb, pf_err *err)
 {
 	pf_xz *x = calloc(1, sizeof *x);
 	lzma_stream init = LZMA_STREAM_INIT;
@@ -30,6 +30,7 @@ pf_xz_enc_new(pf_xz **out, uint32_t lc, uint32_t lp, uint32_t pb,
 		free(x);
 		return pf_err_set(err, PF_ERR_USAGE, "no lzma preset 9e");
 	}
+	o.dict_size = dict_size;
 	o.lc = lc;
 	o.lp = lp;
 	o.pb = pb;

@@ -10,7 +10,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/sha.h libpatchfmt/delta/sha.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
 	libpatchfmt/delta/vcdiff.h libpatchfmt/delta/vcdiff_table.c \
-	libpatchfmt/delta/vcdiff_dec.c \
+	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
 	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
@@ -33,13 +33,24 @@ TESTS += tests/unit/check_delta
 tests_unit_check_delta_SOURCES = tests/unit/check_delta.c
 tests_unit_check_delta_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_delta_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/check_vcdiff
+TESTS += tests/unit/check_vcdiff
+tests_unit_check_vcdiff_SOURCES = tests/unit/check_vcdiff.c
+tests_unit_check_vcdiff_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_vcdiff_LDADD = $(TEST_LIBS)
 endif
 
 ## spec/ and fuzz/corpus/ are distributed whole by the top Makefile.am.
-TESTS += tests/cli/t3000-delta.sh
-EXTRA_DIST += tests/cli/t3000-delta.sh
+TESTS += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
+	tests/cli/t3110-vcdiff-package.sh
+EXTRA_DIST += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
+	tests/cli/t3110-vcdiff-package.sh testdata/vcdiff
 
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)
 fuzz_fuzz_delta_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_delta_LDADD = libpatchfmt/libpatchfmt.la
+
+check_PROGRAMS += fuzz/fuzz_vcdiff
+fuzz_fuzz_vcdiff_SOURCES = fuzz/fuzz_vcdiff.c $(FUZZ_DRIVER)
+fuzz_fuzz_vcdiff_LDADD = libpatchfmt/libpatchfmt.la

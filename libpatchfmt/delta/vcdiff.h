@@ -87,6 +87,34 @@ void pf_vcd_put_int(pf_buf *b, uint64_t v);
 /* Whether p starts with the VCDIFF magic (n may be short). */
 bool pf_vcd_is_vcdiff(const uint8_t *p, size_t n);
 
+/*
+ * The walk of spec/vcdiff.md section 6 over a package's blob: fed the
+ * blob in pieces, it checks every header field without decoding.
+ */
+typedef struct pf_vcd_check {
+	uint64_t base_size;
+	uint64_t new_size;
+	uint64_t produced;      /* target lengths so far */
+	int field;              /* the field being read */
+	unsigned got;           /* bytes of it so far */
+	uint64_t acc;
+	uint8_t hdr_ind;
+	uint8_t win_ind;
+	uint64_t seg_len;
+	uint64_t seg_pos;
+	uint64_t enc_len;
+	uint64_t enc_seen;      /* bytes of the encoding read as fields */
+	uint64_t body;          /* the three section lengths added */
+	uint64_t skip;          /* bytes to pass over */
+} pf_vcd_check;
+
+void pf_vcd_check_init(pf_vcd_check *c, uint64_t base_size,
+    uint64_t new_size);
+pf_ret pf_vcd_check_feed(pf_vcd_check *c, const uint8_t *p, size_t n,
+    pf_err *err);
+/* The blob has ended: it must end between windows, at new_size. */
+pf_ret pf_vcd_check_end(pf_vcd_check *c, pf_err *err);
+
 /* Prints what the first n bytes of a VCDIFF header state. */
 pf_ret pf_vcd_print_info(const uint8_t *p, size_t n, FILE *f, pf_err *err);
 

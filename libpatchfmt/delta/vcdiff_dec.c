@@ -54,6 +54,7 @@ typedef struct vdec {
 	size_t tgt_cap;
 	uint8_t *hist;          /* the last bytes written, for VCD_TARGET */
 	size_t hist_len;
+	size_t hist_cap;
 	uint8_t *cache;         /* one block of old */
 	uint64_t cache_off;
 	size_t cache_len;
@@ -297,6 +298,8 @@ target_segment(vdec *d)
 		return pf_err_set(d->err, PF_ERR_UNSUPPORTED,
 		    "vcdiff delta: a VCD_TARGET segment starts more than %u "
 		    "bytes back", PF_VCD_HISTORY_MAX);
+	if (d->seg_len == 0)
+		return PF_OK;
 	d->seg_mem = d->hist + (d->seg_pos - hist_start);
 	return PF_OK;
 }
@@ -335,7 +338,8 @@ unpack_section(vdec *d, int k)
 		    "vcdiff delta: a compressed %s section of %llu bytes is "
 		    "above the limit of %u", sect_name[k],
 		    (unsigned long long)size, PF_VCD_ENCODED_MAX);
-	if ((r = reserve(d, &d->dec[k], &d->dec_cap[k], (size_t)size)) != PF_OK)
+	r = reserve(d, &d->dec[k], &d->dec_cap[k], size ? (size_t)size : 1);
+	if (r != PF_OK)
 		return r;
 	if (d->xz[k] == NULL &&
 	    (r = pf_xz_dec_new(&d->xz[k], PF_VCD_LZMA_MEMLIMIT, d->err)) != PF_OK)
@@ -353,12 +357,15 @@ unpack_section(vdec *d, int k)
 static pf_ret
 parse_encoding(vdec *d, uint32_t *adler)
 {
-	sect c = { d->enc.data, d->enc.data + d->enc.len };
+	sect c = { d->enc.data, d->enc.data };
 	uint64_t tlen, len[NSECT];
 	uint8_t del;
 	pf_ret r;
 	int k;
 
+	if (d->enc.len == 0)
+		return corrupt(d, "a window's encoding is empty");
+	c.end += d->enc.len;
 	if (!cur_int(&c, &tlen) || c.p == c.end)
 		return corrupt(d, "a window's encoding is truncated");
 	if (tlen > PF_VCD_WINDOW_MAX)
@@ -544,15 +551,22 @@ static pf_ret
 remember(vdec *d)
 {
 	size_t keep = d->hist_len, n = d->tgt_len;
+	pf_ret r;
 
 	if (n >= PF_VCD_HISTORY_MAX) {
 		keep = 0;
 		n = PF_VCD_HISTORY_MAX;
 	} else if (keep + n > PF_VCD_HISTORY_MAX)
 		keep = PF_VCD_HISTORY_MAX - n;
-	if (d->hist == NULL &&
-	    (d->hist = malloc(PF_VCD_HISTORY_MAX)) == NULL)
-		return pf_err_nomem(d->err);
+	if (keep + n > d->hist_cap) {
+		r = reserve(d, &d->hist, &d->hist_cap,
+		    keep + n < PF_VCD_HISTORY_MAX / 2 ? 2 * (keep + n) :
+		    PF_VCD_HISTORY_MAX);
+		if (r != PF_OK)
+			return r;
+	}
+	if (n == 0)
+		return PF_OK;
 	memmove(d->hist, d->hist + d->hist_len - keep, keep);
 	memcpy(d->hist + keep, d->tgt + d->tgt_len - n, n);
 	d->hist_len = keep + n;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compress/lzma.h"
 #include "compress/xz.h"
 #include "delta/match.h"
 #include "delta/vcdiff.h"
@@ -48,6 +49,7 @@ typedef struct venc {
 	unsigned last_size;
 	unsigned last_mode;
 	pf_xz *xz[NSECT];
+	uint32_t dict;          /* of the .xz streams, fitted to new */
 } venc;
 
 /* One piece of new: a COPY from old, or literal bytes. */
@@ -325,7 +327,7 @@ pack_sections(venc *e, uint8_t *del, pf_buf packed[NSECT], pf_err *err)
 	for (k = 0; k < NSECT; k++) {
 		if (e->sect[k].len < MIN_PACK)
 			continue;
-		if (e->xz[k] == NULL && (r = pf_xz_enc_new(&e->xz[k],
+		if (e->xz[k] == NULL && (r = pf_xz_enc_new(&e->xz[k], e->dict,
 		    sect_lclppb[k][0], sect_lclppb[k][1], sect_lclppb[k][2],
 		    err)) != PF_OK)
 			return r;
@@ -400,6 +402,9 @@ encode_windows(venc *e, const piece_list *l, size_t new_len, uint32_t win,
 	pf_ret r;
 	int k;
 
+	/* xdelta3 -d wants a window even for an empty file. */
+	if (new_len == 0)
+		return write_window(e, xd3, e->nw, 0, out, err);
 	for (from = 0; from < new_len; from = to) {
 		to = new_len - from < win ? new_len : from + win;
 		while (first < l->n && l->v[first].new_pos + l->v[first].len <=
@@ -447,6 +452,7 @@ pf_vcdiff_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 		return pf_err_nomem(err);
 	e->old = old;
 	e->nw = new_data;
+	e->dict = pf_lzma_dict_for(new_len);
 	init_codes(e);
 	r = make_pieces(old, old_len, new_data, new_len, o.threads, &l, err);
 	if (r != PF_OK)

@@ -7,6 +7,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/format/reader.c libpatchfmt/format/reader.h \
 	libpatchfmt/format/print.c libpatchfmt/format/print_live.c \
 	libpatchfmt/format/xattr_text.c libpatchfmt/format/xattr_text.h \
-	libpatchfmt/format/print_meta.c libpatchfmt/format/print_meta.h
+	libpatchfmt/format/print_meta.c libpatchfmt/format/print_meta.h \
+	libpatchfmt/format/vcdiff_blob.c libpatchfmt/format/vcdiff_blob.h
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/format/writer.c libpatchfmt/format/writer.h
