@@ -3,10 +3,13 @@
  * VCDIFF magic is a delta, decoded against a fixed old file into a bounded
  * memory buffer.  Any other input is a new file: it is encoded against
  * the same old file (its first byte chooses plain or xdelta3's LZMA),
- * decoded again, and must come back byte for byte.
+ * decoded again, and must come back byte for byte.  A delta is also
+ * walked as a package reader walks a codec 4 blob: what decodes without
+ * naming a secondary compressor must pass the walk.
  */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,8 +81,11 @@ round_trip(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	pf_vcd_check c;
 	pf_buf out;
 	pf_err err;
+	pf_ret r;
+	bool ok;
 
 	make_old();
 	if (size > 0 && !pf_vcd_is_vcdiff(data, size)) {
@@ -87,8 +93,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	pf_buf_init(&out);
-	decode(data, size, &out, &err);
+	ok = decode(data, size, &out, &err) == PF_OK;
 	if (out.len > FUZZ_MAX_NEW)
+		abort();
+	pf_vcd_check_init(&c, old_len, out.len);
+	r = pf_vcd_check_feed(&c, data, size, &err);
+	if (r == PF_OK)
+		r = pf_vcd_check_end(&c, &err);
+	if (ok && size > 4 && !(data[4] & PF_VCD_DECOMPRESS) && r != PF_OK)
 		abort();
 	pf_buf_free(&out);
 	return 0;

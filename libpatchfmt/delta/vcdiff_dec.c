@@ -294,7 +294,8 @@ target_segment(vdec *d)
 	if (d->seg_pos + d->seg_len > d->written)
 		return corrupt(d, "a VCD_TARGET segment reaches beyond the "
 		    "data decoded so far");
-	if (d->seg_pos < hist_start)
+	if (d->seg_pos < hist_start ||
+	    d->written - d->seg_pos > PF_VCD_HISTORY_MAX)
 		return pf_err_set(d->err, PF_ERR_UNSUPPORTED,
 		    "vcdiff delta: a VCD_TARGET segment starts more than %u "
 		    "bytes back", PF_VCD_HISTORY_MAX);
@@ -546,30 +547,38 @@ run_window(vdec *d)
 	return PF_OK;
 }
 
-/* Keeps the last PF_VCD_HISTORY_MAX bytes written for VCD_TARGET. */
+/*
+ * Keeps at least the last PF_VCD_HISTORY_MAX bytes written, for
+ * VCD_TARGET, in a buffer of up to twice that: bytes are appended, and
+ * slid down only when the buffer is full, so each byte moves at most
+ * once or twice however small the windows.
+ */
 static pf_ret
 remember(vdec *d)
 {
-	size_t keep = d->hist_len, n = d->tgt_len;
+	size_t n = d->tgt_len, keep, want;
 	pf_ret r;
 
+	if (n == 0)
+		return PF_OK;
 	if (n >= PF_VCD_HISTORY_MAX) {
-		keep = 0;
+		d->hist_len = 0;
 		n = PF_VCD_HISTORY_MAX;
-	} else if (keep + n > PF_VCD_HISTORY_MAX)
+	} else if (d->hist_len + n > 2 * PF_VCD_HISTORY_MAX) {
 		keep = PF_VCD_HISTORY_MAX - n;
-	if (keep + n > d->hist_cap) {
+		memmove(d->hist, d->hist + d->hist_len - keep, keep);
+		d->hist_len = keep;
+	}
+	if (d->hist_len + n > d->hist_cap) {
+		want = 2 * (d->hist_len + n);
 		r = reserve(d, &d->hist, &d->hist_cap,
-		    keep + n < PF_VCD_HISTORY_MAX / 2 ? 2 * (keep + n) :
-		    PF_VCD_HISTORY_MAX);
+		    want < 2 * PF_VCD_HISTORY_MAX ? want :
+		    2 * PF_VCD_HISTORY_MAX);
 		if (r != PF_OK)
 			return r;
 	}
-	if (n == 0)
-		return PF_OK;
-	memmove(d->hist, d->hist + d->hist_len - keep, keep);
-	memcpy(d->hist + keep, d->tgt + d->tgt_len - n, n);
-	d->hist_len = keep + n;
+	memcpy(d->hist + d->hist_len, d->tgt + d->tgt_len - n, n);
+	d->hist_len += n;
 	return PF_OK;
 }
 
