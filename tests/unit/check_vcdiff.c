@@ -167,6 +167,71 @@ START_TEST(test_walk_refuses)
 }
 END_TEST
 
+/* A window: RUN of n bytes c, or (seg_pos >= 0) VCD_TARGET COPY 4. */
+static void
+put_window(pf_buf *b, uint8_t c, uint64_t n, int64_t seg_pos)
+{
+	pf_buf body;
+
+	pf_buf_init(&body);
+	pf_vcd_put_int(&body, n);
+	pf_buf_put_u8(&body, 0);
+	if (seg_pos < 0) {
+		pf_vcd_put_int(&body, 1);
+		pf_vcd_put_int(&body, 1 + (n < 128 ? 1 : n < 16384 ? 2 :
+		    n < 2097152 ? 3 : 4));
+		pf_vcd_put_int(&body, 0);
+		pf_buf_put_u8(&body, c);
+		pf_buf_put_u8(&body, 0);
+		pf_vcd_put_int(&body, n);
+	} else {
+		/* COPY 4 from address 0 in mode SELF: code 20, address 0. */
+		pf_buf_append(&body, "\0\1\1\x14\0", 5);
+	}
+	pf_buf_put_u8(b, seg_pos < 0 ? 0 : PF_VCD_TARGET);
+	if (seg_pos >= 0) {
+		pf_vcd_put_int(b, 4);
+		pf_vcd_put_int(b, (uint64_t)seg_pos);
+	}
+	pf_vcd_put_int(b, body.len);
+	pf_buf_append(b, body.data, body.len);
+	pf_buf_free(&body);
+}
+
+/*
+ * VCD_TARGET through the history: four windows of 10 MiB make it slide
+ * once; a segment 16 MiB back is read from the right place, one byte
+ * further back is refused.
+ */
+START_TEST(test_target_history)
+{
+	const uint64_t w = 10u << 20, total = 4 * w;
+	pf_buf delta, out;
+	pf_err err;
+	int i;
+
+	pf_buf_init(&delta);
+	pf_buf_append(&delta, "\xd6\xc3\xc4\0\0", 5);
+	for (i = 0; i < 4; i++)
+		put_window(&delta, (uint8_t)('a' + i), w, -1);
+	put_window(&delta, 0, 4, (int64_t)(total - PF_VCD_HISTORY_MAX));
+	put_window(&delta, 0, 4, (int64_t)(total - w / 2));
+	make_pair();
+	pf_buf_init(&out);
+	ck_assert_int_eq(decode(&delta, &out, UINT64_MAX, &err), PF_OK);
+	ck_assert_uint_eq(out.len, total + 8);
+	ck_assert(memcmp(out.data + total, "ccccdddd", 8) == 0);
+	ck_assert(out.data[w - 1] == 'a' && out.data[3 * w] == 'd');
+	pf_buf_free(&out);
+	put_window(&delta, 0, 4, (int64_t)(total + 8 - PF_VCD_HISTORY_MAX - 1));
+	pf_buf_init(&out);
+	ck_assert_int_eq(decode(&delta, &out, UINT64_MAX, &err),
+	    PF_ERR_UNSUPPORTED);
+	pf_buf_free(&out);
+	pf_buf_free(&delta);
+}
+END_TEST
+
 START_TEST(test_adler)
 {
 	/* RFC 1950's example value of "Wikipedia". */
@@ -191,6 +256,7 @@ vcdiff_suite(void)
 	tcase_add_loop_test(t, test_walk, 0, 8);
 	tcase_add_test(t, test_walk_refuses);
 	tcase_add_test(t, test_adler);
+	tcase_add_test(t, test_target_history);
 	suite_add_tcase(s, t);
 	return s;
 }
