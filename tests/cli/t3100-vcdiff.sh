@@ -106,6 +106,11 @@ both_ways "$tmp/empty" "$tmp/new" "empty old"
 both_ways "$tmp/empty" "$tmp/empty" "both empty"
 both_ways "$tmp/zzz" "$tmp/new" "no common bytes"
 both_ways "$tmp/old" "$tmp/selfrep" "target-window copies"
+# patch-delta's plain VCDIFF copies the repeats from its own target
+# window: a fraction of new, which has little in common with old.
+"$pd" diff --format=vcdiff "$tmp/old" "$tmp/selfrep" "$tmp/self.vcd"
+[ "$(wc -c <"$tmp/self.vcd")" -lt "$(($(wc -c <"$tmp/selfrep") / 20))" ] && ok ||
+	fail "no target-window copies: $(wc -c <"$tmp/self.vcd") bytes"
 # Source windows (-B, at least 512 KiB) smaller than old: xdelta3 cuts
 # its source segments.
 awk 'BEGIN { for (i = 0; i < 90000; i++) printf "entry %d of the mid file %x\n", i, i * 40503 }' \
