@@ -21,7 +21,8 @@ static const char usage[] =
     "[--from-version version] [--to-version version] [--family name] "
     "[--release counter] [--expires time] [--requires id[=version]] "
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
-    "[--deps file] [--no-live] [--keep-mtime] -o package old new";
+    "[--deps file] [--no-live] [--keep-mtime] [--codec pfdelta|vcdiff] "
+    "-o package old new";
 
 #define MAXLIST 64
 
@@ -33,6 +34,7 @@ typedef struct opts {
 	pf_dep_kind dep_kind[MAXLIST];
 	size_t n_keys, n_from, n_deps, n_deps_files;
 	int quiet, no_live, keep_mtime;
+	pf_codec delta_codec;
 } opts;
 
 /* Reproducible builds: SOURCE_DATE_EPOCH overrides the clock. */
@@ -238,6 +240,8 @@ run(const opts *o, const char *old, const char *new_)
 	    (o->path && (r = pf_builder_set_path(b, o->path)) != PF_OK) ||
 	    (r = pf_builder_set_live(b, !o->no_live)) != PF_OK ||
 	    (r = pf_builder_set_keep_mtime(b, o->keep_mtime)) != PF_OK ||
+	    (r = pf_builder_set_delta_codec(b, o->delta_codec ?
+	    o->delta_codec : PF_CODEC_DELTA)) != PF_OK ||
 	    (r = pf_builder_set_created(b, t)) != PF_OK ||
 	    (r = pf_builder_diff(b, old, new_)) != PF_OK) {
 		rc = pf_fail(r, pf_builder_error(b));
@@ -277,6 +281,7 @@ main(int argc, char **argv)
 		{ "deps", required_argument, NULL, 'D' },
 		{ "no-live", no_argument, NULL, 'L' },
 		{ "keep-mtime", no_argument, NULL, 'M' },
+		{ "codec", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -302,6 +307,14 @@ main(int argc, char **argv)
 		case 'D': o.deps_files[o.n_deps_files++] = optarg; break;
 		case 'L': o.no_live = 1; break;
 		case 'M': o.keep_mtime = 1; break;
+		case 'C':
+			if (strcmp(optarg, "pfdelta") != 0 &&
+			    strcmp(optarg, "vcdiff") != 0)
+				return pf_usage_error(usage, "--codec is pfdelta "
+				    "or vcdiff");
+			o.delta_codec = optarg[0] == 'v' ? PF_CODEC_VCDIFF :
+			    PF_CODEC_DELTA;
+			break;
 		case 1: case 2: case 3: case 4:
 			o.dep_kind[o.n_deps] = (pf_dep_kind)c;
 			o.deps[o.n_deps++] = optarg;

@@ -1,5 +1,5 @@
 /*
- * patch-delta: make, apply and describe pfdelta binary deltas.  Opens the
+ * patch-delta: make, apply and describe pfdelta and VCDIFF binary deltas.  Opens the
  * files and leaves everything else to libpatchfmt_delta.h.
  */
 #include <config.h>
@@ -19,7 +19,8 @@
 #include "libpatchfmt_delta.h"
 
 #define USAGE \
-	"usage: patch-delta diff old new [delta]\n" \
+	"usage: patch-delta diff [--format=pfdelta|vcdiff] [--secondary=lzma]" \
+	" old new [delta]\n" \
 	"       patch-delta apply old [delta] [new]\n" \
 	"       patch-delta info delta\n"
 
@@ -157,9 +158,40 @@ out:
 	return status;
 }
 
+/* Options of diff: the format, and xdelta3's LZMA for VCDIFF. */
+static int
+diff_options(pf_delta *d, int *argc, char ***argv)
+{
+	bool vcdiff = false, lzma = false;
+
+	for (; *argc > 0 && strncmp((*argv)[0], "--", 2) == 0;
+	    (*argc)--, (*argv)++) {
+		if (strcmp((*argv)[0], "--format=vcdiff") == 0)
+			vcdiff = true;
+		else if (strcmp((*argv)[0], "--format=pfdelta") == 0)
+			vcdiff = false;
+		else if (strcmp((*argv)[0], "--secondary=lzma") == 0)
+			lzma = true;
+		else if (strcmp((*argv)[0], "--secondary=none") == 0)
+			lzma = false;
+		else
+			return fail(PF_EXIT_USAGE, "unknown option '%s'",
+			    (*argv)[0]);
+	}
+	if (lzma && !vcdiff)
+		return fail(PF_EXIT_USAGE, "--secondary needs --format=vcdiff");
+	pf_delta_set_format(d, !vcdiff ? PF_DELTA_FORMAT_PFDELTA : lzma ?
+	    PF_DELTA_FORMAT_VCDIFF_LZMA : PF_DELTA_FORMAT_VCDIFF);
+	return PF_EXIT_OK;
+}
+
 static int
 cmd_diff(pf_delta *d, int argc, char **argv)
 {
+	int status;
+
+	if ((status = diff_options(d, &argc, &argv)) != PF_EXIT_OK)
+		return status;
 	if (argc < 2 || argc > 3 || (is_std(argv[0]) && is_std(argv[1])))
 		return usage();
 	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);

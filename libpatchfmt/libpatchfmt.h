@@ -157,7 +157,8 @@ typedef enum pf_codec {
 	PF_CODEC_STORED = 0,           /* bytes as they are */
 	PF_CODEC_LZMA2 = 1,            /* raw LZMA2 */
 	PF_CODEC_X86_LZMA2 = 2,        /* x86 BCJ, then raw LZMA2 */
-	PF_CODEC_DELTA = 3             /* pfdelta (spec/delta.md) against a base */
+	PF_CODEC_DELTA = 3,            /* pfdelta (spec/delta.md) against a base */
+	PF_CODEC_VCDIFF = 4            /* VCDIFF (spec/vcdiff.md) against a base */
 } pf_codec;
 
 typedef enum pf_section {
@@ -234,6 +235,8 @@ PF_EXTERN pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
 /* Records modification times (section 5.4.1; default: off). */
 PF_EXTERN pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
+/* The codec of deltas: PF_CODEC_DELTA (the default) or PF_CODEC_VCDIFF. */
+PF_EXTERN pf_ret pf_builder_set_delta_codec(pf_builder *b, pf_codec codec);
 /* Hot-patch records for changed ELF files (default: on). */
 PF_EXTERN pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
 /* Notes for people about what was left out, e.g. hot patches that could

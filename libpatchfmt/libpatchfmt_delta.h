@@ -23,6 +23,13 @@ typedef enum pf_delta_file {
 	PF_DELTA_FILE_DELTA = 2
 } pf_delta_file;
 
+/* What pf_delta_create_fd() writes (pf_delta_apply_fd() reads both). */
+typedef enum pf_delta_format {
+	PF_DELTA_FORMAT_PFDELTA = 0,    /* spec/delta.md, the default */
+	PF_DELTA_FORMAT_VCDIFF = 1,     /* plain RFC 3284 (spec/vcdiff.md) */
+	PF_DELTA_FORMAT_VCDIFF_LZMA = 2 /* with xdelta3's LZMA and Adler-32 */
+} pf_delta_format;
+
 PF_EXTERN pf_ret pf_delta_new(pf_delta **out);
 PF_EXTERN void pf_delta_free(pf_delta *d);
 /* The message of the last error, or "" after success. */
@@ -33,10 +40,14 @@ PF_EXTERN pf_ret pf_delta_set_name(pf_delta *d, pf_delta_file which,
 /* 0: as many as help (at most 2); 1: none.  The output never changes. */
 PF_EXTERN pf_ret pf_delta_set_threads(pf_delta *d, unsigned threads);
 
+/* The format pf_delta_create_fd() writes. */
+PF_EXTERN pf_ret pf_delta_set_format(pf_delta *d, pf_delta_format format);
+
 /* Reads old and new to their ends and writes the delta to delta_fd. */
 PF_EXTERN pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,
     int delta_fd);
 /*
+ * Applies a pfdelta or VCDIFF delta, told apart by its first bytes.
  * Checks old (a regular file, read at random offsets) against the delta,
  * then writes new to new_fd front to back and verifies its SHA-256.  On
  * failure new_fd may hold a partial file: write to a temporary file and

@@ -1,3 +1,5 @@
 libpatchfmt_libpf_apply_la_SOURCES += \
-	libpatchfmt/compress/lzma.h libpatchfmt/compress/lzma_dec.c
-libpatchfmt_libpf_build_la_SOURCES += libpatchfmt/compress/lzma_enc.c
+	libpatchfmt/compress/lzma.h libpatchfmt/compress/lzma_dec.c \
+	libpatchfmt/compress/xz.h libpatchfmt/compress/xz_dec.c
+libpatchfmt_libpf_build_la_SOURCES += libpatchfmt/compress/lzma_enc.c \
+	libpatchfmt/compress/xz_enc.c

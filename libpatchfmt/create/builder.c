@@ -19,6 +19,7 @@
 #include "common/hash.h"
 #include "compress/lzma.h"
 #include "delta/delta.h"
+#include "delta/vcdiff.h"
 #include "disasm/analyze.h"
 #include "create/scan.h"
 #include "elf/elf.h"
@@ -37,6 +38,7 @@ struct pf_builder {
 	pf_signers signers;
 	bool no_live;                   /* leave hot-patch records out */
 	bool keep_mtime;                /* record modification times */
+	pf_codec delta_codec;           /* 0: pfdelta */
 	char **notes;                   /* for people: what was left out */
 	size_t n_notes;
 };
@@ -256,13 +258,18 @@ try_delta(pf_builder *b, const side *base, const side *s, pf_buf *best,
 	pf_ret r;
 
 	pf_buf_init(&cand);
-	r = pf_delta_encode(base->content, base->len, s->content, s->len, NULL,
-	    &cand, &b->err);
+	if (b->delta_codec == PF_CODEC_VCDIFF)
+		r = pf_vcdiff_encode(base->content, base->len, s->content,
+		    s->len, NULL, &cand, &b->err);
+	else
+		r = pf_delta_encode(base->content, base->len, s->content,
+		    s->len, NULL, &cand, &b->err);
 	if (r != PF_OK) {
 		pf_buf_free(&cand);
 		return r;
 	}
-	keep_smaller(best, codec, param, &cand, PF_CODEC_DELTA, 0);
+	keep_smaller(best, codec, param, &cand, b->delta_codec == PF_CODEC_VCDIFF ?
+	    PF_CODEC_VCDIFF : PF_CODEC_DELTA, 0);
 	return PF_OK;
 }
 
@@ -394,6 +401,16 @@ pf_ret
 pf_builder_set_keep_mtime(pf_builder *b, bool keep)
 {
 	b->keep_mtime = keep;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_delta_codec(pf_builder *b, pf_codec codec)
+{
+	if (codec != PF_CODEC_DELTA && codec != PF_CODEC_VCDIFF)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "codec %u cannot carry deltas", (unsigned)codec);
+	b->delta_codec = codec;
 	return PF_OK;
 }
 

@@ -9,6 +9,7 @@ struct pf_delta {
 	pf_err err;
 	char *name[3];
 	unsigned threads;
+	pf_delta_format format;
 };
 
 /* The name given for which, or a description of the file. */

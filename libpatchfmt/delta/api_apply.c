@@ -13,6 +13,8 @@
 #include "common/fileio.h"
 #include "delta/api.h"
 #include "delta/delta.h"
+#include "delta/sniff.h"
+#include "delta/vcdiff.h"
 
 /* Output is gathered into writes of this size. */
 #define OUT_BUF (64u << 10)
@@ -166,7 +168,7 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	out->len = 0;
 	os.write = fd_write;
 	os.opaque = out;
-	r = pf_delta_decode_named(&in, &src, old.name, &os, UINT64_MAX,
+	r = pf_delta_decode_any(&in, &src, old.name, &os, UINT64_MAX,
 	    &d->err);
 	if (r == PF_OK)
 		r = fd_flush(out, &d->err);
@@ -203,6 +205,8 @@ pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f)
 	    pf_delta_name(d, PF_DELTA_FILE_DELTA));
 	if (r != PF_OK)
 		return r;
+	if (pf_vcd_is_vcdiff(hdr, got))
+		return pf_vcd_print_info(hdr, got, f, &d->err);
 	if ((r = pf_delta_read_info(hdr, got, &info, &d->err)) != PF_OK)
 		return r;
 	print_info(&info, f);

@@ -7,14 +7,17 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/lz_dec.c \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
-	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c
+	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
+	libpatchfmt/delta/vcdiff.h libpatchfmt/delta/vcdiff_table.c \
+	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
+	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/match.h libpatchfmt/delta/match.c \
 	libpatchfmt/delta/lz_enc.c libpatchfmt/delta/encoder.c \
 	libpatchfmt/delta/diff_enc.c \
-	libpatchfmt/delta/api_create.c
+	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c
 
 include_HEADERS += libpatchfmt/libpatchfmt_delta.h
 
@@ -29,13 +32,24 @@ TESTS += tests/unit/check_delta
 tests_unit_check_delta_SOURCES = tests/unit/check_delta.c
 tests_unit_check_delta_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_delta_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/check_vcdiff
+TESTS += tests/unit/check_vcdiff
+tests_unit_check_vcdiff_SOURCES = tests/unit/check_vcdiff.c
+tests_unit_check_vcdiff_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_vcdiff_LDADD = $(TEST_LIBS)
 endif
 
 ## spec/ and fuzz/corpus/ are distributed whole by the top Makefile.am.
-TESTS += tests/cli/t3000-delta.sh
-EXTRA_DIST += tests/cli/t3000-delta.sh
+TESTS += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
+	tests/cli/t3110-vcdiff-package.sh
+EXTRA_DIST += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
+	tests/cli/t3110-vcdiff-package.sh testdata/vcdiff
 
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)
 fuzz_fuzz_delta_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_delta_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
+
+check_PROGRAMS += fuzz/fuzz_vcdiff
+fuzz_fuzz_vcdiff_SOURCES = fuzz/fuzz_vcdiff.c $(FUZZ_DRIVER)
+fuzz_fuzz_vcdiff_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la

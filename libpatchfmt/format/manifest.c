@@ -79,7 +79,7 @@ pf_manifest_clear(pf_manifest *m)
 bool
 pf_codec_needs_base(pf_codec c)
 {
-	return c == PF_CODEC_DELTA;
+	return c == PF_CODEC_DELTA || c == PF_CODEC_VCDIFF;
 }
 
 /* Encoding. */
@@ -701,7 +701,7 @@ blob_field(void *obj, const pf_field *f, pf_err *err)
 	case PF_B_CODEC:
 		if ((r = pf_field_uint(f, &v, err, "blob codec")) != PF_OK)
 			return r;
-		if (v > PF_CODEC_DELTA)
+		if (v > PF_CODEC_VCDIFF)
 			return pf_err_set(err, PF_ERR_UNSUPPORTED,
 			    "unknown codec %llu", (unsigned long long)v);
 		b->codec = (pf_codec)v;

@@ -326,7 +326,7 @@ check_blobs(pf_manifest *m, const uint8_t *used, pf_err *err)
 		    (b->stored_size != b->decoded_size || b->param != 0))
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "stored blob %zu has inconsistent sizes", i);
-		if (b->codec == PF_CODEC_DELTA && b->param != 0)
+		if (pf_codec_needs_base(b->codec) && b->param != 0)
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "delta blob %zu has a parameter", i);
 		if ((b->codec == PF_CODEC_LZMA2 ||

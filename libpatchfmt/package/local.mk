@@ -3,6 +3,7 @@
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/package/reader.c libpatchfmt/package/reader.h \
 	libpatchfmt/package/delta_check.c \
+	libpatchfmt/package/vcdiff_blob.c libpatchfmt/package/vcdiff_blob.h \
 	libpatchfmt/package/print.c libpatchfmt/package/print_live.c \
 	libpatchfmt/package/xattr_text.c libpatchfmt/package/xattr_text.h \
 	libpatchfmt/package/print_meta.c libpatchfmt/package/print_meta.h

@@ -45,6 +45,7 @@ codec_str(pf_codec c)
 	case PF_CODEC_LZMA2: return "lzma2";
 	case PF_CODEC_X86_LZMA2: return "x86+lzma2";
 	case PF_CODEC_DELTA: return "pfdelta";
+	case PF_CODEC_VCDIFF: return "vcdiff";
 	}
 	return "unknown";
 }

@@ -17,6 +17,7 @@
 #include "common/hash.h"
 #include "compress/lzma.h"
 #include "delta/delta.h"
+#include "package/vcdiff_blob.h"
 #include "format/manifest.h"
 #include "package/reader.h"
 #include "trust/keyring.h"
@@ -236,12 +237,14 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 	const pf_blob *b = &r->m.blobs[idx];
 	uint64_t left = b->stored_size;
 	uint8_t d[32], head[PF_DELTA_HEADER_LEN];   /* finding 12 */
+	pf_vcd_check vc;
 	size_t headlen = 0;
 	char want[PF_SHA256_HEX_LEN], got_hex[PF_SHA256_HEX_LEN];
 	pf_sha256_ctx h;
 	size_t n, got;
 	pf_ret ret;
 
+	pf_vcdiff_blob_begin(&r->m, idx, &vc);
 	if (pf_sha256_init(&h) != 0)
 		return pf_err_nomem(&r->err);
 	while (left > 0) {
@@ -256,6 +259,11 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 			return ret;
 		}
 		pf_sha256_update(&h, buf, n);
+		if ((ret = pf_vcdiff_blob_feed(&r->m, idx, &vc, buf, n,
+		    &r->err)) != PF_OK) {
+			pf_sha256_discard(&h);
+			return ret;
+		}
 		if (left == b->stored_size) {   /* the delta header, if any */
 			headlen = n < sizeof head ? n : sizeof head;
 			memcpy(head, buf, headlen);
@@ -267,6 +275,8 @@ verify_blob(pf_reader *r, size_t idx, uint8_t *buf)
 		return pf_err_set(&r->err, PF_ERR_CORRUPT,
 		    "blob %zu is damaged: expected sha256 %s, found %s", idx,
 		    pf_sha256_hex(want, b->sha256), pf_sha256_hex(got_hex, d));
+	if ((ret = pf_vcdiff_blob_end(&r->m, idx, &vc, &r->err)) != PF_OK)
+		return ret;
 	return pf_manifest_check_delta(&r->m, idx, head, headlen, &r->err);
 }
 
@@ -773,6 +783,12 @@ decode(pf_reader *r, uint32_t idx, pf_istream *in, const pf_source *base,
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "delta blob %u has no base to apply to", idx);
 		return pf_delta_decode(in, base, out, b->decoded_size, err);
+	case PF_CODEC_VCDIFF:
+		if (base == NULL)
+			return pf_err_set(err, PF_ERR_CORRUPT,
+			    "vcdiff blob %u has no base to apply to", idx);
+		return pf_vcdiff_decode_exact(in, base, out, b->decoded_size,
+		    err);
 	}
 	return pf_err_set(err, PF_ERR_UNSUPPORTED,
 	    "blob %u uses codec %u, which this build cannot decode", idx,

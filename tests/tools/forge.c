@@ -125,9 +125,9 @@ file_state(pf_state *s, uint32_t mode, data d)
 		abort();
 }
 
-/* delta PATH MODE BEFORE AFTER DELTA [RDELTA] */
+/* delta PATH MODE BEFORE AFTER DELTA [RDELTA]; vcdiff: the same, codec 4 */
 static void
-add_delta(pf_manifest *m, pf_entry *e, uint32_t mode)
+add_delta(pf_manifest *m, pf_entry *e, uint32_t mode, pf_codec codec)
 {
 	char *bef = strtok(NULL, " \n"), *aft = strtok(NULL, " \n");
 	char *dl = strtok(NULL, " \n"), *rdl = strtok(NULL, " \n");
@@ -140,10 +140,10 @@ add_delta(pf_manifest *m, pf_entry *e, uint32_t mode)
 	e->op = PF_OP_CHANGE;
 	file_state(&e->before, mode, before);
 	file_state(&e->after, mode, after);
-	e->payload = add_blob(m, PF_SECTION_PAYLOAD, PF_CODEC_DELTA, slurp(dl),
+	e->payload = add_blob(m, PF_SECTION_PAYLOAD, codec, slurp(dl),
 	    after.n);
 	if (rdl != NULL) {
-		e->rollback = add_blob(m, PF_SECTION_ROLLBACK, PF_CODEC_DELTA,
+		e->rollback = add_blob(m, PF_SECTION_ROLLBACK, codec,
 		    slurp(rdl), before.n);
 		free(before.p);
 	} else
@@ -217,8 +217,9 @@ add_line(pf_manifest *m, char *line)
 	e->path = strdup(unescape(path));
 	e->op = PF_OP_ADD;
 	e->payload = e->rollback = e->live = PF_NO_BLOB;
-	if (strcmp(kind, "delta") == 0) {
-		add_delta(m, e, (uint32_t)strtoul(arg, NULL, 8));
+	if (strcmp(kind, "delta") == 0 || strcmp(kind, "vcdiff") == 0) {
+		add_delta(m, e, (uint32_t)strtoul(arg, NULL, 8),
+		    kind[0] == 'v' ? PF_CODEC_VCDIFF : PF_CODEC_DELTA);
 		return;
 	}
 	text = unescape(strtok(NULL, "\n"));

@@ -1,0 +1,12 @@
+/* Decoding a delta of either format, told apart by its magic. */
+#ifndef PF_DELTA_SNIFF_H
+#define PF_DELTA_SNIFF_H
+
+#include "common/stream.h"
+
+/* pf_vcdiff_decode() or pf_delta_decode_named(), as the magic says. */
+pf_ret pf_delta_decode_any(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    pf_err *err);
+
+#endif
