@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "format/manifest.h"
 #include "format/print_meta.h"
+#include "format/rollout.h"
 #include "elf/needs.h"
 
 static const char *
@@ -214,6 +215,7 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 		text_field(f, "release  ", m->family, "(default family)");
 		fprintf(f, " %" PRIu64 "\n", m->release);
 	}
+	pf_rollout_print_text(m, f);
 	fprintf(f, "sizes    payload %" PRIu64 " bytes, rollback %" PRIu64
 	    " bytes, %zu blobs\n", m->payload_size, m->rollback_size,
 	    m->n_blobs);
@@ -349,6 +351,7 @@ pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
 		fputc('}', f);
 	}
 	fputc(']', f);
+	pf_rollout_print_json(m, f);
 	json_entries(m, f);
 	fputs("}\n", f);
 }
