@@ -29,19 +29,20 @@ pf_field_phase(pf_field_apply *f, const pf_reader *r, const char *root)
 	pf_phase_decide(r, root, &f->phase);
 	f->phase_known = true;
 	if (!p->install && f->ignore_phasing)
-		pf_warnx("WARNING: --ignore-phasing: this machine is not in the "
-		    "rollout of '%s' yet", pf_reader_id(r));
+		pf_warnx("WARNING: --ignore-phasing: this machine is not in "
+		    "the rollout of '%s' yet", pf_reader_id(r));
 	if (p->install || f->ignore_phasing)
 		return PF_OK;
 	if (!p->have_machine_id)
-		snprintf(f->msg, sizeof f->msg, "'%s' is rolled out to %u.%02u%% "
-		    "of machines, and '%s/etc/machine-id' does not name this "
-		    "one: deferred (--ignore-phasing installs it now)",
+		snprintf(f->msg, sizeof f->msg, "'%s' is rolled out to "
+		    "%u.%02u%% of machines, and '%s/etc/machine-id' does not "
+		    "name this one: deferred (--ignore-phasing installs it now)",
 		    pf_reader_id(r), p->share / 100, p->share % 100, root);
 	else
-		snprintf(f->msg, sizeof f->msg, "'%s' is rolled out to %u.%02u%% "
-		    "of machines, and this one's place is %u.%02u: deferred "
-		    "(--ignore-phasing installs it now)", pf_reader_id(r),
+		snprintf(f->msg, sizeof f->msg, "'%s' is rolled out to "
+		    "%u.%02u%% of machines, and this one's place is %u.%02u: "
+		    "deferred (--ignore-phasing installs it now)",
+		    pf_reader_id(r),
 		    p->share / 100, p->share % 100, p->place / 100,
 		    p->place % 100);
 	return PF_ERR_DEFERRED;
@@ -63,8 +64,8 @@ pf_field_phase_text(const pf_field_apply *f, FILE *out)
 	if (!f->phase_known || !p->phased)
 		return;
 	if (p->have_machine_id)
-		fprintf(out, "phase     %u.%02u%% of machines, this one's place "
-		    "%u.%02u: %s\n", p->share / 100, p->share % 100,
+		fprintf(out, "phase     %u.%02u%% of machines, this one's "
+		    "place %u.%02u: %s\n", p->share / 100, p->share % 100,
 		    p->place / 100, p->place % 100, decision(f));
 	else
 		fprintf(out, "phase     %u.%02u%% of machines, no machine-id: "
@@ -143,13 +144,15 @@ pf_field_after_install(pf_field_apply *f, pf_db *db, pf_reader *r,
 	/* An ordinary rollback, journaled; a signal does not stop it. */
 	ret = pf_db_undo_install(db, id, root, txn_flags, &rr, &rt);
 	if (ret == PF_OK) {
-		pf_field_hook(f, db, rr, PF_HOOK_POST_ROLLBACK, root, rt);
-		snprintf(f->msg, sizeof f->msg, "%.600s; '%.128s' was rolled back",
-		    why, id);
+		if (pf_field_hook(f, db, rr, PF_HOOK_POST_ROLLBACK, root, rt) !=
+		    PF_OK)
+			pf_warnx("warning: %s", f->msg);
+		snprintf(f->msg, sizeof f->msg,
+		    "%.600s; '%.128s' was rolled back", why, id);
 		ret = PF_ERR_HEALTH;
 	} else {
-		snprintf(f->msg, sizeof f->msg, "%.600s, and rolling '%.128s' back "
-		    "failed: %.600s", why, id, pf_db_error(db));
+		snprintf(f->msg, sizeof f->msg, "%.600s, and rolling '%.128s' "
+		    "back failed: %.600s", why, id, pf_db_error(db));
 	}
 	pf_txn_free(rt);
 	pf_reader_free(rr);

@@ -154,7 +154,8 @@ main(int argc, char **argv)
 	if (optind != argc)
 		return pf_usage_error(usage, "unexpected argument");
 	if (log && pid)
-		return pf_usage_error(usage, "--log and --pid exclude each other");
+		return pf_usage_error(usage,
+		    "--log and --pid exclude each other");
 	if ((rc = pf_open_state(&db, root, state_dir, false)) != 0) {
 		pf_db_free(db);
 		return rc;

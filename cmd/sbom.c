@@ -293,12 +293,14 @@ spdx_relationships(FILE *f, const pf_manifest *m)
 		    "\"SPDXRef-Package-product\"}", f);
 	for (i = 0; i < m->n_entries; i++)
 		if (installs(&m->entries[i]))
-			fprintf(f, ",{\"spdxElementId\":\"SPDXRef-Package-patch\","
+			fprintf(f, ",{\"spdxElementId\":"
+			    "\"SPDXRef-Package-patch\","
 			    "\"relationshipType\":\"CONTAINS\","
 			    "\"relatedSpdxElement\":\"SPDXRef-File-%zu\"}", i);
 	for (i = 0; i < m->n_deps; i++)
 		if (m->deps[i].kind == PF_DEP_REQUIRES)
-			fprintf(f, ",{\"spdxElementId\":\"SPDXRef-Package-patch\","
+			fprintf(f, ",{\"spdxElementId\":"
+			    "\"SPDXRef-Package-patch\","
 			    "\"relationshipType\":\"DEPENDS_ON\","
 			    "\"relatedSpdxElement\":\"SPDXRef-Package-requires-"
 			    "%zu\"}", i);

@@ -35,7 +35,7 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0710-live-kill.sh \
 	tests/cli/t0900-hooks.sh tests/cli/t0910-phase.sh \
 	tests/cli/t0920-audit.sh tests/cli/t0930-audit-crash.sh \
-	tests/cli/t0940-sbom.sh
+	tests/cli/t0940-sbom.sh tests/cli/t0950-audit-live.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 

@@ -151,10 +151,13 @@ watch(pid_t pid, int fd, unsigned timeout, pf_hook_result *res)
 
 	while (!eof || !ended) {
 		left = start + timeout - now();
-		if (left <= 0 && !res->timed_out) {
+		if (left <= 0 && !ended && !res->timed_out) {
 			res->timed_out = true;
 			kill(-pid, SIGKILL);
 		}
+		/* A process that left the group may hold the pipe: not for long. */
+		if (left <= -1 && ended)
+			break;
 		if (!eof) {
 			if (poll(&pfd, 1, left > 0.1 ? 100 : left > 0 ?
 			    (int)(left * 1000) + 1 : 100) > 0)

@@ -19,7 +19,7 @@ typedef struct pf_hook_exec {
 	size_t len;
 	unsigned timeout;               /* seconds */
 	int scratch_dfd;                /* the script and path list go here */
-	const char *scratch_seen;       /* that directory, as the hook sees it */
+	const char *scratch_seen;       /* that directory as the hook sees it */
 	const char *chroot_dir;         /* NULL: the host's root */
 	const char *const *env;         /* NAME=VALUE, NULL at the end */
 	const char *paths;              /* the PF_CHANGED_PATHS file's text */
