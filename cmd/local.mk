@@ -7,15 +7,19 @@ BUILD_LIBS = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
 
 bin_PROGRAMS += patch-create patch-inspect patch-apply patch-keygen \
 	patch-rollback patch-status
-patch_create_SOURCES = cmd/patch-create.c $(CMD_UTIL)
+patch_create_SOURCES = cmd/patch-create.c $(CMD_UTIL) cmd/field.h \
+	cmd/field_create.c
 patch_create_LDADD = $(BUILD_LIBS)
-patch_inspect_SOURCES = cmd/patch-inspect.c $(CMD_UTIL)
+patch_inspect_SOURCES = cmd/patch-inspect.c $(CMD_UTIL) cmd/sbom.c \
+	cmd/sbom.h
 patch_inspect_LDADD = libpatchfmt/libpf_apply.la
-patch_apply_SOURCES = cmd/patch-apply.c $(CMD_UTIL)
+patch_apply_SOURCES = cmd/patch-apply.c $(CMD_UTIL) cmd/field.h \
+	cmd/field_apply.c
 patch_apply_LDADD = libpatchfmt/libpf_apply.la
 patch_keygen_SOURCES = cmd/patch-keygen.c $(CMD_UTIL)
 patch_keygen_LDADD = $(BUILD_LIBS)
-patch_rollback_SOURCES = cmd/patch-rollback.c $(CMD_UTIL)
+patch_rollback_SOURCES = cmd/patch-rollback.c $(CMD_UTIL) cmd/field.h \
+	cmd/field_apply.c
 patch_rollback_LDADD = libpatchfmt/libpf_apply.la
 patch_status_SOURCES = cmd/patch-status.c $(CMD_UTIL)
 patch_status_LDADD = libpatchfmt/libpf_apply.la

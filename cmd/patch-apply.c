@@ -11,13 +11,15 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "field.h"
 #include "common/json.h"
 
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
     "[--needs-root dir | --skip-needs] [--pid pid | --all-processes] "
-    "[--wait ms] [--no-owners] [--no-xattrs] package\n"
+    "[--wait ms] [--no-owners] [--no-xattrs] [--no-hooks] "
+    "[--ignore-phasing] package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
 typedef struct opts {
@@ -30,6 +32,9 @@ typedef struct opts {
 	unsigned pid, wait_ms;
 	pf_trust_opts trust;
 } opts;
+
+/* Hooks and phasing (field_apply.c). */
+static pf_field_apply field;
 
 static const char *
 status_word(pf_txn_state s, int check)
@@ -53,6 +58,7 @@ report_text(const opts *o, const pf_manifest *m, const pf_txn *t)
 		printf("%s %-9s %s\n", o->check ? "would" : "     ",
 		    pf_action_str(a), pf_shown(m->entries[i].path));
 	}
+	pf_field_phase_text(&field, stdout);
 	printf("%s: '%s'%s%s ", pf_progname, m->name ? m->name : o->package,
 	    m->version ? " " : "", m->version ? m->version : "");
 	if (pf_txn_get_state(t) == PF_TXN_ALREADY_APPLIED)
@@ -75,6 +81,7 @@ report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
 	pf_json_str(stdout, m ? m->version : NULL);
 	fputs(",\"root\":", stdout);
 	pf_json_str(stdout, o->root);
+	pf_field_phase_json(&field, stdout);
 	if (ret != PF_OK) {
 		fputs(",\"status\":\"error\",\"error\":", stdout);
 		pf_json_str(stdout, msg);
@@ -129,6 +136,9 @@ live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
 
 	ret = pf_db_live_apply(db, r, (int)pid, o->wait_ms, &res);
 	*hit = ret == PF_OK || (!res.not_running && !res.unreadable);
+	if (*hit && !res.already)
+		pf_db_log_event(db, "hot-patch", pf_reader_id(r), (int)pid, ret,
+		    pf_db_error(db));
 	*opaque = res.unreadable && ret == PF_ERR_IO;
 	if (ret != PF_OK && all && !*hit)
 		return 0;
@@ -231,6 +241,8 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 	if (o->txn_flags & PF_TXN_NO_XATTRS)
 		pf_warnx("WARNING: --no-xattrs: capabilities, ACLs, labels and "
 		    "other extended attributes of the package are not set");
+	if (!o->check)
+		pf_field_warn_no_hooks(&field, r);
 	if ((rc = pf_open_state(&db, o->root, o->state_dir, !o->check)) != 0)
 		return rc;
 	ret = pf_db_check_install(db, r, o->force_downgrade);
@@ -250,6 +262,12 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 	if (ret == PF_OK && o->check)
 		ret = pf_txn_preflight(*t);
 	msg = *t ? pf_txn_error(*t) : NULL;
+	/* Phasing and the pre-apply hook: still nothing written. */
+	if (ret == PF_OK && pf_txn_get_state(*t) == PF_TXN_PENDING &&
+	    ((ret = pf_field_phase(&field, r, o->root)) != PF_OK ||
+	    (!o->check && (ret = pf_field_hook(&field, db, r,
+	    PF_HOOK_PRE_APPLY, o->root, *t)) != PF_OK)))
+		msg = field.msg;
 	if (ret == PF_OK && !o->check) {
 		pf_txn_set_cancel(*t, &pf_stop);
 		pf_signals_arm(true);
@@ -258,6 +276,9 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 		msg = pf_db_error(db);
 		if (ret == PF_OK && pf_txn_note(*t) != NULL)
 			pf_warnx("warning: %s", pf_txn_note(*t));
+		if (ret == PF_OK && (ret = pf_field_after_install(&field, db, r,
+		    o->root, *t, o->txn_flags)) != PF_OK)
+			msg = field.msg;
 	}
 out:
 	rc = finish(o, r, *t, ret, msg);
@@ -335,6 +356,7 @@ main(int argc, char **argv)
 		{ "recover", no_argument, NULL, 'R' },
 		{ "no-owners", no_argument, NULL, 'O' },
 		{ "no-xattrs", no_argument, NULL, 'X' },
+		PF_FIELD_APPLY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -357,6 +379,8 @@ main(int argc, char **argv)
 		case 'R': o.recover = 1; break;
 		case 'O': o.txn_flags |= PF_TXN_NO_OWNERS; break;
 		case 'X': o.txn_flags |= PF_TXN_NO_XATTRS; break;
+		case PF_OPT_NO_HOOKS: field.no_hooks = 1; break;
+		case PF_OPT_IGNORE_PHASING: field.ignore_phasing = 1; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
 				return c;

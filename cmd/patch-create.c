@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "field.h"
 
 static const char usage[] =
     "patch-create [-q] [--name id] [--version version] [--description text] "
@@ -22,6 +23,7 @@ static const char usage[] =
     "[--release counter] [--expires time] [--requires id[=version]] "
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
     "[--deps file] [--no-live] [--keep-mtime] [--codec pfdelta|vcdiff] "
+    PF_FIELD_CREATE_USAGE
     "-o package old new";
 
 #define MAXLIST 64
@@ -35,6 +37,7 @@ typedef struct opts {
 	size_t n_keys, n_from, n_deps, n_deps_files;
 	int quiet, no_live, keep_mtime;
 	pf_codec delta_codec;
+	pf_field_create field;          /* hooks, provenance, phase */
 } opts;
 
 /* Reproducible builds: SOURCE_DATE_EPOCH overrides the clock. */
@@ -233,7 +236,8 @@ run(const opts *o, const char *old, const char *new_)
 	if ((r = pf_builder_new(&b)) != PF_OK)
 		return pf_fail(r, NULL);
 	/* "+DAYS" counts from the creation time, reproducible too. */
-	if ((rc = configure_trust(b, o, t)) != 0)
+	if ((rc = configure_trust(b, o, t)) != 0 ||
+	    (rc = pf_field_create_apply(&o->field, b, usage)) != 0)
 		goto out;
 	if ((r = pf_builder_set_info(b, o->name, o->version,
 	    o->description)) != PF_OK ||
@@ -284,10 +288,11 @@ main(int argc, char **argv)
 		{ "codec", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		PF_FIELD_CREATE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { 0 };
-	int c;
+	int c, rc;
 
 	pf_progname = "patch-create";
 	while ((c = getopt_long(argc, argv, "o:qhk:", longopts, NULL)) != -1) {
@@ -326,7 +331,12 @@ main(int argc, char **argv)
 		case 'p': o.path = optarg; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			if ((rc = pf_field_create_opt(&o.field, c, optarg,
+			    usage)) < 0)
+				return pf_usage_error(usage, "unknown option");
+			if (rc != 0)
+				return rc;
 		}
 	}
 	if (argc - optind != 2)

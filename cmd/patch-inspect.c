@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "sbom.h"
 
 static const char usage[] =
-    "patch-inspect [--json] [--verify] [--keyring dir] [--threshold n] "
-    "package";
+    "patch-inspect [--json | --sbom cyclonedx | --sbom spdx] [--verify] "
+    "[--keyring dir] [--threshold n] package";
 
 /* Who signed, and what the keyring says of each signature. */
 static void
@@ -43,6 +44,7 @@ main(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "keyring", required_argument, NULL, 'K' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "sbom", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -50,6 +52,7 @@ main(int argc, char **argv)
 	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
 	pf_trust trust;
+	const char *sbom = NULL;
 	pf_ret ret;
 	int c, json = 0, verify = 0, fd, rc = 0;
 
@@ -58,6 +61,13 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'v': verify = 1; break;
+		case 'S':
+			if (strcmp(optarg, "cyclonedx") != 0 &&
+			    strcmp(optarg, "spdx") != 0)
+				return pf_usage_error(usage, "--sbom takes "
+				    "cyclonedx or spdx");
+			sbom = optarg;
+			break;
 		case 'K': topt.keyring = optarg; verify = 1; break;
 		case 't':
 			if (pf_parse_threshold(optarg, &topt.threshold) < 0)
@@ -71,6 +81,9 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
+	if (sbom && json)
+		return pf_usage_error(usage, "--sbom and --json exclude each "
+		    "other");
 	if (verify && (rc = pf_load_trust(&topt, "", &kr, &trust)) != 0) {
 		pf_keyring_free(kr);
 		return rc;
@@ -84,7 +97,10 @@ main(int argc, char **argv)
 		rc = pf_fail(ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	if (json) {
+	if (sbom) {
+		if (pf_sbom_print(stdout, sbom, r) < 0)
+			rc = pf_fail(PF_ERR_NOMEM, NULL);
+	} else if (json) {
 		fputs("{\"signatures\":[", stdout);
 		print_signatures(r, 1);
 		printf("],\"verified\":%s,\"live\":",

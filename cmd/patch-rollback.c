@@ -9,17 +9,21 @@
 #include <string.h>
 
 #include "util.h"
+#include "field.h"
 #include "common/json.h"
 
 static const char usage[] =
     "patch-rollback [--check] [--force] [--json] [--root dir] "
-    "[--state-dir dir] [--pid pid [--wait ms]] id";
+    "[--state-dir dir] [--no-hooks] [--pid pid [--wait ms]] id";
 
 typedef struct opts {
 	const char *root, *state_dir, *id;
 	int check, force, json;
 	unsigned pid, wait_ms;
 } opts;
+
+/* The package's pre-rollback and post-rollback hooks (field_apply.c). */
+static pf_field_apply field;
 
 /* Takes a hot patch out of a running process. */
 static int
@@ -33,6 +37,9 @@ run_live(const opts *o)
 		return rc;
 	ret = o->check ? pf_db_live_check(db, o->id, (int)o->pid) :
 		    pf_db_live_revert(db, o->id, (int)o->pid, o->wait_ms);
+	if (!o->check)
+		pf_db_log_event(db, "hot-unpatch", o->id, (int)o->pid, ret,
+		    pf_db_error(db));
 	if (o->json) {
 		fputs("{\"id\":", stdout);
 		pf_json_str(stdout, o->id);
@@ -116,6 +123,10 @@ run(const opts *o)
 	if (ret == PF_OK && o->check)
 		ret = pf_txn_preflight(t);
 	msg = t ? pf_txn_error(t) : NULL;
+	if (ret == PF_OK && !o->check && pf_txn_get_state(t) ==
+	    PF_TXN_PENDING && (ret = pf_field_hook(&field, db, r,
+	    PF_HOOK_PRE_ROLLBACK, o->root, t)) != PF_OK)
+		msg = field.msg;
 	/* Tree and state in one journaled transaction, as for an install. */
 	if (ret == PF_OK && !o->check) {
 		pf_txn_set_cancel(t, &pf_stop);
@@ -125,6 +136,11 @@ run(const opts *o)
 		msg = pf_db_error(db);
 		if (ret == PF_OK && pf_txn_note(t) != NULL)
 			pf_warnx("warning: %s", pf_txn_note(t));
+		/* Too late to stop anything: a failure is only told. */
+		if (ret == PF_OK && pf_txn_get_state(t) == PF_TXN_APPLIED &&
+		    pf_field_hook(&field, db, r, PF_HOOK_POST_ROLLBACK,
+		    o->root, t) != PF_OK)
+			pf_warnx("warning: %s", field.msg);
 	}
 out:
 	rc = report(o, t, r ? pf_reader_manifest(r) : NULL, ret, msg);
@@ -145,6 +161,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "no-hooks", no_argument, NULL, PF_OPT_NO_HOOKS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -159,6 +176,7 @@ main(int argc, char **argv)
 		case 'c': o.check = 1; break;
 		case 'f': o.force = 1; break;
 		case 'j': o.json = 1; break;
+		case PF_OPT_NO_HOOKS: field.no_hooks = 1; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
 				return c;
@@ -184,5 +202,8 @@ main(int argc, char **argv)
 	if (o.force)
 		pf_warnx("WARNING: --force: files changed since the install "
 		    "will be overwritten");
+	if (field.no_hooks && !o.check)
+		pf_warnx("WARNING: --no-hooks: the package's pre-rollback and "
+		    "post-rollback hooks are not run");
 	return run(&o);
 }

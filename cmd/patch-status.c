@@ -16,7 +16,7 @@
 #include "common/json.h"
 
 static const char usage[] =
-    "patch-status [--json] [--root dir] [--state-dir dir] [--pid pid]";
+    "patch-status [--json] [--root dir] [--state-dir dir] [--pid pid | --log]";
 
 /* The hot patches live in one process, after the recovery of what a
  * killed tool left there; a damaged record is reported, not hidden. */
@@ -125,6 +125,7 @@ main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "log", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -133,7 +134,7 @@ main(int argc, char **argv)
 	pf_db *db = NULL;
 	size_t i;
 	unsigned pid = 0;
-	int c, json = 0, rc;
+	int c, json = 0, rc, log = 0;
 
 	pf_progname = "patch-status";
 	while ((c = getopt_long(argc, argv, "r:s:jh", longopts, NULL)) != -1) {
@@ -141,6 +142,7 @@ main(int argc, char **argv)
 		case 'r': root = optarg; break;
 		case 's': state_dir = optarg; break;
 		case 'j': json = 1; break;
+		case 'l': log = 1; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &pid)) != 0)
 				return c;
@@ -151,6 +153,9 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return pf_usage_error(usage, "unexpected argument");
+	if (log && pid)
+		return pf_usage_error(usage,
+		    "--log and --pid exclude each other");
 	if ((rc = pf_open_state(&db, root, state_dir, false)) != 0) {
 		pf_db_free(db);
 		return rc;
@@ -163,6 +168,14 @@ main(int argc, char **argv)
 		rc = status_live(db, pid, json);
 		pf_db_free(db);
 		return rc;
+	}
+	/* The audit log (spec section 12.8), after any recovery's line. */
+	if (log) {
+		pf_ret ret = pf_db_log_print(db, stdout, json);
+
+		rc = ret == PF_OK ? 0 : pf_fail(ret, pf_db_error(db));
+		pf_db_free(db);
+		return rc == 0 && fflush(stdout) != 0 ? PF_EXIT_IO : rc;
 	}
 	if (json)
 		fputs("{\"patches\":[", stdout);

@@ -45,7 +45,11 @@ typedef enum pf_ret {
 	PF_ERR_EXPIRED,      /* the package is past its expiry time */
 	PF_ERR_DOWNGRADE,    /* older than what is installed of its family */
 	PF_ERR_BUSY,         /* a process stayed busy where it is patched */
-	PF_ERR_INTERRUPTED   /* a signal stopped it; what it did was undone */
+	PF_ERR_INTERRUPTED,  /* a signal stopped it; what it did was undone */
+	/* Patches in the field (sections 5.1.4, 5.1.5). */
+	PF_ERR_DEFERRED,     /* this machine is not in the rollout yet */
+	PF_ERR_HEALTH,       /* a hook after the commit failed; rolled back */
+	PF_ERR_HOOK          /* a hook before any change failed */
 } pf_ret;
 
 /* Exit statuses of the tools (spec/patchfmt.md section 9). */
@@ -63,6 +67,9 @@ enum {
 	PF_EXIT_DOWNGRADE = 10,
 	PF_EXIT_BUSY = 11,
 	PF_EXIT_INTERRUPTED = 12,
+	PF_EXIT_DEFERRED = 13,
+	PF_EXIT_HEALTH = 14,
+	PF_EXIT_HOOK = 15,
 	PF_EXIT_SOFTWARE = 70
 };
 
@@ -192,6 +199,34 @@ typedef struct pf_dep {
 	char *version;                 /* may be NULL: any version */
 } pf_dep;
 
+/* Section 5.1.4: install hooks, scripts run around an install. */
+typedef enum pf_hook_kind {
+	PF_HOOK_PRE_APPLY = 1,
+	PF_HOOK_POST_APPLY = 2,
+	PF_HOOK_HEALTH = 3,
+	PF_HOOK_PRE_ROLLBACK = 4,
+	PF_HOOK_POST_ROLLBACK = 5
+} pf_hook_kind;
+
+typedef struct pf_hook {
+	pf_hook_kind kind;
+	uint32_t timeout;              /* seconds */
+	uint8_t *script;
+	size_t len;
+} pf_hook;
+
+/* What a hook run did (pf_db_run_hook()). */
+typedef struct pf_hook_result {
+	bool ran;                      /* false: the package has no such hook */
+	int status;                    /* exit status, or 128 + signal number */
+	bool timed_out;                /* killed when its time was up */
+	long pid;
+	double seconds;
+	char output[4096];             /* the start of its output */
+	size_t output_len;
+	bool output_cut;               /* it wrote more than output holds */
+} pf_hook_result;
+
 typedef struct pf_manifest {
 	char *name;                    /* the patch ID */
 	char *version;
@@ -212,6 +247,16 @@ typedef struct pf_manifest {
 	size_t n_deps;
 	uint64_t payload_size;
 	uint64_t rollback_size;
+	/* Field work (sections 5.1.3 to 5.1.5): provenance, hooks in kind
+	 * order, phased rollout; NULL or 0 when absent. */
+	char *issue;
+	char *source_rev;
+	char *source_url;
+	pf_hook *hooks;
+	size_t n_hooks;
+	bool has_phase;
+	uint32_t phase;                /* hundredths of a percent, 0-10000 */
+	char *phase_seed;              /* NULL: the patch ID */
 } pf_manifest;
 
 /*
@@ -253,6 +298,15 @@ PF_EXTERN pf_ret pf_builder_add_from_version(pf_builder *b,
 PF_EXTERN pf_ret pf_builder_set_release(pf_builder *b, const char *family,
     uint64_t counter);
 PF_EXTERN pf_ret pf_builder_set_expires(pf_builder *b, uint64_t seconds);
+/* Sections 5.1.3 to 5.1.5: provenance (any may be NULL), a hook script
+ * (one per kind; timeout in seconds), the phased rollout (share in
+ * hundredths of a percent; seed NULL: the patch ID). */
+PF_EXTERN pf_ret pf_builder_set_provenance(pf_builder *b, const char *issue,
+    const char *source_rev, const char *source_url);
+PF_EXTERN pf_ret pf_builder_add_hook(pf_builder *b, pf_hook_kind kind,
+    uint32_t timeout, const uint8_t *script, size_t len);
+PF_EXTERN pf_ret pf_builder_set_phase(pf_builder *b, uint32_t share,
+    const char *seed);
 /* Writes the package to fd, front to back (no seeking). */
 PF_EXTERN pf_ret pf_builder_write(pf_builder *b, int fd);
 PF_EXTERN const pf_manifest *pf_builder_manifest(const pf_builder *b);
@@ -509,6 +563,54 @@ PF_EXTERN pf_ret pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms);
 /* The IDs live in process pid, sorted; the caller frees each and the
  * array. */
 PF_EXTERN size_t pf_db_live_list(pf_db *db, int pid, char ***ids);
+
+/*
+ * Patches in the field (spec sections 5.1.4, 5.1.5, 9.8, 12.8).
+ *
+ * Phasing: whether this machine takes the package now.  The place of a
+ * machine (0-9999) comes from ROOT/etc/machine-id and the seed (the
+ * package's, or its patch ID); it takes the package when the place is
+ * below the share.
+ */
+typedef struct pf_phase {
+	bool phased;                   /* the package has a phase */
+	bool install;                  /* this machine takes it now */
+	bool have_machine_id;
+	uint32_t share;                /* hundredths of a percent */
+	uint32_t place;                /* 0-9999 */
+	const char *seed;              /* valid while the reader is */
+} pf_phase;
+
+PF_EXTERN uint32_t pf_phase_place(const char *machine_id, const char *seed);
+PF_EXTERN void pf_phase_decide(const pf_reader *r, const char *root,
+    pf_phase *d);
+/*
+ * Runs the package's hook of this kind, if it has one, for the
+ * transaction t (the install, or a rollback's reverse) on root, and logs
+ * the run in STATE/log.  PF_OK when there is none (res->ran false) or it
+ * exited with 0; PF_ERR_HOOK when it failed, timed out or could not run.
+ */
+PF_EXTERN pf_ret pf_db_run_hook(pf_db *db, pf_reader *r, pf_hook_kind kind,
+    const char *root, const pf_txn *t, pf_hook_result *res);
+/* Whether the package's hooks can run on root (section 9.8), before
+ * anything is written: PF_OK, or PF_ERR_HOOK saying why not. */
+PF_EXTERN pf_ret pf_db_hooks_check(pf_db *db, const pf_reader *r,
+    const char *root);
+/*
+ * Rolls back the patch id that was just installed, as patch-rollback
+ * does (after a failed health check); *rd and *t, the stored package and
+ * the reverse transaction, are the caller's to free, whatever happens.
+ */
+PF_EXTERN pf_ret pf_db_undo_install(pf_db *db, const char *id, const char *root,
+    unsigned flags, pf_reader **rd, pf_txn **t);
+/*
+ * The audit log: a line for an event outside a transaction (a hot patch
+ * going in or out of process pid); and the whole log, as text for people
+ * or as one JSON array.
+ */
+PF_EXTERN pf_ret pf_db_log_event(pf_db *db, const char *event, const char *id,
+    int pid, pf_ret result, const char *error);
+PF_EXTERN pf_ret pf_db_log_print(pf_db *db, FILE *out, bool json);
 
 /*
  * Undoing a package: the same transaction with before and after swapped,

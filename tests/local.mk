@@ -12,7 +12,10 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
 TEST_LIBS = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h \
-	tests/cli/meta-compare.sh tests/cli/per-path.awk
+	tests/cli/meta-compare.sh tests/cli/per-path.awk \
+	tests/cli/field.sh tests/schemas/README \
+	tests/schemas/cyclonedx-1.5-subset.schema.json \
+	tests/schemas/spdx-2.3-subset.schema.json
 
 check_PROGRAMS += tests/tools/forge tests/tools/hpask
 tests_tools_hpask_SOURCES = tests/tools/hpask.c
@@ -29,7 +32,10 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0500-lifecycle.sh tests/cli/t0510-deps.sh \
 	tests/cli/t0600-elfneeds.sh tests/cli/t0700-live.sh \
 	tests/cli/t0800-metadata.sh \
-	tests/cli/t0710-live-kill.sh
+	tests/cli/t0710-live-kill.sh \
+	tests/cli/t0900-hooks.sh tests/cli/t0910-phase.sh \
+	tests/cli/t0920-audit.sh tests/cli/t0930-audit-crash.sh \
+	tests/cli/t0940-sbom.sh tests/cli/t0950-audit-live.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
@@ -76,6 +82,11 @@ TESTS += tests/unit/check_state
 tests_unit_check_state_SOURCES = tests/unit/check_state.c
 tests_unit_check_state_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_state_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/check_field
+TESTS += tests/unit/check_field
+tests_unit_check_field_SOURCES = tests/unit/check_field.c
+tests_unit_check_field_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_field_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/check_trust
 TESTS += tests/unit/check_trust
 tests_unit_check_trust_SOURCES = tests/unit/check_trust.c

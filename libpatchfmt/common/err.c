@@ -79,6 +79,9 @@ pf_ret_str(pf_ret r)
 	case PF_ERR_DOWNGRADE: return "downgrade refused";
 	case PF_ERR_BUSY: return "process busy, try again";
 	case PF_ERR_INTERRUPTED: return "interrupted by a signal";
+	case PF_ERR_DEFERRED: return "deferred by the phased rollout";
+	case PF_ERR_HEALTH: return "health check failed, rolled back";
+	case PF_ERR_HOOK: return "hook failed";
 	}
 	return "unknown error";
 }
@@ -102,6 +105,9 @@ pf_ret_exit_status(pf_ret r)
 	case PF_ERR_DOWNGRADE: return PF_EXIT_DOWNGRADE;
 	case PF_ERR_BUSY: return PF_EXIT_BUSY;
 	case PF_ERR_INTERRUPTED: return PF_EXIT_INTERRUPTED;
+	case PF_ERR_DEFERRED: return PF_EXIT_DEFERRED;
+	case PF_ERR_HEALTH: return PF_EXIT_HEALTH;
+	case PF_ERR_HOOK: return PF_EXIT_HOOK;
 	}
 	return PF_EXIT_SOFTWARE;
 }

@@ -880,6 +880,67 @@ pf_builder_set_expires(pf_builder *b, uint64_t seconds)
 	return PF_OK;
 }
 
+/* Patches in the field (sections 5.1.3 to 5.1.5). */
+pf_ret
+pf_builder_set_provenance(pf_builder *b, const char *issue,
+    const char *source_rev, const char *source_url)
+{
+	pf_ret r;
+
+	if ((r = set_str(b, &b->m.issue, issue)) != PF_OK ||
+	    (r = set_str(b, &b->m.source_rev, source_rev)) != PF_OK)
+		return r;
+	return set_str(b, &b->m.source_url, source_url);
+}
+
+pf_ret
+pf_builder_add_hook(pf_builder *b, pf_hook_kind kind, uint32_t timeout,
+    const uint8_t *script, size_t len)
+{
+	pf_hook *p;
+	size_t i;
+
+	if (kind < PF_HOOK_PRE_APPLY || kind > PF_HOOK_POST_ROLLBACK ||
+	    timeout == 0 || timeout > PF_MAX_HOOK_TIMEOUT || len == 0 ||
+	    len > PF_MAX_HOOK)
+		return pf_err_set(&b->err, PF_ERR_USAGE, "a hook needs a known "
+		    "kind, a script of 1 byte to 1 MiB and a timeout of 1 to "
+		    "%d seconds", PF_MAX_HOOK_TIMEOUT);
+	for (i = 0; i < b->m.n_hooks; i++)
+		if (b->m.hooks[i].kind == kind)
+			return pf_err_set(&b->err, PF_ERR_USAGE,
+			    "hook %d given twice", (int)kind);
+	if ((p = realloc(b->m.hooks, (i + 1) * sizeof *p)) == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.hooks = p;
+	/* Kept in the order of kinds, as section 5.1.4 asks. */
+	while (i > 0 && p[i - 1].kind > kind) {
+		p[i] = p[i - 1];
+		i--;
+	}
+	p[i].kind = kind;
+	p[i].timeout = timeout;
+	p[i].len = len;
+	if ((p[i].script = malloc(len)) == NULL) {
+		memmove(&p[i], &p[i + 1], (b->m.n_hooks - i) * sizeof *p);
+		return pf_err_nomem(&b->err);
+	}
+	memcpy(p[i].script, script, len);
+	b->m.n_hooks++;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_phase(pf_builder *b, uint32_t share, const char *seed)
+{
+	if (share > 10000)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "a phase is 0 to 100 percent");
+	b->m.has_phase = true;
+	b->m.phase = share;
+	return set_str(b, &b->m.phase_seed, seed);
+}
+
 pf_ret
 pf_builder_write(pf_builder *b, int fd)
 {

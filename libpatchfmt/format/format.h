@@ -45,6 +45,23 @@
 #define PF_M_EXPIRES            15
 #define PF_M_TARGET             17
 #define PF_M_RELEASE            19
+#define PF_M_PROVENANCE         20
+#define PF_M_HOOK               21
+#define PF_M_PHASE              23
+
+/* 5.1.3 Provenance fields. */
+#define PF_PV_ISSUE             2
+#define PF_PV_SOURCE_REV        4
+#define PF_PV_SOURCE_URL        6
+
+/* 5.1.4 Hook fields. */
+#define PF_H_KIND               1
+#define PF_H_TIMEOUT            3
+#define PF_H_SCRIPT             5
+
+/* 5.1.5 Phase fields. */
+#define PF_P_SHARE              1
+#define PF_P_SEED               3
 
 /* 5.1.1 Target fields. */
 #define PF_T_PRODUCT            1
@@ -121,6 +138,8 @@
 #define PF_MAX_LINK             4095
 #define PF_MAX_STRING           65536   /* names, versions, descriptions */
 #define PF_MAX_ID               128     /* patch IDs, section 5.6 */
+#define PF_MAX_HOOK             (UINT64_C(1) << 20)  /* a hook script */
+#define PF_MAX_HOOK_TIMEOUT     3600    /* seconds */
 #define PF_MAX_FROM             256     /* versions a package applies from */
 #define PF_MAX_LZMA_DICT        (UINT64_C(64) << 20)
 #define PF_MAX_LIVE             (UINT64_C(64) << 20)  /* a hot-patch record */

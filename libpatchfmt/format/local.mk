@@ -4,6 +4,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/format/format.h \
 	libpatchfmt/format/field.c libpatchfmt/format/field.h \
 	libpatchfmt/format/manifest.c libpatchfmt/format/manifest.h \
+	libpatchfmt/format/rollout.c libpatchfmt/format/rollout.h \
 	libpatchfmt/format/validate.c \
 	libpatchfmt/format/container.c libpatchfmt/format/container.h \
 	libpatchfmt/format/needs.c libpatchfmt/format/needs.h \

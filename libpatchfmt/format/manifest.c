@@ -12,6 +12,7 @@
 #include "format/format.h"
 #include "format/manifest.h"
 #include "format/needs.h"
+#include "format/rollout.h"
 
 void
 pf_manifest_init(pf_manifest *m)
@@ -73,6 +74,7 @@ pf_manifest_clear(pf_manifest *m)
 	free(m->name);
 	free(m->version);
 	free(m->description);
+	pf_rollout_clear(m);
 	pf_manifest_init(m);
 }
 
@@ -235,6 +237,7 @@ pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
 		pf_put_nested(out, PF_M_RELEASE, &in);
 		pf_buf_free(&in);
 	}
+	pf_rollout_encode(out, m);
 	return out->failed ? pf_err_nomem(err) : PF_OK;
 }
 
@@ -315,7 +318,8 @@ unknown_field(const pf_field *f, const char *what, pf_err *err)
 	BIT(PF_B_STORED_SIZE) | BIT(PF_B_DECODED_SIZE) | BIT(PF_B_SHA256))
 #define MANIFEST_SINGLE (BIT(PF_M_NAME) | BIT(PF_M_VERSION) | \
 	BIT(PF_M_DESCRIPTION) | BIT(PF_M_CREATED) | BIT(PF_M_EXPIRES) | \
-	BIT(PF_M_TARGET) | BIT(PF_M_RELEASE))
+	BIT(PF_M_TARGET) | BIT(PF_M_RELEASE) | BIT(PF_M_PROVENANCE) | \
+	BIT(PF_M_PHASE))
 #define DEP_FIELDS (BIT(PF_D_KIND) | BIT(PF_D_NAME) | BIT(PF_D_VERSION))
 
 /*
@@ -883,8 +887,23 @@ manifest_field(void *obj, const pf_field *f, pf_err *err)
 	case PF_M_RELEASE:
 		return walk_fields(f->val, f->len, "release", release_field,
 		    &(release_ctx){ m, false }, err);
+	case PF_M_PROVENANCE: case PF_M_HOOK: case PF_M_PHASE:
+		return pf_rollout_decode(m, f, err);
 	}
 	return unknown_field(f, "manifest", err);
+}
+
+pf_ret
+pf_struct_walk(const uint8_t *p, size_t n, const char *what, pf_field_fn fn,
+    void *obj, pf_err *err)
+{
+	return walk_fields(p, n, what, fn, obj, err);
+}
+
+pf_ret
+pf_struct_unknown(const pf_field *f, const char *what, pf_err *err)
+{
+	return unknown_field(f, what, err);
 }
 
 pf_ret

@@ -633,6 +633,7 @@ roll_back(pf_txn *t, const pf_txn_hooks *h)
 	pf_err first = t->err;
 	pf_ret r;
 
+	t->cause = first;
 	pf_err_clear(&t->err);
 	r = pf_txn_undo(t);
 	if (r == PF_OK && h != NULL && h->end != NULL)

@@ -72,6 +72,7 @@ struct pf_txn {
 	const volatile sig_atomic_t *cancel;
 	char note[PF_ERR_MSG_MAX];      /* a warning after a commit */
 	unsigned meta_flags;            /* PF_META_NO_*: what the user gave up */
+	pf_err cause;                   /* why a commit was undone (the log) */
 };
 
 /* check.c */

@@ -13,6 +13,7 @@
 #include "format/manifest.h"
 #include "package/print_meta.h"
 #include "format/needs.h"
+#include "format/rollout.h"
 
 static const char *
 type_str(pf_type t)
@@ -215,6 +216,7 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 		text_field(f, "release  ", m->family, "(default family)");
 		fprintf(f, " %" PRIu64 "\n", m->release);
 	}
+	pf_rollout_print_text(m, f);
 	fprintf(f, "sizes    payload %" PRIu64 " bytes, rollback %" PRIu64
 	    " bytes, %zu blobs\n", m->payload_size, m->rollback_size,
 	    m->n_blobs);
@@ -350,6 +352,7 @@ pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
 		fputc('}', f);
 	}
 	fputc(']', f);
+	pf_rollout_print_json(m, f);
 	json_entries(m, f);
 	fputs("}\n", f);
 }

@@ -32,6 +32,7 @@
 #include "format/format.h"
 #include "format/manifest.h"
 #include "state/db.h"
+#include "state/journal.h"
 
 #define RECORD_MAX 65536
 
@@ -455,12 +456,15 @@ pf_db_open_root(pf_db **out, const char *root, const char *dir, bool create)
 	*out = NULL;
 	if (dir != NULL)
 		return pf_db_open(out, dir, create);
+	/* The state is the root's own: hooks may run chrooted (audit.c). */
 	base = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (base < 0)
 		return PF_ERR_IO;
 	snprintf(shown, sizeof shown, "%s%s%s", root,
 	    root[strlen(root) - 1] == '/' ? "" : "/", PF_STATE_DIR);
 	r = db_open(out, base, shown, PF_STATE_DIR, create, true);
+	if (*out != NULL)
+		(*out)->under_root = true;
 	close(base);
 	return r;
 }
@@ -485,6 +489,7 @@ pf_db_free(pf_db *db)
 
 	if (db == NULL)
 		return;
+	pf_db_txn_forget(db);
 	for (i = 0; i < db->n; i++)
 		pf_db_rec_free(&db->recs[i]);
 	free(db->recs);

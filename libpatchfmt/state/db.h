@@ -40,6 +40,13 @@ struct pf_db {
 	size_t n;
 	bool readonly;                  /* on a read-only file system */
 	char recovered[PF_ERR_MSG_MAX]; /* what pf_db_recover() did */
+	/* The audit log (audit.c): the transaction under way, as its journal
+	 * says, and why it was undone. */
+	struct pf_journal *txn;
+	bool txn_owned;
+	bool txn_recovered;
+	char cause[PF_ERR_MSG_MAX];
+	bool under_root;                /* the state directory is ROOT's own */
 };
 
 /* Writes s with every byte outside '!'..'~', and '%', as %XX. */

@@ -35,6 +35,7 @@
 #include "format/manifest.h"
 #include "install/txn_int.h"
 #include "state/journal.h"
+#include "state/audit.h"
 
 #define JOURNAL "journal"
 #define JOURNAL_TMP ".journal.tmp"
@@ -48,10 +49,30 @@ put_str(FILE *f, const char *key, const char *val)
 	fputc('\n', f);
 }
 
+/* Who signed the package: key IDs in hex, or "-". */
+static void
+put_signers(FILE *f, const pf_reader *r)
+{
+	char hex[17];
+	uint8_t key[8];
+	size_t i, n = pf_reader_signature_count(r);
+
+	fputs("signers", f);
+	for (i = 0; i < n; i++) {
+		pf_reader_signature(r, i, key);
+		pf_hex(hex, key, 8);
+		fprintf(f, " %s", hex);
+	}
+	fputs(n ? "\n" : " -\n", f);
+}
+
+static int parse(pf_journal *j, char *text, size_t n);
+
 static char *
 render(pf_txn *t, bool rollback, const char *id, const uint8_t digest[32],
     const char *root, const struct stat *st, size_t *len)
 {
+	char txn[PF_TMPNAME_MAX];
 	char hex[PF_SHA256_HEX_LEN], *text = NULL;
 	const pf_plan *p;
 	uint8_t d[32];
@@ -68,6 +89,11 @@ render(pf_txn *t, bool rollback, const char *id, const uint8_t digest[32],
 	fprintf(f, "root-id %llu %llu\n", (unsigned long long)st->st_dev,
 	    (unsigned long long)st->st_ino);
 	fprintf(f, "flags %u\n", t->meta_flags);
+	/* For the audit log (spec section 12.8): which transaction, by whom. */
+	pf_txn_tmpname(txn, "txn");
+	fprintf(f, "txn %s\n", txn + 8);
+	fprintf(f, "pid %lu\n", (unsigned long)getpid());
+	put_signers(f, t->r);
 	for (i = 0; i < t->m->n_entries; i++) {
 		p = &t->plan[i];
 		if (p->action == PF_ACTION_NONE)
@@ -134,8 +160,26 @@ pf_journal_begin(pf_db *db, pf_txn *t, bool rollback, const char *id,
 	}
 	if (r != PF_OK)
 		unlinkat(db->dfd, JOURNAL_TMP, 0);
+	/* The log line of the transaction is made from what was written. */
+	pf_db_txn_forget(db);
+	if (r == PF_OK && (db->txn = calloc(1, sizeof *db->txn)) != NULL) {
+		db->txn_owned = true;
+		if (parse(db->txn, text, n) < 0)
+			pf_db_txn_forget(db);
+	}
 	free(text);
 	return r;
+}
+
+void
+pf_db_txn_forget(pf_db *db)
+{
+	if (db->txn != NULL && db->txn_owned) {
+		pf_journal_clear(db->txn);
+		free(db->txn);
+	}
+	db->txn = NULL;
+	db->txn_owned = false;
 }
 
 pf_ret
@@ -153,6 +197,10 @@ pf_journal_end(pf_db *db, int pdir, const char *id, bool rollback,
 			return pf_err_errno(&db->err, PF_ERR_IO, errno,
 			    "cannot sync '%s/patches'", db->dir);
 	}
+	/* Once per transaction: before the journal goes (spec 12.8). */
+	if (db->txn != NULL && pf_audit_txn(db, db->txn, committed) != PF_OK)
+		return PF_ERR_IO;
+	pf_db_txn_forget(db);
 	if (unlinkat(db->dfd, JOURNAL, 0) < 0 && errno != ENOENT)
 		return pf_err_errno(&db->err, PF_ERR_IO, errno,
 		    "cannot remove the journal in '%s'", db->dir);
@@ -164,33 +212,14 @@ pf_journal_end(pf_db *db, int pdir, const char *id, bool rollback,
 
 /* Reading it back. */
 
-typedef struct jstep {
-	size_t index;
-	int action;
-	int keep;
-	char tmp[PF_TMPNAME_MAX];
-	char backup[PF_TMPNAME_MAX];
-	char *path;
-} jstep;
-
-typedef struct journal {
-	bool rollback;
-	char *id;
-	uint8_t digest[32];
-	char *root;
-	unsigned long long dev, ino;
-	unsigned flags;
-	jstep *steps;
-	size_t n;
-} journal;
-
-static void
-journal_clear(journal *j)
+void
+pf_journal_clear(pf_journal *j)
 {
 	size_t i;
 
 	free(j->id);
 	free(j->root);
+	free(j->signers);
 	for (i = 0; i < j->n; i++)
 		free(j->steps[i].path);
 	free(j->steps);
@@ -214,10 +243,10 @@ tmpname(char out[PF_TMPNAME_MAX], const char *s, const char *tag)
 }
 
 static int
-parse_step(journal *j, char *v)
+parse_step(pf_journal *j, char *v)
 {
 	char tmp[64], backup[64];
-	jstep *s, *grown;
+	pf_jstep *s, *grown;
 	int used = 0;
 
 	if ((grown = realloc(j->steps, (j->n + 1) * sizeof *grown)) == NULL)
@@ -238,7 +267,7 @@ parse_step(journal *j, char *v)
 }
 
 static int
-parse_line(journal *j, char *line)
+parse_line(pf_journal *j, char *line)
 {
 	char *v = strchr(line, ' ');
 
@@ -263,13 +292,21 @@ parse_line(journal *j, char *line)
 		return sscanf(v, "%u", &j->flags) == 1 ? 0 : -1;
 	else if (strcmp(line, "step") == 0)
 		return parse_step(j, v);
+	else if (strcmp(line, "txn") == 0)
+		return strlen(v) != 16 || strspn(v, "0123456789abcdef") != 16 ?
+		    -1 : (memcpy(j->txn, v, 17), 0);
+	else if (strcmp(line, "pid") == 0)
+		return sscanf(v, "%lu", &j->pid) == 1 ? 0 : -1;
+	else if (strcmp(line, "signers") == 0 && j->signers == NULL)
+		return strspn(v, "0123456789abcdef -") != strlen(v) ||
+		    (j->signers = strdup(v)) == NULL ? -1 : 0;
 	else
 		return -1;
 	return 0;
 }
 
 static int
-parse(journal *j, char *text, size_t n)
+parse(pf_journal *j, char *text, size_t n)
 {
 	char hex[PF_SHA256_HEX_LEN], *end, *line, *nl;
 	uint8_t d[32];
@@ -298,17 +335,17 @@ parse(journal *j, char *text, size_t n)
 int
 pf_journal_parse(char *text, size_t n)
 {
-	journal j;
+	pf_journal j;
 	int rc;
 
 	memset(&j, 0, sizeof j);
 	rc = parse(&j, text, n);
-	journal_clear(&j);
+	pf_journal_clear(&j);
 	return rc;
 }
 
 static pf_ret
-read_journal(pf_db *db, journal *j, bool *present)
+read_journal(pf_db *db, pf_journal *j, bool *present)
 {
 	uint8_t *text = NULL;
 	size_t n;
@@ -348,9 +385,9 @@ exists(int dfd, const char *name)
 
 /* The plan of the interrupted transaction, as the journal names it. */
 static pf_ret
-load_plan(pf_db *db, pf_txn *t, const journal *j)
+load_plan(pf_db *db, pf_txn *t, const pf_journal *j)
 {
-	const jstep *s;
+	const pf_jstep *s;
 	size_t i;
 
 	for (i = 0; i < j->n; i++) {
@@ -368,7 +405,7 @@ load_plan(pf_db *db, pf_txn *t, const journal *j)
 }
 
 static pf_ret
-check_root(pf_db *db, const journal *j, const char *root)
+check_root(pf_db *db, const pf_journal *j, const char *root)
 {
 	struct stat st;
 
@@ -386,7 +423,7 @@ check_root(pf_db *db, const journal *j, const char *root)
 
 /* Finishes or undoes the tree side, from the stored package. */
 static pf_ret
-replay(pf_db *db, const journal *j, const char *root, const char *stored,
+replay(pf_db *db, const pf_journal *j, const char *root, const char *stored,
     bool committed)
 {
 	pf_reader *rd = NULL;
@@ -413,7 +450,7 @@ replay(pf_db *db, const journal *j, const char *root, const char *stored,
 }
 
 static pf_ret
-recover(pf_db *db, const journal *j, const char *root)
+recover(pf_db *db, const pf_journal *j, const char *root)
 {
 	char stored[PF_MAX_ID + 8], pkg[PF_MAX_ID + 16];
 	bool committed;
@@ -440,14 +477,37 @@ recover(pf_db *db, const journal *j, const char *root)
 		r = PF_OK;
 	else
 		r = replay(db, j, root, stored, committed);
+	pf_db_txn_forget(db);
+	db->txn = (pf_journal *)j;
+	db->txn_owned = false;
+	db->txn_recovered = true;
+	snprintf(db->cause, sizeof db->cause, "%s", committed ? "" :
+	    "interrupted");
 	if (r == PF_OK)
 		r = pf_journal_end(db, pdir, j->id, j->rollback, committed);
+	pf_db_txn_forget(db);
+	db->txn_recovered = false;
 	close(pdir);
 	if (r == PF_OK)
 		snprintf(db->recovered, sizeof db->recovered, "%s the "
 		    "interrupted %s of '%s'", committed ? "finished" : "undid",
 		    j->rollback ? "rollback" : "install", j->id);
 	return r;
+}
+
+/* The files of a hook whose tool was killed (section 9.8). */
+static void
+sweep_hooks(pf_db *db)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dup(db->dfd));
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".pf-hook-", 9) == 0)
+			unlinkat(db->dfd, de->d_name, 0);
+	closedir(d);
 }
 
 /* Without a journal, anything prepared or left under '.' goes. */
@@ -459,6 +519,7 @@ sweep(pf_db *db)
 	int pdir;
 
 	unlinkat(db->dfd, JOURNAL_TMP, 0);
+	sweep_hooks(db);
 	pdir = openat(db->dfd, "patches", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (pdir < 0 || (d = fdopendir(dup(pdir))) == NULL) {
@@ -478,7 +539,7 @@ sweep(pf_db *db)
 pf_ret
 pf_db_recover(pf_db *db, const char *root)
 {
-	journal j;
+	pf_journal j;
 	bool present;
 	pf_ret r;
 
@@ -496,7 +557,7 @@ pf_db_recover(pf_db *db, const char *root)
 		    "interrupted, and '%s' is read-only", j.id, db->dir);
 	else
 		r = recover(db, &j, root);
-	journal_clear(&j);
+	pf_journal_clear(&j);
 	if (r == PF_OK)
 		r = pf_db_reload(db);
 	return r;

@@ -10,6 +10,35 @@
 
 #include "libpatchfmt.h"
 #include "state/db.h"
+#include "install/txn_int.h"
+
+/* A journal read back (or written): what recovery and the log need. */
+typedef struct pf_jstep {
+	size_t index;
+	int action;
+	int keep;
+	char tmp[PF_TMPNAME_MAX];
+	char backup[PF_TMPNAME_MAX];
+	char *path;
+} pf_jstep;
+
+typedef struct pf_journal {
+	bool rollback;
+	char *id;
+	uint8_t digest[32];
+	char *root;
+	unsigned long long dev, ino;
+	unsigned flags;
+	char txn[17];                   /* "" in journals without one */
+	unsigned long pid;              /* the process that wrote it */
+	char *signers;                  /* key IDs, space-separated; or NULL */
+	pf_jstep *steps;
+	size_t n;
+} pf_journal;
+
+void pf_journal_clear(pf_journal *j);
+/* Drops the transaction db->txn names (freed if the db owns it). */
+void pf_db_txn_forget(pf_db *db);
 
 /* Writes STATE/journal for t (install, or rollback of id) atomically. */
 pf_ret pf_journal_begin(pf_db *db, pf_txn *t, bool rollback, const char *id,

@@ -425,7 +425,8 @@ hook_end(void *opaque, pf_txn *t, bool committed)
 {
 	txn_ctx *c = opaque;
 
-	(void)t;
+	snprintf(c->db->cause, sizeof c->db->cause, "%s", committed ? "" :
+	    t->cause.msg);
 	return pf_journal_end(c->db, c->pdir, c->id, c->rollback, committed);
 }
 
