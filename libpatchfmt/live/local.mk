@@ -48,13 +48,14 @@ tests_live_hpharness_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la
 EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
 
-TESTS += tests/cli/t5000-live.sh
-EXTRA_DIST += tests/cli/t5000-live.sh
+TESTS += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh
+EXTRA_DIST += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh
 ## The hot-patch tests run one after the other: patch-apply
 ## --all-processes in t0700 patches every process that runs the test
 ## server's build, the servers of the other two included.
 tests/cli/t0710-live-kill.log: tests/cli/t0700-live.log
 tests/cli/t5000-live.log: tests/cli/t0710-live-kill.log
+tests/cli/t0720-live-quirks.log: tests/cli/t5000-live.log
 
 ## Refusals: a pair of builds that changes only what must be refused,
 ## and a stripped copy (no .symtab).
@@ -71,6 +72,13 @@ tests/live/old/zombie tests/live/new/zombie: $(HP_SRC)/zombie.c
 	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/zombie.c -pthread
 tests/live/old/refuse.stripped: tests/live/old/refuse
 	$(AM_V_GEN)strip -o $@ tests/live/old/refuse
+
+## Quirks of real programs: a global in the anonymous tail of .bss.
+HP_FIXTURES += tests/live/old/bsstail tests/live/new/bsstail
+tests/live/old/bsstail tests/live/new/bsstail: $(HP_SRC)/bsstail.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/bsstail.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_live

@@ -191,6 +191,26 @@ read_segments(lv_proc *p, lv_module *m, const Elf64_Phdr *ph, size_t n)
 	read_build_id(p, m, ph, n);
 }
 
+/* The loader maps the part of .bss past the last page the file backs as
+ * anonymous memory right after the file's mappings: it belongs to the
+ * module up to the end of the last PT_LOAD. */
+static void
+bss_tail(const lv_proc *p, lv_module *m, const Elf64_Phdr *ph, size_t n)
+{
+	uint64_t end = 0, e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD &&
+		    !pf_add_overflow_u64(ph[i].p_vaddr, ph[i].p_memsz, &e) &&
+		    !pf_add_overflow_u64(e, m->base, &e) && e > end)
+			end = e;
+	for (i = 0; i < p->n_maps && m->hi < end; i++)
+		if (p->maps[i].start == m->hi && p->maps[i].path[0] == '\0')
+			m->hi = p->maps[i].end < end ? p->maps[i].end :
+			    (end + 0xfff) & ~(uint64_t)0xfff;
+}
+
 /* A mapping at file offset 0 that starts with an ELF header is a module;
  * its base is where its first PT_LOAD went. */
 static pf_ret
@@ -220,6 +240,7 @@ add_module(lv_proc *p, const lv_map *mp)
 		if (p->maps[i].start >= m.lo && strcmp(p->maps[i].path,
 		    mp->path) == 0 && p->maps[i].end > m.hi)
 			m.hi = p->maps[i].end;
+	bss_tail(p, &m, ph, eh.e_phnum);
 	read_segments(p, &m, ph, eh.e_phnum);
 	if (p->n_mods % 16 == 0) {
 		void *q = realloc(p->mods, (p->n_mods + 16) * sizeof *p->mods);
