@@ -37,6 +37,25 @@ push(hp_refs *rs, const hp_ref *r)
 	return PF_OK;
 }
 
+/* How many bytes a memory operand reads.  Capstone 4 reports the size
+ * of the register for (v)comisd and (v)comiss (16 bytes), but they read
+ * a scalar, as ucomisd and ucomiss do: taking 16 bytes would compare
+ * whatever follows the constant (a switch table, say) as part of it. */
+static uint8_t
+mem_width(const cs_insn *in, const cs_x86_op *op)
+{
+	switch (in->id) {
+	case X86_INS_COMISD:
+	case X86_INS_VCOMISD:
+		return op->size < 8 ? op->size : 8;
+	case X86_INS_COMISS:
+	case X86_INS_VCOMISS:
+		return op->size < 4 ? op->size : 4;
+	default:
+		return op->size;
+	}
+}
+
 /* The field of one instruction that holds an address, if any. */
 static bool
 insn_ref(csh h, const cs_insn *in, uint64_t start, hp_ref *r)
@@ -57,7 +76,7 @@ insn_ref(csh h, const cs_insn *in, uint64_t start, hp_ref *r)
 			    x->encoding.modrm_offset + 1u);
 			r->size = 4;
 			r->target = in->address + in->size + (uint64_t)op->mem.disp;
-			r->memsize = op->size;
+			r->memsize = mem_width(in, op);
 			r->lea = in->id == X86_INS_LEA;
 			break;
 		}

@@ -79,6 +79,14 @@ tests/live/old/bsstail tests/live/new/bsstail: $(HP_SRC)/bsstail.c
 	@mkdir -p $(@D)
 	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
 	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/bsstail.c
+## A constant that capstone reads too far into a changed switch table.
+HP_FIXTURES += tests/live/old/quirks tests/live/new/quirks
+tests/live/old/quirks tests/live/new/quirks: $(HP_SRC)/quirks-a.c \
+		$(HP_SRC)/quirks-b.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/quirks-a.c \
+	    $(HP_SRC)/quirks-b.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_live

@@ -347,6 +347,45 @@ START_TEST(test_no_symtab)
 }
 END_TEST
 
+static const pf_hp_func *
+replaced(const pf_hotpatch *hp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < hp->n_funcs; i++)
+		if (strcmp(hp->funcs[i].name, name) == 0)
+			return &hp->funcs[i];
+	return NULL;
+}
+
+/* comisd reads 8 bytes, whatever capstone 4 says (16): the constant of
+ * above() is followed by pick()'s switch table, which changed, and
+ * above() did not (testdata/hotpatch/quirks-a.c). */
+START_TEST(test_operand_width)
+{
+	static const uint8_t comisd[] = { 0x66, 0x0f, 0x2f, 0x05, 0, 0, 0, 0,
+	    0xc5, 0xf8, 0x2f, 0x05, 0, 0, 0, 0 };
+	size_t ol, nl, dec;
+	uint8_t *o = fixture("old/quirks", &ol), *n = fixture("new/quirks", &nl);
+	pf_hotpatch *hp;
+	hp_refs rs;
+	pf_err err;
+
+	ck_assert_int_eq(hp_insn_refs(comisd, sizeof comisd, 0, &rs, &dec),
+	    PF_OK);
+	ck_assert_uint_eq(rs.n, 2);
+	ck_assert_uint_eq(rs.v[0].memsize, 8);
+	ck_assert_uint_eq(rs.v[1].memsize, 4);
+	hp_refs_free(&rs);
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, n, nl, &hp, &err), PF_OK);
+	ck_assert_ptr_nonnull(replaced(hp, "pick"));
+	ck_assert_ptr_null(replaced(hp, "above"));
+	pf_hotpatch_free(hp);
+	free(o);
+	free(n);
+}
+END_TEST
+
 /* The committed seeds (tests/live/make-hotpatch-seeds.sh) say what they
  * are in their names. */
 START_TEST(test_seeds)
@@ -730,6 +769,7 @@ suite(void)
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
 	tcase_add_test(an, test_rip_fields);
+	tcase_add_test(an, test_operand_width);
 	tcase_set_timeout(rec, 60);
 	tcase_set_timeout(an, 60);
 	suite_add_tcase(s, rec);
