@@ -156,6 +156,17 @@ live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
 	return rc;
 }
 
+static bool
+has_live(const pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++)
+		if (m->entries[i].live != PF_NO_BLOB)
+			return true;
+	return false;
+}
+
 /* Every process that runs one of the builds the package hot-patches. */
 static int
 live_all(const opts *o, pf_db *db, pf_reader *r)
@@ -165,6 +176,12 @@ live_all(const opts *o, pf_db *db, pf_reader *r)
 	int i, n, rc = 0, one;
 	bool hit, opaque, any = false;
 
+	/* Said once, not for every process. */
+	if (!has_live(pf_reader_manifest(r))) {
+		pf_warnx("package '%s' has no hot-patch records: install it "
+		    "on disk", pf_reader_id(r));
+		return pf_ret_exit_status(PF_ERR_MISMATCH);
+	}
 	n = scandir("/proc", &list, NULL, versionsort);
 	for (i = 0; i < n; i++) {
 		if (pf_parse_uint(list[i]->d_name, 1u << 22, &pid) == 0 &&

@@ -332,6 +332,77 @@ lv_proc_open(lv_proc *p, pid_t pid, pf_err *err)
 	return find_modules(p);
 }
 
+#define KTHREAD_FLAG 0x00200000u   /* PF_KTHREAD of the process flags */
+
+/* The flags field of /proc/PID/stat: the 7th after the command, which
+ * ends at the last ')'. */
+static bool
+is_kthread(pid_t pid)
+{
+	char name[64], buf[1024], *q;
+	unsigned long flags;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(name, sizeof name, "/proc/%d/stat", (int)pid);
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((q = strrchr(buf, ')')) == NULL)
+		return false;
+	for (i = 0; i < 7 && q != NULL; i++)
+		q = strchr(q + 1, ' ');
+	return q != NULL && sscanf(q + 1, "%lu", &flags) == 1 &&
+	    (flags & KTHREAD_FLAG) != 0;
+}
+
+/* Whether a maps file lists at least one mapping. */
+static bool
+has_maps(const char *name)
+{
+	FILE *f = fopen(name, "re");
+	bool yes;
+
+	if (f == NULL)
+		return false;
+	yes = fgetc(f) != EOF;
+	fclose(f);
+	return yes;
+}
+
+bool
+lv_proc_no_program(pid_t pid)
+{
+	char name[96], target[16];
+	struct dirent *d;
+	DIR *dir;
+	bool mem = false;
+
+	if (is_kthread(pid))
+		return true;
+	snprintf(name, sizeof name, "/proc/%d/exe", (int)pid);
+	if (readlink(name, target, sizeof target) >= 0 || errno != ENOENT)
+		return false;
+	/* A main thread that called pthread_exit has no memory of its own,
+	 * but the other threads of its process still do. */
+	snprintf(name, sizeof name, "/proc/%d/task", (int)pid);
+	if ((dir = opendir(name)) == NULL)
+		return false;
+	while (!mem && (d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof name, "/proc/%d/task/%.20s/maps",
+		    (int)pid, d->d_name);
+		mem = has_maps(name);
+	}
+	closedir(dir);
+	return !mem;
+}
+
 void
 lv_proc_close(lv_proc *p)
 {

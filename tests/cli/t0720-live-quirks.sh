@@ -61,6 +61,35 @@ expect 0 patch-apply $A --pid "$prog" "$tmp/bss.pfpk"
 case $(ask) in -[1-9]*) ok;; *) fail "after apply: $(tail -1 "$tmp/$name.out")";; esac
 expect 0 patch-rollback $S --pid "$prog" bss
 case $(ask) in [1-9]*) ok;; *) fail "after rollback: $(tail -1 "$tmp/$name.out")";; esac
+
+# A package without hot-patch records says so, once, not that the
+# process runs none of its builds.
+expect 0 patch-create -q --no-live --key "$tmp/test.key" --name plain \
+	-o "$tmp/plain.pfpk" "$tmp/b-old" "$tmp/b-new"
+expect 1 patch-apply $A --pid "$prog" "$tmp/plain.pfpk"
+grep -q "has no hot-patch records" "$tmp/err" || fail "no records: $(cat "$tmp/err")"
+expect 1 patch-apply $A --all-processes "$tmp/plain.pfpk"
+[ "$(grep -c "has no hot-patch records" "$tmp/err")" = 1 ] && ok ||
+	fail "no records, all processes: $(cat "$tmp/err")"
 kill -9 "$prog" 2>/dev/null
 prog=
+
+# Kernel threads run no program: --all-processes passes over them
+# instead of counting them as processes it could not look into.  A
+# package of a build that no process runs (quirks exits at once) keeps
+# other tests' processes out of it.
+mkdir -p "$tmp/q-old/opt" "$tmp/q-new/opt"
+cp "$live/old/quirks" "$tmp/q-old/opt/"
+cp "$live/new/quirks" "$tmp/q-new/opt/"
+expect 0 patch-create -q --key "$tmp/test.key" --name q -o "$tmp/q.pfpk" \
+	"$tmp/q-old" "$tmp/q-new"
+if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
+	expect 1 patch-apply $A --pid 2 "$tmp/q.pfpk"
+	grep -q "runs no program" "$tmp/err" || fail "kernel thread: $(cat "$tmp/err")"
+	kthreads=$(grep -l '^PPid:[[:space:]]*2$' /proc/[0-9]*/status 2>/dev/null | wc -l)
+	expect 1 patch-apply $A --all-processes "$tmp/q.pfpk"
+	hidden=$(sed -n 's/.*: \([0-9]*\) processes could not be looked into.*/\1/p' "$tmp/err")
+	[ "${hidden:-0}" -lt "$kthreads" ] && ok ||
+		fail "$hidden processes not looked into, $kthreads kernel threads"
+fi
 finish
