@@ -21,7 +21,8 @@ static const char usage[] =
     "[--from-version version] [--to-version version] [--family name] "
     "[--release counter] [--expires time] [--requires id[=version]] "
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
-    "[--deps file] [--no-live] [--keep-mtime] -o package old new";
+    "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
+    "[--keep-mtime] -o package old new";
 
 #define MAXLIST 64
 
@@ -33,7 +34,29 @@ typedef struct opts {
 	pf_dep_kind dep_kind[MAXLIST];
 	size_t n_keys, n_from, n_deps, n_deps_files;
 	int quiet, no_live, keep_mtime;
+	const char *live_sel[MAXLIST];  /* --live-skip, --live-only lists */
+	bool live_only[MAXLIST];
+	size_t n_live_sel;
 } opts;
+
+/* The comma-separated names of --live-only and --live-skip. */
+static pf_ret
+select_live(pf_builder *b, const opts *o)
+{
+	char *list, *name, *save;
+	size_t i;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < o->n_live_sel && r == PF_OK; i++) {
+		if ((list = strdup(o->live_sel[i])) == NULL)
+			return PF_ERR_NOMEM;
+		for (name = strtok_r(list, ",", &save); name != NULL &&
+		    r == PF_OK; name = strtok_r(NULL, ",", &save))
+			r = pf_builder_live_select(b, name, o->live_only[i]);
+		free(list);
+	}
+	return r;
+}
 
 /* Reproducible builds: SOURCE_DATE_EPOCH overrides the clock. */
 static int
@@ -237,6 +260,7 @@ run(const opts *o, const char *old, const char *new_)
 	    o->description)) != PF_OK ||
 	    (o->path && (r = pf_builder_set_path(b, o->path)) != PF_OK) ||
 	    (r = pf_builder_set_live(b, !o->no_live)) != PF_OK ||
+	    (r = select_live(b, o)) != PF_OK ||
 	    (r = pf_builder_set_keep_mtime(b, o->keep_mtime)) != PF_OK ||
 	    (r = pf_builder_set_created(b, t)) != PF_OK ||
 	    (r = pf_builder_diff(b, old, new_)) != PF_OK) {
@@ -277,6 +301,8 @@ main(int argc, char **argv)
 		{ "deps", required_argument, NULL, 'D' },
 		{ "no-live", no_argument, NULL, 'L' },
 		{ "keep-mtime", no_argument, NULL, 'M' },
+		{ "live-skip", required_argument, NULL, 5 },
+		{ "live-only", required_argument, NULL, 6 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -289,7 +315,8 @@ main(int argc, char **argv)
 		if ((c == 'k' && o.n_keys >= MAXLIST) ||
 		    (c == 'F' && o.n_from >= MAXLIST) ||
 		    (c >= 1 && c <= 4 && o.n_deps >= MAXLIST) ||
-		    (c == 'D' && o.n_deps_files >= MAXLIST))
+		    (c == 'D' && o.n_deps_files >= MAXLIST) ||
+		    ((c == 5 || c == 6) && o.n_live_sel >= MAXLIST))
 			return pf_usage_error(usage, "too many options");
 		switch (c) {
 		case 'k': o.keys[o.n_keys++] = optarg; break;
@@ -302,6 +329,10 @@ main(int argc, char **argv)
 		case 'D': o.deps_files[o.n_deps_files++] = optarg; break;
 		case 'L': o.no_live = 1; break;
 		case 'M': o.keep_mtime = 1; break;
+		case 5: case 6:
+			o.live_only[o.n_live_sel] = c == 6;
+			o.live_sel[o.n_live_sel++] = optarg;
+			break;
 		case 1: case 2: case 3: case 4:
 			o.dep_kind[o.n_deps] = (pf_dep_kind)c;
 			o.deps[o.n_deps++] = optarg;

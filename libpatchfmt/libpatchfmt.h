@@ -200,7 +200,23 @@ typedef struct pf_manifest {
 	size_t n_deps;
 	uint64_t payload_size;
 	uint64_t rollback_size;
+	struct pf_live_note *live_notes; /* for people (spec section 5.7) */
+	size_t n_live_notes;
 } pf_manifest;
+
+/* A note on the hot-patch record of one path, for people. */
+typedef enum pf_live_note_kind {
+	PF_LIVE_NOTE_CHANGED = 1,      /* why a function counts as changed */
+	PF_LIVE_NOTE_REFUSED = 2,      /* the reference refused, and why */
+	PF_LIVE_NOTE_LEFT_OUT = 3      /* left out on purpose */
+} pf_live_note_kind;
+
+typedef struct pf_live_note {
+	char *path;
+	uint64_t kind;                 /* pf_live_note_kind; others: skip */
+	char *name;                    /* the function or data object */
+	char *text;
+} pf_live_note;
 
 /*
  * Building a package: pf_builder.
@@ -225,6 +241,9 @@ pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
 pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
 /* Hot-patch records for changed ELF files (default: on). */
 pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
+/* A partial hot patch on purpose: only the functions named (only), or
+ * all but those named; their notes say so (spec/hotpatch.md 8.2). */
+pf_ret pf_builder_live_select(pf_builder *b, const char *name, bool only);
 /* Notes for people about what was left out, e.g. hot patches that could
  * not be made; valid after pf_builder_diff(). */
 size_t pf_builder_note_count(const pf_builder *b);
@@ -311,6 +330,10 @@ const uint8_t *pf_reader_digest(const pf_reader *r);
 /* The hot-patch part: functions replaced, data added, what was refused
  * and why; JSON is an array, one object per module. */
 pf_ret pf_reader_print_live(pf_reader *r, FILE *f, bool json);
+/* The manifest's notes on them: left out on purpose (always), why
+ * changed and which reference was refused (with explain, or JSON). */
+void pf_reader_print_live_notes(pf_reader *r, FILE *f, bool json,
+    bool explain);
 /*
  * Text for people and JSON for programs (patch-inspect).  In the text,
  * every string from the package is escaped as pf_text_escape() does; the

@@ -39,6 +39,8 @@ struct pf_builder {
 	bool keep_mtime;                /* record modification times */
 	char **notes;                   /* for people: what was left out */
 	size_t n_notes;
+	char **live_sel[2];             /* --live-skip, --live-only names */
+	size_t n_live_sel[2];
 };
 
 /* One side of a path: its state and, for files, its bytes. */
@@ -79,6 +81,11 @@ pf_builder_free(pf_builder *b)
 	for (i = 0; i < b->n_notes; i++)
 		free(b->notes[i]);
 	free(b->notes);
+	for (i = 0; i < b->n_live_sel[0] + b->n_live_sel[1]; i++)
+		free(i < b->n_live_sel[0] ? b->live_sel[0][i] :
+		    b->live_sel[1][i - b->n_live_sel[0]]);
+	free(b->live_sel[0]);
+	free(b->live_sel[1]);
 	sodium_memzero(&b->signers, sizeof b->signers);
 	pf_manifest_clear(&b->m);
 	free(b);
@@ -580,6 +587,48 @@ pf_builder_set_live(pf_builder *b, bool enabled)
 	return PF_OK;
 }
 
+pf_ret
+pf_builder_live_select(pf_builder *b, const char *name, bool only)
+{
+	char **v = realloc(b->live_sel[only], (b->n_live_sel[only] + 1) *
+	    sizeof *v);
+
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->live_sel[only] = v;
+	if ((v[b->n_live_sel[only]] = strdup(name)) == NULL)
+		return pf_err_nomem(&b->err);
+	b->n_live_sel[only]++;
+	return PF_OK;
+}
+
+/* The analysis's notes go into the manifest, for patch-inspect. */
+static pf_ret
+keep_live_notes(pf_builder *b, const char *path, const pf_hp_analysis *an)
+{
+	pf_live_note *v, *ln;
+	size_t i;
+
+	if (an->n_notes == 0)
+		return PF_OK;
+	v = realloc(b->m.live_notes, (b->m.n_live_notes + an->n_notes) *
+	    sizeof *v);
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.live_notes = v;
+	for (i = 0; i < an->n_notes; i++) {
+		ln = &v[b->m.n_live_notes];
+		ln->kind = (uint64_t)an->notes[i].kind;
+		ln->path = strdup(path);
+		ln->name = strdup(an->notes[i].name);
+		ln->text = strdup(an->notes[i].text);
+		b->m.n_live_notes++;
+		if (ln->path == NULL || ln->name == NULL || ln->text == NULL)
+			return pf_err_nomem(&b->err);
+	}
+	return PF_OK;
+}
+
 size_t
 pf_builder_note_count(const pf_builder *b)
 {
@@ -621,13 +670,20 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	uint8_t *bytes;
 	size_t len;
 	pf_err aerr;
+	pf_hp_analysis an = { .skip = (const char *const *)b->live_sel[0],
+	    .n_skip = b->n_live_sel[0],
+	    .only = (const char *const *)b->live_sel[1],
+	    .n_only = b->n_live_sel[1] };
 	pf_ret r = PF_OK;
 
 	pf_buf_init(&rec);
 	pf_buf_init(&packed);
 	pf_err_clear(&aerr);
-	if ((r = pf_hotpatch_analyze(o->content, o->len, n->content, n->len,
-	    &hp, &aerr)) != PF_OK) {
+	r = pf_hotpatch_analyze_ex(o->content, o->len, n->content, n->len,
+	    &an, &hp, &aerr);
+	if (r == PF_OK && (r = keep_live_notes(b, e->path, &an)) != PF_OK)
+		goto out;
+	if (r != PF_OK) {
 		/* Running out of memory is a failure; the rest is a note. */
 		if (r == PF_ERR_NOMEM) {
 			pf_err_copy(&b->err, &aerr);
@@ -656,6 +712,7 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	else
 		b->required |= PF_FEAT_LIVE;
 out:
+	pf_hp_analysis_clear(&an);
 	pf_hotpatch_free(hp);
 	pf_buf_free(&rec);
 	pf_buf_free(&packed);

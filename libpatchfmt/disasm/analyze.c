@@ -43,6 +43,9 @@ typedef struct fent {
 	const hp_sym *nsym, *osym; /* osym NULL: new in this build */
 	size_t index;              /* in hp->funcs once emitted */
 	char *refusal;             /* why it cannot be patched, or NULL */
+	char *why;                 /* why it is in the patch, for people */
+	bool has_ref;              /* the refusal is about the reference */
+	uint64_t ref_at;           /* at this offset of the new code */
 } fent;
 
 typedef struct actx {
@@ -50,6 +53,7 @@ typedef struct actx {
 	pf_hotpatch *hp;
 	fent *f;
 	size_t nf;
+	pf_hp_analysis *an;        /* selection and notes, or NULL */
 	pf_err *err;
 } actx;
 
@@ -302,6 +306,119 @@ add_fent(actx *a, const hp_sym *nsym, const hp_sym *osym)
 	return PF_OK;
 }
 
+/* What an address field refers to, for people. */
+static void
+describe(const rclass *c, char *buf, size_t n)
+{
+	switch (c->kind) {
+	case R_SELF:
+		snprintf(buf, n, "+0x%llx of the function", (unsigned long long)
+		    c->off);
+		break;
+	case R_SLOT:
+		snprintf(buf, n, "%s+0x%llx", c->slot->key, (unsigned long long)
+		    c->off);
+		break;
+	case R_SYM:
+		snprintf(buf, n, "'%s'+0x%llx", c->sym->key, (unsigned long long)
+		    c->off);
+		break;
+	case R_STR:
+		snprintf(buf, n, "the string \"%.40s\"", (const char *)c->bytes);
+		break;
+	case R_CONST:
+		snprintf(buf, n, "a %zu-byte constant", c->len);
+		break;
+	case R_JTAB:
+		snprintf(buf, n, "a switch table of %zu entries", c->len);
+		break;
+	default:
+		snprintf(buf, n, "0x%llx, no symbol", (unsigned long long)
+		    c->addr);
+		break;
+	}
+}
+
+/* Where the blanked code of two builds first differs, or where an
+ * address field first refers to something else: *at, and *what (a
+ * sentence, or empty) says how. */
+static uint64_t
+first_difference(actx *a, const hp_sym *o, const hp_sym *n,
+    const uint8_t *po, const uint8_t *pn, char *what, size_t wn)
+{
+	uint64_t at = o->size < n->size ? o->size : n->size, k;
+	hp_refs ro = {0}, rn = {0};
+	uint8_t *bo = malloc(o->size + 1), *bn = malloc(n->size + 1);
+	char d1[128], d2[128];
+	rclass co, cn;
+	size_t dec, i;
+	int self;
+
+	what[0] = '\0';
+	if (bo == NULL || bn == NULL ||
+	    hp_insn_refs(po, o->size, o->addr, &ro, &dec) != PF_OK ||
+	    hp_insn_refs(pn, n->size, n->addr, &rn, &dec) != PF_OK)
+		goto out;
+	memcpy(bo, po, o->size);
+	memcpy(bn, pn, n->size);
+	blank_fields(bo, &ro);
+	blank_fields(bn, &rn);
+	for (k = 0; k < at && bo[k] == bn[k]; k++)
+		;
+	at = k;
+	/* Branches inside the function come last: code inserted before
+	 * their targets moves them, which says little. */
+	for (self = 0; self < 2 && what[0] == '\0'; self++)
+		for (i = 0; i < ro.n && i < rn.n && rn.v[i].field < at; i++) {
+			classify(&a->old, o, &ro.v[i], &co);
+			classify(&a->new, n, &rn.v[i], &cn);
+			if ((ro.v[i].field == rn.v[i].field &&
+			    same_class(&co, &cn)) ||
+			    (!self && co.kind == R_SELF && cn.kind == R_SELF))
+				continue;
+			describe(&co, d1, sizeof d1);
+			describe(&cn, d2, sizeof d2);
+			if (co.kind == cn.kind && strcmp(d1, d2) == 0)
+				snprintf(what, wn, "; the contents of %s "
+				    "differ", d2);
+			else
+				snprintf(what, wn, "; it referred to %s, now "
+				    "to %s", d1, d2);
+			at = rn.v[i].field;
+			break;
+		}
+out:
+	free(bo);
+	free(bn);
+	hp_refs_free(&ro);
+	hp_refs_free(&rn);
+	return at;
+}
+
+/* Why a function counts as changed: its first instruction that differs
+ * (NULL when out of memory). */
+static char *
+explain(actx *a, const hp_sym *o, const hp_sym *n)
+{
+	char io[160], in[160], what[300], size[64], *s = NULL;
+	const uint8_t *po, *pn;
+	uint64_t at;
+
+	if (!fn_bytes(&a->old, o, &po) || !fn_bytes(&a->new, n, &pn))
+		return strdup("its code is not in the file");
+	at = first_difference(a, o, n, po, pn, what, sizeof what);
+	size[0] = '\0';
+	if (o->size != n->size)
+		snprintf(size, sizeof size, "%llu -> %llu bytes; ",
+		    (unsigned long long)o->size, (unsigned long long)n->size);
+	hp_insn_text(po, o->size, o->addr, at, io, sizeof io);
+	hp_insn_text(pn, n->size, n->addr, at, in, sizeof in);
+	if (asprintf(&s, "%sfirst difference: old %s, new %s%s", size, io, in,
+	    what) < 0)
+		return NULL;
+	return s;
+}
+
 /* Step 1: every function of both builds whose code changed. */
 static pf_ret
 find_changed(actx *a)
@@ -322,6 +439,9 @@ find_changed(actx *a)
 			return pf_err_nomem(a->err);
 		if (changed && (r = add_fent(a, n, o)) != PF_OK)
 			return r;
+		if (changed && a->an != NULL &&
+		    (a->f[a->nf - 1].why = explain(a, o, n)) == NULL)
+			return pf_err_nomem(a->err);
 	}
 	return PF_OK;
 }
@@ -347,20 +467,21 @@ static pf_ret refuse(fent *fe, const char *fmt, ...)
  * patch: GCC's .cold parts jump back into their parent.  Old code would
  * land in the old body, so n must be replaced too. */
 static pf_ret
-enters_changed(actx *a, const hp_sym *n, bool *yes)
+enters_changed(actx *a, const hp_sym *n, const hp_sym **into)
 {
 	hp_refs rs;
 	size_t i;
 	rclass c;
 	pf_ret r;
 
-	*yes = false;
+	*into = NULL;
 	if ((r = new_refs(a, n, &rs, NULL)) != PF_OK)
 		return r;
-	for (i = 0; i < rs.n && !*yes; i++) {
+	for (i = 0; i < rs.n && *into == NULL; i++) {
 		classify(&a->new, n, &rs.v[i], &c);
-		*yes = c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
-		    find_fent(a, c.sym) != NULL;
+		if (c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
+		    find_fent(a, c.sym) != NULL)
+			*into = c.sym;
 	}
 	hp_refs_free(&rs);
 	return PF_OK;
@@ -371,7 +492,8 @@ enters_changed(actx *a, const hp_sym *n, bool *yes)
 static pf_ret
 find_entering(actx *a)
 {
-	bool again = true, yes;
+	const hp_sym *into;
+	bool again = true;
 	size_t i;
 	pf_ret r;
 
@@ -384,14 +506,143 @@ find_entering(actx *a)
 			    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
 			    !is_code(&a->old, o))
 				continue;
-			if ((r = enters_changed(a, n, &yes)) != PF_OK)
+			if ((r = enters_changed(a, n, &into)) != PF_OK)
 				return r;
-			if (yes && (r = add_fent(a, n, o)) != PF_OK)
+			if (into == NULL)
+				continue;
+			if ((r = add_fent(a, n, o)) != PF_OK)
 				return r;
-			again = again || yes;
+			if (a->an != NULL && asprintf(&a->f[a->nf - 1].why,
+			    "jumps into the body of '%s', which changed",
+			    into->name) < 0)
+				return pf_err_nomem(a->err);
+			again = true;
 		}
 	}
 	return PF_OK;
+}
+
+/*
+ * A partial hot patch on purpose (patch-create --live-only, --live-skip).
+ */
+
+/* NAME, or one of GCC's parts of it: NAME.cold, NAME.part.0 ... */
+static bool
+name_matches(const char *const *v, size_t n, const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		k = strlen(v[i]);
+		if (strncmp(name, v[i], k) == 0 &&
+		    (name[k] == '\0' || name[k] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static const char *
+left_out(const pf_hp_analysis *an, const char *name, bool func)
+{
+	if (an == NULL)
+		return NULL;
+	if (name_matches(an->skip, an->n_skip, name))
+		return "patch-create --live-skip";
+	if (func && an->n_only > 0 && !name_matches(an->only, an->n_only,
+	    name))
+		return "patch-create --live-only";
+	return NULL;
+}
+
+static pf_ret
+add_note(actx *a, int kind, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static pf_ret
+add_note(actx *a, int kind, const char *name, const char *fmt, ...)
+{
+	pf_hp_analysis *an = a->an;
+	pf_hp_note *v;
+	va_list ap;
+	int k;
+
+	if (an == NULL)
+		return PF_OK;
+	if ((v = realloc(an->notes, (an->n_notes + 1) * sizeof *v)) == NULL)
+		return pf_err_nomem(a->err);
+	an->notes = v;
+	v += an->n_notes;
+	v->kind = kind;
+	v->text = NULL;
+	if ((v->name = strdup(name)) == NULL)
+		return pf_err_nomem(a->err);
+	va_start(ap, fmt);
+	k = vasprintf(&v->text, fmt, ap);
+	va_end(ap);
+	if (k < 0) {
+		free(v->name);
+		return pf_err_nomem(a->err);
+	}
+	an->n_notes++;
+	return PF_OK;
+}
+
+/* Takes the functions the user left out out of the patch: old code
+ * that calls them goes on calling their old copy. */
+static pf_ret
+select_funcs(actx *a)
+{
+	const char *why;
+	size_t i, k = 0;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < a->nf; i++) {
+		why = left_out(a->an, a->f[i].nsym->name, true);
+		if (why == NULL) {
+			a->f[k++] = a->f[i];
+			continue;
+		}
+		if (r == PF_OK)
+			r = add_note(a, PF_LIVE_NOTE_LEFT_OUT,
+			    a->f[i].nsym->name, "changed (%s), left out on "
+			    "purpose (%s)", a->f[i].why ? a->f[i].why : "",
+			    why);
+		free(a->f[i].why);
+		free(a->f[i].refusal);
+	}
+	a->nf = k;
+	return r;
+}
+
+/* One note for each function of the patch: why it is in, or which
+ * reference was refused and why. */
+static pf_ret
+note_funcs(actx *a)
+{
+	char insn[160];
+	const uint8_t *p;
+	size_t i;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < a->nf && r == PF_OK && a->an != NULL; i++) {
+		const fent *fe = &a->f[i];
+
+		if (fe->refusal != NULL && fe->has_ref &&
+		    fn_bytes(&a->new, fe->nsym, &p)) {
+			hp_insn_text(p, fe->nsym->size, fe->nsym->addr,
+			    fe->ref_at, insn, sizeof insn);
+			r = add_note(a, PF_LIVE_NOTE_REFUSED, fe->nsym->name,
+			    "%s: %s", insn, fe->refusal);
+		} else if (fe->refusal != NULL) {
+			r = add_note(a, PF_LIVE_NOTE_REFUSED, fe->nsym->name,
+			    "%s", fe->refusal);
+		} else {
+			r = add_note(a, PF_LIVE_NOTE_CHANGED, fe->nsym->name,
+			    "%s", fe->why ? fe->why : fe->osym == NULL ?
+			    "new in this build, called by the patch" : "");
+		}
+	}
+	return r;
 }
 
 static pf_ret
@@ -412,7 +663,7 @@ refuse(fent *fe, const char *fmt, ...)
 /* Why one reference of new code cannot be tied to the old module, or
  * NULL; a function new in this build is added to the patch. */
 static pf_ret
-check_ref(actx *a, fent *fe, const hp_ref *r)
+check_ref1(actx *a, fent *fe, const hp_ref *r)
 {
 	const hp_sym *o;
 	fent *callee;
@@ -455,6 +706,20 @@ check_ref(actx *a, fent *fe, const hp_ref *r)
 		return refuse(fe, "refers to %s, which is neither a symbol, "
 		    "an import, a string nor a constant", what);
 	}
+}
+
+/* check_ref1, remembering which reference a refusal is about. */
+static pf_ret
+check_ref(actx *a, fent *fe, const hp_ref *r)
+{
+	bool first = fe->refusal == NULL;
+	pf_ret ret = check_ref1(a, fe, r);
+
+	if (first && fe->refusal != NULL) {
+		fe->has_ref = true;
+		fe->ref_at = r->field;
+	}
+	return ret;
 }
 
 static pf_ret
@@ -921,10 +1186,33 @@ check_object(actx *a, const hp_sym *n, const hp_sym *o)
 	return PF_OK;
 }
 
+/* The refusal just made, of a data object the user left out: a note
+ * instead. */
+static pf_ret
+leave_data_out(actx *a, size_t before)
+{
+	pf_hp_refusal *rf;
+	const char *why;
+	pf_ret r;
+
+	if (a->hp->n_refused == before)
+		return PF_OK;
+	rf = &a->hp->refused[a->hp->n_refused - 1];
+	if ((why = left_out(a->an, rf->name, false)) == NULL)
+		return PF_OK;
+	r = add_note(a, PF_LIVE_NOTE_LEFT_OUT, rf->name, "%s, left out on "
+	    "purpose (%s)", rf->reason, why);
+	free(rf->name);
+	free(rf->reason);
+	a->hp->n_refused--;
+	return r;
+}
+
 static pf_ret
 check_data(actx *a)
 {
-	size_t i;
+	size_t i, before;
+	pf_ret r;
 
 	for (i = 0; i < a->new.n_syms; i++) {
 		const hp_sym *n = &a->new.syms[i], *o;
@@ -933,8 +1221,11 @@ check_data(actx *a)
 		    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
 		    o->kind != n->kind)
 			continue;
+		before = a->hp->n_refused;
 		if (check_object(a, n, o) != PF_OK)
 			return pf_err_nomem(a->err);
+		if ((r = leave_data_out(a, before)) != PF_OK)
+			return r;
 	}
 	return PF_OK;
 }
@@ -944,8 +1235,10 @@ actx_free(actx *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->nf; i++)
+	for (i = 0; i < a->nf; i++) {
 		free(a->f[i].refusal);
+		free(a->f[i].why);
+	}
 	free(a->f);
 	hp_image_close(&a->old);
 	hp_image_close(&a->new);
@@ -965,11 +1258,35 @@ pf_ret
 pf_hotpatch_analyze(const uint8_t *old_elf, size_t old_len,
     const uint8_t *new_elf, size_t new_len, pf_hotpatch **out, pf_err *err)
 {
+	return pf_hotpatch_analyze_ex(old_elf, old_len, new_elf, new_len, NULL,
+	    out, err);
+}
+
+void
+pf_hp_analysis_clear(pf_hp_analysis *an)
+{
+	size_t i;
+
+	for (i = 0; i < an->n_notes; i++) {
+		free(an->notes[i].name);
+		free(an->notes[i].text);
+	}
+	free(an->notes);
+	an->notes = NULL;
+	an->n_notes = 0;
+}
+
+pf_ret
+pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
+    const uint8_t *new_elf, size_t new_len, pf_hp_analysis *an,
+    pf_hotpatch **out, pf_err *err)
+{
 	actx a;
 	pf_ret r;
 
 	memset(&a, 0, sizeof a);
 	a.err = err;
+	a.an = an;
 	*out = NULL;
 	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, err)) != PF_OK ||
 	    (r = hp_image_open(&a.new, "new", new_elf, new_len, err)) != PF_OK)
@@ -980,9 +1297,11 @@ pf_hotpatch_analyze(const uint8_t *old_elf, size_t old_len,
 	}
 	if ((r = set_module(&a)) != PF_OK || (r = find_changed(&a)) != PF_OK ||
 	    (r = find_entering(&a)) != PF_OK ||
+	    (r = select_funcs(&a)) != PF_OK ||
 	    (r = check_all(&a)) != PF_OK ||
 	    (r = spread_refusals(&a)) != PF_OK ||
-	    (r = check_data(&a)) != PF_OK || (r = emit_all(&a)) != PF_OK)
+	    (r = check_data(&a)) != PF_OK || (r = emit_all(&a)) != PF_OK ||
+	    (r = note_funcs(&a)) != PF_OK)
 		goto out;
 	if ((r = pf_hotpatch_validate(a.hp, err)) != PF_OK)
 		goto out;

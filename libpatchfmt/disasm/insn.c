@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <capstone/capstone.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,31 @@ hp_refs_free(hp_refs *rs)
 {
 	free(rs->v);
 	memset(rs, 0, sizeof *rs);
+}
+
+void
+hp_insn_text(const uint8_t *code, size_t len, uint64_t addr, uint64_t off,
+    char *buf, size_t n)
+{
+	const uint8_t *p = code;
+	size_t left = len;
+	uint64_t a = addr;
+	cs_insn *in = NULL;
+	csh h;
+
+	snprintf(buf, n, "+0x%llx: (cannot decode)", (unsigned long long)off);
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return;
+	if ((in = cs_malloc(h)) != NULL)
+		while (left > 0 && cs_disasm_iter(h, &p, &left, &a, in)) {
+			if (in->address + in->size - addr <= off)
+				continue;
+			snprintf(buf, n, "+0x%llx: %s%s%s", (unsigned long long)
+			    (in->address - addr), in->mnemonic,
+			    in->op_str[0] ? " " : "", in->op_str);
+			break;
+		}
+	if (in != NULL)
+		cs_free(in, 1);
+	cs_close(&h);
 }

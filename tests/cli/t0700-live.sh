@@ -63,6 +63,20 @@ grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat 
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "--all-processes: ADD"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 
+# A partial hot patch on purpose: only add_numbers goes in, greet stays
+# old; patch-inspect says what was left out.
+old_greet=$(hpask "$sock" "GREET x")
+expect 0 patch-create -q --key "$tmp/test.key" --name hp-part --live-only add_numbers \
+	-o "$tmp/part.pfpk" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/part.pfpk"
+grep -q 'replace add_numbers' "$tmp/out" && ! grep -q 'replace greet' "$tmp/out" ||
+	fail "--live-only: $(grep replace "$tmp/out")"
+grep -q '^left-out .*: greet: changed .*--live-only' "$tmp/out" || fail "--live-only: no left-out greet"
+expect 0 patch-apply $A --pid "$server" "$tmp/part.pfpk"
+[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && [ "$(hpask "$sock" "GREET x")" = "$old_greet" ] &&
+	ok || fail "--live-only: ADD $(hpask "$sock" "ADD 10 5"), GREET $(hpask "$sock" "GREET x")"
+expect 0 patch-rollback $S --pid "$server" hp-part
+
 # Refusals leave the process as it was.
 patch-create -q --name hp-unsigned -o "$tmp/u.pfpk" "$tmp/old" "$tmp/new"
 expect 7 patch-apply $A --pid "$server" "$tmp/u.pfpk"

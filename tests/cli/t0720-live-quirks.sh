@@ -83,6 +83,25 @@ cp "$live/old/quirks" "$tmp/q-old/opt/"
 cp "$live/new/quirks" "$tmp/q-new/opt/"
 expect 0 patch-create -q --key "$tmp/test.key" --name q -o "$tmp/q.pfpk" \
 	"$tmp/q-old" "$tmp/q-new"
+# patch-inspect --explain says why each function counts as changed
+# (its first instruction that differs); --live-skip leaves one out, and
+# patch-inspect shows it, in text and JSON.
+expect 0 patch-inspect --explain "$tmp/q.pfpk"
+grep -q '^changed .*: pick: .*first difference: old +0x[0-9a-f]*: ' "$tmp/out" ||
+	fail "explain: $(cat "$tmp/out")"
+grep -q ': above: ' "$tmp/out" && fail "explain: above counts as changed"
+expect 0 patch-inspect "$tmp/q.pfpk"
+grep -q '^changed ' "$tmp/out" && fail "changed notes shown without --explain"
+expect 0 patch-create -q --key "$tmp/test.key" --name q --live-skip pick \
+	-o "$tmp/skip.pfpk" "$tmp/q-old" "$tmp/q-new"
+expect 0 patch-inspect "$tmp/skip.pfpk"
+grep -q 'replace pick' "$tmp/out" && fail "--live-skip: pick replaced"
+grep -q '^left-out .*: pick: changed (.*), left out on purpose (patch-create --live-skip)' \
+	"$tmp/out" || fail "--live-skip: $(cat "$tmp/out")"
+expect 0 patch-inspect --json "$tmp/skip.pfpk"
+grep -q '"live_notes":\[{"path":"opt/quirks","kind":"left-out","name":"pick"' "$tmp/out" ||
+	fail "--live-skip json: $(cat "$tmp/out")"
+
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 	expect 1 patch-apply $A --pid 2 "$tmp/q.pfpk"
 	grep -q "runs no program" "$tmp/err" || fail "kernel thread: $(cat "$tmp/err")"
