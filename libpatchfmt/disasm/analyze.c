@@ -24,7 +24,7 @@
 
 /* What an address field refers to, independent of the layout. */
 typedef enum rkind {
-	R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_JTAB, R_NONE
+	R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_JTAB, R_ANON, R_NONE
 } rkind;
 
 typedef struct rclass {
@@ -32,8 +32,10 @@ typedef struct rclass {
 	const hp_slot *slot;
 	const hp_sym *sym;
 	uint64_t off;              /* from the slot, symbol or function */
-	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST, R_JTAB */
+	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST, R_JTAB,
+	                              R_ANON */
 	size_t len;                /* bytes, or R_JTAB entries */
+	const hp_sect *sect;       /* R_ANON: the section, off in it */
 	uint64_t addr;
 	uint64_t fn_addr;          /* of the function referring */
 } rclass;
@@ -107,6 +109,99 @@ jtab_entry(const rclass *c, size_t i)
 	return c->addr + (uint64_t)(int64_t)e - c->fn_addr;
 }
 
+/* The first address after addr that the code refers to, or 0. */
+static uint64_t
+next_target(const hp_image *im, uint64_t addr)
+{
+	size_t lo = 0, hi = im->n_targets, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (im->targets[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < im->n_targets ? im->targets[lo] : 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every data address the functions of the image refer to (RIP-relative
+ * operands): where one object without a symbol ends and another
+ * begins. */
+static pf_ret
+collect_targets(hp_image *im)
+{
+	const uint8_t *p;
+	size_t i, j, dec, cap = 0;
+	hp_refs rs;
+	void *v;
+
+	for (i = 0; i < im->n_syms; i++) {
+		const hp_sym *y = &im->syms[i];
+
+		if (y->kind != HP_FUNC || y->size == 0 ||
+		    !hp_image_bytes(im, y->addr, (size_t)y->size, &p))
+			continue;
+		if (hp_insn_refs(p, (size_t)y->size, y->addr, &rs, &dec) !=
+		    PF_OK)
+			return PF_ERR_NOMEM;
+		for (j = 0; j < rs.n; j++) {
+			if (rs.v[j].branch)
+				continue;
+			if (im->n_targets == cap) {
+				cap = cap ? 2 * cap : 256;
+				if ((v = realloc(im->targets, cap *
+				    sizeof *im->targets)) == NULL) {
+					hp_refs_free(&rs);
+					return PF_ERR_NOMEM;
+				}
+				im->targets = v;
+			}
+			im->targets[im->n_targets++] = rs.v[j].target;
+		}
+		hp_refs_free(&rs);
+	}
+	if (im->n_targets > 1)
+		qsort(im->targets, im->n_targets, sizeof *im->targets, cmp_u64);
+	return PF_OK;
+}
+
+/* Data without a symbol, at an offset of its section: its extent is
+ * what the instruction reads, or else up to the next symbol or the end
+ * of the section (at most ANON_MAX bytes). */
+#define ANON_MAX 256
+
+static void
+anon(const hp_image *im, const hp_ref *r, const hp_sect *s, rclass *c)
+{
+	uint64_t end = s->addr + s->size, i;
+
+	c->kind = R_ANON;
+	c->sect = s;
+	c->off = r->target - s->addr;
+	c->bytes = s->data + c->off;
+	if (!r->lea && r->memsize != 0 && r->memsize <= end - r->target) {
+		c->len = r->memsize;
+		return;
+	}
+	for (i = 1; i < ANON_MAX && r->target + i < end; i++)
+		if (hp_image_sym_at(im, r->target + i) != NULL)
+			break;
+	c->len = r->target + i <= end ? (size_t)i : (size_t)(end - r->target);
+	/* Nor does it reach an address other code refers to. */
+	i = next_target(im, r->target);
+	if (i > r->target && i - r->target < c->len)
+		c->len = (size_t)(i - r->target);
+}
+
 static void
 classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 {
@@ -119,31 +214,72 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 	if (r->target - fn->addr < fn->size) {
 		c->kind = R_SELF;
 		c->off = r->target - fn->addr;
-	} else if ((c->slot = hp_image_slot_at(im, r->target)) != NULL) {
+		return;
+	}
+	if ((c->slot = hp_image_slot_at(im, r->target)) != NULL) {
 		c->kind = R_SLOT;
 		c->off = r->target - c->slot->addr;
-	} else if ((c->sym = hp_image_sym_at(im, r->target)) != NULL &&
+		return;
+	}
+	if ((c->sym = hp_image_sym_at(im, r->target)) != NULL &&
 	    !c->sym->dup) {
 		c->kind = R_SYM;
 		c->off = r->target - c->sym->addr;
-	} else if (!r->branch && (s = hp_image_sect(im, r->target)) != NULL &&
-	    s->data != NULL && !(s->flags & SHF_WRITE)) {
-		p = s->data + (r->target - s->addr);
-		c->bytes = p;
-		if (r->lea && r->ijmp &&
-		    (c->len = jump_table(im, fn, r->target)) > 0)
-			c->kind = R_JTAB;
-		else if (r->lea && is_string(p, s->size - (r->target - s->addr),
-		    &c->len))
-			c->kind = R_STR;
-		else if (!r->lea && r->memsize != 0 &&
-		    hp_image_bytes(im, r->target, r->memsize, &p))
-			c->kind = R_CONST, c->len = r->memsize;
-		else
-			c->kind = R_NONE;
-	} else {
-		c->kind = R_NONE;
+		return;
 	}
+	c->sym = NULL;
+	c->kind = R_NONE;
+	if (r->branch || (s = hp_image_sect(im, r->target)) == NULL ||
+	    s->data == NULL)
+		return;
+	p = s->data + (r->target - s->addr);
+	c->bytes = p;
+	if (s->flags & SHF_WRITE)
+		anon(im, r, s, c);
+	else if (r->lea && r->ijmp && (c->len = jump_table(im, fn,
+	    r->target)) > 0)
+		c->kind = R_JTAB;
+	else if (r->lea && is_string(p, s->size - (r->target - s->addr),
+	    &c->len))
+		c->kind = R_STR;
+	else if (!r->lea && r->memsize != 0 &&
+	    hp_image_bytes(im, r->target, r->memsize, &p))
+		c->kind = R_CONST, c->len = r->memsize;
+	else
+		anon(im, r, s, c);
+}
+
+/* The old copy of data without a symbol (R_ANON of the new build): in
+ * the section of the same name, at the same offset, or else the one
+ * place of that section that holds the same bytes (at least 8 of them);
+ * 0 when there is none. */
+static uint64_t
+anon_old(const hp_image *old, const rclass *c)
+{
+	const hp_sect *s = NULL;
+	uint64_t at = 0, i;
+	size_t k;
+
+	for (k = 1; k < old->n_sects && s == NULL; k++)
+		if (old->sects[k].name != NULL && c->sect->name != NULL &&
+		    strcmp(old->sects[k].name, c->sect->name) == 0 &&
+		    old->sects[k].data != NULL)
+			s = &old->sects[k];
+	if (s == NULL || c->len == 0 || s->size < c->len)
+		return 0;
+	if (c->off + c->len <= s->size &&
+	    memcmp(s->data + c->off, c->bytes, c->len) == 0)
+		return s->addr + c->off;
+	if (c->len < 8)
+		return 0;
+	for (i = 0; i + c->len <= s->size; i++) {
+		if (memcmp(s->data + i, c->bytes, c->len) != 0)
+			continue;
+		if (at != 0)
+			return 0;          /* twice: which one is unknown */
+		at = s->addr + i;
+	}
+	return at;
 }
 
 static bool
@@ -173,6 +309,7 @@ same_class(const rclass *a, const rclass *b)
 		return a->len == b->len && memcmp(a->bytes, b->bytes,
 		    a->len) == 0;
 	case R_JTAB: return same_jtab(a, b);
+	case R_ANON:
 	case R_NONE: return a->addr == b->addr;
 	}
 	return false;
@@ -227,8 +364,14 @@ same_refs(actx *a, const hp_refs *ro, const hp_refs *rn, const hp_sym *o,
 			return false;
 		classify(&a->old, o, &ro->v[i], &co);
 		classify(&a->new, n, &rn->v[i], &cn);
-		if (!same_class(&co, &cn))
+		/* Data without a symbol is the same when the new build's
+		 * is found, with the same bytes, where the old code points. */
+		if (co.kind == R_ANON && cn.kind == R_ANON) {
+			if (anon_old(&a->old, &cn) != co.addr)
+				return false;
+		} else if (!same_class(&co, &cn)) {
 			return false;
+		}
 	}
 	return true;
 }
@@ -332,6 +475,10 @@ describe(const rclass *c, char *buf, size_t n)
 	case R_JTAB:
 		snprintf(buf, n, "a switch table of %zu entries", c->len);
 		break;
+	case R_ANON:
+		snprintf(buf, n, "%s+0x%llx, no symbol", c->sect->name ?
+		    c->sect->name : "?", (unsigned long long)c->off);
+		break;
 	default:
 		snprintf(buf, n, "0x%llx, no symbol", (unsigned long long)
 		    c->addr);
@@ -372,6 +519,9 @@ first_difference(actx *a, const hp_sym *o, const hp_sym *n,
 		for (i = 0; i < ro.n && i < rn.n && rn.v[i].field < at; i++) {
 			classify(&a->old, o, &ro.v[i], &co);
 			classify(&a->new, n, &rn.v[i], &cn);
+			if (co.kind == R_ANON && cn.kind == R_ANON &&
+			    anon_old(&a->old, &cn) == co.addr)
+				continue;
 			if ((ro.v[i].field == rn.v[i].field &&
 			    same_class(&co, &cn)) ||
 			    (!self && co.kind == R_SELF && cn.kind == R_SELF))
@@ -702,6 +852,13 @@ check_ref1(actx *a, fent *fe, const hp_ref *r)
 	case R_CONST:
 	case R_JTAB:
 		return PF_OK;
+	case R_ANON:
+		if (anon_old(&a->old, &c) != 0)
+			return PF_OK;
+		return refuse(fe, "refers to %s (%s+0x%llx), which has no "
+		    "symbol and whose %zu bytes the old build does not hold "
+		    "in that section", what, c.sect->name ? c.sect->name : "?",
+		    (unsigned long long)c.off, c.len);
 	default:
 		return refuse(fe, "refers to %s, which is neither a symbol, "
 		    "an import, a string nor a constant", what);
@@ -988,6 +1145,12 @@ emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 		break;
 	case R_SYM:
 		r = sym_reloc(a, &c, &rl);
+		break;
+	case R_ANON:
+		/* The old copy, which the old code uses too. */
+		rl.kind = PF_HP_REL32_OLD;
+		rl.target = anon_old(&a->old, &c);
+		rl.addend = -(int64_t)(ref->next - ref->field);
 		break;
 	case R_STR:
 	case R_CONST:
@@ -1289,8 +1452,14 @@ pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
 	a.an = an;
 	*out = NULL;
 	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, err)) != PF_OK ||
-	    (r = hp_image_open(&a.new, "new", new_elf, new_len, err)) != PF_OK)
+	    (r = hp_image_open(&a.new, "new", new_elf, new_len, err)) != PF_OK ||
+	    (r = hp_image_pair_dups(&a.old, &a.new, err)) != PF_OK)
 		goto out;
+	if (collect_targets(&a.old) != PF_OK ||
+	    collect_targets(&a.new) != PF_OK) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
 	if ((r = pf_hotpatch_new(&a.hp)) != PF_OK) {
 		pf_err_nomem(err);
 		goto out;

@@ -116,8 +116,10 @@ make_key(const char *file, const char *name, bool local)
 
 	if (k == NULL)
 		return NULL;
-	if (local && file != NULL)
-		snprintf(k, n, "%s:%s", file, name);
+	/* A local symbol without a file (strip --strip-debug drops
+	 * STT_FILE) is still not the global of the same name. */
+	if (local)
+		snprintf(k, n, "%s:%s", file != NULL ? file : "?", name);
 	else
 		snprintf(k, n, "%s", name);
 	return k;
@@ -181,6 +183,95 @@ index_keys(hp_image *im, pf_err *err)
 		    v[i]->addr != v[i - 1]->addr)
 			v[i]->dup = v[i - 1]->dup = true;
 	im->by_key = v;
+	return PF_OK;
+}
+
+/* The symbols of key v[i] in by_key order: [*lo, *hi). */
+static void
+key_group(hp_sym **v, size_t n, size_t i, size_t *lo, size_t *hi)
+{
+	*lo = *hi = i;
+	while (*lo > 0 && strcmp(v[*lo - 1]->key, v[i]->key) == 0)
+		(*lo)--;
+	while (*hi < n && strcmp(v[*hi]->key, v[i]->key) == 0)
+		(*hi)++;
+}
+
+/* A symbol of that key, duplicate or not, and its index in by_key. */
+static const hp_sym *
+key_first(const hp_image *im, const char *key, size_t *at)
+{
+	size_t lo = 0, hi = im->n_syms, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(im->by_key[mid]->key, key)) == 0) {
+			*at = mid;
+			return im->by_key[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+cmp_sym_ptr_addr(const void *a, const void *b)
+{
+	const hp_sym *const *x = a, *const *y = b;
+
+	return (*x)->addr < (*y)->addr ? -1 : (*x)->addr > (*y)->addr;
+}
+
+/* Numbers the symbols of a group by address: "key#0", "key#1" ... */
+static pf_ret
+number_group(hp_sym **v, size_t lo, size_t hi)
+{
+	size_t i, n;
+	char *k;
+
+	qsort(v + lo, hi - lo, sizeof *v, cmp_sym_ptr_addr);
+	for (i = lo; i < hi; i++) {
+		n = strlen(v[i]->key) + 24;
+		if ((k = malloc(n)) == NULL)
+			return PF_ERR_NOMEM;
+		snprintf(k, n, "%s#%zu", v[i]->key, i - lo);
+		free(v[i]->key);
+		v[i]->key = k;
+		v[i]->dup = false;
+	}
+	return PF_OK;
+}
+
+pf_ret
+hp_image_pair_dups(hp_image *old, hp_image *new, pf_err *err)
+{
+	size_t i, nlo, nhi, olo, ohi;
+	const hp_sym *o;
+	bool any = false;
+
+	for (i = 0; i < new->n_syms; i = nhi) {
+		key_group(new->by_key, new->n_syms, i, &nlo, &nhi);
+		if (!new->by_key[i]->dup || (o = key_first(old,
+		    new->by_key[i]->key, &olo)) == NULL || !o->dup)
+			continue;
+		key_group(old->by_key, old->n_syms, olo, &olo, &ohi);
+		if (ohi - olo != nhi - nlo)
+			continue;
+		if (number_group(old->by_key, olo, ohi) != PF_OK ||
+		    number_group(new->by_key, nlo, nhi) != PF_OK)
+			return pf_err_nomem(err);
+		any = true;
+	}
+	if (any) {
+		qsort(old->by_key, old->n_syms, sizeof *old->by_key,
+		    cmp_sym_key);
+		qsort(new->by_key, new->n_syms, sizeof *new->by_key,
+		    cmp_sym_key);
+	}
 	return PF_OK;
 }
 
@@ -428,6 +519,7 @@ hp_image_close(hp_image *im)
 		free(im->slots[i].key);
 	free(im->syms);
 	free(im->by_key);
+	free(im->targets);
 	free(im->slots);
 	free(im->sects);
 	free(im->dynrel);
@@ -502,20 +594,11 @@ hp_image_sym_at(const hp_image *im, uint64_t addr)
 const hp_sym *
 hp_image_sym_key(const hp_image *im, const char *key)
 {
-	size_t lo = 0, hi = im->n_syms;
+	const hp_sym *y;
+	size_t at;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(im->by_key[mid]->key, key);
-
-		if (c == 0)
-			return im->by_key[mid]->dup ? NULL : im->by_key[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	y = key_first(im, key, &at);
+	return y == NULL || y->dup ? NULL : y;
 }
 
 const hp_slot *

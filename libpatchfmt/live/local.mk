@@ -87,6 +87,12 @@ tests/live/old/quirks tests/live/new/quirks: $(HP_SRC)/quirks-a.c \
 	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
 	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/quirks-a.c \
 	    $(HP_SRC)/quirks-b.c
+## The same without STT_FILE symbols: a static and a global share a name.
+HP_FIXTURES += tests/live/old/quirks.nofile tests/live/new/quirks.nofile
+tests/live/old/quirks.nofile: tests/live/old/quirks
+	$(AM_V_GEN)strip --strip-debug -o $@ tests/live/old/quirks
+tests/live/new/quirks.nofile: tests/live/new/quirks
+	$(AM_V_GEN)strip --strip-debug -o $@ tests/live/new/quirks
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_live
