@@ -22,7 +22,7 @@ static const char usage[] =
     "[--release counter] [--expires time] [--requires id[=version]] "
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
     "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
-    "[--keep-mtime] -o package old new";
+    "[--debug-dir dir] [--keep-mtime] -o package old new";
 
 #define MAXLIST 64
 
@@ -34,6 +34,8 @@ typedef struct opts {
 	pf_dep_kind dep_kind[MAXLIST];
 	size_t n_keys, n_from, n_deps, n_deps_files;
 	int quiet, no_live, keep_mtime;
+	const char *debug_dirs[MAXLIST];
+	size_t n_debug_dirs;
 	const char *live_sel[MAXLIST];  /* --live-skip, --live-only lists */
 	bool live_only[MAXLIST];
 	size_t n_live_sel;
@@ -47,6 +49,8 @@ select_live(pf_builder *b, const opts *o)
 	size_t i;
 	pf_ret r = PF_OK;
 
+	for (i = 0; i < o->n_debug_dirs && r == PF_OK; i++)
+		r = pf_builder_add_debug_dir(b, o->debug_dirs[i]);
 	for (i = 0; i < o->n_live_sel && r == PF_OK; i++) {
 		if ((list = strdup(o->live_sel[i])) == NULL)
 			return PF_ERR_NOMEM;
@@ -303,6 +307,7 @@ main(int argc, char **argv)
 		{ "keep-mtime", no_argument, NULL, 'M' },
 		{ "live-skip", required_argument, NULL, 5 },
 		{ "live-only", required_argument, NULL, 6 },
+		{ "debug-dir", required_argument, NULL, 7 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -316,7 +321,8 @@ main(int argc, char **argv)
 		    (c == 'F' && o.n_from >= MAXLIST) ||
 		    (c >= 1 && c <= 4 && o.n_deps >= MAXLIST) ||
 		    (c == 'D' && o.n_deps_files >= MAXLIST) ||
-		    ((c == 5 || c == 6) && o.n_live_sel >= MAXLIST))
+		    ((c == 5 || c == 6) && o.n_live_sel >= MAXLIST) ||
+		    (c == 7 && o.n_debug_dirs >= MAXLIST))
 			return pf_usage_error(usage, "too many options");
 		switch (c) {
 		case 'k': o.keys[o.n_keys++] = optarg; break;
@@ -329,6 +335,7 @@ main(int argc, char **argv)
 		case 'D': o.deps_files[o.n_deps_files++] = optarg; break;
 		case 'L': o.no_live = 1; break;
 		case 'M': o.keep_mtime = 1; break;
+		case 7: o.debug_dirs[o.n_debug_dirs++] = optarg; break;
 		case 5: case 6:
 			o.live_only[o.n_live_sel] = c == 6;
 			o.live_sel[o.n_live_sel++] = optarg;

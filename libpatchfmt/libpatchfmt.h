@@ -244,6 +244,10 @@ pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
 /* A partial hot patch on purpose: only the functions named (only), or
  * all but those named; their notes say so (spec/hotpatch.md 8.2). */
 pf_ret pf_builder_live_select(pf_builder *b, const char *name, bool only);
+/* A directory of debug files (DIR/.build-id/xx/yyyy.debug) for stripped
+ * builds, searched after the trees' usr/lib/debug and before the
+ * system's /usr/lib/debug. */
+pf_ret pf_builder_add_debug_dir(pf_builder *b, const char *dir);
 /* Notes for people about what was left out, e.g. hot patches that could
  * not be made; valid after pf_builder_diff(). */
 size_t pf_builder_note_count(const pf_builder *b);

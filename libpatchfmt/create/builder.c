@@ -20,6 +20,7 @@
 #include "compress/lzma.h"
 #include "delta/delta.h"
 #include "disasm/analyze.h"
+#include "create/debug.h"
 #include "create/scan.h"
 #include "elf/elf.h"
 #include "elf/needs.h"
@@ -41,6 +42,9 @@ struct pf_builder {
 	size_t n_notes;
 	char **live_sel[2];             /* --live-skip, --live-only names */
 	size_t n_live_sel[2];
+	char **debug_dirs;              /* --debug-dir */
+	size_t n_debug_dirs;
+	const char *roots[2];           /* the old and new trees */
 };
 
 /* One side of a path: its state and, for files, its bytes. */
@@ -86,6 +90,9 @@ pf_builder_free(pf_builder *b)
 		    b->live_sel[1][i - b->n_live_sel[0]]);
 	free(b->live_sel[0]);
 	free(b->live_sel[1]);
+	for (i = 0; i < b->n_debug_dirs; i++)
+		free(b->debug_dirs[i]);
+	free(b->debug_dirs);
 	sodium_memzero(&b->signers, sizeof b->signers);
 	pf_manifest_clear(&b->m);
 	free(b);
@@ -602,6 +609,42 @@ pf_builder_live_select(pf_builder *b, const char *name, bool only)
 	return PF_OK;
 }
 
+pf_ret
+pf_builder_add_debug_dir(pf_builder *b, const char *dir)
+{
+	char **v = realloc(b->debug_dirs, (b->n_debug_dirs + 1) * sizeof *v);
+
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->debug_dirs = v;
+	if (b->n_debug_dirs >= 64 ||
+	    (v[b->n_debug_dirs] = strdup(dir)) == NULL)
+		return b->n_debug_dirs >= 64 ? pf_err_set(&b->err,
+		    PF_ERR_USAGE, "too many debug directories") :
+		    pf_err_nomem(&b->err);
+	b->n_debug_dirs++;
+	return PF_OK;
+}
+
+/* Where the debug files of stripped builds are looked for: under each
+ * tree, in the directories given, then on this system. */
+static void
+debug_dirs(const pf_builder *b, pf_debug_dirs *d, char tree[2][4200])
+{
+	size_t i;
+
+	memset(d, 0, sizeof *d);
+	for (i = 0; i < 2; i++)
+		if (b->roots[i] != NULL) {
+			snprintf(tree[i], sizeof tree[i], "%s/usr/lib/debug",
+			    b->roots[i]);
+			pf_debug_dirs_add(d, tree[i]);
+		}
+	for (i = 0; i < b->n_debug_dirs; i++)
+		pf_debug_dirs_add(d, b->debug_dirs[i]);
+	pf_debug_dirs_add(d, "/usr/lib/debug");
+}
+
 /* The analysis's notes go into the manifest, for patch-inspect. */
 static pf_ret
 keep_live_notes(pf_builder *b, const char *path, const pf_hp_analysis *an)
@@ -674,11 +717,16 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	    .n_skip = b->n_live_sel[0],
 	    .only = (const char *const *)b->live_sel[1],
 	    .n_only = b->n_live_sel[1] };
+	pf_debug_dirs dd;
+	char tree[2][4200];
 	pf_ret r = PF_OK;
 
 	pf_buf_init(&rec);
 	pf_buf_init(&packed);
 	pf_err_clear(&aerr);
+	debug_dirs(b, &dd, tree);
+	an.debug_file = pf_debug_find;
+	an.debug_arg = &dd;
 	r = pf_hotpatch_analyze_ex(o->content, o->len, n->content, n->len,
 	    &an, &hp, &aerr);
 	if (r == PF_OK && (r = keep_live_notes(b, e->path, &an)) != PF_OK)
@@ -712,6 +760,7 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	else
 		b->required |= PF_FEAT_LIVE;
 out:
+	pf_debug_dirs_release(&dd);
 	pf_hp_analysis_clear(&an);
 	pf_hotpatch_free(hp);
 	pf_buf_free(&rec);
@@ -830,9 +879,12 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 	if (b->single_path != NULL)
 		return pf_err_set(&b->err, PF_ERR_USAGE,
 		    "a path can only be given when comparing two files");
+	b->roots[0] = old_path;
+	b->roots[1] = new_path;
 	if ((r = pf_scan_tree(old_path, &ol, &b->err)) == PF_OK &&
 	    (r = pf_scan_tree(new_path, &nl, &b->err)) == PF_OK)
 		r = diff_lists(b, old_path, new_path, &ol, &nl);
+	b->roots[0] = b->roots[1] = NULL;
 	pf_nodelist_free(&ol);
 	pf_nodelist_free(&nl);
 	return r;

@@ -1444,6 +1444,7 @@ pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
     const uint8_t *new_elf, size_t new_len, pf_hp_analysis *an,
     pf_hotpatch **out, pf_err *err)
 {
+	hp_debug dbg = { NULL, NULL };
 	actx a;
 	pf_ret r;
 
@@ -1451,8 +1452,14 @@ pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
 	a.err = err;
 	a.an = an;
 	*out = NULL;
-	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, err)) != PF_OK ||
-	    (r = hp_image_open(&a.new, "new", new_elf, new_len, err)) != PF_OK ||
+	if (an != NULL) {
+		dbg.find = an->debug_file;
+		dbg.arg = an->debug_arg;
+	}
+	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, &dbg,
+	    err)) != PF_OK ||
+	    (r = hp_image_open(&a.new, "new", new_elf, new_len, &dbg,
+	    err)) != PF_OK ||
 	    (r = hp_image_pair_dups(&a.old, &a.new, err)) != PF_OK)
 		goto out;
 	if (collect_targets(&a.old) != PF_OK ||

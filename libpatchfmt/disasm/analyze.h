@@ -33,6 +33,12 @@ typedef struct pf_hp_analysis {
 	size_t n_only;
 	const char *const *skip;
 	size_t n_skip;
+	/* In: for a build without a symbol table, the bytes of its debug
+	 * file with this build ID (PF_ERR_MISMATCH when there is none);
+	 * they must stay valid until the analysis returns.  May be NULL. */
+	pf_ret (*debug_file)(void *arg, const uint8_t *id, size_t id_len,
+	    const uint8_t **p, size_t *n);
+	void *debug_arg;
 	/* Out: why each function counts as changed, which reference of a
 	 * refused one is refused, and what was left out. */
 	pf_hp_note *notes;

@@ -275,8 +275,71 @@ hp_image_pair_dups(hp_image *old, hp_image *new, pf_err *err)
 	return PF_OK;
 }
 
+static Elf_Scn *
+symtab(Elf *e, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL)
+		if (gelf_getshdr(scn, sh) != NULL && sh->sh_type == SHT_SYMTAB)
+			return scn;
+	return NULL;
+}
+
+/* The debug file of a stripped build (objcopy --only-keep-debug): the
+ * same build ID, and the symbol table.  Its section indices are those of
+ * the build before strip took sections out: symbols are placed by the
+ * name of their section (dbg_sect). */
+static Elf *
+debug_elf(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
+{
+	const uint8_t *p;
+	size_t n;
+	hp_image d;
+	Elf *de;
+
+	if (dbg == NULL || dbg->find == NULL || im->build_id_len == 0 ||
+	    dbg->find(dbg->arg, im->build_id, im->build_id_len, &p, &n) !=
+	    PF_OK)
+		return NULL;
+	if ((de = elf_memory((char *)(uintptr_t)p, n)) == NULL)
+		return NULL;
+	memset(&d, 0, sizeof d);
+	load_build_id(&d, de);
+	(void)e;
+	if (d.build_id_len != im->build_id_len || memcmp(d.build_id,
+	    im->build_id, d.build_id_len) != 0) {
+		pf_err_set(err, PF_ERR_MISMATCH, "%s module: the debug file "
+		    "found by its build ID does not match it", im->what);
+		elf_end(de);
+		return NULL;
+	}
+	return de;
+}
+
+/* The index in the build of the section of that index in its debug
+ * file, by name; SHN_UNDEF when the build has none. */
+static Elf64_Section
+dbg_sect(const hp_image *im, Elf *de, size_t i)
+{
+	size_t shstr, k;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	const char *name;
+
+	if (elf_getshdrstrndx(de, &shstr) != 0 ||
+	    (scn = elf_getscn(de, i)) == NULL || gelf_getshdr(scn, &sh) ==
+	    NULL || (name = elf_strptr(de, shstr, sh.sh_name)) == NULL)
+		return SHN_UNDEF;
+	for (k = 1; k < im->n_sects; k++)
+		if (strcmp(im->sects[k].name, name) == 0 &&
+		    im->sects[k].addr == sh.sh_addr)
+			return (Elf64_Section)k;
+	return SHN_UNDEF;
+}
+
 static pf_ret
-load_syms(hp_image *im, Elf *e, pf_err *err)
+load_syms(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -284,13 +347,16 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 	const char *file = NULL;
 	size_t i, n;
 
-	while ((scn = elf_nextscn(e, scn)) != NULL)
-		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_SYMTAB)
-			break;
+	if ((scn = symtab(e, &sh)) == NULL &&
+	    (im->dbg_elf = debug_elf(im, e, dbg, err)) != NULL) {
+		e = im->dbg_elf;
+		scn = symtab(e, &sh);
+	}
 	if (scn == NULL)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module has no "
-		    "symbol table (.symtab): hot patches need unstripped "
-		    "binaries", im->what);
+		    "symbol table (.symtab), and no debug file with one was "
+		    "found by its build ID: hot patches need unstripped "
+		    "binaries or their debug files", im->what);
 	if ((d = elf_getdata(scn, NULL)) == NULL || sh.sh_entsize == 0)
 		return pf_err_set(err, PF_ERR_CORRUPT, "%s module: unreadable "
 		    "symbol table", im->what);
@@ -307,6 +373,8 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 		name = elf_strptr(e, sh.sh_link, s.st_name);
 		if (GELF_ST_TYPE(s.st_info) == STT_FILE)
 			file = name;
+		if (im->dbg_elf != NULL && wanted(&s, name))
+			s.st_shndx = dbg_sect(im, e, s.st_shndx);
 		if (wanted(&s, name) && add_sym(im, &s, name, file) != PF_OK)
 			return pf_err_nomem(err);
 	}
@@ -476,7 +544,7 @@ load_dyn(hp_image *im, Elf *e, pf_err *err)
 
 pf_ret
 hp_image_open(hp_image *im, const char *what, const uint8_t *p, size_t n,
-    pf_err *err)
+    const hp_debug *dbg, pf_err *err)
 {
 	GElf_Ehdr eh;
 	Elf *e;
@@ -497,11 +565,11 @@ hp_image_open(hp_image *im, const char *what, const uint8_t *p, size_t n,
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module: only "
 		    "x86-64 executables and shared objects can be hot-patched",
 		    what);
+	load_build_id(im, e);
 	if ((r = load_sects(im, e, err)) != PF_OK ||
-	    (r = load_syms(im, e, err)) != PF_OK ||
+	    (r = load_syms(im, e, dbg, err)) != PF_OK ||
 	    (r = load_dyn(im, e, err)) != PF_OK)
 		return r;
-	load_build_id(im, e);
 	if (im->build_id_len == 0)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module has no "
 		    "build id: link with --build-id", what);
@@ -525,6 +593,8 @@ hp_image_close(hp_image *im)
 	free(im->dynrel);
 	if (im->elf != NULL)
 		elf_end(im->elf);
+	if (im->dbg_elf != NULL)
+		elf_end(im->dbg_elf);
 	memset(im, 0, sizeof *im);
 }
 

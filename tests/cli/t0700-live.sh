@@ -63,6 +63,38 @@ grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat 
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "--all-processes: ADD"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 
+# Stripped builds, as distributions ship them, with their symbols in
+# debug files found by build ID: under each tree's usr/lib/debug, or in
+# a --debug-dir.  The process runs the unstripped old build: the same
+# build ID and code.  Without the debug files there is no record.
+for v in old new; do
+	mkdir -p "$tmp/s$v/opt/hp"
+	for f in hpserver libhpdemo.so; do
+		cp "$tmp/$v/opt/hp/$f" "$tmp/s$v/opt/hp/"
+		id=$(readelf -n "$tmp/s$v/opt/hp/$f" | awk '/Build ID/ { print $3 }')
+		d=$tmp/s$v/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)
+		[ "$f" = libhpdemo.so ] && d=$tmp/dbg/.build-id/$(echo "$id" | cut -c1-2)
+		mkdir -p "$d"
+		objcopy --only-keep-debug "$tmp/s$v/opt/hp/$f" "$d/$(echo "$id" | cut -c3-).debug"
+		strip "$tmp/s$v/opt/hp/$f"
+	done
+done
+expect 0 patch-create --name hp-strip -o "$tmp/nodebug.pfpk" "$tmp/sold" "$tmp/snew"
+grep -q "no debug file" "$tmp/err" || fail "stripped without debug files: $(cat "$tmp/err")"
+expect 0 patch-create -q --key "$tmp/test.key" --name hp-strip --debug-dir "$tmp/dbg" \
+	-o "$tmp/strip.pfpk" "$tmp/sold" "$tmp/snew"
+expect 0 patch-inspect "$tmp/strip.pfpk"
+grep -q 'replace add_numbers' "$tmp/out" && grep -q 'replace demo_checksum' "$tmp/out" ||
+	fail "stripped with debug files: $(grep -c replace "$tmp/out") functions"
+r=0
+while [ $r -lt 5 ]; do
+	expect 0 patch-apply $A --pid "$server" "$tmp/strip.pfpk" || break
+	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "stripped round $r: ADD"
+	expect 0 patch-rollback $S --pid "$server" hp-strip
+	[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "stripped round $r: rollback"
+	r=$((r + 1))
+done
+
 # A partial hot patch on purpose: only add_numbers goes in, greet stays
 # old; patch-inspect says what was left out.
 old_greet=$(hpask "$sock" "GREET x")
