@@ -8,7 +8,8 @@ patch_create_SOURCES = cmd/patch-create.c $(CMD_UTIL)
 patch_create_LDADD = libpatchfmt/libpatchfmt.la
 patch_inspect_SOURCES = cmd/patch-inspect.c $(CMD_UTIL)
 patch_inspect_LDADD = libpatchfmt/libpf_apply.la
-patch_apply_SOURCES = cmd/patch-apply.c $(CMD_UTIL)
+patch_apply_SOURCES = cmd/patch-apply.c cmd/stale.c cmd/stale.h \
+	$(CMD_UTIL)
 patch_apply_LDADD = libpatchfmt/libpf_apply.la
 patch_keygen_SOURCES = cmd/patch-keygen.c $(CMD_UTIL)
 patch_keygen_LDADD = libpatchfmt/libpatchfmt.la

@@ -10,13 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "stale.h"
 #include "util.h"
 #include "common/json.h"
 
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
-    "[--needs-root dir | --skip-needs] [--pid pid | --all-processes] "
+    "[--needs-root dir | --skip-needs] [--pid pid | --all-processes | "
+    "--live] "
     "[--wait ms] [--no-owners] [--no-xattrs] package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
@@ -26,6 +28,7 @@ typedef struct opts {
 	const char *state_dir;
 	const char *needs_root;
 	int check, json, force_downgrade, skip_needs, all, recover;
+	int live;                       /* --live: the tree, then processes */
 	unsigned txn_flags;             /* PF_TXN_NO_OWNERS, PF_TXN_NO_XATTRS */
 	unsigned pid, wait_ms;
 	pf_trust_opts trust;
@@ -204,6 +207,48 @@ live_all(const opts *o, pf_db *db, pf_reader *r)
 	return rc;
 }
 
+/*
+ * --live: once the files are installed, every process that runs an old
+ * build the package hot-patches gets the patch, and those that still
+ * map a replaced file and were not patched are listed.  The install
+ * stands either way: the status is the install's.
+ */
+static int
+live_after(const opts *o, pf_reader *r)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	struct dirent **list = NULL;
+	unsigned pid, *done = NULL, self = (unsigned)getpid();
+	size_t n_done = 0;
+	pf_db *db = NULL;
+	bool hit, opaque;
+	int i, n = 0;
+	void *v;
+
+	if (!has_live(m))
+		;
+	else if (pf_reader_signature_count(r) == 0)
+		pf_warnx("hot patches come from signed packages only: no "
+		    "process was patched");
+	else if (pf_open_state(&db, o->root, o->state_dir, true) == 0)
+		n = scandir("/proc", &list, NULL, versionsort);
+	for (i = 0; i < n; i++) {
+		if (pf_parse_uint(list[i]->d_name, 1u << 22, &pid) == 0 &&
+		    pid != self && pid != 0 &&
+		    live_one(o, db, r, pid, true, &hit, &opaque) == 0 && hit &&
+		    (v = realloc(done, (n_done + 1) * sizeof *done)) != NULL) {
+			done = v;
+			done[n_done++] = pid;
+		}
+		free(list[i]);
+	}
+	free(list);
+	pf_db_free(db);
+	pf_stale_report(m, o->root, done, n_done, o->json, pf_reader_id(r));
+	free(done);
+	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+}
+
 /* Hot patching: into the memory of processes, not into files. */
 static int
 install_live(const opts *o, pf_reader *r)
@@ -323,6 +368,8 @@ run(const opts *o)
 		goto out;
 	}
 	rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
+	if (rc == 0 && o->live && !o->check)
+		rc = live_after(o, r);
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
@@ -348,6 +395,7 @@ main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "all-processes", no_argument, NULL, 'A' },
+		{ "live", no_argument, NULL, 'L' },
 		{ "skip-needs", no_argument, NULL, 'S' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "no-owners", no_argument, NULL, 'O' },
@@ -371,6 +419,7 @@ main(int argc, char **argv)
 		case 'N': o.needs_root = optarg; break;
 		case 'S': o.skip_needs = 1; break;
 		case 'A': o.all = 1; break;
+		case 'L': o.live = 1; break;
 		case 'R': o.recover = 1; break;
 		case 'O': o.txn_flags |= PF_TXN_NO_OWNERS; break;
 		case 'X': o.txn_flags |= PF_TXN_NO_XATTRS; break;
@@ -404,6 +453,9 @@ main(int argc, char **argv)
 	if (o.pid && o.all)
 		return pf_usage_error(usage,
 		    "--pid and --all-processes exclude each other");
+	if (o.live && (o.pid || o.all))
+		return pf_usage_error(usage, "--live installs the files too: "
+		    "not with --pid or --all-processes");
 	if (o.wait_ms && !o.pid && !o.all)
 		return pf_usage_error(usage, "--wait goes with --pid");
 	if (o.needs_root && o.skip_needs)

@@ -5,19 +5,24 @@
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/live.sh"
 prog=
-trap 'test -n "$prog" && kill -9 $prog 2>/dev/null; cleanup' EXIT
+sleeper=
+trap 'test -n "$prog" && kill -9 $prog 2>/dev/null
+test -n "$sleeper" && kill -9 $sleeper 2>/dev/null; cleanup' EXIT
 A="--keyring $tmp/keys --state-dir $tmp/state"
 S="--state-dir $tmp/state"
 
-# start NAME: runs a copy of the old build of NAME, its output in
-# $tmp/NAME.out; waits until it says it is ready.
+# start NAME [DIR]: runs DIR/NAME (by default a copy of the old build of
+# NAME), its output in $tmp/NAME.out; waits until it says it is ready.
 start() {
-	mkdir -p "$tmp/run-$1"
-	cp "$live/old/$1" "$tmp/run-$1/"
-	"$tmp/run-$1/$1" >"$tmp/$1.out" 2>&1 &
+	d=${2:-$tmp/run-$1}
+	if [ $# -eq 1 ]; then
+		mkdir -p "$d"
+		cp "$live/old/$1" "$d/"
+	fi
+	"$d/$1" >"$tmp/$1.out" 2>&1 &
 	prog=$!
 	i=0
-	while ! grep -q ready "$tmp/$1.out" && [ $i -lt 100 ]; do
+	while ! grep -qs ready "$tmp/$1.out" && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -61,6 +66,40 @@ expect 0 patch-apply $A --pid "$prog" "$tmp/bss.pfpk"
 case $(ask) in -[1-9]*) ok;; *) fail "after apply: $(tail -1 "$tmp/$name.out")";; esac
 expect 0 patch-rollback $S --pid "$prog" bss
 case $(ask) in [1-9]*) ok;; *) fail "after rollback: $(tail -1 "$tmp/$name.out")";; esac
+
+# patch-apply --live: the files on disk, then every process of the old
+# build in memory; a process that still maps a replaced file and could
+# not be patched (a build without a record: sleeper, stripped) is listed.
+for v in old new; do
+	mkdir -p "$tmp/l-$v/opt"
+	cp "$live/$v/$name" "$tmp/l-$v/opt/"
+	cp "$(command -v sleep)" "$tmp/l-$v/opt/sleeper"
+done
+printf x >>"$tmp/l-new/opt/sleeper"
+expect 0 patch-create -q --key "$tmp/test.key" --name lv -o "$tmp/lv.pfpk" \
+	"$tmp/l-old" "$tmp/l-new"
+cp -a "$tmp/l-old" "$tmp/root"
+"$tmp/root/opt/sleeper" 120 &
+sleeper=$!
+kill -9 "$prog" 2>/dev/null
+start $name "$tmp/root/opt"
+expect 0 patch-apply $A --skip-needs --root "$tmp/root" --live "$tmp/lv.pfpk"
+grep -q "'lv' is live in process $prog" "$tmp/out" || fail "--live: $(cat "$tmp/out")"
+grep -q "process $sleeper (sleeper) still maps 'opt/sleeper', replaced on disk: restart it" \
+	"$tmp/out" || fail "--live: sleeper not listed: $(cat "$tmp/out")"
+grep -q "process $prog .*still maps" "$tmp/out" && fail "--live: patched process listed"
+cmp -s "$tmp/root/opt/$name" "$live/new/$name" && ok || fail "--live: file not installed"
+case $(ask) in -[1-9]*) ok;; *) fail "--live: $(tail -1 "$tmp/$name.out")";; esac
+expect 0 patch-apply $A --skip-needs --root "$tmp/root" --live --json "$tmp/lv.pfpk"
+grep -q "\"pid\":$prog,\"status\":\"already-applied\"" "$tmp/out" &&
+	grep -q "\"pid\":$sleeper,\"status\":\"needs-restart\",\"path\":\"opt/sleeper\"" "$tmp/out" &&
+	ok || fail "--live --json: $(cat "$tmp/out")"
+# patch-rollback --live takes it out of the processes, then the tree.
+expect 0 patch-rollback --root "$tmp/root" $S --live lv
+grep -q "'lv' taken out of process $prog" "$tmp/out" || fail "rollback --live: $(cat "$tmp/out")"
+case $(ask) in [1-9]*) ok;; *) fail "rollback --live: $(tail -1 "$tmp/$name.out")";; esac
+cmp -s "$tmp/root/opt/$name" "$live/old/$name" && ok || fail "rollback --live: file not restored"
+kill -9 "$sleeper" 2>/dev/null
 
 # A package without hot-patch records says so, once, not that the
 # process runs none of its builds.
