@@ -178,6 +178,7 @@ collect_targets(hp_image *im)
  * what the instruction reads, or else up to the next symbol or the end
  * of the section (at most ANON_MAX bytes). */
 #define ANON_MAX 256
+#define ANON_SEARCH_MAX (UINT64_C(8) << 20)
 
 static void
 anon(const hp_image *im, const hp_ref *r, const hp_sect *s, rclass *c)
@@ -251,8 +252,9 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 
 /* The old copy of data without a symbol (R_ANON of the new build): in
  * the section of the same name, at the same offset, or else the one
- * place of that section that holds the same bytes (at least 8 of them);
- * 0 when there is none. */
+ * place of that section (of at most 8 MiB) that holds the same bytes
+ * (at least 8 of them, 16 in a writable section); 0 when there is
+ * none. */
 static uint64_t
 anon_old(const hp_image *old, const rclass *c)
 {
@@ -270,7 +272,10 @@ anon_old(const hp_image *old, const rclass *c)
 	if (c->off + c->len <= s->size &&
 	    memcmp(s->data + c->off, c->bytes, c->len) == 0)
 		return s->addr + c->off;
-	if (c->len < 8)
+	/* Elsewhere only when the bytes say enough: sharing writable data
+	 * with the wrong object would be worse than refusing. */
+	if (c->len < ((s->flags & SHF_WRITE) ? 16 : 8) ||
+	    s->size > ANON_SEARCH_MAX)
 		return 0;
 	for (i = 0; i + c->len <= s->size; i++) {
 		if (memcmp(s->data + i, c->bytes, c->len) != 0)
