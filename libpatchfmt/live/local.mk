@@ -17,7 +17,11 @@ libpatchfmt_libpf_apply_la_LIBADD += $(UNWIND_LIBS)
 ## -DFIXED) with ordinary flags, never with the sanitizers: they are the
 ## programs being patched, not code under test.
 HP_SRC = $(srcdir)/testdata/hotpatch
-HP_CFLAGS = -O2 -g0 -Wl,--build-id
+## Each build directory's fixtures get build IDs of their own (a hash of
+## the path of the file): --all-processes and --live patch every process
+## of a build, and other test runs on the machine must not be among them.
+HP_CFLAGS = -O2 -g0 \
+	-Wl,--build-id=0x$$(printf '%s' "$$(pwd)/$@" | sha1sum | cut -c1-40)
 HP_FIXTURES = tests/live/old/hpserver tests/live/new/hpserver \
 	tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so \
 	tests/live/hpclient
