@@ -14,7 +14,7 @@ patch_inspect_SOURCES = cmd/patch-inspect.c $(CMD_UTIL) cmd/sbom.c \
 	cmd/sbom.h
 patch_inspect_LDADD = libpatchfmt/libpf_apply.la
 patch_apply_SOURCES = cmd/patch-apply.c $(CMD_UTIL) cmd/field.h \
-	cmd/field_apply.c
+	cmd/field_apply.c cmd/stale.c cmd/stale.h
 patch_apply_LDADD = libpatchfmt/libpf_apply.la
 patch_keygen_SOURCES = cmd/patch-keygen.c $(CMD_UTIL)
 patch_keygen_LDADD = $(BUILD_LIBS)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "stale.h"
 #include "util.h"
 #include "field.h"
 #include "common/json.h"
@@ -17,8 +18,8 @@
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
-    "[--needs-root dir | --skip-needs] [--pid pid | --all-processes] "
-    "[--wait ms] [--no-owners] [--no-xattrs] [--no-hooks] "
+    "[--needs-root dir | --skip-needs] [--pid pid | --all-processes | "
+    "--live] [--wait ms] [--no-owners] [--no-xattrs] [--no-hooks] "
     "[--ignore-phasing] package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
@@ -28,6 +29,7 @@ typedef struct opts {
 	const char *state_dir;
 	const char *needs_root;
 	int check, json, force_downgrade, skip_needs, all, recover;
+	int live;                       /* --live: the tree, then processes */
 	unsigned txn_flags;             /* PF_TXN_NO_OWNERS, PF_TXN_NO_XATTRS */
 	unsigned pid, wait_ms;
 	pf_trust_opts trust;
@@ -166,6 +168,17 @@ live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
 	return rc;
 }
 
+static bool
+has_live(const pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++)
+		if (m->entries[i].live != PF_NO_BLOB)
+			return true;
+	return false;
+}
+
 /* Every process that runs one of the builds the package hot-patches. */
 static int
 live_all(const opts *o, pf_db *db, pf_reader *r)
@@ -175,6 +188,12 @@ live_all(const opts *o, pf_db *db, pf_reader *r)
 	int i, n, rc = 0, one;
 	bool hit, opaque, any = false;
 
+	/* Said once, not for every process. */
+	if (!has_live(pf_reader_manifest(r))) {
+		pf_warnx("package '%s' has no hot-patch records: install it "
+		    "on disk", pf_reader_id(r));
+		return pf_ret_exit_status(PF_ERR_MISMATCH);
+	}
 	n = scandir("/proc", &list, NULL, versionsort);
 	for (i = 0; i < n; i++) {
 		if (pf_parse_uint(list[i]->d_name, 1u << 22, &pid) == 0 &&
@@ -195,6 +214,48 @@ live_all(const opts *o, pf_db *db, pf_reader *r)
 		rc = pf_fail(PF_ERR_MISMATCH, "no process runs a build this "
 		    "package hot-patches");
 	return rc;
+}
+
+/*
+ * --live: once the files are installed, every process that runs an old
+ * build the package hot-patches gets the patch, and those that still
+ * map a replaced file and were not patched are listed.  The install
+ * stands either way: the status is the install's.
+ */
+static int
+live_after(const opts *o, pf_reader *r)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	struct dirent **list = NULL;
+	unsigned pid, *done = NULL, self = (unsigned)getpid();
+	size_t n_done = 0;
+	pf_db *db = NULL;
+	bool hit, opaque;
+	int i, n = 0;
+	void *v;
+
+	if (!has_live(m))
+		;
+	else if (pf_reader_signature_count(r) == 0)
+		pf_warnx("hot patches come from signed packages only: no "
+		    "process was patched");
+	else if (pf_open_state(&db, o->root, o->state_dir, true) == 0)
+		n = scandir("/proc", &list, NULL, versionsort);
+	for (i = 0; i < n; i++) {
+		if (pf_parse_uint(list[i]->d_name, 1u << 22, &pid) == 0 &&
+		    pid != self && pid != 0 &&
+		    live_one(o, db, r, pid, true, &hit, &opaque) == 0 && hit &&
+		    (v = realloc(done, (n_done + 1) * sizeof *done)) != NULL) {
+			done = v;
+			done[n_done++] = pid;
+		}
+		free(list[i]);
+	}
+	free(list);
+	pf_db_free(db);
+	pf_stale_report(m, o->root, done, n_done, o->json, pf_reader_id(r));
+	free(done);
+	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
 }
 
 /* Hot patching: into the memory of processes, not into files. */
@@ -327,6 +388,8 @@ run(const opts *o)
 		goto out;
 	}
 	rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
+	if (rc == 0 && o->live && !o->check)
+		rc = live_after(o, r);
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
@@ -352,6 +415,7 @@ main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "all-processes", no_argument, NULL, 'A' },
+		{ "live", no_argument, NULL, 'L' },
 		{ "skip-needs", no_argument, NULL, 'S' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "no-owners", no_argument, NULL, 'O' },
@@ -376,6 +440,7 @@ main(int argc, char **argv)
 		case 'N': o.needs_root = optarg; break;
 		case 'S': o.skip_needs = 1; break;
 		case 'A': o.all = 1; break;
+		case 'L': o.live = 1; break;
 		case 'R': o.recover = 1; break;
 		case 'O': o.txn_flags |= PF_TXN_NO_OWNERS; break;
 		case 'X': o.txn_flags |= PF_TXN_NO_XATTRS; break;
@@ -411,6 +476,9 @@ main(int argc, char **argv)
 	if (o.pid && o.all)
 		return pf_usage_error(usage,
 		    "--pid and --all-processes exclude each other");
+	if (o.live && (o.pid || o.all))
+		return pf_usage_error(usage, "--live installs the files too: "
+		    "not with --pid or --all-processes");
 	if (o.wait_ms && !o.pid && !o.all)
 		return pf_usage_error(usage, "--wait goes with --pid");
 	if (o.needs_root && o.skip_needs)

@@ -22,7 +22,8 @@ static const char usage[] =
     "[--from-version version] [--to-version version] [--family name] "
     "[--release counter] [--expires time] [--requires id[=version]] "
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
-    "[--deps file] [--no-live] [--keep-mtime] [--codec pfdelta|vcdiff] "
+    "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
+    "[--debug-dir dir] [--keep-mtime] [--codec pfdelta|vcdiff] "
     PF_FIELD_CREATE_USAGE
     "-o package old new";
 
@@ -38,7 +39,33 @@ typedef struct opts {
 	int quiet, no_live, keep_mtime;
 	pf_codec delta_codec;
 	pf_field_create field;          /* hooks, provenance, phase */
+	const char *debug_dirs[MAXLIST];
+	size_t n_debug_dirs;
+	const char *live_sel[MAXLIST];  /* --live-skip, --live-only lists */
+	bool live_only[MAXLIST];
+	size_t n_live_sel;
 } opts;
+
+/* The comma-separated names of --live-only and --live-skip. */
+static pf_ret
+select_live(pf_builder *b, const opts *o)
+{
+	char *list, *name, *save;
+	size_t i;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < o->n_debug_dirs && r == PF_OK; i++)
+		r = pf_builder_add_debug_dir(b, o->debug_dirs[i]);
+	for (i = 0; i < o->n_live_sel && r == PF_OK; i++) {
+		if ((list = strdup(o->live_sel[i])) == NULL)
+			return PF_ERR_NOMEM;
+		for (name = strtok_r(list, ",", &save); name != NULL &&
+		    r == PF_OK; name = strtok_r(NULL, ",", &save))
+			r = pf_builder_live_select(b, name, o->live_only[i]);
+		free(list);
+	}
+	return r;
+}
 
 /* Reproducible builds: SOURCE_DATE_EPOCH overrides the clock. */
 static int
@@ -243,6 +270,7 @@ run(const opts *o, const char *old, const char *new_)
 	    o->description)) != PF_OK ||
 	    (o->path && (r = pf_builder_set_path(b, o->path)) != PF_OK) ||
 	    (r = pf_builder_set_live(b, !o->no_live)) != PF_OK ||
+	    (r = select_live(b, o)) != PF_OK ||
 	    (r = pf_builder_set_keep_mtime(b, o->keep_mtime)) != PF_OK ||
 	    (r = pf_builder_set_delta_codec(b, o->delta_codec ?
 	    o->delta_codec : PF_CODEC_DELTA)) != PF_OK ||
@@ -286,6 +314,9 @@ main(int argc, char **argv)
 		{ "no-live", no_argument, NULL, 'L' },
 		{ "keep-mtime", no_argument, NULL, 'M' },
 		{ "codec", required_argument, NULL, 'C' },
+		{ "live-skip", required_argument, NULL, 5 },
+		{ "live-only", required_argument, NULL, 6 },
+		{ "debug-dir", required_argument, NULL, 7 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		PF_FIELD_CREATE_LONGOPTS,
@@ -299,7 +330,9 @@ main(int argc, char **argv)
 		if ((c == 'k' && o.n_keys >= MAXLIST) ||
 		    (c == 'F' && o.n_from >= MAXLIST) ||
 		    (c >= 1 && c <= 4 && o.n_deps >= MAXLIST) ||
-		    (c == 'D' && o.n_deps_files >= MAXLIST))
+		    (c == 'D' && o.n_deps_files >= MAXLIST) ||
+		    ((c == 5 || c == 6) && o.n_live_sel >= MAXLIST) ||
+		    (c == 7 && o.n_debug_dirs >= MAXLIST))
 			return pf_usage_error(usage, "too many options");
 		switch (c) {
 		case 'k': o.keys[o.n_keys++] = optarg; break;
@@ -319,6 +352,11 @@ main(int argc, char **argv)
 				    "or vcdiff");
 			o.delta_codec = optarg[0] == 'v' ? PF_CODEC_VCDIFF :
 			    PF_CODEC_DELTA;
+			break;
+		case 7: o.debug_dirs[o.n_debug_dirs++] = optarg; break;
+		case 5: case 6:
+			o.live_only[o.n_live_sel] = c == 6;
+			o.live_sel[o.n_live_sel++] = optarg;
 			break;
 		case 1: case 2: case 3: case 4:
 			o.dep_kind[o.n_deps] = (pf_dep_kind)c;

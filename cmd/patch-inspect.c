@@ -12,8 +12,8 @@
 #include "sbom.h"
 
 static const char usage[] =
-    "patch-inspect [--json | --sbom cyclonedx | --sbom spdx] [--verify] "
-    "[--keyring dir] [--threshold n] package";
+    "patch-inspect [--json | --sbom cyclonedx | --sbom spdx] [--explain] "
+    "[--verify] [--keyring dir] [--threshold n] package";
 
 /* Who signed, and what the keyring says of each signature. */
 static void
@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "verify", no_argument, NULL, 'v' },
+		{ "explain", no_argument, NULL, 'x' },
 		{ "keyring", required_argument, NULL, 'K' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "sbom", required_argument, NULL, 'S' },
@@ -54,7 +55,7 @@ main(int argc, char **argv)
 	pf_trust trust;
 	const char *sbom = NULL;
 	pf_ret ret;
-	int c, json = 0, verify = 0, fd, rc = 0;
+	int c, json = 0, verify = 0, explain = 0, fd, rc = 0;
 
 	pf_progname = "patch-inspect";
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
@@ -68,6 +69,7 @@ main(int argc, char **argv)
 				    "cyclonedx or spdx");
 			sbom = optarg;
 			break;
+		case 'x': explain = 1; break;
 		case 'K': topt.keyring = optarg; verify = 1; break;
 		case 't':
 			if (pf_parse_threshold(optarg, &topt.threshold) < 0)
@@ -107,6 +109,8 @@ main(int argc, char **argv)
 		    pf_reader_trusted(r) ? "true" : "false");
 		if ((ret = pf_reader_print_live(r, stdout, true)) != PF_OK)
 			rc = pf_fail(ret, pf_reader_error(r));
+		fputs(",\"live_notes\":", stdout);
+		pf_reader_print_live_notes(r, stdout, true, true);
 		fputs(",\"manifest\":", stdout);
 		pf_manifest_print_json(pf_reader_manifest(r),
 		    pf_reader_digest(r), pf_reader_package_size(r), stdout);
@@ -115,6 +119,7 @@ main(int argc, char **argv)
 		pf_manifest_print_text(pf_reader_manifest(r), stdout);
 		if ((ret = pf_reader_print_live(r, stdout, false)) != PF_OK)
 			rc = pf_fail(ret, pf_reader_error(r));
+		pf_reader_print_live_notes(r, stdout, false, explain);
 		print_signatures(r, 0);
 		if (verify)
 			printf("verified yes\n");

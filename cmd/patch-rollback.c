@@ -4,9 +4,12 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "field.h"
@@ -14,11 +17,11 @@
 
 static const char usage[] =
     "patch-rollback [--check] [--force] [--json] [--root dir] "
-    "[--state-dir dir] [--no-hooks] [--pid pid [--wait ms]] id";
+    "[--state-dir dir] [--no-hooks] [--pid pid [--wait ms] | --live] id";
 
 typedef struct opts {
 	const char *root, *state_dir, *id;
-	int check, force, json;
+	int check, force, json, live;
 	unsigned pid, wait_ms;
 } opts;
 
@@ -57,6 +60,46 @@ run_live(const opts *o)
 		printf("%s: '%s' %s process %u\n", pf_progname, o->id,
 		    o->check ? "can be taken out of" : "taken out of", o->pid);
 	pf_db_free(db);
+	return rc;
+}
+
+/*
+ * --live: the patch comes out of every process it is live in (as with
+ * --pid, one after the other), then out of the tree.  A process it
+ * cannot come out of stops the rollback before the tree changes.
+ */
+static int
+live_all(opts *o)
+{
+	struct dirent **list = NULL;
+	unsigned pid, self = (unsigned)getpid(), *v = NULL;
+	size_t k, n_v = 0;
+	pf_db *db = NULL;
+	int i, n, rc;
+	void *q;
+
+	/* Which processes first: run_live takes the lock itself. */
+	if ((rc = pf_open_state(&db, o->root, o->state_dir, false)) != 0)
+		return rc;
+	n = scandir("/proc", &list, NULL, versionsort);
+	for (i = 0; i < n; i++) {
+		if (pf_parse_uint(list[i]->d_name, 1u << 22, &pid) == 0 &&
+		    pid != self && pid != 0 &&
+		    pf_db_live_check(db, o->id, (int)pid) == PF_OK &&
+		    (q = realloc(v, (n_v + 1) * sizeof *v)) != NULL) {
+			v = q;
+			v[n_v++] = pid;
+		}
+		free(list[i]);
+	}
+	free(list);
+	pf_db_free(db);
+	for (k = 0; k < n_v && rc == 0; k++) {
+		o->pid = v[k];
+		rc = run_live(o);
+	}
+	free(v);
+	o->pid = 0;
 	return rc;
 }
 
@@ -162,6 +205,7 @@ main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "no-hooks", no_argument, NULL, PF_OPT_NO_HOOKS },
+		{ "live", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -177,6 +221,7 @@ main(int argc, char **argv)
 		case 'f': o.force = 1; break;
 		case 'j': o.json = 1; break;
 		case PF_OPT_NO_HOOKS: field.no_hooks = 1; break;
+		case 'L': o.live = 1; break;
 		case 'p':
 			if ((c = pf_opt_pid(usage, optarg, &o.pid)) != 0)
 				return c;
@@ -196,9 +241,14 @@ main(int argc, char **argv)
 		return pf_usage_error(usage, "--wait goes with --pid");
 	if (o.pid && o.force)
 		return pf_usage_error(usage, "--force does not go with --pid");
+	if (o.pid && o.live)
+		return pf_usage_error(usage, "--pid and --live exclude each "
+		    "other");
 	pf_signals_init();
 	if (o.pid)
 		return run_live(&o);
+	if (o.live && (c = live_all(&o)) != 0)
+		return c;
 	if (o.force)
 		pf_warnx("WARNING: --force: files changed since the install "
 		    "will be overwritten");

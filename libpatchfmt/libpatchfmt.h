@@ -257,7 +257,23 @@ typedef struct pf_manifest {
 	bool has_phase;
 	uint32_t phase;                /* hundredths of a percent, 0-10000 */
 	char *phase_seed;              /* NULL: the patch ID */
+	struct pf_live_note *live_notes; /* for people (spec section 5.1.6) */
+	size_t n_live_notes;
 } pf_manifest;
+
+/* A note on the hot-patch record of one path, for people. */
+typedef enum pf_live_note_kind {
+	PF_LIVE_NOTE_CHANGED = 1,      /* why a function counts as changed */
+	PF_LIVE_NOTE_REFUSED = 2,      /* the reference refused, and why */
+	PF_LIVE_NOTE_LEFT_OUT = 3      /* left out on purpose */
+} pf_live_note_kind;
+
+typedef struct pf_live_note {
+	char *path;
+	uint64_t kind;                 /* pf_live_note_kind; others: skip */
+	char *name;                    /* the function or data object */
+	char *text;
+} pf_live_note;
 
 /*
  * Building a package: pf_builder.
@@ -284,6 +300,14 @@ PF_EXTERN pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
 PF_EXTERN pf_ret pf_builder_set_delta_codec(pf_builder *b, pf_codec codec);
 /* Hot-patch records for changed ELF files (default: on). */
 PF_EXTERN pf_ret pf_builder_set_live(pf_builder *b, bool enabled);
+/* A partial hot patch on purpose: only the functions named (only), or
+ * all but those named; their notes say so (spec/hotpatch.md 8.2). */
+PF_EXTERN pf_ret pf_builder_live_select(pf_builder *b, const char *name,
+    bool only);
+/* A directory of debug files (DIR/.build-id/xx/yyyy.debug) for stripped
+ * builds, searched after the trees' usr/lib/debug and before the
+ * system's /usr/lib/debug. */
+PF_EXTERN pf_ret pf_builder_add_debug_dir(pf_builder *b, const char *dir);
 /* Notes for people about what was left out, e.g. hot patches that could
  * not be made; valid after pf_builder_diff(). */
 PF_EXTERN size_t pf_builder_note_count(const pf_builder *b);
@@ -391,6 +415,10 @@ PF_EXTERN const uint8_t *pf_reader_digest(const pf_reader *r);
 /* The hot-patch part: functions replaced, data added, what was refused
  * and why; JSON is an array, one object per module. */
 PF_EXTERN pf_ret pf_reader_print_live(pf_reader *r, FILE *f, bool json);
+/* The manifest's notes on them: left out on purpose (always), why
+ * changed and which reference was refused (with explain, or JSON). */
+PF_EXTERN void pf_reader_print_live_notes(pf_reader *r, FILE *f, bool json,
+    bool explain);
 /*
  * Text for people and JSON for programs (patch-inspect).  In the text,
  * every string from the package is escaped as pf_text_escape() does; the

@@ -21,6 +21,7 @@
 #include "delta/delta.h"
 #include "delta/vcdiff.h"
 #include "disasm/analyze.h"
+#include "create/debug.h"
 #include "create/scan.h"
 #include "elf/elf.h"
 #include "elf/needs.h"
@@ -41,6 +42,11 @@ struct pf_builder {
 	pf_codec delta_codec;           /* 0: pfdelta */
 	char **notes;                   /* for people: what was left out */
 	size_t n_notes;
+	char **live_sel[2];             /* --live-skip, --live-only names */
+	size_t n_live_sel[2];
+	char **debug_dirs;              /* --debug-dir */
+	size_t n_debug_dirs;
+	const char *roots[2];           /* the old and new trees */
 };
 
 /* One side of a path: its state and, for files, its bytes. */
@@ -81,6 +87,14 @@ pf_builder_free(pf_builder *b)
 	for (i = 0; i < b->n_notes; i++)
 		free(b->notes[i]);
 	free(b->notes);
+	for (i = 0; i < b->n_live_sel[0] + b->n_live_sel[1]; i++)
+		free(i < b->n_live_sel[0] ? b->live_sel[0][i] :
+		    b->live_sel[1][i - b->n_live_sel[0]]);
+	free(b->live_sel[0]);
+	free(b->live_sel[1]);
+	for (i = 0; i < b->n_debug_dirs; i++)
+		free(b->debug_dirs[i]);
+	free(b->debug_dirs);
 	sodium_memzero(&b->signers, sizeof b->signers);
 	pf_manifest_clear(&b->m);
 	free(b);
@@ -602,6 +616,84 @@ pf_builder_set_live(pf_builder *b, bool enabled)
 	return PF_OK;
 }
 
+pf_ret
+pf_builder_live_select(pf_builder *b, const char *name, bool only)
+{
+	char **v = realloc(b->live_sel[only], (b->n_live_sel[only] + 1) *
+	    sizeof *v);
+
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->live_sel[only] = v;
+	if ((v[b->n_live_sel[only]] = strdup(name)) == NULL)
+		return pf_err_nomem(&b->err);
+	b->n_live_sel[only]++;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_add_debug_dir(pf_builder *b, const char *dir)
+{
+	char **v = realloc(b->debug_dirs, (b->n_debug_dirs + 1) * sizeof *v);
+
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->debug_dirs = v;
+	if (b->n_debug_dirs >= 64 ||
+	    (v[b->n_debug_dirs] = strdup(dir)) == NULL)
+		return b->n_debug_dirs >= 64 ? pf_err_set(&b->err,
+		    PF_ERR_USAGE, "too many debug directories") :
+		    pf_err_nomem(&b->err);
+	b->n_debug_dirs++;
+	return PF_OK;
+}
+
+/* Where the debug files of stripped builds are looked for: under each
+ * tree, in the directories given, then on this system. */
+static void
+debug_dirs(const pf_builder *b, pf_debug_dirs *d, char tree[2][4200])
+{
+	size_t i;
+
+	memset(d, 0, sizeof *d);
+	for (i = 0; i < 2; i++)
+		if (b->roots[i] != NULL) {
+			snprintf(tree[i], sizeof tree[i], "%s/usr/lib/debug",
+			    b->roots[i]);
+			pf_debug_dirs_add(d, tree[i]);
+		}
+	for (i = 0; i < b->n_debug_dirs; i++)
+		pf_debug_dirs_add(d, b->debug_dirs[i]);
+	pf_debug_dirs_add(d, "/usr/lib/debug");
+}
+
+/* The analysis's notes go into the manifest, for patch-inspect. */
+static pf_ret
+keep_live_notes(pf_builder *b, const char *path, const pf_hp_analysis *an)
+{
+	pf_live_note *v, *ln;
+	size_t i;
+
+	if (an->n_notes == 0)
+		return PF_OK;
+	v = realloc(b->m.live_notes, (b->m.n_live_notes + an->n_notes) *
+	    sizeof *v);
+	if (v == NULL)
+		return pf_err_nomem(&b->err);
+	b->m.live_notes = v;
+	for (i = 0; i < an->n_notes; i++) {
+		ln = &v[b->m.n_live_notes];
+		ln->kind = (uint64_t)an->notes[i].kind;
+		ln->path = strdup(path);
+		ln->name = strdup(an->notes[i].name);
+		ln->text = strdup(an->notes[i].text);
+		b->m.n_live_notes++;
+		if (ln->path == NULL || ln->name == NULL || ln->text == NULL)
+			return pf_err_nomem(&b->err);
+	}
+	return PF_OK;
+}
+
 size_t
 pf_builder_note_count(const pf_builder *b)
 {
@@ -643,13 +735,25 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	uint8_t *bytes;
 	size_t len;
 	pf_err aerr;
+	pf_hp_analysis an = { .skip = (const char *const *)b->live_sel[0],
+	    .n_skip = b->n_live_sel[0],
+	    .only = (const char *const *)b->live_sel[1],
+	    .n_only = b->n_live_sel[1] };
+	pf_debug_dirs dd;
+	char tree[2][4200];
 	pf_ret r = PF_OK;
 
 	pf_buf_init(&rec);
 	pf_buf_init(&packed);
 	pf_err_clear(&aerr);
-	if ((r = pf_hotpatch_analyze(o->content, o->len, n->content, n->len,
-	    &hp, &aerr)) != PF_OK) {
+	debug_dirs(b, &dd, tree);
+	an.debug_file = pf_debug_find;
+	an.debug_arg = &dd;
+	r = pf_hotpatch_analyze_ex(o->content, o->len, n->content, n->len,
+	    &an, &hp, &aerr);
+	if (r == PF_OK && (r = keep_live_notes(b, e->path, &an)) != PF_OK)
+		goto out;
+	if (r != PF_OK) {
 		/* Running out of memory is a failure; the rest is a note. */
 		if (r == PF_ERR_NOMEM) {
 			pf_err_copy(&b->err, &aerr);
@@ -678,6 +782,8 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	else
 		b->required |= PF_FEAT_LIVE;
 out:
+	pf_debug_dirs_release(&dd);
+	pf_hp_analysis_clear(&an);
 	pf_hotpatch_free(hp);
 	pf_buf_free(&rec);
 	pf_buf_free(&packed);
@@ -795,9 +901,12 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 	if (b->single_path != NULL)
 		return pf_err_set(&b->err, PF_ERR_USAGE,
 		    "a path can only be given when comparing two files");
+	b->roots[0] = old_path;
+	b->roots[1] = new_path;
 	if ((r = pf_scan_tree(old_path, &ol, &b->err)) == PF_OK &&
 	    (r = pf_scan_tree(new_path, &nl, &b->err)) == PF_OK)
 		r = diff_lists(b, old_path, new_path, &ol, &nl);
+	b->roots[0] = b->roots[1] = NULL;
 	pf_nodelist_free(&ol);
 	pf_nodelist_free(&nl);
 	return r;

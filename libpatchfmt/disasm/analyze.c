@@ -24,7 +24,7 @@
 
 /* What an address field refers to, independent of the layout. */
 typedef enum rkind {
-	R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_JTAB, R_NONE
+	R_SELF, R_SLOT, R_SYM, R_STR, R_CONST, R_JTAB, R_ANON, R_NONE
 } rkind;
 
 typedef struct rclass {
@@ -32,8 +32,10 @@ typedef struct rclass {
 	const hp_slot *slot;
 	const hp_sym *sym;
 	uint64_t off;              /* from the slot, symbol or function */
-	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST, R_JTAB */
+	const uint8_t *bytes;      /* R_STR (with its NUL), R_CONST, R_JTAB,
+	                              R_ANON */
 	size_t len;                /* bytes, or R_JTAB entries */
+	const hp_sect *sect;       /* R_ANON: the section, off in it */
 	uint64_t addr;
 	uint64_t fn_addr;          /* of the function referring */
 } rclass;
@@ -43,6 +45,9 @@ typedef struct fent {
 	const hp_sym *nsym, *osym; /* osym NULL: new in this build */
 	size_t index;              /* in hp->funcs once emitted */
 	char *refusal;             /* why it cannot be patched, or NULL */
+	char *why;                 /* why it is in the patch, for people */
+	bool has_ref;              /* the refusal is about the reference */
+	uint64_t ref_at;           /* at this offset of the new code */
 } fent;
 
 typedef struct actx {
@@ -50,6 +55,7 @@ typedef struct actx {
 	pf_hotpatch *hp;
 	fent *f;
 	size_t nf;
+	pf_hp_analysis *an;        /* selection and notes, or NULL */
 	pf_err *err;
 } actx;
 
@@ -103,6 +109,100 @@ jtab_entry(const rclass *c, size_t i)
 	return c->addr + (uint64_t)(int64_t)e - c->fn_addr;
 }
 
+/* The first address after addr that the code refers to, or 0. */
+static uint64_t
+next_target(const hp_image *im, uint64_t addr)
+{
+	size_t lo = 0, hi = im->n_targets, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (im->targets[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < im->n_targets ? im->targets[lo] : 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every data address the functions of the image refer to (RIP-relative
+ * operands): where one object without a symbol ends and another
+ * begins. */
+static pf_ret
+collect_targets(hp_image *im)
+{
+	const uint8_t *p;
+	size_t i, j, dec, cap = 0;
+	hp_refs rs;
+	void *v;
+
+	for (i = 0; i < im->n_syms; i++) {
+		const hp_sym *y = &im->syms[i];
+
+		if (y->kind != HP_FUNC || y->size == 0 ||
+		    !hp_image_bytes(im, y->addr, (size_t)y->size, &p))
+			continue;
+		if (hp_insn_refs(p, (size_t)y->size, y->addr, &rs, &dec) !=
+		    PF_OK)
+			return PF_ERR_NOMEM;
+		for (j = 0; j < rs.n; j++) {
+			if (rs.v[j].branch)
+				continue;
+			if (im->n_targets == cap) {
+				cap = cap ? 2 * cap : 256;
+				if ((v = realloc(im->targets, cap *
+				    sizeof *im->targets)) == NULL) {
+					hp_refs_free(&rs);
+					return PF_ERR_NOMEM;
+				}
+				im->targets = v;
+			}
+			im->targets[im->n_targets++] = rs.v[j].target;
+		}
+		hp_refs_free(&rs);
+	}
+	if (im->n_targets > 1)
+		qsort(im->targets, im->n_targets, sizeof *im->targets, cmp_u64);
+	return PF_OK;
+}
+
+/* Data without a symbol, at an offset of its section: its extent is
+ * what the instruction reads, or else up to the next symbol or the end
+ * of the section (at most ANON_MAX bytes). */
+#define ANON_MAX 256
+#define ANON_SEARCH_MAX (UINT64_C(8) << 20)
+
+static void
+anon(const hp_image *im, const hp_ref *r, const hp_sect *s, rclass *c)
+{
+	uint64_t end = s->addr + s->size, i;
+
+	c->kind = R_ANON;
+	c->sect = s;
+	c->off = r->target - s->addr;
+	c->bytes = s->data + c->off;
+	if (!r->lea && r->memsize != 0 && r->memsize <= end - r->target) {
+		c->len = r->memsize;
+		return;
+	}
+	for (i = 1; i < ANON_MAX && r->target + i < end; i++)
+		if (hp_image_sym_at(im, r->target + i) != NULL)
+			break;
+	c->len = r->target + i <= end ? (size_t)i : (size_t)(end - r->target);
+	/* Nor does it reach an address other code refers to. */
+	i = next_target(im, r->target);
+	if (i > r->target && i - r->target < c->len)
+		c->len = (size_t)(i - r->target);
+}
+
 static void
 classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 {
@@ -115,31 +215,76 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 	if (r->target - fn->addr < fn->size) {
 		c->kind = R_SELF;
 		c->off = r->target - fn->addr;
-	} else if ((c->slot = hp_image_slot_at(im, r->target)) != NULL) {
+		return;
+	}
+	if ((c->slot = hp_image_slot_at(im, r->target)) != NULL) {
 		c->kind = R_SLOT;
 		c->off = r->target - c->slot->addr;
-	} else if ((c->sym = hp_image_sym_at(im, r->target)) != NULL &&
+		return;
+	}
+	if ((c->sym = hp_image_sym_at(im, r->target)) != NULL &&
 	    !c->sym->dup) {
 		c->kind = R_SYM;
 		c->off = r->target - c->sym->addr;
-	} else if (!r->branch && (s = hp_image_sect(im, r->target)) != NULL &&
-	    s->data != NULL && !(s->flags & SHF_WRITE)) {
-		p = s->data + (r->target - s->addr);
-		c->bytes = p;
-		if (r->lea && r->ijmp &&
-		    (c->len = jump_table(im, fn, r->target)) > 0)
-			c->kind = R_JTAB;
-		else if (r->lea && is_string(p, s->size - (r->target - s->addr),
-		    &c->len))
-			c->kind = R_STR;
-		else if (!r->lea && r->memsize != 0 &&
-		    hp_image_bytes(im, r->target, r->memsize, &p))
-			c->kind = R_CONST, c->len = r->memsize;
-		else
-			c->kind = R_NONE;
-	} else {
-		c->kind = R_NONE;
+		return;
 	}
+	c->sym = NULL;
+	c->kind = R_NONE;
+	if (r->branch || (s = hp_image_sect(im, r->target)) == NULL ||
+	    s->data == NULL)
+		return;
+	p = s->data + (r->target - s->addr);
+	c->bytes = p;
+	if (s->flags & SHF_WRITE)
+		anon(im, r, s, c);
+	else if (r->lea && r->ijmp && (c->len = jump_table(im, fn,
+	    r->target)) > 0)
+		c->kind = R_JTAB;
+	else if (r->lea && is_string(p, s->size - (r->target - s->addr),
+	    &c->len))
+		c->kind = R_STR;
+	else if (!r->lea && r->memsize != 0 &&
+	    hp_image_bytes(im, r->target, r->memsize, &p))
+		c->kind = R_CONST, c->len = r->memsize;
+	else
+		anon(im, r, s, c);
+}
+
+/* The old copy of data without a symbol (R_ANON of the new build): in
+ * the section of the same name, at the same offset, or else the one
+ * place of that section (of at most 8 MiB) that holds the same bytes
+ * (at least 8 of them, 16 in a writable section); 0 when there is
+ * none. */
+static uint64_t
+anon_old(const hp_image *old, const rclass *c)
+{
+	const hp_sect *s = NULL;
+	uint64_t at = 0, i;
+	size_t k;
+
+	for (k = 1; k < old->n_sects && s == NULL; k++)
+		if (old->sects[k].name != NULL && c->sect->name != NULL &&
+		    strcmp(old->sects[k].name, c->sect->name) == 0 &&
+		    old->sects[k].data != NULL)
+			s = &old->sects[k];
+	if (s == NULL || c->len == 0 || s->size < c->len)
+		return 0;
+	if (c->off + c->len <= s->size &&
+	    memcmp(s->data + c->off, c->bytes, c->len) == 0)
+		return s->addr + c->off;
+	/* Elsewhere only when the bytes say enough: sharing writable data
+	 * with the wrong object would be worse than refusing. */
+	if (c->len < ((s->flags & SHF_WRITE) ? 16 : 8) ||
+	    s->size > ANON_SEARCH_MAX)
+		return 0;
+	for (i = 0; i + c->len <= s->size; i++) {
+		if (memcmp(s->data + i, c->bytes, c->len) != 0)
+			continue;
+		if (at != 0)
+			return 0;          /* twice: which one is unknown */
+		at = s->addr + i;
+	}
+	return at;
 }
 
 static bool
@@ -169,6 +314,7 @@ same_class(const rclass *a, const rclass *b)
 		return a->len == b->len && memcmp(a->bytes, b->bytes,
 		    a->len) == 0;
 	case R_JTAB: return same_jtab(a, b);
+	case R_ANON:
 	case R_NONE: return a->addr == b->addr;
 	}
 	return false;
@@ -223,8 +369,14 @@ same_refs(actx *a, const hp_refs *ro, const hp_refs *rn, const hp_sym *o,
 			return false;
 		classify(&a->old, o, &ro->v[i], &co);
 		classify(&a->new, n, &rn->v[i], &cn);
-		if (!same_class(&co, &cn))
+		/* Data without a symbol is the same when the new build's
+		 * is found, with the same bytes, where the old code points. */
+		if (co.kind == R_ANON && cn.kind == R_ANON) {
+			if (anon_old(&a->old, &cn) != co.addr)
+				return false;
+		} else if (!same_class(&co, &cn)) {
 			return false;
+		}
 	}
 	return true;
 }
@@ -302,6 +454,126 @@ add_fent(actx *a, const hp_sym *nsym, const hp_sym *osym)
 	return PF_OK;
 }
 
+/* What an address field refers to, for people. */
+static void
+describe(const rclass *c, char *buf, size_t n)
+{
+	switch (c->kind) {
+	case R_SELF:
+		snprintf(buf, n, "+0x%llx of the function", (unsigned long long)
+		    c->off);
+		break;
+	case R_SLOT:
+		snprintf(buf, n, "%s+0x%llx", c->slot->key, (unsigned long long)
+		    c->off);
+		break;
+	case R_SYM:
+		snprintf(buf, n, "'%s'+0x%llx", c->sym->key, (unsigned long long)
+		    c->off);
+		break;
+	case R_STR:
+		snprintf(buf, n, "the string \"%.40s\"", (const char *)c->bytes);
+		break;
+	case R_CONST:
+		snprintf(buf, n, "a %zu-byte constant", c->len);
+		break;
+	case R_JTAB:
+		snprintf(buf, n, "a switch table of %zu entries", c->len);
+		break;
+	case R_ANON:
+		snprintf(buf, n, "%s+0x%llx, no symbol", c->sect->name ?
+		    c->sect->name : "?", (unsigned long long)c->off);
+		break;
+	default:
+		snprintf(buf, n, "0x%llx, no symbol", (unsigned long long)
+		    c->addr);
+		break;
+	}
+}
+
+/* Where the blanked code of two builds first differs, or where an
+ * address field first refers to something else: *at, and *what (a
+ * sentence, or empty) says how. */
+static uint64_t
+first_difference(actx *a, const hp_sym *o, const hp_sym *n,
+    const uint8_t *po, const uint8_t *pn, char *what, size_t wn)
+{
+	uint64_t at = o->size < n->size ? o->size : n->size, k;
+	hp_refs ro = {0}, rn = {0};
+	uint8_t *bo = malloc(o->size + 1), *bn = malloc(n->size + 1);
+	char d1[128], d2[128];
+	rclass co, cn;
+	size_t dec, i;
+	int self;
+
+	what[0] = '\0';
+	if (bo == NULL || bn == NULL ||
+	    hp_insn_refs(po, o->size, o->addr, &ro, &dec) != PF_OK ||
+	    hp_insn_refs(pn, n->size, n->addr, &rn, &dec) != PF_OK)
+		goto out;
+	memcpy(bo, po, o->size);
+	memcpy(bn, pn, n->size);
+	blank_fields(bo, &ro);
+	blank_fields(bn, &rn);
+	for (k = 0; k < at && bo[k] == bn[k]; k++)
+		;
+	at = k;
+	/* Branches inside the function come last: code inserted before
+	 * their targets moves them, which says little. */
+	for (self = 0; self < 2 && what[0] == '\0'; self++)
+		for (i = 0; i < ro.n && i < rn.n && rn.v[i].field < at; i++) {
+			classify(&a->old, o, &ro.v[i], &co);
+			classify(&a->new, n, &rn.v[i], &cn);
+			if (co.kind == R_ANON && cn.kind == R_ANON &&
+			    anon_old(&a->old, &cn) == co.addr)
+				continue;
+			if ((ro.v[i].field == rn.v[i].field &&
+			    same_class(&co, &cn)) ||
+			    (!self && co.kind == R_SELF && cn.kind == R_SELF))
+				continue;
+			describe(&co, d1, sizeof d1);
+			describe(&cn, d2, sizeof d2);
+			if (co.kind == cn.kind && strcmp(d1, d2) == 0)
+				snprintf(what, wn, "; the contents of %s "
+				    "differ", d2);
+			else
+				snprintf(what, wn, "; it referred to %s, now "
+				    "to %s", d1, d2);
+			at = rn.v[i].field;
+			break;
+		}
+out:
+	free(bo);
+	free(bn);
+	hp_refs_free(&ro);
+	hp_refs_free(&rn);
+	return at;
+}
+
+/* Why a function counts as changed: its first instruction that differs
+ * (NULL when out of memory). */
+static char *
+explain(actx *a, const hp_sym *o, const hp_sym *n)
+{
+	char io[160], in[160], what[300], size[64], *s = NULL;
+	const uint8_t *po, *pn;
+	uint64_t at;
+
+	if (!fn_bytes(&a->old, o, &po) || !fn_bytes(&a->new, n, &pn))
+		return strdup("its code is not in the file");
+	at = first_difference(a, o, n, po, pn, what, sizeof what);
+	size[0] = '\0';
+	if (o->size != n->size)
+		snprintf(size, sizeof size, "%llu -> %llu bytes; ",
+		    (unsigned long long)o->size, (unsigned long long)n->size);
+	hp_insn_text(po, o->size, o->addr, at, io, sizeof io);
+	hp_insn_text(pn, n->size, n->addr, at, in, sizeof in);
+	if (asprintf(&s, "%sfirst difference: old %s, new %s%s", size, io, in,
+	    what) < 0)
+		return NULL;
+	return s;
+}
+
 /* Step 1: every function of both builds whose code changed. */
 static pf_ret
 find_changed(actx *a)
@@ -322,6 +594,9 @@ find_changed(actx *a)
 			return pf_err_nomem(a->err);
 		if (changed && (r = add_fent(a, n, o)) != PF_OK)
 			return r;
+		if (changed && a->an != NULL &&
+		    (a->f[a->nf - 1].why = explain(a, o, n)) == NULL)
+			return pf_err_nomem(a->err);
 	}
 	return PF_OK;
 }
@@ -347,20 +622,21 @@ static pf_ret refuse(fent *fe, const char *fmt, ...)
  * patch: GCC's .cold parts jump back into their parent.  Old code would
  * land in the old body, so n must be replaced too. */
 static pf_ret
-enters_changed(actx *a, const hp_sym *n, bool *yes)
+enters_changed(actx *a, const hp_sym *n, const hp_sym **into)
 {
 	hp_refs rs;
 	size_t i;
 	rclass c;
 	pf_ret r;
 
-	*yes = false;
+	*into = NULL;
 	if ((r = new_refs(a, n, &rs, NULL)) != PF_OK)
 		return r;
-	for (i = 0; i < rs.n && !*yes; i++) {
+	for (i = 0; i < rs.n && *into == NULL; i++) {
 		classify(&a->new, n, &rs.v[i], &c);
-		*yes = c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
-		    find_fent(a, c.sym) != NULL;
+		if (c.kind == R_SYM && c.off != 0 && c.sym->kind == HP_FUNC &&
+		    find_fent(a, c.sym) != NULL)
+			*into = c.sym;
 	}
 	hp_refs_free(&rs);
 	return PF_OK;
@@ -371,7 +647,8 @@ enters_changed(actx *a, const hp_sym *n, bool *yes)
 static pf_ret
 find_entering(actx *a)
 {
-	bool again = true, yes;
+	const hp_sym *into;
+	bool again = true;
 	size_t i;
 	pf_ret r;
 
@@ -384,14 +661,143 @@ find_entering(actx *a)
 			    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
 			    !is_code(&a->old, o))
 				continue;
-			if ((r = enters_changed(a, n, &yes)) != PF_OK)
+			if ((r = enters_changed(a, n, &into)) != PF_OK)
 				return r;
-			if (yes && (r = add_fent(a, n, o)) != PF_OK)
+			if (into == NULL)
+				continue;
+			if ((r = add_fent(a, n, o)) != PF_OK)
 				return r;
-			again = again || yes;
+			if (a->an != NULL && asprintf(&a->f[a->nf - 1].why,
+			    "jumps into the body of '%s', which changed",
+			    into->name) < 0)
+				return pf_err_nomem(a->err);
+			again = true;
 		}
 	}
 	return PF_OK;
+}
+
+/*
+ * A partial hot patch on purpose (patch-create --live-only, --live-skip).
+ */
+
+/* NAME, or one of GCC's parts of it: NAME.cold, NAME.part.0 ... */
+static bool
+name_matches(const char *const *v, size_t n, const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		k = strlen(v[i]);
+		if (strncmp(name, v[i], k) == 0 &&
+		    (name[k] == '\0' || name[k] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static const char *
+left_out(const pf_hp_analysis *an, const char *name, bool func)
+{
+	if (an == NULL)
+		return NULL;
+	if (name_matches(an->skip, an->n_skip, name))
+		return "patch-create --live-skip";
+	if (func && an->n_only > 0 && !name_matches(an->only, an->n_only,
+	    name))
+		return "patch-create --live-only";
+	return NULL;
+}
+
+static pf_ret
+add_note(actx *a, int kind, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static pf_ret
+add_note(actx *a, int kind, const char *name, const char *fmt, ...)
+{
+	pf_hp_analysis *an = a->an;
+	pf_hp_note *v;
+	va_list ap;
+	int k;
+
+	if (an == NULL)
+		return PF_OK;
+	if ((v = realloc(an->notes, (an->n_notes + 1) * sizeof *v)) == NULL)
+		return pf_err_nomem(a->err);
+	an->notes = v;
+	v += an->n_notes;
+	v->kind = kind;
+	v->text = NULL;
+	if ((v->name = strdup(name)) == NULL)
+		return pf_err_nomem(a->err);
+	va_start(ap, fmt);
+	k = vasprintf(&v->text, fmt, ap);
+	va_end(ap);
+	if (k < 0) {
+		free(v->name);
+		return pf_err_nomem(a->err);
+	}
+	an->n_notes++;
+	return PF_OK;
+}
+
+/* Takes the functions the user left out out of the patch: old code
+ * that calls them goes on calling their old copy. */
+static pf_ret
+select_funcs(actx *a)
+{
+	const char *why;
+	size_t i, k = 0;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < a->nf; i++) {
+		why = left_out(a->an, a->f[i].nsym->name, true);
+		if (why == NULL) {
+			a->f[k++] = a->f[i];
+			continue;
+		}
+		if (r == PF_OK)
+			r = add_note(a, PF_LIVE_NOTE_LEFT_OUT,
+			    a->f[i].nsym->name, "changed (%s), left out on "
+			    "purpose (%s)", a->f[i].why ? a->f[i].why : "",
+			    why);
+		free(a->f[i].why);
+		free(a->f[i].refusal);
+	}
+	a->nf = k;
+	return r;
+}
+
+/* One note for each function of the patch: why it is in, or which
+ * reference was refused and why. */
+static pf_ret
+note_funcs(actx *a)
+{
+	char insn[160];
+	const uint8_t *p;
+	size_t i;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < a->nf && r == PF_OK && a->an != NULL; i++) {
+		const fent *fe = &a->f[i];
+
+		if (fe->refusal != NULL && fe->has_ref &&
+		    fn_bytes(&a->new, fe->nsym, &p)) {
+			hp_insn_text(p, fe->nsym->size, fe->nsym->addr,
+			    fe->ref_at, insn, sizeof insn);
+			r = add_note(a, PF_LIVE_NOTE_REFUSED, fe->nsym->name,
+			    "%s: %s", insn, fe->refusal);
+		} else if (fe->refusal != NULL) {
+			r = add_note(a, PF_LIVE_NOTE_REFUSED, fe->nsym->name,
+			    "%s", fe->refusal);
+		} else {
+			r = add_note(a, PF_LIVE_NOTE_CHANGED, fe->nsym->name,
+			    "%s", fe->why ? fe->why : fe->osym == NULL ?
+			    "new in this build, called by the patch" : "");
+		}
+	}
+	return r;
 }
 
 static pf_ret
@@ -412,7 +818,7 @@ refuse(fent *fe, const char *fmt, ...)
 /* Why one reference of new code cannot be tied to the old module, or
  * NULL; a function new in this build is added to the patch. */
 static pf_ret
-check_ref(actx *a, fent *fe, const hp_ref *r)
+check_ref1(actx *a, fent *fe, const hp_ref *r)
 {
 	const hp_sym *o;
 	fent *callee;
@@ -451,10 +857,31 @@ check_ref(actx *a, fent *fe, const hp_ref *r)
 	case R_CONST:
 	case R_JTAB:
 		return PF_OK;
+	case R_ANON:
+		if (anon_old(&a->old, &c) != 0)
+			return PF_OK;
+		return refuse(fe, "refers to %s (%s+0x%llx), which has no "
+		    "symbol and whose %zu bytes the old build does not hold "
+		    "in that section", what, c.sect->name ? c.sect->name : "?",
+		    (unsigned long long)c.off, c.len);
 	default:
 		return refuse(fe, "refers to %s, which is neither a symbol, "
 		    "an import, a string nor a constant", what);
 	}
+}
+
+/* check_ref1, remembering which reference a refusal is about. */
+static pf_ret
+check_ref(actx *a, fent *fe, const hp_ref *r)
+{
+	bool first = fe->refusal == NULL;
+	pf_ret ret = check_ref1(a, fe, r);
+
+	if (first && fe->refusal != NULL) {
+		fe->has_ref = true;
+		fe->ref_at = r->field;
+	}
+	return ret;
 }
 
 static pf_ret
@@ -724,6 +1151,12 @@ emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 	case R_SYM:
 		r = sym_reloc(a, &c, &rl);
 		break;
+	case R_ANON:
+		/* The old copy, which the old code uses too. */
+		rl.kind = PF_HP_REL32_OLD;
+		rl.target = anon_old(&a->old, &c);
+		rl.addend = -(int64_t)(ref->next - ref->field);
+		break;
 	case R_STR:
 	case R_CONST:
 		rl.kind = PF_HP_REL32_DATA;
@@ -923,10 +1356,33 @@ check_object(actx *a, const hp_sym *n, const hp_sym *o)
 	return PF_OK;
 }
 
+/* The refusal just made, of a data object the user left out: a note
+ * instead. */
+static pf_ret
+leave_data_out(actx *a, size_t before)
+{
+	pf_hp_refusal *rf;
+	const char *why;
+	pf_ret r;
+
+	if (a->hp->n_refused == before)
+		return PF_OK;
+	rf = &a->hp->refused[a->hp->n_refused - 1];
+	if ((why = left_out(a->an, rf->name, false)) == NULL)
+		return PF_OK;
+	r = add_note(a, PF_LIVE_NOTE_LEFT_OUT, rf->name, "%s, left out on "
+	    "purpose (%s)", rf->reason, why);
+	free(rf->name);
+	free(rf->reason);
+	a->hp->n_refused--;
+	return r;
+}
+
 static pf_ret
 check_data(actx *a)
 {
-	size_t i;
+	size_t i, before;
+	pf_ret r;
 
 	for (i = 0; i < a->new.n_syms; i++) {
 		const hp_sym *n = &a->new.syms[i], *o;
@@ -935,8 +1391,11 @@ check_data(actx *a)
 		    (o = hp_image_sym_key(&a->old, n->key)) == NULL ||
 		    o->kind != n->kind)
 			continue;
+		before = a->hp->n_refused;
 		if (check_object(a, n, o) != PF_OK)
 			return pf_err_nomem(a->err);
+		if ((r = leave_data_out(a, before)) != PF_OK)
+			return r;
 	}
 	return PF_OK;
 }
@@ -946,8 +1405,10 @@ actx_free(actx *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->nf; i++)
+	for (i = 0; i < a->nf; i++) {
 		free(a->f[i].refusal);
+		free(a->f[i].why);
+	}
 	free(a->f);
 	hp_image_close(&a->old);
 	hp_image_close(&a->new);
@@ -967,24 +1428,63 @@ pf_ret
 pf_hotpatch_analyze(const uint8_t *old_elf, size_t old_len,
     const uint8_t *new_elf, size_t new_len, pf_hotpatch **out, pf_err *err)
 {
+	return pf_hotpatch_analyze_ex(old_elf, old_len, new_elf, new_len, NULL,
+	    out, err);
+}
+
+void
+pf_hp_analysis_clear(pf_hp_analysis *an)
+{
+	size_t i;
+
+	for (i = 0; i < an->n_notes; i++) {
+		free(an->notes[i].name);
+		free(an->notes[i].text);
+	}
+	free(an->notes);
+	an->notes = NULL;
+	an->n_notes = 0;
+}
+
+pf_ret
+pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
+    const uint8_t *new_elf, size_t new_len, pf_hp_analysis *an,
+    pf_hotpatch **out, pf_err *err)
+{
+	hp_debug dbg = { NULL, NULL };
 	actx a;
 	pf_ret r;
 
 	memset(&a, 0, sizeof a);
 	a.err = err;
+	a.an = an;
 	*out = NULL;
-	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, err)) != PF_OK ||
-	    (r = hp_image_open(&a.new, "new", new_elf, new_len, err)) != PF_OK)
+	if (an != NULL) {
+		dbg.find = an->debug_file;
+		dbg.arg = an->debug_arg;
+	}
+	if ((r = hp_image_open(&a.old, "old", old_elf, old_len, &dbg,
+	    err)) != PF_OK ||
+	    (r = hp_image_open(&a.new, "new", new_elf, new_len, &dbg,
+	    err)) != PF_OK ||
+	    (r = hp_image_pair_dups(&a.old, &a.new, err)) != PF_OK)
 		goto out;
+	if (collect_targets(&a.old) != PF_OK ||
+	    collect_targets(&a.new) != PF_OK) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
 	if ((r = pf_hotpatch_new(&a.hp)) != PF_OK) {
 		pf_err_nomem(err);
 		goto out;
 	}
 	if ((r = set_module(&a)) != PF_OK || (r = find_changed(&a)) != PF_OK ||
 	    (r = find_entering(&a)) != PF_OK ||
+	    (r = select_funcs(&a)) != PF_OK ||
 	    (r = check_all(&a)) != PF_OK ||
 	    (r = spread_refusals(&a)) != PF_OK ||
-	    (r = check_data(&a)) != PF_OK || (r = emit_all(&a)) != PF_OK)
+	    (r = check_data(&a)) != PF_OK || (r = emit_all(&a)) != PF_OK ||
+	    (r = note_funcs(&a)) != PF_OK)
 		goto out;
 	if ((r = pf_hotpatch_validate(a.hp, err)) != PF_OK)
 		goto out;

@@ -116,8 +116,10 @@ make_key(const char *file, const char *name, bool local)
 
 	if (k == NULL)
 		return NULL;
-	if (local && file != NULL)
-		snprintf(k, n, "%s:%s", file, name);
+	/* A local symbol without a file (strip --strip-debug drops
+	 * STT_FILE) is still not the global of the same name. */
+	if (local)
+		snprintf(k, n, "%s:%s", file != NULL ? file : "?", name);
 	else
 		snprintf(k, n, "%s", name);
 	return k;
@@ -184,8 +186,160 @@ index_keys(hp_image *im, pf_err *err)
 	return PF_OK;
 }
 
+/* The symbols of key v[i] in by_key order: [*lo, *hi). */
+static void
+key_group(hp_sym **v, size_t n, size_t i, size_t *lo, size_t *hi)
+{
+	*lo = *hi = i;
+	while (*lo > 0 && strcmp(v[*lo - 1]->key, v[i]->key) == 0)
+		(*lo)--;
+	while (*hi < n && strcmp(v[*hi]->key, v[i]->key) == 0)
+		(*hi)++;
+}
+
+/* A symbol of that key, duplicate or not, and its index in by_key. */
+static const hp_sym *
+key_first(const hp_image *im, const char *key, size_t *at)
+{
+	size_t lo = 0, hi = im->n_syms, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(im->by_key[mid]->key, key)) == 0) {
+			*at = mid;
+			return im->by_key[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+cmp_sym_ptr_addr(const void *a, const void *b)
+{
+	const hp_sym *const *x = a, *const *y = b;
+
+	return (*x)->addr < (*y)->addr ? -1 : (*x)->addr > (*y)->addr;
+}
+
+/* Numbers the symbols of a group by address: "key#0", "key#1" ... */
 static pf_ret
-load_syms(hp_image *im, Elf *e, pf_err *err)
+number_group(hp_sym **v, size_t lo, size_t hi)
+{
+	size_t i, n;
+	char *k;
+
+	qsort(v + lo, hi - lo, sizeof *v, cmp_sym_ptr_addr);
+	for (i = lo; i < hi; i++) {
+		n = strlen(v[i]->key) + 24;
+		if ((k = malloc(n)) == NULL)
+			return PF_ERR_NOMEM;
+		snprintf(k, n, "%s#%zu", v[i]->key, i - lo);
+		free(v[i]->key);
+		v[i]->key = k;
+		v[i]->dup = false;
+	}
+	return PF_OK;
+}
+
+pf_ret
+hp_image_pair_dups(hp_image *old, hp_image *new, pf_err *err)
+{
+	size_t i, nlo, nhi, olo, ohi;
+	const hp_sym *o;
+	bool any = false;
+
+	for (i = 0; i < new->n_syms; i = nhi) {
+		key_group(new->by_key, new->n_syms, i, &nlo, &nhi);
+		if (!new->by_key[i]->dup || (o = key_first(old,
+		    new->by_key[i]->key, &olo)) == NULL || !o->dup)
+			continue;
+		key_group(old->by_key, old->n_syms, olo, &olo, &ohi);
+		if (ohi - olo != nhi - nlo)
+			continue;
+		if (number_group(old->by_key, olo, ohi) != PF_OK ||
+		    number_group(new->by_key, nlo, nhi) != PF_OK)
+			return pf_err_nomem(err);
+		any = true;
+	}
+	if (any) {
+		qsort(old->by_key, old->n_syms, sizeof *old->by_key,
+		    cmp_sym_key);
+		qsort(new->by_key, new->n_syms, sizeof *new->by_key,
+		    cmp_sym_key);
+	}
+	return PF_OK;
+}
+
+static Elf_Scn *
+symtab(Elf *e, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL)
+		if (gelf_getshdr(scn, sh) != NULL && sh->sh_type == SHT_SYMTAB)
+			return scn;
+	return NULL;
+}
+
+/* The debug file of a stripped build (objcopy --only-keep-debug): the
+ * same build ID, and the symbol table.  Its section indices are those of
+ * the build before strip took sections out: symbols are placed by the
+ * name of their section (dbg_sect). */
+static Elf *
+debug_elf(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
+{
+	const uint8_t *p;
+	size_t n;
+	hp_image d;
+	Elf *de;
+
+	if (dbg == NULL || dbg->find == NULL || im->build_id_len == 0 ||
+	    dbg->find(dbg->arg, im->build_id, im->build_id_len, &p, &n) !=
+	    PF_OK)
+		return NULL;
+	if ((de = elf_memory((char *)(uintptr_t)p, n)) == NULL)
+		return NULL;
+	memset(&d, 0, sizeof d);
+	load_build_id(&d, de);
+	(void)e;
+	if (d.build_id_len != im->build_id_len || memcmp(d.build_id,
+	    im->build_id, d.build_id_len) != 0) {
+		pf_err_set(err, PF_ERR_MISMATCH, "%s module: the debug file "
+		    "found by its build ID does not match it", im->what);
+		elf_end(de);
+		return NULL;
+	}
+	return de;
+}
+
+/* The index in the build of the section of that index in its debug
+ * file, by name; SHN_UNDEF when the build has none. */
+static Elf64_Section
+dbg_sect(const hp_image *im, Elf *de, size_t i)
+{
+	size_t shstr, k;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	const char *name;
+
+	if (elf_getshdrstrndx(de, &shstr) != 0 ||
+	    (scn = elf_getscn(de, i)) == NULL || gelf_getshdr(scn, &sh) ==
+	    NULL || (name = elf_strptr(de, shstr, sh.sh_name)) == NULL)
+		return SHN_UNDEF;
+	for (k = 1; k < im->n_sects; k++)
+		if (strcmp(im->sects[k].name, name) == 0 &&
+		    im->sects[k].addr == sh.sh_addr)
+			return (Elf64_Section)k;
+	return SHN_UNDEF;
+}
+
+static pf_ret
+load_syms(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -193,13 +347,16 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 	const char *file = NULL;
 	size_t i, n;
 
-	while ((scn = elf_nextscn(e, scn)) != NULL)
-		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_type == SHT_SYMTAB)
-			break;
+	if ((scn = symtab(e, &sh)) == NULL &&
+	    (im->dbg_elf = debug_elf(im, e, dbg, err)) != NULL) {
+		e = im->dbg_elf;
+		scn = symtab(e, &sh);
+	}
 	if (scn == NULL)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module has no "
-		    "symbol table (.symtab): hot patches need unstripped "
-		    "binaries", im->what);
+		    "symbol table (.symtab), and no debug file with one was "
+		    "found by its build ID: hot patches need unstripped "
+		    "binaries or their debug files", im->what);
 	if ((d = elf_getdata(scn, NULL)) == NULL || sh.sh_entsize == 0)
 		return pf_err_set(err, PF_ERR_CORRUPT, "%s module: unreadable "
 		    "symbol table", im->what);
@@ -216,6 +373,8 @@ load_syms(hp_image *im, Elf *e, pf_err *err)
 		name = elf_strptr(e, sh.sh_link, s.st_name);
 		if (GELF_ST_TYPE(s.st_info) == STT_FILE)
 			file = name;
+		if (im->dbg_elf != NULL && wanted(&s, name))
+			s.st_shndx = dbg_sect(im, e, s.st_shndx);
 		if (wanted(&s, name) && add_sym(im, &s, name, file) != PF_OK)
 			return pf_err_nomem(err);
 	}
@@ -385,7 +544,7 @@ load_dyn(hp_image *im, Elf *e, pf_err *err)
 
 pf_ret
 hp_image_open(hp_image *im, const char *what, const uint8_t *p, size_t n,
-    pf_err *err)
+    const hp_debug *dbg, pf_err *err)
 {
 	GElf_Ehdr eh;
 	Elf *e;
@@ -406,11 +565,11 @@ hp_image_open(hp_image *im, const char *what, const uint8_t *p, size_t n,
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module: only "
 		    "x86-64 executables and shared objects can be hot-patched",
 		    what);
+	load_build_id(im, e);
 	if ((r = load_sects(im, e, err)) != PF_OK ||
-	    (r = load_syms(im, e, err)) != PF_OK ||
+	    (r = load_syms(im, e, dbg, err)) != PF_OK ||
 	    (r = load_dyn(im, e, err)) != PF_OK)
 		return r;
-	load_build_id(im, e);
 	if (im->build_id_len == 0)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module has no "
 		    "build id: link with --build-id", what);
@@ -428,11 +587,14 @@ hp_image_close(hp_image *im)
 		free(im->slots[i].key);
 	free(im->syms);
 	free(im->by_key);
+	free(im->targets);
 	free(im->slots);
 	free(im->sects);
 	free(im->dynrel);
 	if (im->elf != NULL)
 		elf_end(im->elf);
+	if (im->dbg_elf != NULL)
+		elf_end(im->dbg_elf);
 	memset(im, 0, sizeof *im);
 }
 
@@ -502,20 +664,11 @@ hp_image_sym_at(const hp_image *im, uint64_t addr)
 const hp_sym *
 hp_image_sym_key(const hp_image *im, const char *key)
 {
-	size_t lo = 0, hi = im->n_syms;
+	const hp_sym *y;
+	size_t at;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(im->by_key[mid]->key, key);
-
-		if (c == 0)
-			return im->by_key[mid]->dup ? NULL : im->by_key[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	y = key_first(im, key, &at);
+	return y == NULL || y->dup ? NULL : y;
 }
 
 const hp_slot *

@@ -51,12 +51,29 @@ typedef struct hp_image {
 	size_t n_slots;
 	uint64_t *dynrel;            /* r_offset of every dynamic relocation */
 	size_t n_dynrel;
+	uint64_t *targets;           /* every RIP-relative data address the
+	                                code refers to, sorted (analyze.c) */
+	size_t n_targets;
 	void *elf;                   /* Elf * */
+	void *dbg_elf;               /* Elf * of the debug file, or NULL */
 } hp_image;
 
+/* Where the symbols of a stripped build are: a debug file found by
+ * build ID (find returns PF_ERR_MISMATCH when there is none; the bytes
+ * stay the caller's and must outlive the image). */
+typedef struct hp_debug {
+	pf_ret (*find)(void *arg, const uint8_t *id, size_t id_len,
+	    const uint8_t **p, size_t *n);
+	void *arg;
+} hp_debug;
+
 pf_ret hp_image_open(hp_image *im, const char *what, const uint8_t *p,
-    size_t n, pf_err *err);
+    size_t n, const hp_debug *dbg, pf_err *err);
 void hp_image_close(hp_image *im);
+/* Symbols that share a key (static functions of one name, without
+ * STT_FILE to tell them apart) are matched by their order of address
+ * when both builds have as many of them: "key#0", "key#1" ... */
+pf_ret hp_image_pair_dups(hp_image *old, hp_image *new, pf_err *err);
 /* The section holding addr, or NULL. */
 const hp_sect *hp_image_sect(const hp_image *im, uint64_t addr);
 /* Points *p at n bytes at addr; false when they are not all in one

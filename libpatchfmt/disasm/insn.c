@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <capstone/capstone.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,25 @@ push(hp_refs *rs, const hp_ref *r)
 	return PF_OK;
 }
 
+/* How many bytes a memory operand reads.  Capstone 4 reports the size
+ * of the register for (v)comisd and (v)comiss (16 bytes), but they read
+ * a scalar, as ucomisd and ucomiss do: taking 16 bytes would compare
+ * whatever follows the constant (a switch table, say) as part of it. */
+static uint8_t
+mem_width(const cs_insn *in, const cs_x86_op *op)
+{
+	switch (in->id) {
+	case X86_INS_COMISD:
+	case X86_INS_VCOMISD:
+		return op->size < 8 ? op->size : 8;
+	case X86_INS_COMISS:
+	case X86_INS_VCOMISS:
+		return op->size < 4 ? op->size : 4;
+	default:
+		return op->size;
+	}
+}
+
 /* The field of one instruction that holds an address, if any. */
 static bool
 insn_ref(csh h, const cs_insn *in, uint64_t start, hp_ref *r)
@@ -57,7 +77,7 @@ insn_ref(csh h, const cs_insn *in, uint64_t start, hp_ref *r)
 			    x->encoding.modrm_offset + 1u);
 			r->size = 4;
 			r->target = in->address + in->size + (uint64_t)op->mem.disp;
-			r->memsize = op->size;
+			r->memsize = mem_width(in, op);
 			r->lea = in->id == X86_INS_LEA;
 			break;
 		}
@@ -120,4 +140,31 @@ hp_refs_free(hp_refs *rs)
 {
 	free(rs->v);
 	memset(rs, 0, sizeof *rs);
+}
+
+void
+hp_insn_text(const uint8_t *code, size_t len, uint64_t addr, uint64_t off,
+    char *buf, size_t n)
+{
+	const uint8_t *p = code;
+	size_t left = len;
+	uint64_t a = addr;
+	cs_insn *in = NULL;
+	csh h;
+
+	snprintf(buf, n, "+0x%llx: (cannot decode)", (unsigned long long)off);
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return;
+	if ((in = cs_malloc(h)) != NULL)
+		while (left > 0 && cs_disasm_iter(h, &p, &left, &a, in)) {
+			if (in->address + in->size - addr <= off)
+				continue;
+			snprintf(buf, n, "+0x%llx: %s%s%s", (unsigned long long)
+			    (in->address - addr), in->mnemonic,
+			    in->op_str[0] ? " " : "", in->op_str);
+			break;
+		}
+	if (in != NULL)
+		cs_free(in, 1);
+	cs_close(&h);
 }

@@ -32,5 +32,10 @@ typedef struct hp_refs {
 pf_ret hp_insn_refs(const uint8_t *code, size_t len, uint64_t addr,
     hp_refs *out, size_t *decoded);
 void hp_refs_free(hp_refs *rs);
+/* The instruction that covers byte off of len bytes of code at addr, as
+ * text ("+0x1f: lea rdi, [rip + 0xe28]"); "+0x1f: (cannot decode)" when
+ * the decoder does not get there. */
+void hp_insn_text(const uint8_t *code, size_t len, uint64_t addr,
+    uint64_t off, char *buf, size_t n);
 
 #endif

@@ -63,6 +63,14 @@
 #define PF_P_SHARE              1
 #define PF_P_SEED               3
 
+/* Tags 30-39: the hot-patch work (spec/patchfmt.md section 5.1.6). */
+#define PF_M_LIVE_NOTE          30      /* repeated, non-critical */
+#define PF_LN_PATH              2
+#define PF_LN_KIND              4
+#define PF_LN_NAME              6
+#define PF_LN_TEXT              8
+#define PF_MAX_LIVE_NOTES       262144
+
 /* 5.1.1 Target fields. */
 #define PF_T_PRODUCT            1
 #define PF_T_FROM               3

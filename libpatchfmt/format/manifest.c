@@ -75,6 +75,12 @@ pf_manifest_clear(pf_manifest *m)
 	free(m->version);
 	free(m->description);
 	pf_rollout_clear(m);
+	for (i = 0; i < m->n_live_notes; i++) {
+		free(m->live_notes[i].path);
+		free(m->live_notes[i].name);
+		free(m->live_notes[i].text);
+	}
+	free(m->live_notes);
 	pf_manifest_init(m);
 }
 
@@ -238,6 +244,18 @@ pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
 		pf_buf_free(&in);
 	}
 	pf_rollout_encode(out, m);
+	for (i = 0; i < m->n_live_notes; i++) {
+		const pf_live_note *ln = &m->live_notes[i];
+		pf_buf in;
+
+		pf_buf_init(&in);
+		pf_put_string(&in, PF_LN_PATH, ln->path);
+		pf_put_uint(&in, PF_LN_KIND, ln->kind);
+		pf_put_string(&in, PF_LN_NAME, ln->name);
+		pf_put_string(&in, PF_LN_TEXT, ln->text);
+		pf_put_nested(out, PF_M_LIVE_NOTE, &in);
+		pf_buf_free(&in);
+	}
 	return out->failed ? pf_err_nomem(err) : PF_OK;
 }
 
@@ -849,6 +867,60 @@ release_field(void *obj, const pf_field *f, pf_err *err)
 	return pf_err_set(err, PF_ERR_CORRUPT, "release field repeated");
 }
 
+/* A live note (section 5.7): every field once, all of them present. */
+static pf_ret
+live_note_field(void *obj, const pf_field *f, pf_err *err)
+{
+	pf_live_note *ln = obj;
+
+	switch (f->tag) {
+	case PF_LN_PATH:
+		if (ln->path == NULL)
+			return pf_field_string(f, PF_MAX_STRING, &ln->path,
+			    err, "live note path");
+		break;
+	case PF_LN_KIND:
+		if (ln->kind == 0)
+			return pf_field_uint(f, &ln->kind, err, "live note kind");
+		break;
+	case PF_LN_NAME:
+		if (ln->name == NULL)
+			return pf_field_string(f, PF_MAX_STRING, &ln->name,
+			    err, "live note name");
+		break;
+	case PF_LN_TEXT:
+		if (ln->text == NULL)
+			return pf_field_string(f, PF_MAX_STRING, &ln->text,
+			    err, "live note text");
+		break;
+	default:
+		return unknown_field(f, "live note", err);
+	}
+	return pf_err_set(err, PF_ERR_CORRUPT, "live note field repeated");
+}
+
+static pf_ret
+add_live_note(pf_manifest *m, const pf_field *f, pf_err *err)
+{
+	pf_live_note *v, *ln;
+	pf_ret r;
+
+	if (m->n_live_notes >= PF_MAX_LIVE_NOTES)
+		return pf_err_set(err, PF_ERR_CORRUPT, "too many live notes");
+	v = realloc(m->live_notes, (m->n_live_notes + 1) * sizeof *v);
+	if (v == NULL)
+		return pf_err_nomem(err);
+	m->live_notes = v;
+	ln = &v[m->n_live_notes++];
+	memset(ln, 0, sizeof *ln);
+	r = walk_fields(f->val, f->len, "live note", live_note_field, ln, err);
+	if (r == PF_OK && (ln->path == NULL || ln->kind == 0 ||
+	    ln->name == NULL || ln->text == NULL))
+		r = pf_err_set(err, PF_ERR_CORRUPT, "a live note lacks a "
+		    "field");
+	return r;
+}
+
 typedef struct manifest_ctx {
 	pf_manifest *m;
 	uint64_t seen;
@@ -889,6 +961,8 @@ manifest_field(void *obj, const pf_field *f, pf_err *err)
 		    &(release_ctx){ m, false }, err);
 	case PF_M_PROVENANCE: case PF_M_HOOK: case PF_M_PHASE:
 		return pf_rollout_decode(m, f, err);
+	case PF_M_LIVE_NOTE:
+		return add_live_note(m, f, err);
 	}
 	return unknown_field(f, "manifest", err);
 }

@@ -179,10 +179,15 @@ reloc_value(actx *a, const pf_hp_func *f, const pf_hp_reloc *rl,
 	switch (rl->kind) {
 	case PF_HP_REL32_OLD:
 	case PF_HP_ABS64_OLD:
+		/* The record is verified: a target past what the process
+		 * maps of the module says the process differs from the
+		 * build the record was made for, not that it is corrupt. */
 		if (rl->target >= a->m->hi - a->m->base)
-			return pf_err_set(a->err, PF_ERR_CORRUPT, "function "
-			    "'%s' refers outside module '%s'", f->name,
-			    a->m->path);
+			return pf_err_set(a->err, PF_ERR_MISMATCH, "function "
+			    "'%s' refers to offset 0x%" PRIx64 ", past the "
+			    "end of module '%s' as process %d maps it "
+			    "(0x%" PRIx64 " bytes)", f->name, rl->target,
+			    a->m->path, (int)a->p.pid, a->m->hi - a->m->base);
 		s = a->m->base + rl->target;
 		break;
 	case PF_HP_REL32_FUNC:

@@ -17,7 +17,11 @@ libpatchfmt_libpf_apply_la_LIBADD += $(UNWIND_LIBS)
 ## -DFIXED) with ordinary flags, never with the sanitizers: they are the
 ## programs being patched, not code under test.
 HP_SRC = $(srcdir)/testdata/hotpatch
-HP_CFLAGS = -O2 -g0 -Wl,--build-id
+## Each build directory's fixtures get build IDs of their own (a hash of
+## the path of the file): --all-processes and --live patch every process
+## of a build, and other test runs on the machine must not be among them.
+HP_CFLAGS = -O2 -g0 \
+	-Wl,--build-id=0x$$(printf '%s' "$$(pwd)/$@" | sha1sum | cut -c1-40)
 HP_FIXTURES = tests/live/old/hpserver tests/live/new/hpserver \
 	tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so \
 	tests/live/hpclient
@@ -48,13 +52,14 @@ tests_live_hpharness_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la
 EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
 
-TESTS += tests/cli/t5000-live.sh
-EXTRA_DIST += tests/cli/t5000-live.sh
+TESTS += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh
+EXTRA_DIST += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh
 ## The hot-patch tests run one after the other: patch-apply
 ## --all-processes in t0700 patches every process that runs the test
 ## server's build, the servers of the other two included.
 tests/cli/t0710-live-kill.log: tests/cli/t0700-live.log
 tests/cli/t5000-live.log: tests/cli/t0710-live-kill.log
+tests/cli/t0720-live-quirks.log: tests/cli/t5000-live.log
 
 ## Refusals: a pair of builds that changes only what must be refused,
 ## and a stripped copy (no .symtab).
@@ -71,6 +76,27 @@ tests/live/old/zombie tests/live/new/zombie: $(HP_SRC)/zombie.c
 	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/zombie.c -pthread
 tests/live/old/refuse.stripped: tests/live/old/refuse
 	$(AM_V_GEN)strip -o $@ tests/live/old/refuse
+
+## Quirks of real programs: a global in the anonymous tail of .bss.
+HP_FIXTURES += tests/live/old/bsstail tests/live/new/bsstail
+tests/live/old/bsstail tests/live/new/bsstail: $(HP_SRC)/bsstail.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/bsstail.c
+## A constant that capstone reads too far into a changed switch table.
+HP_FIXTURES += tests/live/old/quirks tests/live/new/quirks
+tests/live/old/quirks tests/live/new/quirks: $(HP_SRC)/quirks-a.c \
+		$(HP_SRC)/quirks-b.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -o $@ $(HP_SRC)/quirks-a.c \
+	    $(HP_SRC)/quirks-b.c
+## The same without STT_FILE symbols: a static and a global share a name.
+HP_FIXTURES += tests/live/old/quirks.nofile tests/live/new/quirks.nofile
+tests/live/old/quirks.nofile: tests/live/old/quirks
+	$(AM_V_GEN)strip --strip-debug -o $@ tests/live/old/quirks
+tests/live/new/quirks.nofile: tests/live/new/quirks
+	$(AM_V_GEN)strip --strip-debug -o $@ tests/live/new/quirks
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/check_live

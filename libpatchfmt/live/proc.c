@@ -191,6 +191,26 @@ read_segments(lv_proc *p, lv_module *m, const Elf64_Phdr *ph, size_t n)
 	read_build_id(p, m, ph, n);
 }
 
+/* The loader maps the part of .bss past the last page the file backs as
+ * anonymous memory right after the file's mappings: it belongs to the
+ * module up to the end of the last PT_LOAD. */
+static void
+bss_tail(const lv_proc *p, lv_module *m, const Elf64_Phdr *ph, size_t n)
+{
+	uint64_t end = 0, e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD &&
+		    !pf_add_overflow_u64(ph[i].p_vaddr, ph[i].p_memsz, &e) &&
+		    !pf_add_overflow_u64(e, m->base, &e) && e > end)
+			end = e;
+	for (i = 0; i < p->n_maps && m->hi < end; i++)
+		if (p->maps[i].start == m->hi && p->maps[i].path[0] == '\0')
+			m->hi = p->maps[i].end < end ? p->maps[i].end :
+			    (end + 0xfff) & ~(uint64_t)0xfff;
+}
+
 /* A mapping at file offset 0 that starts with an ELF header is a module;
  * its base is where its first PT_LOAD went. */
 static pf_ret
@@ -220,6 +240,7 @@ add_module(lv_proc *p, const lv_map *mp)
 		if (p->maps[i].start >= m.lo && strcmp(p->maps[i].path,
 		    mp->path) == 0 && p->maps[i].end > m.hi)
 			m.hi = p->maps[i].end;
+	bss_tail(p, &m, ph, eh.e_phnum);
 	read_segments(p, &m, ph, eh.e_phnum);
 	if (p->n_mods % 16 == 0) {
 		void *q = realloc(p->mods, (p->n_mods + 16) * sizeof *p->mods);
@@ -309,6 +330,77 @@ lv_proc_open(lv_proc *p, pid_t pid, pf_err *err)
 			return r;
 	}
 	return find_modules(p);
+}
+
+#define KTHREAD_FLAG 0x00200000u   /* PF_KTHREAD of the process flags */
+
+/* The flags field of /proc/PID/stat: the 7th after the command, which
+ * ends at the last ')'. */
+static bool
+is_kthread(pid_t pid)
+{
+	char name[64], buf[1024], *q;
+	unsigned long flags;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(name, sizeof name, "/proc/%d/stat", (int)pid);
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((q = strrchr(buf, ')')) == NULL)
+		return false;
+	for (i = 0; i < 7 && q != NULL; i++)
+		q = strchr(q + 1, ' ');
+	return q != NULL && sscanf(q + 1, "%lu", &flags) == 1 &&
+	    (flags & KTHREAD_FLAG) != 0;
+}
+
+/* Whether a maps file lists at least one mapping. */
+static bool
+has_maps(const char *name)
+{
+	FILE *f = fopen(name, "re");
+	bool yes;
+
+	if (f == NULL)
+		return false;
+	yes = fgetc(f) != EOF;
+	fclose(f);
+	return yes;
+}
+
+bool
+lv_proc_no_program(pid_t pid)
+{
+	char name[96], target[16];
+	struct dirent *d;
+	DIR *dir;
+	bool mem = false;
+
+	if (is_kthread(pid))
+		return true;
+	snprintf(name, sizeof name, "/proc/%d/exe", (int)pid);
+	if (readlink(name, target, sizeof target) >= 0 || errno != ENOENT)
+		return false;
+	/* A main thread that called pthread_exit has no memory of its own,
+	 * but the other threads of its process still do. */
+	snprintf(name, sizeof name, "/proc/%d/task", (int)pid);
+	if ((dir = opendir(name)) == NULL)
+		return false;
+	while (!mem && (d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof name, "/proc/%d/task/%.20s/maps",
+		    (int)pid, d->d_name);
+		mem = has_maps(name);
+	}
+	closedir(dir);
+	return !mem;
 }
 
 void

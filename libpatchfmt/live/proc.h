@@ -44,6 +44,9 @@ typedef struct lv_proc {
 } lv_proc;
 
 pf_ret lv_proc_open(lv_proc *p, pid_t pid, pf_err *err);
+/* True for a kernel thread (PF_KTHREAD in /proc/PID/stat), and for a
+ * process without a program: no /proc/PID/exe and an empty map. */
+bool lv_proc_no_program(pid_t pid);
 void lv_proc_close(lv_proc *p);
 pf_ret lv_proc_read(lv_proc *p, uint64_t addr, void *buf, size_t n);
 /* Writes through /proc/PID/mem, which may write read-only text of a

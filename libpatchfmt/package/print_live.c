@@ -126,3 +126,58 @@ pf_reader_print_live(pf_reader *r, FILE *f, bool json)
 		fputc(']', f);
 	return ret;
 }
+
+/*
+ * The notes of the manifest on the hot-patch records (spec/patchfmt.md
+ * section 5.7): what was left out on purpose, always; why each function
+ * counts as changed and which reference of a refused one was refused,
+ * when explain is set.  JSON always holds them all.
+ */
+static const char *
+note_word(uint64_t kind)
+{
+	switch (kind) {
+	case PF_LIVE_NOTE_CHANGED: return "changed";
+	case PF_LIVE_NOTE_REFUSED: return "refused";
+	case PF_LIVE_NOTE_LEFT_OUT: return "left-out";
+	default: return NULL;
+	}
+}
+
+void
+pf_reader_print_live_notes(pf_reader *r, FILE *f, bool json, bool explain)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	const pf_live_note *ln;
+	size_t i, n = 0;
+
+	if (json)
+		fputc('[', f);
+	for (i = 0; i < m->n_live_notes; i++) {
+		ln = &m->live_notes[i];
+		if (note_word(ln->kind) == NULL ||
+		    (!json && !explain && ln->kind != PF_LIVE_NOTE_LEFT_OUT))
+			continue;
+		if (json) {
+			fputs(n ? ",{\"path\":" : "{\"path\":", f);
+			pf_json_str(f, ln->path);
+			fprintf(f, ",\"kind\":\"%s\",\"name\":",
+			    note_word(ln->kind));
+			pf_json_str(f, ln->name);
+			fputs(",\"text\":", f);
+			pf_json_str(f, ln->text);
+			fputc('}', f);
+		} else {
+			fprintf(f, "%-8s ", note_word(ln->kind));
+			pf_text_str(f, ln->path);
+			fputs(": ", f);
+			pf_text_str(f, ln->name);
+			fputs(": ", f);
+			pf_text_str(f, ln->text);
+			fputc('\n', f);
+		}
+		n++;
+	}
+	if (json)
+		fputc(']', f);
+}

@@ -367,7 +367,7 @@ collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n,
 {
 	const pf_manifest *m = pf_reader_manifest(rd);
 	pf_hotpatch *hp, **v;
-	size_t i;
+	size_t i, records = 0;
 	bool yes;
 	pf_ret r = PF_OK;
 
@@ -377,6 +377,7 @@ collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n,
 	for (i = 0; i < m->n_entries && r == PF_OK; i++) {
 		if (m->entries[i].live == PF_NO_BLOB)
 			continue;
+		records++;
 		if ((r = pf_reader_live(rd, i, &hp, &db->err)) != PF_OK)
 			break;
 		r = mapped(db, pid, hp, &yes);
@@ -393,6 +394,11 @@ collect(pf_db *db, pf_reader *rd, pid_t pid, pf_hotpatch ***out, size_t *n,
 		else
 			pf_hotpatch_free(hp);
 	}
+	if (r == PF_OK && records == 0)
+		return pf_err_set(&db->err, PF_ERR_MISMATCH, "package '%s' "
+		    "has no hot-patch records: it changes no ELF module "
+		    "that patch-create could analyse, or was made with "
+		    "--no-live; install it on disk", pf_reader_id(rd));
 	if (r == PF_OK && *n == 0)
 		res->not_running = true;
 	if (r == PF_OK && *n == 0)
@@ -462,6 +468,14 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 		    "verified and trusted: no hot patch from it",
 		    pf_reader_id(rd));
 	prune(db);
+	/* A kernel thread (or a process on its way out) runs no program:
+	 * there is nothing to patch, and nothing was refused. */
+	if (lv_proc_no_program(pid)) {
+		res->not_running = true;
+		return pf_err_set(&db->err, PF_ERR_MISMATCH, "process %d runs "
+		    "no program (a kernel thread, or a process that is "
+		    "exiting)", (int)pid);
+	}
 	if ((r = start_time(db, pid, &t)) != PF_OK) {
 		res->unreadable = true;
 		return r;

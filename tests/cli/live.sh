@@ -21,9 +21,24 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# Each test's copies get build IDs of their own (the same 20 bytes of the
+# note rewritten in place: nothing moves), so that --all-processes and
+# --live of one test never patch the servers of another test running at
+# the same time from the same build directory.
+unique_build_id() {
+	objcopy -O binary --only-section=.note.gnu.build-id "$1" "$tmp/note" &&
+	_n=$(stat -c %s "$tmp/note") && [ "$_n" -gt 20 ] &&
+	{ head -c $((_n - 20)) "$tmp/note"
+	  printf '%s' "$1" | sha1sum | cut -c1-40 |
+		perl -ne 'chomp; print pack("H*", $_)'; } >"$tmp/note.new" &&
+	objcopy --update-section .note.gnu.build-id="$tmp/note.new" "$1" &&
+	rm -f "$tmp/note" "$tmp/note.new" || fail "cannot give $1 a build ID"
+}
 for v in old new; do
 	mkdir -p "$tmp/$v/opt/hp"
 	cp "$live/$v/hpserver" "$live/$v/libhpdemo.so" "$tmp/$v/opt/hp/"
+	unique_build_id "$tmp/$v/opt/hp/hpserver"
+	unique_build_id "$tmp/$v/opt/hp/libhpdemo.so"
 done
 sock=$tmp/hp.sock
 

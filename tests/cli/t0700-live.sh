@@ -57,11 +57,60 @@ expect 5 patch-rollback $S --check --pid "$server" hp-fix
 [ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "damaged journal: server changed"
 rm "$tmp/state/live/$server-$start/hp-fix"
 
-# Every process that runs the build, without naming it.
-expect 0 patch-apply $A --all-processes "$tmp/hp.pfpk"
-grep -q "is live in process $server" "$tmp/out" || fail "--all-processes: $(cat "$tmp/out")"
+# Every process that runs the build, without naming it.  Test servers
+# of the same build run by other test runs on this machine may be there
+# too, and traced by their own tests: only this server is judged.
+patch-apply $A --all-processes "$tmp/hp.pfpk" >"$tmp/out" 2>"$tmp/err"
+grep -q "is live in process $server" "$tmp/out" && ok || fail "--all-processes: $(cat "$tmp/out" "$tmp/err")"
+grep -Eq "process $server([^0-9]|\$)" "$tmp/err" && fail "--all-processes: $(cat "$tmp/err")"
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "--all-processes: ADD"
 expect 0 patch-rollback $S --pid "$server" hp-fix
+
+# Stripped builds, as distributions ship them, with their symbols in
+# debug files found by build ID: under each tree's usr/lib/debug, or in
+# a --debug-dir.  The process runs the unstripped old build: the same
+# build ID and code.  Without the debug files there is no record.
+for v in old new; do
+	mkdir -p "$tmp/s$v/opt/hp"
+	for f in hpserver libhpdemo.so; do
+		cp "$tmp/$v/opt/hp/$f" "$tmp/s$v/opt/hp/"
+		id=$(readelf -n "$tmp/s$v/opt/hp/$f" | awk '/Build ID/ { print $3 }')
+		d=$tmp/s$v/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)
+		[ "$f" = libhpdemo.so ] && d=$tmp/dbg/.build-id/$(echo "$id" | cut -c1-2)
+		mkdir -p "$d"
+		objcopy --only-keep-debug "$tmp/s$v/opt/hp/$f" "$d/$(echo "$id" | cut -c3-).debug"
+		strip "$tmp/s$v/opt/hp/$f"
+	done
+done
+expect 0 patch-create --name hp-strip -o "$tmp/nodebug.pfpk" "$tmp/sold" "$tmp/snew"
+grep -q "no debug file" "$tmp/err" || fail "stripped without debug files: $(cat "$tmp/err")"
+expect 0 patch-create -q --key "$tmp/test.key" --name hp-strip --debug-dir "$tmp/dbg" \
+	-o "$tmp/strip.pfpk" "$tmp/sold" "$tmp/snew"
+expect 0 patch-inspect "$tmp/strip.pfpk"
+grep -q 'replace add_numbers' "$tmp/out" && grep -q 'replace demo_checksum' "$tmp/out" ||
+	fail "stripped with debug files: $(grep -c replace "$tmp/out") functions"
+r=0
+while [ $r -lt 5 ]; do
+	expect 0 patch-apply $A --pid "$server" "$tmp/strip.pfpk" || break
+	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "stripped round $r: ADD"
+	expect 0 patch-rollback $S --pid "$server" hp-strip
+	[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "stripped round $r: rollback"
+	r=$((r + 1))
+done
+
+# A partial hot patch on purpose: only add_numbers goes in, greet stays
+# old; patch-inspect says what was left out.
+old_greet=$(hpask "$sock" "GREET x")
+expect 0 patch-create -q --key "$tmp/test.key" --name hp-part --live-only add_numbers \
+	-o "$tmp/part.pfpk" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/part.pfpk"
+grep -q 'replace add_numbers' "$tmp/out" && ! grep -q 'replace greet' "$tmp/out" ||
+	fail "--live-only: $(grep replace "$tmp/out")"
+grep -q '^left-out .*: greet: changed .*--live-only' "$tmp/out" || fail "--live-only: no left-out greet"
+expect 0 patch-apply $A --pid "$server" "$tmp/part.pfpk"
+[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && [ "$(hpask "$sock" "GREET x")" = "$old_greet" ] &&
+	ok || fail "--live-only: ADD $(hpask "$sock" "ADD 10 5"), GREET $(hpask "$sock" "GREET x")"
+expect 0 patch-rollback $S --pid "$server" hp-part
 
 # Refusals leave the process as it was.
 patch-create -q --name hp-unsigned -o "$tmp/u.pfpk" "$tmp/old" "$tmp/new"

@@ -585,6 +585,76 @@ START_TEST(release_counter_repeated)
 }
 END_TEST
 
+/* Section 5.1.3: live notes survive encoding; one lacking a field, or
+ * with one repeated, is corrupt. */
+static pf_ret
+decode_note(int drop, int twice)
+{
+	static const uint64_t tags[] = { PF_LN_PATH, PF_LN_KIND, PF_LN_NAME,
+	    PF_LN_TEXT };
+	pf_buf man, ln;
+	pf_manifest m;
+	pf_err err;
+	pf_ret r;
+	int i;
+
+	pf_buf_init(&man);
+	pf_buf_init(&ln);
+	for (i = 0; i < 4; i++) {
+		if (i == drop)
+			continue;
+		if (tags[i] == PF_LN_KIND)
+			pf_put_uint(&ln, tags[i], PF_LIVE_NOTE_LEFT_OUT);
+		else
+			pf_put_string(&ln, tags[i], "x");
+		if (i == twice)
+			pf_put_string(&ln, tags[i], "y");
+	}
+	pf_put_bytes(&man, PF_M_LIVE_NOTE, ln.data, ln.len);
+	r = pf_manifest_decode(&m, man.data, man.len, &err);
+	if (r == PF_OK) {
+		ck_assert_uint_eq(m.n_live_notes, 1);
+		ck_assert_str_eq(m.live_notes[0].text, "x");
+		ck_assert_uint_eq(m.live_notes[0].kind, PF_LIVE_NOTE_LEFT_OUT);
+		pf_manifest_clear(&m);
+	}
+	pf_buf_free(&man);
+	pf_buf_free(&ln);
+	return r;
+}
+
+START_TEST(live_notes)
+{
+	pf_live_note n = { .path = "usr/bin/x", .kind = PF_LIVE_NOTE_CHANGED,
+	    .name = "main", .text = "first difference" };
+	pf_manifest m, back;
+	pf_buf b, b2;
+	pf_err err;
+	int i;
+
+	pf_manifest_init(&m);
+	m.live_notes = &n;
+	m.n_live_notes = 1;
+	pf_buf_init(&b);
+	pf_buf_init(&b2);
+	ck_assert_int_eq(pf_manifest_encode(&m, &b, &err), PF_OK);
+	ck_assert_int_eq(pf_manifest_decode(&back, b.data, b.len, &err), PF_OK);
+	ck_assert_uint_eq(back.n_live_notes, 1);
+	ck_assert_str_eq(back.live_notes[0].name, "main");
+	ck_assert_int_eq(pf_manifest_encode(&back, &b2, &err), PF_OK);
+	ck_assert_mem_eq(b.data, b2.data, b.len);
+	pf_manifest_clear(&back);
+	pf_buf_free(&b);
+	pf_buf_free(&b2);
+	ck_assert_int_eq(decode_note(-1, -1), PF_OK);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(decode_note(i, -1), PF_ERR_CORRUPT);
+		if (i != 1)
+			ck_assert_int_eq(decode_note(-1, i), PF_ERR_CORRUPT);
+	}
+}
+END_TEST
+
 /* Runs f over s into a string, for the printers below. */
 static char *
 printed(void (*f)(FILE *, const char *), const char *s)
@@ -645,6 +715,7 @@ format_suite(void)
 	tcase_add_test(tc, unknown_fields);
 	tcase_add_test(tc, words_of_dependencies);
 	tcase_add_test(tc, release_counter_repeated);
+	tcase_add_test(tc, live_notes);
 	tcase_add_test(tc, text_and_json_escapes);
 	tcase_add_test(tc, manifest_meta_round_trip);
 	tcase_add_test(tc, manifest_sparse_and_links);

@@ -347,6 +347,133 @@ START_TEST(test_no_symtab)
 }
 END_TEST
 
+static const pf_hp_func *
+replaced(const pf_hotpatch *hp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < hp->n_funcs; i++)
+		if (strcmp(hp->funcs[i].name, name) == 0)
+			return &hp->funcs[i];
+	return NULL;
+}
+
+/* comisd reads 8 bytes, whatever capstone 4 says (16): the constant of
+ * above() is followed by pick()'s switch table, which changed, and
+ * above() did not (testdata/hotpatch/quirks-a.c). */
+START_TEST(test_operand_width)
+{
+	static const uint8_t comisd[] = { 0x66, 0x0f, 0x2f, 0x05, 0, 0, 0, 0,
+	    0xc5, 0xf8, 0x2f, 0x05, 0, 0, 0, 0 };
+	size_t ol, nl, dec;
+	uint8_t *o = fixture("old/quirks", &ol), *n = fixture("new/quirks", &nl);
+	pf_hotpatch *hp;
+	hp_refs rs;
+	pf_err err;
+
+	ck_assert_int_eq(hp_insn_refs(comisd, sizeof comisd, 0, &rs, &dec),
+	    PF_OK);
+	ck_assert_uint_eq(rs.n, 2);
+	ck_assert_uint_eq(rs.v[0].memsize, 8);
+	ck_assert_uint_eq(rs.v[1].memsize, 4);
+	hp_refs_free(&rs);
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, n, nl, &hp, &err), PF_OK);
+	ck_assert_ptr_nonnull(replaced(hp, "pick"));
+	ck_assert_ptr_null(replaced(hp, "above"));
+	pf_hotpatch_free(hp);
+	free(o);
+	free(n);
+}
+END_TEST
+
+/* A reference to data without a symbol is tied to the old build by its
+ * section and contents: anon_first() only moved, anon_sum() changed and
+ * reaches the old object (testdata/hotpatch/quirks-b.c). */
+START_TEST(test_unnamed_data)
+{
+	size_t ol, nl, i;
+	uint8_t *o = fixture("old/quirks", &ol), *n = fixture("new/quirks", &nl);
+	const pf_hp_func *f;
+	pf_hotpatch *hp;
+	pf_err err;
+	bool old_ref = false;
+
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, n, nl, &hp, &err), PF_OK);
+	ck_assert_ptr_null(replaced(hp, "anon_first"));
+	ck_assert_ptr_null(refusal(hp, "anon_first"));
+	ck_assert_ptr_null(refusal(hp, "anon_sum"));
+	ck_assert_ptr_nonnull(f = replaced(hp, "anon_sum"));
+	for (i = 0; i < f->n_relocs; i++)
+		old_ref |= f->relocs[i].kind == PF_HP_REL32_OLD;
+	ck_assert(old_ref);
+	pf_hotpatch_free(hp);
+	free(o);
+	free(n);
+}
+END_TEST
+
+/* The notes: why each function changed, which reference was refused. */
+START_TEST(test_notes)
+{
+	size_t ol, nl, i;
+	uint8_t *o = fixture("old/quirks", &ol), *n = fixture("new/quirks", &nl);
+	const char *skip[] = { "pick" };
+	pf_hp_analysis an = { .skip = skip, .n_skip = 1 };
+	pf_hotpatch *hp;
+	pf_err err;
+	int seen = 0;
+
+	ck_assert_int_eq(pf_hotpatch_analyze_ex(o, ol, n, nl, &an, &hp, &err),
+	    PF_OK);
+	ck_assert_ptr_nonnull(strstr(refusal(hp, "anon_five"), "no symbol"));
+	ck_assert_ptr_null(replaced(hp, "pick"));
+	for (i = 0; i < an.n_notes; i++) {
+		const pf_hp_note *x = &an.notes[i];
+
+		if (strcmp(x->name, "anon_five") == 0) {
+			ck_assert_int_eq(x->kind, PF_LIVE_NOTE_REFUSED);
+			ck_assert_ptr_nonnull(strstr(x->text, ": lea "));
+			seen |= 1;
+		} else if (strcmp(x->name, "pick") == 0) {
+			ck_assert_int_eq(x->kind, PF_LIVE_NOTE_LEFT_OUT);
+			seen |= 2;
+		} else if (strcmp(x->name, "anon_sum") == 0) {
+			ck_assert_int_eq(x->kind, PF_LIVE_NOTE_CHANGED);
+			ck_assert_ptr_nonnull(strstr(x->text,
+			    "first difference: old +0x"));
+			seen |= 4;
+		}
+	}
+	ck_assert_int_eq(seen, 7);
+	pf_hp_analysis_clear(&an);
+	pf_hotpatch_free(hp);
+	free(o);
+	free(n);
+}
+END_TEST
+
+/* Without STT_FILE symbols (strip --strip-debug), the static twice() of
+ * quirks-a.c and the global one of quirks-b.c are told apart. */
+START_TEST(test_static_collision)
+{
+	size_t ol, nl;
+	uint8_t *o = fixture("old/quirks.nofile", &ol);
+	uint8_t *n = fixture("new/quirks.nofile", &nl);
+	const pf_hp_func *f;
+	pf_hotpatch *hp;
+	pf_err err;
+
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, n, nl, &hp, &err), PF_OK);
+	ck_assert_ptr_nonnull(f = replaced(hp, "twice"));
+	ck_assert_ptr_null(refusal(hp, "twice"));
+	/* The static one (quirks-a.c, linked first) changed. */
+	ck_assert_uint_lt(f->old_offset, replaced(hp, "pick")->old_offset);
+	pf_hotpatch_free(hp);
+	free(o);
+	free(n);
+}
+END_TEST
+
 /* The committed seeds (tests/live/make-hotpatch-seeds.sh) say what they
  * are in their names. */
 START_TEST(test_seeds)
@@ -730,6 +857,10 @@ suite(void)
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
 	tcase_add_test(an, test_rip_fields);
+	tcase_add_test(an, test_operand_width);
+	tcase_add_test(an, test_unnamed_data);
+	tcase_add_test(an, test_static_collision);
+	tcase_add_test(an, test_notes);
 	tcase_set_timeout(rec, 60);
 	tcase_set_timeout(an, 60);
 	suite_add_tcase(s, rec);
