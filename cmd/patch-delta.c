@@ -17,9 +17,10 @@
 
 #include "libpatchfmt.h"
 #include "libpatchfmt_delta.h"
+#include "util.h"
 
 #define USAGE \
-	"usage: patch-delta diff old new [delta]\n" \
+	"usage: patch-delta diff [--memory size] old new [delta]\n" \
 	"       patch-delta apply old [delta] [new]\n" \
 	"       patch-delta info delta\n"
 
@@ -157,9 +158,30 @@ out:
 	return status;
 }
 
+/* "--memory SIZE": bytes with K, M, G or T (powers of 1024). */
+static int
+memory_opt(pf_delta *d, const char *s)
+{
+	uint64_t v;
+
+	if (pf_parse_size(s, &v) < 0 || v == 0)
+		return fail(PF_EXIT_USAGE, "bad size '%s'", s);
+	if (pf_delta_set_memory(d, v) != PF_OK)
+		return fail(PF_EXIT_USAGE, "%s", pf_delta_error(d));
+	return PF_EXIT_OK;
+}
+
 static int
 cmd_diff(pf_delta *d, int argc, char **argv)
 {
+	int status;
+
+	if (argc >= 2 && strcmp(argv[0], "--memory") == 0) {
+		if ((status = memory_opt(d, argv[1])) != PF_EXIT_OK)
+			return status;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2 || argc > 3 || (is_std(argv[0]) && is_std(argv[1])))
 		return usage();
 	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);

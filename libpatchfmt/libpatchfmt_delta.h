@@ -31,6 +31,12 @@ const char *pf_delta_error(const pf_delta *d);
 pf_ret pf_delta_set_name(pf_delta *d, pf_delta_file which, const char *name);
 /* 0: as many as help (at most 2); 1: none.  The output never changes. */
 pf_ret pf_delta_set_threads(pf_delta *d, unsigned threads);
+/*
+ * Bounds what creating holds (0: 1 GiB, else at least 16 MiB): when old
+ * and new are regular files and one is above a sixteenth of it, the delta
+ * is made in windows (spec/delta.md section 8.1).
+ */
+pf_ret pf_delta_set_memory(pf_delta *d, uint64_t bytes);
 
 /* Reads old and new to their ends and writes the delta to delta_fd. */
 pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,

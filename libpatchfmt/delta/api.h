@@ -9,6 +9,7 @@ struct pf_delta {
 	pf_err err;
 	char *name[3];
 	unsigned threads;
+	uint64_t memory;        /* pf_delta_set_memory(); 0: the default */
 };
 
 /* The name given for which, or a description of the file. */
