@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static const char usage[] =
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
     "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
     "[--debug-dir dir] [--keep-mtime] [--codec pfdelta|vcdiff] "
+    "[--memory size] [-j jobs] [--no-progress] "
     PF_FIELD_CREATE_USAGE
     "-o package old new";
 
@@ -44,6 +46,9 @@ typedef struct opts {
 	const char *live_sel[MAXLIST];  /* --live-skip, --live-only lists */
 	bool live_only[MAXLIST];
 	size_t n_live_sel;
+	uint64_t memory;
+	unsigned jobs;
+	int no_progress;
 } opts;
 
 /* The comma-separated names of --live-only and --live-skip. */
@@ -65,6 +70,44 @@ select_live(pf_builder *b, const opts *o)
 		free(list);
 	}
 	return r;
+}
+
+/*
+ * Progress on a terminal: files and bytes done, rate and time left, on
+ * one line redrawn at most once a second, erased at the end.
+ */
+typedef struct progress {
+	struct timespec start, last;
+	bool shown;
+} progress;
+
+static double
+since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+show_progress(void *opaque, const pf_build_progress *p)
+{
+	progress *pg = opaque;
+	struct timespec now;
+	double t, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (p->files_done < p->files_total && since(&pg->last, &now) < 1.0)
+		return;
+	pg->last = now;
+	t = since(&pg->start, &now);
+	rate = t > 0 ? (double)p->bytes_done / t : 0;
+	fprintf(stderr, "\r%s: %llu/%llu files, %llu/%llu MiB, %.1f MiB/s, "
+	    "%.0f s left   ", pf_progname, (unsigned long long)p->files_done,
+	    (unsigned long long)p->files_total,
+	    (unsigned long long)(p->bytes_done >> 20),
+	    (unsigned long long)(p->bytes_total >> 20), rate / 1048576,
+	    rate > 0 ? (double)(p->bytes_total - p->bytes_done) / rate : 0.0);
+	pg->shown = true;
 }
 
 /* Reproducible builds: SOURCE_DATE_EPOCH overrides the clock. */
@@ -249,10 +292,21 @@ configure_trust(pf_builder *b, const opts *o, uint64_t now)
 	return 0;
 }
 
+static pf_ret
+progress_on(const opts *o, pf_builder *b, progress *pg)
+{
+	if (o->no_progress || o->quiet || !isatty(STDERR_FILENO))
+		return PF_OK;
+	clock_gettime(CLOCK_MONOTONIC, &pg->start);
+	pg->last = pg->start;
+	return pf_builder_set_progress(b, show_progress, pg);
+}
+
 static int
 run(const opts *o, const char *old, const char *new_)
 {
 	char tmp[4096];
+	progress pg = { .shown = false };
 	pf_builder *b = NULL;
 	uint64_t t;
 	pf_ret r;
@@ -275,10 +329,17 @@ run(const opts *o, const char *old, const char *new_)
 	    (r = pf_builder_set_delta_codec(b, o->delta_codec ?
 	    o->delta_codec : PF_CODEC_DELTA)) != PF_OK ||
 	    (r = pf_builder_set_created(b, t)) != PF_OK ||
+	    (o->memory && (r = pf_builder_set_memory(b, o->memory)) != PF_OK) ||
+	    (r = pf_builder_set_jobs(b, o->jobs)) != PF_OK ||
+	    (r = progress_on(o, b, &pg)) != PF_OK ||
 	    (r = pf_builder_diff(b, old, new_)) != PF_OK) {
+		if (pg.shown)
+			fputc('\n', stderr);
 		rc = pf_fail(r, pf_builder_error(b));
 		goto out;
 	}
+	if (pg.shown)
+		fputs("\r\033[K", stderr);
 	rc = write_package(b, o->out, tmp, sizeof tmp);
 	if (rc == 0 && !o->quiet) {
 		summary(b, o->out, strcmp(o->out, "-") ? stdout : stderr);
@@ -318,15 +379,20 @@ main(int argc, char **argv)
 		{ "live-only", required_argument, NULL, 6 },
 		{ "debug-dir", required_argument, NULL, 7 },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "memory", required_argument, NULL, 8 },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-progress", no_argument, NULL, 9 },
 		{ "help", no_argument, NULL, 'h' },
 		PF_FIELD_CREATE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, rc;
 
+	o.jobs = cpus > 0 && cpus < 256 ? (unsigned)cpus : 1;
 	pf_progname = "patch-create";
-	while ((c = getopt_long(argc, argv, "o:qhk:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qhk:j:", longopts, NULL)) != -1) {
 		if ((c == 'k' && o.n_keys >= MAXLIST) ||
 		    (c == 'F' && o.n_from >= MAXLIST) ||
 		    (c >= 1 && c <= 4 && o.n_deps >= MAXLIST) ||
@@ -368,6 +434,18 @@ main(int argc, char **argv)
 		case 'd': o.description = optarg; break;
 		case 'p': o.path = optarg; break;
 		case 'q': o.quiet = 1; break;
+		case 'j':
+			if (pf_parse_uint(optarg, 256, &o.jobs) < 0 ||
+			    o.jobs == 0)
+				return pf_usage_error(usage, "-j takes a number "
+				    "from 1 to 256");
+			break;
+		case 9: o.no_progress = 1; break;
+		case 8:
+			if (pf_parse_size(optarg, &o.memory) < 0 || o.memory == 0)
+				return pf_usage_error(usage, "bad size '%s'",
+				    optarg);
+			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
 		default:
 			if ((rc = pf_field_create_opt(&o.field, c, optarg,

@@ -17,10 +17,11 @@
 
 #include "libpatchfmt.h"
 #include "libpatchfmt_delta.h"
+#include "util.h"
 
 #define USAGE \
 	"usage: patch-delta diff [--format=pfdelta|vcdiff] [--secondary=lzma]" \
-	" old new [delta]\n" \
+	" [--memory size] old new [delta]\n" \
 	"       patch-delta apply old [delta] [new]\n" \
 	"       patch-delta info delta\n"
 
@@ -158,11 +159,25 @@ out:
 	return status;
 }
 
+/* "--memory SIZE": bytes with K, M, G or T (powers of 1024). */
+static int
+memory_opt(pf_delta *d, const char *s)
+{
+	uint64_t v;
+
+	if (pf_parse_size(s, &v) < 0 || v == 0)
+		return fail(PF_EXIT_USAGE, "bad size '%s'", s);
+	if (pf_delta_set_memory(d, v) != PF_OK)
+		return fail(PF_EXIT_USAGE, "%s", pf_delta_error(d));
+	return PF_EXIT_OK;
+}
+
 /* Options of diff: the format, and xdelta3's LZMA for VCDIFF. */
 static int
 diff_options(pf_delta *d, int *argc, char ***argv)
 {
 	bool vcdiff = false, lzma = false;
+	int status;
 
 	for (; *argc > 0 && strncmp((*argv)[0], "--", 2) == 0;
 	    (*argc)--, (*argv)++) {
@@ -174,7 +189,12 @@ diff_options(pf_delta *d, int *argc, char ***argv)
 			lzma = true;
 		else if (strcmp((*argv)[0], "--secondary=none") == 0)
 			lzma = false;
-		else
+		else if (strcmp((*argv)[0], "--memory") == 0 && *argc >= 2) {
+			if ((status = memory_opt(d, (*argv)[1])) != PF_EXIT_OK)
+				return status;
+			(*argc)--;
+			(*argv)++;
+		} else
 			return fail(PF_EXIT_USAGE, "unknown option '%s'",
 			    (*argv)[0]);
 	}

@@ -57,6 +57,8 @@ int pf_load_trust(const pf_trust_opts *o, const char *root,
     pf_keyring **kr, pf_trust *trust);
 /* Parses a process ID or a number of milliseconds; -1 if not one. */
 int pf_parse_uint(const char *s, unsigned max, unsigned *out);
+/* Parses a size in bytes, with an optional K, M, G or T (powers of 1024). */
+int pf_parse_size(const char *s, uint64_t *out);
 /* --pid and --wait: 0, or the usage error's exit status. */
 int pf_opt_pid(const char *usage, const char *s, unsigned *pid);
 int pf_opt_wait(const char *usage, const char *s, unsigned *ms);

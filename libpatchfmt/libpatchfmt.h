@@ -308,6 +308,20 @@ PF_EXTERN pf_ret pf_builder_live_select(pf_builder *b, const char *name,
  * builds, searched after the trees' usr/lib/debug and before the
  * system's /usr/lib/debug. */
 PF_EXTERN pf_ret pf_builder_add_debug_dir(pf_builder *b, const char *dir);
+/* Bounds what encoding holds in memory (default 1 GiB): files above a
+ * sixteenth of it are streamed, and changed ones diffed in windows. */
+#define PF_BUILD_MEMORY_MIN (UINT64_C(16) << 20)
+PF_EXTERN pf_ret pf_builder_set_memory(pf_builder *b, uint64_t bytes);
+/* Threads that diff the paths of a tree (0 or 1: one); the package is
+ * the same whatever the number. */
+PF_EXTERN pf_ret pf_builder_set_jobs(pf_builder *b, unsigned jobs);
+/* Called by the calling thread after each path of a tree is done. */
+typedef struct pf_build_progress {
+	uint64_t files_done, files_total;
+	uint64_t bytes_done, bytes_total;       /* old and new file bytes */
+} pf_build_progress;
+PF_EXTERN pf_ret pf_builder_set_progress(pf_builder *b,
+    void (*fn)(void *opaque, const pf_build_progress *p), void *opaque);
 /* Notes for people about what was left out, e.g. hot patches that could
  * not be made; valid after pf_builder_diff(). */
 PF_EXTERN size_t pf_builder_note_count(const pf_builder *b);

@@ -42,6 +42,12 @@ PF_EXTERN pf_ret pf_delta_set_threads(pf_delta *d, unsigned threads);
 
 /* The format pf_delta_create_fd() writes. */
 PF_EXTERN pf_ret pf_delta_set_format(pf_delta *d, pf_delta_format format);
+/*
+ * Bounds what creating holds (0: 1 GiB, else at least 16 MiB): when old
+ * and new are regular files and one is above a sixteenth of it, the delta
+ * is made in windows (spec/delta.md section 8.1).
+ */
+PF_EXTERN pf_ret pf_delta_set_memory(pf_delta *d, uint64_t bytes);
 
 /* Reads old and new to their ends and writes the delta to delta_fd. */
 PF_EXTERN pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,

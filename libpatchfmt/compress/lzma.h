@@ -37,6 +37,19 @@ pf_ret pf_lzma_encode(const uint8_t *in, size_t n, const pf_lzma_opts *o,
     pf_buf *out, uint32_t *dict_size, pf_err *err);
 
 /*
+ * The same as a stream, for inputs too large to hold: total is the size
+ * the input will have (it picks the dictionary); output goes to out as it
+ * is made.  lc, lp and pb are the preset's.
+ */
+typedef struct pf_lzma_enc pf_lzma_enc;
+pf_ret pf_lzma_enc_new(pf_lzma_enc **e, const pf_lzma_opts *o,
+    uint64_t total, uint32_t *dict_size, pf_err *err);
+pf_ret pf_lzma_enc_write(pf_lzma_enc *e, const uint8_t *in, size_t n,
+    pf_ostream *out, pf_err *err);
+pf_ret pf_lzma_enc_finish(pf_lzma_enc *e, pf_ostream *out, pf_err *err);
+void pf_lzma_enc_free(pf_lzma_enc *e);
+
+/*
  * Decompresses exactly out_size bytes from in to out, refusing more or
  * fewer, and anything after the end of the LZMA2 data.
  */

@@ -22,6 +22,7 @@
 #include "delta/vcdiff.h"
 #include "disasm/analyze.h"
 #include "create/debug.h"
+#include "create/builder_int.h"
 #include "create/scan.h"
 #include "elf/elf.h"
 #include "elf/needs.h"
@@ -29,36 +30,6 @@
 #include "format/manifest.h"
 #include "format/writer.h"
 #include "trust/sign.h"
-
-struct pf_builder {
-	pf_err err;
-	pf_manifest m;
-	uint8_t **data;                 /* stored bytes of each blob */
-	uint64_t required;
-	char *single_path;              /* entry path when diffing two files */
-	pf_signers signers;
-	bool no_live;                   /* leave hot-patch records out */
-	bool keep_mtime;                /* record modification times */
-	pf_codec delta_codec;           /* 0: pfdelta */
-	char **notes;                   /* for people: what was left out */
-	size_t n_notes;
-	char **live_sel[2];             /* --live-skip, --live-only names */
-	size_t n_live_sel[2];
-	char **debug_dirs;              /* --debug-dir */
-	size_t n_debug_dirs;
-	const char *roots[2];           /* the old and new trees */
-};
-
-/* One side of a path: its state and, for files, its bytes. */
-typedef struct side {
-	pf_state st;
-	uint8_t *content;
-	size_t len;
-	bool x86;
-	bool elf;
-	/* content holds the data extents only (section 5.4.2). */
-	bool sparse;
-} side;
 
 pf_ret
 pf_builder_new(pf_builder **out)
@@ -69,6 +40,9 @@ pf_builder_new(pf_builder **out)
 	if (pf_crypto_init() < 0 || (b = calloc(1, sizeof *b)) == NULL)
 		return PF_ERR_NOMEM;
 	pf_manifest_init(&b->m);
+	b->memory = PF_BUILD_MEMORY_DEFAULT;
+	b->spool.fd = -1;
+	b->sp = &b->spool;
 	*out = b;
 	return PF_OK;
 }
@@ -80,9 +54,11 @@ pf_builder_free(pf_builder *b)
 
 	if (b == NULL)
 		return;
-	for (i = 0; i < b->m.n_blobs; i++)
-		free(b->data[i]);
-	free(b->data);
+	pf_spool_close(&b->spool);
+	for (i = 0; i < b->n_wspools; i++)
+		pf_spool_close(&b->wspools[i]);
+	free(b->wspools);
+	free(b->loc);
 	free(b->single_path);
 	for (i = 0; i < b->n_notes; i++)
 		free(b->notes[i]);
@@ -200,17 +176,27 @@ pf_builder_add_dep(pf_builder *b, pf_dep_kind kind, const char *name,
 
 /* Blobs. */
 
+/* The spool opens with the first blob: a package of metadata needs none. */
 static pf_ret
-push_blob(pf_builder *b, pf_section sec, pf_codec codec, uint64_t param,
-    uint8_t *bytes, size_t n, uint64_t decoded, uint32_t *idx)
+spool_ready(pf_builder *b)
 {
-	uint8_t **d;
+	if (b->sp->fd >= 0)
+		return PF_OK;
+	return pf_spool_open(b->sp, &b->err);
+}
+
+pf_ret
+pf_builder_push_spooled(pf_builder *b, pf_section sec, pf_codec codec,
+    uint64_t param, uint64_t off, uint64_t n, const uint8_t sha[32],
+    uint64_t decoded, uint32_t *idx)
+{
+	pf_blob_loc *d;
 	pf_blob *bl;
 
-	d = realloc(b->data, (b->m.n_blobs + 1) * sizeof *d);
+	d = realloc(b->loc, (b->m.n_blobs + 1) * sizeof *d);
 	if (d == NULL)
 		return pf_err_nomem(&b->err);
-	b->data = d;
+	b->loc = d;
 	bl = realloc(b->m.blobs, (b->m.n_blobs + 1) * sizeof *bl);
 	if (bl == NULL)
 		return pf_err_nomem(&b->err);
@@ -222,11 +208,30 @@ push_blob(pf_builder *b, pf_section sec, pf_codec codec, uint64_t param,
 	bl->param = param;
 	bl->stored_size = n;
 	bl->decoded_size = decoded;
-	if (pf_sha256(bl->sha256, bytes, n) != 0)
-		return pf_err_nomem(&b->err);
-	b->data[b->m.n_blobs] = bytes;
+	memcpy(bl->sha256, sha, 32);
+	b->loc[b->m.n_blobs] = (pf_blob_loc){ b->sp, off };
 	*idx = (uint32_t)b->m.n_blobs++;
 	return PF_OK;
+}
+
+/* Spools n bytes as a new blob; the caller keeps and frees bytes. */
+static pf_ret
+push_blob(pf_builder *b, pf_section sec, pf_codec codec, uint64_t param,
+    const uint8_t *bytes, size_t n, uint64_t decoded, uint32_t *idx)
+{
+	uint8_t sha[32];
+	uint64_t off;
+	pf_ret r;
+
+	if ((r = spool_ready(b)) != PF_OK)
+		return r;
+	off = b->sp->len;
+	if ((r = pf_spool_append(b->sp, bytes, n, &b->err)) != PF_OK)
+		return r;
+	if (pf_sha256(sha, bytes, n) != 0)
+		return pf_err_nomem(&b->err);
+	return pf_builder_push_spooled(b, sec, codec, param, off, n, sha,
+	    decoded, idx);
 }
 
 /* Keeps whichever candidate is smaller; frees the other. */
@@ -304,6 +309,8 @@ add_content_blob(pf_builder *b, pf_section sec, const side *base,
 	size_t n;
 	pf_ret r = PF_OK;
 
+	if (s->big || (base != NULL && base->big))
+		return pf_big_blob(b, sec, base, s, idx);
 	pf_buf_init(&best);
 	pf_buf_append(&best, s->content, s->len);
 	if (best.failed)
@@ -324,8 +331,7 @@ add_content_blob(pf_builder *b, pf_section sec, const side *base,
 		b->required |= PF_FEAT_DELTA;
 	bytes = pf_buf_take(&best, &n);
 	r = push_blob(b, sec, codec, param, bytes, n, s->len, idx);
-	if (r != PF_OK)
-		free(bytes);
+	free(bytes);
 	return r;
 }
 
@@ -392,6 +398,11 @@ load_file(pf_builder *b, const char *path, side *s)
 	}
 	if (r == PF_OK)
 		r = pf_fsmeta_extents(fd, &s->st, &b->err, path);
+	if (r == PF_OK && s->st.size > pf_builder_big_min(b)) {
+		r = pf_big_load(b, fd, path, s);
+		close(fd);
+		return r;
+	}
 	if (r == PF_OK && s->st.sparse)
 		r = load_sparse(b, fd, path, s);
 	else if (r == PF_OK)
@@ -505,6 +516,8 @@ static void
 side_free(side *s)
 {
 	free(s->content);
+	free(s->path);
+	free(s->ext);
 	pf_state_clear(&s->st);
 }
 
@@ -777,9 +790,8 @@ record_live(pf_builder *b, pf_entry *e, const side *o, const side *n)
 	bytes = pf_buf_take(&packed, &len);
 	r = push_blob(b, PF_SECTION_PAYLOAD, PF_CODEC_LZMA2, dict, bytes, len,
 	    rec.len, &e->live);
-	if (r != PF_OK)
-		free(bytes);
-	else
+	free(bytes);
+	if (r == PF_OK)
 		b->required |= PF_FEAT_LIVE;
 out:
 	pf_debug_dirs_release(&dd);
@@ -790,8 +802,8 @@ out:
 	return r;
 }
 
-static pf_ret
-diff_one(pf_builder *b, const char *old_root, const char *new_root,
+pf_ret
+pf_builder_diff_one(pf_builder *b, const char *old_root, const char *new_root,
     const char *path, const pf_node *on, const pf_node *nn)
 {
 	side o, n;
@@ -806,8 +818,10 @@ diff_one(pf_builder *b, const char *old_root, const char *new_root,
 		goto out;
 	same = same_content(&o, &n);
 	/* A link-group member has no blob of its own (section 5.4.3). */
-	nblob = n.content != NULL && !same && n.st.hardlink == NULL;
-	oblob = o.content != NULL && !same && o.st.hardlink == NULL;
+	nblob = (n.content != NULL || n.big) && !same &&
+	    n.st.hardlink == NULL;
+	oblob = (o.content != NULL || o.big) && !same &&
+	    o.st.hardlink == NULL;
 	if ((r = push_entry(b, path, &o, &n)) != PF_OK)
 		goto out;
 	e = &b->m.entries[b->m.n_entries - 1];
@@ -833,30 +847,6 @@ out:
 }
 
 static pf_ret
-diff_lists(pf_builder *b, const char *old_root, const char *new_root,
-    const pf_nodelist *ol, const pf_nodelist *nl)
-{
-	size_t i = 0, j = 0;
-	const pf_node *on, *nn;
-	int c;
-	pf_ret r = PF_OK;
-
-	while (r == PF_OK && (i < ol->n || j < nl->n)) {
-		if (i == ol->n)
-			c = 1;
-		else if (j == nl->n)
-			c = -1;
-		else
-			c = strcmp(ol->v[i].path, nl->v[j].path);
-		on = c <= 0 ? &ol->v[i++] : NULL;
-		nn = c >= 0 ? &nl->v[j++] : NULL;
-		r = diff_one(b, old_root, new_root, on ? on->path : nn->path,
-		    on, nn);
-	}
-	return r;
-}
-
-static pf_ret
 diff_files(pf_builder *b, const char *old_path, const char *new_path,
     const struct stat *os, const struct stat *ns)
 {
@@ -876,7 +866,8 @@ diff_files(pf_builder *b, const char *old_path, const char *new_path,
 	on.type = nn.type = PF_TYPE_FILE;
 	pf_node_stat(&on, os);
 	pf_node_stat(&nn, ns);
-	return diff_one(b, old_path, new_path, b->single_path, &on, &nn);
+	return pf_builder_diff_one(b, old_path, new_path, b->single_path, &on,
+	    &nn);
 }
 
 pf_ret
@@ -905,7 +896,7 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 	b->roots[1] = new_path;
 	if ((r = pf_scan_tree(old_path, &ol, &b->err)) == PF_OK &&
 	    (r = pf_scan_tree(new_path, &nl, &b->err)) == PF_OK)
-		r = diff_lists(b, old_path, new_path, &ol, &nl);
+		r = pf_build_tree(b, old_path, new_path, &ol, &nl);
 	b->roots[0] = b->roots[1] = NULL;
 	pf_nodelist_free(&ol);
 	pf_nodelist_free(&nl);
@@ -1051,14 +1042,58 @@ pf_builder_set_phase(pf_builder *b, uint32_t share, const char *seed)
 }
 
 pf_ret
+pf_builder_set_memory(pf_builder *b, uint64_t bytes)
+{
+	if (bytes < PF_BUILD_MEMORY_MIN)
+		return pf_err_set(&b->err, PF_ERR_USAGE,
+		    "a memory limit of %llu bytes is below the least, %llu",
+		    (unsigned long long)bytes,
+		    (unsigned long long)PF_BUILD_MEMORY_MIN);
+	b->memory = bytes;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_jobs(pf_builder *b, unsigned jobs)
+{
+	b->jobs = jobs;
+	return PF_OK;
+}
+
+pf_ret
+pf_builder_set_progress(pf_builder *b,
+    void (*fn)(void *opaque, const pf_build_progress *p), void *opaque)
+{
+	b->progress = fn;
+	b->progress_opaque = opaque;
+	return PF_OK;
+}
+
+uint64_t
+pf_builder_big_min(const pf_builder *b)
+{
+	return b->memory / 16;
+}
+
+static pf_ret
+write_blob(void *opaque, size_t i, int fd, pf_err *err)
+{
+	pf_builder *b = opaque;
+
+	return pf_spool_copy(b->loc[i].spool, b->loc[i].off,
+	    b->m.blobs[i].stored_size, fd, err);
+}
+
+pf_ret
 pf_builder_write(pf_builder *b, int fd)
 {
-	pf_write_opts o = { .required = b->required };
+	pf_write_opts o = { .required = b->required,
+		.write_blob = write_blob, .blob_opaque = b };
 
 	if (b->signers.n > 0) {
 		o.n_signatures = (uint32_t)b->signers.n;
 		o.sign = pf_sign_all;
 		o.sign_opaque = &b->signers;
 	}
-	return pf_package_write(fd, &b->m, b->data, &o, &b->err);
+	return pf_package_write(fd, &b->m, NULL, &o, &b->err);
 }

@@ -10,6 +10,7 @@ struct pf_delta {
 	char *name[3];
 	unsigned threads;
 	pf_delta_format format;
+	uint64_t memory;        /* pf_delta_set_memory(); 0: the default */
 };
 
 /* The name given for which, or a description of the file. */

@@ -1,13 +1,16 @@
 /* The creating half of libpatchfmt_delta.h: the encoder on descriptors. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "common/buf.h"
 #include "common/fileio.h"
 #include "delta/api.h"
 #include "delta/delta.h"
 #include "delta/vcdiff.h"
+#include "delta/window.h"
 
 /* Bytes read from a descriptor at once while reading it whole. */
 #define READ_STEP (1u << 20)
@@ -57,10 +60,83 @@ encode(pf_delta *d, const pf_buf *old, const pf_buf *nw, pf_buf *out)
 }
 
 pf_ret
+pf_delta_set_memory(pf_delta *d, uint64_t bytes)
+{
+	pf_err_clear(&d->err);
+	if (bytes != 0 && bytes < PF_BUILD_MEMORY_MIN)
+		return pf_err_set(&d->err, PF_ERR_USAGE,
+		    "a memory limit below %llu bytes",
+		    (unsigned long long)PF_BUILD_MEMORY_MIN);
+	d->memory = bytes;
+	return PF_OK;
+}
+
+typedef struct fd_io {
+	int fd;
+	const char *name;
+} fd_io;
+
+static pf_ret
+fd_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
+{
+	fd_io *f = opaque;
+
+	return pf_pread_full(f->fd, buf, n, off, err, f->name);
+}
+
+static pf_ret
+fd_write(void *opaque, const void *buf, size_t n, pf_err *err)
+{
+	fd_io *f = opaque;
+
+	return pf_write_full(f->fd, buf, n, err, f->name);
+}
+
+/* The size of a regular file, or false for a pipe or terminal. */
+static bool
+regular_size(int fd, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	*size = (uint64_t)st.st_size;
+	return true;
+}
+
+/* Two regular files, one of them big: the windowed encoder (1 if so). */
+static int
+create_window(pf_delta *d, int old_fd, int new_fd, int delta_fd,
+    pf_ret *r)
+{
+	uint64_t mem = d->memory ? d->memory : UINT64_C(1) << 30, os, ns;
+	fd_io fo = { old_fd, pf_delta_name(d, PF_DELTA_FILE_OLD) };
+	fd_io fn = { new_fd, pf_delta_name(d, PF_DELTA_FILE_NEW) };
+	fd_io fd = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
+	pf_source old, nw;
+	pf_ostream out = { fd_write, &fd };
+
+	/* The windowed encoder writes pfdelta only. */
+	if (d->format != PF_DELTA_FORMAT_PFDELTA ||
+	    !regular_size(old_fd, &os) || !regular_size(new_fd, &ns) ||
+	    (os <= mem / 16 && ns <= mem / 16))
+		return 0;
+	old = (pf_source){ fd_read_at, &fo, os };
+	nw = (pf_source){ fd_read_at, &fn, ns };
+	*r = pf_delta_encode_window(&old, &nw, mem, d->threads, &out,
+	    &d->err);
+	return 1;
+}
+
+pf_ret
 pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd, int delta_fd)
 {
 	pf_buf old, nw, out;
 	pf_ret r;
+
+	pf_err_clear(&d->err);
+	if (create_window(d, old_fd, new_fd, delta_fd, &r))
+		return r;
 
 	pf_buf_init(&old);
 	pf_buf_init(&nw);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "delta/delta.h"
+#include "delta/denc.h"
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
 #include "delta/match.h"
@@ -27,10 +28,15 @@ static const uint8_t stream_props[PF_DELTA_NSTREAMS] = {
 /* Control entries rarely need a long history. */
 #define CTRL_DICT_MAX (1u << 20)
 
-/* One copy: its diff bytes apply to old[old_pos, +len). */
+/*
+ * One copy: its diff bytes apply to old[old_pos, +len), where old is the
+ * plan's bytes of OLD (all of it, or a window's regions); ctx is the OLD
+ * byte before the first one, the context of its diff byte (section 4.2.3).
+ */
 typedef struct copy_run {
 	uint64_t old_pos;
 	uint64_t len;
+	uint8_t ctx;
 } copy_run;
 
 /*
@@ -54,6 +60,9 @@ typedef struct plan {
 	size_t *poff[PF_DELTA_NSTREAMS];
 	uint32_t block_size;
 	bool failed;
+	/* Streaming (pf_denc): coders kept from one window to the next. */
+	pf_lz_enc *enc[PF_DELTA_NSTREAMS];
+	pf_diff_model *model;
 } plan;
 
 typedef struct lz_job {
@@ -63,6 +72,11 @@ typedef struct lz_job {
 	pf_err err;
 	pf_ret ret;
 } lz_job;
+
+struct pf_denc {
+	plan p;
+	unsigned threads;
+};
 
 static bool
 plan_grow(plan *p)
@@ -122,7 +136,7 @@ put_entry(plan *p, uint64_t old_pos, uint64_t copy, uint64_t extra)
 }
 
 static void
-put_diff(plan *p, uint64_t old_pos, const uint8_t *nw, size_t n)
+put_diff(plan *p, uint64_t old_pos, const uint8_t *nw, size_t n, uint8_t ctx)
 {
 	pf_buf *b = &p->raw[PF_DELTA_DIFF];
 	const uint8_t *old = p->old + old_pos;
@@ -140,27 +154,35 @@ put_diff(plan *p, uint64_t old_pos, const uint8_t *nw, size_t n)
 		p->copies = v;
 		p->copies_cap = cap;
 	}
-	p->copies[p->ncopies++] = (copy_run){ old_pos, n };
+	p->copies[p->ncopies++] = (copy_run){ old_pos, n, ctx };
 	for (i = 0; i < n; i++)
 		b->data[b->len + i] = (uint8_t)(nw[i] - old[i]);
 	b->len += n;
 }
 
-/* Cuts one segment into entries that never cross a block boundary. */
+/*
+ * Cuts one segment into entries that never cross a block boundary.  Its
+ * copy reads p->old at sg->old_pos, which is OLD's position sg->old_pos +
+ * shift; ctx is the OLD byte before it.
+ */
 static void
-plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw)
+plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
+    uint8_t ctx)
 {
 	uint64_t copy = sg->copy_len, extra = sg->extra_len, room, c, e;
 	uint64_t old_pos = sg->old_pos, new_pos = sg->new_pos;
 	size_t ctrl_start;
+	bool first = true;
 
 	while ((copy > 0 || extra > 0) && !p->failed) {
 		room = p->block_size - p->fill;
 		c = copy < room ? copy : room;
 		e = extra < room - c ? extra : room - c;
 		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
-		put_entry(p, old_pos, c, e);
-		put_diff(p, old_pos, nw + new_pos, (size_t)c);
+		put_entry(p, (uint64_t)((int64_t)old_pos + shift), c, e);
+		put_diff(p, old_pos, nw + new_pos, (size_t)c,
+		    first ? ctx : p->old[old_pos - 1]);
+		first = false;
 		pf_buf_append(&p->raw[PF_DELTA_EXTRA], nw + new_pos + c,
 		    (size_t)e);
 		old_pos += c;
@@ -186,7 +208,8 @@ plan_build(plan *p, const pf_seg_list *segs, const uint8_t *nw, pf_err *err)
 		p->off[s][0] = 0;
 	p->coff[0] = 0;
 	for (i = 0; i < segs->n && !p->failed; i++)
-		plan_segment(p, &segs->v[i], nw);
+		plan_segment(p, &segs->v[i], nw, 0, segs->v[i].old_pos ?
+		    p->old[segs->v[i].old_pos - 1] : 0);
 	close_block(p);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		p->failed |= p->raw[s].failed;
@@ -235,21 +258,22 @@ diff_encode_block(plan *p, size_t b, pf_diff_model *m, size_t *at)
 	for (c = p->coff[b]; c < p->coff[b + 1]; c++)
 		for (j = p->copies[c].old_pos;
 		    j < p->copies[c].old_pos + p->copies[c].len; j++)
-			pf_diff_enc_byte(&e, m, j ? p->old[j - 1] : 0,
-			    diff[(*at)++]);
+			pf_diff_enc_byte(&e, m, j == p->copies[c].old_pos ?
+			    p->copies[c].ctx : p->old[j - 1], diff[(*at)++]);
 	pf_diff_enc_finish(&e);
 }
 
 static pf_ret
 diff_encode(plan *p, pf_err *err)
 {
-	pf_diff_model *m = malloc(sizeof *m);
+	pf_diff_model *m = p->model ? p->model : malloc(sizeof *m);
 	size_t b, at = 0;
 	pf_ret r = PF_OK;
 
 	if (m == NULL)
 		return pf_err_nomem(err);
-	pf_diff_model_init(m);
+	if (p->model == NULL)
+		pf_diff_model_init(m);
 	p->poff[PF_DELTA_DIFF][0] = 0;
 	for (b = 0; b < p->nblocks; b++) {
 		diff_encode_block(p, b, m, &at);
@@ -257,7 +281,8 @@ diff_encode(plan *p, pf_err *err)
 	}
 	if (p->packed[PF_DELTA_DIFF].failed)
 		r = pf_err_nomem(err);
-	free(m);
+	if (p->model == NULL)
+		free(m);
 	return r;
 }
 
@@ -277,8 +302,13 @@ lz_run(void *arg)
 		j->ret = diff_encode(p, &j->err);
 		return NULL;
 	}
-	j->ret = pf_lz_encode_blocks(p->raw[s].data, p->off[s], p->nblocks,
-	    stream_props[s], j->dict, &p->packed[s], p->poff[s], &j->err);
+	if (p->enc[s] != NULL)
+		j->ret = pf_lz_enc_blocks(p->enc[s], p->raw[s].data, p->off[s],
+		    p->nblocks, &p->packed[s], p->poff[s], &j->err);
+	else
+		j->ret = pf_lz_encode_blocks(p->raw[s].data, p->off[s],
+		    p->nblocks, stream_props[s], j->dict, &p->packed[s],
+		    p->poff[s], &j->err);
 	return NULL;
 }
 
@@ -413,4 +443,110 @@ out:
 	free(segs.v);
 	plan_free(&p);
 	return r;
+}
+
+/* Streaming (delta/denc.h): the same plan, compressed window by window. */
+
+pf_ret
+pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
+    pf_err *err)
+{
+	pf_denc *e = calloc(1, sizeof *e);
+	pf_ret r = PF_OK;
+	int s;
+
+	*out = NULL;
+	if (e == NULL || (e->p.model = malloc(sizeof *e->p.model)) == NULL) {
+		free(e);
+		return pf_err_nomem(err);
+	}
+	*out = e;
+	pf_diff_model_init(e->p.model);
+	e->p.block_size = info->block_size;
+	e->threads = threads;
+	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)
+		if (s != PF_DELTA_DIFF)
+			r = pf_lz_enc_new(&e->p.enc[s], info->props[s],
+			    info->dict[s], err);
+	if (r == PF_OK && !plan_grow(&e->p))
+		r = pf_err_nomem(err);
+	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)
+		e->p.off[s][0] = 0;
+	if (r == PF_OK)
+		e->p.coff[0] = 0;
+	return r;
+}
+
+/* The LZMA properties the streaming encoder uses (section 4). */
+uint8_t
+pf_denc_props(int stream)
+{
+	return stream == PF_DELTA_DIFF ? 0 : stream_props[stream];
+}
+
+void
+pf_denc_segment(pf_denc *e, const uint8_t *old, const pf_seg *sg,
+    const uint8_t *nw, int64_t shift, uint8_t ctx)
+{
+	e->p.old = old;
+	plan_segment(&e->p, sg, nw, shift, ctx);
+}
+
+/* Empties the plan for the next window; the coders and old_at stay. */
+static void
+plan_reset(plan *p)
+{
+	int s;
+
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+		p->raw[s].len = 0;
+		p->packed[s].len = 0;
+		p->off[s][0] = 0;
+		free(p->poff[s]);
+		p->poff[s] = NULL;
+	}
+	p->ncopies = 0;
+	p->coff[0] = 0;
+	p->nblocks = 0;
+}
+
+pf_ret
+pf_denc_flush(pf_denc *e, pf_ostream *out, pf_err *err)
+{
+	lz_job jobs[PF_DELTA_NSTREAMS];
+	plan *p = &e->p;
+	pf_buf blocks;
+	pf_ret r;
+	int s;
+
+	close_block(p);
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		p->failed |= p->raw[s].failed;
+	if (p->failed)
+		return pf_err_nomem(err);
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		jobs[s] = (lz_job){ .p = p, .stream = s, .ret = PF_OK };
+	if ((r = compress_streams(jobs, e->threads, err)) != PF_OK)
+		return r;
+	pf_buf_init(&blocks);
+	write_blocks(p, &blocks);
+	r = blocks.failed ? pf_err_nomem(err) :
+	    out->write(out->opaque, blocks.data, blocks.len, err);
+	pf_buf_free(&blocks);
+	plan_reset(p);
+	return r;
+}
+
+void
+pf_denc_free(pf_denc *e)
+{
+	int s;
+
+	if (e == NULL)
+		return;
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		pf_lz_enc_free(e->p.enc[s]);
+	free(e->p.model);
+	plan_free(&e->p);
+	free(e);
 }

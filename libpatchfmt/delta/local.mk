@@ -17,13 +17,15 @@ libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/match.h libpatchfmt/delta/match.c \
 	libpatchfmt/delta/lz_enc.c libpatchfmt/delta/encoder.c \
 	libpatchfmt/delta/diff_enc.c \
+	libpatchfmt/delta/denc.h libpatchfmt/delta/window.h \
+	libpatchfmt/delta/window.c \
 	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c
 
 include_HEADERS += libpatchfmt/libpatchfmt_delta.h
 
 bin_PROGRAMS += cmd/patch-delta
-cmd_patch_delta_SOURCES = cmd/patch-delta.c
-cmd_patch_delta_LDADD = libpatchfmt/libpatchfmt.la
+cmd_patch_delta_SOURCES = cmd/patch-delta.c $(CMD_UTIL)
+cmd_patch_delta_LDADD = $(BUILD_LIBS)
 dist_man_MANS += man/patch-delta.1
 
 if HAVE_CHECK

@@ -41,4 +41,12 @@ pf_ret pf_lz_encode_blocks(const uint8_t *raw, const size_t *off,
     size_t nblocks, uint8_t props, uint32_t dict, pf_buf *out,
     size_t *packed, pf_err *err);
 
+/* The same, one encoder kept across calls (streaming, delta/denc.h). */
+typedef struct pf_lz_enc pf_lz_enc;
+pf_ret pf_lz_enc_new(pf_lz_enc **e, uint8_t props, uint32_t dict,
+    pf_err *err);
+pf_ret pf_lz_enc_blocks(pf_lz_enc *e, const uint8_t *raw, const size_t *off,
+    size_t nblocks, pf_buf *out, size_t *packed, pf_err *err);
+void pf_lz_enc_free(pf_lz_enc *e);
+
 #endif

@@ -1,5 +1,7 @@
 #include <config.h>
 
+#include <stdlib.h>
+
 #include "delta/lz.h"
 #include "delta/lz_filter.h"
 
@@ -51,26 +53,65 @@ lz_enc_block(lzma_stream *s, const uint8_t *p, size_t n, pf_buf *out,
 	}
 }
 
+struct pf_lz_enc {
+	lzma_stream s;
+};
+
+pf_ret
+pf_lz_enc_new(pf_lz_enc **out, uint8_t props, uint32_t dict, pf_err *err)
+{
+	pf_lz_enc *e = malloc(sizeof *e);
+	pf_ret r;
+
+	*out = NULL;
+	if (e == NULL)
+		return pf_err_nomem(err);
+	e->s = (lzma_stream)LZMA_STREAM_INIT;
+	if ((r = lz_enc_init(&e->s, props, dict, err)) != PF_OK) {
+		pf_lz_enc_free(e);
+		return r;
+	}
+	*out = e;
+	return PF_OK;
+}
+
+void
+pf_lz_enc_free(pf_lz_enc *e)
+{
+	if (e == NULL)
+		return;
+	lzma_end(&e->s);
+	free(e);
+}
+
+pf_ret
+pf_lz_enc_blocks(pf_lz_enc *e, const uint8_t *raw, const size_t *off,
+    size_t nblocks, pf_buf *out, size_t *packed, pf_err *err)
+{
+	size_t i, n;
+	pf_ret r;
+
+	packed[0] = out->len;
+	for (i = 0; i < nblocks; i++) {
+		n = off[i + 1] - off[i];
+		r = lz_enc_block(&e->s, n ? raw + off[i] : NULL, n, out, err);
+		if (r != PF_OK)
+			return r;
+		packed[i + 1] = out->len;
+	}
+	return PF_OK;
+}
+
 pf_ret
 pf_lz_encode_blocks(const uint8_t *raw, const size_t *off, size_t nblocks,
     uint8_t props, uint32_t dict, pf_buf *out, size_t *packed, pf_err *err)
 {
-	lzma_stream s = LZMA_STREAM_INIT;
-	size_t i;
+	pf_lz_enc *e;
 	pf_ret r;
 
-	if ((r = lz_enc_init(&s, props, dict, err)) != PF_OK)
-		goto out;
-	packed[0] = out->len;
-	for (i = 0; i < nblocks; i++) {
-		size_t n = off[i + 1] - off[i];
-
-		r = lz_enc_block(&s, n ? raw + off[i] : NULL, n, out, err);
-		if (r != PF_OK)
-			goto out;
-		packed[i + 1] = out->len;
-	}
-out:
-	lzma_end(&s);
+	if ((r = pf_lz_enc_new(&e, props, dict, err)) != PF_OK)
+		return r;
+	r = pf_lz_enc_blocks(e, raw, off, nblocks, out, packed, err);
+	pf_lz_enc_free(e);
 	return r;
 }

@@ -8,7 +8,8 @@
 #include "format/writer.h"
 
 static pf_ret
-write_blobs(int fd, const pf_manifest *m, uint8_t *const *data, pf_err *err)
+write_blobs(int fd, const pf_manifest *m, uint8_t *const *data,
+    const pf_write_opts *o, pf_err *err)
 {
 	pf_section sec;
 	size_t i;
@@ -18,8 +19,12 @@ write_blobs(int fd, const pf_manifest *m, uint8_t *const *data, pf_err *err)
 		for (i = 0; i < m->n_blobs; i++) {
 			if (m->blobs[i].section != sec)
 				continue;
-			r = pf_write_full(fd, data[i],
-			    (size_t)m->blobs[i].stored_size, err, "package");
+			if (o->write_blob != NULL)
+				r = o->write_blob(o->blob_opaque, i, fd, err);
+			else
+				r = pf_write_full(fd, data[i],
+				    (size_t)m->blobs[i].stored_size, err,
+				    "package");
 			if (r != PF_OK)
 				return r;
 		}
@@ -93,7 +98,7 @@ pf_package_write(int fd, pf_manifest *m, uint8_t *const *data,
 	    (r = pf_write_full(fd, deps.data, deps.len, err, "package")) != PF_OK ||
 	    (r = pf_write_full(fd, sig.data, sig.len, err, "package")) != PF_OK)
 		goto out;
-	r = write_blobs(fd, m, data, err);
+	r = write_blobs(fd, m, data, o, err);
 out:
 	pf_buf_free(&man);
 	pf_buf_free(&deps);

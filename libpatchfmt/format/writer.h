@@ -17,6 +17,9 @@ typedef struct pf_write_opts {
 	uint32_t n_signatures;          /* how many sign will add */
 	pf_sign_fn sign;
 	void *sign_opaque;
+	/* Writes blob i's stored bytes to fd; NULL: they are data[i]. */
+	pf_ret (*write_blob)(void *opaque, size_t i, int fd, pf_err *err);
+	void *blob_opaque;
 } pf_write_opts;
 
 /*

@@ -1,0 +1,496 @@
+/*
+ * The windowed encoder.  OLD is indexed once: the hash of every B-byte
+ * block at a multiple of B goes into a table of 64-bit slots (24 bits of
+ * the hash to check, 40 bits of block number).  NEW is then read in
+ * windows of W bytes; a rolling hash at every position of the window
+ * looks the table up, and each hit is a diagonal (OLD position minus NEW
+ * position).  The regions of OLD around the hits, merged and cut to a
+ * budget, are read into one buffer, and the suffix-array matcher
+ * (match.c) diffs the window against them.  A block that moved anywhere
+ * in OLD is found, whatever the distance.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "delta/denc.h"
+#include "delta/format.h"
+#include "common/hash.h"
+#include "delta/window.h"
+
+/* The multiplier of the rolling hash (odd, from the golden ratio). */
+#define HASH_MUL UINT64_C(0x9E3779B97F4A7C15)
+#define SLOT_EMPTY UINT64_C(0)
+#define POS_BITS 40
+#define POS_MASK ((UINT64_C(1) << POS_BITS) - 1)
+/* Bytes read at once while hashing. */
+#define READ_STEP (1u << 20)
+
+typedef struct region {
+	uint64_t old_start;
+	uint64_t len;
+	uint64_t ref_start;
+	uint64_t weight;
+	int64_t diag;           /* OLD position minus NEW position */
+} region;
+
+typedef struct win {
+	const pf_source *old;
+	const pf_source *nw;
+	uint64_t *table;
+	uint64_t tmask;
+	unsigned tbits;
+	uint32_t B;             /* block length of the index */
+	uint64_t mulB;          /* HASH_MUL^B, to roll a byte out */
+	size_t W;               /* NEW bytes per window */
+	size_t R;               /* OLD bytes per window at most */
+	uint8_t *nbuf;
+	uint8_t *ref;
+	region *hits;
+	size_t n_hits, hits_cap;
+	pf_err *err;
+} win;
+
+static uint64_t
+pow_mul(uint32_t n)
+{
+	uint64_t r = 1, m = HASH_MUL;
+
+	for (; n; n >>= 1, m *= m)
+		if (n & 1)
+			r *= m;
+	return r;
+}
+
+static uint64_t
+block_hash(const uint8_t *p, uint32_t n)
+{
+	uint64_t h = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		h = h * HASH_MUL + p[i] + 1;
+	return h;
+}
+
+/* A block of one repeated byte (zero runs) says nothing about moves. */
+static bool
+uniform(const uint8_t *p, uint32_t n)
+{
+	return p[0] == p[n - 1] && memcmp(p, p + 1, n - 1) == 0;
+}
+
+static uint64_t
+slot_of(const win *w, uint64_t h)
+{
+	return (h >> (64 - w->tbits)) & w->tmask;
+}
+
+static uint64_t
+check_of(uint64_t h)
+{
+	return (h & 0xFFFFFF) | 1;
+}
+
+/* Sizes from the memory limit: the index a quarter, windows the rest. */
+static pf_ret
+win_setup(win *w, uint64_t memory)
+{
+	uint64_t slots = 1, blocks, old_len = w->old->size;
+
+	w->tbits = 0;
+	while (slots * 2 * sizeof *w->table <= memory / 4) {
+		slots *= 2;
+		w->tbits++;
+	}
+	w->tmask = slots - 1;
+	/* At most half the slots filled. */
+	w->B = 32;
+	while ((blocks = old_len / w->B) > slots / 2 || blocks > POS_MASK)
+		w->B *= 2;
+	w->mulB = pow_mul(w->B);
+	w->W = 64u << 10;
+	while (w->W * 2 <= memory / 128 && w->W < (32u << 20))
+		w->W *= 2;
+	w->R = 4 * w->W;
+	w->table = calloc(slots, sizeof *w->table);
+	w->nbuf = malloc(w->W);
+	w->ref = malloc(w->R);
+	if (w->table == NULL || w->nbuf == NULL || w->ref == NULL)
+		return pf_err_nomem(w->err);
+	return PF_OK;
+}
+
+/* One pass over OLD: its SHA-256 and the index of its blocks. */
+static pf_ret
+index_old(win *w, uint8_t sha[32])
+{
+	uint64_t pos = 0, n = w->old->size, h, sl;
+	size_t step = w->B > READ_STEP ? w->B : READ_STEP, k, i;
+	uint8_t *buf = malloc(step);
+	pf_sha256_ctx c;
+	pf_ret r = PF_OK;
+
+	if (buf == NULL || pf_sha256_init(&c) != 0) {
+		free(buf);
+		return pf_err_nomem(w->err);
+	}
+	while (pos < n && r == PF_OK) {
+		k = n - pos < step ? (size_t)(n - pos) : step;
+		r = w->old->read_at(w->old->opaque, pos, buf, k, w->err);
+		if (r != PF_OK)
+			break;
+		pf_sha256_update(&c, buf, k);
+		/* step is a multiple of B: blocks never straddle reads. */
+		for (i = 0; i + w->B <= k; i += w->B) {
+			if (uniform(buf + i, w->B))
+				continue;
+			h = block_hash(buf + i, w->B);
+			sl = slot_of(w, h);
+			if (w->table[sl] == SLOT_EMPTY)
+				w->table[sl] = check_of(h) << POS_BITS |
+				    ((pos + i) / w->B);
+		}
+		pos += k;
+	}
+	pf_sha256_final(&c, sha);
+	free(buf);
+	return r;
+}
+
+static pf_ret
+hash_new(win *w, uint8_t sha[32])
+{
+	uint64_t pos = 0, n = w->nw->size;
+	size_t k;
+	pf_sha256_ctx c;
+	pf_ret r = PF_OK;
+
+	if (pf_sha256_init(&c) != 0)
+		return pf_err_nomem(w->err);
+	while (pos < n && r == PF_OK) {
+		k = n - pos < w->W ? (size_t)(n - pos) : w->W;
+		r = w->nw->read_at(w->nw->opaque, pos, w->nbuf, k, w->err);
+		if (r == PF_OK)
+			pf_sha256_update(&c, w->nbuf, k);
+		pos += k;
+	}
+	pf_sha256_final(&c, sha);
+	return r;
+}
+
+static bool
+add_region(win *w, uint64_t old_start, uint64_t len, int64_t diag)
+{
+	region *v;
+	size_t cap;
+
+	if (w->n_hits == w->hits_cap) {
+		cap = w->hits_cap ? 2 * w->hits_cap : 64;
+		if ((v = realloc(w->hits, cap * sizeof *v)) == NULL)
+			return false;
+		w->hits = v;
+		w->hits_cap = cap;
+	}
+	w->hits[w->n_hits++] = (region){ old_start, len, 0, 1, diag };
+	return true;
+}
+
+/*
+ * A hit at NEW position npos on OLD block opos extends the last run when
+ * it keeps its diagonal, else starts a run of its own.
+ */
+static bool
+add_hit(win *w, uint64_t opos, uint64_t npos, int64_t *diag)
+{
+	region *last = w->n_hits ? &w->hits[w->n_hits - 1] : NULL;
+	int64_t d = (int64_t)opos - (int64_t)npos;
+
+	if (last != NULL && d == *diag && opos >= last->old_start) {
+		last->len = opos + w->B - last->old_start;
+		last->weight++;
+		return true;
+	}
+	*diag = d;
+	return add_region(w, opos, w->B, d);
+}
+
+/* Runs of hits of the window at wpos, len bytes, in w->hits. */
+static bool
+find_hits(win *w, uint64_t wpos, size_t len)
+{
+	uint64_t h, e;
+	int64_t diag = INT64_MIN;
+	size_t i;
+
+	w->n_hits = 0;
+	if (len < w->B)
+		return true;
+	h = block_hash(w->nbuf, w->B);
+	for (i = 0;; i++) {
+		e = w->table[slot_of(w, h)];
+		if (e != SLOT_EMPTY && e >> POS_BITS == check_of(h) &&
+		    !add_hit(w, (e & POS_MASK) * w->B, wpos + i, &diag))
+			return false;
+		if (i + w->B >= len)
+			return true;
+		h = h * HASH_MUL + w->nbuf[i + w->B] + 1 -
+		    (uint64_t)(w->nbuf[i] + 1) * w->mulB;
+	}
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const region *x = a, *y = b;
+
+	return x->old_start < y->old_start ? -1 : x->old_start > y->old_start;
+}
+
+static int
+by_diag(const void *a, const void *b)
+{
+	const region *x = a, *y = b;
+
+	if (x->diag != y->diag)
+		return x->diag < y->diag ? -1 : 1;
+	return by_start(a, b);
+}
+
+static int
+by_weight(const void *a, const void *b)
+{
+	const region *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return by_start(a, b);
+}
+
+/*
+ * Merges the runs of each diagonal (with gaps up to gap), in place, into
+ * w->hits[0, n); cmp orders them so that mergeable runs are neighbours.
+ */
+static void
+merge_runs(win *w, int (*cmp)(const void *, const void *), bool same_diag,
+    uint64_t gap)
+{
+	region *v = w->hits;
+	uint64_t end;
+	size_t i, k = 0;
+
+	qsort(v, w->n_hits, sizeof *v, cmp);
+	for (i = 0; i < w->n_hits; i++) {
+		if (k > 0 && (!same_diag || v[i].diag == v[k - 1].diag) &&
+		    v[i].old_start <= v[k - 1].old_start + v[k - 1].len + gap) {
+			end = v[i].old_start + v[i].len;
+			if (end > v[k - 1].old_start + v[k - 1].len)
+				v[k - 1].len = end - v[k - 1].old_start;
+			v[k - 1].weight += v[i].weight;
+		} else
+			v[k++] = v[i];
+	}
+	w->n_hits = k;
+}
+
+/*
+ * The regions of OLD a window is matched against: the runs of each
+ * diagonal joined, widened by pad, the heaviest kept up to R bytes, and
+ * overlaps merged (so the result never exceeds R).
+ */
+static void
+choose_regions(win *w, uint64_t pad)
+{
+	uint64_t n = w->old->size, total = 0, end;
+	region *v = w->hits;
+	size_t i, k;
+
+	merge_runs(w, by_diag, true, pad);
+	for (i = 0; i < w->n_hits; i++) {
+		end = v[i].old_start + v[i].len;
+		end = n - end < pad ? n : end + pad;
+		v[i].old_start = v[i].old_start < pad ? 0 :
+		    v[i].old_start - pad;
+		v[i].len = end - v[i].old_start;
+	}
+	qsort(v, w->n_hits, sizeof *v, by_weight);
+	for (i = 0, k = 0; i < w->n_hits && total < w->R; i++) {
+		if (v[i].len > w->R - total)
+			v[i].len = w->R - total;
+		total += v[i].len;
+		v[k++] = v[i];
+	}
+	w->n_hits = k;
+	merge_runs(w, by_start, false, 0);
+}
+
+/* Reads the chosen regions of OLD into w->ref; *ref_len is their sum. */
+static pf_ret
+read_regions(win *w, size_t *ref_len)
+{
+	size_t i, at = 0;
+	pf_ret r;
+
+	for (i = 0; i < w->n_hits; i++) {
+		w->hits[i].ref_start = at;
+		r = w->old->read_at(w->old->opaque, w->hits[i].old_start,
+		    w->ref + at, (size_t)w->hits[i].len, w->err);
+		if (r != PF_OK)
+			return r;
+		at += (size_t)w->hits[i].len;
+	}
+	*ref_len = at;
+	return PF_OK;
+}
+
+/* The region of ref holding position pos. */
+static const region *
+region_at(const win *w, uint64_t pos)
+{
+	size_t lo = 0, hi = w->n_hits, mid;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (w->hits[mid].ref_start <= pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &w->hits[lo];
+}
+
+/* The diff context of a copy starting at ref position pos (4.2.3). */
+static pf_ret
+context_of(const win *w, const region *g, uint64_t pos, uint8_t *ctx)
+{
+	*ctx = 0;
+	if (pos > g->ref_start)
+		*ctx = w->ref[pos - 1];
+	else if (g->old_start > 0)
+		return w->old->read_at(w->old->opaque, g->old_start - 1, ctx,
+		    1, w->err);
+	return PF_OK;
+}
+
+/* Gives the window's segments to e, cut where regions meet in ref. */
+static pf_ret
+put_segments(win *w, pf_denc *e, const pf_seg_list *segs)
+{
+	const region *g;
+	pf_seg sg;
+	uint64_t room;
+	uint8_t ctx;
+	size_t i;
+	pf_ret r;
+
+	for (i = 0; i < segs->n; i++) {
+		sg = segs->v[i];
+		while (sg.copy_len > 0) {
+			g = region_at(w, sg.old_pos);
+			room = g->ref_start + g->len - sg.old_pos;
+			if ((r = context_of(w, g, sg.old_pos, &ctx)) != PF_OK)
+				return r;
+			if (room >= sg.copy_len) {
+				pf_denc_segment(e, w->ref, &sg, w->nbuf,
+				    (int64_t)g->old_start -
+				    (int64_t)g->ref_start, ctx);
+				break;
+			}
+			pf_denc_segment(e, w->ref, &(pf_seg){ sg.new_pos,
+			    sg.old_pos, room, 0 }, w->nbuf,
+			    (int64_t)g->old_start - (int64_t)g->ref_start, ctx);
+			sg.new_pos += room;
+			sg.old_pos += room;
+			sg.copy_len -= room;
+		}
+		if (sg.copy_len == 0 && sg.extra_len > 0)
+			pf_denc_segment(e, w->ref, &sg, w->nbuf, 0, 0);
+	}
+	return PF_OK;
+}
+
+static pf_ret
+do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
+    pf_ostream *out)
+{
+	pf_seg_list segs = { 0 };
+	size_t ref_len = 0;
+	pf_ret r;
+
+	r = w->nw->read_at(w->nw->opaque, wpos, w->nbuf, len, w->err);
+	if (r != PF_OK)
+		return r;
+	if (!find_hits(w, wpos, len))
+		return pf_err_nomem(w->err);
+	choose_regions(w, w->W / 4);
+	if ((r = read_regions(w, &ref_len)) != PF_OK)
+		return r;
+	r = pf_delta_match(w->ref, ref_len, w->nbuf, len, threads, &segs,
+	    w->err);
+	if (r == PF_OK)
+		r = put_segments(w, e, &segs);
+	if (r == PF_OK)
+		r = pf_denc_flush(e, out, w->err);
+	free(segs.v);
+	return r;
+}
+
+static void
+fill_header(const win *w, uint64_t memory, pf_delta_info *info)
+{
+	uint32_t extra = 64u << 10;
+	int s;
+
+	while (extra < PF_DELTA_DICT_MAX && extra < memory / 64)
+		extra *= 2;
+	info->version = PF_DELTA_VERSION;
+	info->block_size = w->W < PF_DELTA_BLOCK_MAX ? (uint32_t)w->W :
+	    PF_DELTA_BLOCK_MAX;
+	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
+		info->props[s] = pf_denc_props(s);
+	info->dict[PF_DELTA_CTRL] = 1u << 20;
+	info->dict[PF_DELTA_EXTRA] = extra;
+	info->dict[PF_DELTA_DIFF] = 0;
+	info->old_size = w->old->size;
+	info->new_size = w->nw->size;
+}
+
+pf_ret
+pf_delta_encode_window(const pf_source *old, const pf_source *nw,
+    uint64_t memory, unsigned threads, pf_ostream *out, pf_err *err)
+{
+	uint8_t hdr[PF_DELTA_HEADER_LEN];
+	pf_delta_info info;
+	pf_denc *e = NULL;
+	uint64_t pos;
+	size_t len;
+	win w;
+	pf_ret r;
+
+	memset(&w, 0, sizeof w);
+	memset(&info, 0, sizeof info);
+	w.old = old;
+	w.nw = nw;
+	w.err = err;
+	if ((r = win_setup(&w, memory)) != PF_OK ||
+	    (r = index_old(&w, info.old_sha256)) != PF_OK ||
+	    (r = hash_new(&w, info.new_sha256)) != PF_OK)
+		goto out;
+	fill_header(&w, memory, &info);
+	pf_delta_write_header(&info, hdr);
+	if ((r = out->write(out->opaque, hdr, sizeof hdr, err)) != PF_OK ||
+	    (r = pf_denc_new(&e, &info, threads, err)) != PF_OK)
+		goto out;
+	for (pos = 0; pos < nw->size && r == PF_OK; pos += len) {
+		len = nw->size - pos < w.W ? (size_t)(nw->size - pos) : w.W;
+		r = do_window(&w, e, pos, len, threads, out);
+	}
+out:
+	pf_denc_free(e);
+	free(w.table);
+	free(w.nbuf);
+	free(w.ref);
+	free(w.hits);
+	return r;
+}
