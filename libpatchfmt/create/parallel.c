@@ -146,9 +146,11 @@ merge(pf_builder *b, pf_builder *sub)
 {
 	size_t base = b->m.n_blobs, i, ne = sub->m.n_entries;
 	size_t nb = sub->m.n_blobs, nn = sub->n_notes;
+	size_t nl = sub->m.n_live_notes;
 	pf_entry *e;
 	pf_blob *bl;
 	pf_blob_loc *loc;
+	pf_live_note *ln;
 	char **notes;
 
 	e = realloc(b->m.entries, (b->m.n_entries + ne + 1) * sizeof *e);
@@ -163,7 +165,12 @@ merge(pf_builder *b, pf_builder *sub)
 	notes = realloc(b->notes, (b->n_notes + nn + 1) * sizeof *notes);
 	if (notes != NULL)
 		b->notes = notes;
-	if (e == NULL || bl == NULL || loc == NULL || notes == NULL)
+	ln = realloc(b->m.live_notes, (b->m.n_live_notes + nl + 1) *
+	    sizeof *ln);
+	if (ln != NULL)
+		b->m.live_notes = ln;
+	if (e == NULL || bl == NULL || loc == NULL || notes == NULL ||
+	    ln == NULL)
 		return pf_err_nomem(&b->err);
 	for (i = 0; i < ne; i++) {
 		e = &sub->m.entries[i];
@@ -183,9 +190,14 @@ merge(pf_builder *b, pf_builder *sub)
 	if (nn > 0)
 		memcpy(b->notes + b->n_notes, sub->notes, nn * sizeof *notes);
 	b->n_notes += nn;
+	if (nl > 0)
+		memcpy(b->m.live_notes + b->m.n_live_notes, sub->m.live_notes,
+		    nl * sizeof *ln);
+	b->m.n_live_notes += nl;
 	b->required |= sub->required;
 	/* Everything moved: only the arrays are left to free. */
 	sub->m.n_entries = sub->m.n_blobs = sub->n_notes = 0;
+	sub->m.n_live_notes = 0;
 	return PF_OK;
 }
 

@@ -470,6 +470,37 @@ pf_db_open_root(pf_db **out, const char *root, const char *dir, bool create)
 }
 
 pf_ret
+pf_db_mem_add(pf_db *db, pf_db_rec *rec)
+{
+	pf_db_rec *v = realloc(db->recs, (db->n + 1) * sizeof *v);
+
+	if (v == NULL)
+		return pf_err_nomem(&db->err);
+	db->recs = v;
+	v[db->n++] = *rec;
+	memset(rec, 0, sizeof *rec);
+	if (db->n > 1)
+		qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
+	return derive_superseded(db);
+}
+
+pf_ret
+pf_db_mem_remove(pf_db *db, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		if (strcmp(db->recs[i].id, id) == 0) {
+			pf_db_rec_free(&db->recs[i]);
+			memmove(&db->recs[i], &db->recs[i + 1],
+			    (db->n - i - 1) * sizeof *db->recs);
+			db->n--;
+			break;
+		}
+	return derive_superseded(db);
+}
+
+pf_ret
 pf_db_reload(pf_db *db)
 {
 	size_t i;

@@ -60,6 +60,14 @@ pf_ret pf_db_rec_parse(pf_err *err, pf_db_rec *r, char *text, size_t n,
     const char *id);
 /* Reads the records again (after a recovery). */
 pf_ret pf_db_reload(pf_db *db);
+/*
+ * The handle's view after a committed transaction, without touching the
+ * disk (which may be failing by then): rec joins the records (taken over,
+ * left zeroed), or the record of id leaves them; superseding is derived
+ * again.  Only out of memory can fail.
+ */
+pf_ret pf_db_mem_add(pf_db *db, pf_db_rec *rec);
+pf_ret pf_db_mem_remove(pf_db *db, const char *id);
 
 /* Appends a copy of s to a string list; -1 when out of memory. */
 int pf_db_push(char ***v, size_t *n, const char *s);

@@ -442,9 +442,7 @@ run_txn(pf_db *db, pf_txn *t, txn_ctx *c)
 		return pf_err_set(&db->err, r, "%s", db->err.msg);
 	if (r != PF_OK)
 		return pf_err_set(&db->err, r, "%s", pf_txn_error(t));
-	/* The handle shows the new state to its next call (a package
-	 * manager installs several packages with one handle). */
-	return pf_db_reload(db);
+	return PF_OK;
 }
 
 pf_ret
@@ -473,6 +471,10 @@ pf_db_install(pf_db *db, pf_reader *rd, pf_txn *t, const char *root)
 		r = prepare(db, c.pdir, rd, &rec);
 	if (r == PF_OK)
 		r = run_txn(db, t, &c);
+	/* The handle shows the new state to its next call (a package
+	 * manager installs several packages with one handle). */
+	if (r == PF_OK)
+		r = pf_db_mem_add(db, &rec);
 	pf_db_rec_free(&rec);
 	close(c.pdir);
 	return r;
@@ -495,6 +497,8 @@ pf_db_rollback(pf_db *db, const char *id, pf_txn *t, const char *root)
 		    "cannot open '%s/patches'", db->dir);
 	r = run_txn(db, t, &c);
 	close(c.pdir);
+	if (r == PF_OK)
+		r = pf_db_mem_remove(db, id);
 	return r;
 }
 
