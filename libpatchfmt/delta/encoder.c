@@ -180,8 +180,9 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
 		e = extra < room - c ? extra : room - c;
 		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
 		put_entry(p, (uint64_t)((int64_t)old_pos + shift), c, e);
+		/* A segment with nothing to copy may name any old_pos. */
 		put_diff(p, old_pos, nw + new_pos, (size_t)c,
-		    first ? ctx : p->old[old_pos - 1]);
+		    c == 0 ? 0 : first ? ctx : p->old[old_pos - 1]);
 		first = false;
 		pf_buf_append(&p->raw[PF_DELTA_EXTRA], nw + new_pos + c,
 		    (size_t)e);
@@ -208,8 +209,8 @@ plan_build(plan *p, const pf_seg_list *segs, const uint8_t *nw, pf_err *err)
 		p->off[s][0] = 0;
 	p->coff[0] = 0;
 	for (i = 0; i < segs->n && !p->failed; i++)
-		plan_segment(p, &segs->v[i], nw, 0, segs->v[i].old_pos ?
-		    p->old[segs->v[i].old_pos - 1] : 0);
+		plan_segment(p, &segs->v[i], nw, 0, segs->v[i].copy_len > 0 &&
+		    segs->v[i].old_pos > 0 ? p->old[segs->v[i].old_pos - 1] : 0);
 	close_block(p);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		p->failed |= p->raw[s].failed;
