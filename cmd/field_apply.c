@@ -114,7 +114,12 @@ pf_field_hook(pf_field_apply *f, pf_db *db, pf_reader *r, pf_hook_kind kind,
 		snprintf(f->msg, sizeof f->msg, "%s", pf_db_error(db));
 		return ret;
 	}
+	/* Ctrl-C while a hook runs ends the hook too, not just the tool. */
+	pf_db_set_cancel(db, &pf_stop);
+	pf_signals_arm(true);
 	ret = pf_db_run_hook(db, r, kind, root, t, &res);
+	pf_signals_arm(false);
+	pf_db_set_cancel(db, NULL);
 	if (ret != PF_OK) {
 		show_output(&res);
 		snprintf(f->msg, sizeof f->msg, "%s", pf_db_error(db));
@@ -130,7 +135,7 @@ pf_field_after_install(pf_field_apply *f, pf_db *db, pf_reader *r,
 	char why[sizeof f->msg];
 	pf_reader *rr = NULL;
 	pf_txn *rt = NULL;
-	pf_ret ret;
+	pf_ret ret, cause;
 
 	if (f->no_hooks || pf_txn_get_state(t) != PF_TXN_APPLIED)
 		return PF_OK;
@@ -139,6 +144,7 @@ pf_field_after_install(pf_field_apply *f, pf_db *db, pf_reader *r,
 		ret = pf_field_hook(f, db, r, PF_HOOK_HEALTH, root, t);
 	if (ret == PF_OK)
 		return PF_OK;
+	cause = ret;
 	snprintf(why, sizeof why, "%s", f->msg);
 	pf_warnx("%s: rolling '%s' back", why, id);
 	/* An ordinary rollback, journaled; a signal does not stop it. */
@@ -149,7 +155,8 @@ pf_field_after_install(pf_field_apply *f, pf_db *db, pf_reader *r,
 			pf_warnx("warning: %s", f->msg);
 		snprintf(f->msg, sizeof f->msg,
 		    "%.600s; '%.128s' was rolled back", why, id);
-		ret = PF_ERR_HEALTH;
+		/* Stopped by a signal: undone, as a commit would be. */
+		ret = cause == PF_ERR_INTERRUPTED ? cause : PF_ERR_HEALTH;
 	} else {
 		snprintf(f->msg, sizeof f->msg, "%.600s, and rolling '%.128s' "
 		    "back failed: %.600s", why, id, pf_db_error(db));

@@ -81,8 +81,7 @@ add_hook(pf_builder *b, pf_hook_kind k, const char *path, unsigned timeout)
 	int fd, rc = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		pf_warnx("cannot open hook '%s': %s", path, strerror(errno));
-		return PF_EXIT_IO;
+		return pf_fail_path(PF_ERR_IO, NULL, "cannot open hook '%s': %s", path, strerror(errno));
 	}
 	if ((text = malloc(max)) == NULL) {
 		close(fd);

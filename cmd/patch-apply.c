@@ -23,6 +23,30 @@ static const char usage[] =
     "[--ignore-phasing] package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
+static const char help[] =
+    "  --check              verify everything and say what would change\n"
+    "  --json               one JSON document on standard output\n"
+    "  --root dir           the tree to patch (default /)\n"
+    "  --state-dir dir      the state directory (default ROOT/var/lib/patchfmt)\n"
+    "  --keyring dir|file   trusted keys (default /etc/patchfmt/keys)\n"
+    "  --threshold n        signatures needed from distinct trusted keys\n"
+    "  --allow-unsigned     install a package that has no signature\n"
+    "  --force-downgrade    let an older release replace a newer one\n"
+    "  --needs-root dir     look for needed libraries under dir\n"
+    "  --skip-needs         do not check the libraries the package needs\n"
+    "  --pid pid            hot-patch one running process\n"
+    "  --all-processes      hot-patch every process that runs an old build\n"
+    "  --live               install, then hot-patch the running processes\n"
+    "  --wait ms            how long to wait for a busy process\n"
+    "  --no-owners          do not set owners\n"
+    "  --no-xattrs          do not set extended attributes\n"
+    "  --no-hooks           do not run the package's hooks\n"
+    "  --ignore-phasing     install even outside the phased rollout\n"
+    "  --recover            only finish or undo an interrupted run\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
+
 typedef struct opts {
 	const char *root;
 	const char *package;
@@ -72,12 +96,13 @@ report_text(const opts *o, const pf_manifest *m, const pf_txn *t)
 
 static void
 report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
-    pf_ret ret, const char *msg)
+    pf_ret ret, const char *msg, const pf_fail_detail *d)
 {
 	size_t i, n = 0;
 	pf_action a;
 
-	fputs("{\"package\":", stdout);
+	pf_json_open(stdout);
+	fputs("\"package\":", stdout);
 	pf_json_str(stdout, m ? m->name : NULL);
 	fputs(",\"version\":", stdout);
 	pf_json_str(stdout, m ? m->version : NULL);
@@ -85,8 +110,8 @@ report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
 	pf_json_str(stdout, o->root);
 	pf_field_phase_json(&field, stdout);
 	if (ret != PF_OK) {
-		fputs(",\"status\":\"error\",\"error\":", stdout);
-		pf_json_str(stdout, msg);
+		fputs(",\"status\":\"error\",", stdout);
+		pf_json_error(stdout, ret, msg, d);
 		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
 		return;
 	}
@@ -105,15 +130,18 @@ report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
 }
 
 static int
-finish(const opts *o, pf_reader *r, pf_txn *t, pf_ret ret, const char *msg)
+finish(const opts *o, pf_reader *r, pf_txn *t, pf_db *db, pf_ret ret,
+    const char *msg)
 {
 	const pf_manifest *m = r && pf_reader_status(r) == PF_OK ?
 	    pf_reader_manifest(r) : NULL;
+	pf_fail_detail d;
 
+	pf_detail_of(&d, msg, r, t, db);
 	if (o->json)
-		report_json(o, m, t, ret, msg);
+		report_json(o, m, t, ret, msg, &d);
 	if (ret != PF_OK)
-		return pf_fail(ret, msg);
+		return pf_fail_at(ret, msg, &d);
 	if (!o->json)
 		report_text(o, m, t);
 	if (fflush(stdout) == 0 && !ferror(stdout))
@@ -145,18 +173,22 @@ live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
 	if (ret != PF_OK && all && !*hit)
 		return 0;
 	if (ret != PF_OK && o->json) {
-		printf("{\"id\":\"%s\",\"pid\":%u,\"status\":\"error\","
-		    "\"error\":", pf_reader_id(r), pid);
-		pf_json_str(stdout, pf_db_error(db));
+		pf_json_open(stdout);
+		printf("\"id\":\"%s\",\"pid\":%u,\"status\":\"error\",",
+		    pf_reader_id(r), pid);
+		pf_json_error(stdout, ret, pf_db_error(db), NULL);
 		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
 	}
 	if (ret != PF_OK)
 		rc = pf_fail(ret, pf_db_error(db));
-	else if (o->json)
-		printf("{\"id\":\"%s\",\"pid\":%u,\"status\":\"%s\","
-		    "\"modules\":%zu,\"functions\":%zu,\"stop_ms\":%.3f}\n",
-		    pf_reader_id(r), pid, res.already ? "already-applied" :
-		    "applied", res.modules, res.functions, res.stop_ns / 1e6);
+	else if (o->json) {
+		pf_json_open(stdout);
+		printf("\"id\":\"%s\",\"pid\":%u,\"status\":\"%s\","
+		    "\"modules\":%zu,\"functions\":%zu,\"stop_ms\":%.3f,"
+		    "\"exit_status\":0}\n", pf_reader_id(r), pid, res.already ?
+		    "already-applied" : "applied", res.modules, res.functions,
+		    res.stop_ns / 1e6);
+	}
 	else if (res.already)
 		printf("%s: '%s' is already live in process %u\n", pf_progname,
 		    pf_reader_id(r), pid);
@@ -190,9 +222,8 @@ live_all(const opts *o, pf_db *db, pf_reader *r)
 
 	/* Said once, not for every process. */
 	if (!has_live(pf_reader_manifest(r))) {
-		pf_warnx("package '%s' has no hot-patch records: install it "
+		return pf_fail_path(PF_ERR_MISMATCH, NULL, "package '%s' has no hot-patch records: install it "
 		    "on disk", pf_reader_id(r));
-		return pf_ret_exit_status(PF_ERR_MISMATCH);
 	}
 	n = scandir("/proc", &list, NULL, versionsort);
 	for (i = 0; i < n; i++) {
@@ -342,7 +373,7 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 			msg = field.msg;
 	}
 out:
-	rc = finish(o, r, *t, ret, msg);
+	rc = finish(o, r, *t, db, ret, msg);
 	pf_db_free(db);
 	return rc;
 }
@@ -355,9 +386,17 @@ recover_only(const opts *o)
 	int rc;
 
 	rc = pf_open_state(&db, o->root, o->state_dir, false);
-	if (rc == 0 && pf_db_recovered(db) == NULL)
+	if (rc == 0 && o->json) {
+		pf_json_open(stdout);
+		fputs("\"root\":", stdout);
+		pf_json_str(stdout, o->root);
+		printf(",\"status\":\"%s\",\"recovered\":",
+		    pf_db_recovered(db) ? "recovered" : "nothing-to-recover");
+		pf_json_str(stdout, pf_db_recovered(db));
+		fputs(",\"exit_status\":0}\n", stdout);
+	} else if (rc == 0 && pf_db_recovered(db) == NULL)
 		printf("%s: nothing to recover under '%s'\n", pf_progname,
-		    o->root);
+		    pf_shown(o->root));
 	pf_db_free(db);
 	return rc;
 }
@@ -384,9 +423,11 @@ run(const opts *o)
 	}
 	ret = pf_reader_open_trusted(&r, fd, &trust);
 	if (ret != PF_OK) {
-		rc = finish(o, r, NULL, ret, r ? pf_reader_error(r) : NULL);
+		rc = finish(o, r, NULL, NULL, ret, r ? pf_reader_error(r) :
+		    NULL);
 		goto out;
 	}
+	pf_warn_unsigned(&o->trust, r);
 	rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
 	if (rc == 0 && o->live && !o->check)
 		rc = live_after(o, r);
@@ -421,14 +462,14 @@ main(int argc, char **argv)
 		{ "no-owners", no_argument, NULL, 'O' },
 		{ "no-xattrs", no_argument, NULL, 'X' },
 		PF_FIELD_APPLY_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
+		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { .root = "/" };
 	int c;
 
-	pf_progname = "patch-apply";
-	while ((c = getopt_long(argc, argv, "r:cjh", longopts, NULL)) != -1) {
+	pf_cli_init("patch-apply", usage, help, argc, argv);
+	while ((c = getopt_long(argc, argv, "r:cjqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o.root = optarg; break;
 		case 'c': o.check = 1; break;
@@ -459,8 +500,10 @@ main(int argc, char **argv)
 				return pf_usage_error(usage,
 				    "--threshold takes a number from 1 to 16");
 			break;
-		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			if (pf_cli_option(c))
+				break;
+			return pf_cli_bad_option();
 		}
 	}
 	pf_signals_init();

@@ -16,9 +16,11 @@
 
 #include "util.h"
 #include "field.h"
+#include "common/json.h"
 
 static const char usage[] =
-    "patch-create [-q] [--name id] [--version version] [--description text] "
+    "patch-create [-fqv] [--json] [--name id] [--package-version version] "
+    "[--description text] "
     "[--path path] [--key secret-key] [--product name] "
     "[--from-version version] [--to-version version] [--family name] "
     "[--release counter] [--expires time] [--requires id[=version]] "
@@ -29,6 +31,42 @@ static const char usage[] =
     PF_FIELD_CREATE_USAGE
     "-o package old new";
 
+static const char help[] =
+    "  -o, --output package the package to write (- for standard output)\n"
+    "  -f, --force          replace an existing output file\n"
+    "  --json               one JSON document on standard output\n"
+    "  --name id            the package's ID\n"
+    "  --package-version v  the package's own version\n"
+    "  --description text   one line shown by patch-inspect\n"
+    "  --path path          diff one file, not a tree\n"
+    "  -k, --key file       sign with this secret key (repeatable)\n"
+    "  --product name       the product the package targets\n"
+    "  --from-version v     a version it applies to (repeatable)\n"
+    "  --to-version v       the version it makes\n"
+    "  --family name        the release family (downgrade protection)\n"
+    "  --release n          the release counter within the family\n"
+    "  --expires date       YYYY-MM-DD[THH:MM:SSZ], +DAYS, +Nd, +Nh\n"
+    "  --requires id[=v], --conflicts id[=v], --provides id[=v],\n"
+    "  --supersedes id      dependencies (repeatable)\n"
+    "  --deps file          dependencies, one a line\n"
+    "  --no-live            no hot-patch records\n"
+    "  --live-only f,...    hot-patch only these functions\n"
+    "  --live-skip f,...    leave these functions out of the hot patch\n"
+    "  --debug-dir dir      where separate debug files are\n"
+    "  --keep-mtime         record the new files' modification times\n"
+    "  --codec c            pfdelta (default) or vcdiff\n"
+    "  --memory size        memory for diffing big files (K, M, G)\n"
+    "  -j, --jobs n         files diffed at once (default: CPUs)\n"
+    "  --no-progress        no progress line on a terminal\n"
+    "  --hook kind=file     pre-apply, post-apply, pre-rollback,\n"
+    "                       post-rollback or health script\n"
+    "  --hook-timeout s     seconds a hook may run\n"
+    "  --issue id, --source-rev rev, --source-url url   provenance\n"
+    "  --phase percent, --phase-seed seed   phased rollout\n"
+    "  -q, --quiet          no summary, notes or progress\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
+
 #define MAXLIST 64
 
 typedef struct opts {
@@ -38,7 +76,7 @@ typedef struct opts {
 	const char *deps[MAXLIST];
 	pf_dep_kind dep_kind[MAXLIST];
 	size_t n_keys, n_from, n_deps, n_deps_files;
-	int quiet, no_live, keep_mtime;
+	int quiet, no_live, keep_mtime, force, json;
 	pf_codec delta_codec;
 	pf_field_create field;          /* hooks, provenance, phase */
 	const char *debug_dirs[MAXLIST];
@@ -123,19 +161,42 @@ created_time(uint64_t *t)
 	}
 	errno = 0;
 	*t = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *s < '0' || *s > '9') {
-		pf_warnx("SOURCE_DATE_EPOCH '%s' is not a number of seconds", s);
-		return -1;
-	}
+	if (errno != 0 || *end != '\0' || *s < '0' || *s > '9')
+		return pf_usage_error(usage, "SOURCE_DATE_EPOCH '%s' is not a "
+		    "number of seconds", pf_shown(s));
 	return 0;
 }
 
-/* Writes beside the destination, then renames: never a half package. */
+/*
+ * Refuses to write over an existing file without -f, and a package to
+ * a terminal: checked before the work, so that a mistake costs nothing.
+ */
 static int
-write_package(pf_builder *b, const char *out, char *tmp, size_t tmplen)
+check_output(const opts *o)
 {
-	const char *slash = strrchr(out, '/');
-	int fd;
+	struct stat st;
+
+	if (strcmp(o->out, "-") == 0) {
+		if (isatty(STDOUT_FILENO))
+			return pf_usage_error(usage, "standard output is a "
+			    "terminal: give -o FILE or redirect it");
+		return 0;
+	}
+	if (!o->force && lstat(o->out, &st) == 0)
+		return pf_fail_path(PF_ERR_USAGE, o->out, "'%s' exists: give -f "
+		    "to replace it", pf_shown(o->out));
+	return 0;
+}
+
+/*
+ * Writes beside the destination, then renames: never a half package.
+ * Without -f the rename does not replace a file that appeared meanwhile.
+ */
+static int
+write_package(const opts *o, pf_builder *b, char *tmp, size_t tmplen)
+{
+	const char *out = o->out, *slash = strrchr(out, '/');
+	int fd, e = 0;
 	pf_ret r;
 
 	if (strcmp(out, "-") == 0) {
@@ -144,41 +205,70 @@ write_package(pf_builder *b, const char *out, char *tmp, size_t tmplen)
 	}
 	snprintf(tmp, tmplen, "%.*s.pf-create-XXXXXX",
 	    slash ? (int)(slash - out + 1) : 0, out);
-	if ((fd = mkstemp(tmp)) < 0) {
-		pf_warnx("cannot create '%s': %s", tmp, strerror(errno));
-		return PF_EXIT_IO;
-	}
+	if ((fd = mkstemp(tmp)) < 0)
+		return pf_fail_path(PF_ERR_IO, tmp, "cannot create '%s': %s",
+		    pf_shown(tmp), strerror(errno));
 	r = pf_builder_write(b, fd);
 	if (r == PF_OK && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		r = PF_ERR_IO;
+		r = PF_ERR_IO, e = errno;
 	if (close(fd) < 0 && r == PF_OK)
-		r = PF_ERR_IO;
-	if (r == PF_OK && rename(tmp, out) < 0)
-		r = PF_ERR_IO;
+		r = PF_ERR_IO, e = errno;
+	if (r == PF_OK && (o->force ? rename(tmp, out) :
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE)) < 0)
+		r = PF_ERR_IO, e = errno;
 	if (r != PF_OK) {
 		unlink(tmp);
-		if (*pf_builder_error(b) == '\0')
-			pf_warnx("cannot write '%s': %s", out, strerror(errno));
-		else
-			pf_warnx("%s", pf_builder_error(b));
-		return pf_ret_exit_status(r);
+		if (e == EEXIST)
+			return pf_fail_path(PF_ERR_USAGE, out, "'%s' exists: "
+			    "give -f to replace it", pf_shown(out));
+		if (e != 0 || *pf_builder_error(b) == '\0')
+			return pf_fail_path(r, out, "cannot write '%s': %s",
+			    pf_shown(out), strerror(e));
+		return pf_fail(r, pf_builder_error(b));
 	}
 	return 0;
 }
 
 static void
-summary(const pf_builder *b, const char *out, FILE *f)
+summary(const opts *o, const pf_builder *b)
 {
 	const pf_manifest *m = pf_builder_manifest(b);
+	FILE *f = strcmp(o->out, "-") ? stdout : stderr;
 	size_t i, n[4] = { 0, 0, 0, 0 };
 
-	for (i = 0; i < m->n_entries; i++)
+	for (i = 0; i < m->n_entries; i++) {
 		n[m->entries[i].op]++;
+		pf_verbose("%-6s %s", m->entries[i].op == PF_OP_ADD ? "add" :
+		    m->entries[i].op == PF_OP_REMOVE ? "remove" : "change",
+		    pf_shown(m->entries[i].path));
+	}
+	if (o->json && f == stdout) {
+		pf_json_open(f);
+		fputs("\"status\":\"created\",\"output\":", f);
+		pf_json_str(f, o->out);
+		fprintf(f, ",\"entries\":%zu,\"added\":%zu,\"changed\":%zu,"
+		    "\"removed\":%zu,\"payload_bytes\":%llu,"
+		    "\"rollback_bytes\":%llu,\"notes\":[", m->n_entries,
+		    n[PF_OP_ADD], n[PF_OP_CHANGE], n[PF_OP_REMOVE],
+		    (unsigned long long)m->payload_size,
+		    (unsigned long long)m->rollback_size);
+		for (i = 0; i < pf_builder_note_count(b); i++) {
+			fputs(i ? "," : "", f);
+			pf_json_str(f, pf_builder_note(b, i));
+		}
+		fputs("],\"exit_status\":0}\n", f);
+		return;
+	}
+	if (o->quiet)
+		return;
 	fprintf(f, "%s: wrote '%s': %zu entries (%zu added, %zu changed, "
 	    "%zu removed), payload %llu bytes, rollback %llu bytes\n",
-	    pf_progname, out, m->n_entries, n[PF_OP_ADD], n[PF_OP_CHANGE],
-	    n[PF_OP_REMOVE], (unsigned long long)m->payload_size,
+	    pf_progname, pf_shown(o->out), m->n_entries, n[PF_OP_ADD],
+	    n[PF_OP_CHANGE], n[PF_OP_REMOVE],
+	    (unsigned long long)m->payload_size,
 	    (unsigned long long)m->rollback_size);
+	for (i = 0; i < pf_builder_note_count(b); i++)
+		pf_warnx("note: %s", pf_builder_note(b, i));
 }
 
 /* "id" or "id=version". */
@@ -221,8 +311,7 @@ read_deps_file(pf_builder *b, const char *path)
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
-		pf_warnx("cannot read '%s': %s", path, strerror(errno));
-		return PF_EXIT_USAGE;
+		return pf_fail_path(PF_ERR_USAGE, NULL, "cannot read '%s': %s", path, strerror(errno));
 	}
 	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
 		lineno++;
@@ -232,16 +321,16 @@ read_deps_file(pf_builder *b, const char *path)
 			continue;
 		if (n < 2 || dep_kind(kind, &k) < 0 ||
 		    pf_builder_add_dep(b, k, id, n == 3 ? ver : NULL) != PF_OK) {
-			pf_warnx("'%s' line %d: expected 'requires|conflicts|"
-			    "supersedes|provides ID [VERSION]'", path, lineno);
-			rc = PF_EXIT_USAGE;
+			rc = pf_fail_path(PF_ERR_USAGE, path, "'%s' line %d: "
+			    "expected 'requires|conflicts|supersedes|provides ID "
+			    "[VERSION]'", pf_shown(path), lineno);
 		}
 	}
 	fclose(f);
 	return rc;
 }
 
-/* Seconds since the epoch, or "+N" days from now. */
+/* --release: a number. */
 static int
 parse_time(const char *s, uint64_t now, uint64_t *t)
 {
@@ -277,9 +366,13 @@ configure_trust(pf_builder *b, const opts *o, uint64_t now)
 	if ((o->release || o->family) && pf_builder_set_release(b,
 	    o->family ? o->family : o->name, o->release ? v : 0) != PF_OK)
 		return pf_fail(PF_ERR_USAGE, pf_builder_error(b));
-	if (o->expires && parse_time(o->expires, now, &v) < 0)
-		return pf_usage_error(usage, "--expires takes seconds since the "
-		    "epoch or +DAYS");
+	if (o->expires && pf_parse_date(o->expires, now, &v) < 0)
+		return pf_usage_error(usage, "--expires takes a date "
+		    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC), +DAYS, +Nd, "
+		    "+Nh or seconds since the epoch");
+	if (o->expires && v <= now)
+		pf_warnx("warning: --expires '%s' is already past: no applier "
+		    "will accept the package", pf_shown(o->expires));
 	if (o->expires)
 		pf_builder_set_expires(b, v);
 	for (i = 0; i < o->n_deps; i++)
@@ -295,7 +388,7 @@ configure_trust(pf_builder *b, const opts *o, uint64_t now)
 static pf_ret
 progress_on(const opts *o, pf_builder *b, progress *pg)
 {
-	if (o->no_progress || o->quiet || !isatty(STDERR_FILENO))
+	if (o->no_progress || o->quiet || o->json || !isatty(STDERR_FILENO))
 		return PF_OK;
 	clock_gettime(CLOCK_MONOTONIC, &pg->start);
 	pg->last = pg->start;
@@ -312,8 +405,10 @@ run(const opts *o, const char *old, const char *new_)
 	pf_ret r;
 	int rc;
 
-	if (created_time(&t) < 0)
-		return PF_EXIT_USAGE;
+	if ((rc = check_output(o)) != 0)
+		return rc;
+	if ((rc = created_time(&t)) != 0)
+		return rc;
 	if ((r = pf_builder_new(&b)) != PF_OK)
 		return pf_fail(r, NULL);
 	/* "+DAYS" counts from the creation time, reproducible too. */
@@ -340,12 +435,9 @@ run(const opts *o, const char *old, const char *new_)
 	}
 	if (pg.shown)
 		fputs("\r\033[K", stderr);
-	rc = write_package(b, o->out, tmp, sizeof tmp);
-	if (rc == 0 && !o->quiet) {
-		summary(b, o->out, strcmp(o->out, "-") ? stdout : stderr);
-		for (size_t i = 0; i < pf_builder_note_count(b); i++)
-			pf_warnx("note: %s", pf_builder_note(b, i));
-	}
+	rc = write_package(o, b, tmp, sizeof tmp);
+	if (rc == 0)
+		summary(o, b);
 out:
 	pf_builder_free(b);
 	return rc;
@@ -357,14 +449,14 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
-		{ "version", required_argument, NULL, 'V' },
+		{ "package-version", required_argument, NULL, 'V' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "path", required_argument, NULL, 'p' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "product", required_argument, NULL, 'P' },
 		{ "from-version", required_argument, NULL, 'F' },
 		{ "to-version", required_argument, NULL, 'T' },
-		{ "family", required_argument, NULL, 'f' },
+		{ "family", required_argument, NULL, 11 },
 		{ "release", required_argument, NULL, 'R' },
 		{ "expires", required_argument, NULL, 'E' },
 		{ "requires", required_argument, NULL, 1 },
@@ -378,11 +470,12 @@ main(int argc, char **argv)
 		{ "live-skip", required_argument, NULL, 5 },
 		{ "live-only", required_argument, NULL, 6 },
 		{ "debug-dir", required_argument, NULL, 7 },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "memory", required_argument, NULL, 8 },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-progress", no_argument, NULL, 9 },
-		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 10 },
+		{ "force", no_argument, NULL, 'O' },
+		PF_CLI_LONGOPTS,
 		PF_FIELD_CREATE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -391,8 +484,8 @@ main(int argc, char **argv)
 	int c, rc;
 
 	o.jobs = cpus > 0 && cpus < 256 ? (unsigned)cpus : 1;
-	pf_progname = "patch-create";
-	while ((c = getopt_long(argc, argv, "o:qhk:j:", longopts, NULL)) != -1) {
+	pf_cli_init("patch-create", usage, help, argc, argv);
+	while ((c = getopt_long(argc, argv, "o:fqk:j:vh", longopts, NULL)) != -1) {
 		if ((c == 'k' && o.n_keys >= MAXLIST) ||
 		    (c == 'F' && o.n_from >= MAXLIST) ||
 		    (c >= 1 && c <= 4 && o.n_deps >= MAXLIST) ||
@@ -405,7 +498,7 @@ main(int argc, char **argv)
 		case 'P': o.product = optarg; break;
 		case 'F': o.from[o.n_from++] = optarg; break;
 		case 'T': o.to_version = optarg; break;
-		case 'f': o.family = optarg; break;
+		case 11: o.family = optarg; break;
 		case 'R': o.release = optarg; break;
 		case 'E': o.expires = optarg; break;
 		case 'D': o.deps_files[o.n_deps_files++] = optarg; break;
@@ -433,7 +526,9 @@ main(int argc, char **argv)
 		case 'V': o.version = optarg; break;
 		case 'd': o.description = optarg; break;
 		case 'p': o.path = optarg; break;
-		case 'q': o.quiet = 1; break;
+		case 'q': o.quiet = 1; pf_cli_option(c); break;
+		case 'f': case 'O': o.force = 1; break;
+		case 10: o.json = 1; break;
 		case 'j':
 			if (pf_parse_uint(optarg, 256, &o.jobs) < 0 ||
 			    o.jobs == 0)
@@ -446,11 +541,12 @@ main(int argc, char **argv)
 				return pf_usage_error(usage, "bad size '%s'",
 				    optarg);
 			break;
-		case 'h': printf("usage: %s\n", usage); return 0;
 		default:
+			if (pf_cli_option(c))
+				break;
 			if ((rc = pf_field_create_opt(&o.field, c, optarg,
 			    usage)) < 0)
-				return pf_usage_error(usage, "unknown option");
+				return pf_cli_bad_option();
 			if (rc != 0)
 				return rc;
 		}

@@ -18,12 +18,31 @@
 #include "libpatchfmt.h"
 #include "libpatchfmt_delta.h"
 #include "util.h"
+#include "common/json.h"
 
-#define USAGE \
-	"usage: patch-delta diff [--format=pfdelta|vcdiff] [--secondary=lzma]" \
-	" [--memory size] old new [delta]\n" \
-	"       patch-delta apply old [delta] [new]\n" \
-	"       patch-delta info delta\n"
+static const char usage[] =
+    "patch-delta [-fqv] [--json] diff [--format=pfdelta|vcdiff] "
+    "[--secondary=lzma] [--memory size] old new [delta]\n"
+    "       patch-delta [-fqv] [--json] apply old [delta] [new]\n"
+    "       patch-delta [-qv] [--json] info delta";
+
+static const char help[] =
+    "  diff                 write the delta from old to new\n"
+    "  apply                rebuild new from old and the delta\n"
+    "  info                 describe a delta\n"
+    "  --format f           pfdelta (default) or vcdiff (RFC 3284)\n"
+    "  --secondary s        none (default) or lzma, for VCDIFF\n"
+    "  --memory size        memory for big files (K, M, G)\n"
+    "  -f, --force          replace an existing output file\n"
+    "  --json               one JSON document on standard output\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n"
+    "A missing or \"-\" delta or new is the standard input or output;\n"
+    "binary output is never written to a terminal.\n";
+
+/* -f, --json: options of every command. */
+static int force, json;
 
 /* An output file written beside its final name, renamed when complete. */
 typedef struct staged {
@@ -32,42 +51,18 @@ typedef struct staged {
 	int fd;
 } staged;
 
-static int fail(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
-fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("patch-delta: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
-
-static int
-usage(void)
-{
-	fputs(USAGE, stderr);
-	return PF_EXIT_USAGE;
-}
-
 /* Reports a failed system call on a named file. */
 static int
 io_fail(const char *what, const char *name)
 {
-	return fail(PF_EXIT_IO, "cannot %s '%s': %s", what, name,
-	    strerror(errno));
+	return pf_fail_path(PF_ERR_IO, name, "cannot %s '%s': %s", what,
+	    pf_shown(name), strerror(errno));
 }
 
 static int
 lib_fail(pf_delta *d, pf_ret r)
 {
-	fprintf(stderr, "patch-delta: %s\n", pf_delta_error(d));
-	return pf_ret_exit_status(r);
+	return pf_fail(r, pf_delta_error(d));
 }
 
 static bool
@@ -82,6 +77,24 @@ open_in(const char *path)
 	if (is_std(path))
 		return STDIN_FILENO;
 	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * Binary output never goes to a terminal, and an existing file is
+ * replaced only with -f: checked before any work.
+ */
+static int
+check_output(const char *path)
+{
+	struct stat st;
+
+	if (is_std(path) && isatty(STDOUT_FILENO))
+		return pf_usage_error(usage, "standard output is a terminal: "
+		    "name an output file or redirect it");
+	if (!is_std(path) && !force && lstat(path, &st) == 0)
+		return pf_fail_path(PF_ERR_USAGE, path, "'%s' exists: give -f "
+		    "to replace it", pf_shown(path));
+	return PF_EXIT_OK;
 }
 
 static int
@@ -118,7 +131,8 @@ stage_close(staged *s, bool ok)
 
 	if (s->path == NULL)
 		return 0;
-	if (ok && rename(s->tmp, s->path) < 0)
+	if (ok && (force ? rename(s->tmp, s->path) : renameat2(AT_FDCWD,
+	    s->tmp, AT_FDCWD, s->path, RENAME_NOREPLACE)) < 0)
 		rc = -1;
 	close(s->fd);
 	if (!ok || rc < 0)
@@ -137,6 +151,8 @@ run_staged(pf_delta *d, delta_op op, const char *in1, const char *in2,
 	staged out = { NULL, "", -1 };
 	pf_ret r;
 
+	if ((status = check_output(out_path)) != PF_EXIT_OK)
+		return status;
 	if ((fd1 = open_in(in1)) < 0)
 		return io_fail("open", in1);
 	if ((fd2 = open_in(in2)) < 0) {
@@ -150,7 +166,9 @@ run_staged(pf_delta *d, delta_op op, const char *in1, const char *in2,
 	if ((r = op(d, fd1, fd2, out.fd)) != PF_OK)
 		status = lib_fail(d, r);
 	if (stage_close(&out, status == PF_EXIT_OK) < 0)
-		status = io_fail("write", out.path);
+		status = errno == EEXIST ? pf_fail_path(PF_ERR_USAGE, out.path,
+		    "'%s' exists: give -f to replace it", pf_shown(out.path)) :
+		    io_fail("write", out.path);
 out:
 	if (fd1 > STDIN_FILENO)
 		close(fd1);
@@ -166,9 +184,48 @@ memory_opt(pf_delta *d, const char *s)
 	uint64_t v;
 
 	if (pf_parse_size(s, &v) < 0 || v == 0)
-		return fail(PF_EXIT_USAGE, "bad size '%s'", s);
+		return pf_usage_error(usage, "bad size '%s'", pf_shown(s));
 	if (pf_delta_set_memory(d, v) != PF_OK)
-		return fail(PF_EXIT_USAGE, "%s", pf_delta_error(d));
+		return pf_usage_error(usage, "%s", pf_delta_error(d));
+	return PF_EXIT_OK;
+}
+
+/* An option every command takes: 0 if arg was one, -1 if not. */
+static int
+common_option(const char *arg)
+{
+	static const struct { const char *name; int c; } opt[] = {
+		{ "--help", PF_OPT_HELP }, { "-h", PF_OPT_HELP },
+		{ "--version", PF_OPT_VERSION },
+		{ "-q", 'q' }, { "--quiet", 'q' }, { "-v", 'v' },
+		{ "--verbose", 'v' },
+	};
+	size_t i;
+
+	if (strcmp(arg, "-f") == 0 || strcmp(arg, "--force") == 0)
+		return force = 1, 0;
+	if (strcmp(arg, "--json") == 0)
+		return json = 1, 0;
+	for (i = 0; i < sizeof opt / sizeof opt[0]; i++)
+		if (strcmp(arg, opt[i].name) == 0)
+			return pf_cli_option(opt[i].c) ? 0 : -1;
+	return -1;
+}
+
+/* Takes the options every command has off the front of the arguments. */
+static int
+strip_options(int *argc, char ***argv)
+{
+	for (; *argc > 0 && (*argv)[0][0] == '-' && (*argv)[0][1] != '\0';
+	    (*argc)--, (*argv)++) {
+		if (strcmp((*argv)[0], "--") == 0) {
+			(*argc)--, (*argv)++;
+			break;
+		}
+		if (common_option((*argv)[0]) < 0)
+			return pf_usage_error(usage, "unknown option '%s'",
+			    pf_shown((*argv)[0]));
+	}
 	return PF_EXIT_OK;
 }
 
@@ -179,7 +236,7 @@ diff_options(pf_delta *d, int *argc, char ***argv)
 	bool vcdiff = false, lzma = false;
 	int status;
 
-	for (; *argc > 0 && strncmp((*argv)[0], "--", 2) == 0;
+	for (; *argc > 0 && (*argv)[0][0] == '-' && (*argv)[0][1] != '\0';
 	    (*argc)--, (*argv)++) {
 		if (strcmp((*argv)[0], "--format=vcdiff") == 0)
 			vcdiff = true;
@@ -194,61 +251,147 @@ diff_options(pf_delta *d, int *argc, char ***argv)
 				return status;
 			(*argc)--;
 			(*argv)++;
-		} else
-			return fail(PF_EXIT_USAGE, "unknown option '%s'",
-			    (*argv)[0]);
+		} else if ((status = common_option((*argv)[0])) < 0)
+			return pf_usage_error(usage, "unknown option '%s'",
+			    pf_shown((*argv)[0]));
 	}
 	if (lzma && !vcdiff)
-		return fail(PF_EXIT_USAGE, "--secondary needs --format=vcdiff");
+		return pf_usage_error(usage, "--secondary needs --format=vcdiff");
 	pf_delta_set_format(d, !vcdiff ? PF_DELTA_FORMAT_PFDELTA : lzma ?
 	    PF_DELTA_FORMAT_VCDIFF_LZMA : PF_DELTA_FORMAT_VCDIFF);
+	return PF_EXIT_OK;
+}
+
+/* The files of a command that succeeded, with --json. */
+static int
+report(const char *cmd, const char *old, const char *in, const char *out)
+{
+	struct stat st;
+
+	if (!is_std(out) && stat(out, &st) == 0)
+		pf_verbose("wrote '%s': %lld bytes", pf_shown(out),
+		    (long long)st.st_size);
+	if (!json)
+		return PF_EXIT_OK;
+	pf_json_open(stdout);
+	fputs("\"status\":\"ok\",\"command\":", stdout);
+	pf_json_str(stdout, cmd);
+	fputs(",\"old\":", stdout);
+	pf_json_str(stdout, old);
+	fputs(strcmp(cmd, "diff") == 0 ? ",\"new\":" : ",\"delta\":", stdout);
+	pf_json_str(stdout, in);
+	fputs(strcmp(cmd, "diff") == 0 ? ",\"delta\":" : ",\"new\":", stdout);
+	pf_json_str(stdout, out);
+	fputs(",\"exit_status\":0}\n", stdout);
+	return PF_EXIT_OK;
+}
+
+/* With --json the document is the standard output: not the data too. */
+static int
+check_json(const char *out)
+{
+	if (json && is_std(out))
+		return pf_usage_error(usage, "--json writes to the standard "
+		    "output: name the output file");
 	return PF_EXIT_OK;
 }
 
 static int
 cmd_diff(pf_delta *d, int argc, char **argv)
 {
+	const char *out;
 	int status;
 
 	if ((status = diff_options(d, &argc, &argv)) != PF_EXIT_OK)
 		return status;
 	if (argc < 2 || argc > 3 || (is_std(argv[0]) && is_std(argv[1])))
-		return usage();
+		return pf_usage_error(usage, "diff takes old, new and the delta "
+		    "(one of old and new may be \"-\")");
+	out = argc > 2 ? argv[2] : NULL;
+	if ((status = check_json(out)) != PF_EXIT_OK)
+		return status;
 	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);
 	pf_delta_set_name(d, PF_DELTA_FILE_NEW, argv[1]);
-	return run_staged(d, pf_delta_create_fd, argv[0], argv[1],
-	    argc > 2 ? argv[2] : NULL);
+	status = run_staged(d, pf_delta_create_fd, argv[0], argv[1], out);
+	return status ? status : report("diff", argv[0], argv[1], out);
 }
 
 /* Old is read at random offsets: never the standard input. */
 static int
 cmd_apply(pf_delta *d, int argc, char **argv)
 {
-	const char *delta = argc > 1 ? argv[1] : "-";
+	const char *delta = argc > 1 ? argv[1] : "-", *out;
+	int status;
 
+	if ((status = strip_options(&argc, &argv)) != PF_EXIT_OK)
+		return status;
+	delta = argc > 1 ? argv[1] : "-";
 	if (argc < 1 || argc > 3 || is_std(argv[0]))
-		return usage();
+		return pf_usage_error(usage, "apply takes old (a file), the "
+		    "delta and new");
+	out = argc > 2 ? argv[2] : NULL;
+	if ((status = check_json(out)) != PF_EXIT_OK)
+		return status;
 	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);
 	if (!is_std(delta))
 		pf_delta_set_name(d, PF_DELTA_FILE_DELTA, delta);
-	return run_staged(d, pf_delta_apply_fd, argv[0], delta,
-	    argc > 2 ? argv[2] : NULL);
+	status = run_staged(d, pf_delta_apply_fd, argv[0], delta, out);
+	return status ? status : report("apply", argv[0], delta, out);
+}
+
+/* "key: value" lines as JSON members: "key_words":"value" or number. */
+static void
+info_json(const char *text)
+{
+	const char *line, *colon, *end, *v;
+	size_t k;
+
+	pf_json_open(stdout);
+	fputs("\"status\":\"ok\",\"command\":\"info\"", stdout);
+	for (line = text; *line != '\0'; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if ((colon = memchr(line, ':', (size_t)(end - line))) == NULL)
+			continue;
+		fputs(",\"", stdout);
+		for (k = 0; line + k < colon; k++)
+			putchar(line[k] == ' ' ? '_' : line[k]);
+		fputs("\":", stdout);
+		v = colon + 1 + (colon[1] == ' ');
+		if (v < end && strspn(v, "0123456789") == (size_t)(end - v) &&
+		    (end - v == 1 || *v != '0'))
+			fwrite(v, 1, (size_t)(end - v), stdout);
+		else
+			pf_json_strn(stdout, v, (size_t)(end - v));
+	}
+	fputs(",\"exit_status\":0}\n", stdout);
 }
 
 static int
 cmd_info(pf_delta *d, int argc, char **argv)
 {
 	int fd, status = PF_EXIT_OK;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = stdout;
 	pf_ret r;
 
+	if ((status = strip_options(&argc, &argv)) != PF_EXIT_OK)
+		return status;
 	if (argc != 1)
-		return usage();
+		return pf_usage_error(usage, "info takes one delta");
 	if ((fd = open_in(argv[0])) < 0)
 		return io_fail("open", argv[0]);
 	if (!is_std(argv[0]))
 		pf_delta_set_name(d, PF_DELTA_FILE_DELTA, argv[0]);
-	if ((r = pf_delta_print_info_fd(d, fd, stdout)) != PF_OK)
+	if (json && (f = open_memstream(&text, &len)) == NULL)
+		status = pf_fail(PF_ERR_NOMEM, NULL);
+	else if ((r = pf_delta_print_info_fd(d, fd, f)) != PF_OK)
 		status = lib_fail(d, r);
+	if (f != stdout && f != NULL)
+		fclose(f);
+	if (status == PF_EXIT_OK && json)
+		info_json(text);
+	free(text);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	return status;
@@ -260,24 +403,25 @@ main(int argc, char **argv)
 	pf_delta *d = NULL;
 	int status;
 
-	if (argc < 2) {
-		fputs(USAGE, stderr);
-		return PF_EXIT_USAGE;
-	}
-	if (pf_delta_new(&d) != PF_OK) {
-		fputs("patch-delta: out of memory\n", stderr);
-		return PF_EXIT_SOFTWARE;
-	}
-	if (strcmp(argv[1], "diff") == 0)
-		status = cmd_diff(d, argc - 2, argv + 2);
-	else if (strcmp(argv[1], "apply") == 0)
-		status = cmd_apply(d, argc - 2, argv + 2);
-	else if (strcmp(argv[1], "info") == 0)
-		status = cmd_info(d, argc - 2, argv + 2);
-	else {
-		fail(PF_EXIT_USAGE, "unknown command '%s'", argv[1]);
-		status = usage();
-	}
+	pf_cli_init("patch-delta", usage, help, argc, argv);
+	argc--;
+	argv++;
+	if ((status = strip_options(&argc, &argv)) != PF_EXIT_OK)
+		return status;
+	if (argc < 1)
+		return pf_usage_error(usage, "expected a command: diff, apply "
+		    "or info");
+	if (pf_delta_new(&d) != PF_OK)
+		return pf_fail(PF_ERR_NOMEM, NULL);
+	if (strcmp(argv[0], "diff") == 0)
+		status = cmd_diff(d, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "apply") == 0)
+		status = cmd_apply(d, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "info") == 0)
+		status = cmd_info(d, argc - 1, argv + 1);
+	else
+		status = pf_usage_error(usage, "unknown command '%s'",
+		    pf_shown(argv[0]));
 	if (fflush(stdout) != 0 && status == PF_EXIT_OK)
 		status = io_fail("write", "standard output");
 	pf_delta_free(d);

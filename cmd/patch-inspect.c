@@ -15,6 +15,17 @@ static const char usage[] =
     "patch-inspect [--json | --sbom cyclonedx | --sbom spdx] [--explain] "
     "[--verify] [--keyring dir] [--threshold n] package";
 
+static const char help[] =
+    "  --json               the package as one JSON document\n"
+    "  --sbom cyclonedx|spdx  a CycloneDX 1.5 or SPDX 2.3 document\n"
+    "  --explain            why each function counts as changed\n"
+    "  --verify             check the signatures against the keyring\n"
+    "  --keyring dir|file   trusted keys (implies --verify)\n"
+    "  --threshold n        signatures needed (implies --verify)\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
+
 /* Who signed, and what the keyring says of each signature. */
 static void
 print_signatures(const pf_reader *r, int json)
@@ -41,12 +52,12 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "verify", no_argument, NULL, 'v' },
+		{ "verify", no_argument, NULL, 'y' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "keyring", required_argument, NULL, 'K' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "sbom", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
+		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	pf_trust_opts topt = { 0 };
@@ -57,11 +68,11 @@ main(int argc, char **argv)
 	pf_ret ret;
 	int c, json = 0, verify = 0, explain = 0, fd, rc = 0;
 
-	pf_progname = "patch-inspect";
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	pf_cli_init("patch-inspect", usage, help, argc, argv);
+	while ((c = getopt_long(argc, argv, "jqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'v': verify = 1; break;
+		case 'y': verify = 1; break;
 		case 'S':
 			if (strcmp(optarg, "cyclonedx") != 0 &&
 			    strcmp(optarg, "spdx") != 0)
@@ -77,12 +88,16 @@ main(int argc, char **argv)
 				    "--threshold takes a number from 1 to 16");
 			verify = 1;
 			break;
-		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			if (pf_cli_option(c))
+				break;
+			return pf_cli_bad_option();
 		}
 	}
 	if (argc - optind != 1)
 		return pf_usage_error(usage, "expected one package");
+	/* -v: why each function counts as changed, as --explain. */
+	explain |= pf_cli_ctx.verbose > 0;
 	if (sbom && json)
 		return pf_usage_error(usage, "--sbom and --json exclude each "
 		    "other");
@@ -103,7 +118,8 @@ main(int argc, char **argv)
 		if (pf_sbom_print(stdout, sbom, r) < 0)
 			rc = pf_fail(PF_ERR_NOMEM, NULL);
 	} else if (json) {
-		fputs("{\"signatures\":[", stdout);
+		pf_json_open(stdout);
+		fputs("\"signatures\":[", stdout);
 		print_signatures(r, 1);
 		printf("],\"verified\":%s,\"live\":",
 		    pf_reader_trusted(r) ? "true" : "false");
@@ -114,7 +130,7 @@ main(int argc, char **argv)
 		fputs(",\"manifest\":", stdout);
 		pf_manifest_print_json(pf_reader_manifest(r),
 		    pf_reader_digest(r), pf_reader_package_size(r), stdout);
-		fputs("}\n", stdout);
+		printf(",\"exit_status\":%d}\n", rc);
 	} else {
 		pf_manifest_print_text(pf_reader_manifest(r), stdout);
 		if ((ret = pf_reader_print_live(r, stdout, false)) != PF_OK)

@@ -7,15 +7,35 @@
 #include <stdio.h>
 
 #include "util.h"
+#include "common/json.h"
 
-static const char usage[] = "patch-keygen -o name";
+static const char usage[] = "patch-keygen [--json] -o name";
+
+static const char help[] =
+    "  -o, --output name    write name.key (secret) and name.pub;\n"
+    "                       existing files are never replaced\n"
+    "  --json               one JSON document on standard output\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
+
+/* NAME.key or NAME.pub, in a buffer of its own. */
+static const char *
+pub_or_key(const char *name, const char *ext)
+{
+	static char buf[8192];
+
+	snprintf(buf, sizeof buf, "%s%s", name, ext);
+	return buf;
+}
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *name = NULL;
@@ -23,19 +43,31 @@ main(int argc, char **argv)
 	pf_ret r;
 	int c;
 
-	pf_progname = "patch-keygen";
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	pf_cli_init("patch-keygen", usage, help, argc, argv);
+	while ((c = getopt_long(argc, argv, "o:jqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': name = optarg; break;
-		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		case 'j': break;        /* seen by pf_cli_init() */
+		default:
+			if (pf_cli_option(c))
+				break;
+			return pf_cli_bad_option();
 		}
 	}
 	if (name == NULL || optind != argc)
 		return pf_usage_error(usage, "give the key name with -o");
 	if ((r = pf_keygen(name, id, msg, sizeof msg)) != PF_OK)
 		return pf_fail(r, msg);
-	printf("%s: wrote '%s.key' (secret, keep it safe) and '%s.pub', key "
-	    "ID %s\n", pf_progname, name, name, id);
-	return 0;
+	if (pf_cli_ctx.json) {
+		pf_json_open(stdout);
+		fputs("\"status\":\"created\",\"secret_key\":", stdout);
+		pf_json_str(stdout, pub_or_key(name, ".key"));
+		fputs(",\"public_key\":", stdout);
+		pf_json_str(stdout, pub_or_key(name, ".pub"));
+		printf(",\"key_id\":\"%s\",\"exit_status\":0}\n", id);
+	} else
+		printf("%s: wrote '%s.key' (secret, keep it safe) and '%s.pub', "
+		    "key ID %s\n", pf_progname, pf_shown(name), pf_shown(name),
+		    id);
+	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
 }

@@ -36,7 +36,21 @@ static const char usage[] =
     "       patch-keyring rotate-root dir --root pub ... [--threshold n] "
     "[--root-expires date] --sign key ...\n"
     "       patch-keyring update dir file ...\n"
-    "       patch-keyring show [--json] dir";
+    "       patch-keyring show dir\n"
+    "       every command: [--json] [-q] [-v]";
+
+static const char help[] =
+    "  --root pub           a root key (init, rotate-root; repeatable)\n"
+    "  --threshold n        root keys that must sign a new root\n"
+    "  --signing-threshold n  signing keys that must sign a package\n"
+    "  --expires date       the signing key's expiry (add-key)\n"
+    "  --root-expires date  the new root's expiry (default +365d)\n"
+    "  --sign key           a secret root key signing the change\n"
+    "  --json               one JSON document on standard output\n"
+    "  dates: YYYY-MM-DD[THH:MM:SSZ] (UTC), +DAYS, +Nd or +Nh\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
 
 #define DAY 86400u
 
@@ -56,40 +70,21 @@ typedef struct opts {
 	pf_err err;
 } opts;
 
-/* --expires and --root-expires: YYYY-MM-DD (00:00 UTC) or +Nd from now. */
-static int
-parse_date(const char *s, uint64_t now, uint64_t *out)
+/* What a command that changed the keyring (or found it current) says. */
+static void
+report_version(const opts *o, uint64_t version)
 {
-	struct tm tm;
-	unsigned days;
-	int y, m, d;
-	char c;
-	time_t t;
-
-	if (s[0] == '+' && strlen(s) >= 3 && s[strlen(s) - 1] == 'd') {
-		char num[16];
-
-		if (strlen(s) - 2 >= sizeof num)
-			return -1;
-		memcpy(num, s + 1, strlen(s) - 2);
-		num[strlen(s) - 2] = '\0';
-		if (pf_parse_uint(num, 36500, &days) < 0)
-			return -1;
-		*out = now + (uint64_t)days * DAY;
-		return 0;
-	}
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &c) != 3)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	t = timegm(&tm);
-	/* timegm() normalises 2027-02-30; such a date is refused. */
-	if (t <= 0 || tm.tm_mday != d || tm.tm_mon != m - 1)
-		return -1;
-	*out = (uint64_t)t;
-	return 0;
+	if (o->json) {
+		pf_json_open(stdout);
+		fputs("\"command\":", stdout);
+		pf_json_str(stdout, o->cmd);
+		fputs(",\"keyring\":", stdout);
+		pf_json_str(stdout, o->dir);
+		printf(",\"version\":%llu,\"exit_status\":0}\n",
+		    (unsigned long long)version);
+	} else
+		printf("%s: keyring '%s' is at version %llu\n", pf_progname,
+		    pf_shown(o->dir), (unsigned long long)version);
 }
 
 static int
@@ -102,8 +97,7 @@ static int
 root_path(char *path, size_t n, const char *dir)
 {
 	if ((size_t)snprintf(path, n, "%s/%s", dir, PF_ROOT_FILE) >= n) {
-		pf_warnx("keyring path '%s' is too long", dir);
-		return PF_EXIT_USAGE;
+		return pf_fail_path(PF_ERR_USAGE, NULL, "keyring path '%s' is too long", dir);
 	}
 	return 0;
 }
@@ -129,7 +123,8 @@ write_root(const opts *o, const pf_root *r)
 		return pf_fail(PF_ERR_NOMEM, NULL);
 	n = pf_root_serialize(r, buf);
 	if ((fd = mkstemp(tmp)) < 0) {
-		pf_warnx("cannot create '%s': %s", tmp, strerror(errno));
+		rc = pf_fail_path(PF_ERR_IO, tmp, "cannot create '%s': %s",
+		    pf_shown(tmp), strerror(errno));
 		goto out;
 	}
 	if (pf_write_full(fd, buf, n, &err, tmp) != PF_OK) {
@@ -138,7 +133,8 @@ write_root(const opts *o, const pf_root *r)
 	}
 	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
 	    (fd = -1, rename(tmp, path) < 0) || fsync(o->dirfd) < 0) {
-		pf_warnx("cannot write '%s': %s", path, strerror(errno));
+		rc = pf_fail_path(PF_ERR_IO, path, "cannot write '%s': %s",
+		    pf_shown(path), strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -156,15 +152,16 @@ static int
 lock_dir(opts *o, bool create)
 {
 	if (create && mkdir(o->dir, 0755) < 0 && errno != EEXIST) {
-		pf_warnx("cannot make keyring '%s': %s", o->dir,
+		return pf_fail_path(PF_ERR_IO, NULL, "cannot make keyring '%s': %s", o->dir,
 		    strerror(errno));
-		return PF_EXIT_IO;
 	}
 	o->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dirfd < 0 || flock(o->dirfd, LOCK_EX) < 0) {
-		pf_warnx("cannot open keyring '%s': %s", o->dir,
-		    strerror(errno));
-		return errno == ENOENT ? PF_EXIT_USAGE : PF_EXIT_IO;
+		int e = errno;
+
+		return pf_fail_path(e == ENOENT ? PF_ERR_USAGE : PF_ERR_IO,
+		    o->dir, "cannot open keyring '%s': %s", pf_shown(o->dir),
+		    strerror(e));
 	}
 	return 0;
 }
@@ -188,8 +185,8 @@ read_current(opts *o, pf_root *cur)
 		return fail_err(o);
 	if (pf_root_check(cur, &o->err) == PF_OK)
 		return 0;
-	pf_warnx("'%s': %s", path, o->err.msg);
-	return pf_ret_exit_status(o->err.code);
+	return pf_fail_path(o->err.code, path, "'%s': %s", pf_shown(path),
+	    o->err.msg);
 }
 
 static int
@@ -233,9 +230,9 @@ sign_and_write(opts *o, const pf_root *cur, pf_root *next)
 		pf_hex(hex, key.id, sizeof key.id);
 		if (!pf_root_find(next->root, next->nroot, key.id) &&
 		    !(cur && pf_root_find(cur->root, cur->nroot, key.id))) {
-			pf_warnx("--sign '%s': key %s is not a root key of the "
-			    "keyring", o->signs[i], hex);
-			rc = PF_EXIT_USAGE;
+			rc = pf_fail_path(PF_ERR_USAGE, o->signs[i], "--sign "
+			    "'%s': key %s is not a root key of the keyring",
+			    pf_shown(o->signs[i]), hex);
 		} else if (pf_root_sign(next, &key, &o->err) != PF_OK)
 			rc = fail_err(o);
 		sodium_memzero(&key, sizeof key);
@@ -252,8 +249,7 @@ sign_and_write(opts *o, const pf_root *cur, pf_root *next)
 		    pf_root_date(date, next->expires));
 	if ((rc = write_root(o, next)) != 0)
 		return rc;
-	printf("%s: keyring '%s' is at version %llu\n", pf_progname, o->dir,
-	    (unsigned long long)next->version);
+	report_version(o, next->version);
 	return 0;
 }
 
@@ -291,9 +287,8 @@ cmd_init(opts *o, pf_root *next)
 	if ((rc = root_path(path, sizeof path, o->dir)) != 0)
 		return rc;
 	if (lstat(path, &st) == 0) {
-		pf_warnx("keyring '%s' has root metadata already: use add-key, "
+		return pf_fail_path(PF_ERR_USAGE, NULL, "keyring '%s' has root metadata already: use add-key, "
 		    "revoke or rotate-root", o->dir);
-		return PF_EXIT_USAGE;
 	}
 	note_bare_keys(o->dir);
 	memset(next, 0, sizeof *next);
@@ -363,13 +358,11 @@ cmd_revoke(opts *o, const pf_root *cur, pf_root *next)
 		return pf_usage_error(usage, "revoke takes a directory and a "
 		    "key ID of 16 hexadecimal digits");
 	if (pf_root_find(cur->root, cur->nroot, id)) {
-		pf_warnx("key %s is a root key: replace it with rotate-root",
+		return pf_fail_path(PF_ERR_USAGE, NULL, "key %s is a root key: replace it with rotate-root",
 		    o->args[0]);
-		return PF_EXIT_USAGE;
 	}
 	if (pf_root_revoked(cur, id)) {
-		pf_warnx("key %s is revoked already", o->args[0]);
-		return PF_EXIT_USAGE;
+		return pf_fail_path(PF_ERR_USAGE, NULL, "key %s is revoked already", o->args[0]);
 	}
 	if (next->nrevoked == PF_ROOT_MAX_REVOKED)
 		return pf_fail(PF_ERR_USAGE, "the keyring has the most revoked "
@@ -417,9 +410,11 @@ cmd_update(opts *o, pf_root *cur, pf_root *next)
 		if (pf_root_read(next, o->args[i], &o->err) != PF_OK)
 			return fail_err(o);
 		if (pf_root_same(cur, next)) {
-			printf("%s: '%s' is the keyring's version %llu "
-			    "already\n", pf_progname, o->args[i],
-			    (unsigned long long)cur->version);
+			if (!o->json)
+				printf("%s: '%s' is the keyring's version %llu "
+				    "already\n", pf_progname,
+				    pf_shown(o->args[i]),
+				    (unsigned long long)cur->version);
 			continue;
 		}
 		/* Only the last root must be within its expiry time. */
@@ -432,12 +427,13 @@ cmd_update(opts *o, pf_root *cur, pf_root *next)
 		t = cur, cur = next, next = t;
 		changed = 1;
 	}
-	if (!changed)
+	if (!changed) {
+		report_version(o, cur->version);
 		return 0;
+	}
 	if ((i = write_root(o, cur)) != 0)
 		return i;
-	printf("%s: keyring '%s' is at version %llu\n", pf_progname, o->dir,
-	    (unsigned long long)cur->version);
+	report_version(o, cur->version);
 	return 0;
 }
 
@@ -496,7 +492,8 @@ cmd_show(opts *o, const pf_root *cur)
 		}
 		return 0;
 	}
-	fputs("{\"keyring\":", stdout);
+	pf_json_open(stdout);
+	fputs("\"command\":\"show\",\"keyring\":", stdout);
 	pf_json_str(stdout, o->dir);
 	printf(",\"version\":%llu,\"expires\":%llu,\"expired\":%s,"
 	    "\"root\":{\"threshold\":%u,\"keys\":[",
@@ -511,7 +508,7 @@ cmd_show(opts *o, const pf_root *cur)
 		fputs(i ? "," : "", stdout);
 		pf_json_hex(stdout, cur->revoked[i], PF_SIG_KEY_ID_LEN);
 	}
-	fputs("]}\n", stdout);
+	fputs("],\"exit_status\":0}\n", stdout);
 	return 0;
 }
 
@@ -590,10 +587,11 @@ parse_option(opts *o, int c, const char *arg)
 		return 0;
 	case 'e':
 	case 'E':
-		if (parse_date(arg, o->now, c == 'e' ? &o->expires :
+		if (pf_parse_date(arg, o->now, c == 'e' ? &o->expires :
 		    &o->root_expires) < 0)
 			return pf_usage_error(usage, "bad date '%s': give "
-			    "YYYY-MM-DD or +Nd", arg);
+			    "YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or +Nd",
+			    pf_shown(arg));
 		return 0;
 	case 'j': o->json = 1; return 0;
 	case 0:
@@ -602,7 +600,7 @@ parse_option(opts *o, int c, const char *arg)
 				return 0;
 		return pf_usage_error(usage, "unknown command '%s'",
 		    pf_shown(arg));
-	default: return pf_usage_error(usage, "unknown option");
+	default: return pf_cli_bad_option();
 	}
 }
 
@@ -617,21 +615,19 @@ main(int argc, char **argv)
 		{ "expires", required_argument, NULL, 'e' },
 		{ "root-expires", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { .dirfd = -1 };
 	int c, rc;
 
-	pf_progname = "patch-keyring";
+	pf_cli_init("patch-keyring", usage, help, argc, argv);
 	o.now = (uint64_t)time(NULL);
 	if (pf_crypto_init() < 0)
 		return pf_fail(PF_ERR_NOMEM, NULL);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			printf("usage: %s\n", usage);
-			return 0;
-		}
+	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		if (pf_cli_option(c))
+			continue;
 		if ((rc = parse_option(&o, c, optarg)) != 0)
 			return rc;
 	}
@@ -644,8 +640,6 @@ main(int argc, char **argv)
 	o.nargs = argc - optind - 2;
 	if ((rc = parse_option(&o, 0, o.cmd)) != 0)
 		return rc;
-	if (strcmp(o.cmd, "show") != 0 && o.json)
-		return pf_usage_error(usage, "--json goes with show");
 	if (strcmp(o.cmd, "show") != 0 && strcmp(o.cmd, "update") != 0 &&
 	    o.nsigns == 0)
 		return pf_usage_error(usage, "%s needs --sign keys", o.cmd);

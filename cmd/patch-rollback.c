@@ -19,6 +19,20 @@ static const char usage[] =
     "patch-rollback [--check] [--force] [--json] [--root dir] "
     "[--state-dir dir] [--no-hooks] [--pid pid [--wait ms] | --live] id";
 
+static const char help[] =
+    "  --check              verify the rollback data, change nothing\n"
+    "  --force              overwrite files changed since the install\n"
+    "  --json               one JSON document on standard output\n"
+    "  --root dir           the patched tree (default /)\n"
+    "  --state-dir dir      the state directory (default ROOT/var/lib/patchfmt)\n"
+    "  --no-hooks           do not run the package's rollback hooks\n"
+    "  --pid pid            take a hot patch out of one process\n"
+    "  --wait ms            how long to wait for a busy process\n"
+    "  --live               out of every process, then out of the tree\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
+
 typedef struct opts {
 	const char *root, *state_dir, *id;
 	int check, force, json, live;
@@ -44,13 +58,15 @@ run_live(const opts *o)
 		pf_db_log_event(db, "hot-unpatch", o->id, (int)o->pid, ret,
 		    pf_db_error(db));
 	if (o->json) {
-		fputs("{\"id\":", stdout);
+		pf_json_open(stdout);
+		fputs("\"id\":", stdout);
 		pf_json_str(stdout, o->id);
 		printf(",\"pid\":%u,\"status\":\"%s\"", o->pid, ret !=
 		    PF_OK ? "error" : o->check ? "can-take-out" : "taken-out");
 		if (ret != PF_OK) {
-			fputs(",\"error\":", stdout);
-			pf_json_str(stdout, db ? pf_db_error(db) : NULL);
+			fputc(',', stdout);
+			pf_json_error(stdout, ret, db ? pf_db_error(db) : NULL,
+			    NULL);
 		}
 		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
 	}
@@ -105,23 +121,24 @@ live_all(opts *o)
 
 static int
 report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
-    const char *msg)
+    const char *msg, const pf_fail_detail *d)
 {
 	size_t i;
 
 	if (o->json) {
-		fputs("{\"id\":", stdout);
+		pf_json_open(stdout);
+		fputs("\"id\":", stdout);
 		pf_json_str(stdout, o->id);
 		printf(",\"status\":\"%s\"", ret != PF_OK ? "error" :
 		    o->check ? "can-roll-back" : "rolled-back");
 		if (ret != PF_OK) {
-			fputs(",\"error\":", stdout);
-			pf_json_str(stdout, msg);
+			fputc(',', stdout);
+			pf_json_error(stdout, ret, msg, d);
 		}
 		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
 	}
 	if (ret != PF_OK)
-		return pf_fail(ret, msg);
+		return pf_fail_at(ret, msg, d);
 	if (!o->json) {
 		for (i = 0; i < m->n_entries; i++)
 			if (pf_txn_action(t, i) != PF_ACTION_NONE)
@@ -141,6 +158,7 @@ report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
 static int
 run(const opts *o)
 {
+	pf_fail_detail d;
 	const char *msg = NULL;
 	pf_reader *r = NULL;
 	pf_txn *t = NULL;
@@ -186,7 +204,8 @@ run(const opts *o)
 			pf_warnx("warning: %s", field.msg);
 	}
 out:
-	rc = report(o, t, r ? pf_reader_manifest(r) : NULL, ret, msg);
+	pf_detail_of(&d, msg, r, t, db);
+	rc = report(o, t, r ? pf_reader_manifest(r) : NULL, ret, msg, &d);
 	pf_txn_free(t);
 	pf_reader_free(r);
 	pf_db_free(db);
@@ -206,14 +225,14 @@ main(int argc, char **argv)
 		{ "wait", required_argument, NULL, 'w' },
 		{ "no-hooks", no_argument, NULL, PF_OPT_NO_HOOKS },
 		{ "live", no_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
+		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	opts o = { .root = "/" };
 	int c;
 
-	pf_progname = "patch-rollback";
-	while ((c = getopt_long(argc, argv, "r:s:cfjh", longopts, NULL)) != -1) {
+	pf_cli_init("patch-rollback", usage, help, argc, argv);
+	while ((c = getopt_long(argc, argv, "r:s:cfjqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o.root = optarg; break;
 		case 's': o.state_dir = optarg; break;
@@ -230,8 +249,10 @@ main(int argc, char **argv)
 			if ((c = pf_opt_wait(usage, optarg, &o.wait_ms)) != 0)
 				return c;
 			break;
-		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			if (pf_cli_option(c))
+				break;
+			return pf_cli_bad_option();
 		}
 	}
 	if (argc - optind != 1)

@@ -18,6 +18,16 @@
 static const char usage[] =
     "patch-status [--json] [--root dir] [--state-dir dir] [--pid pid | --log]";
 
+static const char help[] =
+    "  --json               one JSON document on standard output\n"
+    "  --root dir           the tree (default /)\n"
+    "  --state-dir dir      the state directory (default ROOT/var/lib/patchfmt)\n"
+    "  --pid pid            the hot patches live in one process\n"
+    "  --log                the audit log\n"
+    "  -q, --quiet          no notes\n"
+    "  -v, --verbose        more detail\n"
+    "  --help, --version\n";
+
 /* The hot patches live in one process, after the recovery of what a
  * killed tool left there; a damaged record is reported, not hidden. */
 static int
@@ -33,8 +43,10 @@ status_live(pf_db *db, unsigned pid, int json)
 		rc = pf_fail(ret, pf_db_error(db));
 	n = pf_db_live_list(db, (int)pid, &ids);
 
-	if (json)
-		printf("{\"pid\":%u,\"live\":[", pid);
+	if (json) {
+		pf_json_open(stdout);
+		printf("\"pid\":%u,\"live\":[", pid);
+	}
 	else if (n == 0)
 		printf("no patches live in process %u\n", pid);
 	for (i = 0; i < n; i++) {
@@ -52,7 +64,7 @@ status_live(pf_db *db, unsigned pid, int json)
 	}
 	free(ids);
 	if (json)
-		fputs("]}\n", stdout);
+		printf("],\"exit_status\":%d}\n", rc);
 	if (fflush(stdout) != 0)
 		return PF_EXIT_IO;
 	return rc;
@@ -126,18 +138,19 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "log", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
+		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *root = "/", *state_dir = NULL;
+	const char *files;
 	pf_db_info p;
 	pf_db *db = NULL;
 	size_t i;
 	unsigned pid = 0;
 	int c, json = 0, rc, log = 0;
 
-	pf_progname = "patch-status";
-	while ((c = getopt_long(argc, argv, "r:s:jh", longopts, NULL)) != -1) {
+	pf_cli_init("patch-status", usage, help, argc, argv);
+	while ((c = getopt_long(argc, argv, "r:s:jqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 's': state_dir = optarg; break;
@@ -147,8 +160,10 @@ main(int argc, char **argv)
 			if ((c = pf_opt_pid(usage, optarg, &pid)) != 0)
 				return c;
 			break;
-		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			if (pf_cli_option(c))
+				break;
+			return pf_cli_bad_option();
 		}
 	}
 	if (optind != argc)
@@ -171,25 +186,41 @@ main(int argc, char **argv)
 	}
 	/* The audit log (spec section 12.8), after any recovery's line. */
 	if (log) {
-		pf_ret ret = pf_db_log_print(db, stdout, json);
+		pf_ret ret;
 
+		if (json) {
+			pf_json_open(stdout);
+			fputs("\"log\":", stdout);
+		}
+		ret = pf_db_log_print(db, stdout, json);
+		if (json)
+			printf(",\"exit_status\":%d}\n",
+			    pf_ret_exit_status(ret));
 		rc = ret == PF_OK ? 0 : pf_fail(ret, pf_db_error(db));
 		pf_db_free(db);
 		return rc == 0 && fflush(stdout) != 0 ? PF_EXIT_IO : rc;
 	}
-	if (json)
-		fputs("{\"patches\":[", stdout);
-	else if (pf_db_count(db) == 0)
-		printf("no patches installed under '%s'\n", root);
+	if (json) {
+		pf_json_open(stdout);
+		fputs("\"patches\":[", stdout);
+	} else if (pf_db_count(db) == 0)
+		printf("no patches installed under '%s'\n", pf_shown(root));
 	for (i = 0; i < pf_db_count(db); i++) {
 		pf_db_get(db, i, &p);
+		files = files_state(db, &p, root);
+		/* Files changed since the install: a status of their own. */
+		if (strcmp(files, "modified") == 0)
+			rc = PF_EXIT_MODIFIED;
 		if (json)
-			print_json(&p, files_state(db, &p, root), i == 0);
+			print_json(&p, files, i == 0);
 		else
-			print_text(&p, files_state(db, &p, root));
+			print_text(&p, files);
 	}
 	if (json)
-		fputs("]}\n", stdout);
+		printf("],\"exit_status\":%d}\n", rc);
+	else if (rc == PF_EXIT_MODIFIED && !pf_cli_ctx.quiet)
+		pf_warnx("files of an installed patch were changed since it "
+		    "was installed");
 	pf_db_free(db);
-	return fflush(stdout) == 0 ? 0 : PF_EXIT_IO;
+	return fflush(stdout) == 0 ? rc : PF_EXIT_IO;
 }

@@ -101,12 +101,13 @@ pf_stale_report(const pf_manifest *m, const char *root, const unsigned *skip,
 		    NULL) {
 			found++;
 			if (json) {
-				printf("{\"id\":\"%s\",\"pid\":%u,\"status\":"
+				pf_json_open(stdout);
+				printf("\"id\":\"%s\",\"pid\":%u,\"status\":"
 				    "\"needs-restart\",\"path\":", id, pid);
 				pf_json_str(stdout, path);
 				fputs(",\"command\":", stdout);
 				pf_json_str(stdout, comm);
-				fputs("}\n", stdout);
+				fputs(",\"exit_status\":0}\n", stdout);
 			} else {
 				printf("%s: process %u (%s) still maps '%s', "
 				    "replaced on disk: restart it\n",

@@ -10,8 +10,8 @@ mkdir -p "$out" "$tmp/o/d" "$tmp/n/d" "$tmp/n/e"
 echo one >"$tmp/o/d/f"; echo two >"$tmp/n/d/f"
 echo gone >"$tmp/o/g"; ln -s d/f "$tmp/n/l"; chmod 700 "$tmp/n/e"
 export SOURCE_DATE_EPOCH=0
-./patch-create -q --name seed --version 1 -o "$out/tree.pfpk" "$tmp/o" "$tmp/n"
-./patch-create -q -o "$out/file.pfpk" "$tmp/o/d/f" "$tmp/n/d/f"
+./patch-create -q --name seed --package-version 1 -o "$out/tree.ppkg" "$tmp/o" "$tmp/n"
+./patch-create -q -o "$out/file.ppkg" "$tmp/o/d/f" "$tmp/n/d/f"
 # Metadata (feature bit 2): a hard-link pair, a sparse file, an extended
 # attribute where setfattr(1) is installed, and modification times.
 mkdir -p "$tmp/mo" "$tmp/mn"
@@ -20,14 +20,14 @@ truncate -s 1M "$tmp/mn/s"; printf data | dd of="$tmp/mn/s" bs=1 seek=8192 \
 	conv=notrunc 2>/dev/null
 command -v setfattr >/dev/null && setfattr -n user.seed -v 1 "$tmp/mn/h"
 touch -d @1700000000 "$tmp/mo/h" "$tmp/mn/h" "$tmp/mn/s"
-./patch-create -q --keep-mtime --name seed-meta -o "$out/meta.pfpk" \
+./patch-create -q --keep-mtime --name seed-meta -o "$out/meta.ppkg" \
 	"$tmp/mo" "$tmp/mn"
 printf 'file a 644 x\ndir b 755\nsymlink b/c ../a\n' >"$tmp/desc"
-./tests/tools/forge "$tmp/desc" "$out/forged.pfpk"
+./tests/tools/forge "$tmp/desc" "$out/forged.ppkg"
 # With the hot-patch test builds made (make check), a package with hot-patch
 # records and ELF dependency records too.
 if [ -x tests/live/old/hpserver ]; then
 	mkdir -p "$tmp/lo" "$tmp/ln"
 	cp tests/live/old/libhpdemo.so "$tmp/lo/" && cp tests/live/new/libhpdemo.so "$tmp/ln/"
-	./patch-create -q --name seed-live -o "$out/live.pfpk" "$tmp/lo" "$tmp/ln"
+	./patch-create -q --name seed-live -o "$out/live.ppkg" "$tmp/lo" "$tmp/ln"
 fi

@@ -49,7 +49,8 @@ typedef enum pf_ret {
 	/* Patches in the field (sections 5.1.4, 5.1.5). */
 	PF_ERR_DEFERRED,     /* this machine is not in the rollout yet */
 	PF_ERR_HEALTH,       /* a hook after the commit failed; rolled back */
-	PF_ERR_HOOK          /* a hook before any change failed */
+	PF_ERR_HOOK,         /* a hook before any change failed */
+	PF_ERR_NOT_INSTALLED /* the patch or package named is not installed */
 } pf_ret;
 
 /* Exit statuses of the tools (spec/patchfmt.md section 9). */
@@ -70,10 +71,24 @@ enum {
 	PF_EXIT_DEFERRED = 13,
 	PF_EXIT_HEALTH = 14,
 	PF_EXIT_HOOK = 15,
+	PF_EXIT_NOT_INSTALLED = 16,
+	PF_EXIT_MODIFIED = 17,          /* patch-status: files were changed */
 	PF_EXIT_SOFTWARE = 70
 };
 
 PF_EXTERN const char *pf_ret_str(pf_ret r);
+
+/*
+ * The parts of a failure that a program can act on, beside its message
+ * (pf_reader_error_detail(), pf_txn_error_detail(), pf_db_error_detail()):
+ * the path concerned, what was expected there and what was found
+ * instead.  Each is NULL when the failure has no such part.
+ */
+typedef enum pf_detail {
+	PF_DETAIL_PATH = 0,
+	PF_DETAIL_EXPECTED = 1,
+	PF_DETAIL_FOUND = 2
+} pf_detail;
 /*
  * s as it may be shown on a terminal: a backslash as "\\", a newline,
  * tab or carriage return as "\n", "\t", "\r", and every other control
@@ -415,6 +430,7 @@ PF_EXTERN pf_sig_status pf_reader_signature(const pf_reader *r, size_t i,
     uint8_t key_id[8]);
 PF_EXTERN void pf_reader_free(pf_reader *r);
 PF_EXTERN const char *pf_reader_error(const pf_reader *r);
+PF_EXTERN const char *pf_reader_error_detail(const pf_reader *r, pf_detail which);
 /* The last error's value (PF_OK when none), for readers that failed. */
 PF_EXTERN pf_ret pf_reader_status(const pf_reader *r);
 PF_EXTERN const pf_manifest *pf_reader_manifest(const pf_reader *r);
@@ -469,6 +485,7 @@ typedef enum pf_action {
 PF_EXTERN pf_ret pf_txn_new(pf_txn **out, pf_reader *r, const char *root);
 PF_EXTERN void pf_txn_free(pf_txn *t);
 PF_EXTERN const char *pf_txn_error(const pf_txn *t);
+PF_EXTERN const char *pf_txn_error_detail(const pf_txn *t, pf_detail which);
 PF_EXTERN pf_ret pf_txn_check(pf_txn *t);
 /*
  * What the user gives up where the applier cannot do it (section 9.5):
@@ -548,6 +565,7 @@ PF_EXTERN pf_ret pf_db_recover(pf_db *db, const char *root);
 PF_EXTERN const char *pf_db_recovered(const pf_db *db);
 PF_EXTERN void pf_db_free(pf_db *db);
 PF_EXTERN const char *pf_db_error(const pf_db *db);
+PF_EXTERN const char *pf_db_error_detail(const pf_db *db, pf_detail which);
 PF_EXTERN size_t pf_db_count(const pf_db *db);
 PF_EXTERN void pf_db_get(const pf_db *db, size_t i, pf_db_info *info);
 /* Requires, conflicts, release counter and target, against what is
@@ -634,6 +652,12 @@ PF_EXTERN void pf_phase_decide(const pf_reader *r, const char *root,
  */
 PF_EXTERN pf_ret pf_db_run_hook(pf_db *db, pf_reader *r, pf_hook_kind kind,
     const char *root, const pf_txn *t, pf_hook_result *res);
+/*
+ * A hook that pf_db_run_hook() runs is killed, with what it started,
+ * once *flag is non-zero (set it from a signal handler): the call then
+ * returns PF_ERR_INTERRUPTED, and res->status is -1.
+ */
+PF_EXTERN void pf_db_set_cancel(pf_db *db, const volatile sig_atomic_t *flag);
 /* Whether the package's hooks can run on root (section 9.8), before
  * anything is written: PF_OK, or PF_ERR_HOOK saying why not. */
 PF_EXTERN pf_ret pf_db_hooks_check(pf_db *db, const pf_reader *r,

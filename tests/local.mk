@@ -15,7 +15,13 @@ EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h \
 	tests/cli/meta-compare.sh tests/cli/per-path.awk \
 	tests/cli/field.sh tests/schemas/README \
 	tests/schemas/cyclonedx-1.5-subset.schema.json \
-	tests/schemas/spdx-2.3-subset.schema.json
+	tests/schemas/spdx-2.3-subset.schema.json \
+	tests/schemas/official/cyclonedx-1.5/bom-1.5.schema.json \
+	tests/schemas/official/cyclonedx-1.5/spdx.schema.json \
+	tests/schemas/official/cyclonedx-1.5/jsf-0.82.schema.json \
+	tests/schemas/official/cyclonedx-1.5/LICENSE \
+	tests/schemas/official/spdx-2.3/spdx-schema.json \
+	tests/schemas/official/spdx-2.3/LICENSE
 
 check_PROGRAMS += tests/tools/forge tests/tools/hpask
 tests_tools_hpask_SOURCES = tests/tools/hpask.c
@@ -23,7 +29,9 @@ tests_tools_forge_SOURCES = tests/tools/forge.c
 tests_tools_forge_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
 
-CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
+CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0110-json.sh \
+	tests/cli/t0120-manpages.sh tests/cli/t0130-completion.sh \
+	tests/cli/t0150-kinds.sh \
 	tests/cli/t0160-crash.sh tests/cli/t0170-integrity.sh \
 	tests/cli/t0200-damaged.sh tests/cli/t0300-hostile.sh \
 	tests/cli/t0310-words.sh tests/cli/t0320-escape.sh \

@@ -6,10 +6,15 @@
 
 #include "common/err.h"
 
+/* A message that does not fit ends in "..." rather than mid-word unseen. */
 static void
 vset(pf_err *e, const char *fmt, va_list ap)
 {
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+
+	if (n >= (int)sizeof e->msg)
+		memcpy(e->msg + sizeof e->msg - 4, "...", 4);
+	memset(e->detail, 0, 3);
 }
 
 pf_ret
@@ -35,7 +40,9 @@ pf_err_errno(pf_err *e, pf_ret code, int errnum, const char *fmt, ...)
 	vset(e, fmt, ap);
 	va_end(ap);
 	n = strlen(e->msg);
-	snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(errnum));
+	if (n + 2 + strlen(strerror(errnum)) < sizeof e->msg)
+		snprintf(e->msg + n, sizeof e->msg - n, ": %s",
+		    strerror(errnum));
 	return code;
 }
 
@@ -50,6 +57,39 @@ pf_err_clear(pf_err *e)
 {
 	e->code = PF_OK;
 	e->msg[0] = '\0';
+	memset(e->detail, 0, 3);
+}
+
+pf_ret
+pf_err_detail(pf_err *e, const char *path, const char *expected,
+    const char *found)
+{
+	const char *part[3] = { path, expected, found };
+	size_t used = 0, n;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		n = part[i] ? strlen(part[i]) : 0;
+		if (used + n + 1 + (size_t)(2 - i) > sizeof e->detail)
+			n = 0;
+		memcpy(e->detail + used, part[i] ? part[i] : "", n);
+		e->detail[used + n] = '\0';
+		used += n + 1;
+	}
+	return e->code;
+}
+
+const char *
+pf_err_part(const pf_err *e, pf_detail which)
+{
+	const char *p = e->detail;
+	int i;
+
+	if (which > PF_DETAIL_FOUND)
+		return NULL;
+	for (i = 0; i < (int)which; i++)
+		p += strlen(p) + 1;
+	return *p ? p : NULL;
 }
 
 pf_ret
@@ -82,6 +122,7 @@ pf_ret_str(pf_ret r)
 	case PF_ERR_DEFERRED: return "deferred by the phased rollout";
 	case PF_ERR_HEALTH: return "health check failed, rolled back";
 	case PF_ERR_HOOK: return "hook failed";
+	case PF_ERR_NOT_INSTALLED: return "not installed";
 	}
 	return "unknown error";
 }
@@ -108,6 +149,7 @@ pf_ret_exit_status(pf_ret r)
 	case PF_ERR_DEFERRED: return PF_EXIT_DEFERRED;
 	case PF_ERR_HEALTH: return PF_EXIT_HEALTH;
 	case PF_ERR_HOOK: return PF_EXIT_HOOK;
+	case PF_ERR_NOT_INSTALLED: return PF_EXIT_NOT_INSTALLED;
 	}
 	return PF_EXIT_SOFTWARE;
 }

@@ -27,12 +27,15 @@ pf_json_strn(FILE *f, const char *str, size_t n)
 		else if (c >= 0x80) {
 			len = pf_utf8_len(s + i, n - i, &cp);
 			/*
-			 * Not UTF-8: the byte's Latin-1 reading.  C1 controls
-			 * and bidirectional formatting characters: escaped, so
-			 * that JSON shown on a terminal stays inert.
+			 * Not UTF-8: the byte as a lone low surrogate,
+			 * U+DC80 to U+DCFF, as Python's "surrogateescape"
+			 * does: no UTF-8 string holds one, so the bytes come
+			 * back exactly.  C1 controls and bidirectional
+			 * formatting characters: escaped, so that JSON shown
+			 * on a terminal stays inert.
 			 */
 			if (len == 0)
-				fprintf(f, "\\u%04x", c);
+				fprintf(f, "\\udc%02x", c);
 			else if (pf_char_is_control(cp))
 				fprintf(f, "\\u%04x", (unsigned)cp);
 			else

@@ -1,8 +1,9 @@
 /*
  * Just enough JSON output for machine-readable reports: strings are
- * escaped per RFC 8259, every control byte included; bytes that are not
- * valid UTF-8 are written as \u00XX (their Latin-1 reading), so the
- * output is always valid JSON; C1 controls and bidirectional formatting
+ * escaped per RFC 8259, every control byte included; a byte that is not
+ * part of valid UTF-8 is written as the lone surrogate \uDCXX (XX the
+ * byte, as Python's "surrogateescape"), so the output is always valid
+ * JSON and a path that is not UTF-8 comes back byte for byte; C1 controls and bidirectional formatting
  * characters are escaped too, so that JSON shown on a terminal is inert.
  */
 #ifndef PF_COMMON_JSON_H

@@ -33,10 +33,14 @@ typedef struct check {
 	size_t n_dirs;
 	char msg[PF_ERR_MSG_MAX];       /* one line per missing item */
 	size_t missing;
+	size_t omitted;                 /* lines that did not fit in msg */
 	pf_err *err;
 } check;
 
-/* Adds one line to the report; lines that no longer fit are dropped. */
+/*
+ * Adds one line to the report.  A line that does not fit whole is left
+ * out, never cut, and counted: the report ends with how many were.
+ */
 static void
 missing(check *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -44,14 +48,22 @@ missing(check *c, const char *fmt, ...)
 static void
 missing(check *c, const char *fmt, ...)
 {
-	size_t len = strlen(c->msg);
+	/* Room kept for the last line, "(and N more missing)". */
+	size_t start = strlen(c->msg), len = start;
+	size_t room = sizeof c->msg - 48;
 	va_list ap;
+	int n = -1;
 
-	if (c->missing++ > 0 && len + 1 < sizeof c->msg)
+	if (c->missing++ > 0)
 		c->msg[len++] = '\n';
 	va_start(ap, fmt);
-	vsnprintf(c->msg + len, sizeof c->msg - len, fmt, ap);
+	if (len < room)
+		n = vsnprintf(c->msg + len, room - len, fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n >= room - len) {
+		c->msg[start] = '\0';
+		c->omitted++;
+	}
 }
 
 /* Matches "$ORIGIN" or "${ORIGIN}" at p; returns its length, or 0. */
@@ -304,7 +316,10 @@ pf_elf_needs_check(int rootfd, const char *file_path,
 	r = search_dirs(c, needs);
 	for (i = 0; r == PF_OK && i < needs->n_libs; i++)
 		r = check_lib(c, &needs->libs[i], extra);
-	if (r == PF_OK && c->missing > 0)
+	if (r == PF_OK && c->missing > 0 && c->omitted > 0)
+		r = pf_err_set(err, PF_ERR_DEPENDENCY, "%s\n(and %zu more "
+		    "missing)", c->msg, c->omitted);
+	else if (r == PF_OK && c->missing > 0)
 		r = pf_err_set(err, PF_ERR_DEPENDENCY, "%s", c->msg);
 	pf_needs_strv_free(c->dirs, c->n_dirs);
 	free(c);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,44 +208,58 @@ type_name(pf_type t)
 }
 
 /* The error names the file, what was expected and what was found. */
+/* "'PATH' does not match the package: expected X, found Y", in parts. */
+static pf_ret
+mismatch(pf_txn *t, const pf_entry *e, const char *expected,
+    const char *found)
+{
+	pf_err_set(&t->err, PF_ERR_MISMATCH, "'%s' does not match the "
+	    "package: expected %s, found %s", e->path, expected, found);
+	return pf_err_detail(&t->err, e->path, expected, found);
+}
+
 static pf_ret
 explain(pf_txn *t, int dfd, const pf_entry *e, const char *leaf, actual *a)
 {
 	const pf_state *want = &e->before;
-	char x[PF_SHA256_HEX_LEN], y[PF_SHA256_HEX_LEN];
+	char x[PF_SHA256_HEX_LEN + 8], y[PF_SHA256_HEX_LEN + 8];
+	char lx[PATH_MAX + 32], ly[PATH_MAX + 32];
 
 	if (a->type != want->type)
-		return pf_err_set(&t->err, PF_ERR_MISMATCH,
-		    "'%s' does not match the package: expected %s, found %s",
-		    e->path, type_name(want->type), type_name(a->type));
+		return mismatch(t, e, type_name(want->type),
+		    type_name(a->type));
 	if (want->type == PF_TYPE_FILE && !a->hashed &&
 	    a->size == want->size && hash_file(t, dfd, e, leaf, a->sha256) ==
 	    PF_OK)
 		a->hashed = true;
 	if (only_meta_differs(a, want))
 		return pf_txn_meta_explain(t, dfd, leaf, e);
-	if (want->type == PF_TYPE_SYMLINK)
-		return pf_err_set(&t->err, PF_ERR_MISMATCH,
-		    "'%s' does not match the package: expected a symlink to "
-		    "'%s', found one to '%s'", e->path, want->link, a->link);
+	if (want->type == PF_TYPE_SYMLINK) {
+		snprintf(lx, sizeof lx, "a symlink to '%s'", want->link);
+		snprintf(ly, sizeof ly, "one to '%s'", a->link);
+		return mismatch(t, e, lx, ly);
+	}
 	/* Type and size first: a planted huge file is never hashed. */
-	if (want->type == PF_TYPE_FILE && a->size != want->size)
-		return pf_err_set(&t->err, PF_ERR_MISMATCH,
-		    "'%s' does not match the package: expected %llu bytes, "
-		    "found %llu", e->path, (unsigned long long)want->size,
-		    (unsigned long long)a->size);
+	if (want->type == PF_TYPE_FILE && a->size != want->size) {
+		snprintf(x, sizeof x, "%llu bytes",
+		    (unsigned long long)want->size);
+		snprintf(y, sizeof y, "%llu", (unsigned long long)a->size);
+		return mismatch(t, e, x, y);
+	}
 	if (want->type == PF_TYPE_FILE && !a->hashed &&
 	    hash_file(t, dfd, e, leaf, a->sha256) == PF_OK)
 		a->hashed = true;
 	if (want->type == PF_TYPE_FILE && a->hashed &&
-	    memcmp(a->sha256, want->sha256, 32) != 0)
-		return pf_err_set(&t->err, PF_ERR_MISMATCH,
-		    "'%s' does not match the package: expected sha256 %s, "
-		    "found %s", e->path, pf_sha256_hex(x, want->sha256),
-		    pf_sha256_hex(y, a->sha256));
-	return pf_err_set(&t->err, PF_ERR_MISMATCH,
-	    "'%s' does not match the package: expected mode %04o, found %04o",
-	    e->path, (unsigned)want->mode, (unsigned)a->mode);
+	    memcmp(a->sha256, want->sha256, 32) != 0) {
+		char hx[PF_SHA256_HEX_LEN], hy[PF_SHA256_HEX_LEN];
+
+		snprintf(x, sizeof x, "sha256 %s", pf_sha256_hex(hx,
+		    want->sha256));
+		return mismatch(t, e, x, pf_sha256_hex(hy, a->sha256));
+	}
+	snprintf(x, sizeof x, "mode %04o", (unsigned)want->mode);
+	snprintf(y, sizeof y, "%04o", (unsigned)a->mode);
+	return mismatch(t, e, x, y);
 }
 
 /*

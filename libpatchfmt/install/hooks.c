@@ -142,11 +142,12 @@ drain(int fd, pf_hook_result *res)
  * on (or holds the pipe).
  */
 static int
-watch(pid_t pid, int fd, unsigned timeout, pf_hook_result *res)
+watch(pid_t pid, int fd, unsigned timeout, pf_hook_result *res,
+    const volatile sig_atomic_t *cancel)
 {
 	double start = now(), left;
 	struct pollfd pfd = { fd, POLLIN, 0 };
-	bool eof = false, ended = false;
+	bool eof = false, ended = false, cancelled = false;
 	int st = 0;
 
 	while (!eof || !ended) {
@@ -155,6 +156,13 @@ watch(pid_t pid, int fd, unsigned timeout, pf_hook_result *res)
 			res->timed_out = true;
 			kill(-pid, SIGKILL);
 		}
+		/* A signal to the tool ends the hook too, at once. */
+		if (cancel != NULL && *cancel && !ended && !cancelled) {
+			cancelled = true;
+			kill(-pid, SIGKILL);
+		}
+		if (cancelled && ended)
+			break;
 		/* A process that left the group may hold the pipe: not for long. */
 		if (left <= -1 && ended)
 			break;
@@ -171,6 +179,8 @@ watch(pid_t pid, int fd, unsigned timeout, pf_hook_result *res)
 		}
 	}
 	res->seconds = now() - start;
+	if (cancelled)
+		return PF_HOOK_CANCELLED;
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
@@ -224,7 +234,7 @@ pf_hook_exec_run(const pf_hook_exec *x, pf_hook_result *res, pf_err *err)
 	pfd[1] = -1;
 	res->ran = true;
 	res->pid = (long)pid;
-	res->status = watch(pid, pfd[0], x->timeout, res);
+	res->status = watch(pid, pfd[0], x->timeout, res, x->cancel);
 out:
 	unlinkat(x->scratch_dfd, name, 0);
 	unlinkat(x->scratch_dfd, list, 0);

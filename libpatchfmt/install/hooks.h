@@ -7,6 +7,7 @@
 #ifndef PF_INSTALL_HOOKS_H
 #define PF_INSTALL_HOOKS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +25,12 @@ typedef struct pf_hook_exec {
 	const char *const *env;         /* NAME=VALUE, NULL at the end */
 	const char *paths;              /* the PF_CHANGED_PATHS file's text */
 	size_t paths_len;
+	/* Non-zero *cancel (a signal) kills the hook's process group. */
+	const volatile sig_atomic_t *cancel;
 } pf_hook_exec;
+
+/* pf_hook_exec_run(): the hook was killed because *cancel was set. */
+#define PF_HOOK_CANCELLED (-1)
 
 pf_ret pf_hook_exec_run(const pf_hook_exec *x, pf_hook_result *res,
     pf_err *err);

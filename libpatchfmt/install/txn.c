@@ -108,6 +108,12 @@ pf_txn_error(const pf_txn *t)
 	return t->err.msg;
 }
 
+const char *
+pf_txn_error_detail(const pf_txn *t, pf_detail which)
+{
+	return pf_err_part(&t->err, which);
+}
+
 pf_txn_state
 pf_txn_get_state(const pf_txn *t)
 {

@@ -550,6 +550,12 @@ pf_reader_error(const pf_reader *r)
 	return r->err.msg;
 }
 
+const char *
+pf_reader_error_detail(const pf_reader *r, pf_detail which)
+{
+	return pf_err_part(&r->err, which);
+}
+
 pf_ret
 pf_reader_status(const pf_reader *r)
 {

@@ -538,6 +538,12 @@ pf_db_error(const pf_db *db)
 	return db->err.msg;
 }
 
+const char *
+pf_db_error_detail(const pf_db *db, pf_detail which)
+{
+	return pf_err_part(&db->err, which);
+}
+
 size_t
 pf_db_count(const pf_db *db)
 {

@@ -47,6 +47,7 @@ struct pf_db {
 	bool txn_recovered;
 	char cause[PF_ERR_MSG_MAX];
 	bool under_root;                /* the state directory is ROOT's own */
+	const volatile sig_atomic_t *cancel;    /* ends a hook (hookrun.c) */
 };
 
 /* Writes s with every byte outside '!'..'~', and '%', as %XX. */

@@ -217,9 +217,14 @@ pf_db_run_hook(pf_db *db, pf_reader *r, pf_hook_kind kind, const char *root,
 	x.scratch_dfd = db->dfd;
 	x.env = (const char *const *)e.v;
 	x.paths = paths;
+	x.cancel = db->cancel;
 	if ((ret = pf_hook_exec_run(&x, res, &db->err)) != PF_OK)
 		goto out;
-	if (res->timed_out)
+	if (res->status == PF_HOOK_CANCELLED)
+		ret = pf_err_set(&db->err, PF_ERR_INTERRUPTED, "%s hook of '%s' "
+		    "was killed: a signal stopped the tool", pf_hook_name(kind),
+		    pf_reader_id(r));
+	else if (res->timed_out)
 		ret = pf_err_set(&db->err, PF_ERR_HOOK, "%s hook of '%s' did "
 		    "not end within %u seconds and was killed",
 		    pf_hook_name(kind), pf_reader_id(r), h->timeout);
@@ -235,8 +240,9 @@ out:
 		free(e.v[i]);
 	free(paths);
 	free(seen);
-	/* Whatever kept it from running or succeeding is a hook failure. */
-	if (ret != PF_OK && ret != PF_ERR_NOMEM)
+	/* Whatever kept it from running or succeeding is a hook failure,
+	 * but for a signal, which stops the tool as it would anywhere. */
+	if (ret != PF_OK && ret != PF_ERR_NOMEM && ret != PF_ERR_INTERRUPTED)
 		db->err.code = ret = PF_ERR_HOOK;
 	return ret;
 }
@@ -262,4 +268,10 @@ pf_db_undo_install(pf_db *db, const char *id, const char *root,
 		return pf_err_set(&db->err, r, "%s", *t ? pf_txn_error(*t) :
 		    pf_ret_str(r));
 	return pf_db_rollback(db, id, *t, root);
+}
+
+void
+pf_db_set_cancel(pf_db *db, const volatile sig_atomic_t *flag)
+{
+	db->cancel = flag;
 }

@@ -490,7 +490,7 @@ pf_db_rollback(pf_db *db, const char *id, pf_txn *t, const char *root)
 
 	pf_err_clear(&db->err);
 	if (rec == NULL || pf_unhex(digest, rec->digest, 32) < 0)
-		return pf_err_set(&db->err, PF_ERR_USAGE,
+		return pf_err_set(&db->err, PF_ERR_NOT_INSTALLED,
 		    "no patch '%s' is installed", id);
 	if ((c.pdir = open_patches(db)) < 0)
 		return pf_err_errno(&db->err, PF_ERR_IO, errno,
@@ -509,7 +509,7 @@ pf_db_check_rollback(pf_db *db, const char *id, bool force)
 	size_t i;
 
 	if (r == NULL)
-		return pf_err_set(&db->err, PF_ERR_USAGE,
+		return pf_err_set(&db->err, PF_ERR_NOT_INSTALLED,
 		    "no patch '%s' is installed", id);
 	if (r->superseded_by != NULL)
 		return pf_err_set(&db->err, PF_ERR_DEPENDENCY,
@@ -563,7 +563,7 @@ pf_db_open_package(pf_db *db, const char *id, pf_reader **out)
 
 	*out = NULL;
 	if (rec == NULL)
-		return pf_err_set(&db->err, PF_ERR_USAGE,
+		return pf_err_set(&db->err, PF_ERR_NOT_INSTALLED,
 		    "no patch '%s' is installed", id);
 	if (pf_unhex(digest, rec->digest, 32) < 0)
 		return pf_err_set(&db->err, PF_ERR_IO,

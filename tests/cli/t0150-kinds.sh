@@ -31,8 +31,8 @@ echo m >"$new/modes/exec" && chmod 4755 "$new/modes/exec"
 chmod 0700 "$new/modes"
 cp "$old/keep/big" "$new/keep/big" && printf x >>"$new/keep/big"
 
-expect 0 patch-create -q -o "$tmp/p.pfpk" "$old" "$new"
-expect 0 patch-inspect --json "$tmp/p.pfpk"
+expect 0 patch-create -q -o "$tmp/p.ppkg" "$old" "$new"
+expect 0 patch-inspect --json "$tmp/p.ppkg"
 grep -q '"op":"remove"' "$tmp/out" || fail "no removal in the manifest"
 grep -q '"target":"/other/dangling"' "$tmp/out" || fail "symlink target missing"
 grep -q '"path":"keep/same"' "$tmp/out" && fail "unchanged file has an entry"
@@ -40,19 +40,19 @@ grep -q '"path":"keep/same"' "$tmp/out" && fail "unchanged file has an entry"
 copy_tree "$old" "$tmp/t"
 # --check agrees with the real run, also where a file becomes a
 # directory that gets children.
-expect 0 patch-apply $(unsigned_opts t) --check --root "$tmp/t" "$tmp/p.pfpk"
+expect 0 patch-apply $(unsigned_opts t) --check --root "$tmp/t" "$tmp/p.ppkg"
 [ "$(tree_hash "$tmp/t")" = "$(tree_hash "$old")" ] && ok ||
 	fail "--check changed the tree"
-expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.pfpk"
+expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.ppkg"
 [ "$(tree_hash "$tmp/t")" = "$(tree_hash "$new")" ] && ok ||
 	fail "applied tree differs from NEW: $(diff -r --no-dereference "$tmp/t" "$new")"
-expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.pfpk"
+expect 0 patch-apply $(unsigned_opts t) --root "$tmp/t" "$tmp/p.ppkg"
 grep -q "already applied" "$tmp/out" || fail "second apply not 'already applied'"
 
 # Two single files.
-expect 0 patch-create -q -o "$tmp/f.pfpk" "$old/keep/big" "$new/keep/big"
+expect 0 patch-create -q -o "$tmp/f.ppkg" "$old/keep/big" "$new/keep/big"
 mkdir "$tmp/single" && cp "$old/keep/big" "$tmp/single/big"
-expect 0 patch-apply $(unsigned_opts s) --root "$tmp/single" "$tmp/f.pfpk"
+expect 0 patch-apply $(unsigned_opts s) --root "$tmp/single" "$tmp/f.ppkg"
 cmp -s "$tmp/single/big" "$new/keep/big" && ok || fail "single file differs"
 
 # Failures and crashes at every step of the commit: t0160-crash.sh.

@@ -43,7 +43,7 @@ else
 	chmod 0700 "$new/etc/app"
 fi
 
-expect 0 patch-create -q --no-live --name mix -o "$tmp/p.pfpk" "$old" "$new"
+expect 0 patch-create -q --no-live --name mix -o "$tmp/p.ppkg" "$old" "$new"
 h_old=$(tree_hash "$old") h_new=$(tree_hash "$new")
 opts() { echo "--allow-unsigned --skip-needs --root $tmp/t --state-dir $tmp/s"; }
 
@@ -87,16 +87,16 @@ judge() {
 
 # Apply, killed at every file-system call.
 fresh_old
-total=$(fs_calls "$FS_CHANGES" patch-apply $(opts) "$tmp/p.pfpk")
+total=$(fs_calls "$FS_CHANGES" patch-apply $(opts) "$tmp/p.ppkg")
 [ "$(tree_hash "$tmp/t")" = "$h_new" ] || fail "traced apply did not apply"
 cp -a "$tmp/t" "$tmp/installed" && cp -a "$tmp/s" "$tmp/installed-state"
 n=1
 while [ "$n" -le "$total" ]; do
 	fresh_old
-	inject "$n" signal=KILL patch-apply $(opts) "$tmp/p.pfpk" \
+	inject "$n" signal=KILL patch-apply $(opts) "$tmp/p.ppkg" \
 	    >/dev/null 2>&1
 	judge "apply killed at call $n ($(sed -n "${n}p" "$tmp/calls"))"
-	patch-apply $(opts) "$tmp/p.pfpk" >/dev/null 2>"$tmp/err" &&
+	patch-apply $(opts) "$tmp/p.ppkg" >/dev/null 2>"$tmp/err" &&
 	    [ "$(tree_hash "$tmp/t")" = "$h_new" ] ||
 		fail "apply killed at call $n: re-run failed: $(cat "$tmp/err")"
 	n=$((n + stride))
@@ -169,8 +169,8 @@ error_points() {
 	echo "$_tool: $errors error points, every $stride tried"
 	points=$((points + errors))
 }
-cmdline='patch-apply $(opts) "$tmp/p.pfpk"'
-error_points apply old new patch-apply $(opts) "$tmp/p.pfpk"
+cmdline='patch-apply $(opts) "$tmp/p.ppkg"'
+error_points apply old new patch-apply $(opts) "$tmp/p.ppkg"
 cmdline='patch-rollback --root "$tmp/t" --state-dir "$tmp/s" mix'
 error_points rollback new old patch-rollback --root "$tmp/t" \
     --state-dir "$tmp/s" mix

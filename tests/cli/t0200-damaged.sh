@@ -7,12 +7,12 @@ need_corpus
 make_key
 
 old=$PF_CORPUS/trees/libcurl4-old new=$PF_CORPUS/trees/libcurl4-new
-patch-create -q --key "$tmp/test.key" -o "$tmp/p.pfpk" "$old" "$new" ||
+patch-create -q --key "$tmp/test.key" -o "$tmp/p.ppkg" "$old" "$new" ||
 	fail "create"
 A="--keyring $tmp/keys --state-dir $tmp/state $needs"
 copy_tree "$old" "$tmp/t"
 before=$(tree_hash "$tmp/t")
-size=$(stat -c %s "$tmp/p.pfpk")
+size=$(stat -c %s "$tmp/p.ppkg")
 
 check_refused() {
 	# $1: damaged package, $2: what was done to it
@@ -30,18 +30,18 @@ check_refused() {
 # Truncation: every byte of the first 400, then every 997th.
 n=0
 while [ $n -lt "$size" ]; do
-	head -c $n "$tmp/p.pfpk" >"$tmp/cut"
+	head -c $n "$tmp/p.ppkg" >"$tmp/cut"
 	check_refused "$tmp/cut" "truncated at $n"
 	if [ $n -lt 400 ]; then n=$((n + 1)); else n=$((n + 997)); fi
 done
 # Trailing garbage.
-cp "$tmp/p.pfpk" "$tmp/long" && printf 'x' >>"$tmp/long"
+cp "$tmp/p.ppkg" "$tmp/long" && printf 'x' >>"$tmp/long"
 check_refused "$tmp/long" "one byte appended"
 
 # Flipped bytes: every byte of the header, then spread over the package.
 flip() {
-	cp "$tmp/p.pfpk" "$tmp/flip"
-	b=$(od -An -tu1 -j"$1" -N1 "$tmp/p.pfpk" | tr -d ' ')
+	cp "$tmp/p.ppkg" "$tmp/flip"
+	b=$(od -An -tu1 -j"$1" -N1 "$tmp/p.ppkg" | tr -d ' ')
 	printf "$(printf '\\%03o' $((b ^ 0x5a)))" |
 		dd of="$tmp/flip" bs=1 seek="$1" conv=notrunc 2>/dev/null
 }
@@ -65,16 +65,16 @@ copy_tree "$old" "$tmp/other"
 f=usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0
 chmod u+w "$tmp/other/$f" && printf 'X' | dd of="$tmp/other/$f" bs=1 seek=5000 conv=notrunc 2>/dev/null
 other_before=$(tree_hash "$tmp/other")
-expect 1 patch-apply $A --root "$tmp/other" "$tmp/p.pfpk"
+expect 1 patch-apply $A --root "$tmp/other" "$tmp/p.ppkg"
 grep -q "'$f' does not match the package: expected sha256 [0-9a-f]\{64\}, found [0-9a-f]\{64\}" "$tmp/err" ||
 	fail "mismatch message: $(cat "$tmp/err")"
 [ "$(tree_hash "$tmp/other")" = "$other_before" ] && ok ||
 	fail "a mismatching target was changed"
-expect 1 patch-apply $A --check --root "$tmp/other" "$tmp/p.pfpk"
+expect 1 patch-apply $A --check --root "$tmp/other" "$tmp/p.ppkg"
 
 # Usage errors.
 expect 2 patch-apply
-expect 2 patch-apply $A --bogus "$tmp/p.pfpk"
-expect 2 patch-create -o "$tmp/x.pfpk" "$old"
-expect 2 patch-apply $A --root "$tmp/nonexistent" "$tmp/p.pfpk"
+expect 2 patch-apply $A --bogus "$tmp/p.ppkg"
+expect 2 patch-create -o "$tmp/x.ppkg" "$old"
+expect 2 patch-apply $A --root "$tmp/nonexistent" "$tmp/p.ppkg"
 finish

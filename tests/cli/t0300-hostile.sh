@@ -15,13 +15,13 @@ hostile() {
 	want=$1 what=$2
 	shift 2
 	printf '%s\n' "$@" >"$tmp/desc"
-	forge "$tmp/desc" "$tmp/h.pfpk" || { fail "forge: $what"; return; }
+	forge "$tmp/desc" "$tmp/h.ppkg" || { fail "forge: $what"; return; }
 	patch-apply --allow-unsigned --state-dir "$tmp/state" --root "$tmp/root" \
-		"$tmp/h.pfpk" >/dev/null 2>"$tmp/err"
+		"$tmp/h.ppkg" >/dev/null 2>"$tmp/err"
 	rc=$?
 	[ $rc -eq "$want" ] && ok || fail "$what: exit $rc, expected $want: $(cat "$tmp/err")"
 	patch-apply --allow-unsigned --state-dir "$tmp/state" --check \
-		--root "$tmp/root" "$tmp/h.pfpk" >/dev/null 2>&1
+		--root "$tmp/root" "$tmp/h.ppkg" >/dev/null 2>&1
 	[ $? -eq "$want" ] || fail "$what: --check disagrees"
 }
 

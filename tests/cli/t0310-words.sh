@@ -16,8 +16,8 @@ refused() {
 	what=$1 word=$2
 	shift 2
 	printf '%s\n' "file new 644 content" "$@" >"$tmp/desc"
-	forge "$tmp/desc" "$tmp/w.pfpk" || { fail "forge: $what"; return; }
-	refused_by_readers 3 "$what" "$word" "$tmp/w.pfpk"
+	forge "$tmp/desc" "$tmp/w.ppkg" || { fail "forge: $what"; return; }
+	refused_by_readers 3 "$what" "$word" "$tmp/w.ppkg"
 }
 
 refused "dependency name with a newline" "dependency name" \
@@ -46,10 +46,10 @@ refused "to version with a space" "to" 'set product p' 'set to 2\s0'
 printf '%s\n' "file new 644 content" "set name good-1" "set version 1.0" \
 	"set family fam" "set product p" "set from 0.9" "set to 1.0" \
 	"dep 4 base 2.0" >"$tmp/desc"
-forge "$tmp/desc" "$tmp/w.pfpk" || fail "forge: sane"
-expect 0 patch-inspect "$tmp/w.pfpk"
+forge "$tmp/desc" "$tmp/w.ppkg" || fail "forge: sane"
+expect 0 patch-inspect "$tmp/w.ppkg"
 expect 0 patch-apply --allow-unsigned --state-dir "$tmp/state" \
-	--root "$tmp/root" "$tmp/w.pfpk"
+	--root "$tmp/root" "$tmp/w.ppkg"
 grep -q "^provides base=2.0$" "$tmp/state/patches/good-1/record" && ok ||
 	fail "the dependency was not recorded"
 finish

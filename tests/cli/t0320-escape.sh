@@ -9,7 +9,7 @@ printf '%s\n' 'set description about\x1b]0;owned\x07 it\nforged\sline' \
 	'file c1-\xc2\x9b31m 644 w' 'symlink link target\x1b[0m\nx' \
 	'file nl\nname 644 y' 'file utf8-\xc3\xa9 644 z' \
 	>"$tmp/desc"
-forge "$tmp/desc" "$tmp/e.pfpk" || fail "forge"
+forge "$tmp/desc" "$tmp/e.ppkg" || fail "forge"
 
 # $1: file to check: printable ASCII, newlines and UTF-8 letters only.
 inert() {
@@ -20,7 +20,7 @@ inert() {
 	fi
 }
 
-expect 0 patch-inspect "$tmp/e.pfpk"
+expect 0 patch-inspect "$tmp/e.ppkg"
 cp "$tmp/out" "$tmp/text"
 inert "$tmp/text" "text"
 grep -qF 'about    about\x1b]0;owned\x07 it\nforged line' "$tmp/text" && ok ||
@@ -35,7 +35,7 @@ grep -qF -- '-> target\x1b[0m\nx' "$tmp/text" && ok ||
 # One line per entry: a newline in a name forges no line.
 [ "$(grep -c '^  add' "$tmp/text")" -eq 6 ] && ok || fail "entry lines"
 
-expect 0 patch-inspect --json "$tmp/e.pfpk"
+expect 0 patch-inspect --json "$tmp/e.ppkg"
 inert "$tmp/out" "json"
 grep -qF '"description":"about\u001b]0;owned\u0007 it\nforged line"' \
 	"$tmp/out" && ok || fail "JSON description: $(cat "$tmp/out")"
@@ -47,7 +47,7 @@ grep -qF '"target":"target\u001b[0m\nx"' "$tmp/out" && ok ||
 # patch-apply and patch-rollback list the paths they change, escaped.
 mkdir "$tmp/root"
 expect 0 patch-apply --allow-unsigned --skip-needs --state-dir "$tmp/st" \
-	--root "$tmp/root" "$tmp/e.pfpk"
+	--root "$tmp/root" "$tmp/e.ppkg"
 inert "$tmp/out" "patch-apply"
 grep -qF 'create    nl\nname' "$tmp/out" && ok || fail "apply: $(cat "$tmp/out")"
 id=$(patch-status --state-dir "$tmp/st" --root "$tmp/root" | cut -d' ' -f1)
@@ -56,8 +56,8 @@ inert "$tmp/out" "patch-rollback"
 
 # An error message that quotes a name escapes it as well.
 printf '%s\n' 'file a\x1b[2J/../b 644 x' >"$tmp/desc"
-forge "$tmp/desc" "$tmp/bad.pfpk" || fail "forge"
-expect 6 patch-inspect "$tmp/bad.pfpk"
+forge "$tmp/desc" "$tmp/bad.ppkg" || fail "forge"
+expect 6 patch-inspect "$tmp/bad.ppkg"
 inert "$tmp/err" "message"
 grep -qF "'a\\x1b[2J/../b'" "$tmp/err" && ok || fail "message: $(cat "$tmp/err")"
 finish

@@ -25,8 +25,8 @@ before=$(tree_hash "$tmp/root")
 damaged() {
 	what=$1 says=$2
 	printf '%s\n' "$3" >"$tmp/desc"
-	forge "$tmp/desc" "$tmp/d.pfpk" || { fail "forge: $what"; return; }
-	refused_by_readers 3 "$what" "$says" "$tmp/d.pfpk"
+	forge "$tmp/desc" "$tmp/d.ppkg" || { fail "forge: $what"; return; }
+	refused_by_readers 3 "$what" "$says" "$tmp/d.ppkg"
 	[ "$(tree_hash "$tmp/root")" = "$before" ] && ok ||
 		fail "$what: the tree changed"
 }
@@ -45,10 +45,10 @@ damaged "stored bytes that are no delta" "payload blob 0 is damaged" \
 # Right deltas both ways: installed and rolled back.
 printf '%s\n' "set name deltas" \
 	"delta f 644 $tmp/before $tmp/after $tmp/good $tmp/rgood" >"$tmp/desc"
-forge "$tmp/desc" "$tmp/d.pfpk" || fail "forge: good"
-expect 0 patch-inspect "$tmp/d.pfpk"
+forge "$tmp/desc" "$tmp/d.ppkg" || fail "forge: good"
+expect 0 patch-inspect "$tmp/d.ppkg"
 expect 0 patch-apply --allow-unsigned --state-dir "$tmp/state" \
-	--root "$tmp/root" "$tmp/d.pfpk"
+	--root "$tmp/root" "$tmp/d.ppkg"
 cmp -s "$tmp/root/f" "$tmp/after" && ok || fail "payload delta not applied"
 expect 0 patch-rollback --state-dir "$tmp/state" --root "$tmp/root" deltas
 [ "$(tree_hash "$tmp/root")" = "$before" ] && ok || fail "rollback"

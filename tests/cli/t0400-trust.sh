@@ -21,9 +21,9 @@ mk() { # NAME, then patch-create options
 	patch-create -q "$@" -o "$tmp/$out" "$tmp/old" "$tmp/new" ||
 		fail "create $out"
 }
-mk p.pfpk --key "$tmp/test.key" --name fix --version 1 --requires base=2 \
+mk p.ppkg --key "$tmp/test.key" --name fix --package-version 1 --requires base=2 \
 	--deps /dev/null
-mk plain.pfpk --key "$tmp/test.key" --name fix --version 1
+mk plain.ppkg --key "$tmp/test.key" --name fix --package-version 1
 copy_tree "$tmp/old" "$tmp/t"
 before=$(tree_hash "$tmp/t")
 A="--keyring $tmp/keys --state-dir $tmp/state --root $tmp/t"
@@ -40,8 +40,8 @@ refused() { # STATUS WHAT PACKAGE [OPTIONS]
 
 # The offsets of each section, from the header.
 le64() { od -An -tu8 -j"$2" -N8 "$1" | tr -d ' '; }
-man=$(le64 "$tmp/plain.pfpk" 32) deps=$(le64 "$tmp/plain.pfpk" 40)
-sig=$(le64 "$tmp/plain.pfpk" 48) pay=$(le64 "$tmp/plain.pfpk" 56)
+man=$(le64 "$tmp/plain.ppkg" 32) deps=$(le64 "$tmp/plain.ppkg" 40)
+sig=$(le64 "$tmp/plain.ppkg" 48) pay=$(le64 "$tmp/plain.ppkg" 56)
 s_man=80 s_sig=$((80 + man + deps)) s_pay=$((80 + man + deps + sig))
 s_rb=$((s_pay + pay))
 flip() { # FILE OFFSET OUT
@@ -50,63 +50,63 @@ flip() { # FILE OFFSET OUT
 	printf "$(printf '\\%03o' $((b ^ 1)))" |
 		dd of="$3" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
-flip "$tmp/plain.pfpk" 24 "$tmp/x" && refused 3 "optional feature bits" "$tmp/x"
-flip "$tmp/plain.pfpk" $((s_man + 5)) "$tmp/x" && refused 3 "manifest byte" "$tmp/x"
-flip "$tmp/p.pfpk" $((80 + $(le64 "$tmp/p.pfpk" 32) + 2)) "$tmp/x" &&
+flip "$tmp/plain.ppkg" 24 "$tmp/x" && refused 3 "optional feature bits" "$tmp/x"
+flip "$tmp/plain.ppkg" $((s_man + 5)) "$tmp/x" && refused 3 "manifest byte" "$tmp/x"
+flip "$tmp/p.ppkg" $((80 + $(le64 "$tmp/p.ppkg" 32) + 2)) "$tmp/x" &&
 	refused 3 "dependency list byte" "$tmp/x"
-flip "$tmp/plain.pfpk" $((s_sig + 3)) "$tmp/x" && refused 3 "stored digest" "$tmp/x"
-flip "$tmp/plain.pfpk" $((s_sig + 42)) "$tmp/x" && refused 7 "key ID" "$tmp/x"
-flip "$tmp/plain.pfpk" $((s_sig + 60)) "$tmp/x" && refused 7 "signature" "$tmp/x"
-flip "$tmp/plain.pfpk" $((s_pay + 100)) "$tmp/x" && refused 3 "payload" "$tmp/x"
-flip "$tmp/plain.pfpk" $((s_rb + 100)) "$tmp/x" && refused 3 "rollback data" "$tmp/x"
+flip "$tmp/plain.ppkg" $((s_sig + 3)) "$tmp/x" && refused 3 "stored digest" "$tmp/x"
+flip "$tmp/plain.ppkg" $((s_sig + 42)) "$tmp/x" && refused 7 "key ID" "$tmp/x"
+flip "$tmp/plain.ppkg" $((s_sig + 60)) "$tmp/x" && refused 7 "signature" "$tmp/x"
+flip "$tmp/plain.ppkg" $((s_pay + 100)) "$tmp/x" && refused 3 "payload" "$tmp/x"
+flip "$tmp/plain.ppkg" $((s_rb + 100)) "$tmp/x" && refused 3 "rollback data" "$tmp/x"
 # An attacker who edits the manifest and recomputes the digest.
-flip "$tmp/plain.pfpk" $((s_man + 5)) "$tmp/x" && forge -r "$tmp/x" "$tmp/y" &&
+flip "$tmp/plain.ppkg" $((s_man + 5)) "$tmp/x" && forge -r "$tmp/x" "$tmp/y" &&
 	refused 7 "manifest edited, digest recomputed" "$tmp/y"
 grep -q 'does not verify' "$tmp/err" || fail "broken signature message"
 
-forge -s "$tmp/plain.pfpk" "$tmp/x" && refused 7 "signature removed" "$tmp/x"
+forge -s "$tmp/plain.ppkg" "$tmp/x" && refused 7 "signature removed" "$tmp/x"
 grep -q 'not signed' "$tmp/err" || fail "unsigned message"
-refused 7 "wrong key" "$tmp/plain.pfpk" --keyring "$tmp/strangers"
+refused 7 "wrong key" "$tmp/plain.ppkg" --keyring "$tmp/strangers"
 grep -q 'not in the keyring' "$tmp/err" || fail "unknown key message"
-refused 7 "threshold not met" "$tmp/plain.pfpk" --threshold 2
+refused 7 "threshold not met" "$tmp/plain.ppkg" --threshold 2
 grep -q 'signed by 1 trusted keys, 2 required' "$tmp/err" || fail "threshold message"
-refused 7 "missing keyring" "$tmp/plain.pfpk" --keyring "$tmp/nonexistent"
-mk old-expiry.pfpk --key "$tmp/test.key" --name fix --expires 1000
-refused 9 "expired" "$tmp/old-expiry.pfpk"
-refused 8 "missing requirement" "$tmp/p.pfpk"
+refused 7 "missing keyring" "$tmp/plain.ppkg" --keyring "$tmp/nonexistent"
+mk old-expiry.ppkg --key "$tmp/test.key" --name fix --expires 1000
+refused 9 "expired" "$tmp/old-expiry.ppkg"
+refused 8 "missing requirement" "$tmp/p.ppkg"
 grep -q "requires 'base' 2" "$tmp/err" || fail "requirement message"
 
 # Two keys meet a threshold of two; unsigned needs --allow-unsigned.
 cp "$tmp/second.pub" "$tmp/keys/"
-mk two.pfpk --key "$tmp/test.key" --key "$tmp/second.key" --name fix
-expect 0 patch-apply $A --check --threshold 2 "$tmp/two.pfpk"
-mk unsigned.pfpk --name fix
-refused 7 "unsigned" "$tmp/unsigned.pfpk"
-expect 0 patch-apply $A --check --allow-unsigned "$tmp/unsigned.pfpk"
+mk two.ppkg --key "$tmp/test.key" --key "$tmp/second.key" --name fix
+expect 0 patch-apply $A --check --threshold 2 "$tmp/two.ppkg"
+mk unsigned.ppkg --name fix
+refused 7 "unsigned" "$tmp/unsigned.ppkg"
+expect 0 patch-apply $A --check --allow-unsigned "$tmp/unsigned.ppkg"
 grep -q WARNING "$tmp/err" || fail "--allow-unsigned is not loud"
-expect 0 patch-inspect --verify --keyring "$tmp/keys" "$tmp/two.pfpk"
+expect 0 patch-inspect --verify --keyring "$tmp/keys" "$tmp/two.ppkg"
 grep -c 'valid' "$tmp/out" | grep -q 2 || fail "inspect --verify shows two keys"
-expect 7 patch-inspect --verify --keyring "$tmp/strangers" "$tmp/two.pfpk"
+expect 7 patch-inspect --verify --keyring "$tmp/strangers" "$tmp/two.ppkg"
 
 # Release counters: release 2 installed, release 1 of the family refused.
 mkdir -p "$tmp/v2" && cp -a "$tmp/new/." "$tmp/v2/" && echo c >"$tmp/v2/bin/conf"
 patch-create -q --key "$tmp/test.key" --name fam-2 --family fam --release 2 \
-	-o "$tmp/r2.pfpk" "$tmp/old" "$tmp/new" || fail "create r2"
+	-o "$tmp/r2.ppkg" "$tmp/old" "$tmp/new" || fail "create r2"
 patch-create -q --key "$tmp/test.key" --name fam-1 --family fam --release 1 \
-	-o "$tmp/r1.pfpk" "$tmp/new" "$tmp/v2" || fail "create r1"
-expect 0 patch-apply $A "$tmp/r2.pfpk"
+	-o "$tmp/r1.ppkg" "$tmp/new" "$tmp/v2" || fail "create r1"
+expect 0 patch-apply $A "$tmp/r2.ppkg"
 after2=$(tree_hash "$tmp/t")
-patch-apply $A "$tmp/r1.pfpk" >/dev/null 2>"$tmp/err"
+patch-apply $A "$tmp/r1.ppkg" >/dev/null 2>"$tmp/err"
 [ $? -eq 10 ] && ok || fail "downgrade: $(cat "$tmp/err")"
 [ "$(tree_hash "$tmp/t")" = "$after2" ] || fail "downgrade changed the tree"
-expect 0 patch-apply $A --force-downgrade "$tmp/r1.pfpk"
+expect 0 patch-apply $A --force-downgrade "$tmp/r1.ppkg"
 grep -q WARNING "$tmp/err" || fail "--force-downgrade is not loud"
 
 # A conflict with what is installed.
 patch-create -q --key "$tmp/test.key" --name other --conflicts fam-2 \
-	-o "$tmp/c.pfpk" "$tmp/v2" "$tmp/old" || fail "create c"
+	-o "$tmp/c.ppkg" "$tmp/v2" "$tmp/old" || fail "create c"
 hash=$(tree_hash "$tmp/t")
-patch-apply $A "$tmp/c.pfpk" >/dev/null 2>"$tmp/err"
+patch-apply $A "$tmp/c.ppkg" >/dev/null 2>"$tmp/err"
 [ $? -eq 8 ] && ok || fail "conflict: $(cat "$tmp/err")"
 [ "$(tree_hash "$tmp/t")" = "$hash" ] || fail "conflict changed the tree"
 finish

@@ -8,7 +8,7 @@
 make_key
 mkdir -p "$tmp/old" "$tmp/new"
 echo a >"$tmp/old/f" && echo b >"$tmp/new/f"
-patch-create -q --key "$tmp/test.key" -o "$tmp/p.pfpk" "$tmp/old" "$tmp/new" ||
+patch-create -q --key "$tmp/test.key" -o "$tmp/p.ppkg" "$tmp/old" "$tmp/new" ||
 	fail "create"
 copy_tree "$tmp/old" "$tmp/t"
 before=$(tree_hash "$tmp/t")
@@ -22,7 +22,7 @@ odd() {
 		else
 			set -- patch-inspect
 		fi
-		timeout 60 "$@" --keyring "$tmp/ring" "$tmp/p.pfpk" \
+		timeout 60 "$@" --keyring "$tmp/ring" "$tmp/p.ppkg" \
 			>/dev/null 2>"$tmp/err"
 		rc=$?
 		[ $rc -eq 7 ] && ok ||
@@ -55,12 +55,12 @@ odd "invalid key file" "is not a patchfmt public key file"
 
 # A symbolic link to a key file is followed, as section 11.2 says.
 mkdir "$tmp/ring" && ln -s "$tmp/test.pub" "$tmp/ring/linked.pub"
-expect 0 patch-inspect --keyring "$tmp/ring" "$tmp/p.pfpk"
+expect 0 patch-inspect --keyring "$tmp/ring" "$tmp/p.ppkg"
 grep -q "^verified yes" "$tmp/out" && ok || fail "linked key not trusted"
 
 # The same checks hold for a secret key given to patch-create.
 mkfifo "$tmp/fifo.key"
-expect 2 timeout 60 patch-create --key "$tmp/fifo.key" -o "$tmp/q.pfpk" \
+expect 2 timeout 60 patch-create --key "$tmp/fifo.key" -o "$tmp/q.ppkg" \
 	"$tmp/old" "$tmp/new"
 grep -q "secret key '$tmp/fifo.key' is a FIFO" "$tmp/err" && ok ||
 	fail "secret key FIFO message: $(cat "$tmp/err")"

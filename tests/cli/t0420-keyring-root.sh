@@ -21,7 +21,7 @@ mk() { # NAME KEY...
 	shift
 	_keys=
 	for _k; do _keys="$_keys --key $tmp/$_k.key"; done
-	patch-create -q $_keys -o "$tmp/$_out.pfpk" "$tmp/old" "$tmp/new" ||
+	patch-create -q $_keys -o "$tmp/$_out.ppkg" "$tmp/old" "$tmp/new" ||
 		fail "create $_out"
 }
 mk pS S && mk pT T && mk pX X && mk pTU T U && mk pU U
@@ -65,26 +65,26 @@ kr init "$ring" --root "$tmp/A.pub" --root "$tmp/B.pub" --threshold 2 $AB &&
 kr add-key "$ring" "$tmp/S.pub" $AB && ok || fail "add-key: $(cat "$tmp/err")"
 grep -q "is at version 2" "$tmp/out" && ok || fail "add-key: $(cat "$tmp/out")"
 ls -a "$ring" | grep -q '^\.root' && fail "a temporary file was left"
-accepted "$tmp/pS.pfpk"
+accepted "$tmp/pS.ppkg"
 copy_tree "$tmp/old" "$tmp/t2"
 expect 0 patch-apply --keyring "$ring" --state-dir "$tmp/state2" \
-	--root "$tmp/t2" "$tmp/pS.pfpk"
+	--root "$tmp/t2" "$tmp/pS.ppkg"
 grep -q 'cannot be revoked' "$tmp/err" && fail "note on a rooted keyring"
 [ "$(cat "$tmp/t2/f")" = b ] && ok || fail "signed package not installed"
 cp "$ring/root.pfkr" "$tmp/v2.pfkr"
 
 # Arbitrary package: a key the root does not name, even as a .pub file
 # dropped into the directory.
-refused 7 "unknown key" "signed only by keys not in the keyring" "$tmp/pX.pfpk"
+refused 7 "unknown key" "signed only by keys not in the keyring" "$tmp/pX.ppkg"
 cp "$tmp/X.pub" "$ring/"
-refused 7 ".pub file beside the root" "not in the keyring" "$tmp/pX.pfpk"
+refused 7 ".pub file beside the root" "not in the keyring" "$tmp/pX.ppkg"
 rm "$ring/X.pub"
 
 # Mix-and-match: a signing key and the root of another keyring.
 kr init "$tmp/other" --root "$tmp/R2.pub" --sign "$tmp/R2.key" &&
 	kr add-key "$tmp/other" "$tmp/X.pub" --sign "$tmp/R2.key" ||
 	fail "other keyring: $(cat "$tmp/err")"
-accepted "$tmp/pX.pfpk" "$tmp/other"
+accepted "$tmp/pX.ppkg" "$tmp/other"
 kr update "$ring" "$tmp/other/root.pfkr"
 [ $? -eq 7 ] && ok || fail "root of another keyring accepted"
 grep -q "signed by 0 of the keyring's root keys" "$tmp/err" && ok ||
@@ -93,7 +93,7 @@ cmp -s "$ring/root.pfkr" "$tmp/v2.pfkr" && ok || fail "keyring changed"
 
 # Revoked key: a package signed before the revocation is refused too.
 kr revoke "$ring" "$(id S)" $AB && ok || fail "revoke: $(cat "$tmp/err")"
-refused 7 "revoked key" "signing key $(id S) is revoked" "$tmp/pS.pfpk"
+refused 7 "revoked key" "signing key $(id S) is revoked" "$tmp/pS.ppkg"
 kr add-key "$ring" "$tmp/S.pub" $AB
 [ $? -eq 2 ] && grep -q "is revoked" "$tmp/err" && ok ||
 	fail "a revoked key was added again: $(cat "$tmp/err")"
@@ -102,7 +102,7 @@ kr add-key "$ring" "$tmp/S.pub" $AB
 kr add-key "$ring" "$tmp/T.pub" --expires 2000-01-01 $AB && ok ||
 	fail "add-key T: $(cat "$tmp/err")"
 refused 7 "expired key" "signing key $(id T) expired on 2000-01-01" \
-	"$tmp/pT.pfpk"
+	"$tmp/pT.ppkg"
 kr show "$ring" && grep -q "expires 2000-01-01 (expired)" "$tmp/out" && ok ||
 	fail "show expired key: $(cat "$tmp/out")"
 
@@ -110,13 +110,13 @@ kr show "$ring" && grep -q "expires 2000-01-01 (expired)" "$tmp/out" && ok ||
 kr add-key "$ring" "$tmp/U.pub" --expires +30d --signing-threshold 2 $AB ||
 	fail "add-key U: $(cat "$tmp/err")"
 refused 7 "signing threshold" "signed by 1 trusted keys, 2 required" \
-	"$tmp/pU.pfpk"
+	"$tmp/pU.ppkg"
 refused 7 "expired key under a threshold" "expired on 2000-01-01" \
-	"$tmp/pTU.pfpk"
+	"$tmp/pTU.ppkg"
 kr add-key "$ring" "$tmp/T.pub" --expires +1d --signing-threshold 1 $AB ||
 	fail "renew T: $(cat "$tmp/err")"
-accepted "$tmp/pTU.pfpk"
-accepted "$tmp/pU.pfpk"
+accepted "$tmp/pTU.ppkg"
+accepted "$tmp/pU.ppkg"
 cur=$(cat "$ring/root.pfkr" | sha256sum)
 
 # Rollback of the metadata to an older version.
@@ -124,7 +124,7 @@ kr update "$ring" "$tmp/v2.pfkr"
 [ $? -eq 7 ] && grep -q "older than the keyring's version" "$tmp/err" && ok ||
 	fail "rollback: $(cat "$tmp/err")"
 [ "$(sha256sum <"$ring/root.pfkr")" = "$cur" ] && ok || fail "rollback changed it"
-refused 7 "revoked key after a rollback" "is revoked" "$tmp/pS.pfpk"
+refused 7 "revoked key after a rollback" "is revoked" "$tmp/pS.ppkg"
 
 # A root signed by fewer than the threshold: the next version made on a
 # copy, with one of its two signatures cut away.
@@ -142,18 +142,18 @@ kr add-key "$tmp/work" "$tmp/C.pub" --sign "$tmp/A.key"
 [ $? -eq 7 ] && ok || fail "patch-keyring signed below the threshold"
 # Put in place by hand, the applier refuses it as a whole.
 cp -a "$ring" "$tmp/forged" && cp "$tmp/one-sig.pfkr" "$tmp/forged/root.pfkr"
-refused 7 "root below its threshold" "2 required" "$tmp/pX.pfpk" "$tmp/forged"
-refused 7 "root below its threshold" "2 required" "$tmp/pU.pfpk" "$tmp/forged"
+refused 7 "root below its threshold" "2 required" "$tmp/pX.ppkg" "$tmp/forged"
+refused 7 "root below its threshold" "2 required" "$tmp/pU.ppkg" "$tmp/forged"
 # A flipped byte in the body breaks the signatures.
 cp "$ring/root.pfkr" "$tmp/forged/root.pfkr"
 printf 'Z' | dd of="$tmp/forged/root.pfkr" bs=1 seek=20 conv=notrunc 2>/dev/null
-refused 7 "altered root" "does not verify" "$tmp/pU.pfpk" "$tmp/forged"
+refused 7 "altered root" "does not verify" "$tmp/pU.ppkg" "$tmp/forged"
 # A root file that is not a regular file is refused at once, whole.
 rm "$tmp/forged/root.pfkr" && mkfifo "$tmp/forged/root.pfkr"
 refused 7 "root FIFO" "root metadata '$tmp/forged/root.pfkr' is a FIFO" \
-	"$tmp/pU.pfpk" "$tmp/forged"
+	"$tmp/pU.ppkg" "$tmp/forged"
 rm "$tmp/forged/root.pfkr" && ln -s "$tmp/nowhere" "$tmp/forged/root.pfkr"
-refused 7 "dangling root" "is a dangling symbolic link" "$tmp/pU.pfpk" \
+refused 7 "dangling root" "is a dangling symbolic link" "$tmp/pU.ppkg" \
 	"$tmp/forged"
 
 # A fork: two different roots with the same version.
@@ -161,7 +161,7 @@ cp -a "$ring" "$tmp/fork"
 kr add-key "$tmp/fork" "$tmp/C.pub" $AB || fail "fork: $(cat "$tmp/err")"
 kr update "$ring" "$tmp/work/root.pfkr" && ok ||
 	fail "update: $(cat "$tmp/err")"
-accepted "$tmp/pX.pfpk"
+accepted "$tmp/pX.ppkg"
 kr update "$ring" "$tmp/fork/root.pfkr"
 [ $? -eq 7 ] && grep -q "(a fork)" "$tmp/err" && ok ||
 	fail "fork: $(cat "$tmp/err")"
@@ -175,7 +175,7 @@ cp -a "$ring" "$tmp/frozen"
 kr revoke "$tmp/frozen" "$(id C)" --root-expires 2001-02-03 $AB &&
 	grep -q "in the past" "$tmp/err" && ok ||
 	fail "expired root: $(cat "$tmp/err")"
-refused 7 "freeze" "expired on 2001-02-03" "$tmp/pX.pfpk" "$tmp/frozen"
+refused 7 "freeze" "expired on 2001-02-03" "$tmp/pX.ppkg" "$tmp/frozen"
 kr update "$ring" "$tmp/frozen/root.pfkr"
 [ $? -eq 7 ] && grep -q "expired on 2001-02-03" "$tmp/err" && ok ||
 	fail "update to an expired root: $(cat "$tmp/err")"
@@ -186,7 +186,7 @@ kr revoke "$tmp/thawed" "$(id D)" --root-expires +10d $AB ||
 	fail "renew: $(cat "$tmp/err")"
 kr update "$tmp/frozen" "$tmp/thawed/root.pfkr" && ok ||
 	fail "update of a frozen keyring: $(cat "$tmp/err")"
-accepted "$tmp/pX.pfpk" "$tmp/frozen"
+accepted "$tmp/pX.ppkg" "$tmp/frozen"
 
 # Rotation: the new root is signed by the old threshold and the new one;
 # a machine two versions behind follows it in one step, and the old root
@@ -214,12 +214,12 @@ kr show --json "$ring" &&
 	grep -q "\"root\":{\"threshold\":2,\"keys\":\[" "$tmp/out" &&
 	grep -q "\"revoked\":\[\"" "$tmp/out" && ok ||
 	fail "show --json: $(cat "$tmp/out")"
-accepted "$tmp/pU.pfpk"
+accepted "$tmp/pU.ppkg"
 
 # A bare keyring still works, with its note.
 make_key
 mk pK test
-expect 0 patch-inspect --keyring "$tmp/keys" "$tmp/pK.pfpk"
+expect 0 patch-inspect --keyring "$tmp/keys" "$tmp/pK.ppkg"
 grep -q "keyring '$tmp/keys' has no root metadata: its keys cannot be revoked" \
 	"$tmp/err" && ok || fail "no note: $(cat "$tmp/err")"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || fail "more than one line"

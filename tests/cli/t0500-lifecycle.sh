@@ -8,14 +8,14 @@ make_key
 
 for name in libcurl4 libpython; do
 	old=$PF_CORPUS/trees/$name-old new=$PF_CORPUS/trees/$name-new
-	patch-create -q --key "$tmp/test.key" --name "$name-fix" --version 1 \
-		-o "$tmp/$name.pfpk" "$old" "$new" || fail "create $name"
+	patch-create -q --key "$tmp/test.key" --name "$name-fix" --package-version 1 \
+		-o "$tmp/$name.ppkg" "$old" "$new" || fail "create $name"
 	copy_tree "$old" "$tmp/$name"
 	A="--keyring $tmp/keys --state-dir $tmp/state-$name --root $tmp/$name $needs"
 	S="--state-dir $tmp/state-$name --root $tmp/$name"
 	h_old=$(tree_hash "$old") h_new=$(tree_hash "$new")
 	for round in 1 2; do
-		expect 0 patch-apply $A "$tmp/$name.pfpk"
+		expect 0 patch-apply $A "$tmp/$name.ppkg"
 		[ "$(tree_hash "$tmp/$name")" = "$h_new" ] && ok ||
 			fail "$name round $round: applied tree differs"
 		expect 0 patch-status $S
@@ -39,14 +39,14 @@ cp "$old/usr/share/doc/libcurl4/changelog.Debian.gz" "$tmp/mid/usr/share/doc/lib
 chmod 0444 "$tmp/mid/usr/share/doc/libcurl4/changelog.Debian.gz"
 chmod u-w "$tmp/mid/usr/share/doc/libcurl4"
 patch-create -q --key "$tmp/test.key" --name p1 --family curl --release 1 \
-	-o "$tmp/p1.pfpk" "$old" "$tmp/mid" || fail "create p1"
+	-o "$tmp/p1.ppkg" "$old" "$tmp/mid" || fail "create p1"
 patch-create -q --key "$tmp/test.key" --name p2 --family curl --release 2 \
-	--supersedes p1 -o "$tmp/p2.pfpk" "$tmp/mid" "$new" || fail "create p2"
+	--supersedes p1 -o "$tmp/p2.ppkg" "$tmp/mid" "$new" || fail "create p2"
 copy_tree "$old" "$tmp/s"
 A="--keyring $tmp/keys --state-dir $tmp/state-s --root $tmp/s $needs"
 S="--state-dir $tmp/state-s --root $tmp/s"
-expect 0 patch-apply $A "$tmp/p1.pfpk"
-expect 0 patch-apply $A "$tmp/p2.pfpk"
+expect 0 patch-apply $A "$tmp/p1.ppkg"
+expect 0 patch-apply $A "$tmp/p2.ppkg"
 [ "$(tree_hash "$tmp/s")" = "$(tree_hash "$new")" ] && ok || fail "p1+p2 tree"
 expect 0 patch-status $S --json
 grep -q '"id":"p1",.*"superseded_by":"p2"' "$tmp/out" || fail "p1 not superseded: $(cat "$tmp/out")"
@@ -60,15 +60,15 @@ expect 0 patch-rollback $S p1
 [ "$(tree_hash "$tmp/s")" = "$(tree_hash "$old")" ] && ok || fail "rollback of p1 is not OLD"
 
 # Files changed since the install: refused, then forced.
-expect 0 patch-apply $A "$tmp/p1.pfpk"
+expect 0 patch-apply $A "$tmp/p1.ppkg"
 f=$tmp/s/usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0
 chmod u+w "$f" && printf 'local edit' >>"$f" && chmod 0444 "$f"
-expect 0 patch-status $S
+expect 17 patch-status $S
 grep -q "p1 .* modified" "$tmp/out" || fail "status does not see the edit"
 changed=$(tree_hash "$tmp/s")
 expect 1 patch-rollback $S p1
 [ "$(tree_hash "$tmp/s")" = "$changed" ] && ok || fail "refused rollback changed the tree"
 expect 0 patch-rollback $S --force p1
 [ "$(tree_hash "$tmp/s")" = "$(tree_hash "$old")" ] && ok || fail "forced rollback is not OLD"
-expect 2 patch-rollback $S p1
+expect 16 patch-rollback $S p1
 finish

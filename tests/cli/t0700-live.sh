@@ -7,13 +7,13 @@
 # that do not run the build are refused.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/live.sh"
-expect 0 patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
-	-o "$tmp/hp.pfpk" "$tmp/old" "$tmp/new"
-expect 0 patch-inspect "$tmp/hp.pfpk"
+expect 0 patch-create -q --key "$tmp/test.key" --name hp-fix --package-version 2 \
+	-o "$tmp/hp.ppkg" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/hp.ppkg"
 grep -q 'replace add_numbers' "$tmp/out" || fail "inspect: no add_numbers"
 grep -q 'replace demo_checksum' "$tmp/out" || fail "inspect: no demo_checksum"
-patch-create -q --no-live --name plain -o "$tmp/plain.pfpk" "$tmp/old" "$tmp/new"
-patch-inspect "$tmp/plain.pfpk" | grep -q '^live' && fail "--no-live kept hot patches"
+patch-create -q --no-live --name plain -o "$tmp/plain.ppkg" "$tmp/old" "$tmp/new"
+patch-inspect "$tmp/plain.ppkg" | grep -q '^live' && fail "--no-live kept hot patches"
 
 hp_serve
 
@@ -23,10 +23,10 @@ S="--state-dir $tmp/state"
 rounds=${PF_LIVE_ROUNDS:-10}
 r=0
 while [ $r -lt "$rounds" ]; do
-	expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk" || break
+	expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg" || break
 	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok ||
 		fail "round $r: ADD after apply: $(hpask "$sock" "ADD 10 5")"
-	expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
+	expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
 	grep -q "already live" "$tmp/out" || fail "round $r: not 'already live'"
 	expect 0 patch-status $S --pid "$server"
 	grep -q "hp-fix" "$tmp/out" || fail "round $r: status --pid"
@@ -39,7 +39,7 @@ done
 
 # The records of a process that has ended are pruned by the next apply.
 mkdir -p "$tmp/state/live/4194303-1" && : >"$tmp/state/live/4194303-1/gone"
-expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
 [ ! -e "$tmp/state/live/4194303-1" ] && ok || fail "stale live record kept"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 
@@ -50,7 +50,7 @@ mkdir -p "$tmp/state/live/$server-$start"
 printf 'PFHJ\001damaged' >"$tmp/state/live/$server-$start/hp-fix"
 expect 5 patch-status $S --pid "$server"
 grep -q "damaged" "$tmp/err" && grep -q "damaged record" "$tmp/out" || fail "status of a damaged journal"
-expect 5 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
+expect 5 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
 grep -q "damaged live record 'hp-fix'" "$tmp/err" || fail "apply over a damaged journal"
 expect 5 patch-rollback $S --pid "$server" hp-fix
 expect 5 patch-rollback $S --check --pid "$server" hp-fix
@@ -60,7 +60,7 @@ rm "$tmp/state/live/$server-$start/hp-fix"
 # Every process that runs the build, without naming it.  Test servers
 # of the same build run by other test runs on this machine may be there
 # too, and traced by their own tests: only this server is judged.
-patch-apply $A --all-processes "$tmp/hp.pfpk" >"$tmp/out" 2>"$tmp/err"
+patch-apply $A --all-processes "$tmp/hp.ppkg" >"$tmp/out" 2>"$tmp/err"
 grep -q "is live in process $server" "$tmp/out" && ok || fail "--all-processes: $(cat "$tmp/out" "$tmp/err")"
 grep -Eq "process $server([^0-9]|\$)" "$tmp/err" && fail "--all-processes: $(cat "$tmp/err")"
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "--all-processes: ADD"
@@ -82,16 +82,16 @@ for v in old new; do
 		strip "$tmp/s$v/opt/hp/$f"
 	done
 done
-expect 0 patch-create --name hp-strip -o "$tmp/nodebug.pfpk" "$tmp/sold" "$tmp/snew"
+expect 0 patch-create --name hp-strip -o "$tmp/nodebug.ppkg" "$tmp/sold" "$tmp/snew"
 grep -q "no debug file" "$tmp/err" || fail "stripped without debug files: $(cat "$tmp/err")"
 expect 0 patch-create -q --key "$tmp/test.key" --name hp-strip --debug-dir "$tmp/dbg" \
-	-o "$tmp/strip.pfpk" "$tmp/sold" "$tmp/snew"
-expect 0 patch-inspect "$tmp/strip.pfpk"
+	-o "$tmp/strip.ppkg" "$tmp/sold" "$tmp/snew"
+expect 0 patch-inspect "$tmp/strip.ppkg"
 grep -q 'replace add_numbers' "$tmp/out" && grep -q 'replace demo_checksum' "$tmp/out" ||
 	fail "stripped with debug files: $(grep -c replace "$tmp/out") functions"
 r=0
 while [ $r -lt 5 ]; do
-	expect 0 patch-apply $A --pid "$server" "$tmp/strip.pfpk" || break
+	expect 0 patch-apply $A --pid "$server" "$tmp/strip.ppkg" || break
 	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "stripped round $r: ADD"
 	expect 0 patch-rollback $S --pid "$server" hp-strip
 	[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok || fail "stripped round $r: rollback"
@@ -102,28 +102,28 @@ done
 # old; patch-inspect says what was left out.
 old_greet=$(hpask "$sock" "GREET x")
 expect 0 patch-create -q --key "$tmp/test.key" --name hp-part --live-only add_numbers \
-	-o "$tmp/part.pfpk" "$tmp/old" "$tmp/new"
-expect 0 patch-inspect "$tmp/part.pfpk"
+	-o "$tmp/part.ppkg" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/part.ppkg"
 grep -q 'replace add_numbers' "$tmp/out" && ! grep -q 'replace greet' "$tmp/out" ||
 	fail "--live-only: $(grep replace "$tmp/out")"
 grep -q '^left-out .*: greet: changed .*--live-only' "$tmp/out" || fail "--live-only: no left-out greet"
-expect 0 patch-apply $A --pid "$server" "$tmp/part.pfpk"
+expect 0 patch-apply $A --pid "$server" "$tmp/part.ppkg"
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && [ "$(hpask "$sock" "GREET x")" = "$old_greet" ] &&
 	ok || fail "--live-only: ADD $(hpask "$sock" "ADD 10 5"), GREET $(hpask "$sock" "GREET x")"
 expect 0 patch-rollback $S --pid "$server" hp-part
 
 # Refusals leave the process as it was.
-patch-create -q --name hp-unsigned -o "$tmp/u.pfpk" "$tmp/old" "$tmp/new"
-expect 7 patch-apply $A --pid "$server" "$tmp/u.pfpk"
-expect 7 patch-apply $A --allow-unsigned --pid "$server" "$tmp/u.pfpk"
+patch-create -q --name hp-unsigned -o "$tmp/u.ppkg" "$tmp/old" "$tmp/new"
+expect 7 patch-apply $A --pid "$server" "$tmp/u.ppkg"
+expect 7 patch-apply $A --allow-unsigned --pid "$server" "$tmp/u.ppkg"
 grep -q "signed packages only" "$tmp/err" || fail "unsigned hot patch message"
-expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
 expect 0 patch-rollback $S --check --pid "$server" hp-fix
 [ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok || fail "rollback --check took it out"
 expect 0 patch-rollback $S --pid "$server" hp-fix
 sleep 30 &
 other=$!
-expect 1 patch-apply $A --pid "$other" "$tmp/hp.pfpk"
+expect 1 patch-apply $A --pid "$other" "$tmp/hp.ppkg"
 grep -q "runs none of the builds" "$tmp/err" || fail "wrong process message"
 kill $other 2>/dev/null
 expect 2 patch-rollback $S --pid "$server" hp-fix

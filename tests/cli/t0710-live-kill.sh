@@ -19,8 +19,8 @@ if ! command -v strace >/dev/null 2>&1; then
 	exit 77
 fi
 . "$top_srcdir/tests/cli/live.sh"
-patch-create -q --key "$tmp/test.key" --name hp-fix --version 2 \
-	-o "$tmp/hp.pfpk" "$tmp/old" "$tmp/new" || fail "patch-create"
+patch-create -q --key "$tmp/test.key" --name hp-fix --package-version 2 \
+	-o "$tmp/hp.ppkg" "$tmp/old" "$tmp/new" || fail "patch-create"
 hp_serve
 grep -q ready "$tmp/server.out" || { finish; exit 1; }
 
@@ -46,7 +46,7 @@ stopped() {
 	return 1
 }
 old=$(fp)
-patch-apply $A "$tmp/hp.pfpk" >/dev/null || fail "first apply"
+patch-apply $A "$tmp/hp.ppkg" >/dev/null || fail "first apply"
 new=$(fp)
 [ "$old" != "$new" ] || fail "old and new answer alike: $old"
 patch-rollback $S $W hp-fix >/dev/null || fail "first rollback"
@@ -54,7 +54,7 @@ patch-rollback $S $W hp-fix >/dev/null || fail "first rollback"
 # How many calls of each kind one apply and one rollback make.
 kinds="ptrace pwrite64 process_vm_writev kill fsync write renameat unlinkat mkdirat openat"
 strace -f -qq -c -U name,calls -o "$tmp/c.apply" \
-	-e trace="$(echo $kinds | tr ' ' ,)" patch-apply $A "$tmp/hp.pfpk" >/dev/null
+	-e trace="$(echo $kinds | tr ' ' ,)" patch-apply $A "$tmp/hp.ppkg" >/dev/null
 strace -f -qq -c -U name,calls -o "$tmp/c.rollback" \
 	-e trace="$(echo $kinds | tr ' ' ,)" patch-rollback $S $W hp-fix >/dev/null
 calls() {
@@ -87,7 +87,7 @@ check() {
 	fi
 	case $((tried % 3)) in
 	0) patch-status $S >"$tmp/rec" 2>&1 ;;
-	1) patch-apply $A "$tmp/hp.pfpk" >"$tmp/rec" 2>&1 ;;
+	1) patch-apply $A "$tmp/hp.ppkg" >"$tmp/rec" 2>&1 ;;
 	2) patch-rollback $S $W hp-fix >"$tmp/rec" 2>&1 ;;
 	esac
 	rc=$?
@@ -105,7 +105,7 @@ check() {
 	# Both ways work again.
 	to_old "$1"
 	[ "$(fp)" = "$old" ] || fail "$1: rollback did not give the old code"
-	patch-apply $A "$tmp/hp.pfpk" >/dev/null 2>&1 || fail "$1: re-apply failed"
+	patch-apply $A "$tmp/hp.ppkg" >/dev/null 2>&1 || fail "$1: re-apply failed"
 	[ "$(fp)" = "$new" ] || fail "$1: re-apply did not give the new code"
 	ls -A "$tmp/state/live/"*/ 2>/dev/null | grep -q '^\.' &&
 		fail "$1: temporary file left in the state directory"
@@ -128,7 +128,7 @@ for op in apply rollback; do
 		while [ "$i" -le "$n" ]; do
 			if [ $op = apply ]; then
 				to_old "$op $k $i (before)"
-				set -- patch-apply $A "$tmp/hp.pfpk"
+				set -- patch-apply $A "$tmp/hp.ppkg"
 			else
 				set -- patch-rollback $S $W hp-fix
 			fi

@@ -56,13 +56,13 @@ ticks=$(nm "$live/old/$name" | awk '$3 == "ticks" { print "0x" $1 }')
 ticks=$((${ticks:-0}))
 [ "$filend" -gt 0 ] && [ "$ticks" -ge "$filend" ] && ok ||
 	fail "ticks at $ticks is not past the file-backed pages ($filend)"
-expect 0 patch-create -q --key "$tmp/test.key" --name bss -o "$tmp/bss.pfpk" \
+expect 0 patch-create -q --key "$tmp/test.key" --name bss -o "$tmp/bss.ppkg" \
 	"$tmp/b-old" "$tmp/b-new"
-expect 0 patch-inspect "$tmp/bss.pfpk"
+expect 0 patch-inspect "$tmp/bss.ppkg"
 grep -q 'replace report' "$tmp/out" || fail "inspect: no report"
 start $name
 case $(ask) in [1-9]*) ok;; *) fail "old build: $(tail -1 "$tmp/$name.out")";; esac
-expect 0 patch-apply $A --pid "$prog" "$tmp/bss.pfpk"
+expect 0 patch-apply $A --pid "$prog" "$tmp/bss.ppkg"
 case $(ask) in -[1-9]*) ok;; *) fail "after apply: $(tail -1 "$tmp/$name.out")";; esac
 expect 0 patch-rollback $S --pid "$prog" bss
 case $(ask) in [1-9]*) ok;; *) fail "after rollback: $(tail -1 "$tmp/$name.out")";; esac
@@ -76,21 +76,21 @@ for v in old new; do
 	cp "$(command -v sleep)" "$tmp/l-$v/opt/sleeper"
 done
 printf x >>"$tmp/l-new/opt/sleeper"
-expect 0 patch-create -q --key "$tmp/test.key" --name lv -o "$tmp/lv.pfpk" \
+expect 0 patch-create -q --key "$tmp/test.key" --name lv -o "$tmp/lv.ppkg" \
 	"$tmp/l-old" "$tmp/l-new"
 cp -a "$tmp/l-old" "$tmp/root"
 "$tmp/root/opt/sleeper" 120 &
 sleeper=$!
 kill -9 "$prog" 2>/dev/null
 start $name "$tmp/root/opt"
-expect 0 patch-apply $A --skip-needs --root "$tmp/root" --live "$tmp/lv.pfpk"
+expect 0 patch-apply $A --skip-needs --root "$tmp/root" --live "$tmp/lv.ppkg"
 grep -q "'lv' is live in process $prog" "$tmp/out" || fail "--live: $(cat "$tmp/out")"
 grep -q "process $sleeper (sleeper) still maps 'opt/sleeper', replaced on disk: restart it" \
 	"$tmp/out" || fail "--live: sleeper not listed: $(cat "$tmp/out")"
 grep -q "process $prog .*still maps" "$tmp/out" && fail "--live: patched process listed"
 cmp -s "$tmp/root/opt/$name" "$live/new/$name" && ok || fail "--live: file not installed"
 case $(ask) in -[1-9]*) ok;; *) fail "--live: $(tail -1 "$tmp/$name.out")";; esac
-expect 0 patch-apply $A --skip-needs --root "$tmp/root" --live --json "$tmp/lv.pfpk"
+expect 0 patch-apply $A --skip-needs --root "$tmp/root" --live --json "$tmp/lv.ppkg"
 grep -q "\"pid\":$prog,\"status\":\"already-applied\"" "$tmp/out" &&
 	grep -q "\"pid\":$sleeper,\"status\":\"needs-restart\",\"path\":\"opt/sleeper\"" "$tmp/out" &&
 	ok || fail "--live --json: $(cat "$tmp/out")"
@@ -104,10 +104,10 @@ kill -9 "$sleeper" 2>/dev/null
 # A package without hot-patch records says so, once, not that the
 # process runs none of its builds.
 expect 0 patch-create -q --no-live --key "$tmp/test.key" --name plain \
-	-o "$tmp/plain.pfpk" "$tmp/b-old" "$tmp/b-new"
-expect 1 patch-apply $A --pid "$prog" "$tmp/plain.pfpk"
+	-o "$tmp/plain.ppkg" "$tmp/b-old" "$tmp/b-new"
+expect 1 patch-apply $A --pid "$prog" "$tmp/plain.ppkg"
 grep -q "has no hot-patch records" "$tmp/err" || fail "no records: $(cat "$tmp/err")"
-expect 1 patch-apply $A --all-processes "$tmp/plain.pfpk"
+expect 1 patch-apply $A --all-processes "$tmp/plain.ppkg"
 [ "$(grep -c "has no hot-patch records" "$tmp/err")" = 1 ] && ok ||
 	fail "no records, all processes: $(cat "$tmp/err")"
 kill -9 "$prog" 2>/dev/null
@@ -120,32 +120,32 @@ prog=
 mkdir -p "$tmp/q-old/opt" "$tmp/q-new/opt"
 cp "$live/old/quirks" "$tmp/q-old/opt/"
 cp "$live/new/quirks" "$tmp/q-new/opt/"
-expect 0 patch-create -q --key "$tmp/test.key" --name q -o "$tmp/q.pfpk" \
+expect 0 patch-create -q --key "$tmp/test.key" --name q -o "$tmp/q.ppkg" \
 	"$tmp/q-old" "$tmp/q-new"
 # patch-inspect --explain says why each function counts as changed
 # (its first instruction that differs); --live-skip leaves one out, and
 # patch-inspect shows it, in text and JSON.
-expect 0 patch-inspect --explain "$tmp/q.pfpk"
+expect 0 patch-inspect --explain "$tmp/q.ppkg"
 grep -q '^changed .*: pick: .*first difference: old +0x[0-9a-f]*: ' "$tmp/out" ||
 	fail "explain: $(cat "$tmp/out")"
 grep -q ': above: ' "$tmp/out" && fail "explain: above counts as changed"
-expect 0 patch-inspect "$tmp/q.pfpk"
+expect 0 patch-inspect "$tmp/q.ppkg"
 grep -q '^changed ' "$tmp/out" && fail "changed notes shown without --explain"
 expect 0 patch-create -q --key "$tmp/test.key" --name q --live-skip pick \
-	-o "$tmp/skip.pfpk" "$tmp/q-old" "$tmp/q-new"
-expect 0 patch-inspect "$tmp/skip.pfpk"
+	-o "$tmp/skip.ppkg" "$tmp/q-old" "$tmp/q-new"
+expect 0 patch-inspect "$tmp/skip.ppkg"
 grep -q 'replace pick' "$tmp/out" && fail "--live-skip: pick replaced"
 grep -q '^left-out .*: pick: changed (.*), left out on purpose (patch-create --live-skip)' \
 	"$tmp/out" || fail "--live-skip: $(cat "$tmp/out")"
-expect 0 patch-inspect --json "$tmp/skip.pfpk"
+expect 0 patch-inspect --json "$tmp/skip.ppkg"
 grep -q '"live_notes":\[{"path":"opt/quirks","kind":"left-out","name":"pick"' "$tmp/out" ||
 	fail "--live-skip json: $(cat "$tmp/out")"
 
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
-	expect 1 patch-apply $A --pid 2 "$tmp/q.pfpk"
+	expect 1 patch-apply $A --pid 2 "$tmp/q.ppkg"
 	grep -q "runs no program" "$tmp/err" || fail "kernel thread: $(cat "$tmp/err")"
 	kthreads=$(grep -l '^PPid:[[:space:]]*2$' /proc/[0-9]*/status 2>/dev/null | wc -l)
-	expect 1 patch-apply $A --all-processes "$tmp/q.pfpk"
+	expect 1 patch-apply $A --all-processes "$tmp/q.ppkg"
 	hidden=$(sed -n 's/.*: \([0-9]*\) processes could not be looked into.*/\1/p' "$tmp/err")
 	[ "${hidden:-0}" -lt "$kthreads" ] && ok ||
 		fail "$hidden processes not looked into, $kthreads kernel threads"

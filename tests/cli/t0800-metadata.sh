@@ -21,7 +21,7 @@ same() {
 # times are recorded.
 mkdir -p "$tmp/u/old" "$tmp/u/new"
 mkfifo "$tmp/u/new/pipe"
-expect 2 patch-create -q -o "$tmp/u.pfpk" "$tmp/u/old" "$tmp/u/new" &&
+expect 2 patch-create -q -o "$tmp/u.ppkg" "$tmp/u/old" "$tmp/u/new" &&
 	grep -q "'pipe' is a FIFO" "$tmp/err" && ok ||
 	fail "a FIFO is not refused by name: $(cat "$tmp/err")"
 rm "$tmp/u/new/pipe"
@@ -29,13 +29,13 @@ echo linked >"$tmp/u/new/a" && ln "$tmp/u/new/a" "$tmp/u/new/b"
 truncate -s 64M "$tmp/u/new/sparse"
 printf data | dd of="$tmp/u/new/sparse" bs=1 seek=4096 conv=notrunc 2>/dev/null
 touch -d @1700000000 "$tmp/u/new/a"
-expect 0 patch-create -q --keep-mtime -o "$tmp/u.pfpk" "$tmp/u/old" \
+expect 0 patch-create -q --keep-mtime -o "$tmp/u.ppkg" "$tmp/u/old" \
 	"$tmp/u/new"
-expect 0 patch-inspect "$tmp/u.pfpk"
+expect 0 patch-inspect "$tmp/u.ppkg"
 grep -q 'hard link to a' "$tmp/out" && grep -q 'sparse, ' "$tmp/out" &&
 	grep -q 'mtime 1700000000.000000000' "$tmp/out" && ok ||
 	fail "inspect lacks link, holes or time: $(cat "$tmp/out")"
-[ "$(stat -c %s "$tmp/u.pfpk")" -lt 4096 ] && ok ||
+[ "$(stat -c %s "$tmp/u.ppkg")" -lt 4096 ] && ok ||
 	fail "the holes of a 64 MiB file went into the package"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v setcap >/dev/null ||
@@ -67,8 +67,8 @@ mkdir "$new/srv/shared" && chown 1234:1234 "$new/srv/shared" &&
 	chmod 2775 "$new/srv/shared"
 ln -s ../etc/conf "$new/srv/link" && chown -h 1234:1234 "$new/srv/link"
 
-expect 0 patch-create -q --name meta1 -o "$tmp/p.pfpk" "$old" "$new"
-expect 0 patch-inspect "$tmp/p.pfpk"
+expect 0 patch-create -q --name meta1 -o "$tmp/p.ppkg" "$old" "$new"
+expect 0 patch-inspect "$tmp/p.ppkg"
 grep -q 'xattr security.capability cap_net_raw=ep' "$tmp/out" &&
 	grep -q 'xattr system.posix_acl_access u::rw-,u:1234:rw-' "$tmp/out" &&
 	ok || fail "inspect does not decode capability and ACL"
@@ -78,7 +78,7 @@ copy_tree "$old" "$tmp/orig"
 S="--state-dir $tmp/state --root $tmp/t"
 A="--allow-unsigned --skip-needs"
 /usr/bin/time -f '%M %e' -o "$tmp/time" patch-apply $A $S \
-	"$tmp/p.pfpk" >"$tmp/out" 2>"$tmp/err" && ok ||
+	"$tmp/p.ppkg" >"$tmp/out" 2>"$tmp/err" && ok ||
 	fail "apply: $(cat "$tmp/err")"
 same "$new" "$tmp/t" "applied tree differs from new"
 [ "$(stat -c %i "$tmp/t/etc/h1")" = "$(stat -c %i "$tmp/t/etc/h2")" ] && ok ||
@@ -89,7 +89,7 @@ read -r kb secs <"$tmp/time"
 [ "$(stat -c %b "$tmp/t/srv/sparse")" -lt 1024 ] && ok ||
 	fail "the sparse file was written out in full"
 echo "apply of the 1 GiB sparse file: $kb KiB, $secs s"
-expect 0 patch-apply $A $S "$tmp/p.pfpk"
+expect 0 patch-apply $A $S "$tmp/p.ppkg"
 grep -q already "$tmp/out" && ok || fail "second apply: $(cat "$tmp/out")"
 expect 0 patch-rollback $S meta1
 same "$tmp/orig" "$tmp/t" "rolled-back tree differs from old"
@@ -98,7 +98,7 @@ same "$tmp/orig" "$tmp/t" "rolled-back tree differs from old"
 copy_tree "$old" "$tmp/t2"
 setfattr -n user.stray -v 1 "$tmp/t2/etc/conf"
 expect 1 patch-apply $A --state-dir "$tmp/state2" \
-	--root "$tmp/t2" "$tmp/p.pfpk" &&
+	--root "$tmp/t2" "$tmp/p.ppkg" &&
 	grep -q "'etc/conf' does not match the package: expected no user.stray" \
 	"$tmp/err" && ok || fail "stray xattr: $(cat "$tmp/err")"
 
@@ -111,15 +111,15 @@ setcap cap_net_admin=ep "$tmp/m/bin/ping"
 rm "$tmp/m/etc/keep" && ln "$tmp/m/etc/h1" "$tmp/m/etc/keep" 2>/dev/null ||
 	true
 chown 1234:1234 "$tmp/m/srv/shared" && chmod 3775 "$tmp/m/srv/shared"
-expect 0 patch-create -q --name meta2 -o "$tmp/m.pfpk" "$new" "$tmp/m"
-expect 0 patch-inspect "$tmp/m.pfpk"
+expect 0 patch-create -q --name meta2 -o "$tmp/m.ppkg" "$new" "$tmp/m"
+expect 0 patch-inspect "$tmp/m.ppkg"
 grep -q 'changes owner, .*xattr removed user.origin' "$tmp/out" &&
 	grep -q 'changes xattr changed security.capability' "$tmp/out" && ok ||
 	fail "metadata-only entry: $(cat "$tmp/out")"
 copy_tree "$new" "$tmp/t3"
 copy_tree "$new" "$tmp/orig3"
 S="--state-dir $tmp/state3 --root $tmp/t3"
-expect 0 patch-apply $A $S "$tmp/m.pfpk"
+expect 0 patch-apply $A $S "$tmp/m.ppkg"
 same "$tmp/m" "$tmp/t3" "metadata-only apply differs"
 expect 0 patch-rollback $S meta2
 same "$tmp/orig3" "$tmp/t3" "metadata-only rollback differs"
@@ -131,13 +131,13 @@ if command -v strace >/dev/null 2>&1; then
 	. "$top_srcdir/tests/cli/inject.sh"
 	S="--state-dir $tmp/sk --root $tmp/f"
 	rm -rf "$tmp/f" "$tmp/sk" && copy_tree "$new" "$tmp/f"
-	total=$(fs_calls "$FS_CHANGES" patch-apply $A $S "$tmp/m.pfpk")
+	total=$(fs_calls "$FS_CHANGES" patch-apply $A $S "$tmp/m.ppkg")
 	sh "$compare" "$tmp/m" >"$tmp/new.attrs"
 	sh "$compare" "$tmp/orig3" >"$tmp/old.attrs"
 	n=1
 	while [ "$n" -le "$total" ]; do
 		rm -rf "$tmp/f" "$tmp/sk" && copy_tree "$new" "$tmp/f"
-		inject "$n" signal=KILL patch-apply $A $S "$tmp/m.pfpk" \
+		inject "$n" signal=KILL patch-apply $A $S "$tmp/m.ppkg" \
 			>/dev/null 2>&1
 		# Before recovery, every path is wholly old or wholly new.
 		sh "$compare" "$tmp/f" >"$tmp/f.attrs"
@@ -165,7 +165,7 @@ find "$tmp/t4" -type d -exec chmod a+rwx {} +
 chmod a+rx "$tmp"
 setpriv --reuid=65534 --regid=65534 --clear-groups patch-apply \
 	$A --state-dir "$tmp/t4/.state" --root "$tmp/t4" \
-	"$tmp/p.pfpk" >"$tmp/out" 2>"$tmp/err"
+	"$tmp/p.ppkg" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 4 ] && grep -q 'only root can set' "$tmp/err" && ok ||
 	fail "not root: $(cat "$tmp/err")"
 [ ! -e "$tmp/t4/srv" ] && ok || fail "not root: something was written"

@@ -29,19 +29,19 @@ peak() {
 	[ $_rc -eq 0 ] && ok || fail "'$*' exited $_rc: $(cat "$tmp/err")"
 }
 
-peak patch-create -q --memory 16M -o "$tmp/p.pfpk" "$old" "$new"
+peak patch-create -q --memory 16M -o "$tmp/p.ppkg" "$old" "$new"
 [ "$peak" -lt 81920 ] && ok ||
 	fail "patch-create held $peak KiB for 160 MiB of zeros"
-patch-inspect "$tmp/p.pfpk" >"$tmp/inspect" || fail "patch-inspect"
+patch-inspect "$tmp/p.ppkg" >"$tmp/inspect" || fail "patch-inspect"
 grep -A4 'add    random' "$tmp/inspect" | grep -q 'stored, 3000000 bytes' &&
 	ok || fail "incompressible file not stored: $(cat "$tmp/inspect")"
 grep -A4 'add    text' "$tmp/inspect" | grep -q 'lzma2' && ok ||
 	fail "text not compressed: $(cat "$tmp/inspect")"
-[ "$(wc -c <"$tmp/p.pfpk")" -lt 3500000 ] && ok ||
-	fail "package of $(wc -c <"$tmp/p.pfpk") bytes"
+[ "$(wc -c <"$tmp/p.ppkg")" -lt 3500000 ] && ok ||
+	fail "package of $(wc -c <"$tmp/p.ppkg") bytes"
 
 copy_tree "$old" "$tmp/t"
-peak patch-apply $(unsigned_opts a) --root "$tmp/t" "$tmp/p.pfpk"
+peak patch-apply $(unsigned_opts a) --root "$tmp/t" "$tmp/p.ppkg"
 [ "$peak" -lt 65536 ] && ok || fail "patch-apply held $peak KiB"
 for f in zeros sparse random text; do
 	cmp -s "$new/$f" "$tmp/t/$f" && ok || fail "'$f' differs after apply"
@@ -61,16 +61,16 @@ head -c 3145728 /dev/urandom >"$tmp/o2/disk.img"
 	printf 'an edit'
 	head -c 524288 "$tmp/o2/disk.img"
 } >"$tmp/n2/disk.img"
-peak patch-create -q --name big --memory 16M -o "$tmp/w.pfpk" "$tmp/o2" "$tmp/n2"
+peak patch-create -q --name big --memory 16M -o "$tmp/w.ppkg" "$tmp/o2" "$tmp/n2"
 # About 25 MiB in a normal build; a sanitizer build holds several times more.
 [ "$peak" -lt 204800 ] && ok || fail "windowed diff held $peak KiB"
-patch-inspect "$tmp/w.pfpk" >"$tmp/inspect" || fail "patch-inspect"
+patch-inspect "$tmp/w.ppkg" >"$tmp/inspect" || fail "patch-inspect"
 [ "$(grep -c 'blob [01], pfdelta' "$tmp/inspect")" -eq 2 ] && ok ||
 	fail "no windowed deltas: $(cat "$tmp/inspect")"
-[ "$(wc -c <"$tmp/w.pfpk")" -lt 65536 ] && ok ||
-	fail "windowed package of $(wc -c <"$tmp/w.pfpk") bytes"
+[ "$(wc -c <"$tmp/w.ppkg")" -lt 65536 ] && ok ||
+	fail "windowed package of $(wc -c <"$tmp/w.ppkg") bytes"
 copy_tree "$tmp/o2" "$tmp/t2"
-expect 0 patch-apply $(unsigned_opts c) --root "$tmp/t2" "$tmp/w.pfpk"
+expect 0 patch-apply $(unsigned_opts c) --root "$tmp/t2" "$tmp/w.ppkg"
 cmp -s "$tmp/t2/disk.img" "$tmp/n2/disk.img" && ok ||
 	fail "windowed delta: wrong result"
 expect 0 patch-rollback --state-dir "$tmp/state.c" --root "$tmp/t2" big
@@ -96,30 +96,30 @@ for i in $(seq 1 60); do
 done
 cp "$tmp/o2/disk.img" "$tmp/o3/" && cp "$tmp/n2/disk.img" "$tmp/n3/"
 export SOURCE_DATE_EPOCH=1700000000
-expect 0 patch-create --memory 16M -j 1 -o "$tmp/j1.pfpk" "$tmp/o3" "$tmp/n3"
+expect 0 patch-create --memory 16M -j 1 -o "$tmp/j1.ppkg" "$tmp/o3" "$tmp/n3"
 [ ! -s "$tmp/err" ] && ok || fail "output on a stderr that is no terminal"
-expect 0 patch-create -q --memory 16M -j 3 -o "$tmp/j3.pfpk" "$tmp/o3" \
+expect 0 patch-create -q --memory 16M -j 3 -o "$tmp/j3.ppkg" "$tmp/o3" \
 	"$tmp/n3"
-cmp -s "$tmp/j1.pfpk" "$tmp/j3.pfpk" && ok || fail "-j 1 and -j 3 differ"
+cmp -s "$tmp/j1.ppkg" "$tmp/j3.ppkg" && ok || fail "-j 1 and -j 3 differ"
 copy_tree "$tmp/o3" "$tmp/t3"
-expect 0 patch-apply $(unsigned_opts d) --root "$tmp/t3" "$tmp/j3.pfpk"
+expect 0 patch-apply $(unsigned_opts d) --root "$tmp/t3" "$tmp/j3.ppkg"
 [ "$(tree_hash "$tmp/t3")" = "$(tree_hash "$tmp/n3")" ] && ok ||
 	fail "-j 3: trees differ"
-expect 2 patch-create -q -j 0 -o "$tmp/j0.pfpk" "$tmp/o3" "$tmp/n3"
+expect 2 patch-create -q -j 0 -o "$tmp/j0.ppkg" "$tmp/o3" "$tmp/n3"
 
 # Progress shows on a terminal only, and not with --no-progress.
 if command -v script >/dev/null; then
-	script -qec "patch-create -j 2 -o '$tmp/j4.pfpk' '$tmp/o3' '$tmp/n3'" \
+	script -qec "patch-create -j 2 -o '$tmp/j4.ppkg' '$tmp/o3' '$tmp/n3'" \
 		/dev/null >"$tmp/tty" 2>&1
 	grep -q '60/60 files\|[0-9]* files, ' "$tmp/tty" && ok ||
 		fail "no progress on a terminal: $(cat "$tmp/tty")"
-	script -qec "patch-create --no-progress -o '$tmp/j5.pfpk' '$tmp/o3' \
+	script -qec "patch-create --no-progress -o '$tmp/j5.ppkg' '$tmp/o3' \
 		'$tmp/n3'" /dev/null >"$tmp/tty" 2>&1
 	grep -q ' files, ' "$tmp/tty" && fail "progress with --no-progress" ||
 		ok
 fi
 
 # A limit below the least is refused.
-expect 2 patch-create -q --memory 1M -o "$tmp/r.pfpk" "$old" "$new"
-expect 2 patch-create -q --memory lots -o "$tmp/r.pfpk" "$old" "$new"
+expect 2 patch-create -q --memory 1M -o "$tmp/r.ppkg" "$old" "$new"
+expect 2 patch-create -q --memory lots -o "$tmp/r.ppkg" "$old" "$new"
 finish

@@ -2,7 +2,8 @@
 # The audit log (spec section 12.8): one JSON line per install, rollback
 # and hook run in STATE/log, with time, package ID and digest, signer key
 # IDs, result, paths and process IDs; a torn last line is cut;
-# patch-status --log shows it as text and --log --json as one array.
+# patch-status --log shows it as text and --log --json as one document
+# whose "log" member is the array.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/field.sh"
 
@@ -10,10 +11,10 @@ old=$tmp/old new=$tmp/new
 mkdir -p "$old/d" "$new/d"
 echo one >"$old/d/f" && echo two >"$new/d/f" && echo add >"$new/d/g"
 make_key
-expect 0 patch-create -q --no-live --name fix --version 2 --key "$tmp/test.key" \
-    -o "$tmp/p.pfpk" "$old" "$new"
-key=$(patch-inspect "$tmp/p.pfpk" | sed -n 's/^signed   key \([0-9a-f]*\) .*/\1/p')
-digest=$(patch-inspect --json "$tmp/p.pfpk" | head -1 |
+expect 0 patch-create -q --no-live --name fix --package-version 2 --key "$tmp/test.key" \
+    -o "$tmp/p.ppkg" "$old" "$new"
+key=$(patch-inspect "$tmp/p.ppkg" | sed -n 's/^signed   key \([0-9a-f]*\) .*/\1/p')
+digest=$(patch-inspect --json "$tmp/p.ppkg" | head -1 |
     sed 's/.*"digest":"\([0-9a-f]*\)".*/\1/')
 cp -a "$old" "$tmp/t"
 o="--keyring $tmp/keys --root $tmp/t --state-dir $tmp/s"
@@ -22,10 +23,11 @@ log=$tmp/s/log
 expect 0 patch-status --log --root "$tmp/t" --state-dir "$tmp/s"
 [ -s "$tmp/out" ] && fail "a log without a state directory"
 expect 0 patch-status --log --json --root "$tmp/t" --state-dir "$tmp/s"
-[ "$(cat "$tmp/out")" = "[]" ] || fail "empty JSON log: $(cat "$tmp/out")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["log"]==[]' \
+    "$tmp/out" || fail "empty JSON log: $(cat "$tmp/out")"
 
-expect 0 patch-apply $o "$tmp/p.pfpk"
-expect 0 patch-apply $o "$tmp/p.pfpk"          # already applied: no line
+expect 0 patch-apply $o "$tmp/p.ppkg"
+expect 0 patch-apply $o "$tmp/p.ppkg"          # already applied: no line
 expect 0 patch-rollback --root "$tmp/t" --state-dir "$tmp/s" fix
 log_lines_ok "$log" || fail "the log is not JSON lines"
 [ "$(wc -l <"$log")" -eq 2 ] || fail "two transactions: $(cat "$log")"
@@ -47,7 +49,7 @@ PY
 
 # A refused install (the tree does not match) changed nothing: no line.
 mkdir "$tmp/t/d/g"
-expect 1 patch-apply $o "$tmp/p.pfpk"
+expect 1 patch-apply $o "$tmp/p.ppkg"
 [ "$(wc -l <"$log")" -eq 2 ] || fail "a refused install was logged"
 rmdir "$tmp/t/d/g"
 
@@ -57,13 +59,13 @@ grep -q '^[0-9-]*T[0-9:]*Z install fix committed$' "$tmp/out" ||
 grep -q '^[0-9-]*T[0-9:]*Z rollback fix committed$' "$tmp/out" ||
 	fail "patch-status --log: $(cat "$tmp/out")"
 expect 0 patch-status --log --json --root "$tmp/t" --state-dir "$tmp/s"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["log"])==2' \
     "$tmp/out" || fail "patch-status --log --json: $(cat "$tmp/out")"
 expect 2 patch-status --log --pid 1 --root "$tmp/t" --state-dir "$tmp/s"
 
 # A torn last line (a crash inside a write) is cut before the next line.
 printf '{"event":"inst' >>"$log"
-expect 0 patch-apply $o "$tmp/p.pfpk"
+expect 0 patch-apply $o "$tmp/p.ppkg"
 log_lines_ok "$log" || fail "the torn line stayed: $(tail -2 "$log")"
 [ "$(wc -l <"$log")" -eq 3 ] || fail "lines after a torn one: $(cat "$log")"
 finish

@@ -17,7 +17,7 @@ old=$tmp/old new=$tmp/new
 mkdir -p "$old/etc/app" "$new/etc/app" "$new/fresh"
 echo one >"$old/etc/app/conf" && echo two >"$new/etc/app/conf"
 echo gone >"$old/gone" && echo hi >"$new/fresh/hi"
-expect 0 patch-create -q --no-live --name mix -o "$tmp/p.pfpk" "$old" "$new"
+expect 0 patch-create -q --no-live --name mix -o "$tmp/p.ppkg" "$old" "$new"
 h_old=$(tree_hash "$old") h_new=$(tree_hash "$new")
 opts="--allow-unsigned --skip-needs --root $tmp/t --state-dir $tmp/s"
 log=$tmp/s/log
@@ -70,13 +70,13 @@ judge() {
 }
 
 fresh_old
-total=$(fs_calls "$FS_CHANGES" patch-apply $opts "$tmp/p.pfpk")
+total=$(fs_calls "$FS_CHANGES" patch-apply $opts "$tmp/p.ppkg")
 [ "$(tree_hash "$tmp/t")" = "$h_new" ] || fail "traced apply did not apply"
 [ "$(lines install committed)" = 1 ] || fail "one install, $(cat "$log")"
 cp -a "$tmp/t" "$tmp/installed" && cp -a "$tmp/s" "$tmp/installed-state"
 for n in $(points "$total"); do
 	fresh_old
-	inject "$n" signal=KILL patch-apply $opts "$tmp/p.pfpk" >/dev/null 2>&1
+	inject "$n" signal=KILL patch-apply $opts "$tmp/p.ppkg" >/dev/null 2>&1
 	judge "apply killed at call $n ($(sed -n "${n}p" "$tmp/calls"))" \
 	    install "$h_new"
 done
@@ -97,14 +97,14 @@ echo "rollback: $total kill points, $(points "$total" | wc -l) tried"
 # Errors instead of kills, EIO and ENOSPC in turn: a failure to write the
 # log keeps the journal, so that the next run logs the transaction.
 fresh_old
-total=$(fs_calls "$FS_CHANGES,close" patch-apply $opts "$tmp/p.pfpk")
-for n in $(points "$total" "$(first_call "$tmp/p.pfpk")"); do
+total=$(fs_calls "$FS_CHANGES,close" patch-apply $opts "$tmp/p.ppkg")
+for n in $(points "$total" "$(first_call "$tmp/p.ppkg")"); do
 	fresh_old
 	[ $((n % 2)) = 0 ] && e=EIO || e=ENOSPC
-	inject "$n" "error=$e" patch-apply $opts "$tmp/p.pfpk" >/dev/null 2>&1
+	inject "$n" "error=$e" patch-apply $opts "$tmp/p.ppkg" >/dev/null 2>&1
 	judge "apply with $e at call $n ($(sed -n "${n}p" "$tmp/calls"))" \
 	    install "$h_new"
 done
 echo "apply: $total error points, $(points "$total" \
-    "$(first_call "$tmp/p.pfpk")" | wc -l) tried"
+    "$(first_call "$tmp/p.ppkg")" | wc -l) tried"
 finish

@@ -6,14 +6,14 @@
 . "$top_srcdir/tests/cli/live.sh"
 . "$top_srcdir/tests/cli/field.sh"
 expect 0 patch-create -q --key "$tmp/test.key" --name hp-fix \
-	-o "$tmp/hp.pfpk" "$tmp/old" "$tmp/new"
+	-o "$tmp/hp.ppkg" "$tmp/old" "$tmp/new"
 hp_serve
 A="--keyring $tmp/keys --state-dir $tmp/state"
 log=$tmp/state/log
-expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"
-expect 0 patch-apply $A --pid "$server" "$tmp/hp.pfpk"    # already: no line
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"
+expect 0 patch-apply $A --pid "$server" "$tmp/hp.ppkg"    # already: no line
 expect 0 patch-rollback --state-dir "$tmp/state" --pid "$server" hp-fix
-expect 1 patch-apply $A --pid $$ "$tmp/hp.pfpk"
+expect 1 patch-apply $A --pid $$ "$tmp/hp.ppkg"
 log_lines_ok "$log" || fail "the log is not JSON lines"
 python3 - "$log" "$server" <<'PY' || fail "log: $(cat "$log")"
 import json, sys

@@ -55,7 +55,7 @@ check "info states old sha256" grep -q "^old sha256: $(sha256sum "$tmp/old" | cu
 cp "$tmp/new" "$tmp/wrong"
 echo x >>"$tmp/wrong"
 echo "keep me" >"$tmp/out4"
-"$pd" apply "$tmp/wrong" "$tmp/d1" "$tmp/out4" 2>"$tmp/err"
+"$pd" -f apply "$tmp/wrong" "$tmp/d1" "$tmp/out4" 2>"$tmp/err"
 status=$?
 check "wrong old exits 1" test "$status" -eq 1
 check "wrong old message" grep -q "^patch-delta: '$tmp/wrong' does not match the delta: expected" "$tmp/err"

@@ -18,22 +18,22 @@ chmod 644 "$tmp/old/f" "$tmp/new/f" "$tmp/root/f"
 before=$(tree_hash "$tmp/root")
 
 # patch-create: codec 4 when asked, codec 3 by default.
-expect 0 patch-create -q --name vc --codec vcdiff -o "$tmp/vc.pfpk" \
+expect 0 patch-create -q --name vc --codec vcdiff -o "$tmp/vc.ppkg" \
 	"$tmp/old" "$tmp/new"
-expect 0 patch-inspect "$tmp/vc.pfpk" &&
+expect 0 patch-inspect "$tmp/vc.ppkg" &&
 	{ grep -q "vcdiff" "$tmp/out" && ok || fail "inspect: $(cat "$tmp/out")"; }
-expect 0 patch-create -q --name pd -o "$tmp/pd.pfpk" "$tmp/old" "$tmp/new"
-expect 0 patch-inspect "$tmp/pd.pfpk" &&
+expect 0 patch-create -q --name pd -o "$tmp/pd.ppkg" "$tmp/old" "$tmp/new"
+expect 0 patch-inspect "$tmp/pd.ppkg" &&
 	{ ! grep -q "vcdiff" "$tmp/out" && grep -q pfdelta "$tmp/out" && ok ||
 	fail "default codec: $(cat "$tmp/out")"; }
-expect 2 patch-create -q --name x --codec bsdiff -o "$tmp/x.pfpk" \
+expect 2 patch-create -q --name x --codec bsdiff -o "$tmp/x.ppkg" \
 	"$tmp/old" "$tmp/new"
 
 # The payload blob is the plain VCDIFF that patch-delta writes, which
 # xdelta3 decodes.
 patch-delta diff --format=vcdiff "$tmp/before" "$tmp/after" "$tmp/blob"
 python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read() not in open(sys.argv[2], "rb").read())' \
-	"$tmp/blob" "$tmp/vc.pfpk" && ok || fail "the package does not hold the plain VCDIFF blob"
+	"$tmp/blob" "$tmp/vc.ppkg" && ok || fail "the package does not hold the plain VCDIFF blob"
 if command -v xdelta3 >/dev/null 2>&1; then
 	xdelta3 -d -c -s "$tmp/before" "$tmp/blob" | cmp -s - "$tmp/after" && ok ||
 		fail "xdelta3 does not decode the blob"
@@ -47,7 +47,7 @@ round_trip() {
 	expect 0 patch-rollback --state-dir "$tmp/state" --root "$tmp/root" "$2"
 	[ "$(tree_hash "$tmp/root")" = "$before" ] && ok || fail "$2: rollback"
 }
-round_trip "$tmp/vc.pfpk" vc
+round_trip "$tmp/vc.ppkg" vc
 
 # Forged packages.
 patch-delta diff --format=vcdiff "$tmp/after" "$tmp/before" "$tmp/rblob"
@@ -59,11 +59,11 @@ patch-delta diff --format=vcdiff "$tmp/zero3" "$tmp/after" "$tmp/nocopy"
 head -c 30 "$tmp/blob" >"$tmp/short"
 forged() {
 	printf '%s\n' "set name forged" "$1" >"$tmp/desc"
-	forge "$tmp/desc" "$tmp/f.pfpk" || fail "forge: $1"
+	forge "$tmp/desc" "$tmp/f.ppkg" || fail "forge: $1"
 }
 damaged() {
 	forged "$3"
-	refused_by_readers "$4" "$1" "$2" "$tmp/f.pfpk"
+	refused_by_readers "$4" "$1" "$2" "$tmp/f.ppkg"
 	[ "$(tree_hash "$tmp/root")" = "$before" ] && ok ||
 		fail "$1: the tree changed"
 }
@@ -91,12 +91,12 @@ fi
 [ "$(wc -c <"$tmp/other")" -eq "$(wc -c <"$tmp/before")" ] && ok ||
 	fail "other is not the size of before"
 forged "vcdiff f 644 $tmp/before $tmp/after2 $tmp/otherbase"
-expect 0 patch-inspect "$tmp/f.pfpk"
+expect 0 patch-inspect "$tmp/f.ppkg"
 expect 3 patch-apply --allow-unsigned --state-dir "$tmp/state" \
-	--root "$tmp/root" "$tmp/f.pfpk"
+	--root "$tmp/root" "$tmp/f.ppkg"
 [ "$(tree_hash "$tmp/root")" = "$before" ] && ok ||
 	fail "a wrong vcdiff changed the tree"
 # And right deltas both ways, forged: installed and rolled back.
 forged "vcdiff f 644 $tmp/before $tmp/after $tmp/blob $tmp/rblob"
-round_trip "$tmp/f.pfpk" forged
+round_trip "$tmp/f.ppkg" forged
 finish

@@ -681,7 +681,7 @@ START_TEST(text_and_json_escapes)
 	free(t);
 	t = printed(pf_json_str, in);
 	ck_assert_str_eq(t, "\"a\\u001b[2J\\\\\\n\\t\\u000d\\u007f"
-	    "\xc3\xa9\\u009b\\u202e\\u00ff\\\"\"");
+	    "\xc3\xa9\\u009b\\u202e\\udcff\\\"\"");
 	free(t);
 	/* Every control byte from 0x01 to 0x1f is escaped in JSON. */
 	for (int c = 1; c < 0x20; c++) {
