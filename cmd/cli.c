@@ -6,7 +6,6 @@
 
 #include "cli.h"
 #include "util.h"
-#include "common/json.h"
 
 pf_cli pf_cli_ctx = { .name = "patchfmt" };
 

@@ -13,7 +13,6 @@
 #include "stale.h"
 #include "util.h"
 #include "field.h"
-#include "common/json.h"
 
 static const char usage[] =
     "patch-apply [--check] [--json] [--root dir] [--state-dir dir] "

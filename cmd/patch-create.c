@@ -16,7 +16,6 @@
 
 #include "util.h"
 #include "field.h"
-#include "common/json.h"
 
 static const char usage[] =
     "patch-create [-fqv] [--json] [--name id] [--package-version version] "

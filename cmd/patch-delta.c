@@ -18,7 +18,6 @@
 #include "libpatchfmt.h"
 #include "libpatchfmt_delta.h"
 #include "util.h"
-#include "common/json.h"
 
 static const char usage[] =
     "patch-delta [-fqv] [--json] diff [--format=pfdelta|vcdiff] "

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "util.h"
-#include "common/json.h"
 
 static const char usage[] = "patch-keygen [--json] -o name";
 

@@ -13,7 +13,6 @@
 
 #include "util.h"
 #include "field.h"
-#include "common/json.h"
 
 static const char usage[] =
     "patch-rollback [--check] [--force] [--json] [--root dir] "

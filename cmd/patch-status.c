@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "util.h"
-#include "common/json.h"
 
 static const char usage[] =
     "patch-status [--json] [--root dir] [--state-dir dir] [--pid pid | --log]";

@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include "sbom.h"
-#include "common/json.h"
 
 /* A UUID (version 5 layout) from the digest: the same for a package. */
 static void

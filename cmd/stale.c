@@ -14,8 +14,6 @@
 
 #include "stale.h"
 #include "util.h"
-#include "common/escape.h"
-#include "common/json.h"
 
 #define DELETED " (deleted)"
 

@@ -97,6 +97,18 @@ typedef enum pf_detail {
  */
 PF_EXTERN char *pf_text_escape(char *out, size_t size, const char *s);
 PF_EXTERN int pf_ret_exit_status(pf_ret r);
+/*
+ * s as a JSON string (RFC 8259), as every patchfmt document writes
+ * names: control bytes, C1 controls and bidirectional formatting
+ * characters as \uXXXX (so the JSON is inert on a terminal), and a byte
+ * that is not part of valid UTF-8 as the lone surrogate \uDCXX, XX the
+ * byte (Python's "surrogateescape"), so the bytes come back exactly.
+ * pf_json_str() writes null for NULL; pf_json_strn() takes n bytes, NUL
+ * bytes included; pf_json_hex() writes n bytes as lower-case hex.
+ */
+PF_EXTERN void pf_json_str(FILE *f, const char *s);
+PF_EXTERN void pf_json_strn(FILE *f, const char *s, size_t n);
+PF_EXTERN void pf_json_hex(FILE *f, const uint8_t *p, size_t n);
 PF_EXTERN const char *pf_version(void);
 
 /* Section 5.3: entry types. */

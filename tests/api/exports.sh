@@ -3,12 +3,7 @@
 # internal helpers are hidden, so no caller can come to depend on them.
 . "$top_srcdir/tests/cli/lib.sh"
 
-so=$top_builddir/libpatchfmt/.libs/libpatchfmt.so
-if [ ! -f "$so" ]; then
-	echo "SKIP: no shared library (configured with --disable-shared)"
-	exit 77
-fi
-nm -D --defined-only "$so" | awk '{ print $3 }' | sort -u >"$tmp/exported"
+shared_exports
 for h in libpatchfmt.h libpatchfmt_delta.h; do
 	sed -n 's/^PF_EXTERN[^(]*[ *]\(pf_[a-z0-9_]*\)(.*/\1/p' \
 	    "$top_srcdir/libpatchfmt/$h"

@@ -90,6 +90,17 @@ refused_by_readers() {
 	done
 }
 
+# The functions the shared library exports, one a line, into
+# $tmp/exported; skips the test when there is no shared library.
+shared_exports() {
+	_so=$top_builddir/libpatchfmt/.libs/libpatchfmt.so
+	if [ ! -f "$_so" ]; then
+		echo "SKIP: no shared library (configured with --disable-shared)"
+		exit 77
+	fi
+	nm -D --defined-only "$_so" | awk '{ print $3 }' | sort -u >"$tmp/exported"
+}
+
 finish() {
 	echo "$count checks, $failures failures"
 	[ "$failures" -eq 0 ]
