@@ -11,6 +11,10 @@ if [ ! -f "$so" ]; then
 	echo "SKIP: no shared library (configured with --disable-shared)"
 	exit 77
 fi
+if nm -D "$so" | grep -q ' __gcov'; then
+	echo "SKIP: a coverage build's library carries gcov's functions"
+	exit 77
+fi
 if ! command -v abidiff >/dev/null; then
 	echo "SKIP: abidiff (abigail-tools) is not installed"
 	exit 77
