@@ -78,13 +78,13 @@ cmp -s "$tmp/t2/disk.img" "$tmp/o2/disk.img" && ok ||
 	fail "windowed rollback delta: wrong result"
 
 # patch-delta diff has the same knob; the delta applies.
-peak "$top_builddir/cmd/patch-delta" diff --memory 16M "$tmp/o2/disk.img" "$tmp/n2/disk.img" \
+peak "$top_builddir/cmd/patch-delta" -f diff --memory 16M "$tmp/o2/disk.img" "$tmp/n2/disk.img" \
 	"$tmp/d"
 [ "$(wc -c <"$tmp/d")" -lt 32768 ] && ok ||
 	fail "patch-delta windowed: $(wc -c <"$tmp/d") bytes"
-expect 0 "$top_builddir/cmd/patch-delta" apply "$tmp/o2/disk.img" "$tmp/d" "$tmp/d.new"
+expect 0 "$top_builddir/cmd/patch-delta" -f apply "$tmp/o2/disk.img" "$tmp/d" "$tmp/d.new"
 cmp -s "$tmp/d.new" "$tmp/n2/disk.img" && ok || fail "patch-delta: wrong result"
-expect 2 "$top_builddir/cmd/patch-delta" diff --memory 1M "$tmp/o2/disk.img" "$tmp/n2/disk.img" \
+expect 2 "$top_builddir/cmd/patch-delta" -f diff --memory 1M "$tmp/o2/disk.img" "$tmp/n2/disk.img" \
 	"$tmp/d"
 
 # A tree diffed on one thread and on three gives the same package.

@@ -24,7 +24,7 @@ xd3_to_pf() {
 		return
 	fi
 	rm -f "$tmp/x.out"
-	"$pd" apply "$_old" "$tmp/x.vcd" "$tmp/x.out" 2>"$tmp/err"
+	"$pd" -f apply "$_old" "$tmp/x.vcd" "$tmp/x.out" 2>"$tmp/err"
 	_rc=$?
 	case "$_rc $*" in
 	"4 "*djw*)
@@ -41,14 +41,14 @@ xd3_to_pf() {
 pf_to_xd3() {
 	_old=$1 _new=$2 _what=$3
 	shift 3
-	if ! "$pd" diff --format=vcdiff "$@" "$_old" "$_new" "$tmp/p.vcd" 2>"$tmp/err"; then
+	if ! "$pd" -f diff --format=vcdiff "$@" "$_old" "$_new" "$tmp/p.vcd" 2>"$tmp/err"; then
 		fail "$_what: patch-delta diff $*: $(cat "$tmp/err")"
 		return
 	fi
 	xdelta3 -d -f -s "$_old" "$tmp/p.vcd" "$tmp/p.out" 2>"$tmp/err" &&
 		cmp -s "$_new" "$tmp/p.out" && ok ||
 		fail "$_what: patch-delta $* decoded by xdelta3: $(cat "$tmp/err")"
-	"$pd" apply "$_old" "$tmp/p.vcd" "$tmp/p.out2" 2>"$tmp/err" &&
+	"$pd" -f apply "$_old" "$tmp/p.vcd" "$tmp/p.out2" 2>"$tmp/err" &&
 		cmp -s "$_new" "$tmp/p.out2" && ok ||
 		fail "$_what: patch-delta $* decoded by patch-delta: $(cat "$tmp/err")"
 }
@@ -69,7 +69,7 @@ both_ways() {
 gold=$top_srcdir/testdata/vcdiff
 grep -v '^#' "$gold/expected" | while read -r delta status result; do
 	rm -f "$tmp/g.out"
-	"$pd" apply "$gold/old" "$gold/$delta" "$tmp/g.out" 2>"$tmp/err"
+	"$pd" -f apply "$gold/old" "$gold/$delta" "$tmp/g.out" 2>"$tmp/err"
 	rc=$?
 	if [ "$rc" -ne "$status" ]; then
 		echo "FAIL: golden $delta: exit $rc, expected $status: $(cat "$tmp/err")" >&2
@@ -108,7 +108,7 @@ both_ways "$tmp/zzz" "$tmp/new" "no common bytes"
 both_ways "$tmp/old" "$tmp/selfrep" "target-window copies"
 # patch-delta's plain VCDIFF copies the repeats from its own target
 # window: a fraction of new, which has little in common with old.
-"$pd" diff --format=vcdiff "$tmp/old" "$tmp/selfrep" "$tmp/self.vcd"
+"$pd" -f diff --format=vcdiff "$tmp/old" "$tmp/selfrep" "$tmp/self.vcd"
 [ "$(wc -c <"$tmp/self.vcd")" -lt "$(($(wc -c <"$tmp/selfrep") / 20))" ] && ok ||
 	fail "no target-window copies: $(wc -c <"$tmp/self.vcd") bytes"
 # Source windows (-B, at least 512 KiB) smaller than old: xdelta3 cuts
@@ -135,13 +135,13 @@ pf_to_xd3 "$tmp/big.old" "$tmp/big.new" "two windows"
 pf_to_xd3 "$tmp/big.old" "$tmp/big.new" "two windows" --secondary=lzma
 
 # The default is plain RFC 3284: no secondary compressor, no checksum.
-"$pd" diff --format=vcdiff "$tmp/old" "$tmp/new" "$tmp/plain.vcd"
+"$pd" -f diff --format=vcdiff "$tmp/old" "$tmp/new" "$tmp/plain.vcd"
 [ "$(od -An -tx1 -N5 "$tmp/plain.vcd" | tr -d ' \n')" = d6c3c40000 ] && ok ||
 	fail "plain VCDIFF header is $(od -An -tx1 -N5 "$tmp/plain.vcd")"
 xdelta3 printhdrs "$tmp/plain.vcd" >"$tmp/hdrs" 2>&1
 ! grep -q "VCD_ADLER32\|VCD_SECONDARY" "$tmp/hdrs" && ok ||
 	fail "plain VCDIFF uses an xdelta3 extension: $(cat "$tmp/hdrs")"
-"$pd" diff --format=vcdiff --secondary=lzma "$tmp/old" "$tmp/new" "$tmp/lz.vcd"
+"$pd" -f diff --format=vcdiff --secondary=lzma "$tmp/old" "$tmp/new" "$tmp/lz.vcd"
 xdelta3 printhdrs "$tmp/lz.vcd" >"$tmp/hdrs" 2>&1
 grep -q "VCDIFF secondary compressor: *lzma" "$tmp/hdrs" &&
 	grep -q "VCD_ADLER32" "$tmp/hdrs" && ok ||
@@ -150,25 +150,25 @@ expect 0 "$pd" info "$tmp/lz.vcd" &&
 	{ grep -q "^secondary compression: lzma$" "$tmp/out" && ok ||
 	fail "info: $(cat "$tmp/out")"; }
 # The same inputs give the same delta.
-"$pd" diff --format=vcdiff --secondary=lzma "$tmp/old" "$tmp/new" "$tmp/lz2.vcd"
+"$pd" -f diff --format=vcdiff --secondary=lzma "$tmp/old" "$tmp/new" "$tmp/lz2.vcd"
 cmp -s "$tmp/lz.vcd" "$tmp/lz2.vcd" && ok || fail "vcdiff output is not deterministic"
 
 # A wrong old file of the right size is found by xdelta3's checksums:
 # status 1, no output.  One too short, by the source segments.
 xdelta3 -e -f -S none -s "$tmp/old" "$tmp/new" "$tmp/x.vcd"
 tr 0-9 1-90 <"$tmp/old" >"$tmp/wrong.old"
-expect 1 "$pd" apply "$tmp/wrong.old" "$tmp/x.vcd" "$tmp/wrong.out" &&
+expect 1 "$pd" -f apply "$tmp/wrong.old" "$tmp/x.vcd" "$tmp/wrong.out" &&
 	{ grep -q "adler-32" "$tmp/err" && ok || fail "wrong old: $(cat "$tmp/err")"; }
 [ ! -e "$tmp/wrong.out" ] && ok || fail "a refused delta left an output"
-expect 1 "$pd" apply "$tmp/empty" "$tmp/x.vcd" "$tmp/wrong.out" &&
+expect 1 "$pd" -f apply "$tmp/empty" "$tmp/x.vcd" "$tmp/wrong.out" &&
 	{ grep -q "right old file" "$tmp/err" && ok || fail "short old: $(cat "$tmp/err")"; }
 # A delta through a pipe.
-cat "$tmp/x.vcd" | "$pd" apply "$tmp/old" - "$tmp/piped.out" &&
+cat "$tmp/x.vcd" | "$pd" -f apply "$tmp/old" - "$tmp/piped.out" &&
 	cmp -s "$tmp/new" "$tmp/piped.out" && ok || fail "piped vcdiff"
 
 # Usage.
-expect 2 "$pd" diff --secondary=lzma "$tmp/old" "$tmp/new" "$tmp/u.vcd"
-expect 2 "$pd" diff --format=bsdiff "$tmp/old" "$tmp/new" "$tmp/u.vcd"
+expect 2 "$pd" -f diff --secondary=lzma "$tmp/old" "$tmp/new" "$tmp/u.vcd"
+expect 2 "$pd" -f diff --format=bsdiff "$tmp/old" "$tmp/new" "$tmp/u.vcd"
 
 # The corpus pairs, when there are any: xdelta3's best, and a source
 # window smaller than old on the largest pair.

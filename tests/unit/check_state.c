@@ -373,7 +373,7 @@ START_TEST(install_supersede_rollback)
 	ck_assert_int_eq(rollback(db, "p1"), PF_OK);
 	ck_assert_str_eq(content(), "1");
 	ck_assert_uint_eq(pf_db_count(db), 0);
-	ck_assert_int_eq(pf_db_check_rollback(db, "p1", false), PF_ERR_USAGE);
+	ck_assert_int_eq(pf_db_check_rollback(db, "p1", false), PF_ERR_NOT_INSTALLED);
 	pf_db_free(db);
 	pf_reader_free(p1);
 	pf_reader_free(p2);
