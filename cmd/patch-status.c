@@ -40,7 +40,8 @@ status_live(pf_db *db, unsigned pid, int json)
 
 	if ((ret = pf_db_live_recover(db, (int)pid, 0)) != PF_OK)
 		rc = pf_fail(ret, pf_db_error(db));
-	n = pf_db_live_list(db, (int)pid, &ids);
+	if ((ret = pf_db_live_list(db, (int)pid, &ids, &n)) != PF_OK)
+		return pf_fail(ret, pf_db_error(db));
 
 	if (json) {
 		pf_json_open(stdout);

@@ -632,9 +632,14 @@ PF_EXTERN pf_ret pf_db_live_check(pf_db *db, const char *id, int pid);
  * pf_db_live_apply and pf_db_live_revert do this first themselves.
  */
 PF_EXTERN pf_ret pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms);
-/* The IDs live in process pid, sorted; the caller frees each and the
- * array. */
-PF_EXTERN size_t pf_db_live_list(pf_db *db, int pid, char ***ids);
+/*
+ * The IDs live in process pid, sorted, into *ids and their number into
+ * *n; the caller frees each and the array.  None (PF_OK, *n 0) when the
+ * process is gone or nothing is live in it; PF_ERR_IO when the state
+ * cannot be read, PF_ERR_NOMEM: an error is never "none".
+ */
+PF_EXTERN pf_ret pf_db_live_list(pf_db *db, int pid, char ***ids,
+    size_t *n);
 
 /*
  * Patches in the field (spec sections 5.1.4, 5.1.5, 9.8, 12.8).

@@ -331,10 +331,12 @@ pf_ret
 pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms)
 {
 	char **ids = NULL;
-	size_t i, n = pf_db_live_list(db, pid, &ids);
+	size_t i, n;
 	bool gone;
-	pf_ret r = PF_OK, one;
+	pf_ret r, one;
 
+	if ((r = pf_db_live_list(db, pid, &ids, &n)) != PF_OK)
+		return r;
 	for (i = 0; i < n; i++) {
 		one = recover_one(db, (pid_t)pid, ids[i], wait_ms, &gone);
 		if (r == PF_OK)
@@ -563,28 +565,52 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-size_t
-pf_db_live_list(pf_db *db, pid_t pid, char ***ids)
+pf_ret
+pf_db_live_list(pf_db *db, int pid, char ***ids, size_t *count)
 {
+	unsigned long long t;
 	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0;
-	DIR *d;
-	int dfd;
+	char **v = NULL, name[64];
+	size_t n = 0, i;
+	pf_ret r = PF_OK;
+	DIR *d = NULL;
+	int ldir = -1, dfd = -1;
 
 	*ids = NULL;
-	if ((dfd = proc_dir(db, pid, false)) < 0 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;
+	*count = 0;
+	/* A process that is gone, or a state without live patches: none. */
+	if (start_time(db, (pid_t)pid, &t) != PF_OK)
+		return PF_OK;
+	snprintf(name, sizeof name, "%d-%llu", pid, t);
+	if ((ldir = openat(db->dfd, "live", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) >= 0)
+		dfd = openat(ldir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (dfd < 0 && errno != ENOENT)
+		r = pf_err_errno(&db->err, PF_ERR_IO, errno, "cannot read the "
+		    "live patches of process %d in '%s'", pid, db->dir);
+	if (ldir >= 0)
+		close(ldir);
+	if (dfd < 0)
+		return r;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return pf_err_nomem(&db->err);
 	}
-	while ((de = readdir(d)) != NULL)
+	while (r == PF_OK && (de = readdir(d)) != NULL)
 		if (pf_id_valid(de->d_name) &&
 		    pf_db_push(&v, &n, de->d_name) < 0)
-			break;
+			r = pf_err_nomem(&db->err);
 	closedir(d);
+	if (r != PF_OK) {
+		for (i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, cmp_str);
 	*ids = v;
-	return n;
+	*count = n;
+	return PF_OK;
 }
