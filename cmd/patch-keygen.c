@@ -38,7 +38,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *name = NULL;
-	char id[17], msg[1024];
+	pf_keyring *k = NULL;
+	char id[17];
 	pf_ret r;
 	int c;
 
@@ -55,8 +56,14 @@ main(int argc, char **argv)
 	}
 	if (name == NULL || optind != argc)
 		return pf_usage_error(usage, "give the key name with -o");
-	if ((r = pf_keygen(name, id, msg, sizeof msg)) != PF_OK)
-		return pf_fail(r, msg);
+	if ((r = pf_keyring_new(&k)) != PF_OK)
+		return pf_fail(r, NULL);
+	if ((r = pf_keyring_keygen(k, name, id)) != PF_OK) {
+		r = pf_fail_path(r, name, "%s", pf_keyring_error(k));
+		pf_keyring_free(k);
+		return r;
+	}
+	pf_keyring_free(k);
 	if (pf_cli_ctx.json) {
 		pf_json_open(stdout);
 		fputs("\"status\":\"created\",\"secret_key\":", stdout);

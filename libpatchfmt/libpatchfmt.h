@@ -398,10 +398,14 @@ PF_EXTERN unsigned pf_keyring_threshold(const pf_keyring *k);
 PF_EXTERN const char *pf_keyring_distrust(const pf_keyring *k,
     const uint8_t id[8]);
 
-/* Makes NAME.key (secret, mode 0600) and NAME.pub; never replaces files.
- * keyid gets the key ID in hex; msg the reason of a failure. */
-PF_EXTERN pf_ret pf_keygen(const char *name, char keyid[17], char *msg,
-    size_t msglen);
+/*
+ * Makes NAME.key (secret, mode 0600) and NAME.pub; never replaces files
+ * (PF_ERR_USAGE if one exists).  keyid gets the key ID in hex.  The key
+ * is not added to k: k is the handle the message of a failure is on
+ * (pf_keyring_error()), as for every other keyring call.
+ */
+PF_EXTERN pf_ret pf_keyring_keygen(pf_keyring *k, const char *name,
+    char keyid[17]);
 
 /* What pf_reader_open_trusted() demands of a package. */
 typedef struct pf_trust {

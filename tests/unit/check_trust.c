@@ -37,13 +37,28 @@ teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* pf_keyring_keygen() with a keyring handle of its own. */
+static pf_ret
+keygen_at(const char *path, char id[17])
+{
+	pf_keyring *k = NULL;
+	pf_ret r;
+
+	ck_assert_int_eq(pf_keyring_new(&k), PF_OK);
+	r = pf_keyring_keygen(k, path, id);
+	if (r != PF_OK)
+		ck_assert_str_ne(pf_keyring_error(k), "");
+	pf_keyring_free(k);
+	return r;
+}
+
 static void
 keygen(const char *name)
 {
-	char path[128], id[17], msg[256];
+	char path[128], id[17];
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	ck_assert_int_eq(pf_keygen(path, id, msg, sizeof msg), PF_OK);
+	ck_assert_int_eq(keygen_at(path, id), PF_OK);
 }
 
 static char *
@@ -64,7 +79,7 @@ slurp(const char *name, size_t *n)
 
 START_TEST(key_files)
 {
-	char path[128], id[17], msg[256];
+	char path[128], id[17];
 	pf_pubkey pk;
 	pf_seckey sk;
 	pf_signature sig;
@@ -76,7 +91,7 @@ START_TEST(key_files)
 	keygen("a");
 	/* Never overwritten. */
 	snprintf(path, sizeof path, "%s/a", dir);
-	ck_assert_int_eq(pf_keygen(path, id, msg, sizeof msg), PF_ERR_USAGE);
+	ck_assert_int_eq(keygen_at(path, id), PF_ERR_USAGE);
 	text = slurp("a.pub", &n);
 	ck_assert_int_eq(pf_pubkey_parse(&pk, text, n, "a.pub", &err), PF_OK);
 	text = slurp("a.key", &n);
