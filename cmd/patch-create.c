@@ -25,7 +25,7 @@ static const char usage[] =
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
     "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
     "[--debug-dir dir] [--keep-mtime] [--codec pfdelta|vcdiff] "
-    "[--memory size] [-j jobs] [--no-progress] "
+    "[--memory size] [-j jobs] [--no-progress] [--no-control] "
     PF_FIELD_CREATE_USAGE
     "-o package old new";
 
@@ -49,6 +49,7 @@ typedef struct opts {
 	uint64_t memory;
 	unsigned jobs;
 	int no_progress;
+	int no_control;                 /* --no-control: .deb data only */
 } opts;
 
 /* The comma-separated names of --live-only and --live-skip. */
@@ -332,6 +333,7 @@ run(const opts *o, const char *old, const char *new_)
 	    (o->memory && (r = pf_builder_set_memory(b, o->memory)) != PF_OK) ||
 	    (r = pf_builder_set_jobs(b, o->jobs)) != PF_OK ||
 	    (r = progress_on(o, b, &pg)) != PF_OK ||
+	    (r = pf_builder_set_deb_control(b, !o->no_control)) != PF_OK ||
 	    (r = pf_builder_diff(b, old, new_)) != PF_OK) {
 		if (pg.shown)
 			fputc('\n', stderr);
@@ -383,6 +385,7 @@ main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-progress", no_argument, NULL, 9 },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-control", no_argument, NULL, 0x4e43 },
 		PF_FIELD_CREATE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -441,6 +444,7 @@ main(int argc, char **argv)
 				    "from 1 to 256");
 			break;
 		case 9: o.no_progress = 1; break;
+		case 0x4e43: o.no_control = 1; break;
 		case 8:
 			if (pf_parse_size(optarg, &o.memory) < 0 || o.memory == 0)
 				return pf_usage_error(usage, "bad size '%s'",

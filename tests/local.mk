@@ -36,6 +36,10 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0900-hooks.sh tests/cli/t0910-phase.sh \
 	tests/cli/t0920-audit.sh tests/cli/t0930-audit-crash.sh \
 	tests/cli/t0940-sbom.sh tests/cli/t0950-audit-live.sh
+
+## Builds as archives, dpkg (issue 10).
+CLI_TESTS += tests/cli/t1000-archive.sh
+EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
