@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "stale.h"
 #include "util.h"
 #include "field.h"
@@ -304,6 +305,9 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 		    "other extended attributes of the package are not set");
 	if (!o->check)
 		pf_field_warn_no_hooks(&field, r);
+	/* dpkg's record of the root, before anything is written. */
+	if ((rc = pf_archive_dpkg_check(o->root, r, o->json)) != 0)
+		return rc;
 	if ((rc = pf_open_state(&db, o->root, o->state_dir, !o->check)) != 0)
 		return rc;
 	ret = pf_db_check_install(db, r, o->force_downgrade);

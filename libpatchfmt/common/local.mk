@@ -11,3 +11,5 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 ## deb822 stanzas: .deb control files and dpkg's status file (issue 10).
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/common/deb822.c libpatchfmt/common/deb822.h
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/common/md5.c libpatchfmt/common/md5.h
