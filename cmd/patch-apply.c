@@ -21,7 +21,7 @@ static const char usage[] =
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
     "[--needs-root dir | --skip-needs] [--pid pid | --all-processes | "
     "--live] [--wait ms] [--no-owners] [--no-xattrs] [--no-hooks] "
-    "[--ignore-phasing] package\n"
+    "[--ignore-phasing] " ARCHIVE_APPLY_USAGE "package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
 typedef struct opts {
@@ -38,6 +38,8 @@ typedef struct opts {
 
 /* Hooks and phasing (field_apply.c). */
 static pf_field_apply field;
+/* --output, --output-tar: the new files elsewhere (archive_apply.c). */
+static pf_archive_out output;
 
 static const char *
 status_word(pf_txn_state s, int check)
@@ -391,7 +393,11 @@ run(const opts *o)
 		rc = finish(o, r, NULL, ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
+	if (output.dir || output.tar)
+		rc = pf_archive_output(&output, o->root, r, o->txn_flags,
+		    o->json);
+	else
+		rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
 	if (rc == 0 && o->live && !o->check)
 		rc = live_after(o, r);
 out:
@@ -425,6 +431,7 @@ main(int argc, char **argv)
 		{ "no-owners", no_argument, NULL, 'O' },
 		{ "no-xattrs", no_argument, NULL, 'X' },
 		PF_FIELD_APPLY_LONGOPTS,
+		ARCHIVE_APPLY_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -464,7 +471,11 @@ main(int argc, char **argv)
 				    "--threshold takes a number from 1 to 16");
 			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			/* --output, --output-tar (cmd/archive_apply.c). */
+			if (pf_archive_out_opt(&output, c, optarg))
+				break;
+			return pf_usage_error(usage, "unknown option");
 		}
 	}
 	pf_signals_init();
@@ -485,6 +496,11 @@ main(int argc, char **argv)
 		    "not with --pid or --all-processes");
 	if (o.wait_ms && !o.pid && !o.all)
 		return pf_usage_error(usage, "--wait goes with --pid");
+	if ((output.dir || output.tar) && (o.pid || o.all || o.live ||
+	    o.check || (output.dir && output.tar)))
+		return pf_usage_error(usage, "--output or --output-tar goes "
+		    "without --pid, --all-processes, --live, --check or the "
+		    "other");
 	if (o.needs_root && o.skip_needs)
 		return pf_usage_error(usage,
 		    "--needs-root and --skip-needs exclude each other");

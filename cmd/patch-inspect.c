@@ -8,12 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "util.h"
 #include "sbom.h"
 
 static const char usage[] =
     "patch-inspect [--json | --sbom cyclonedx | --sbom spdx] [--explain] "
-    "[--verify] [--keyring dir] [--threshold n] package";
+    "[--verify] [--keyring dir] [--threshold n] " ARCHIVE_INSPECT_USAGE
+    "package";
 
 /* Who signed, and what the keyring says of each signature. */
 static void
@@ -47,8 +49,11 @@ main(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "sbom", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		ARCHIVE_INSPECT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	pf_archive_inspect ai = { 0 };
+	const char *why;
 	pf_trust_opts topt = { 0 };
 	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
@@ -58,7 +63,7 @@ main(int argc, char **argv)
 	int c, json = 0, verify = 0, explain = 0, fd, rc = 0;
 
 	pf_progname = "patch-inspect";
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh" ARCHIVE_INSPECT_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'v': verify = 1; break;
@@ -78,7 +83,11 @@ main(int argc, char **argv)
 			verify = 1;
 			break;
 		case 'h': printf("usage: %s\n", usage); return 0;
-		default: return pf_usage_error(usage, "unknown option");
+		default:
+			/* --list, --extract (cmd/archive_inspect.c). */
+			if (pf_archive_inspect_opt(&ai, c, optarg))
+				break;
+			return pf_usage_error(usage, "unknown option");
 		}
 	}
 	if (argc - optind != 1)
@@ -86,6 +95,9 @@ main(int argc, char **argv)
 	if (sbom && json)
 		return pf_usage_error(usage, "--sbom and --json exclude each "
 		    "other");
+	if (pf_archive_inspect_wanted(&ai, &why) && (why || sbom || json))
+		return pf_usage_error(usage, "%s", why ? why : "--list and "
+		    "--extract go without --json and --sbom");
 	if (verify && (rc = pf_load_trust(&topt, "", &kr, &trust)) != 0) {
 		pf_keyring_free(kr);
 		return rc;
@@ -99,7 +111,9 @@ main(int argc, char **argv)
 		rc = pf_fail(ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	if (sbom) {
+	if (ai.list || ai.extract)
+		rc = pf_archive_inspect_run(&ai, r);
+	else if (sbom) {
 		if (pf_sbom_print(stdout, sbom, r) < 0)
 			rc = pf_fail(PF_ERR_NOMEM, NULL);
 	} else if (json) {

@@ -38,7 +38,8 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0150-kinds.sh \
 	tests/cli/t0940-sbom.sh tests/cli/t0950-audit-live.sh
 
 ## Builds as archives, dpkg (issue 10).
-CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh
+CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh \
+	tests/cli/t1020-output.sh
 EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh

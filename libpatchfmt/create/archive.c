@@ -701,6 +701,45 @@ cmp_xattr(const void *a, const void *b)
 	return strcmp(((const pf_xattr *)a)->name, ((const pf_xattr *)b)->name);
 }
 
+/*
+ * libarchive's pax writer records an attribute twice (LIBARCHIVE.xattr
+ * and SCHILY.xattr), and its reader hands out both: one is kept.  Two
+ * different values under one name are refused.
+ */
+static pf_ret
+drop_repeated(const pf_node *nd, pf_state *st, pf_err *err)
+{
+	pf_xattr *v = st->xattrs;
+	size_t i, k = 0;
+
+	for (i = 0; i < st->n_xattrs; i++) {
+		if (k > 0 && strcmp(v[k - 1].name, v[i].name) == 0) {
+			bool same = v[k - 1].len == v[i].len &&
+			    memcmp(v[k - 1].value, v[i].value, v[i].len) == 0;
+
+			if (!same) {
+				pf_err_set(err, PF_ERR_USAGE, "'%s' has the "
+				    "extended attribute '%s' twice, with two "
+				    "values", nd->path, v[i].name);
+				/* [k, i) moved down or freed: not ours. */
+				for (; i < st->n_xattrs; i++) {
+					free(v[i].name);
+					free(v[i].value);
+				}
+				st->n_xattrs = k;
+				pf_state_xattrs_clear(st);
+				return PF_ERR_USAGE;
+			}
+			free(v[i].name);
+			free(v[i].value);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	st->n_xattrs = k;
+	return PF_OK;
+}
+
 pf_ret
 pf_archive_xattrs(const pf_node *nd, pf_state *st, pf_err *err)
 {
@@ -724,13 +763,5 @@ pf_archive_xattrs(const pf_node *nd, pf_state *st, pf_err *err)
 		d->len = nd->xattrs[i].len;
 	}
 	qsort(st->xattrs, st->n_xattrs, sizeof *st->xattrs, cmp_xattr);
-	for (i = 1; i < st->n_xattrs; i++)
-		if (strcmp(st->xattrs[i - 1].name, st->xattrs[i].name) == 0) {
-			pf_err_set(err, PF_ERR_USAGE, "'%s' has the extended "
-			    "attribute '%s' twice", nd->path,
-			    st->xattrs[i].name);
-			pf_state_xattrs_clear(st);
-			return PF_ERR_USAGE;
-		}
-	return PF_OK;
+	return drop_repeated(nd, st, err);
 }

@@ -12,3 +12,10 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 ## dpkg's database under the root, read only (issue 10, section 5.1.7).
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/install/dpkg.c libpatchfmt/install/dpkg.h
+
+## The new files elsewhere: --output, --output-tar, --extract (issue 10).
+## Writing tar is the applier's only use of libarchive.
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/install/output.c libpatchfmt/install/output.h
+libpatchfmt_libpf_apply_la_CPPFLAGS += $(LIBARCHIVE_CFLAGS)
+libpatchfmt_libpf_apply_la_LIBADD += $(LIBARCHIVE_LIBS)
