@@ -108,10 +108,39 @@ if command -v dpkg-deb >/dev/null && [ "$(id -u)" -eq 0 ]; then
 else
 	echo "SKIP: dpkg-deb or root missing: no .deb builds"
 fi
-if command -v rpmbuild >/dev/null; then
-	echo "NOTE: rpmbuild is installed but no .rpm test is written yet"
+# .rpm: rpmbuild packs each tree (root-owned, as installed); its cpio
+# payload, compressed, is the build.
+if command -v rpmbuild >/dev/null && [ "$(id -u)" -eq 0 ]; then
+	for v in old new; do
+		rel=1 && [ $v = new ] && rel=2
+		mkdir -p "$tmp/rpm$v/SPECS"
+		cat >"$tmp/rpm$v/SPECS/pkg.spec" <<-SPEC
+		Name: pkg
+		Version: 1.0
+		Release: $rel
+		Summary: test
+		License: MIT
+		BuildArch: noarch
+		%define __os_install_post %{nil}
+		%define debug_package %{nil}
+		%description
+		test
+		%install
+		cp -a $tmp/p$v/. %{buildroot}/
+		%files
+		%defattr(-,root,root,-)
+		/usr
+		/var/empty
+		SPEC
+		rpmbuild -bb --quiet --define "_topdir $tmp/rpm$v" \
+			"$tmp/rpm$v/SPECS/pkg.spec" >/dev/null 2>&1 ||
+			fail "rpmbuild $v"
+		cp "$tmp/rpm$v"/RPMS/noarch/*.rpm "$tmp/$v.rpm"
+	done
+	same_pkg rpm "$tmp/old.rpm" "$tmp/new.rpm"
+	same_pkg "rpm against tree" "$tmp/old.rpm" "$tmp/pnew"
 else
-	echo "SKIP: rpmbuild is not installed: no .rpm builds"
+	echo "SKIP: rpmbuild or root missing: no .rpm builds"
 fi
 
 # A single file that is no archive against an archive: two kinds of
