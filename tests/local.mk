@@ -104,6 +104,12 @@ tests_unit_check_keyroot_SOURCES = tests/unit/check_keyroot.c
 tests_unit_check_keyroot_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_keyroot_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+## deb822, dpkg's status and the dpkg origin (issue 10).
+check_PROGRAMS += tests/unit/check_dpkg
+TESTS += tests/unit/check_dpkg
+tests_unit_check_dpkg_SOURCES = tests/unit/check_dpkg.c
+tests_unit_check_dpkg_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_dpkg_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 endif
 
 ## make check-long: every crash and error point of whole real trees (the
