@@ -92,9 +92,10 @@ pf_archive_origin(pf_builder *b, const pf_build_src *o, const pf_build_src *n)
 	    o->version == NULL)
 		return PF_OK;
 	if (n->deb && n->package && strcmp(o->package, n->package) != 0)
-		return pf_err_set(&b->err, PF_ERR_USAGE, "OLD is the Debian "
-		    "package '%s' and NEW '%s': a patch turns one package "
-		    "into a later build of itself", o->package, n->package);
+		return pf_err_set(&b->err, PF_ERR_USAGE, "the old build is "
+		    "the Debian package '%s' and the new one '%s': a patch "
+		    "turns one package into a later build of itself",
+		    o->package, n->package);
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return pf_err_nomem(&b->err);
 	pf_dpkg_free(b->m.dpkg);
