@@ -473,7 +473,7 @@ resolve_links(scan_ctx *x)
 			t = find(l, t->hardlink);
 		if (t == NULL || t->type != PF_TYPE_FILE || j > l->n)
 			return pf_err_set(x->err, PF_ERR_USAGE, "hard link "
-			    "'%s' in '%s' names '%s', which is no earlier "
+			    "'%s' in '%s' names '%s', which is not a "
 			    "file of the archive", m->path, x->name,
 			    m->hardlink);
 		m->ino = t->ino = (uint64_t)(t - l->v) + 1;

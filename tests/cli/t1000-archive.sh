@@ -44,6 +44,22 @@ TMPDIR=$tmp/spool expect 0 patch-create -q --no-live -o "$tmp/x.ppkg" \
 	"$tmp/old.tar" "$tmp/new.tar"
 [ -z "$(ls "$tmp/spool")" ] && ok || fail "the spool was left behind"
 
+# A file above a sixteenth of the memory limit is streamed from the
+# spool and diffed in windows (create/bigfile.c), as from a tree.
+mkdir -p "$tmp/bo" "$tmp/bn"
+head -c 3000000 /dev/urandom >"$tmp/bo/blob"
+cp "$tmp/bo/blob" "$tmp/bn/blob"
+printf changed | dd of="$tmp/bn/blob" bs=1 seek=1500000 conv=notrunc \
+	2>/dev/null
+tar -C "$tmp/bo" -cf "$tmp/bo.tar" . && tar -C "$tmp/bn" -cJf "$tmp/bn.tar.xz" .
+expect 0 patch-create -q --no-live --memory 16M -o "$tmp/big.ppkg" \
+	"$tmp/bo" "$tmp/bn"
+ref=$tmp/big.ppkg
+same_pkg "big file" "$tmp/bo.tar" "$tmp/bn.tar.xz" --memory 16M
+[ "$(stat -c %s "$tmp/big.ppkg")" -lt 65536 ] && ok ||
+	fail "the big file was not diffed"
+ref=$tmp/tree.ppkg
+
 # cpio (newc, hard links sharing an inode) and .deb carry no extended
 # attributes, zip no hard links either: they are compared with the trees
 # without them.
