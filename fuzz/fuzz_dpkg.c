@@ -2,7 +2,9 @@
  * Fuzz target: dpkg's status file as patch-apply reads it under a root
  * it is about to patch (spec/patchfmt.md section 5.1.7), through the
  * deb822 stanza parser that also reads the control files of .deb
- * builds.  The text is whatever the root holds.
+ * builds, and the new build's Depends checked against it (the Depends
+ * of the text's first stanza too, with versions compared both ways).
+ * The text is whatever the root holds.
  */
 #include <config.h>
 
@@ -45,5 +47,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pf_dpkg_status_version(text, size, "pkg", "amd64", &v, &err) ==
 	    PF_OK)
 		free(v);
+	(void)pf_dpkg_check_depends(text, size, "libc6 (>= 2.34), a | "
+	    "b:any (<< 1~), c, d (= 1:2-3)", "pkg", &err);
+	pf_deb822_init(&d, text, size);
+	if (pf_deb822_next(&d, &s, &n) &&
+	    pf_deb822_field(s, n, "Depends", &v, &err) == PF_OK && v != NULL) {
+		(void)pf_dpkg_check_depends(text, size, v, "pkg", &err);
+		/* The order is antisymmetric. */
+		if ((pf_dpkg_vercmp(v, "1.0~a") > 0) ==
+		    (pf_dpkg_vercmp("1.0~a", v) > 0) &&
+		    pf_dpkg_vercmp(v, "1.0~a") != 0)
+			__builtin_trap();
+		free(v);
+	}
 	return 0;
 }

@@ -62,8 +62,8 @@ pf_dpkg_open(const char *root, const char *rel)
 }
 
 /* dpkg's Status is "want flag status": installed is the last word. */
-static bool
-installed(const char *status)
+bool
+pf_dpkg_installed(const char *status)
 {
 	size_t n = status ? strlen(status) : 0;
 
@@ -95,7 +95,7 @@ pf_dpkg_status_version(const char *text, size_t len, const char *package,
 		if ((r = pf_deb822_field(s, n, "Package", &name, err)) ==
 		    PF_OK && name != NULL && strcmp(name, package) == 0 &&
 		    (r = pf_deb822_field(s, n, "Status", &status, err)) ==
-		    PF_OK && installed(status) &&
+		    PF_OK && pf_dpkg_installed(status) &&
 		    (r = pf_deb822_field(s, n, "Architecture", &a, err)) ==
 		    PF_OK && arch_fits(arch, a)) {
 			r = pf_deb822_field(s, n, "Version", version, err);
@@ -162,8 +162,12 @@ pf_dpkg_check(const char *root, const pf_manifest *m, pf_dpkg_state *state,
 		r = pf_err_set(err, PF_ERR_MISMATCH, "dpkg package '%s' is at "
 		    "version '%s' under '%s', but the package applies to "
 		    "version '%s'", d->package, have, root, d->from_version);
-	} else
+	} else {
 		*state = PF_DPKG_INSTALLED;
+		if (d->depends != NULL)
+			r = pf_dpkg_check_depends(text, len, d->depends,
+			    d->package, err);
+	}
 out:
 	free(text);
 	free(have);

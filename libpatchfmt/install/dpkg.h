@@ -28,6 +28,19 @@ typedef enum pf_dpkg_state {
 pf_ret pf_dpkg_status_version(const char *text, size_t len,
     const char *package, const char *arch, char **version, pf_err *err);
 
+/* Whether a Status value says "installed" (its last word). */
+bool pf_dpkg_installed(const char *status);
+/* deb-version(7) order: <0, 0 or >0 as a is older, equal or newer. */
+int pf_dpkg_vercmp(const char *a, const char *b);
+/*
+ * Whether the status text meets a Depends line (install/dpkg_depends.c):
+ * every clause has an installed alternative at a fitting version, or,
+ * without a version, one that an installed package Provides.
+ * PF_ERR_DEPENDENCY names the first clause that is not met.
+ */
+pf_ret pf_dpkg_check_depends(const char *text, size_t len,
+    const char *depends, const char *package, pf_err *err);
+
 /*
  * Section 5.1.7: checks dpkg's status under root against the package's
  * dpkg origin (m->dpkg; PF_OK with nothing to check).  PF_ERR_MISMATCH

@@ -11,7 +11,8 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 
 ## dpkg's database under the root, read only (issue 10, section 5.1.7).
 libpatchfmt_libpf_apply_la_SOURCES += \
-	libpatchfmt/install/dpkg.c libpatchfmt/install/dpkg.h
+	libpatchfmt/install/dpkg.c libpatchfmt/install/dpkg.h \
+	libpatchfmt/install/dpkg_depends.c
 
 ## The new files elsewhere: --output, --output-tar, --extract (issue 10).
 ## Writing tar is the applier's only use of libarchive.

@@ -1,8 +1,8 @@
 #!/bin/sh
 # dpkg beside patchfmt (issue 10, spec section 5.1.7): a package made
 # from two .deb builds checks ROOT/var/lib/dpkg/status before it writes
-# (not installed: 16, another version: 1, the right one: applied),
-# never edits dpkg's files, and patch-status says which files no longer
+# (not installed: 16, another version: 1, the new build's Depends not
+# met: 8, otherwise applied), never edits dpkg's files, and patch-status says which files no longer
 # match dpkg's md5sums because the patch changed them.
 . "$top_srcdir/tests/cli/lib.sh"
 
@@ -18,6 +18,8 @@ for v in old new; do
 	printf 'Package: pkg\nVersion: %s\nArchitecture: amd64\n%s\n%s\n' \
 		"$ver" 'Maintainer: T <t@example.org>' 'Description: test' \
 		>"$tmp/$v/DEBIAN/control"
+	[ $v = new ] && printf '%s\n' 'Depends: libc6 (>= 2.34),' \
+		' foo | bar:any (>= 2~rc1), mta' >>"$tmp/$v/DEBIAN/control"
 	dpkg-deb --root-owner-group --build "$tmp/$v" "$tmp/$v.deb" >/dev/null ||
 		fail "dpkg-deb --build $v"
 	rm -r "$tmp/$v/DEBIAN"
@@ -31,8 +33,13 @@ cp -a "$tmp/old" "$root"
 mkdir -p "$root/var/lib/dpkg/info"
 (cd "$root" && find usr -type f -exec md5sum {} + | sort -k2) \
 	>"$root/var/lib/dpkg/info/pkg:amd64.md5sums"
+bar=2.0
 status() {
 	printf 'Package: libc6\nStatus: install ok installed\nVersion: 2.36\n\n'
+	printf 'Package: bar\nStatus: install ok installed\nVersion: %s\n\n' \
+		"$bar"
+	printf 'Package: exim\nStatus: install ok installed\nVersion: 4\n'
+	printf 'Provides: mail, mta (= 4)\n\n'
 	printf 'Package: %s\nStatus: %s\nPriority: optional\n' "$1" "$2"
 	printf 'Architecture: %s\nVersion: %s\nDescription: a\n long text\n' \
 		"$3" "$4"
@@ -56,6 +63,12 @@ apply 16 && ok || fail "another architecture counts as installed"
 status pkg 'install ok installed' amd64 1.0-0 >"$root/var/lib/dpkg/status"
 apply 1 && grep -q "at version '1.0-0'.*applies to version '1.0-1'" \
 	"$tmp/err" && ok || fail "other version: $(cat "$tmp/err")"
+# The new build's Depends: "bar (>= 2~rc1)" is not met by 1.9.
+bar=1.9
+status pkg 'install ok installed' amd64 1.0-1 >"$root/var/lib/dpkg/status"
+apply 8 && grep -q "depends on 'foo | bar:any (>= 2~rc1)'" "$tmp/err" &&
+	ok || fail "Depends not met: $(cat "$tmp/err")"
+bar=2.0
 status pkg 'install ok installed' amd64 1.0-1 >"$root/var/lib/dpkg/status"
 [ "$(tree_hash "$root/usr")" = "$before" ] && ok ||
 	fail "a refused apply changed the root"

@@ -143,6 +143,55 @@ START_TEST(test_origin_roundtrip)
 }
 END_TEST
 
+START_TEST(test_vercmp)
+{
+	/* deb-version(7): epochs first, '~' before everything. */
+	ck_assert_int_lt(pf_dpkg_vercmp("1.0", "1.1"), 0);
+	ck_assert_int_gt(pf_dpkg_vercmp("1.10", "1.9"), 0);
+	ck_assert_int_eq(pf_dpkg_vercmp("1.0-1", "1.0-1"), 0);
+	ck_assert_int_eq(pf_dpkg_vercmp("0:1.0", "1.0"), 0);
+	ck_assert_int_gt(pf_dpkg_vercmp("1:0.1", "9.9"), 0);
+	ck_assert_int_lt(pf_dpkg_vercmp("1.0~rc1", "1.0"), 0);
+	ck_assert_int_lt(pf_dpkg_vercmp("1.0~rc1", "1.0~rc2"), 0);
+	ck_assert_int_gt(pf_dpkg_vercmp("1.0a", "1.0"), 0);
+	ck_assert_int_gt(pf_dpkg_vercmp("1.0+b1", "1.0"), 0);
+	ck_assert_int_gt(pf_dpkg_vercmp("1.0-10", "1.0-9"), 0);
+	ck_assert_int_lt(pf_dpkg_vercmp("7.88.1-10+deb12u5",
+	    "7.88.1-10+deb12u15"), 0);
+	ck_assert_int_gt(pf_dpkg_vercmp("1.0-1.1", "1.0-1"), 0);
+}
+END_TEST
+
+START_TEST(test_depends)
+{
+	static const char st[] =
+	    "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\n\n"
+	    "Package: exim4\nStatus: install ok installed\nVersion: 4.96\n"
+	    "Provides: mail-transport-agent\n\n"
+	    "Package: old\nStatus: deinstall ok config-files\nVersion: 9\n"
+	    "Provides: gone\n";
+	pf_err err;
+	size_t n = strlen(st);
+
+	ck_assert_int_eq(pf_dpkg_check_depends(st, n, "libc6 (>= 2.34), "
+	    "nope | libc6:any (<< 3), mail-transport-agent", "p", &err),
+	    PF_OK);
+	ck_assert_int_eq(pf_dpkg_check_depends(st, n, "libc6 (>>2.36-9)",
+	    "p", &err), PF_ERR_DEPENDENCY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'libc6 (>>2.36-9)'"));
+	ck_assert_int_eq(pf_dpkg_check_depends(st, n, "libc6 (= 2.36-9), "
+	    "libc6 (<= 2.36-9), libc6 (2.36-9)", "p", &err), PF_OK);
+	/* A virtual package satisfies no versioned clause, and a removed
+	 * package provides nothing. */
+	ck_assert_int_eq(pf_dpkg_check_depends(st, n,
+	    "mail-transport-agent (>= 1)", "p", &err), PF_ERR_DEPENDENCY);
+	ck_assert_int_eq(pf_dpkg_check_depends(st, n, "gone", "p", &err),
+	    PF_ERR_DEPENDENCY);
+	ck_assert_int_eq(pf_dpkg_check_depends(st, n, " , ,", "p", &err),
+	    PF_OK);
+}
+END_TEST
+
 static Suite *
 dpkg_suite(void)
 {
@@ -153,6 +202,8 @@ dpkg_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("status");
 	tcase_add_test(tc, test_installed_version);
+	tcase_add_test(tc, test_vercmp);
+	tcase_add_test(tc, test_depends);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("origin");
 	tcase_add_test(tc, test_origin_roundtrip);
