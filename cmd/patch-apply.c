@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "stale.h"
 #include "util.h"
 #include "field.h"
@@ -19,7 +20,7 @@ static const char usage[] =
     "[--keyring dir] [--threshold n] [--allow-unsigned] [--force-downgrade] "
     "[--needs-root dir | --skip-needs] [--pid pid | --all-processes | "
     "--live] [--wait ms] [--no-owners] [--no-xattrs] [--no-hooks] "
-    "[--ignore-phasing] package\n"
+    "[--ignore-phasing] " ARCHIVE_APPLY_USAGE "package\n"
     "       patch-apply --recover [--root dir] [--state-dir dir]";
 
 static const char help[] =
@@ -41,6 +42,8 @@ static const char help[] =
     "  --no-xattrs          do not set extended attributes\n"
     "  --no-hooks           do not run the package's hooks\n"
     "  --ignore-phasing     install even outside the phased rollout\n"
+    "  --output dir         write the new files to dir, root untouched\n"
+    "  --output-tar file    the same as a tar archive (- for stdout)\n"
     "  --recover            only finish or undo an interrupted run\n"
     "  -q, --quiet          no notes\n"
     "  -v, --verbose        more detail\n"
@@ -60,6 +63,8 @@ typedef struct opts {
 
 /* Hooks and phasing (field_apply.c). */
 static pf_field_apply field;
+/* --output, --output-tar: the new files elsewhere (archive_apply.c). */
+static pf_archive_out output;
 
 static const char *
 status_word(pf_txn_state s, int check)
@@ -334,6 +339,9 @@ install(const opts *o, pf_reader *r, pf_txn **t)
 		    "other extended attributes of the package are not set");
 	if (!o->check)
 		pf_field_warn_no_hooks(&field, r);
+	/* dpkg's record of the root, before anything is written. */
+	if ((rc = pf_archive_dpkg_check(o->root, r, o->json)) != 0)
+		return rc;
 	if ((rc = pf_open_state(&db, o->root, o->state_dir, !o->check)) != 0)
 		return rc;
 	ret = pf_db_check_install(db, r, o->force_downgrade);
@@ -427,7 +435,11 @@ run(const opts *o)
 		goto out;
 	}
 	pf_warn_unsigned(&o->trust, r);
-	rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
+	if (output.dir || output.tar)
+		rc = pf_archive_output(&output, o->root, r, o->txn_flags,
+		    o->json);
+	else
+		rc = o->pid || o->all ? install_live(o, r) : install(o, r, &t);
 	if (rc == 0 && o->live && !o->check)
 		rc = live_after(o, r);
 out:
@@ -461,6 +473,7 @@ main(int argc, char **argv)
 		{ "no-owners", no_argument, NULL, 'O' },
 		{ "no-xattrs", no_argument, NULL, 'X' },
 		PF_FIELD_APPLY_LONGOPTS,
+		ARCHIVE_APPLY_LONGOPTS,
 		PF_CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -502,6 +515,9 @@ main(int argc, char **argv)
 		default:
 			if (pf_cli_option(c))
 				break;
+			/* --output, --output-tar (cmd/archive_apply.c). */
+			if (pf_archive_out_opt(&output, c, optarg))
+				break;
 			return pf_cli_bad_option();
 		}
 	}
@@ -523,6 +539,11 @@ main(int argc, char **argv)
 		    "not with --pid or --all-processes");
 	if (o.wait_ms && !o.pid && !o.all)
 		return pf_usage_error(usage, "--wait goes with --pid");
+	if ((output.dir || output.tar) && (o.pid || o.all || o.live ||
+	    o.check || (output.dir && output.tar)))
+		return pf_usage_error(usage, "--output or --output-tar goes "
+		    "without --pid, --all-processes, --live, --check or the "
+		    "other");
 	if (o.needs_root && o.skip_needs)
 		return pf_usage_error(usage,
 		    "--needs-root and --skip-needs exclude each other");

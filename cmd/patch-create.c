@@ -26,11 +26,13 @@ static const char usage[] =
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
     "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
     "[--debug-dir dir] [--keep-mtime] [--codec pfdelta|vcdiff] "
-    "[--memory size] [-j jobs] [--no-progress] "
+    "[--memory size] [-j jobs] [--no-progress] [--no-control] "
     PF_FIELD_CREATE_USAGE
     "-o package old new";
 
 static const char help[] =
+    "  old, new             each a directory, a file, or an archive:\n"
+    "                       .deb, .rpm, tar (.gz .xz .zst .bz2), cpio, zip\n"
     "  -o, --output package the package to write (- for standard output)\n"
     "  -f, --force          replace an existing output file\n"
     "  --json               one JSON document on standard output\n"
@@ -57,6 +59,7 @@ static const char help[] =
     "  --memory size        memory for diffing big files (K, M, G)\n"
     "  -j, --jobs n         files diffed at once (default: CPUs)\n"
     "  --no-progress        no progress line on a terminal\n"
+    "  --no-control         a .deb's files only, not its control data\n"
     "  --hook kind=file     pre-apply, post-apply, pre-rollback,\n"
     "                       post-rollback or health script\n"
     "  --hook-timeout s     seconds a hook may run\n"
@@ -86,6 +89,7 @@ typedef struct opts {
 	uint64_t memory;
 	unsigned jobs;
 	int no_progress;
+	int no_control;                 /* --no-control: .deb data only */
 } opts;
 
 /* The comma-separated names of --live-only and --live-skip. */
@@ -426,6 +430,7 @@ run(const opts *o, const char *old, const char *new_)
 	    (o->memory && (r = pf_builder_set_memory(b, o->memory)) != PF_OK) ||
 	    (r = pf_builder_set_jobs(b, o->jobs)) != PF_OK ||
 	    (r = progress_on(o, b, &pg)) != PF_OK ||
+	    (r = pf_builder_set_deb_control(b, !o->no_control)) != PF_OK ||
 	    (r = pf_builder_diff(b, old, new_)) != PF_OK) {
 		if (pg.shown)
 			fputc('\n', stderr);
@@ -474,6 +479,7 @@ main(int argc, char **argv)
 		{ "no-progress", no_argument, NULL, 9 },
 		{ "json", no_argument, NULL, 10 },
 		{ "force", no_argument, NULL, 'O' },
+		{ "no-control", no_argument, NULL, 0x4e43 },
 		PF_CLI_LONGOPTS,
 		PF_FIELD_CREATE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -535,6 +541,7 @@ main(int argc, char **argv)
 				    "from 1 to 256");
 			break;
 		case 9: o.no_progress = 1; break;
+		case 0x4e43: o.no_control = 1; break;
 		case 8:
 			if (pf_parse_size(optarg, &o.memory) < 0 || o.memory == 0)
 				return pf_usage_error(usage, "bad size '%s'",

@@ -8,12 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "util.h"
 #include "sbom.h"
 
 static const char usage[] =
     "patch-inspect [--json | --sbom cyclonedx | --sbom spdx] [--explain] "
-    "[--verify] [--keyring dir] [--threshold n] package";
+    "[--verify] [--keyring dir] [--threshold n] " ARCHIVE_INSPECT_USAGE
+    "package";
 
 static const char help[] =
     "  --json               the package as one JSON document\n"
@@ -22,6 +24,9 @@ static const char help[] =
     "  --verify             check the signatures against the keyring\n"
     "  --keyring dir|file   trusted keys (implies --verify)\n"
     "  --threshold n        signatures needed (implies --verify)\n"
+    "  --list               the paths, one a line (-0: NUL-separated)\n"
+    "  --extract path -o file  write one new file (--root dir: the old\n"
+    "                       files a delta needs)\n"
     "  -q, --quiet          no notes\n"
     "  -v, --verbose        more detail\n"
     "  --help, --version\n";
@@ -58,8 +63,11 @@ main(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "sbom", required_argument, NULL, 'S' },
 		PF_CLI_LONGOPTS,
+		ARCHIVE_INSPECT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	pf_archive_inspect ai = { 0 };
+	const char *why;
 	pf_trust_opts topt = { 0 };
 	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
@@ -69,7 +77,8 @@ main(int argc, char **argv)
 	int c, json = 0, verify = 0, explain = 0, fd, rc = 0;
 
 	pf_cli_init("patch-inspect", usage, help, argc, argv);
-	while ((c = getopt_long(argc, argv, "jqvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jqvh" ARCHIVE_INSPECT_SHORTOPTS,
+	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'y': verify = 1; break;
@@ -91,6 +100,9 @@ main(int argc, char **argv)
 		default:
 			if (pf_cli_option(c))
 				break;
+			/* --list, --extract (cmd/archive_inspect.c). */
+			if (pf_archive_inspect_opt(&ai, c, optarg))
+				break;
 			return pf_cli_bad_option();
 		}
 	}
@@ -101,6 +113,9 @@ main(int argc, char **argv)
 	if (sbom && json)
 		return pf_usage_error(usage, "--sbom and --json exclude each "
 		    "other");
+	if (pf_archive_inspect_wanted(&ai, &why) && (why || sbom || json))
+		return pf_usage_error(usage, "%s", why ? why : "--list and "
+		    "--extract go without --json and --sbom");
 	if (verify && (rc = pf_load_trust(&topt, "", &kr, &trust)) != 0) {
 		pf_keyring_free(kr);
 		return rc;
@@ -114,7 +129,9 @@ main(int argc, char **argv)
 		rc = pf_fail(ret, r ? pf_reader_error(r) : NULL);
 		goto out;
 	}
-	if (sbom) {
+	if (ai.list || ai.extract)
+		rc = pf_archive_inspect_run(&ai, r);
+	else if (sbom) {
 		if (pf_sbom_print(stdout, sbom, r) < 0)
 			rc = pf_fail(PF_ERR_NOMEM, NULL);
 	} else if (json) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "util.h"
 
 static const char usage[] =
@@ -200,6 +201,8 @@ main(int argc, char **argv)
 		pf_db_free(db);
 		return rc == 0 && fflush(stdout) != 0 ? PF_EXIT_IO : rc;
 	}
+	bool first = true;
+
 	if (json) {
 		pf_json_open(stdout);
 		fputs("\"patches\":[", stdout);
@@ -215,6 +218,15 @@ main(int argc, char **argv)
 			print_json(&p, files, i == 0);
 		else
 			print_text(&p, files);
+		if (!json)
+			pf_archive_status_dpkg(db, &p, root, false, &first);
+	}
+	/* Files whose dpkg md5sums a patch made stale (cmd/archive_status.c). */
+	if (json)
+		fputs("],\"dpkg_md5sums\":[", stdout);
+	for (i = 0; json && i < pf_db_count(db); i++) {
+		pf_db_get(db, i, &p);
+		pf_archive_status_dpkg(db, &p, root, true, &first);
 	}
 	if (json)
 		printf("],\"exit_status\":%d}\n", rc);

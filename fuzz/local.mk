@@ -18,3 +18,8 @@ check_PROGRAMS += fuzz/fuzz_keyroot
 fuzz_fuzz_keyroot_SOURCES = fuzz/fuzz_keyroot.c $(FUZZ_DRIVER)
 fuzz_fuzz_keyroot_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_keyroot_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
+
+## dpkg's status file and .deb control files (issue 10, section 5.1.7).
+check_PROGRAMS += fuzz/fuzz_dpkg
+fuzz_fuzz_dpkg_SOURCES = fuzz/fuzz_dpkg.c $(FUZZ_DRIVER)
+fuzz_fuzz_dpkg_LDADD = libpatchfmt/libpf_apply.la

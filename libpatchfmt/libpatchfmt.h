@@ -286,7 +286,11 @@ typedef struct pf_manifest {
 	char *phase_seed;              /* NULL: the patch ID */
 	struct pf_live_note *live_notes; /* for people (spec section 5.1.6) */
 	size_t n_live_notes;
+	/* The Debian package the builds were (section 5.1.7), or NULL. */
+	struct pf_dpkg_origin *dpkg;
 } pf_manifest;
+
+typedef struct pf_dpkg_origin pf_dpkg_origin;
 
 /* A note on the hot-patch record of one path, for people. */
 typedef enum pf_live_note_kind {
@@ -321,6 +325,9 @@ PF_EXTERN pf_ret pf_builder_set_path(pf_builder *b, const char *path);
 /* Compares two trees (or two files) and records every difference. */
 PF_EXTERN pf_ret pf_builder_diff(pf_builder *b, const char *old_path,
     const char *new_path);
+/* Whether the control files of .deb builds fill in the target and the
+ * dpkg origin (section 5.1.7; default: on). */
+PF_EXTERN pf_ret pf_builder_set_deb_control(pf_builder *b, bool use);
 /* Records modification times (section 5.4.1; default: off). */
 PF_EXTERN pf_ret pf_builder_set_keep_mtime(pf_builder *b, bool keep);
 /* The codec of deltas: PF_CODEC_DELTA (the default) or PF_CODEC_VCDIFF. */

@@ -44,6 +44,11 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0110-json.sh \
 	tests/cli/t0900-hooks.sh tests/cli/t0910-phase.sh \
 	tests/cli/t0920-audit.sh tests/cli/t0930-audit-crash.sh \
 	tests/cli/t0940-sbom.sh tests/cli/t0950-audit-live.sh
+
+## Builds as archives, dpkg (issue 10).
+CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh \
+	tests/cli/t1020-output.sh
+EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
@@ -108,6 +113,12 @@ tests_unit_check_keyroot_SOURCES = tests/unit/check_keyroot.c
 tests_unit_check_keyroot_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_keyroot_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+## deb822, dpkg's status and the dpkg origin (issue 10).
+check_PROGRAMS += tests/unit/check_dpkg
+TESTS += tests/unit/check_dpkg
+tests_unit_check_dpkg_SOURCES = tests/unit/check_dpkg.c
+tests_unit_check_dpkg_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_dpkg_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 endif
 
 ## make check-long: every crash and error point of whole real trees (the

@@ -7,3 +7,9 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/common/json.c libpatchfmt/common/json.h \
 	libpatchfmt/common/escape.c libpatchfmt/common/escape.h \
 	libpatchfmt/common/fileio.c libpatchfmt/common/fileio.h
+
+## deb822 stanzas: .deb control files and dpkg's status file (issue 10).
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/common/deb822.c libpatchfmt/common/deb822.h
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/common/md5.c libpatchfmt/common/md5.h

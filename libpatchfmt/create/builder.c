@@ -24,6 +24,7 @@
 #include "create/debug.h"
 #include "create/builder_int.h"
 #include "create/scan.h"
+#include "create/archive.h"
 #include "elf/elf.h"
 #include "elf/needs.h"
 #include "format/format.h"
@@ -483,6 +484,25 @@ node_meta(pf_builder *b, const pf_node *nd, const char *path, pf_state *st)
 	return owner_names(b, st);
 }
 
+/* A node read from an archive: its header's metadata, its spooled data. */
+static pf_ret
+archive_side(pf_builder *b, const pf_node *nd, side *s)
+{
+	pf_ret r;
+
+	if ((r = node_meta(b, nd, nd->path, &s->st)) != PF_OK)
+		return r;
+	if (nd->type == PF_TYPE_FILE && (r = load_file(b, nd->src, s)) !=
+	    PF_OK)
+		return r;
+	if (nd->type == PF_TYPE_SYMLINK) {
+		s->st.size = nd->size;
+		if ((s->st.link = strdup(nd->link)) == NULL)
+			return pf_err_nomem(&b->err);
+	}
+	return pf_archive_xattrs(nd, &s->st, &b->err);
+}
+
 static pf_ret
 load_side(pf_builder *b, const char *root, const pf_node *nd, side *s)
 {
@@ -494,6 +514,8 @@ load_side(pf_builder *b, const char *root, const pf_node *nd, side *s)
 		return PF_OK;
 	s->st.type = nd->type;
 	s->st.mode = nd->mode;
+	if (nd->archived)
+		return archive_side(b, nd, s);
 	if (b->single_path != NULL || *nd->path == '\0')
 		snprintf(path, sizeof path, "%s", root);
 	else
@@ -875,7 +897,13 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 {
 	pf_nodelist ol = { 0 }, nl = { 0 };
 	struct stat os, ns;
+	bool done;
 	pf_ret r;
+
+	/* Builds given as archives (create/archive_diff.c). */
+	if ((r = pf_archive_diff(b, old_path, new_path, &done)) != PF_OK ||
+	    done)
+		return r;
 
 	if (stat(old_path, &os) < 0)
 		return pf_err_errno(&b->err, PF_ERR_IO, errno,

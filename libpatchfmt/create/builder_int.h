@@ -50,6 +50,7 @@ struct pf_builder {
 	char **debug_dirs;              /* --debug-dir */
 	size_t n_debug_dirs;
 	const char *roots[2];           /* the old and new trees */
+	bool no_control;                /* ignore .deb control files */
 };
 
 /* One side of a path: its state and, for files, its bytes. */

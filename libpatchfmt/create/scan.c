@@ -15,9 +15,15 @@
 void
 pf_nodelist_free(pf_nodelist *l)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < l->v[i].n_xattrs; j++) {
+			free(l->v[i].xattrs[j].name);
+			free(l->v[i].xattrs[j].value);
+		}
+		free(l->v[i].xattrs);
+		free(l->v[i].src);
 		free(l->v[i].path);
 		free(l->v[i].link);
 		free(l->v[i].hardlink);
@@ -26,8 +32,8 @@ pf_nodelist_free(pf_nodelist *l)
 	memset(l, 0, sizeof *l);
 }
 
-static pf_node *
-push(pf_nodelist *l)
+pf_node *
+pf_nodelist_push(pf_nodelist *l)
 {
 	pf_node *p;
 
@@ -105,7 +111,8 @@ add_node(int dfd, const char *name, const char *path, pf_nodelist *out,
 	if (strlen(path) > PF_MAX_PATH)
 		return pf_err_set(err, PF_ERR_USAGE, "path '%s' is too long",
 		    path);
-	if ((nd = push(out)) == NULL || (nd->path = strdup(path)) == NULL)
+	if ((nd = pf_nodelist_push(out)) == NULL ||
+	    (nd->path = strdup(path)) == NULL)
 		return pf_err_nomem(err);
 	pf_node_stat(nd, &st);
 	if (S_ISLNK(st.st_mode)) {

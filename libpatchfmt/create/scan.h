@@ -4,6 +4,7 @@
 #ifndef PF_CREATE_SCAN_H
 #define PF_CREATE_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -26,6 +27,12 @@ typedef struct pf_node {
 	uint64_t ino;
 	uint64_t nlink;
 	char *hardlink;         /* first path of its link group, or NULL */
+	/* A build read from an archive (create/archive.c): the metadata
+	 * is the header's, the content is read from src. */
+	bool archived;
+	char *src;
+	pf_xattr *xattrs;
+	size_t n_xattrs;
 } pf_node;
 
 typedef struct pf_nodelist {
@@ -41,6 +48,8 @@ typedef struct pf_nodelist {
  */
 pf_ret pf_scan_tree(const char *root, pf_nodelist *out, pf_err *err);
 void pf_nodelist_free(pf_nodelist *l);
+/* A new zeroed node at the end of l, or NULL without memory. */
+pf_node *pf_nodelist_push(pf_nodelist *l);
 /* Fills the lstat(2) fields of nd from st. */
 void pf_node_stat(pf_node *nd, const struct stat *st);
 

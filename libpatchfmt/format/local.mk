@@ -9,5 +9,9 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/format/container.c libpatchfmt/format/container.h \
 	libpatchfmt/format/needs.c libpatchfmt/format/needs.h \
 	libpatchfmt/format/needs_list.c
+
+## The dpkg origin of a package (issue 10, section 5.1.7).
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/format/dpkg.c libpatchfmt/format/dpkg.h
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/format/writer.c libpatchfmt/format/writer.h

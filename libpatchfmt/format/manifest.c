@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/ckd.h"
+#include "format/dpkg.h"
 #include "format/field.h"
 #include "format/format.h"
 #include "format/manifest.h"
@@ -81,6 +82,7 @@ pf_manifest_clear(pf_manifest *m)
 		free(m->live_notes[i].text);
 	}
 	free(m->live_notes);
+	pf_dpkg_free(m->dpkg);
 	pf_manifest_init(m);
 }
 
@@ -256,6 +258,7 @@ pf_manifest_encode(const pf_manifest *m, pf_buf *out, pf_err *err)
 		pf_put_nested(out, PF_M_LIVE_NOTE, &in);
 		pf_buf_free(&in);
 	}
+	pf_dpkg_encode(out, m);
 	return out->failed ? pf_err_nomem(err) : PF_OK;
 }
 
@@ -337,7 +340,7 @@ unknown_field(const pf_field *f, const char *what, pf_err *err)
 #define MANIFEST_SINGLE (BIT(PF_M_NAME) | BIT(PF_M_VERSION) | \
 	BIT(PF_M_DESCRIPTION) | BIT(PF_M_CREATED) | BIT(PF_M_EXPIRES) | \
 	BIT(PF_M_TARGET) | BIT(PF_M_RELEASE) | BIT(PF_M_PROVENANCE) | \
-	BIT(PF_M_PHASE))
+	BIT(PF_M_PHASE) | BIT(PF_M_DPKG))
 #define DEP_FIELDS (BIT(PF_D_KIND) | BIT(PF_D_NAME) | BIT(PF_D_VERSION))
 
 /*
@@ -963,6 +966,8 @@ manifest_field(void *obj, const pf_field *f, pf_err *err)
 		return pf_rollout_decode(m, f, err);
 	case PF_M_LIVE_NOTE:
 		return add_live_note(m, f, err);
+	case PF_M_DPKG:
+		return pf_dpkg_decode(m, f, err);
 	}
 	return unknown_field(f, "manifest", err);
 }

@@ -526,6 +526,27 @@ pf_txn_verify(pf_txn *t)
 	return PF_OK;
 }
 
+/*
+ * The new content of entry i into fd, for --output (install/output.c):
+ * decoded against the old file, or, where the root already holds the
+ * new state, copied from it and hashed again.
+ */
+pf_ret
+pf_txn_fill_new(pf_txn *t, size_t i, int fd)
+{
+	pf_entry copy = t->m->entries[i];
+	pf_plan *p = &t->plan[i];
+
+	p->dfd = pf_txn_dfd(t, i);
+	if (t->err.code != PF_OK)
+		return t->err.code;
+	if (p->action == PF_ACTION_NONE) {
+		copy.payload = PF_NO_BLOB;
+		copy.before = copy.after;
+	}
+	return fill_file(t, p, &copy, fd);
+}
+
 /* Committing: what is left once everything is staged. */
 
 static pf_ret

@@ -77,6 +77,8 @@ struct pf_txn {
 
 /* check.c */
 pf_ret pf_txn_check_entry(pf_txn *t, size_t i);
+/* The new content of entry i, checked, into fd (install/output.c). */
+pf_ret pf_txn_fill_new(pf_txn *t, size_t i, int fd);
 /* A random name ".pf-TAG-" and 16 hex digits. */
 void pf_txn_tmpname(char out[PF_TMPNAME_MAX], const char *tag);
 /* Opens leaf in dfd for reading, refusing anything but a regular file

@@ -7,3 +7,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/package/print.c libpatchfmt/package/print_live.c \
 	libpatchfmt/package/xattr_text.c libpatchfmt/package/xattr_text.h \
 	libpatchfmt/package/print_meta.c libpatchfmt/package/print_meta.h
+
+## The dpkg origin for people (issue 10).
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/package/print_dpkg.c libpatchfmt/package/print_dpkg.h

@@ -11,6 +11,7 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "format/manifest.h"
+#include "package/print_dpkg.h"
 #include "package/print_meta.h"
 #include "format/needs.h"
 #include "format/rollout.h"
@@ -212,6 +213,7 @@ pf_manifest_print_text(const pf_manifest *m, FILE *f)
 	if (m->expires)
 		fprintf(f, "expires  %" PRIu64 "\n", m->expires);
 	text_target(m, f);
+	pf_dpkg_print_text(m, f);
 	if (m->family || m->release) {
 		text_field(f, "release  ", m->family, "(default family)");
 		fprintf(f, " %" PRIu64 "\n", m->release);
@@ -339,7 +341,9 @@ pf_manifest_print_json(const pf_manifest *m, const uint8_t digest[32],
 	}
 	fputs("],\"to\":", f);
 	pf_json_str(f, m->to_version);
-	fputs("},\"family\":", f);
+	fputc('}', f);
+	pf_dpkg_print_json(m, f);
+	fputs(",\"family\":", f);
 	pf_json_str(f, m->family);
 	fprintf(f, ",\"release\":%" PRIu64, m->release);
 	fputs(",\"dependencies\":[", f);

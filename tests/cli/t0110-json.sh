@@ -104,6 +104,8 @@ echo other >"$tmp/other/etc/greet.conf"
 js 1 patch-apply $A --root "$tmp/other" --state-dir "$tmp/state2" \
 	"$tmp/p.ppkg"
 js 0 patch-apply $A --check "$tmp/p.ppkg"
+js 0 patch-apply $A --output "$tmp/outdir" "$tmp/p.ppkg"
+js 2 patch-apply $A --output-tar - "$tmp/p.ppkg"
 js 0 patch-apply --keyring "$tmp/keys/test.pub" --state-dir "$tmp/state" \
 	--root "$tmp/root" --skip-needs "$tmp/p.ppkg"
 js 0 patch-apply $A "$tmp/p.ppkg"

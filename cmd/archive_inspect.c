@@ -1,0 +1,89 @@
+/*
+ * patch-inspect's part of issue 10: the paths of a package, one a line
+ * (or NUL-terminated), and one new file extracted.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "archive.h"
+#include "archive_out.h"
+#include "util.h"
+#include "common/escape.h"
+#include "format/manifest.h"
+#include "install/output.h"
+
+int
+pf_archive_inspect_opt(pf_archive_inspect *ai, int c, const char *arg)
+{
+	switch (c) {
+	case ARCHIVE_OPT_LIST: ai->list = 1; break;
+	case '0': ai->nul = 1; break;
+	case ARCHIVE_OPT_EXTRACT: ai->extract = arg; break;
+	case 'o': ai->out = arg; break;
+	case ARCHIVE_OPT_ROOT: ai->root = arg; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+bool
+pf_archive_inspect_wanted(const pf_archive_inspect *ai, const char **why)
+{
+	*why = NULL;
+	if (ai->list && ai->extract)
+		*why = "--list and --extract exclude each other";
+	else if (ai->nul && !ai->list)
+		*why = "-0 goes with --list";
+	else if ((ai->out || ai->root) && !ai->extract)
+		*why = "-o and --root go with --extract";
+	else if (ai->extract && !ai->out)
+		*why = "--extract needs -o file (or -o -)";
+	return ai->list || ai->extract || *why != NULL;
+}
+
+/* Paths as they are with -0; one a line, control bytes escaped, else. */
+static int
+list(const pf_archive_inspect *ai, const pf_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_entries; i++) {
+		if (ai->nul) {
+			fputs(m->entries[i].path, stdout);
+			putchar('\0');
+		} else {
+			pf_text_str(stdout, m->entries[i].path);
+			putchar('\n');
+		}
+	}
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : PF_EXIT_IO;
+}
+
+static int
+extract(const pf_archive_inspect *ai, pf_reader *r)
+{
+	const pf_manifest *m = pf_reader_manifest(r);
+	const pf_entry *e = pf_manifest_find(m, ai->extract,
+	    strlen(ai->extract));
+	pf_out_file f;
+	pf_err err;
+	pf_ret ret;
+	int rc;
+
+	if ((rc = pf_out_open(&f, ai->out)) != 0)
+		return rc;
+	pf_err_clear(&err);
+	ret = pf_output_extract(r, ai->root, ai->extract, f.fd, &err);
+	if (pf_out_close(&f, ret == PF_OK, e ? e->after.mode & 0777 : 0) < 0 &&
+	    ret == PF_OK)
+		return PF_EXIT_IO;
+	return ret == PF_OK ? 0 : pf_fail(ret, err.msg);
+}
+
+int
+pf_archive_inspect_run(const pf_archive_inspect *ai, pf_reader *r)
+{
+	return ai->list ? list(ai, pf_reader_manifest(r)) : extract(ai, r);
+}

@@ -1,0 +1,20 @@
+/* Output files written whole or not at all (cmd/archive_out.c). */
+#ifndef PF_CMD_ARCHIVE_OUT_H
+#define PF_CMD_ARCHIVE_OUT_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+typedef struct pf_out_file {
+	const char *path;               /* "-": standard output */
+	char tmp[PATH_MAX];
+	int fd;
+} pf_out_file;
+
+/* Opens a temporary file beside path (or stdout, if no terminal);
+ * 0, or the exit status once the failure is reported. */
+int pf_out_open(pf_out_file *f, const char *path);
+/* With ok, gives it mode and renames it to path; else removes it. */
+int pf_out_close(pf_out_file *f, bool ok, unsigned mode);
+
+#endif
