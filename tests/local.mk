@@ -56,6 +56,7 @@ EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 API_TESTS = tests/api/exports.sh tests/api/abi.sh tests/api/layers.sh \
 	tests/api/tools.sh \
 	tests/api/example.sh
+API_TESTS += tests/api/man3.sh
 TESTS += $(API_TESTS)
 ## The library's first client outside the tools: public API only, shared
 ## library (doc/examples/apply.c).
