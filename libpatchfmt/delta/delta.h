@@ -19,11 +19,20 @@ typedef struct pf_delta_opts {
 	unsigned threads;       /* 0: as many as useful (at most 2) */
 	uint32_t block_size;    /* new bytes per block; 0: the maximum */
 	uint32_t dict_max;      /* largest LZMA2 dictionary; 0: the maximum */
+	int predict;            /* PF_DELTA_PREDICT_*; 0: the smaller delta */
 } pf_delta_opts;
+
+/* Whether the encoder predicts references (section 10). */
+enum {
+	PF_DELTA_PREDICT_AUTO = 0,      /* with and without; the smaller */
+	PF_DELTA_PREDICT_NEVER = 1,     /* the generic codec only */
+	PF_DELTA_PREDICT_ALWAYS = 2     /* with, wherever the files allow */
+};
 
 /* Everything the header states (section 3). */
 typedef struct pf_delta_info {
 	unsigned version;
+	uint8_t flags;          /* PF_DELTA_FLAG_* (section 3.3) */
 	uint32_t block_size;
 	uint8_t props[PF_DELTA_NSTREAMS];
 	uint32_t dict[PF_DELTA_NSTREAMS];

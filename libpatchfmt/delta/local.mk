@@ -10,7 +10,8 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
 	libpatchfmt/delta/vcdiff.h libpatchfmt/delta/vcdiff_table.c \
 	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
-	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c
+	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c \
+	libpatchfmt/delta/predict.h libpatchfmt/delta/predict.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
 libpatchfmt_libpf_build_la_SOURCES += \
@@ -19,7 +20,8 @@ libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/diff_enc.c \
 	libpatchfmt/delta/denc.h libpatchfmt/delta/window.h \
 	libpatchfmt/delta/window.c \
-	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c
+	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c \
+	libpatchfmt/delta/exec.h libpatchfmt/delta/exec_enc.c
 
 include_HEADERS += libpatchfmt/libpatchfmt_delta.h
 
@@ -34,6 +36,11 @@ TESTS += tests/unit/check_delta
 tests_unit_check_delta_SOURCES = tests/unit/check_delta.c
 tests_unit_check_delta_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_delta_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/check_predict
+TESTS += tests/unit/check_predict
+tests_unit_check_predict_SOURCES = tests/unit/check_predict.c
+tests_unit_check_predict_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_predict_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/check_vcdiff
 TESTS += tests/unit/check_vcdiff
 tests_unit_check_vcdiff_SOURCES = tests/unit/check_vcdiff.c
