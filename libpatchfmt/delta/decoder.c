@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,6 +449,21 @@ use_prediction(dec *d, pf_err *err)
 	return PF_OK;
 }
 
+/*
+ * With a prediction, a block that fails can as well be a prediction
+ * section that is well formed but not the encoder's: the message says so.
+ */
+static pf_ret
+blame_prediction(pf_err *err)
+{
+	char why[PF_ERR_MSG_MAX];
+
+	snprintf(why, sizeof why, "%s", err->msg);
+	return pf_err_set(err, PF_ERR_CORRUPT, "%s (the delta predicts the "
+	    "old file's references: its blocks or its prediction section are "
+	    "damaged)", why);
+}
+
 static pf_ret
 check_end(dec *d, pf_err *err)
 {
@@ -499,10 +515,12 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	while (d.new_done < d.info.new_size)
-		if ((r = decode_block(&d, err)) != PF_OK)
-			goto out;
-	r = check_end(&d, err);
+	while (d.new_done < d.info.new_size && r == PF_OK)
+		r = decode_block(&d, err);
+	if (r == PF_OK)
+		r = check_end(&d, err);
+	if (r == PF_ERR_CORRUPT && d.psrc != NULL)
+		r = blame_prediction(err);
 out:
 	dec_free(&d);
 	return r;

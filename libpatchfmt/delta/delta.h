@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -65,6 +66,12 @@ pf_ret pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 /* Parses and checks the header in the first n bytes of p. */
 pf_ret pf_delta_read_info(const uint8_t *p, size_t n, pf_delta_info *info,
     pf_err *err);
+/*
+ * Prints, for `patch-delta info`, the prediction section and the bytes of
+ * each part of the delta whose header info is, reading in after it.
+ */
+pf_ret pf_delta_print_parts(pf_istream *in, const pf_delta_info *info,
+    FILE *f, pf_err *err);
 /* Writes the 116-byte header of info (encoder side). */
 void pf_delta_write_header(const pf_delta_info *info,
     uint8_t hdr[PF_DELTA_HEADER_LEN]);

@@ -48,14 +48,28 @@ typedef struct sec {
 	const char *name;
 	uint32_t type;
 	uint64_t flags, addr, off, size;
+	uint32_t link;          /* a symbol table's string table */
 	bool file_ok;           /* its bytes are in the file */
 	bool in_file;           /* allocated, and file_ok */
 } sec;
 
 typedef struct image {
+	const uint8_t *f;
+	size_t len;
 	sec *v;
 	size_t n;
 } image;
+
+/* A defined function or object of a symbol table, by name. */
+typedef struct sym {
+	const char *name;
+	uint64_t value, size;
+} sym;
+
+typedef struct sym_list {
+	sym *v;
+	size_t n;
+} sym_list;
 
 typedef struct span {
 	uint64_t addr, len, delta;
@@ -87,6 +101,7 @@ load_sec(size_t len, const uint8_t *h, const uint8_t *tab, uint64_t tabn,
 	s->addr = pf_load_le64(h + 16);
 	s->off = pf_load_le64(h + 24);
 	s->size = pf_load_le64(h + 32);
+	s->link = pf_load_le32(h + 40);
 	if (s->name == NULL)
 		s->name = "";
 	s->file_ok = s->type != SHT_NOBITS_ && s->size > 0 &&
@@ -120,6 +135,8 @@ read_image(const uint8_t *f, size_t len, image *img)
 		return false;
 	if ((img->v = calloc(shnum, sizeof *img->v)) == NULL)
 		return false;
+	img->f = f;
+	img->len = len;
 	img->n = shnum;
 	for (i = 0; i < shnum; i++)
 		load_sec(len, sh + i * SH_LEN, f + tabo, tabn, &img->v[i]);
@@ -311,6 +328,20 @@ section_spans(const image *o, const image *n, span_list *l)
 	return true;
 }
 
+/*
+ * Whether a copy says where its bytes went: runs that are mostly zero
+ * (bss-like data, padding, tables not yet relocated) match anywhere.
+ */
+static bool
+telling(const uint8_t *p, uint64_t n)
+{
+	uint64_t i, zeros = 0;
+
+	for (i = 0; i < n; i++)
+		zeros += p[i] == 0;
+	return zeros * 16 < n * 15;
+}
+
 /* Where the matcher's copies say OLD's bytes went, in address order. */
 static bool
 copy_spans(const image *o, const image *n, const pf_seg_list *segs,
@@ -333,7 +364,8 @@ copy_spans(const image *o, const image *n, const pf_seg_list *segs,
 				k = left;
 			oa = s->addr + (op - s->off);
 			na = t->addr + (np - t->off);
-			if (k >= MAP_MIN_SPAN && !span_add(l, oa, k, na - oa))
+			if (k >= MAP_MIN_SPAN && telling(o->f + op, k) &&
+			    !span_add(l, oa, k, na - oa))
 				return false;
 			op += k;
 			np += k;
@@ -342,6 +374,108 @@ copy_spans(const image *o, const image *n, const pf_seg_list *segs,
 	}
 	qsort(l->v, l->n, sizeof *l->v, span_cmp);
 	return true;
+}
+
+static int
+sym_cmp(const void *a, const void *b)
+{
+	const sym *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* ELF64 Elf64_Sym: the defined functions and objects of table s. */
+static bool
+add_syms(const image *img, const sec *s, sym_list *l)
+{
+	const uint8_t *q, *strs;
+	const sec *st;
+	uint64_t i, n = s->size / 24;
+	uint32_t name;
+	unsigned type;
+	sym *v;
+
+	if (s->link >= img->n || !(st = &img->v[s->link])->file_ok)
+		return true;
+	strs = img->f + st->off;
+	if ((v = realloc(l->v, (l->n + n) * sizeof *v)) == NULL)
+		return false;
+	l->v = v;
+	for (i = 0; i < n; i++) {
+		q = img->f + s->off + i * 24;
+		name = pf_load_le32(q);
+		type = q[4] & 0xf;
+		if ((type != 1 && type != 2) || pf_load_le16(q + 6) == 0 ||
+		    pf_load_le64(q + 16) == 0 || name == 0 ||
+		    (v[l->n].name = sec_name(strs, st->size, name)) == NULL)
+			continue;
+		v[l->n].value = pf_load_le64(q + 8);
+		v[l->n++].size = pf_load_le64(q + 16);
+	}
+	return true;
+}
+
+/* Both symbol tables' functions and objects, sorted by name. */
+static bool
+read_syms(const image *img, sym_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < img->n; i++)
+		if ((img->v[i].type == SHT_SYMTAB_ ||
+		    img->v[i].type == SHT_DYNSYM_) && img->v[i].file_ok &&
+		    !add_syms(img, &img->v[i], l))
+			return false;
+	if (l->n > 0)
+		qsort(l->v, l->n, sizeof *l->v, sym_cmp);
+	return true;
+}
+
+/* The run of symbols named as v[i], from i; its length. */
+static size_t
+name_run(const sym_list *l, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < l->n && strcmp(l->v[j].name, l->v[i].name) == 0 &&
+	    l->v[j].value != l->v[i].value)
+		j++;
+	while (j < l->n && strcmp(l->v[j].name, l->v[i].name) == 0)
+		j++;
+	return j - i;
+}
+
+/*
+ * Where each function and object that both files name once (in either
+ * symbol table) went; a name defined at two addresses says nothing.
+ */
+static bool
+symbol_spans(const image *o, const image *n, span_list *l)
+{
+	sym_list so = { 0 }, sn = { 0 };
+	size_t i = 0, j = 0, ri, rj;
+	bool ok = read_syms(o, &so) && read_syms(n, &sn);
+	int c;
+
+	while (ok && i < so.n && j < sn.n) {
+		ri = name_run(&so, i);
+		rj = name_run(&sn, j);
+		c = strcmp(so.v[i].name, sn.v[j].name);
+		if (c == 0 && so.v[i].value == so.v[i + ri - 1].value &&
+		    sn.v[j].value == sn.v[j + rj - 1].value)
+			ok = span_add(l, so.v[i].value, so.v[i].size,
+			    sn.v[j].value - so.v[i].value);
+		i += c <= 0 ? ri : 0;
+		j += c >= 0 ? rj : 0;
+	}
+	if (ok && l->n > 0)
+		qsort(l->v, l->n, sizeof *l->v, span_cmp);
+	free(so.v);
+	free(sn.v);
+	return ok;
 }
 
 typedef struct breaks {
@@ -391,7 +525,7 @@ emit_sections(breaks *b, const span_list *secs, uint64_t a, uint64_t z)
 		emit(b, secs->v[i].addr, secs->v[i].delta);
 }
 
-/* Section 10.3: the map, copies first and sections in their gaps. */
+/* Section 10.3: the map, copies first and the base in their gaps. */
 static bool
 build_map(const span_list *secs, const span_list *copies, pf_pred *p)
 {
@@ -414,9 +548,45 @@ build_map(const span_list *secs, const span_list *copies, pf_pred *p)
 		free(b.v);
 		return false;
 	}
+	free(p->breaks);
 	p->breaks = b.v;
 	p->nbreaks = b.n;
 	return true;
+}
+
+/* The map's breaks as spans, each up to the next break. */
+static bool
+breaks_as_spans(const pf_pred *p, span_list *l)
+{
+	size_t i;
+
+	l->n = 0;
+	for (i = 0; i < p->nbreaks; i++)
+		if (!span_add(l, p->breaks[i].addr, i + 1 < p->nbreaks ?
+		    p->breaks[i + 1].addr - p->breaks[i].addr :
+		    UINT64_MAX - p->breaks[i].addr, p->breaks[i].delta))
+			return false;
+	return true;
+}
+
+/*
+ * Section 10.3: three layers, each filling the gaps of the one above:
+ * the matcher's copies, the symbols both files name, the sections.
+ */
+static bool
+layered_map(const image *o, const image *n, const pf_seg_list *segs,
+    pf_pred *p)
+{
+	span_list secs = { 0 }, syms = { 0 }, copies = { 0 };
+	bool ok;
+
+	ok = section_spans(o, n, &secs) && symbol_spans(o, n, &syms) &&
+	    copy_spans(o, n, segs, &copies) && build_map(&secs, &syms, p) &&
+	    breaks_as_spans(p, &secs) && build_map(&secs, &copies, p);
+	free(secs.v);
+	free(syms.v);
+	free(copies.v);
+	return ok;
 }
 
 /* The predicted image: OLD, each page rewritten as a decoder will. */
@@ -481,7 +651,6 @@ pf_exec_predict(const uint8_t *old, size_t old_len, const uint8_t *nw,
     uint8_t **pimg, pf_err *err)
 {
 	image oi = { 0 }, ni = { 0 };
-	span_list secs = { 0 }, copies = { 0 };
 	pf_pred p = { 0 };
 	pf_ret r = PF_OK;
 
@@ -489,9 +658,7 @@ pf_exec_predict(const uint8_t *old, size_t old_len, const uint8_t *nw,
 	if (!read_image(old, old_len, &oi) || !read_image(nw, new_len, &ni))
 		goto out;
 	image_bounds(&oi, &p);
-	if (!choose_regions(old, &oi, &p) || !section_spans(&oi, &ni, &secs) ||
-	    !copy_spans(&oi, &ni, segs, &copies) ||
-	    !build_map(&secs, &copies, &p)) {
+	if (!choose_regions(old, &oi, &p) || !layered_map(&oi, &ni, segs, &p)) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
@@ -502,7 +669,5 @@ out:
 	pf_pred_free(&p);
 	free(oi.v);
 	free(ni.v);
-	free(secs.v);
-	free(copies.v);
 	return r;
 }

@@ -47,10 +47,11 @@ code_bounds(pf_pred *p, const pf_pred_region *r)
 {
 	uint64_t end = r->vaddr + r->size;
 
-	if (p->code_hi == 0 || r->vaddr < p->code_lo)
+	if (p->ncode == 0 || r->vaddr < p->code_lo)
 		p->code_lo = r->vaddr;
-	if (end > p->code_hi)
+	if (p->ncode == 0 || end > p->code_hi)
 		p->code_hi = end;
+	p->ncode++;
 }
 
 static pf_ret

@@ -32,6 +32,7 @@ typedef struct pf_pred_break {
 typedef struct pf_pred {
 	uint64_t lo, hi;        /* the image: only targets in [lo, hi) move */
 	uint64_t code_lo, code_hi;      /* the CODE regions' addresses */
+	size_t ncode;
 	pf_pred_region *regions;
 	size_t nregions;
 	pf_pred_break *breaks;
