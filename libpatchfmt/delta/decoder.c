@@ -342,7 +342,7 @@ dec_alloc(dec *d, pf_err *err)
 		return pf_err_nomem(err);
 	if ((d->model = malloc(sizeof *d->model)) == NULL)
 		return pf_err_nomem(err);
-	pf_diff_model_init(d->model);
+	pf_diff_model_init(d->model, d->info.flags & PF_DELTA_FLAG_SPARSE);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
 		if (i == PF_DELTA_DIFF)
 			continue;

@@ -60,6 +60,7 @@ typedef struct plan {
 	pf_buf packed[PF_DELTA_NSTREAMS];
 	size_t *poff[PF_DELTA_NSTREAMS];
 	uint32_t block_size;
+	bool sparse;            /* the header flag SPARSE */
 	bool failed;
 	/* Streaming (pf_denc): coders kept from one window to the next. */
 	pf_lz_enc *enc[PF_DELTA_NSTREAMS];
@@ -275,7 +276,7 @@ diff_encode(plan *p, pf_err *err)
 	if (m == NULL)
 		return pf_err_nomem(err);
 	if (p->model == NULL)
-		pf_diff_model_init(m);
+		pf_diff_model_init(m, p->sparse);
 	p->poff[PF_DELTA_DIFF][0] = 0;
 	for (b = 0; b < p->nblocks; b++) {
 		diff_encode_block(p, b, m, &at);
@@ -410,6 +411,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 
 	memset(&p, 0, sizeof p);
 	p.block_size = o->block_size;
+	p.sparse = true;
 	p.old = base;
 	if ((r = plan_build(&p, segs, new_data, err)) != PF_OK)
 		goto out;
@@ -421,7 +423,8 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 	if ((r = compress_streams(jobs, o->threads, err)) != PF_OK)
 		goto out;
 	fill_info(info, &p, jobs);
-	info->flags = pred != NULL ? PF_DELTA_FLAG_PREDICT : 0;
+	info->flags = PF_DELTA_FLAG_SPARSE |
+	    (pred != NULL ? PF_DELTA_FLAG_PREDICT : 0);
 	pf_delta_write_header(info, hdr);
 	pf_buf_append(out, hdr, sizeof hdr);
 	if (pred != NULL)
@@ -533,7 +536,7 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
 		return pf_err_nomem(err);
 	}
 	*out = e;
-	pf_diff_model_init(e->p.model);
+	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE);
 	e->p.block_size = info->block_size;
 	e->threads = threads;
 	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)

@@ -25,7 +25,9 @@
 
 /* Section 3.3: flags; a prediction section follows the header. */
 #define PF_DELTA_FLAG_PREDICT 0x01
-#define PF_DELTA_FLAGS_KNOWN PF_DELTA_FLAG_PREDICT
+/* Section 3.3: the diff model of section 4.2 with its SPARSE changes. */
+#define PF_DELTA_FLAG_SPARSE 0x02
+#define PF_DELTA_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE)
 
 /*
  * Section 2: the three streams, in the order they appear in a block.  The

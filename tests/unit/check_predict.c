@@ -315,7 +315,7 @@ hand_delta(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 	    PF_OK);
 	ck_assert_int_eq(pf_sha256(gen.data + PF_DELTA_OFF_OLD_SHA256, old, on),
 	    0);
-	gen.data[PF_DELTA_OFF_FLAGS] = PF_DELTA_FLAG_PREDICT;
+	gen.data[PF_DELTA_OFF_FLAGS] |= PF_DELTA_FLAG_PREDICT;
 	pf_store_le32(gen.data + PF_DELTA_OFF_HEADER_CRC32,
 	    pf_delta_crc32(gen.data, PF_DELTA_OFF_HEADER_CRC32));
 	pf_buf_init(out);
@@ -361,7 +361,7 @@ START_TEST(test_hand_delta)
 	pf_buf_free(&out);
 
 	/* Another flag bit: unsupported. */
-	d.data[PF_DELTA_OFF_FLAGS] |= 0x02;
+	d.data[PF_DELTA_OFF_FLAGS] |= 0x04;
 	pf_store_le32(d.data + PF_DELTA_OFF_HEADER_CRC32,
 	    pf_delta_crc32(d.data, PF_DELTA_OFF_HEADER_CRC32));
 	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_UNSUPPORTED);
@@ -397,6 +397,83 @@ START_TEST(test_hand_delta)
 	pf_pred_free(&p);
 	free(old);
 	free(nw);
+}
+END_TEST
+
+/*
+ * Section 3.3, SPARSE: a few changed bytes in 4 MiB cost little, where
+ * the first revision's diff model spent about 100 bytes per MiB of
+ * unchanged copy and about 400 learning that zero is likely.
+ */
+START_TEST(test_sparse)
+{
+	size_t n = 4u << 20, i;
+	uint8_t *old = malloc(n), *nw = malloc(n);
+	uint64_t x = 88172645463325252u;
+	pf_buf d, out;
+	pf_err err;
+
+	ck_assert(old && nw);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		old[i] = (uint8_t)x;
+	}
+	memcpy(nw, old, n);
+	nw[1000] ^= 1;
+	nw[n / 2] ^= 0x40;
+	nw[n - 10] ^= 0x80;
+	pf_buf_init(&d);
+	ck_assert_int_eq(pf_delta_encode(old, n, nw, n, NULL, &d, &err), PF_OK);
+	ck_assert(d.data[PF_DELTA_OFF_FLAGS] & PF_DELTA_FLAG_SPARSE);
+	ck_assert_msg(d.len < 400, "a 3-byte change costs %zu bytes", d.len);
+	ck_assert_int_eq(decode(&d, old, n, &out, &err), PF_OK);
+	ck_assert(out.len == n && memcmp(out.data, nw, n) == 0);
+	pf_buf_free(&d);
+	pf_buf_free(&out);
+	free(old);
+	free(nw);
+}
+END_TEST
+
+/* A delta of the first revision (no SPARSE) still decodes. */
+START_TEST(test_first_revision)
+{
+	/* fuzz/corpus/delta/make-seeds.sh: the fuzz target's old file. */
+	static const char old[] =
+	    "the quick brown fox jumps over the lazy dog 0123456789\n"
+	    "\x7f" "ELF\x02\x01\x01\x00 a few bytes of pretend machine "
+	    "code \xe8\x10";
+	const char *srcdir = getenv("top_srcdir");
+	char path[4096], want[sizeof old + 8];
+	const char *at;
+	pf_buf d, out;
+	pf_err err;
+	uint8_t *p;
+	size_t n, k;
+
+	if (srcdir == NULL)
+		srcdir = ".";
+	snprintf(path, sizeof path, "%s/fuzz/corpus/delta/good-edit", srcdir);
+	p = slurp(path, &n);
+	ck_assert_msg(p != NULL, "cannot read %s", path);
+	ck_assert_int_eq(p[PF_DELTA_OFF_FLAGS], 0);
+	pf_buf_init(&d);
+	pf_buf_append(&d, p, n);
+	ck_assert_int_eq(decode(&d, (const uint8_t *)old, sizeof old - 1,
+	    &out, &err), PF_OK);
+	/* make-seeds.sh: sed 's/lazy/sleepy/'. */
+	at = strstr(old, "lazy");
+	k = (size_t)(at - old);
+	memcpy(want, old, k);
+	memcpy(want + k, "sleepy", 6);
+	memcpy(want + k + 6, at + 4, sizeof old - 1 - k - 4);
+	ck_assert_uint_eq(out.len, sizeof old - 1 + 2);
+	ck_assert(memcmp(out.data, want, out.len) == 0);
+	pf_buf_free(&d);
+	pf_buf_free(&out);
+	free(p);
 }
 END_TEST
 
@@ -466,6 +543,11 @@ predict_suite(void)
 	t = tcase_create("refuse");
 	tcase_add_test(t, test_hostile);
 	tcase_add_test(t, test_hand_delta);
+	suite_add_tcase(s, t);
+	t = tcase_create("sparse");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, test_sparse);
+	tcase_add_test(t, test_first_revision);
 	suite_add_tcase(s, t);
 	t = tcase_create("corpus");
 	tcase_set_timeout(t, 900);
