@@ -279,7 +279,8 @@ choose_regions(const uint8_t *f, const image *img, pf_pred *p)
 		v[n++] = (pf_pred_region){ kind, img->v[i].off,
 			img->v[i].size, img->v[i].addr, 0 };
 	}
-	qsort(v, n, sizeof *v, region_cmp);
+	if (n > 0)
+		qsort(v, n, sizeof *v, region_cmp);
 	for (i = 0; i < n && k < PF_PRED_REGIONS_MAX; i++)
 		if (k == 0 || v[i].off >= v[k - 1].off + v[k - 1].size)
 			v[k++] = v[i];
@@ -324,7 +325,8 @@ section_spans(const image *o, const image *n, span_list *l)
 		if (!span_add(l, s->addr, s->size, t->addr - s->addr))
 			return false;
 	}
-	qsort(l->v, l->n, sizeof *l->v, span_cmp);
+	if (l->n > 0)
+		qsort(l->v, l->n, sizeof *l->v, span_cmp);
 	return true;
 }
 
@@ -372,7 +374,8 @@ copy_spans(const image *o, const image *n, const pf_seg_list *segs,
 			left -= k;
 		}
 	}
-	qsort(l->v, l->n, sizeof *l->v, span_cmp);
+	if (l->n > 0)
+		qsort(l->v, l->n, sizeof *l->v, span_cmp);
 	return true;
 }
 
@@ -398,7 +401,8 @@ add_syms(const image *img, const sec *s, sym_list *l)
 	unsigned type;
 	sym *v;
 
-	if (s->link >= img->n || !(st = &img->v[s->link])->file_ok)
+	if (n == 0 || s->link >= img->n ||
+	    !(st = &img->v[s->link])->file_ok)
 		return true;
 	strs = img->f + st->off;
 	if ((v = realloc(l->v, (l->n + n) * sizeof *v)) == NULL)
