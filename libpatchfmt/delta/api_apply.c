@@ -195,6 +195,8 @@ print_info(const pf_delta_info *info, FILE *f)
 pf_ret
 pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f)
 {
+	fd_in delta = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
+	pf_istream in = { fd_read, &delta };
 	uint8_t hdr[PF_DELTA_HEADER_LEN];
 	pf_delta_info info;
 	size_t got;
@@ -210,5 +212,5 @@ pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f)
 	if ((r = pf_delta_read_info(hdr, got, &info, &d->err)) != PF_OK)
 		return r;
 	print_info(&info, f);
-	return PF_OK;
+	return pf_delta_print_parts(&in, &info, f, &d->err);
 }

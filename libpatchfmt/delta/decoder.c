@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
 #include "delta/lz.h"
+#include "delta/predict.h"
 #include "common/hash.h"
 
 /* Bytes of delta, old or new handled at once. */
@@ -44,6 +46,9 @@ typedef struct dec {
 	uint64_t old_pos;
 	uint64_t new_done;
 	pf_sha256_ctx sha;      /* of new so far */
+	pf_pred pred;           /* section 10, with PF_DELTA_FLAG_PREDICT */
+	pf_pred_src *psrc;
+	pf_source pold;         /* the prediction of old */
 } dec;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
@@ -337,7 +342,7 @@ dec_alloc(dec *d, pf_err *err)
 		return pf_err_nomem(err);
 	if ((d->model = malloc(sizeof *d->model)) == NULL)
 		return pf_err_nomem(err);
-	pf_diff_model_init(d->model);
+	pf_diff_model_init(d->model, d->info.flags & PF_DELTA_FLAG_SPARSE);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
 		if (i == PF_DELTA_DIFF)
 			continue;
@@ -363,6 +368,8 @@ dec_free(dec *d)
 	free(d->extra);
 	free(d->obuf);
 	free(d->model);
+	pf_pred_src_free(d->psrc);
+	pf_pred_free(&d->pred);
 }
 
 /* Section 3: the header, with the limits the caller sets. */
@@ -389,6 +396,72 @@ read_header(dec *d, uint64_t max_new_size, pf_err *err)
 		    "limit of %llu", (unsigned long long)d->info.new_size,
 		    (unsigned long long)max_new_size);
 	return PF_OK;
+}
+
+/*
+ * Section 10.1: the prediction section after the header, parsed and
+ * checked whole before anything else is read.
+ */
+static pf_ret
+read_prediction(dec *d, pf_err *err)
+{
+	uint8_t finder, *body = NULL;
+	uint64_t len;
+	pf_ret r;
+
+	r = pf_istream_read_full(d->in, &finder, 1, "delta prediction section",
+	    err);
+	if (r != PF_OK)
+		return r;
+	if (finder != PF_PRED_FINDER_X86_64)
+		return pf_err_set(err, PF_ERR_UNSUPPORTED,
+		    "delta prediction finder %u is not supported (only %u)",
+		    finder, PF_PRED_FINDER_X86_64);
+	if ((r = read_uvarint(d->in, &len, err)) != PF_OK)
+		return r;
+	if (len > PF_PRED_BODY_MAX)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta prediction section of %llu bytes is above the "
+		    "limit of %u", (unsigned long long)len, PF_PRED_BODY_MAX);
+	if ((body = malloc(len ? (size_t)len : 1)) == NULL)
+		return pf_err_nomem(err);
+	r = pf_istream_read_full(d->in, body, (size_t)len,
+	    "delta prediction section", err);
+	if (r == PF_OK)
+		r = pf_pred_parse(&d->pred, body, (size_t)len, d->info.old_size,
+		    err);
+	free(body);
+	return r;
+}
+
+/* Section 7 step 3 with a prediction: copies read the predicted old. */
+static pf_ret
+use_prediction(dec *d, pf_err *err)
+{
+	pf_ret r;
+
+	if (!(d->info.flags & PF_DELTA_FLAG_PREDICT))
+		return PF_OK;
+	if ((r = pf_pred_src_new(&d->psrc, &d->pred, d->old, &d->pold, err)) !=
+	    PF_OK)
+		return r;
+	d->old = &d->pold;
+	return PF_OK;
+}
+
+/*
+ * With a prediction, a block that fails can as well be a prediction
+ * section that is well formed but not the encoder's: the message says so.
+ */
+static pf_ret
+blame_prediction(pf_err *err)
+{
+	char why[PF_ERR_MSG_MAX];
+
+	snprintf(why, sizeof why, "%s", err->msg);
+	return pf_err_set(err, PF_ERR_CORRUPT, "%s (the delta predicts the "
+	    "old file's references: its blocks or its prediction section are "
+	    "damaged)", why);
 }
 
 static pf_ret
@@ -430,18 +503,24 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 	d.out = out;
 	if ((r = read_header(&d, max_new_size, err)) != PF_OK)
 		goto out;
+	if ((d.info.flags & PF_DELTA_FLAG_PREDICT) &&
+	    (r = read_prediction(&d, err)) != PF_OK)
+		goto out;
 	if ((r = dec_alloc(&d, err)) != PF_OK)
 		goto out;
-	if ((r = check_old(&d, err)) != PF_OK)
+	if ((r = check_old(&d, err)) != PF_OK ||
+	    (r = use_prediction(&d, err)) != PF_OK)
 		goto out;
 	if (pf_sha256_init(&d.sha) != 0) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	while (d.new_done < d.info.new_size)
-		if ((r = decode_block(&d, err)) != PF_OK)
-			goto out;
-	r = check_end(&d, err);
+	while (d.new_done < d.info.new_size && r == PF_OK)
+		r = decode_block(&d, err);
+	if (r == PF_OK)
+		r = check_end(&d, err);
+	if (r == PF_ERR_CORRUPT && d.psrc != NULL)
+		r = blame_prediction(err);
 out:
 	dec_free(&d);
 	return r;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -19,11 +20,20 @@ typedef struct pf_delta_opts {
 	unsigned threads;       /* 0: as many as useful (at most 2) */
 	uint32_t block_size;    /* new bytes per block; 0: the maximum */
 	uint32_t dict_max;      /* largest LZMA2 dictionary; 0: the maximum */
+	int predict;            /* PF_DELTA_PREDICT_*; 0: the smaller delta */
 } pf_delta_opts;
+
+/* Whether the encoder predicts references (section 10). */
+enum {
+	PF_DELTA_PREDICT_AUTO = 0,      /* with and without; the smaller */
+	PF_DELTA_PREDICT_NEVER = 1,     /* the generic codec only */
+	PF_DELTA_PREDICT_ALWAYS = 2     /* with, wherever the files allow */
+};
 
 /* Everything the header states (section 3). */
 typedef struct pf_delta_info {
 	unsigned version;
+	uint8_t flags;          /* PF_DELTA_FLAG_* (section 3.3) */
 	uint32_t block_size;
 	uint8_t props[PF_DELTA_NSTREAMS];
 	uint32_t dict[PF_DELTA_NSTREAMS];
@@ -56,6 +66,12 @@ pf_ret pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 /* Parses and checks the header in the first n bytes of p. */
 pf_ret pf_delta_read_info(const uint8_t *p, size_t n, pf_delta_info *info,
     pf_err *err);
+/*
+ * Prints, for `patch-delta info`, the prediction section and the bytes of
+ * each part of the delta whose header info is, reading in after it.
+ */
+pf_ret pf_delta_print_parts(pf_istream *in, const pf_delta_info *info,
+    FILE *f, pf_err *err);
 /* Writes the 116-byte header of info (encoder side). */
 void pf_delta_write_header(const pf_delta_info *info,
     uint8_t hdr[PF_DELTA_HEADER_LEN]);

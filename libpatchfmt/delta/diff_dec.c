@@ -4,18 +4,33 @@
 #include "delta/diffcoder.h"
 
 void
-pf_diff_model_init(pf_diff_model *m)
+pf_diff_model_init(pf_diff_model *m, bool sparse)
 {
 	size_t i, j;
 
 	for (i = 0; i < 1 << PF_DIFF_FLAG_HISTORY; i++)
 		for (j = 0; j < 256; j++)
-			m->flag[i][j] = PF_DIFF_PROB_INIT;
+			m->flag[i][j] = sparse && i == 0 ? PF_DIFF_PROB_QUIET :
+			    PF_DIFF_PROB_INIT;
 	for (i = 0; i < 256; i++)
 		for (j = 0; j < 256; j++)
 			m->value[i][j] = PF_DIFF_PROB_INIT;
 	m->prev = 0;
 	m->hist = 0;
+	m->round = sparse ? (1u << PF_DIFF_ADAPT_SHIFT) - 1 : 0;
+}
+
+/*
+ * Section 4.2.2: a probability after a 0 bit.  Without SPARSE (round 0)
+ * it never passes 65536 - 16; with it, it climbs to 65535, so that a
+ * long run of zero diff bytes costs a sixteenth as much.
+ */
+uint16_t
+pf_diff_prob_zero(uint16_t p, uint32_t round)
+{
+	uint32_t q = p + ((0x10000u - p + round) >> PF_DIFF_ADAPT_SHIFT);
+
+	return (uint16_t)(q > PF_DIFF_PROB_MAX ? PF_DIFF_PROB_MAX : q);
 }
 
 /* Refills the buffer; past the chunk's end, zeros and a fault. */
@@ -68,14 +83,14 @@ typedef struct rc_regs {
 } rc_regs;
 
 static inline unsigned
-dec_bit(pf_diff_dec *d, rc_regs *rc, uint16_t *p)
+dec_bit(pf_diff_dec *d, rc_regs *rc, uint16_t *p, uint32_t round)
 {
 	uint32_t bound = (rc->range >> 16) * *p;
 	unsigned bit;
 
 	if (rc->code < bound) {
 		rc->range = bound;
-		*p = (uint16_t)(*p + ((0x10000u - *p) >> PF_DIFF_ADAPT_SHIFT));
+		*p = pf_diff_prob_zero(*p, round);
 		bit = 0;
 	} else {
 		rc->code -= bound;
@@ -97,12 +112,13 @@ dec_byte(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, unsigned *prev,
 {
 	unsigned node = 1, nonzero;
 
-	nonzero = dec_bit(d, rc, &m->flag[*hist][ctx]);
+	nonzero = dec_bit(d, rc, &m->flag[*hist][ctx], m->round);
 	*hist = (*hist << 1 | nonzero) & ((1u << PF_DIFF_FLAG_HISTORY) - 1);
 	if (!nonzero)
 		return *prev = 0;
 	while (node < 0x100)
-		node = node << 1 | dec_bit(d, rc, &m->value[*prev][node]);
+		node = node << 1 | dec_bit(d, rc, &m->value[*prev][node],
+		    m->round);
 	*prev = node & 0xff;
 	/* The encoder never codes 0 as a value: a zero means damage. */
 	if (*prev == 0)

@@ -27,13 +27,13 @@ shift_low(pf_diff_enc *e)
 }
 
 static void
-enc_bit(pf_diff_enc *e, uint16_t *p, unsigned bit)
+enc_bit(pf_diff_enc *e, uint16_t *p, unsigned bit, uint32_t round)
 {
 	uint32_t bound = (e->range >> 16) * *p;
 
 	if (bit == 0) {
 		e->range = bound;
-		*p = (uint16_t)(*p + ((0x10000u - *p) >> PF_DIFF_ADAPT_SHIFT));
+		*p = pf_diff_prob_zero(*p, round);
 	} else {
 		e->low += bound;
 		e->range -= bound;
@@ -51,12 +51,13 @@ pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx, uint8_t v)
 	unsigned node = 1;
 	int i;
 
-	enc_bit(e, &m->flag[m->hist][ctx], v != 0);
+	enc_bit(e, &m->flag[m->hist][ctx], v != 0, m->round);
 	m->hist = (uint8_t)((m->hist << 1 | (v != 0)) &
 	    ((1u << PF_DIFF_FLAG_HISTORY) - 1));
 	if (v != 0)
 		for (i = 7; i >= 0; i--) {
-			enc_bit(e, &m->value[m->prev][node], v >> i & 1);
+			enc_bit(e, &m->value[m->prev][node], v >> i & 1,
+			    m->round);
 			node = node << 1 | (v >> i & 1);
 		}
 	m->prev = v;

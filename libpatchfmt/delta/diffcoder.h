@@ -17,6 +17,9 @@
 
 /* Section 4.2.1: probabilities of a 0 bit, out of 1 << 16. */
 #define PF_DIFF_PROB_INIT 0x8000u
+/* With SPARSE: flag[0][c], after four zero diff bytes, starts here. */
+#define PF_DIFF_PROB_QUIET 0xff00u
+#define PF_DIFF_PROB_MAX 0xffffu
 #define PF_DIFF_ADAPT_SHIFT 4
 #define PF_DIFF_RANGE_TOP (1u << 24)
 
@@ -29,9 +32,14 @@ typedef struct pf_diff_model {
 	uint16_t value[256][256];       /* [previous diff byte][tree node] */
 	uint8_t prev;                   /* the previous diff byte */
 	uint8_t hist;                   /* their flags, the last in bit 0 */
+	uint32_t round;                 /* section 4.2.2: 15 with SPARSE */
 } pf_diff_model;
 
-void pf_diff_model_init(pf_diff_model *m);
+/* Section 4.2.1; sparse: the header flag SPARSE (section 3.3). */
+void pf_diff_model_init(pf_diff_model *m, bool sparse);
+
+/* Section 4.2.2: the update of p after a 0 bit. */
+uint16_t pf_diff_prob_zero(uint16_t p, uint32_t round);
 
 /* Decoding side: packed bytes come from a stream, a chunk at a time. */
 typedef struct pf_diff_dec {

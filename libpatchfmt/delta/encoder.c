@@ -12,6 +12,7 @@
 #include "delta/delta.h"
 #include "delta/denc.h"
 #include "delta/diffcoder.h"
+#include "delta/exec.h"
 #include "delta/lz.h"
 #include "delta/match.h"
 #include "common/hash.h"
@@ -59,6 +60,7 @@ typedef struct plan {
 	pf_buf packed[PF_DELTA_NSTREAMS];
 	size_t *poff[PF_DELTA_NSTREAMS];
 	uint32_t block_size;
+	bool sparse;            /* the header flag SPARSE */
 	bool failed;
 	/* Streaming (pf_denc): coders kept from one window to the next. */
 	pf_lz_enc *enc[PF_DELTA_NSTREAMS];
@@ -274,7 +276,7 @@ diff_encode(plan *p, pf_err *err)
 	if (m == NULL)
 		return pf_err_nomem(err);
 	if (p->model == NULL)
-		pf_diff_model_init(m);
+		pf_diff_model_init(m, p->sparse);
 	p->poff[PF_DELTA_DIFF][0] = 0;
 	for (b = 0; b < p->nblocks; b++) {
 		diff_encode_block(p, b, m, &at);
@@ -357,32 +359,23 @@ write_blocks(const plan *p, pf_buf *out)
 	}
 }
 
-static int
-fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs,
-    const uint8_t *old, size_t old_len, const uint8_t *nw, size_t new_len)
+static void
+fill_info(pf_delta_info *info, const plan *p, const lz_job *jobs)
 {
 	int s;
 
-	memset(info, 0, sizeof *info);
-	info->version = PF_DELTA_VERSION;
 	info->block_size = p->block_size;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
 		info->props[s] = s == PF_DELTA_DIFF ? 0 : stream_props[s];
 		info->dict[s] = s == PF_DELTA_DIFF ? 0 : jobs[s].dict;
 	}
-	info->old_size = old_len;
-	info->new_size = new_len;
-	if (pf_sha256(info->old_sha256, old, old_len) != 0 ||
-	    pf_sha256(info->new_sha256, nw, new_len) != 0)
-		return -1;
-	return 0;
 }
 
 static pf_ret
 check_opts(const pf_delta_opts *opts, pf_delta_opts *o, pf_err *err)
 {
 	static const pf_delta_opts defaults = { 0, PF_DELTA_BLOCK_MAX,
-		PF_DELTA_DICT_MAX };
+		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO };
 
 	*o = opts ? *opts : defaults;
 	if (o->block_size == 0)
@@ -400,49 +393,130 @@ check_opts(const pf_delta_opts *opts, pf_delta_opts *o, pf_err *err)
 	return PF_OK;
 }
 
-pf_ret
-pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
-    size_t new_len, const pf_delta_opts *opts, pf_buf *out, pf_err *err)
+/*
+ * One delta of new against base, OLD itself or its prediction (section
+ * 10): the segments' blocks, after the header of info and, with a
+ * prediction, its section.
+ */
+static pf_ret
+encode_against(const uint8_t *base, const uint8_t *new_data,
+    const pf_seg_list *segs, const pf_delta_opts *o, pf_delta_info *info,
+    const pf_buf *pred, pf_buf *out, pf_err *err)
 {
 	uint8_t hdr[PF_DELTA_HEADER_LEN];
-	pf_seg_list segs = { 0 };
 	lz_job jobs[PF_DELTA_NSTREAMS];
-	pf_delta_info info;
-	pf_delta_opts o;
 	plan p;
 	pf_ret r;
 	int s;
 
 	memset(&p, 0, sizeof p);
-	if ((r = check_opts(opts, &o, err)) != PF_OK)
-		goto out;
-	p.block_size = o.block_size;
-	p.old = old;
-	r = pf_delta_match(old, old_len, new_data, new_len, o.threads, &segs,
-	    err);
-	if (r != PF_OK)
-		goto out;
-	if ((r = plan_build(&p, &segs, new_data, err)) != PF_OK)
+	p.block_size = o->block_size;
+	p.sparse = true;
+	p.old = base;
+	if ((r = plan_build(&p, segs, new_data, err)) != PF_OK)
 		goto out;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
 		jobs[s] = (lz_job){ .p = &p, .stream = s, .ret = PF_OK,
 		    .dict = pick_dict(p.raw[s].len, s == PF_DELTA_CTRL &&
-			o.dict_max > CTRL_DICT_MAX ? CTRL_DICT_MAX : o.dict_max) };
+			o->dict_max > CTRL_DICT_MAX ? CTRL_DICT_MAX : o->dict_max) };
 	}
-	if ((r = compress_streams(jobs, o.threads, err)) != PF_OK)
+	if ((r = compress_streams(jobs, o->threads, err)) != PF_OK)
 		goto out;
-	if (fill_info(&info, &p, jobs, old, old_len, new_data, new_len) != 0) {
-		r = pf_err_nomem(err);
-		goto out;
-	}
-	pf_delta_write_header(&info, hdr);
+	fill_info(info, &p, jobs);
+	info->flags = PF_DELTA_FLAG_SPARSE |
+	    (pred != NULL ? PF_DELTA_FLAG_PREDICT : 0);
+	pf_delta_write_header(info, hdr);
 	pf_buf_append(out, hdr, sizeof hdr);
+	if (pred != NULL)
+		pf_buf_append(out, pred->data, pred->len);
 	write_blocks(&p, out);
 	if (out->failed)
 		r = pf_err_nomem(err);
 out:
-	free(segs.v);
 	plan_free(&p);
+	return r;
+}
+
+/*
+ * Section 10: new against OLD's prediction, into cand; cand stays empty
+ * when the files allow no prediction.
+ */
+static pf_ret
+encode_predicted(const uint8_t *old, size_t old_len, const uint8_t *new_data,
+    size_t new_len, const pf_seg_list *segs, const pf_delta_opts *o,
+    pf_delta_info *info, pf_buf *cand, pf_err *err)
+{
+	pf_seg_list psegs = { 0 };
+	uint8_t *img = NULL;
+	pf_buf sec;
+	pf_ret r;
+
+	pf_buf_init(&sec);
+	r = pf_exec_predict(old, old_len, new_data, new_len, segs, &sec, &img,
+	    err);
+	if (r != PF_OK || img == NULL)
+		goto out;
+	r = pf_delta_match(img, old_len, new_data, new_len, o->threads, &psegs,
+	    err);
+	if (r == PF_OK)
+		r = encode_against(img, new_data, &psegs, o, info, &sec, cand,
+		    err);
+out:
+	free(psegs.v);
+	free(img);
+	pf_buf_free(&sec);
+	return r;
+}
+
+pf_ret
+pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
+    size_t new_len, const pf_delta_opts *opts, pf_buf *out, pf_err *err)
+{
+	pf_seg_list segs = { 0 };
+	pf_delta_info info;
+	pf_delta_opts o;
+	pf_buf gen, pred;
+	const pf_buf *best;
+	pf_ret r;
+
+	pf_buf_init(&gen);
+	pf_buf_init(&pred);
+	memset(&info, 0, sizeof info);
+	if ((r = check_opts(opts, &o, err)) != PF_OK)
+		goto out;
+	info.version = PF_DELTA_VERSION;
+	info.old_size = old_len;
+	info.new_size = new_len;
+	if (pf_sha256(info.old_sha256, old, old_len) != 0 ||
+	    pf_sha256(info.new_sha256, new_data, new_len) != 0) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
+	r = pf_delta_match(old, old_len, new_data, new_len, o.threads, &segs,
+	    err);
+	if (r != PF_OK)
+		goto out;
+	if (o.predict != PF_DELTA_PREDICT_ALWAYS &&
+	    (r = encode_against(old, new_data, &segs, &o, &info, NULL, &gen,
+	    err)) != PF_OK)
+		goto out;
+	if (o.predict != PF_DELTA_PREDICT_NEVER &&
+	    (r = encode_predicted(old, old_len, new_data, new_len, &segs, &o,
+	    &info, &pred, err)) != PF_OK)
+		goto out;
+	/* The generic delta unless the prediction made a smaller one. */
+	best = pred.len > 0 && (gen.len == 0 || pred.len < gen.len) ?
+	    &pred : &gen;
+	if (best->len == 0 && (r = encode_against(old, new_data, &segs, &o,
+	    &info, NULL, &gen, err)) != PF_OK)
+		goto out;
+	pf_buf_append(out, best->data, best->len);
+	if (out->failed)
+		r = pf_err_nomem(err);
+out:
+	free(segs.v);
+	pf_buf_free(&gen);
+	pf_buf_free(&pred);
 	return r;
 }
 
@@ -462,7 +536,7 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
 		return pf_err_nomem(err);
 	}
 	*out = e;
-	pf_diff_model_init(e->p.model);
+	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE);
 	e->p.block_size = info->block_size;
 	e->threads = threads;
 	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)

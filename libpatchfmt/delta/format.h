@@ -11,7 +11,7 @@
 #define PF_DELTA_VERSION 1
 
 #define PF_DELTA_OFF_VERSION 8          /* u8 */
-#define PF_DELTA_OFF_FLAGS 9            /* u8, 0 in version 1 */
+#define PF_DELTA_OFF_FLAGS 9            /* u8, section 3.3 */
 #define PF_DELTA_OFF_PROPS 10           /* u8[3]: ctrl, extra, diff */
 #define PF_DELTA_OFF_RESERVED 13        /* u8[3], all 0 */
 #define PF_DELTA_OFF_BLOCK_SIZE 16      /* le32 */
@@ -22,6 +22,12 @@
 #define PF_DELTA_OFF_NEW_SHA256 80      /* u8[32] */
 #define PF_DELTA_OFF_HEADER_CRC32 112   /* le32 over bytes 0 to 111 */
 #define PF_DELTA_HEADER_LEN 116
+
+/* Section 3.3: flags; a prediction section follows the header. */
+#define PF_DELTA_FLAG_PREDICT 0x01
+/* Section 3.3: the diff model of section 4.2 with its SPARSE changes. */
+#define PF_DELTA_FLAG_SPARSE 0x02
+#define PF_DELTA_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE)
 
 /*
  * Section 2: the three streams, in the order they appear in a block.  The
@@ -43,5 +49,26 @@ enum {
 
 /* Section 5: one control entry is at most three 10-byte uvarints. */
 #define PF_DELTA_ENTRY_MAX 30
+
+/*
+ * Section 10: the prediction section: its finder
+ * versions, region kinds, record sizes and limits.
+ */
+#define PF_PRED_FINDER_X86_64 1         /* the only finder of this version */
+#define PF_PRED_PAGE 4096u              /* OLD is predicted page by page */
+#define PF_PRED_BODY_MAX (4u << 20)
+#define PF_PRED_REGIONS_MAX 1024u
+#define PF_PRED_BREAKS_MAX (1u << 17)
+
+enum {
+	PF_PRED_CODE = 1,       /* x86-64 instructions */
+	PF_PRED_PTR64 = 2,      /* 8-byte absolute addresses */
+	PF_PRED_RELA = 3,       /* Elf64_Rela records */
+	PF_PRED_DYN = 4,        /* Elf64_Dyn records */
+	PF_PRED_EHTAB = 5,      /* .eh_frame_hdr table: pairs of sdata4 */
+	PF_PRED_SYM = 6,        /* Elf64_Sym records */
+	PF_PRED_EHFRAME = 7,    /* .eh_frame: CIE and FDE records */
+	PF_PRED_KIND_MAX = 7
+};
 
 #endif

@@ -6,13 +6,13 @@
 #include "delta/delta.h"
 #include "delta/lz.h"
 
-/* Section 3.2: the fields that version 1 fixes, checked after the CRC. */
+/* Sections 3.2 and 3.3: the fields version 1 fixes, after the CRC. */
 static pf_ret
 check_fields(const uint8_t *p, pf_delta_info *info, pf_err *err)
 {
 	int i;
 
-	if (p[PF_DELTA_OFF_FLAGS] != 0)
+	if (p[PF_DELTA_OFF_FLAGS] & ~PF_DELTA_FLAGS_KNOWN)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED,
 		    "delta uses unknown flags 0x%02x", p[PF_DELTA_OFF_FLAGS]);
 	for (i = 0; i < 3; i++)
@@ -50,6 +50,7 @@ load_fields(const uint8_t *p, pf_delta_info *info)
 	int i;
 
 	info->version = p[PF_DELTA_OFF_VERSION];
+	info->flags = p[PF_DELTA_OFF_FLAGS];
 	info->block_size = pf_load_le32(p + PF_DELTA_OFF_BLOCK_SIZE);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
 		info->props[i] = p[PF_DELTA_OFF_PROPS + i];
@@ -98,6 +99,7 @@ pf_delta_write_header(const pf_delta_info *info,
 	memset(hdr, 0, PF_DELTA_HEADER_LEN);
 	memcpy(hdr, PF_DELTA_MAGIC, PF_DELTA_MAGIC_LEN);
 	hdr[PF_DELTA_OFF_VERSION] = PF_DELTA_VERSION;
+	hdr[PF_DELTA_OFF_FLAGS] = info->flags;
 	pf_store_le32(hdr + PF_DELTA_OFF_BLOCK_SIZE, info->block_size);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
 		hdr[PF_DELTA_OFF_PROPS + i] = info->props[i];

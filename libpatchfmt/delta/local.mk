@@ -10,7 +10,9 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
 	libpatchfmt/delta/vcdiff.h libpatchfmt/delta/vcdiff_table.c \
 	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
-	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c
+	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c \
+	libpatchfmt/delta/predict.h libpatchfmt/delta/predict.c \
+	libpatchfmt/delta/info.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
 libpatchfmt_libpf_build_la_SOURCES += \
@@ -19,7 +21,8 @@ libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/diff_enc.c \
 	libpatchfmt/delta/denc.h libpatchfmt/delta/window.h \
 	libpatchfmt/delta/window.c \
-	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c
+	libpatchfmt/delta/api_create.c libpatchfmt/delta/vcdiff_enc.c \
+	libpatchfmt/delta/exec.h libpatchfmt/delta/exec_enc.c
 
 include_HEADERS += libpatchfmt/libpatchfmt_delta.h
 
@@ -34,6 +37,11 @@ TESTS += tests/unit/check_delta
 tests_unit_check_delta_SOURCES = tests/unit/check_delta.c
 tests_unit_check_delta_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_delta_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/check_predict
+TESTS += tests/unit/check_predict
+tests_unit_check_predict_SOURCES = tests/unit/check_predict.c
+tests_unit_check_predict_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_predict_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/check_vcdiff
 TESTS += tests/unit/check_vcdiff
 tests_unit_check_vcdiff_SOURCES = tests/unit/check_vcdiff.c
@@ -46,11 +54,19 @@ TESTS += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
 	tests/cli/t3110-vcdiff-package.sh
 EXTRA_DIST += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
 	tests/cli/t3110-vcdiff-package.sh testdata/vcdiff
+## x86-64 ELF deltas with a prediction (spec/delta.md section 10): the
+## builds of testdata/exec are made by the test itself.
+TESTS += tests/cli/t3200-exec.sh
+EXTRA_DIST += tests/cli/t3200-exec.sh testdata/exec
 
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)
 fuzz_fuzz_delta_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 fuzz_fuzz_delta_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
+
+check_PROGRAMS += fuzz/fuzz_predict
+fuzz_fuzz_predict_SOURCES = fuzz/fuzz_predict.c $(FUZZ_DRIVER)
+fuzz_fuzz_predict_LDADD = libpatchfmt/libpf_apply.la
 
 check_PROGRAMS += fuzz/fuzz_vcdiff
 fuzz_fuzz_vcdiff_SOURCES = fuzz/fuzz_vcdiff.c $(FUZZ_DRIVER)

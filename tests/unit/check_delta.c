@@ -136,7 +136,7 @@ roundtrip_opts(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 static void
 roundtrip(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn)
 {
-	pf_delta_opts small = { 0, 4096, 0 };
+	pf_delta_opts small = { 0, 4096, 0, 0 };
 
 	roundtrip_opts(old, on, nw, nn, NULL);
 	/* Small blocks: many blocks, entries cut at block ends. */
@@ -317,7 +317,7 @@ END_TEST
 static void
 sample(uint8_t **old, size_t *on, uint8_t **nw, size_t *nn, pf_buf *delta)
 {
-	pf_delta_opts small = { 1, 4096, 0 };
+	pf_delta_opts small = { 1, 4096, 0, 0 };
 
 	*on = 20000;
 	*old = random_bytes(*on);

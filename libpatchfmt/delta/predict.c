@@ -1,0 +1,583 @@
+/*
+ * The prediction of spec/delta.md section 10, shared by encoder and
+ * decoder: the section's parser and writer, the address map, and the
+ * reference finder that rewrites each page of OLD.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/ckd.h"
+#include "delta/format.h"
+#include "delta/predict.h"
+
+/* Pages of the prediction a pf_pred_src keeps (direct-mapped). */
+#define SRC_PAGES 16
+
+/* Section 10.2: the record size of each kind; 0 for code. */
+static const unsigned record_size[PF_PRED_KIND_MAX + 1] = {
+	[PF_PRED_PTR64] = 8, [PF_PRED_RELA] = 24, [PF_PRED_DYN] = 16,
+	[PF_PRED_EHTAB] = 8, [PF_PRED_SYM] = 24
+};
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t
+unzigzag(uint64_t z)
+{
+	return (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
+}
+
+static pf_ret
+bad(pf_err *err, const char *what)
+{
+	return pf_err_set(err, PF_ERR_CORRUPT,
+	    "delta prediction section is corrupt: %s", what);
+}
+
+/* Section 10.6: the lowest and highest address of CODE regions. */
+static void
+code_bounds(pf_pred *p, const pf_pred_region *r)
+{
+	uint64_t end = r->vaddr + r->size;
+
+	if (p->ncode == 0 || r->vaddr < p->code_lo)
+		p->code_lo = r->vaddr;
+	if (p->ncode == 0 || end > p->code_hi)
+		p->code_hi = end;
+	p->ncode++;
+}
+
+static pf_ret
+parse_regions(pf_pred *p, pf_cur *c, uint64_t old_size, pf_err *err)
+{
+	uint64_t n, gap, end = 0, z;
+	pf_pred_region *r;
+	size_t i;
+
+	if (!pf_cur_get_uvarint(c, &n))
+		return bad(err, "truncated region count");
+	if (n > PF_PRED_REGIONS_MAX)
+		return bad(err, "too many regions");
+	if (n > 0 && (p->regions = calloc(n, sizeof *r)) == NULL)
+		return pf_err_nomem(err);
+	for (i = 0; i < n; i++) {
+		r = &p->regions[i];
+		if (!pf_cur_get_u8(c, &r->kind) ||
+		    !pf_cur_get_uvarint(c, &gap) ||
+		    !pf_cur_get_uvarint(c, &r->size) ||
+		    !pf_cur_get_uvarint(c, &r->vaddr) ||
+		    !pf_cur_get_uvarint(c, &z))
+			return bad(err, "truncated region");
+		if (r->kind == 0 || r->kind > PF_PRED_KIND_MAX)
+			return bad(err, "unknown region kind");
+		r->param = unzigzag(z);
+		if (r->kind == PF_PRED_CODE)
+			code_bounds(p, r);
+		if (r->size == 0 || pf_add_overflow_u64(end, gap, &r->off) ||
+		    pf_add_overflow_u64(r->off, r->size, &end) ||
+		    end > old_size)
+			return bad(err, "region outside the old file");
+		p->nregions = i + 1;
+	}
+	return PF_OK;
+}
+
+static pf_ret
+parse_breaks(pf_pred *p, pf_cur *c, pf_err *err)
+{
+	uint64_t n, gap, z, addr = 0, delta = 0;
+	size_t i;
+
+	if (!pf_cur_get_uvarint(c, &n))
+		return bad(err, "truncated map");
+	if (n > PF_PRED_BREAKS_MAX)
+		return bad(err, "address map too long");
+	if (n > 0 && (p->breaks = calloc(n, sizeof *p->breaks)) == NULL)
+		return pf_err_nomem(err);
+	for (i = 0; i < n; i++) {
+		if (!pf_cur_get_uvarint(c, &gap) || !pf_cur_get_uvarint(c, &z))
+			return bad(err, "truncated map");
+		/* Section 10.3: addresses strictly increase. */
+		if ((i > 0 && gap == 0) || pf_add_overflow_u64(addr, gap, &addr))
+			return bad(err, "map addresses out of order");
+		delta += (uint64_t)unzigzag(z);
+		p->breaks[i] = (pf_pred_break){ addr, delta };
+		p->nbreaks = i + 1;
+	}
+	return PF_OK;
+}
+
+pf_ret
+pf_pred_parse(pf_pred *p, const uint8_t *body, size_t len,
+    uint64_t old_size, pf_err *err)
+{
+	uint64_t span;
+	pf_cur c;
+	pf_ret r;
+
+	memset(p, 0, sizeof *p);
+	pf_cur_init(&c, body, len);
+	if (!pf_cur_get_uvarint(&c, &p->lo) || !pf_cur_get_uvarint(&c, &span))
+		return bad(err, "truncated image bounds");
+	if (pf_add_overflow_u64(p->lo, span, &p->hi))
+		return bad(err, "image bounds overflow");
+	if ((r = parse_regions(p, &c, old_size, err)) != PF_OK ||
+	    (r = parse_breaks(p, &c, err)) != PF_OK)
+		return r;
+	if (c.bad || pf_cur_left(&c) != 0)
+		return bad(err, "bytes left after the map");
+	return PF_OK;
+}
+
+void
+pf_pred_write(const pf_pred *p, pf_buf *out)
+{
+	uint64_t end = 0, addr = 0, delta = 0;
+	size_t i;
+
+	pf_buf_put_uvarint(out, p->lo);
+	pf_buf_put_uvarint(out, p->hi - p->lo);
+	pf_buf_put_uvarint(out, p->nregions);
+	for (i = 0; i < p->nregions; i++) {
+		const pf_pred_region *r = &p->regions[i];
+
+		pf_buf_put_u8(out, r->kind);
+		pf_buf_put_uvarint(out, r->off - end);
+		pf_buf_put_uvarint(out, r->size);
+		pf_buf_put_uvarint(out, r->vaddr);
+		pf_buf_put_uvarint(out, zigzag(r->param));
+		end = r->off + r->size;
+	}
+	pf_buf_put_uvarint(out, p->nbreaks);
+	for (i = 0; i < p->nbreaks; i++) {
+		pf_buf_put_uvarint(out, p->breaks[i].addr - addr);
+		pf_buf_put_uvarint(out,
+		    zigzag((int64_t)(p->breaks[i].delta - delta)));
+		addr = p->breaks[i].addr;
+		delta = p->breaks[i].delta;
+	}
+}
+
+void
+pf_pred_free(pf_pred *p)
+{
+	free(p->regions);
+	free(p->breaks);
+	memset(p, 0, sizeof *p);
+}
+
+/* Section 10.3: the delta of the last break at or below addr, else 0. */
+uint64_t
+pf_pred_map(const pf_pred *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->nbreaks, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->breaks[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? addr : addr + p->breaks[lo - 1].delta;
+}
+
+static bool
+in_image(const pf_pred *p, uint64_t addr)
+{
+	return addr >= p->lo && addr < p->hi;
+}
+
+/*
+ * Section 10.4: a value v relative to an anchor, at field address a,
+ * whose anchor is a + dist.  Returns -1 when its target is outside the
+ * image (not a reference), 0 when the new value does not fit in 32 bits
+ * (left as it is), 1 with the value the new layout would give it.
+ */
+static int
+predict_rel32(const pf_pred *p, uint64_t a, uint64_t dist, int32_t v,
+    int32_t *out)
+{
+	uint64_t t = a + dist + (uint64_t)(int64_t)v;
+	int64_t nv;
+
+	if (!in_image(p, t))
+		return -1;
+	nv = (int64_t)(pf_pred_map(p, t) - (pf_pred_map(p, a) + dist));
+	if (nv < INT32_MIN || nv > INT32_MAX)
+		return 0;
+	*out = (int32_t)nv;
+	return 1;
+}
+
+/* Section 10.5: one-byte opcodes with ModRM; immediate size or -1. */
+static int
+imm_op1(uint8_t op, bool o16, uint8_t modrm)
+{
+	unsigned reg = (modrm >> 3) & 7;
+
+	if (op < 0x40 && (op & 7) < 4)
+		return 0;
+	if ((op >= 0x84 && op <= 0x8b) || op == 0x63 || op == 0x8d ||
+	    op == 0x8f || (op >= 0xd0 && op <= 0xd3) ||
+	    (op >= 0xd8 && op <= 0xdf) || op == 0xfe || op == 0xff)
+		return 0;
+	if (op == 0x6b || op == 0x80 || op == 0x83 || op == 0xc0 ||
+	    op == 0xc1 || op == 0xc6)
+		return 1;
+	if (op == 0x69 || op == 0x81 || op == 0xc7)
+		return o16 ? 2 : 4;
+	if (op == 0xf6)
+		return reg < 2 ? 1 : 0;
+	if (op == 0xf7)
+		return reg < 2 ? (o16 ? 2 : 4) : 0;
+	return -1;
+}
+
+/* Section 10.5: opcodes after 0F with ModRM; immediate size or -1. */
+static int
+imm_op2(uint8_t op)
+{
+	if ((op >= 0x70 && op <= 0x73) || op == 0xa4 || op == 0xac ||
+	    op == 0xba || op == 0xc2 || (op >= 0xc4 && op <= 0xc6))
+		return 1;
+	if ((op >= 0x10 && op <= 0x1f) || (op >= 0x28 && op <= 0x2f) ||
+	    (op >= 0x40 && op <= 0x6f) || (op >= 0x74 && op <= 0x76) ||
+	    op == 0x7e || op == 0x7f || (op >= 0x90 && op <= 0x9f) ||
+	    op == 0xa3 || op == 0xab || op == 0xaf || op == 0xb0 ||
+	    op == 0xb1 || op == 0xb3 || (op >= 0xb6 && op <= 0xbf) ||
+	    op == 0xc0 || op == 0xc1 || op == 0xc3 || op == 0xc7 ||
+	    op >= 0xd0)
+		return 0;
+	return -1;
+}
+
+/* Section 10.5: VEX map 1 opcodes that take an 8-bit immediate. */
+static int
+imm_vex(unsigned map, uint8_t op)
+{
+	if (map == 3)
+		return 1;
+	if (map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
+	    (op >= 0xc4 && op <= 0xc6)))
+		return 1;
+	return 0;
+}
+
+/*
+ * Section 10.5: where the ModRM byte of the instruction whose opcode
+ * starts at j is, and its immediate size; false for anything else.
+ */
+static bool
+modrm_form(const uint8_t *b, size_t i, size_t j, size_t e, bool o16,
+    size_t *m, int *imm)
+{
+	unsigned map;
+
+	if (b[j] == 0x0f) {
+		if (j + 2 >= e)
+			return false;
+		if (b[j + 1] == 0x38 || b[j + 1] == 0x3a) {
+			*m = j + 3;
+			*imm = b[j + 1] == 0x3a;
+			return true;
+		}
+		*m = j + 2;
+		return (*imm = imm_op2(b[j + 1])) >= 0;
+	}
+	if (j == i && b[j] == 0xc5 && j + 3 < e) {
+		*m = j + 3;
+		*imm = imm_vex(1, b[j + 2]);
+		return true;
+	}
+	if (j == i && b[j] == 0xc4 && j + 4 < e) {
+		map = b[j + 1] & 0x1f;
+		if (map < 1 || map > 3)
+			return false;
+		*m = j + 4;
+		*imm = imm_vex(map, b[j + 3]);
+		return true;
+	}
+	if (j + 1 >= e)
+		return false;
+	*m = j + 1;
+	return (*imm = imm_op1(b[j], o16, b[j + 1])) >= 0;
+}
+
+/*
+ * Section 10.5: the candidate reference at b[i]: its 4-byte field, the
+ * distance from the field to the anchor, and the instruction's end, all
+ * before e.  False if no form matches.
+ */
+static bool
+find_ref(const uint8_t *b, size_t i, size_t e, size_t *field, unsigned *dist,
+    size_t *end)
+{
+	size_t j = i, m;
+	bool o16 = false;
+	int imm;
+
+	while (j < e && j - i < 3 &&
+	    (b[j] == 0x66 || b[j] == 0xf2 || b[j] == 0xf3))
+		o16 |= b[j++] == 0x66;
+	if (j < e && (b[j] & 0xf0) == 0x40)
+		j++;
+	if (j >= e)
+		return false;
+	if (j == i && (b[j] == 0xe8 || b[j] == 0xe9)) {
+		*field = j + 1;
+		imm = 0;
+	} else if (j == i && b[j] == 0x0f && j + 1 < e &&
+	    (b[j + 1] & 0xf0) == 0x80) {
+		*field = j + 2;
+		imm = 0;
+	} else {
+		if (!modrm_form(b, i, j, e, o16, &m, &imm) || m >= e ||
+		    (b[m] & 0xc7) != 0x05)
+			return false;
+		*field = m + 1;
+	}
+	*dist = 4 + (unsigned)imm;
+	*end = *field + *dist;
+	return *end <= e;
+}
+
+/* Section 10.5: references in b[s, e), whose first byte is at addr0. */
+static void
+scan_code(const pf_pred *p, uint8_t *b, size_t s, size_t e, uint64_t addr0)
+{
+	size_t i = s, field, end;
+	unsigned dist;
+	int32_t v;
+	int k;
+
+	while (i < e) {
+		k = -1;
+		if (find_ref(b, i, e, &field, &dist, &end))
+			k = predict_rel32(p, addr0 + (field - s), dist,
+			    (int32_t)pf_load_le32(b + field), &v);
+		if (k < 0) {
+			i++;
+			continue;
+		}
+		if (k > 0)
+			pf_store_le32(b + field, (uint32_t)v);
+		i = end;
+	}
+}
+
+/* An absolute address in the image, moved by the map. */
+static void
+map_abs64(const pf_pred *p, uint8_t *q)
+{
+	uint64_t v = pf_load_le64(q);
+
+	if (in_image(p, v))
+		pf_store_le64(q, pf_pred_map(p, v));
+}
+
+/* Section 10.6: the dynamic tags whose value is an address. */
+static bool
+dyn_ptr_tag(uint64_t tag)
+{
+	switch (tag) {
+	case 3: case 4: case 5: case 6: case 7: case 12: case 13: case 17:
+	case 21: case 23: case 25: case 26: case 32:
+	case 0x6ffffef5: case 0x6ffffff0: case 0x6ffffffc: case 0x6ffffffe:
+		return true;
+	}
+	return false;
+}
+
+/* Section 10.6: one record of a table region. */
+static void
+predict_record(const pf_pred *p, const pf_pred_region *r, uint8_t *q)
+{
+	uint32_t type;
+	int32_t v;
+	int k;
+
+	switch (r->kind) {
+	case PF_PRED_PTR64:
+		map_abs64(p, q);
+		break;
+	case PF_PRED_RELA:
+		map_abs64(p, q);
+		type = pf_load_le32(q + 8);
+		/* R_X86_64_RELATIVE and R_X86_64_IRELATIVE: the addend too. */
+		if (type == 8 || type == 37)
+			map_abs64(p, q + 16);
+		break;
+	case PF_PRED_DYN:
+		if (dyn_ptr_tag(pf_load_le64(q)))
+			map_abs64(p, q + 8);
+		break;
+	case PF_PRED_SYM:
+		/* st_value, unless st_shndx is SHN_UNDEF or SHN_ABS. */
+		if (pf_load_le16(q + 6) != 0 && pf_load_le16(q + 6) != 0xfff1)
+			map_abs64(p, q + 8);
+		break;
+	case PF_PRED_EHTAB:
+		for (k = 0; k < 2; k++)
+			if (predict_rel32(p, r->vaddr + (uint64_t)r->param, 0,
+			    (int32_t)pf_load_le32(q + 4 * k), &v) > 0)
+				pf_store_le32(q + 4 * k, (uint32_t)v);
+		break;
+	}
+}
+
+/*
+ * Section 10.7: the CIE and FDE records of an EHFRAME region that start
+ * at 4-byte steps from its start in [s, e) and lie whole in it.
+ */
+static void
+scan_ehframe(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
+    uint64_t page_off, uint64_t s, uint64_t e)
+{
+	uint64_t at = r->off + (s - r->off + 3) / 4 * 4, len, id, a, t;
+	const uint8_t *q;
+	int32_t v;
+
+	for (; at + 12 <= e; at += 4) {
+		q = buf + (at - page_off);
+		len = pf_load_le32(q);
+		id = pf_load_le32(q + 4);
+		if (len < 8 || len % 4 != 0 || len > e - at - 4)
+			continue;
+		a = r->vaddr + (at - r->off) + 8;
+		t = a + (uint64_t)(int64_t)(int32_t)pf_load_le32(q + 8);
+		if (id == 0 && (q[8] == 1 || q[8] == 3)) {
+			at += len;      /* a CIE, skipped whole */
+			continue;
+		}
+		if (len < 16 || id == 0 || id > at + 4 - r->off ||
+		    t < p->code_lo || t >= p->code_hi)
+			continue;
+		if (predict_rel32(p, a, 0,
+		    (int32_t)pf_load_le32(q + 8), &v) > 0)
+			pf_store_le32(buf + (at - page_off) + 8, (uint32_t)v);
+		at += len;
+	}
+}
+
+/* The records of r that lie whole in [s, e) of the file. */
+static void
+predict_records(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
+    uint64_t page_off, uint64_t s, uint64_t e)
+{
+	uint64_t rs = record_size[r->kind], k, at;
+
+	k = (s - r->off + rs - 1) / rs;
+	for (at = r->off + k * rs; at + rs <= e; at += rs)
+		predict_record(p, r, buf + (at - page_off));
+}
+
+void
+pf_pred_page(const pf_pred *p, uint64_t page_off, uint8_t *buf, size_t len)
+{
+	uint64_t page_end = page_off + len, s, e;
+	size_t lo = 0, hi = p->nregions, mid;
+	const pf_pred_region *r;
+
+	/* The first region that ends after the page starts. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->regions[mid].off + p->regions[mid].size <= page_off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < p->nregions && p->regions[lo].off < page_end; lo++) {
+		r = &p->regions[lo];
+		s = r->off > page_off ? r->off : page_off;
+		e = r->off + r->size < page_end ? r->off + r->size : page_end;
+		if (r->kind == PF_PRED_CODE)
+			scan_code(p, buf, (size_t)(s - page_off),
+			    (size_t)(e - page_off), r->vaddr + (s - r->off));
+		else if (r->kind == PF_PRED_EHFRAME)
+			scan_ehframe(p, r, buf, page_off, s, e);
+		else
+			predict_records(p, r, buf, page_off, s, e);
+	}
+}
+
+struct pf_pred_src {
+	const pf_pred *pred;
+	const pf_source *old;
+	uint64_t tag[SRC_PAGES];        /* page number + 1; 0: empty */
+	uint8_t page[SRC_PAGES][PF_PRED_PAGE];
+};
+
+/* The page with number n, computed if it is not kept. */
+static pf_ret
+src_page(pf_pred_src *s, uint64_t n, const uint8_t **out, size_t *len,
+    pf_err *err)
+{
+	size_t slot = (size_t)(n % SRC_PAGES);
+	uint64_t off = n * PF_PRED_PAGE;
+	pf_ret r;
+
+	*len = s->old->size - off < PF_PRED_PAGE ?
+	    (size_t)(s->old->size - off) : PF_PRED_PAGE;
+	*out = s->page[slot];
+	if (s->tag[slot] == n + 1)
+		return PF_OK;
+	s->tag[slot] = 0;
+	r = s->old->read_at(s->old->opaque, off, s->page[slot], *len, err);
+	if (r != PF_OK)
+		return r;
+	pf_pred_page(s->pred, off, s->page[slot], *len);
+	s->tag[slot] = n + 1;
+	return PF_OK;
+}
+
+static pf_ret
+src_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
+{
+	pf_pred_src *s = opaque;
+	uint8_t *dst = buf;
+	const uint8_t *pg;
+	size_t len, at, k;
+	pf_ret r;
+
+	while (n > 0) {
+		if ((r = src_page(s, off / PF_PRED_PAGE, &pg, &len, err)) !=
+		    PF_OK)
+			return r;
+		at = (size_t)(off % PF_PRED_PAGE);
+		k = len - at < n ? len - at : n;
+		memcpy(dst, pg + at, k);
+		dst += k;
+		off += k;
+		n -= k;
+	}
+	return PF_OK;
+}
+
+pf_ret
+pf_pred_src_new(pf_pred_src **out, const pf_pred *p, const pf_source *old,
+    pf_source *src, pf_err *err)
+{
+	pf_pred_src *s = calloc(1, sizeof *s);
+
+	*out = s;
+	if (s == NULL)
+		return pf_err_nomem(err);
+	s->pred = p;
+	s->old = old;
+	*src = (pf_source){ src_read_at, s, old->size };
+	return PF_OK;
+}
+
+void
+pf_pred_src_free(pf_pred_src *s)
+{
+	free(s);
+}

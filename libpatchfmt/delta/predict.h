@@ -1,0 +1,72 @@
+/*
+ * The prediction of spec/delta.md section 10: OLD with its references
+ * rewritten as NEW's layout would have them, computed page by page from
+ * OLD, the regions and the address map that the delta carries.  Encoder
+ * and decoder run this same code, so the image is the same bit for bit.
+ */
+#ifndef PF_DELTA_PREDICT_H
+#define PF_DELTA_PREDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/stream.h"
+
+/* Section 10.2: one region of OLD and how its bytes are read. */
+typedef struct pf_pred_region {
+	uint8_t kind;           /* PF_PRED_CODE ... */
+	uint64_t off;           /* file offset in OLD */
+	uint64_t size;
+	uint64_t vaddr;         /* the address of its first byte */
+	int64_t param;          /* PF_PRED_EHTAB: base address - vaddr */
+} pf_pred_region;
+
+/* Section 10.3: from addr on, old addresses move by delta. */
+typedef struct pf_pred_break {
+	uint64_t addr;
+	uint64_t delta;         /* added modulo 2^64 */
+} pf_pred_break;
+
+typedef struct pf_pred {
+	uint64_t lo, hi;        /* the image: only targets in [lo, hi) move */
+	uint64_t code_lo, code_hi;      /* the CODE regions' addresses */
+	size_t ncode;
+	pf_pred_region *regions;
+	size_t nregions;
+	pf_pred_break *breaks;
+	size_t nbreaks;
+} pf_pred;
+
+/*
+ * Parses a section body (section 10.1, after finder and body_len) and
+ * checks it against old_size; PF_ERR_CORRUPT with a message if it is not
+ * well formed.  Free with pf_pred_free.
+ */
+pf_ret pf_pred_parse(pf_pred *p, const uint8_t *body, size_t len,
+    uint64_t old_size, pf_err *err);
+/* Writes the body of p (encoder side). */
+void pf_pred_write(const pf_pred *p, pf_buf *out);
+void pf_pred_free(pf_pred *p);
+
+/* Section 10.3: addr moved by the map. */
+uint64_t pf_pred_map(const pf_pred *p, uint64_t addr);
+
+/*
+ * Section 10.4: rewrites buf, OLD's bytes of the page at page_off (len
+ * bytes, PF_PRED_PAGE or fewer at the end), into the prediction.
+ */
+void pf_pred_page(const pf_pred *p, uint64_t page_off, uint8_t *buf,
+    size_t len);
+
+/*
+ * The prediction as a pf_source over OLD, computing pages as they are
+ * read and keeping a few (the decoder's random reads of OLD).
+ */
+typedef struct pf_pred_src pf_pred_src;
+pf_ret pf_pred_src_new(pf_pred_src **s, const pf_pred *p,
+    const pf_source *old, pf_source *out, pf_err *err);
+void pf_pred_src_free(pf_pred_src *s);
+
+#endif

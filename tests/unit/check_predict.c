@@ -1,0 +1,563 @@
+/*
+ * Unit tests of the prediction of spec/delta.md section 10
+ * (libpatchfmt/delta/predict.c, exec_enc.c): the x86-64 finder and the
+ * table kinds on hand-made bytes, the page rule, hostile sections refused,
+ * deltas with a prediction made by hand and by the encoder, and round
+ * trips of every corpus pair with the prediction forced on.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/bytes.h"
+#include "common/hash.h"
+#include "delta/delta.h"
+#include "delta/format.h"
+#include "delta/lz.h"
+#include "delta/predict.h"
+#include "run.h"
+
+/* The image of the tests: [0x1000, 0x10000); 0x1100 on moves by 0x20. */
+#define LO 0x1000
+#define HI 0x10000
+
+static const pf_pred_break test_breaks[] = {
+	{ 0x1100, 0x20 }, { 0x1200, 0x40 }
+};
+
+/* Parses the body written for regions and breaks, as a decoder would. */
+static void
+make_pred(pf_pred *out, pf_pred_region *regions, size_t nregions,
+    const pf_pred_break *breaks, size_t nbreaks, uint64_t old_size,
+    pf_buf *body)
+{
+	pf_pred p = { LO, HI, 0, 0, 0, regions, nregions,
+		(pf_pred_break *)breaks, nbreaks };
+	pf_err err;
+
+	pf_buf_init(body);
+	pf_pred_write(&p, body);
+	ck_assert(!body->failed);
+	ck_assert_int_eq(pf_pred_parse(out, body->data, body->len, old_size,
+	    &err), PF_OK);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	pf_store_le32(p, v);
+}
+
+START_TEST(test_code)
+{
+	pf_pred_region r = { PF_PRED_CODE, 0, 64, 0x1000, 0 };
+	uint8_t b[64];
+	pf_pred p;
+	pf_buf body;
+
+	memset(b, 0x90, sizeof b);
+	/* call 0x1180 */
+	b[0] = 0xe8; put32(b + 1, 0x1180 - 0x1005);
+	/* mov rax, [rip + to 0x1280] */
+	b[5] = 0x48; b[6] = 0x8b; b[7] = 0x05; put32(b + 8, 0x1280 - 0x100c);
+	/* mov dword [rip + to 0x1180], 0x12345678: the anchor is after imm */
+	b[12] = 0xc7; b[13] = 0x05; put32(b + 14, 0x1180 - 0x1016);
+	put32(b + 18, 0x12345678);
+	/* call far outside the image: not a reference */
+	b[22] = 0xe8; put32(b + 23, 0x7f000000);
+	/* jne 0x1280 */
+	b[27] = 0x0f; b[28] = 0x85; put32(b + 29, 0x1280 - 0x1021);
+	/* mov word [rip + to 0x1180], 0xbeef (o16: a 2-byte immediate) */
+	b[33] = 0x66; b[34] = 0xc7; b[35] = 0x05; put32(b + 36, 0x1180 - 0x102a);
+	b[40] = 0xef; b[41] = 0xbe;
+	/* vmovdqa xmm0, [rip + to 0x1180] (VEX, map 1) */
+	b[44] = 0xc5; b[45] = 0xf9; b[46] = 0x6f; b[47] = 0x05;
+	put32(b + 48, 0x1180 - 0x1034);
+
+	make_pred(&p, &r, 1, test_breaks, 2, sizeof b, &body);
+	pf_pred_page(&p, 0, b, sizeof b);
+	ck_assert_uint_eq(pf_load_le32(b + 1), 0x11a0 - 0x1005);
+	ck_assert_uint_eq(pf_load_le32(b + 8), 0x12c0 - 0x100c);
+	ck_assert_uint_eq(pf_load_le32(b + 14), 0x11a0 - 0x1016);
+	ck_assert_uint_eq(pf_load_le32(b + 18), 0x12345678);
+	ck_assert_uint_eq(pf_load_le32(b + 23), 0x7f000000);
+	ck_assert_uint_eq(pf_load_le32(b + 29), 0x12c0 - 0x1021);
+	ck_assert_uint_eq(pf_load_le32(b + 36), 0x11a0 - 0x102a);
+	ck_assert_uint_eq(pf_load_le16(b + 40), 0xbeef);
+	ck_assert_uint_eq(pf_load_le32(b + 48), 0x11a0 - 0x1034);
+	ck_assert_uint_eq(b[52], 0x90);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+}
+END_TEST
+
+START_TEST(test_map)
+{
+	pf_pred_region r = { PF_PRED_PTR64, 0, 8, 0x1000, 0 };
+	pf_pred p;
+	pf_buf body;
+
+	make_pred(&p, &r, 1, test_breaks, 2, 8, &body);
+	ck_assert_uint_eq(pf_pred_map(&p, 0x10ff), 0x10ff);
+	ck_assert_uint_eq(pf_pred_map(&p, 0x1100), 0x1120);
+	ck_assert_uint_eq(pf_pred_map(&p, 0x11ff), 0x121f);
+	ck_assert_uint_eq(pf_pred_map(&p, 0x1200), 0x1240);
+	ck_assert_uint_eq(pf_pred_map(&p, 0xffff), 0x1003f);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+}
+END_TEST
+
+START_TEST(test_tables)
+{
+	pf_pred_region r[] = {
+		{ PF_PRED_PTR64, 0, 16, 0x3000, 0 },
+		{ PF_PRED_RELA, 16, 48, 0x3010, 0 },
+		{ PF_PRED_DYN, 64, 32, 0x3040, 0 },
+		{ PF_PRED_SYM, 96, 48, 0, 0 },
+		{ PF_PRED_EHTAB, 144, 8, 0x1008, -8 },
+	};
+	uint8_t b[152] = { 0 };
+	pf_pred p;
+	pf_buf body;
+
+	pf_store_le64(b + 0, 0x1180);           /* moves */
+	pf_store_le64(b + 8, 0x50);             /* outside the image */
+	pf_store_le64(b + 16, 0x1180);          /* RELATIVE: both move */
+	pf_store_le64(b + 24, 8);
+	pf_store_le64(b + 32, 0x1280);
+	pf_store_le64(b + 40, 0x1180);          /* GLOB_DAT: offset only */
+	pf_store_le64(b + 48, 6 | (UINT64_C(3) << 32));
+	pf_store_le64(b + 56, 0x1280);
+	pf_store_le64(b + 64, 5);               /* DT_STRTAB: an address */
+	pf_store_le64(b + 72, 0x1180);
+	pf_store_le64(b + 80, 10);              /* DT_STRSZ: a size */
+	pf_store_le64(b + 88, 0x1180);
+	pf_store_le16(b + 96 + 6, 12);          /* defined symbol */
+	pf_store_le64(b + 96 + 8, 0x1280);
+	pf_store_le16(b + 120 + 6, 0);          /* undefined symbol */
+	pf_store_le64(b + 120 + 8, 0x1280);
+	put32(b + 144, 0x1180 - 0x1000);        /* from the base 0x1000 */
+	put32(b + 148, 0x1280 - 0x1000);
+
+	make_pred(&p, r, 5, test_breaks, 2, sizeof b, &body);
+	pf_pred_page(&p, 0, b, sizeof b);
+	ck_assert_uint_eq(pf_load_le64(b + 0), 0x11a0);
+	ck_assert_uint_eq(pf_load_le64(b + 8), 0x50);
+	ck_assert_uint_eq(pf_load_le64(b + 16), 0x11a0);
+	ck_assert_uint_eq(pf_load_le64(b + 32), 0x12c0);
+	ck_assert_uint_eq(pf_load_le64(b + 40), 0x11a0);
+	ck_assert_uint_eq(pf_load_le64(b + 56), 0x1280);
+	ck_assert_uint_eq(pf_load_le64(b + 72), 0x11a0);
+	ck_assert_uint_eq(pf_load_le64(b + 88), 0x1180);
+	ck_assert_uint_eq(pf_load_le64(b + 104), 0x12c0);
+	ck_assert_uint_eq(pf_load_le64(b + 128), 0x1280);
+	ck_assert_uint_eq(pf_load_le32(b + 144), 0x11a0 - 0x1000);
+	ck_assert_uint_eq(pf_load_le32(b + 148), 0x12c0 - 0x1000);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+}
+END_TEST
+
+/* An instruction across a page boundary is left; the source agrees. */
+START_TEST(test_pages)
+{
+	pf_pred_region r = { PF_PRED_CODE, 0, 3 * PF_PRED_PAGE, 0x1000, 0 };
+	size_t n = 3 * PF_PRED_PAGE, off, k;
+	uint8_t *b = calloc(1, n), *want = malloc(n), *got = malloc(n);
+	pf_source old, src;
+	pf_pred_src *ps;
+	pf_pred p;
+	pf_buf body;
+	pf_err err;
+
+	ck_assert(b && want && got);
+	memset(b, 0x90, n);
+	/* Calls from 0x1ffe and 0x2004 (moved by 0x40) to 0x1180 (0x20). */
+	b[4094] = 0xe8; put32(b + 4095, 0x1180 - 0x2003);
+	b[4100] = 0xe8; put32(b + 4101, 0x1180 - 0x2009);
+	make_pred(&p, &r, 1, test_breaks, 2, n, &body);
+	memcpy(want, b, n);
+	for (off = 0; off < n; off += PF_PRED_PAGE)
+		pf_pred_page(&p, off, want + off, PF_PRED_PAGE);
+	ck_assert_uint_eq(pf_load_le32(want + 4095), (uint32_t)(0x1180 - 0x2003));
+	ck_assert_uint_eq(pf_load_le32(want + 4101), (uint32_t)(0x11a0 - 0x2049));
+	pf_source_from_mem(&old, b, n);
+	ck_assert_int_eq(pf_pred_src_new(&ps, &p, &old, &src, &err), PF_OK);
+	/* Odd pieces, backwards, so pages are computed again and again. */
+	for (off = n; off > 0; off -= k) {
+		k = off < 777 ? off : 777;
+		ck_assert_int_eq(src.read_at(src.opaque, off - k,
+		    got + off - k, k, &err), PF_OK);
+	}
+	ck_assert(memcmp(got, want, n) == 0);
+	pf_pred_src_free(ps);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+	free(b);
+	free(want);
+	free(got);
+}
+END_TEST
+
+static pf_ret
+parse_bytes(const uint8_t *p, size_t n, uint64_t old_size)
+{
+	pf_pred pred;
+	pf_err err;
+	pf_ret r;
+
+	r = pf_pred_parse(&pred, p, n, old_size, &err);
+	pf_pred_free(&pred);
+	return r;
+}
+
+/* Section 10.1: each malformed body is corrupt, never a crash. */
+START_TEST(test_hostile)
+{
+	/* lo, span, nregions, (kind, gap, size, vaddr, param), nbreaks */
+	static const uint8_t good[] = { 0, 0x10, 1, 1, 0, 8, 0, 0, 0 };
+	static const uint8_t kind0[] = { 0, 0x10, 1, 0, 0, 8, 0, 0, 0 };
+	static const uint8_t kind8[] = { 0, 0x10, 1, 8, 0, 8, 0, 0, 0 };
+	static const uint8_t size0[] = { 0, 0x10, 1, 1, 0, 0, 0, 0, 0 };
+	static const uint8_t past[] = { 0, 0x10, 1, 1, 4, 8, 0, 0, 0 };
+	static const uint8_t many[] = { 0, 0x10, 0x81, 0x08 };
+	static const uint8_t trail[] = { 0, 0x10, 0, 0, 0 };
+	static const uint8_t order[] = { 0, 0x10, 0, 2, 5, 2, 0, 2 };
+	static const uint8_t longvar[] = { 0x80, 0x00, 0x10, 0, 0 };
+	static const uint8_t wrap[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0x01, 2, 0, 0 };
+
+	ck_assert_int_eq(parse_bytes(good, sizeof good, 8), PF_OK);
+	ck_assert_int_eq(parse_bytes(good, sizeof good, 7), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(good, sizeof good - 1, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(kind0, sizeof kind0, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(kind8, sizeof kind8, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(size0, sizeof size0, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(past, sizeof past, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(many, sizeof many, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(trail, sizeof trail, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(order, sizeof order, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(longvar, sizeof longvar, 8),
+	    PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(wrap, sizeof wrap, 8), PF_ERR_CORRUPT);
+}
+END_TEST
+
+static uint8_t *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long len;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc(len + 1)) != NULL &&
+	    fread(p, 1, (size_t)len, f) == (size_t)len)
+		*n = (size_t)len;
+	else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+static pf_ret
+decode(const pf_buf *delta, const uint8_t *old, size_t on, pf_buf *out,
+    pf_err *err)
+{
+	pf_istream in;
+	pf_mem_in m;
+	pf_source src;
+	pf_ostream os;
+
+	pf_buf_init(out);
+	pf_istream_from_mem(&in, &m, delta->data, delta->len);
+	pf_source_from_mem(&src, old, on);
+	pf_ostream_to_buf(&os, out);
+	return pf_delta_decode(&in, &src, &os, UINT64_MAX, err);
+}
+
+/*
+ * A delta with a prediction made by hand: NEW encoded against P without
+ * prediction, then the header made to name OLD, the flag set and the
+ * section put after the header.  No ELF is needed to decode one.
+ */
+static void
+hand_delta(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
+    const pf_buf *body, uint8_t finder, pf_buf *out)
+{
+	pf_delta_opts o = { 1, 0, 0, PF_DELTA_PREDICT_NEVER };
+	uint8_t *img = malloc(on);
+	pf_buf gen;
+	pf_pred p;
+	pf_err err;
+	size_t off;
+
+	ck_assert(img != NULL);
+	memcpy(img, old, on);
+	ck_assert_int_eq(pf_pred_parse(&p, body->data, body->len, on, &err),
+	    PF_OK);
+	for (off = 0; off < on; off += PF_PRED_PAGE)
+		pf_pred_page(&p, off, img + off, on - off < PF_PRED_PAGE ?
+		    on - off : PF_PRED_PAGE);
+	pf_pred_free(&p);
+	pf_buf_init(&gen);
+	ck_assert_int_eq(pf_delta_encode(img, on, nw, nn, &o, &gen, &err),
+	    PF_OK);
+	ck_assert_int_eq(pf_sha256(gen.data + PF_DELTA_OFF_OLD_SHA256, old, on),
+	    0);
+	gen.data[PF_DELTA_OFF_FLAGS] |= PF_DELTA_FLAG_PREDICT;
+	pf_store_le32(gen.data + PF_DELTA_OFF_HEADER_CRC32,
+	    pf_delta_crc32(gen.data, PF_DELTA_OFF_HEADER_CRC32));
+	pf_buf_init(out);
+	pf_buf_append(out, gen.data, PF_DELTA_HEADER_LEN);
+	pf_buf_put_u8(out, finder);
+	pf_buf_put_uvarint(out, body->len);
+	pf_buf_append(out, body->data, body->len);
+	pf_buf_append(out, gen.data + PF_DELTA_HEADER_LEN,
+	    gen.len - PF_DELTA_HEADER_LEN);
+	ck_assert(!out->failed);
+	pf_buf_free(&gen);
+	free(img);
+}
+
+/* Random "code" whose calls all moved: the prediction makes NEW. */
+START_TEST(test_hand_delta)
+{
+	pf_pred_region r = { PF_PRED_CODE, 0, 20000, 0x1000, 0 };
+	static const pf_pred_break wrong[] = { { 0x1100, 0x24 },
+		{ 0x1200, 0x40 } };
+	size_t on = 20000, i;
+	uint8_t *old = malloc(on), *nw = malloc(on);
+	pf_pred p;
+	pf_buf body, d, out, bad_body;
+	pf_err err;
+
+	ck_assert(old && nw);
+	for (i = 0; i < on; i++)
+		old[i] = (uint8_t)(i * 2654435761u >> 13);
+	for (i = 0; i + 5 <= on; i += 10) {
+		old[i] = 0xe8;
+		put32(old + i + 1, 0x1180 - (uint32_t)(0x1000 + i + 5));
+	}
+	make_pred(&p, &r, 1, test_breaks, 2, on, &body);
+	memcpy(nw, old, on);
+	for (i = 0; i < on; i += PF_PRED_PAGE)
+		pf_pred_page(&p, i, nw + i, on - i < PF_PRED_PAGE ? on - i :
+		    PF_PRED_PAGE);
+	ck_assert(memcmp(nw, old, on) != 0);
+	hand_delta(old, on, nw, on, &body, PF_PRED_FINDER_X86_64, &d);
+	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_OK);
+	ck_assert(out.len == on && memcmp(out.data, nw, on) == 0);
+	pf_buf_free(&out);
+
+	/* Another flag bit: unsupported. */
+	d.data[PF_DELTA_OFF_FLAGS] |= 0x04;
+	pf_store_le32(d.data + PF_DELTA_OFF_HEADER_CRC32,
+	    pf_delta_crc32(d.data, PF_DELTA_OFF_HEADER_CRC32));
+	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_UNSUPPORTED);
+	pf_buf_free(&out);
+	pf_buf_free(&d);
+
+	/* An unknown finder: unsupported, named in the message. */
+	hand_delta(old, on, nw, on, &body, 2, &d);
+	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "finder 2"));
+	pf_buf_free(&out);
+
+	/* A damaged section: corrupt, named in the message. */
+	d.data[PF_DELTA_HEADER_LEN + 2 + 5] = 0x7f;     /* nregions */
+	d.data[PF_DELTA_HEADER_LEN] = PF_PRED_FINDER_X86_64;
+	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "prediction section"));
+	pf_buf_free(&out);
+	pf_buf_free(&d);
+
+	/* A well-formed map that disagrees: NEW's hash refuses it. */
+	hand_delta(old, on, nw, on, &body, PF_PRED_FINDER_X86_64, &d);
+	pf_pred_free(&p);
+	make_pred(&p, &r, 1, wrong, 2, on, &bad_body);
+	ck_assert_uint_eq(bad_body.len, body.len);
+	memcpy(d.data + PF_DELTA_HEADER_LEN + 2, bad_body.data, body.len);
+	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "prediction section"));
+	pf_buf_free(&out);
+	pf_buf_free(&d);
+	pf_buf_free(&bad_body);
+	pf_buf_free(&body);
+	pf_pred_free(&p);
+	free(old);
+	free(nw);
+}
+END_TEST
+
+/*
+ * Section 3.3, SPARSE: a few changed bytes in 4 MiB cost little, where
+ * the first revision's diff model spent about 100 bytes per MiB of
+ * unchanged copy and about 400 learning that zero is likely.
+ */
+START_TEST(test_sparse)
+{
+	size_t n = 4u << 20, i;
+	uint8_t *old = malloc(n), *nw = malloc(n);
+	uint64_t x = 88172645463325252u;
+	pf_buf d, out;
+	pf_err err;
+
+	ck_assert(old && nw);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		old[i] = (uint8_t)x;
+	}
+	memcpy(nw, old, n);
+	nw[1000] ^= 1;
+	nw[n / 2] ^= 0x40;
+	nw[n - 10] ^= 0x80;
+	pf_buf_init(&d);
+	ck_assert_int_eq(pf_delta_encode(old, n, nw, n, NULL, &d, &err), PF_OK);
+	ck_assert(d.data[PF_DELTA_OFF_FLAGS] & PF_DELTA_FLAG_SPARSE);
+	ck_assert_msg(d.len < 400, "a 3-byte change costs %zu bytes", d.len);
+	ck_assert_int_eq(decode(&d, old, n, &out, &err), PF_OK);
+	ck_assert(out.len == n && memcmp(out.data, nw, n) == 0);
+	pf_buf_free(&d);
+	pf_buf_free(&out);
+	free(old);
+	free(nw);
+}
+END_TEST
+
+/* A delta of the first revision (no SPARSE) still decodes. */
+START_TEST(test_first_revision)
+{
+	/* fuzz/corpus/delta/make-seeds.sh: the fuzz target's old file. */
+	static const char old[] =
+	    "the quick brown fox jumps over the lazy dog 0123456789\n"
+	    "\x7f" "ELF\x02\x01\x01\x00 a few bytes of pretend machine "
+	    "code \xe8\x10";
+	const char *srcdir = getenv("top_srcdir");
+	char path[4096], want[sizeof old + 8];
+	const char *at;
+	pf_buf d, out;
+	pf_err err;
+	uint8_t *p;
+	size_t n, k;
+
+	if (srcdir == NULL)
+		srcdir = ".";
+	snprintf(path, sizeof path, "%s/fuzz/corpus/delta/good-edit", srcdir);
+	p = slurp(path, &n);
+	ck_assert_msg(p != NULL, "cannot read %s", path);
+	ck_assert_int_eq(p[PF_DELTA_OFF_FLAGS], 0);
+	pf_buf_init(&d);
+	pf_buf_append(&d, p, n);
+	ck_assert_int_eq(decode(&d, (const uint8_t *)old, sizeof old - 1,
+	    &out, &err), PF_OK);
+	/* make-seeds.sh: sed 's/lazy/sleepy/'. */
+	at = strstr(old, "lazy");
+	k = (size_t)(at - old);
+	memcpy(want, old, k);
+	memcpy(want + k, "sleepy", 6);
+	memcpy(want + k + 6, at + 4, sizeof old - 1 - k - 4);
+	ck_assert_uint_eq(out.len, sizeof old - 1 + 2);
+	ck_assert(memcmp(out.data, want, out.len) == 0);
+	pf_buf_free(&d);
+	pf_buf_free(&out);
+	free(p);
+}
+END_TEST
+
+/* Encodes with the prediction forced on, decodes, compares. */
+static void
+roundtrip_forced(const uint8_t *old, size_t on, const uint8_t *nw,
+    size_t nn)
+{
+	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_ALWAYS };
+	pf_buf d, out;
+	pf_err err;
+
+	pf_buf_init(&d);
+	ck_assert_msg(pf_delta_encode(old, on, nw, nn, &o, &d, &err) == PF_OK,
+	    "%s", err.msg);
+	ck_assert_msg(decode(&d, old, on, &out, &err) == PF_OK, "%s", err.msg);
+	ck_assert(out.len == nn && memcmp(out.data, nw, nn) == 0);
+	pf_buf_free(&d);
+	pf_buf_free(&out);
+}
+
+/* Every pair of the corpus, x86-64 or not, with the prediction forced. */
+START_TEST(test_corpus)
+{
+	static const char *const sets[] = { "pairs", "pairs2", "pairs-arm64" };
+	const char *corpus = getenv("PF_CORPUS");
+	char dir[2048], path[2400];
+	struct dirent *e;
+	uint8_t *old, *nw;
+	size_t on, nn, i;
+	DIR *d;
+
+	if (corpus == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		snprintf(dir, sizeof dir, "%s/%s", corpus, sets[i]);
+		if ((d = opendir(dir)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "%s/%s/old", dir, e->d_name);
+			old = slurp(path, &on);
+			snprintf(path, sizeof path, "%s/%s/new", dir, e->d_name);
+			nw = old ? slurp(path, &nn) : NULL;
+			if (old && nw)
+				roundtrip_forced(old, on, nw, nn);
+			free(old);
+			free(nw);
+		}
+		closedir(d);
+	}
+}
+END_TEST
+
+static Suite *
+predict_suite(void)
+{
+	Suite *s = suite_create("predict");
+	TCase *t = tcase_create("finder");
+
+	tcase_add_test(t, test_code);
+	tcase_add_test(t, test_map);
+	tcase_add_test(t, test_tables);
+	tcase_add_test(t, test_pages);
+	suite_add_tcase(s, t);
+	t = tcase_create("refuse");
+	tcase_add_test(t, test_hostile);
+	tcase_add_test(t, test_hand_delta);
+	suite_add_tcase(s, t);
+	t = tcase_create("sparse");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, test_sparse);
+	tcase_add_test(t, test_first_revision);
+	suite_add_tcase(s, t);
+	t = tcase_create("corpus");
+	tcase_set_timeout(t, 900);
+	tcase_add_test(t, test_corpus);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int
+main(void)
+{
+	return pf_check_run(predict_suite());
+}
