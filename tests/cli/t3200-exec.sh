@@ -104,9 +104,9 @@ chmod 755 "$tmp/root/f"
 before=$(tree_hash "$tmp/root")
 printf '%s\n' "set name exec" "delta f 755 $old $new $d $tmp/r.d" \
 	>"$tmp/desc"
-forge "$tmp/desc" "$tmp/p.pfpk" || fail "forge"
+forge "$tmp/desc" "$tmp/p.ppkg" || fail "forge"
 expect 0 patch-apply --allow-unsigned --state-dir "$tmp/state" \
-	--root "$tmp/root" "$tmp/p.pfpk"
+	--root "$tmp/root" "$tmp/p.ppkg"
 cmp -s "$tmp/root/f" "$new" && ok || fail "package delta not applied"
 expect 0 patch-rollback --state-dir "$tmp/state" --root "$tmp/root" exec
 [ "$(tree_hash "$tmp/root")" = "$before" ] && ok || fail "rollback"
@@ -114,9 +114,9 @@ expect 0 patch-rollback --state-dir "$tmp/state" --root "$tmp/root" exec
 # A package whose delta's prediction disagrees: refused, tree unchanged.
 printf '%s\n' "set name wrong" "delta f 755 $old $new $tmp/wrong.d" \
 	>"$tmp/desc"
-forge "$tmp/desc" "$tmp/w.pfpk" || fail "forge"
+forge "$tmp/desc" "$tmp/w.ppkg" || fail "forge"
 expect 3 patch-apply --allow-unsigned --state-dir "$tmp/state" \
-	--root "$tmp/root" "$tmp/w.pfpk"
+	--root "$tmp/root" "$tmp/w.ppkg"
 [ "$(tree_hash "$tmp/root")" = "$before" ] && ok ||
 	fail "a refused package changed the tree"
 finish
