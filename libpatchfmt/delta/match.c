@@ -29,11 +29,15 @@
 /* New files shorter than this are matched in one piece. */
 #define SPLIT_MIN (256u << 10)
 
+/* Buckets of the suffix array: one per value of a suffix's first 2 bytes. */
+#define NBUCKETS 65536
+
 typedef struct matcher {
 	const uint8_t *old;
 	size_t old_len;
 	const uint8_t *nw;
 	const saidx64_t *sa;
+	const size_t *bucket;   /* NBUCKETS + 1 starts in sa, or NULL */
 	size_t start;           /* this part of new: [start, end) */
 	size_t end;
 	pf_seg_list segs;
@@ -68,6 +72,30 @@ suffix_less(const matcher *m, size_t s, const uint8_t *p, size_t n)
 	return c != 0 ? c < 0 : k < n;
 }
 
+/*
+ * The first suffix of old not below new[scan, end), searched for in the
+ * bucket of its first 2 bytes only: a suffix in a lower bucket is below
+ * it, one in a higher bucket above (a 1-byte suffix "x" sorts first in
+ * the bucket of "x\0").  The result is the one a binary search over the
+ * whole array finds; the bucket saves its first, cache-missing steps.
+ */
+static size_t
+first_not_below(const matcher *m, const uint8_t *p, size_t n)
+{
+	size_t key = (size_t)p[0] << 8 | p[1], lo, hi, mid;
+
+	lo = m->bucket[key];
+	hi = m->bucket[key + 1];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (suffix_less(m, (size_t)m->sa[mid], p, n))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The longest prefix of new[scan, end) found in old: its length and *pos. */
 static size_t
 longest_match(const matcher *m, size_t scan, size_t *pos)
@@ -75,6 +103,12 @@ longest_match(const matcher *m, size_t scan, size_t *pos)
 	const uint8_t *p = m->nw + scan;
 	size_t n = m->end - scan, lo = 0, hi = m->old_len - 1, mid, a, b;
 
+	if (m->bucket != NULL && n >= 2 && m->old_len >= 2) {
+		/* Neighbours of the boundary, kept inside the array. */
+		hi = first_not_below(m, p, n);
+		hi = hi < 1 ? 1 : hi > m->old_len - 1 ? m->old_len - 1 : hi;
+		lo = hi - 1;
+	}
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
 		if (suffix_less(m, (size_t)m->sa[mid], p, n))
@@ -311,12 +345,31 @@ join_parts(matcher *parts, size_t nparts, pf_seg_list *out, pf_err *err)
 	return PF_OK;
 }
 
+/* Where each bucket of 2-byte prefixes starts in the suffix array. */
+static size_t *
+make_buckets(const uint8_t *old, size_t old_len)
+{
+	size_t *c = calloc(NBUCKETS + 1, sizeof *c), i, sum = 0, k;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < old_len; i++)
+		c[(size_t)old[i] << 8 | (i + 1 < old_len ? old[i + 1] : 0)]++;
+	for (i = 0; i <= NBUCKETS; i++) {
+		k = c[i];
+		c[i] = sum;
+		sum += k;
+	}
+	return c;
+}
+
 pf_ret
 pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
     size_t new_len, unsigned threads, pf_seg_list *out, pf_err *err)
 {
 	matcher parts[2];
 	saidx64_t *sa = NULL;
+	size_t *bucket = NULL;
 	size_t nparts = new_len >= SPLIT_MIN ? 2 : 1, i;
 	pf_ret r;
 
@@ -331,9 +384,13 @@ pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 		r = pf_err_set(err, PF_ERR_NOMEM, "suffix sorting failed");
 		goto out;
 	}
+	if ((bucket = make_buckets(old, old_len)) == NULL) {
+		r = pf_err_nomem(err);
+		goto out;
+	}
 	for (i = 0; i < nparts; i++) {
 		parts[i] = (matcher){ .old = old, .old_len = old_len,
-		    .nw = new_data, .sa = sa,
+		    .nw = new_data, .sa = sa, .bucket = bucket,
 		    .start = new_len / nparts * i,
 		    .end = i + 1 == nparts ? new_len : new_len / nparts * (i + 1) };
 	}
@@ -343,6 +400,7 @@ pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 out:
 	for (i = 0; i < nparts; i++)
 		free(parts[i].segs.v);
+	free(bucket);
 	free(sa);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "delta/delta.h"
+#include "delta/match.h"
 #include "common/hash.h"
 #include "run.h"
 
@@ -242,6 +243,38 @@ START_TEST(test_far_shift)
 	memcpy(nw, old + on - head, head);
 	memcpy(nw + head, old, on);
 	roundtrip_opts(old, on, nw, head + on, NULL);
+	free(old);
+	free(nw);
+}
+END_TEST
+
+/*
+ * The matcher searches the suffix array within the bucket of a string's
+ * first 2 bytes: matches starting with 00 00 and FF FF (the first and
+ * last buckets), and the 1-byte suffix at old's end (first in the bucket
+ * of "FF 00"), are found as the whole array would find them.
+ */
+START_TEST(test_match_buckets)
+{
+	size_t on = 8192, i, copied = 0;
+	uint8_t *old = random_bytes(on), *nw = malloc(on + 1);
+	pf_seg_list segs;
+	pf_err err = { 0 };
+
+	ck_assert_ptr_nonnull(nw);
+	for (i = 0; i < on; i += 64)
+		memset(old + i, i % 128 ? 0xFF : 0x00, 8);
+	old[on - 1] = 0xFF;
+	memcpy(nw, old + 1000, on - 1000);
+	memcpy(nw + on - 1000, old, 1000);
+	nw[on] = 0x00;
+	ck_assert_int_eq(pf_delta_match(old, on, nw, on + 1, 1, &segs, &err),
+	    PF_OK);
+	for (i = 0; i < segs.n; i++)
+		copied += segs.v[i].copy_len;
+	ck_assert_uint_le(segs.n, 3);
+	ck_assert_uint_ge(copied, on);
+	free(segs.v);
 	free(old);
 	free(nw);
 }
@@ -549,6 +582,7 @@ delta_suite(void)
 	tcase_add_test(t, test_nothing_common);
 	tcase_add_test(t, test_sizes_differ);
 	tcase_add_test(t, test_far_shift);
+	tcase_add_test(t, test_match_buckets);
 	tcase_add_test(t, test_random_edits);
 	tcase_add_test(t, test_corpus);
 	suite_add_tcase(s, t);
