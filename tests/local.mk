@@ -123,10 +123,15 @@ tests_unit_check_dpkg_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 endif
 
 ## make check-long: every crash and error point of whole real trees (the
-## corpus's libcurl4 and libpython updates), after the normal suite.
-## Minutes, not seconds; make check covers a smaller mixed tree fully.
+## corpus's libcurl4 and libpython updates), and the predicted delta of
+## every corpus pair (make check: those of at most 3 MiB), after the
+## normal suite.  Minutes, not seconds; make check covers a smaller mixed
+## tree fully.
 check-long: check
 	@corpus="$${PF_CORPUS:-$(abs_top_srcdir)/../shared/corpus}"; \
+	echo "== predicted deltas of every corpus pair"; \
+	PF_CORPUS="$$corpus" PF_CORPUS_LIMIT=0 CK_FORK=yes \
+		tests/unit/check_predict || exit 1; \
 	for t in libcurl4 libpython; do \
 		echo "== crash points of the $$t tree"; \
 		top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
