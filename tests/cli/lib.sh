@@ -98,9 +98,18 @@ shared_exports() {
 		echo "SKIP: no shared library (configured with --disable-shared)"
 		exit 77
 	fi
-	# A --enable-coverage build adds gcov's own functions: not ours.
-	nm -D --defined-only "$_so" | awk '{ print $3 }' | grep -v '^__gcov' |
-		sort -u >"$tmp/exported"
+	# A --enable-coverage build links libgcov, whose functions the
+	# library then exports too (__gcov_*, mangle_path): not ours.
+	nm -D --defined-only "$_so" | awk '{ print $3 }' | sort -u \
+		>"$tmp/exported"
+	if grep -q '^__gcov' "$tmp/exported"; then
+		nm --defined-only "$(${CC:-cc} -print-file-name=libgcov.a)" \
+			2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u \
+			>"$tmp/gcov"
+		comm -23 "$tmp/exported" "$tmp/gcov" | grep -v '^__gcov' \
+			>"$tmp/exported.own"
+		mv "$tmp/exported.own" "$tmp/exported"
+	fi
 }
 
 finish() {
