@@ -73,6 +73,10 @@ close_from_3(void)
 		close((int)fd);
 }
 
+#ifdef PF_COVERAGE
+void __gcov_dump(void);
+#endif
+
 /* In the child: never returns. */
 static void
 child(const pf_hook_exec *x, const char *path, const char **env, int out,
@@ -100,6 +104,10 @@ child(const pf_hook_exec *x, const char *path, const char **env, int out,
 	if (chdir("/") < 0)
 		_exit(126);
 	umask(022);
+#ifdef PF_COVERAGE
+	/* gcov writes its counts at exit, which an exec never reaches. */
+	__gcov_dump();
+#endif
 	execve(path, argv, (char *const *)env);
 	dprintf(2, "cannot run the hook '%s': %s\n", path, strerror(errno));
 	_exit(127);
