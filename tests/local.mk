@@ -47,7 +47,8 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0110-json.sh \
 
 ## Builds as archives, dpkg (issue 10).
 CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh \
-	tests/cli/t1020-output.sh
+	tests/cli/t1020-output.sh \
+	tests/cli/t1030-output-faults.sh
 EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
@@ -144,5 +145,9 @@ check-long: check
 		PF_CRASH_OLD="$$corpus/trees/$$t-old" \
 		PF_CRASH_NEW="$$corpus/trees/$$t-new" \
 		$(SHELL) $(abs_top_srcdir)/tests/cli/t0160-crash.sh || exit 1; \
-	done
+	done; \
+	echo "== every fault point of --output and --output-tar"; \
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	PF_CRASH_STRIDE=1 \
+		$(SHELL) $(abs_top_srcdir)/tests/cli/t1030-output-faults.sh
 .PHONY: check-long

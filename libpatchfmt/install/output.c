@@ -43,11 +43,14 @@ rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 	return flag == FTW_DP ? rmdir(p) : unlink(p);
 }
 
-/* Removes a temporary tree of ours, writable again first. */
-static void
+/* Removes a temporary tree of ours; 0 when it is gone. */
+static int
 remove_tree(const char *top)
 {
+	struct stat st;
+
 	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return lstat(top, &st) < 0 && errno == ENOENT ? 0 : -1;
 }
 
 static int
@@ -59,11 +62,27 @@ chmod_dir(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
-static void
-discard_tree(const char *top)
+/*
+ * Removes a scratch tree, writable again first.  A tree that cannot be
+ * removed is named in the error, so that nothing is left behind without
+ * a word: a run that had succeeded fails with it, a failed run keeps its
+ * own error and adds the name.
+ */
+static pf_ret
+discard_tree(pf_txn *t, const char *top, pf_ret r)
 {
+	size_t n;
+
 	nftw(top, chmod_dir, 16, FTW_PHYS);
-	remove_tree(top);
+	if (remove_tree(top) == 0)
+		return r;
+	if (r == PF_OK)
+		return pf_err_set(&t->err, PF_ERR_IO, "cannot remove the "
+		    "scratch directory '%s': remove it by hand", top);
+	n = strlen(t->err.msg);
+	snprintf(t->err.msg + n, sizeof t->err.msg - n, "; the scratch "
+	    "directory '%s' could not be removed", top);
+	return r;
 }
 
 /* The directories above path under top, made as unpacking would. */
@@ -265,7 +284,7 @@ pf_output_dir(pf_txn *t, const char *dir)
 		r = pf_err_errno(&t->err, PF_ERR_IO, errno,
 		    "cannot rename the output to '%s'", dir);
 	if (r != PF_OK)
-		discard_tree(tmp);
+		r = discard_tree(t, tmp, r);
 	return r;
 }
 
@@ -397,8 +416,7 @@ pf_output_tar(pf_txn *t, int fd)
 out:
 	if (a != NULL)
 		archive_write_free(a);
-	discard_tree(tmp);
-	return r;
+	return discard_tree(t, tmp, r);
 }
 
 /* Extracting one file. */
