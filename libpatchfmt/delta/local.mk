@@ -12,6 +12,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
 	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c \
 	libpatchfmt/delta/predict.h libpatchfmt/delta/predict.c \
+	libpatchfmt/delta/predict_a64.c \
 	libpatchfmt/delta/info.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.

@@ -71,8 +71,8 @@ poke() {
 		2>/dev/null
 }
 
-poke 116 002 "$tmp/finder.d"
-refused "unknown finder" 4 "prediction finder 2 is not supported" \
+poke 116 003 "$tmp/finder.d"
+refused "unknown finder" 4 "prediction finder 3 is not supported" \
 	"$tmp/finder.d"
 # The body starts after the finder and a 1- or 2-byte length; its first
 # bytes are lo (1 to 3 bytes) and span: a region count of 0x7f there

@@ -30,21 +30,35 @@ static const pf_pred_break test_breaks[] = {
 	{ 0x1100, 0x20 }, { 0x1200, 0x40 }
 };
 
-/* Parses the body written for regions and breaks, as a decoder would. */
+/*
+ * Parses the body written for regions and breaks, as a decoder of the
+ * section of finder would.
+ */
 static void
-make_pred(pf_pred *out, pf_pred_region *regions, size_t nregions,
-    const pf_pred_break *breaks, size_t nbreaks, uint64_t old_size,
-    pf_buf *body)
+make_pred_finder(pf_pred *out, uint8_t finder, pf_pred_region *regions,
+    size_t nregions, const pf_pred_break *breaks, size_t nbreaks,
+    uint64_t old_size, pf_buf *body)
 {
-	pf_pred p = { LO, HI, 0, 0, 0, regions, nregions,
-		(pf_pred_break *)breaks, nbreaks };
+	pf_pred p = { .lo = LO, .hi = HI, .regions = regions,
+		.nregions = nregions, .breaks = (pf_pred_break *)breaks,
+		.nbreaks = nbreaks, .finder = finder };
 	pf_err err;
 
 	pf_buf_init(body);
 	pf_pred_write(&p, body);
 	ck_assert(!body->failed);
-	ck_assert_int_eq(pf_pred_parse(out, body->data, body->len, old_size,
-	    &err), PF_OK);
+	ck_assert_int_eq(pf_pred_parse_finder(out, finder, body->data,
+	    body->len, old_size, &err), PF_OK);
+}
+
+/* The same for finder 1. */
+static void
+make_pred(pf_pred *out, pf_pred_region *regions, size_t nregions,
+    const pf_pred_break *breaks, size_t nbreaks, uint64_t old_size,
+    pf_buf *body)
+{
+	make_pred_finder(out, PF_PRED_FINDER_X86_64, regions, nregions, breaks,
+	    nbreaks, old_size, body);
 }
 
 static void
@@ -369,9 +383,9 @@ START_TEST(test_hand_delta)
 	pf_buf_free(&d);
 
 	/* An unknown finder: unsupported, named in the message. */
-	hand_delta(old, on, nw, on, &body, 2, &d);
+	hand_delta(old, on, nw, on, &body, 3, &d);
 	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(err.msg, "finder 2"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "finder 3"));
 	pf_buf_free(&out);
 
 	/* A damaged section: corrupt, named in the message. */
