@@ -384,6 +384,28 @@ START_TEST(test_a64_limits)
 }
 END_TEST
 
+/*
+ * ADRP at its limits: 0x3000 on moves by 0xffffd000, so that from 0x1000
+ * the page 0x3000 becomes 2^20 - 1 pages on and 0x4000 2^20 (no fit);
+ * from 0x4000 the page 0x1000 is -2^20 pages off, from 0x5000 -2^20 - 1.
+ */
+START_TEST(test_a64_adrp_limits)
+{
+	const pf_pred_break br[] = { { 0x3000, 0xffffd000 } };
+	static const uint64_t va[] = { 0x1000, 0x1000, 0x4000, 0x5000 };
+	uint32_t w[] = {
+		a64_adr(A64_ADRP, 2), a64_adr(A64_ADRP, 3),
+		a64_adr(A64_ADRP, -3), a64_adr(A64_ADRP, -4),
+	};
+
+	a64_run(w, va, 4, br, 1);
+	ck_assert_uint_eq(w[0], a64_adr(A64_ADRP, (1 << 20) - 1));
+	ck_assert_uint_eq(w[1], a64_adr(A64_ADRP, 3));
+	ck_assert_uint_eq(w[2], a64_adr(A64_ADRP, -(1 << 20)));
+	ck_assert_uint_eq(w[3], a64_adr(A64_ADRP, -4));
+}
+END_TEST
+
 /* ADD Xd, Xn, #imm12 and LDR/STR (unsigned offset): Rt, Rn, imm12. */
 static uint32_t
 a64_lo12(uint32_t op, unsigned t, unsigned n, unsigned imm12)
@@ -496,6 +518,78 @@ START_TEST(test_a64_page)
 	pf_pred_free(&p);
 	pf_buf_free(&body);
 	free(b);
+}
+END_TEST
+
+/*
+ * Finder 2 over hostile regions: unaligned, shorter than a word, an
+ * ADRP in the last whole word of a region, random words; whatever the
+ * bytes, a word is rewritten only inside its region, and the finder
+ * numbers other than 1 and 2 are unsupported.
+ */
+START_TEST(test_a64_hostile)
+{
+	pf_pred_region r[] = {
+		{ PF_PRED_CODE, 1, 3, 0x1001, 0 },
+		{ PF_PRED_CODE, 5, 8, 0x1005, 0 },
+		{ PF_PRED_CODE, 13, 4, 0x100d, 0 },
+		{ PF_PRED_CODE, 100, PF_PRED_PAGE - 98, 0x1064, 0 },
+	};
+	size_t n = PF_PRED_PAGE + 100, i;
+	uint8_t *b = malloc(n), *keep = malloc(n);
+	uint64_t x = 88172645463325252u;
+	static const uint8_t body[] = { 0, 0x10, 0, 0 };
+	pf_pred p;
+	pf_buf pb;
+	pf_err err;
+
+	ck_assert(b && keep);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		b[i] = (uint8_t)x;
+	}
+	/*
+	 * ADRPs of x0 in the last words of regions 2 and 4, their partners
+	 * just after, outside the region or in the next page.
+	 */
+	put32(b + 9, a64_adr(A64_ADRP, 2));
+	put32(b + 13, a64_lo12(A64_ADD, 0, 0, 8));
+	put32(b + PF_PRED_PAGE - 4, a64_adr(A64_ADRP, 2));
+	put32(b + PF_PRED_PAGE, a64_lo12(A64_ADD, 0, 0, 8));
+	memcpy(keep, b, n);
+	make_pred_finder(&p, PF_PRED_FINDER_AARCH64, r, 4, test_breaks, 2, n,
+	    &pb);
+	pf_pred_page(&p, 0, b, PF_PRED_PAGE);
+	pf_pred_page(&p, PF_PRED_PAGE, b + PF_PRED_PAGE, 100);
+	/* Outside the regions nothing changed; no partner was taken. */
+	ck_assert(b[0] == keep[0] && b[4] == keep[4]);
+	ck_assert(memcmp(b + 13, keep + 13, 100 - 13) == 0);
+	ck_assert(memcmp(b + PF_PRED_PAGE, keep + PF_PRED_PAGE, 100) == 0);
+	/*
+	 * Each ADRP alone, by its page 0x3000 (which stays): from 0x1009
+	 * still two pages on; from 0x1ffc, now 0x203c, one.
+	 */
+	ck_assert_uint_eq(pf_load_le32(b + 9), a64_adr(A64_ADRP, 2));
+	ck_assert_uint_eq(pf_load_le32(b + PF_PRED_PAGE - 4),
+	    a64_adr(A64_ADRP, 1));
+	pf_pred_free(&p);
+	pf_buf_free(&pb);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 0, body, sizeof body, 8,
+	    &err), PF_ERR_UNSUPPORTED);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 3, body, sizeof body, 8,
+	    &err), PF_ERR_UNSUPPORTED);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 255, body, sizeof body, 8,
+	    &err), PF_ERR_UNSUPPORTED);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 2, body, sizeof body, 8,
+	    &err), PF_OK);
+	pf_pred_free(&p);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 2, body, sizeof body - 1, 8,
+	    &err), PF_ERR_CORRUPT);
+	pf_pred_free(&p);
+	free(b);
+	free(keep);
 }
 END_TEST
 
@@ -851,7 +945,9 @@ predict_suite(void)
 	tcase_add_test(t, test_a64_forms);
 	tcase_add_test(t, test_a64_limits);
 	tcase_add_test(t, test_a64_adrp);
+	tcase_add_test(t, test_a64_adrp_limits);
 	tcase_add_test(t, test_a64_page);
+	tcase_add_test(t, test_a64_hostile);
 	suite_add_tcase(s, t);
 	t = tcase_create("refuse");
 	tcase_add_test(t, test_hostile);
