@@ -413,10 +413,11 @@ read_prediction(dec *d, pf_err *err)
 	    err);
 	if (r != PF_OK)
 		return r;
-	if (finder != PF_PRED_FINDER_X86_64)
+	if (!pf_pred_finder_known(finder))
 		return pf_err_set(err, PF_ERR_UNSUPPORTED,
-		    "delta prediction finder %u is not supported (only %u)",
-		    finder, PF_PRED_FINDER_X86_64);
+		    "delta prediction finder %u is not supported (only %u "
+		    "and %u)", finder, PF_PRED_FINDER_X86_64,
+		    PF_PRED_FINDER_AARCH64);
 	if ((r = read_uvarint(d->in, &len, err)) != PF_OK)
 		return r;
 	if (len > PF_PRED_BODY_MAX)
@@ -428,8 +429,8 @@ read_prediction(dec *d, pf_err *err)
 	r = pf_istream_read_full(d->in, body, (size_t)len,
 	    "delta prediction section", err);
 	if (r == PF_OK)
-		r = pf_pred_parse(&d->pred, body, (size_t)len, d->info.old_size,
-		    err);
+		r = pf_pred_parse_finder(&d->pred, finder, body, (size_t)len,
+		    d->info.old_size, err);
 	free(body);
 	return r;
 }

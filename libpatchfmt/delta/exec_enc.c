@@ -25,6 +25,7 @@
 #define EH_SHNUM 60             /* le16 */
 #define EH_SHSTRNDX 62          /* le16 */
 #define EM_X86_64_ 62
+#define EM_AARCH64_ 183
 #define SH_LEN 64
 #define SHT_SYMTAB_ 2
 #define SHT_RELA_ 4
@@ -56,6 +57,7 @@ typedef struct sec {
 typedef struct image {
 	const uint8_t *f;
 	size_t len;
+	unsigned machine;       /* e_machine */
 	sec *v;
 	size_t n;
 } image;
@@ -109,7 +111,10 @@ load_sec(size_t len, const uint8_t *h, const uint8_t *tab, uint64_t tabn,
 	s->in_file = (s->flags & SHF_ALLOC_) && s->file_ok;
 }
 
-/* An x86-64 ELF64 little-endian file's section headers, or false. */
+/*
+ * An x86-64 or AArch64 ELF64 little-endian file's section headers, or
+ * false.
+ */
 static bool
 read_image(const uint8_t *f, size_t len, image *img)
 {
@@ -119,9 +124,11 @@ read_image(const uint8_t *f, size_t len, image *img)
 
 	memset(img, 0, sizeof *img);
 	if (len < 64 || memcmp(f, "\x7f" "ELF\x02\x01", 6) != 0 ||
-	    pf_load_le16(f + EH_MACHINE) != EM_X86_64_ ||
+	    (pf_load_le16(f + EH_MACHINE) != EM_X86_64_ &&
+	    pf_load_le16(f + EH_MACHINE) != EM_AARCH64_) ||
 	    pf_load_le16(f + EH_SHENTSIZE) != SH_LEN)
 		return false;
+	img->machine = pf_load_le16(f + EH_MACHINE);
 	shoff = pf_load_le64(f + EH_SHOFF);
 	shnum = pf_load_le16(f + EH_SHNUM);
 	stri = pf_load_le16(f + EH_SHSTRNDX);
@@ -631,7 +638,8 @@ write_section(const pf_pred *p, const uint8_t *old, size_t old_len,
 	}
 	if (body.len > PF_PRED_BODY_MAX)
 		goto out;
-	if ((r = pf_pred_parse(&q, body.data, body.len, old_len, err)) != PF_OK)
+	if ((r = pf_pred_parse_finder(&q, p->finder, body.data, body.len,
+	    old_len, err)) != PF_OK)
 		goto out;
 	*img = predict_image(&q, old, old_len);
 	pf_pred_free(&q);
@@ -639,7 +647,7 @@ write_section(const pf_pred *p, const uint8_t *old, size_t old_len,
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	pf_buf_put_u8(out, PF_PRED_FINDER_X86_64);
+	pf_buf_put_u8(out, p->finder);
 	pf_buf_put_uvarint(out, body.len);
 	pf_buf_append(out, body.data, body.len);
 	if (out->failed)
@@ -659,8 +667,12 @@ pf_exec_predict(const uint8_t *old, size_t old_len, const uint8_t *nw,
 	pf_ret r = PF_OK;
 
 	*pimg = NULL;
-	if (!read_image(old, old_len, &oi) || !read_image(nw, new_len, &ni))
+	if (!read_image(old, old_len, &oi) || !read_image(nw, new_len, &ni) ||
+	    oi.machine != ni.machine)
 		goto out;
+	/* Section 10.1: the finder of the files' architecture. */
+	p.finder = oi.machine == EM_AARCH64_ ? PF_PRED_FINDER_AARCH64 :
+	    PF_PRED_FINDER_X86_64;
 	image_bounds(&oi, &p);
 	if (!choose_regions(old, &oi, &p) || !layered_map(&oi, &ni, segs, &p)) {
 		r = pf_err_nomem(err);

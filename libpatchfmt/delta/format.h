@@ -54,7 +54,8 @@ enum {
  * Section 10: the prediction section: its finder
  * versions, region kinds, record sizes and limits.
  */
-#define PF_PRED_FINDER_X86_64 1         /* the only finder of this version */
+#define PF_PRED_FINDER_X86_64 1         /* section 10.5 */
+#define PF_PRED_FINDER_AARCH64 2        /* section 10.9 */
 #define PF_PRED_PAGE 4096u              /* OLD is predicted page by page */
 #define PF_PRED_BODY_MAX (4u << 20)
 #define PF_PRED_REGIONS_MAX 1024u

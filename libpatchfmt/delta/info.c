@@ -116,13 +116,15 @@ print_prediction(counter *c, const pf_delta_info *info, FILE *f,
 	r = pf_istream_read_full(c->in, body, (size_t)len,
 	    "delta prediction section", err);
 	if (r == PF_OK)
-		r = pf_pred_parse(&p, body, (size_t)len, info->old_size, err);
+		r = pf_pred_parse_finder(&p, finder, body, (size_t)len,
+		    info->old_size, err);
 	free(body);
 	if (r != PF_OK)
 		return r;
-	fprintf(f, "prediction: x86-64 finder %u, %zu regions, %zu map "
-	    "breaks, %" PRIu64 " bytes\n", finder, p.nregions, p.nbreaks,
-	    total);
+	fprintf(f, "prediction: %s finder %u, %zu regions, %zu map "
+	    "breaks, %" PRIu64 " bytes\n",
+	    finder == PF_PRED_FINDER_AARCH64 ? "aarch64" : "x86-64", finder,
+	    p.nregions, p.nbreaks, total);
 	pf_pred_free(&p);
 	return PF_OK;
 }

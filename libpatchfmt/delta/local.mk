@@ -12,6 +12,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
 	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c \
 	libpatchfmt/delta/predict.h libpatchfmt/delta/predict.c \
+	libpatchfmt/delta/predict_a64.c \
 	libpatchfmt/delta/info.c
 
 ## Creating: suffix sorting, matching and the LZMA2 encoders.
@@ -58,6 +59,9 @@ EXTRA_DIST += tests/cli/t3000-delta.sh tests/cli/t3100-vcdiff.sh \
 ## builds of testdata/exec are made by the test itself.
 TESTS += tests/cli/t3200-exec.sh
 EXTRA_DIST += tests/cli/t3200-exec.sh testdata/exec
+## The same builds cross-compiled for AArch64 (section 10.9).
+TESTS += tests/cli/t3210-exec-aarch64.sh
+EXTRA_DIST += tests/cli/t3210-exec-aarch64.sh tests/cli/exec-lib.sh
 
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)

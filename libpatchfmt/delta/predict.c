@@ -114,15 +114,34 @@ parse_breaks(pf_pred *p, pf_cur *c, pf_err *err)
 	return PF_OK;
 }
 
+bool
+pf_pred_finder_known(uint8_t finder)
+{
+	return finder == PF_PRED_FINDER_X86_64 ||
+	    finder == PF_PRED_FINDER_AARCH64;
+}
+
 pf_ret
 pf_pred_parse(pf_pred *p, const uint8_t *body, size_t len,
     uint64_t old_size, pf_err *err)
+{
+	return pf_pred_parse_finder(p, PF_PRED_FINDER_X86_64, body, len,
+	    old_size, err);
+}
+
+pf_ret
+pf_pred_parse_finder(pf_pred *p, uint8_t finder, const uint8_t *body,
+    size_t len, uint64_t old_size, pf_err *err)
 {
 	uint64_t span;
 	pf_cur c;
 	pf_ret r;
 
 	memset(p, 0, sizeof *p);
+	if (!pf_pred_finder_known(finder))
+		return pf_err_set(err, PF_ERR_UNSUPPORTED,
+		    "delta prediction finder %u is not supported", finder);
+	p->finder = finder;
 	pf_cur_init(&c, body, len);
 	if (!pf_cur_get_uvarint(&c, &p->lo) || !pf_cur_get_uvarint(&c, &span))
 		return bad(err, "truncated image bounds");
@@ -411,8 +430,12 @@ predict_record(const pf_pred *p, const pf_pred_region *r, uint8_t *q)
 	case PF_PRED_RELA:
 		map_abs64(p, q);
 		type = pf_load_le32(q + 8);
-		/* R_X86_64_RELATIVE and R_X86_64_IRELATIVE: the addend too. */
-		if (type == 8 || type == 37)
+		/*
+		 * R_X86_64_RELATIVE and R_X86_64_IRELATIVE, or finder 2's
+		 * R_AARCH64_RELATIVE and R_AARCH64_IRELATIVE: the addend too.
+		 */
+		if (p->finder == PF_PRED_FINDER_AARCH64 ?
+		    type == 1027 || type == 1032 : type == 8 || type == 37)
 			map_abs64(p, q + 16);
 		break;
 	case PF_PRED_DYN:
@@ -498,7 +521,10 @@ pf_pred_page(const pf_pred *p, uint64_t page_off, uint8_t *buf, size_t len)
 		r = &p->regions[lo];
 		s = r->off > page_off ? r->off : page_off;
 		e = r->off + r->size < page_end ? r->off + r->size : page_end;
-		if (r->kind == PF_PRED_CODE)
+		if (r->kind == PF_PRED_CODE &&
+		    p->finder == PF_PRED_FINDER_AARCH64)
+			pf_pred_scan_a64(p, r, buf, page_off, s, e);
+		else if (r->kind == PF_PRED_CODE)
 			scan_code(p, buf, (size_t)(s - page_off),
 			    (size_t)(e - page_off), r->vaddr + (s - r->off));
 		else if (r->kind == PF_PRED_EHFRAME)

@@ -7,6 +7,7 @@
 #ifndef PF_DELTA_PREDICT_H
 #define PF_DELTA_PREDICT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ typedef struct pf_pred {
 	size_t nregions;
 	pf_pred_break *breaks;
 	size_t nbreaks;
+	uint8_t finder;         /* section 10.1: PF_PRED_FINDER_... */
 } pf_pred;
 
 /*
@@ -46,6 +48,14 @@ typedef struct pf_pred {
  */
 pf_ret pf_pred_parse(pf_pred *p, const uint8_t *body, size_t len,
     uint64_t old_size, pf_err *err);
+/*
+ * The same for the section of finder finder (section 10.1): an unknown
+ * finder is PF_ERR_UNSUPPORTED.
+ */
+pf_ret pf_pred_parse_finder(pf_pred *p, uint8_t finder, const uint8_t *body,
+    size_t len, uint64_t old_size, pf_err *err);
+/* Whether finder is one this decoder knows (section 10.1). */
+bool pf_pred_finder_known(uint8_t finder);
 /* Writes the body of p (encoder side). */
 void pf_pred_write(const pf_pred *p, pf_buf *out);
 void pf_pred_free(pf_pred *p);
@@ -59,6 +69,13 @@ uint64_t pf_pred_map(const pf_pred *p, uint64_t addr);
  */
 void pf_pred_page(const pf_pred *p, uint64_t page_off, uint8_t *buf,
     size_t len);
+
+/*
+ * Section 10.9: finder 2's rewriting of the part [s, e) of the CODE
+ * region r (file offsets) in buf, the page at page_off.
+ */
+void pf_pred_scan_a64(const pf_pred *p, const pf_pred_region *r,
+    uint8_t *buf, uint64_t page_off, uint64_t s, uint64_t e);
 
 /*
  * The prediction as a pf_source over OLD, computing pages as they are

@@ -2,6 +2,7 @@
 # Builds testdata/exec/prog.c twice (OUT/NAME.old, and OUT/NAME.new with
 # -DVERSION2) for each kind of build that tests/cli/t3200-exec.sh
 # checks: -O0 and -O2, PIE and not, executable and shared library.
+# CC names the compiler (t3210-exec-aarch64.sh: aarch64-linux-gnu-gcc).
 #   sh testdata/exec/build.sh OUT
 set -eu
 src=$(cd "$(dirname "$0")" && pwd)

@@ -18,61 +18,18 @@ then
 	exit 77
 fi
 
-size() {
-	wc -c <"$1" | tr -d ' '
-}
-
-# The same file with its ELF magic broken: the delta without prediction.
-unelf() {
-	cp "$1" "$2"
-	printf 'X' | dd of="$2" bs=1 count=1 conv=notrunc 2>/dev/null
-}
+. "$top_srcdir/tests/cli/exec-lib.sh"
 
 for k in o0-pie o2-pie o2-nopie o0-so o2-so; do
-	old=$tmp/b/$k.old new=$tmp/b/$k.new
-	expect 0 patch-delta diff "$old" "$new" "$tmp/$k.d" || continue
-	expect 0 patch-delta apply "$old" "$tmp/$k.d" "$tmp/$k.out"
-	cmp -s "$new" "$tmp/$k.out" && ok || fail "$k: applied file differs"
-	expect 0 patch-delta info "$tmp/$k.d"
-	grep -q '^prediction: x86-64 finder 1, ' "$tmp/out" && ok ||
-		fail "$k: no prediction: $(cat "$tmp/out")"
-	unelf "$old" "$tmp/$k.xold"
-	unelf "$new" "$tmp/$k.xnew"
-	expect 0 patch-delta diff "$tmp/$k.xold" "$tmp/$k.xnew" "$tmp/$k.g"
-	d=$(size "$tmp/$k.d") g=$(size "$tmp/$k.g")
-	changed=$(nm -S "$new" 2>/dev/null | awk '$4 == "changed" { print $2 }')
-	echo "# $k: changed() is 0x${changed:-?} bytes; delta $d bytes," \
-		"$g without prediction"
-	[ "$d" -lt "$g" ] && ok || fail "$k: delta $d bytes, not below $g"
-	# Position-independent code: a fifth smaller at least.
-	case $k in *-pie|*-so)
-		[ $((d * 5)) -le $((g * 4)) ] && ok ||
-			fail "$k: delta $d bytes, not a fifth below $g" ;;
-	esac
+	check_build "$k" "x86-64 finder 1" nm
 done
 
 k=o2-pie old=$tmp/b/$k.old new=$tmp/b/$k.new d=$tmp/$k.d
 patch-delta info "$d" >"$tmp/info"
 total=$(sed -n 's/^prediction: .*, \([0-9]*\) bytes$/\1/p' "$tmp/info")
 
-# $1: description, $2: exit status, $3: what the message says, $4: delta.
-refused() {
-	rm -f "$tmp/refused.out"
-	expect "$2" patch-delta apply "$old" "$4" "$tmp/refused.out" ||
-		return
-	grep -q "$3" "$tmp/err" && ok || fail "$1: message: $(cat "$tmp/err")"
-	[ ! -e "$tmp/refused.out" ] && ok || fail "$1: output written"
-}
-
-# A byte of the delta replaced: $1 offset, $2 byte in octal, $3 output.
-poke() {
-	cp "$d" "$3"
-	printf "\\$2" | dd of="$3" bs=1 seek="$1" count=1 conv=notrunc \
-		2>/dev/null
-}
-
-poke 116 002 "$tmp/finder.d"
-refused "unknown finder" 4 "prediction finder 2 is not supported" \
+poke 116 003 "$tmp/finder.d"
+refused "unknown finder" 4 "prediction finder 3 is not supported" \
 	"$tmp/finder.d"
 # The body starts after the finder and a 1- or 2-byte length; its first
 # bytes are lo (1 to 3 bytes) and span: a region count of 0x7f there
@@ -96,20 +53,7 @@ byte=$(od -An -tu1 -j "$last" -N1 "$d" | tr -d ' ')
 poke "$last" "$(printf '%03o' $((byte ^ 2)))" "$tmp/wrong.d"
 refused "disagreeing map" 3 "prediction section are damaged" "$tmp/wrong.d"
 
-# Inside a package: installed exactly, rolled back exactly.
-patch-delta diff "$new" "$old" "$tmp/r.d" || fail "reverse diff"
-mkdir -p "$tmp/root"
-cp "$old" "$tmp/root/f"
-chmod 755 "$tmp/root/f"
-before=$(tree_hash "$tmp/root")
-printf '%s\n' "set name exec" "delta f 755 $old $new $d $tmp/r.d" \
-	>"$tmp/desc"
-forge "$tmp/desc" "$tmp/p.ppkg" || fail "forge"
-expect 0 patch-apply --allow-unsigned --state-dir "$tmp/state" \
-	--root "$tmp/root" "$tmp/p.ppkg"
-cmp -s "$tmp/root/f" "$new" && ok || fail "package delta not applied"
-expect 0 patch-rollback --state-dir "$tmp/state" --root "$tmp/root" exec
-[ "$(tree_hash "$tmp/root")" = "$before" ] && ok || fail "rollback"
+package_roundtrip
 
 # A package whose delta's prediction disagrees: refused, tree unchanged.
 printf '%s\n' "set name wrong" "delta f 755 $old $new $tmp/wrong.d" \

@@ -1,9 +1,10 @@
 /*
  * Unit tests of the prediction of spec/delta.md section 10
- * (libpatchfmt/delta/predict.c, exec_enc.c): the x86-64 finder and the
- * table kinds on hand-made bytes, the page rule, hostile sections refused,
- * deltas with a prediction made by hand and by the encoder, and round
- * trips of every corpus pair with the prediction forced on.
+ * (libpatchfmt/delta/predict.c, predict_a64.c, exec_enc.c): the x86-64
+ * and AArch64 finders and the table kinds on hand-made bytes, the page
+ * rule, hostile sections refused, deltas with a prediction made by hand
+ * and by the encoder, and round trips of every corpus pair with the
+ * prediction forced on.
  */
 #include <config.h>
 
@@ -30,21 +31,35 @@ static const pf_pred_break test_breaks[] = {
 	{ 0x1100, 0x20 }, { 0x1200, 0x40 }
 };
 
-/* Parses the body written for regions and breaks, as a decoder would. */
+/*
+ * Parses the body written for regions and breaks, as a decoder of the
+ * section of finder would.
+ */
 static void
-make_pred(pf_pred *out, pf_pred_region *regions, size_t nregions,
-    const pf_pred_break *breaks, size_t nbreaks, uint64_t old_size,
-    pf_buf *body)
+make_pred_finder(pf_pred *out, uint8_t finder, pf_pred_region *regions,
+    size_t nregions, const pf_pred_break *breaks, size_t nbreaks,
+    uint64_t old_size, pf_buf *body)
 {
-	pf_pred p = { LO, HI, 0, 0, 0, regions, nregions,
-		(pf_pred_break *)breaks, nbreaks };
+	pf_pred p = { .lo = LO, .hi = HI, .regions = regions,
+		.nregions = nregions, .breaks = (pf_pred_break *)breaks,
+		.nbreaks = nbreaks, .finder = finder };
 	pf_err err;
 
 	pf_buf_init(body);
 	pf_pred_write(&p, body);
 	ck_assert(!body->failed);
-	ck_assert_int_eq(pf_pred_parse(out, body->data, body->len, old_size,
-	    &err), PF_OK);
+	ck_assert_int_eq(pf_pred_parse_finder(out, finder, body->data,
+	    body->len, old_size, &err), PF_OK);
+}
+
+/* The same for finder 1. */
+static void
+make_pred(pf_pred *out, pf_pred_region *regions, size_t nregions,
+    const pf_pred_break *breaks, size_t nbreaks, uint64_t old_size,
+    pf_buf *body)
+{
+	make_pred_finder(out, PF_PRED_FINDER_X86_64, regions, nregions, breaks,
+	    nbreaks, old_size, body);
 }
 
 static void
@@ -202,6 +217,379 @@ START_TEST(test_pages)
 	free(b);
 	free(want);
 	free(got);
+}
+END_TEST
+
+/*
+ * Finder 2 (section 10.9): the words w, rewritten as a decoder would,
+ * with the map br.  With va NULL they are one CODE region from 0x1000;
+ * otherwise each word is its own region, at address va[i].
+ */
+static void
+a64_run(uint32_t *w, const uint64_t *va, size_t n, const pf_pred_break *br,
+    size_t nbr)
+{
+	pf_pred_region r[64];
+	uint8_t b[64 * 4];
+	pf_pred p;
+	pf_buf body;
+	size_t i, nr = va ? n : 1;
+
+	ck_assert(n <= 64);
+	for (i = 0; i < n; i++)
+		put32(b + 4 * i, w[i]);
+	for (i = 0; i < nr; i++)
+		r[i] = (pf_pred_region){ PF_PRED_CODE, va ? 4 * i : 0,
+			va ? 4 : 4 * n, va ? va[i] : 0x1000, 0 };
+	make_pred_finder(&p, PF_PRED_FINDER_AARCH64, r, nr, br, nbr, 4 * n,
+	    &body);
+	pf_pred_page(&p, 0, b, 4 * n);
+	for (i = 0; i < n; i++)
+		w[i] = pf_load_le32(b + 4 * i);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+}
+
+/* A field of bits bits at bit lsb set to v (two's complement). */
+static uint32_t
+a64_field(uint32_t op, unsigned lsb, unsigned bits, int64_t v)
+{
+	return op | (uint32_t)(((uint64_t)v & ((UINT64_C(1) << bits) - 1)) <<
+	    lsb);
+}
+
+/* ADR or ADRP (op) with the 21-bit immhi:immlo v. */
+static uint32_t
+a64_adr(uint32_t op, int64_t v)
+{
+	uint32_t u = (uint32_t)((uint64_t)v & 0x1fffff);
+
+	return op | ((u & 3) << 29) | ((u >> 2) << 5);
+}
+
+#define A64_NOP 0xd503201fu
+#define A64_BL 0x94000000u
+#define A64_B 0x14000000u
+#define A64_BNE 0x54000001u
+#define A64_CBZ_X3 0xb4000003u
+#define A64_TBNZ_W2_5 0x37280002u
+#define A64_LDR_X1_LIT 0x58000001u
+#define A64_ADR_X0 0x10000000u
+#define A64_ADRP 0x90000000u
+
+/* Each branch and literal form, forwards and backwards, with the map of
+ * the other tests (0x1100 on moves by 0x20, 0x1200 on by 0x40). */
+START_TEST(test_a64_forms)
+{
+	static const uint64_t va[] = { 0x1000, 0x1210, 0x1008, 0x100c,
+		0x1010, 0x1014, 0x1018, 0x101c, 0x1220, 0x1224, 0x1228 };
+	uint32_t w[] = {
+		a64_field(A64_BL, 0, 26, (0x1180 - 0x1000) / 4),
+		a64_field(A64_B, 0, 26, (0x1180 - 0x1210) / 4),
+		a64_field(A64_BNE, 5, 19, (0x1280 - 0x1008) / 4),
+		a64_field(A64_CBZ_X3, 5, 19, (0x1180 - 0x100c) / 4),
+		a64_field(A64_TBNZ_W2_5, 5, 14, (0x1180 - 0x1010) / 4),
+		a64_field(A64_LDR_X1_LIT, 5, 19, (0x1280 - 0x1014) / 4),
+		a64_adr(A64_ADR_X0, 0x1181 - 0x1018),
+		/* BL below the image: not a reference. */
+		a64_field(A64_BL, 0, 26, -(0x101c - 0x800) / 4),
+		/* Backwards across the moves: B.cond, CBZ, ADR. */
+		a64_field(A64_BNE, 5, 19, (0x1004 - 0x1220) / 4),
+		a64_field(A64_CBZ_X3, 5, 19, (0x1104 - 0x1224) / 4),
+		a64_adr(A64_ADR_X0, 0x1103 - 0x1228),
+	};
+
+	a64_run(w, va, 11, test_breaks, 2);
+	ck_assert_uint_eq(w[0], a64_field(A64_BL, 0, 26, (0x11a0 - 0x1000) / 4));
+	ck_assert_uint_eq(w[1], a64_field(A64_B, 0, 26, (0x11a0 - 0x1250) / 4));
+	ck_assert_uint_eq(w[2], a64_field(A64_BNE, 5, 19,
+	    (0x12c0 - 0x1008) / 4));
+	ck_assert_uint_eq(w[3], a64_field(A64_CBZ_X3, 5, 19,
+	    (0x11a0 - 0x100c) / 4));
+	ck_assert_uint_eq(w[4], a64_field(A64_TBNZ_W2_5, 5, 14,
+	    (0x11a0 - 0x1010) / 4));
+	ck_assert_uint_eq(w[5], a64_field(A64_LDR_X1_LIT, 5, 19,
+	    (0x12c0 - 0x1014) / 4));
+	ck_assert_uint_eq(w[6], a64_adr(A64_ADR_X0, 0x11a1 - 0x1018));
+	ck_assert_uint_eq(w[7], a64_field(A64_BL, 0, 26,
+	    -(0x101c - 0x800) / 4));
+	ck_assert_uint_eq(w[8], a64_field(A64_BNE, 5, 19,
+	    (0x1004 - 0x1260) / 4));
+	ck_assert_uint_eq(w[9], a64_field(A64_CBZ_X3, 5, 19,
+	    (0x1124 - 0x1264) / 4));
+	ck_assert_uint_eq(w[10], a64_adr(A64_ADR_X0, 0x1123 - 0x1268));
+}
+END_TEST
+
+/*
+ * Each field at its limits: from 0x1000 forwards to 0x8000 and from
+ * 0x8004 backwards to 0x1000 the new offset is the largest and the
+ * smallest that fits; one word further it does not fit, and the word is
+ * left as it was.
+ */
+static void
+a64_limit(uint32_t op, unsigned lsb, unsigned bits)
+{
+	uint64_t d = 0x1000 + ((UINT64_C(1) << (bits - 1)) - 1) * 4 - 0x8000;
+	const pf_pred_break br[] = { { 0x8000, d } };
+	static const uint64_t va[] = { 0x1000, 0x1000, 0x8004, 0x8008 };
+	uint32_t w[] = {
+		a64_field(op, lsb, bits, (0x8000 - 0x1000) / 4),
+		a64_field(op, lsb, bits, (0x8004 - 0x1000) / 4),
+		a64_field(op, lsb, bits, -(0x8004 - 0x1000) / 4),
+		a64_field(op, lsb, bits, -(0x8008 - 0x1000) / 4),
+	};
+	uint32_t want[] = {
+		a64_field(op, lsb, bits, (INT64_C(1) << (bits - 1)) - 1),
+		w[1],
+		a64_field(op, lsb, bits, -(INT64_C(1) << (bits - 1))),
+		w[3],
+	};
+
+	a64_run(w, va, 4, br, 1);
+	ck_assert_uint_eq(w[0], want[0]);
+	ck_assert_uint_eq(w[1], want[1]);
+	ck_assert_uint_eq(w[2], want[2]);
+	ck_assert_uint_eq(w[3], want[3]);
+}
+
+START_TEST(test_a64_limits)
+{
+	/* ADR counts bytes: 2^20 - 1 forwards, -2^20 backwards. */
+	const pf_pred_break br[] = { { 0x8000, 0xf8fff } };
+	static const uint64_t va[] = { 0x1000, 0x1000, 0x8004, 0x8004 };
+	uint32_t w[] = {
+		a64_adr(A64_ADR_X0, 0x8000 - 0x1000),
+		a64_adr(A64_ADR_X0, 0x8001 - 0x1000),
+		a64_adr(A64_ADR_X0, 0x1003 - 0x8004),
+		a64_adr(A64_ADR_X0, 0x1002 - 0x8004),
+	};
+	/* A map that moves by 2: no branch can follow it. */
+	const pf_pred_break odd[] = { { 0x1100, 2 } };
+	uint32_t b = a64_field(A64_BL, 0, 26, (0x1180 - 0x1000) / 4), b0 = b;
+
+	a64_limit(A64_BL, 0, 26);
+	a64_limit(A64_B, 0, 26);
+	a64_limit(A64_BNE, 5, 19);
+	a64_limit(A64_CBZ_X3, 5, 19);
+	a64_limit(A64_LDR_X1_LIT, 5, 19);
+	a64_limit(A64_TBNZ_W2_5, 5, 14);
+	a64_run(w, va, 4, br, 1);
+	ck_assert_uint_eq(w[0], a64_adr(A64_ADR_X0, 0xfffff));
+	ck_assert_uint_eq(w[1], a64_adr(A64_ADR_X0, 0x8001 - 0x1000));
+	ck_assert_uint_eq(w[2], a64_adr(A64_ADR_X0, -0x100000));
+	ck_assert_uint_eq(w[3], a64_adr(A64_ADR_X0, 0x1002 - 0x8004));
+	a64_run(&b, NULL, 1, odd, 1);
+	ck_assert_uint_eq(b, b0);
+}
+END_TEST
+
+/*
+ * ADRP at its limits: 0x3000 on moves by 0xffffd000, so that from 0x1000
+ * the page 0x3000 becomes 2^20 - 1 pages on and 0x4000 2^20 (no fit);
+ * from 0x4000 the page 0x1000 is -2^20 pages off, from 0x5000 -2^20 - 1.
+ */
+START_TEST(test_a64_adrp_limits)
+{
+	const pf_pred_break br[] = { { 0x3000, 0xffffd000 } };
+	static const uint64_t va[] = { 0x1000, 0x1000, 0x4000, 0x5000 };
+	uint32_t w[] = {
+		a64_adr(A64_ADRP, 2), a64_adr(A64_ADRP, 3),
+		a64_adr(A64_ADRP, -3), a64_adr(A64_ADRP, -4),
+	};
+
+	a64_run(w, va, 4, br, 1);
+	ck_assert_uint_eq(w[0], a64_adr(A64_ADRP, (1 << 20) - 1));
+	ck_assert_uint_eq(w[1], a64_adr(A64_ADRP, 3));
+	ck_assert_uint_eq(w[2], a64_adr(A64_ADRP, -(1 << 20)));
+	ck_assert_uint_eq(w[3], a64_adr(A64_ADRP, -4));
+}
+END_TEST
+
+/* ADD Xd, Xn, #imm12 and LDR/STR (unsigned offset): Rt, Rn, imm12. */
+static uint32_t
+a64_lo12(uint32_t op, unsigned t, unsigned n, unsigned imm12)
+{
+	return op | imm12 << 10 | n << 5 | t;
+}
+
+#define A64_ADD 0x91000000u
+#define A64_LDR_X 0xf9400000u           /* scale 3 */
+#define A64_LDR_W 0xb9400000u           /* scale 2 */
+#define A64_STRB 0x39000000u            /* scale 0 */
+#define A64_LDR_Q 0x3dc00000u           /* scale 4 */
+
+/*
+ * Section 10.9.2: an ADRP and its partners.  Old 0x3000 on moved to
+ * 0x5014: the page by 2 pages, the low 12 bits by 0x14.
+ */
+START_TEST(test_a64_adrp)
+{
+	const pf_pred_break br[] = { { 0x3000, 0x2014 },
+		{ 0x7000, UINT64_C(1) << 33 } };
+	uint32_t w[] = {
+		/* 0x1000 */ a64_adr(A64_ADRP, 2),      /* x2 = 0x3000 */
+		a64_lo12(A64_LDR_X, 3, 2, 0x18 / 8),    /* 0x502c: misaligned */
+		a64_lo12(A64_LDR_W, 3, 2, 0x18 / 4),
+		A64_NOP,
+		a64_lo12(A64_ADD, 4, 2, 0x7f0),
+		a64_lo12(A64_ADD, 6, 2, 0xff8),         /* 0x600c: no reach */
+		a64_lo12(A64_STRB, 5, 2, 0x21),
+		a64_lo12(A64_LDR_Q, 0, 2, 0x40 / 16),   /* 0x5054: misaligned */
+		a64_lo12(A64_ADD, 2, 2, 0x10),          /* x2 changes: the end */
+		/* 0x1024 */ a64_lo12(A64_LDR_X, 9, 2, 1),
+		/* 0x1028: the partner is the ninth word after: none. */
+		a64_adr(A64_ADRP, 2), A64_NOP, A64_NOP, A64_NOP, A64_NOP,
+		A64_NOP, A64_NOP, A64_NOP, A64_NOP,
+		a64_lo12(A64_ADD, 1, 10, 0x20),
+		/* 0x1050: another ADRP of x11 ends the first one's search. */
+		a64_adr(A64_ADRP, 2), a64_adr(A64_ADRP, 2),
+		a64_lo12(A64_ADD, 11, 11, 0x30),
+		/* 0x105c: a page 8 GiB away: out of reach, left alone. */
+		a64_adr(A64_ADRP, 6), a64_lo12(A64_ADD, 12, 12, 0x30),
+	};
+
+	w[0] |= 2;
+	w[10] |= 10;
+	w[20] |= 11;
+	w[21] |= 11;
+	w[23] |= 12;
+	a64_run(w, NULL, 25, br, 2);
+	ck_assert_uint_eq(w[0], a64_adr(A64_ADRP, 4) | 2);
+	ck_assert_uint_eq(w[1], a64_lo12(A64_LDR_X, 3, 2, 0x18 / 8));
+	ck_assert_uint_eq(w[2], a64_lo12(A64_LDR_W, 3, 2, 0x2c / 4));
+	ck_assert_uint_eq(w[4], a64_lo12(A64_ADD, 4, 2, 0x804));
+	ck_assert_uint_eq(w[5], a64_lo12(A64_ADD, 6, 2, 0xff8));
+	ck_assert_uint_eq(w[6], a64_lo12(A64_STRB, 5, 2, 0x35));
+	ck_assert_uint_eq(w[7], a64_lo12(A64_LDR_Q, 0, 2, 0x40 / 16));
+	ck_assert_uint_eq(w[8], a64_lo12(A64_ADD, 2, 2, 0x24));
+	ck_assert_uint_eq(w[9], a64_lo12(A64_LDR_X, 9, 2, 1));
+	/* Alone, by its page 0x3000 (now 0x5014): two pages further. */
+	ck_assert_uint_eq(w[10], a64_adr(A64_ADRP, 4) | 10);
+	ck_assert_uint_eq(w[19], a64_lo12(A64_ADD, 1, 10, 0x20));
+	ck_assert_uint_eq(w[20], a64_adr(A64_ADRP, 4) | 11);
+	ck_assert_uint_eq(w[21], a64_adr(A64_ADRP, 4) | 11);
+	ck_assert_uint_eq(w[22], a64_lo12(A64_ADD, 11, 11, 0x44));
+	ck_assert_uint_eq(w[23], a64_adr(A64_ADRP, 6) | 12);
+	ck_assert_uint_eq(w[24], a64_lo12(A64_ADD, 12, 12, 0x30));
+}
+END_TEST
+
+/*
+ * Section 10.4 for finder 2: an ADRP in the last word of a page is
+ * predicted alone, by its page, though its partner follows; a RELA
+ * record names the AArch64 types.
+ */
+START_TEST(test_a64_page)
+{
+	const pf_pred_break br[] = { { 0x3000, 0x2014 } };
+	pf_pred_region r[] = {
+		{ PF_PRED_CODE, 0, 2 * PF_PRED_PAGE, 0x1000, 0 },
+		{ PF_PRED_RELA, 2 * PF_PRED_PAGE, 48, 0x4000, 0 },
+	};
+	size_t n = 2 * PF_PRED_PAGE + 48, off;
+	uint8_t *b = malloc(n);
+	pf_pred p;
+	pf_buf body;
+
+	ck_assert(b != NULL);
+	for (off = 0; off < 2 * PF_PRED_PAGE; off += 4)
+		put32(b + off, A64_NOP);
+	/* At 0x1ffc (page 0x1000): adrp x2, 0x3000; add x2, x2, #0x18. */
+	put32(b + 4092, a64_adr(A64_ADRP, 2) | 2);
+	put32(b + 4096, a64_lo12(A64_ADD, 2, 2, 0x18));
+	pf_store_le64(b + n - 48, 0x3000);      /* R_AARCH64_RELATIVE */
+	pf_store_le64(b + n - 40, 1027);
+	pf_store_le64(b + n - 32, 0x3018);
+	pf_store_le64(b + n - 24, 0x3000);      /* R_X86_64_RELATIVE */
+	pf_store_le64(b + n - 16, 8);
+	pf_store_le64(b + n - 8, 0x3018);
+	make_pred_finder(&p, PF_PRED_FINDER_AARCH64, r, 2, br, 1, n, &body);
+	pf_pred_page(&p, 0, b, PF_PRED_PAGE);
+	pf_pred_page(&p, PF_PRED_PAGE, b + PF_PRED_PAGE, PF_PRED_PAGE);
+	pf_pred_page(&p, 2 * PF_PRED_PAGE, b + 2 * PF_PRED_PAGE, 48);
+	ck_assert_uint_eq(pf_load_le32(b + 4092), a64_adr(A64_ADRP, 4) | 2);
+	ck_assert_uint_eq(pf_load_le32(b + 4096),
+	    a64_lo12(A64_ADD, 2, 2, 0x18));
+	ck_assert_uint_eq(pf_load_le64(b + n - 48), 0x5014);
+	ck_assert_uint_eq(pf_load_le64(b + n - 32), 0x502c);
+	ck_assert_uint_eq(pf_load_le64(b + n - 24), 0x5014);
+	ck_assert_uint_eq(pf_load_le64(b + n - 8), 0x3018);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+	free(b);
+}
+END_TEST
+
+/*
+ * Finder 2 over hostile regions: unaligned, shorter than a word, an
+ * ADRP in the last whole word of a region, random words; whatever the
+ * bytes, a word is rewritten only inside its region, and the finder
+ * numbers other than 1 and 2 are unsupported.
+ */
+START_TEST(test_a64_hostile)
+{
+	pf_pred_region r[] = {
+		{ PF_PRED_CODE, 1, 3, 0x1001, 0 },
+		{ PF_PRED_CODE, 5, 8, 0x1005, 0 },
+		{ PF_PRED_CODE, 13, 4, 0x100d, 0 },
+		{ PF_PRED_CODE, 100, PF_PRED_PAGE - 98, 0x1064, 0 },
+	};
+	size_t n = PF_PRED_PAGE + 100, i;
+	uint8_t *b = malloc(n), *keep = malloc(n);
+	uint64_t x = 88172645463325252u;
+	static const uint8_t body[] = { 0, 0x10, 0, 0 };
+	pf_pred p;
+	pf_buf pb;
+	pf_err err;
+
+	ck_assert(b && keep);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		b[i] = (uint8_t)x;
+	}
+	/*
+	 * ADRPs of x0 in the last words of regions 2 and 4, their partners
+	 * just after, outside the region or in the next page.
+	 */
+	put32(b + 9, a64_adr(A64_ADRP, 2));
+	put32(b + 13, a64_lo12(A64_ADD, 0, 0, 8));
+	put32(b + PF_PRED_PAGE - 4, a64_adr(A64_ADRP, 2));
+	put32(b + PF_PRED_PAGE, a64_lo12(A64_ADD, 0, 0, 8));
+	memcpy(keep, b, n);
+	make_pred_finder(&p, PF_PRED_FINDER_AARCH64, r, 4, test_breaks, 2, n,
+	    &pb);
+	pf_pred_page(&p, 0, b, PF_PRED_PAGE);
+	pf_pred_page(&p, PF_PRED_PAGE, b + PF_PRED_PAGE, 100);
+	/* Outside the regions nothing changed; no partner was taken. */
+	ck_assert(b[0] == keep[0] && b[4] == keep[4]);
+	ck_assert(memcmp(b + 13, keep + 13, 100 - 13) == 0);
+	ck_assert(memcmp(b + PF_PRED_PAGE, keep + PF_PRED_PAGE, 100) == 0);
+	/*
+	 * Each ADRP alone, by its page 0x3000 (which stays): from 0x1009
+	 * still two pages on; from 0x1ffc, now 0x203c, one.
+	 */
+	ck_assert_uint_eq(pf_load_le32(b + 9), a64_adr(A64_ADRP, 2));
+	ck_assert_uint_eq(pf_load_le32(b + PF_PRED_PAGE - 4),
+	    a64_adr(A64_ADRP, 1));
+	pf_pred_free(&p);
+	pf_buf_free(&pb);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 0, body, sizeof body, 8,
+	    &err), PF_ERR_UNSUPPORTED);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 3, body, sizeof body, 8,
+	    &err), PF_ERR_UNSUPPORTED);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 255, body, sizeof body, 8,
+	    &err), PF_ERR_UNSUPPORTED);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 2, body, sizeof body, 8,
+	    &err), PF_OK);
+	pf_pred_free(&p);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, 2, body, sizeof body - 1, 8,
+	    &err), PF_ERR_CORRUPT);
+	pf_pred_free(&p);
+	free(b);
+	free(keep);
 }
 END_TEST
 
@@ -369,9 +757,9 @@ START_TEST(test_hand_delta)
 	pf_buf_free(&d);
 
 	/* An unknown finder: unsupported, named in the message. */
-	hand_delta(old, on, nw, on, &body, 2, &d);
+	hand_delta(old, on, nw, on, &body, 3, &d);
 	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(err.msg, "finder 2"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "finder 3"));
 	pf_buf_free(&out);
 
 	/* A damaged section: corrupt, named in the message. */
@@ -489,6 +877,11 @@ roundtrip_forced(const uint8_t *old, size_t on, const uint8_t *nw,
 	pf_buf_init(&d);
 	ck_assert_msg(pf_delta_encode(old, on, nw, nn, &o, &d, &err) == PF_OK,
 	    "%s", err.msg);
+	/* AArch64 ELF (e_machine 183) gets finder 2 (section 10.9). */
+	if (on > 20 && nn > 20 && pf_load_le16(old + 18) == 183 &&
+	    pf_load_le16(nw + 18) == 183)
+		ck_assert(d.data[PF_DELTA_OFF_FLAGS] & PF_DELTA_FLAG_PREDICT &&
+		    d.data[PF_DELTA_HEADER_LEN] == PF_PRED_FINDER_AARCH64);
 	ck_assert_msg(decode(&d, old, on, &out, &err) == PF_OK, "%s", err.msg);
 	ck_assert(out.len == nn && memcmp(out.data, nw, nn) == 0);
 	pf_buf_free(&d);
@@ -547,6 +940,14 @@ predict_suite(void)
 	tcase_add_test(t, test_map);
 	tcase_add_test(t, test_tables);
 	tcase_add_test(t, test_pages);
+	suite_add_tcase(s, t);
+	t = tcase_create("aarch64");
+	tcase_add_test(t, test_a64_forms);
+	tcase_add_test(t, test_a64_limits);
+	tcase_add_test(t, test_a64_adrp);
+	tcase_add_test(t, test_a64_adrp_limits);
+	tcase_add_test(t, test_a64_page);
+	tcase_add_test(t, test_a64_hostile);
 	suite_add_tcase(s, t);
 	t = tcase_create("refuse");
 	tcase_add_test(t, test_hostile);
