@@ -10,6 +10,11 @@
  * short sleeps, so the stack checks see real stacks.  Prints a Markdown
  * table of the stop window (median and 99th percentile) for apply and
  * revert, and the median time of a whole apply.
+ *
+ * live-bench ROUNDS CC modules: a program and its shared library, five
+ * functions replaced in each, patched in one stop of the threads (as
+ * patch-apply does) against each module in a stop of its own, one after
+ * the other; prints the stop windows, and the sum of the two.
  */
 #include <config.h>
 
@@ -36,8 +41,9 @@ die(const char *what)
 	exit(1);
 }
 
+/* With lib, each function also calls the library's g of its number. */
 static void
-write_source(const char *path, int funcs)
+write_source(const char *path, int funcs, bool lib)
 {
 	FILE *f = fopen(path, "w");
 	int i;
@@ -49,8 +55,13 @@ write_source(const char *path, int funcs)
 	    "#ifdef FIXED\n#define K 2\n#else\n#define K 1\n#endif\n"
 	    "volatile long sink;\n");
 	for (i = 0; i < funcs; i++)
-		fprintf(f, "__attribute__((noinline)) long f%d(long x) "
-		    "{ return x * %d + K; }\n", i, i + 3);
+		if (lib)
+			fprintf(f, "long g%d(long);\n__attribute__((noinline)) "
+			    "long f%d(long x) { return g%d(x) * %d + K; }\n",
+			    i, i, i, i + 3);
+		else
+			fprintf(f, "__attribute__((noinline)) long f%d(long x) "
+			    "{ return x * %d + K; }\n", i, i + 3);
 	fprintf(f, "static void *run(void *a) {\n"
 	    "  struct timespec ts = { 0, 200000 };\n  long i = 0;\n"
 	    "  (void)a;\n  for (;;) {\n");
@@ -94,39 +105,49 @@ slurp(const char *path, size_t *n)
 }
 
 static pf_hotpatch *
-make_patch(int funcs)
+analyze(const char *old, const char *new)
 {
-	char src[128], old[128], new[128];
 	uint8_t *o, *n;
 	size_t ol, nl;
 	pf_hotpatch *hp;
 	pf_err err;
 
-	snprintf(src, sizeof src, "%s/t.c", tmp);
-	snprintf(old, sizeof old, "%s/old", tmp);
-	snprintf(new, sizeof new, "%s/new", tmp);
-	write_source(src, funcs);
-	build(src, old, false);
-	build(src, new, true);
 	o = slurp(old, &ol);
 	n = slurp(new, &nl);
 	if (pf_hotpatch_analyze(o, ol, n, nl, &hp, &err) != PF_OK)
 		die(err.msg);
-	if ((int)hp->n_funcs != funcs || hp->n_refused != 0)
+	if (hp->n_funcs == 0 || hp->n_refused != 0)
 		die("the patch does not replace every function");
 	free(o);
 	free(n);
 	return hp;
 }
 
-static pid_t
-start(int threads)
+static pf_hotpatch *
+make_patch(int funcs)
 {
-	char path[128], arg[16], line[16];
+	char src[128], old[128], new[128];
+	pf_hotpatch *hp;
+
+	snprintf(src, sizeof src, "%s/t.c", tmp);
+	snprintf(old, sizeof old, "%s/old", tmp);
+	snprintf(new, sizeof new, "%s/new", tmp);
+	write_source(src, funcs, false);
+	build(src, old, false);
+	build(src, new, true);
+	hp = analyze(old, new);
+	if ((int)hp->n_funcs != funcs)
+		die("the patch does not replace every function");
+	return hp;
+}
+
+static pid_t
+start_at(const char *path, int threads)
+{
+	char arg[16], line[16];
 	int fd[2];
 	pid_t pid;
 
-	snprintf(path, sizeof path, "%s/old", tmp);
 	snprintf(arg, sizeof arg, "%d", threads);
 	if (pipe(fd) < 0 || (pid = fork()) < 0)
 		die("cannot start the target");
@@ -141,6 +162,15 @@ start(int threads)
 		die("the target did not start");
 	close(fd[0]);
 	return pid;
+}
+
+static pid_t
+start(int threads)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "%s/old", tmp);
+	return start_at(path, threads);
 }
 
 static int
@@ -191,6 +221,100 @@ measure(int threads, int funcs, int rounds)
 	pf_hotpatch_free(hp);
 }
 
+/* The library and the program of the two-module target: the program's
+ * threads call five functions of each. */
+static void
+write_modules(const char *lib, const char *prog)
+{
+	FILE *f = fopen(lib, "w");
+	int i;
+
+	if (f == NULL)
+		die("cannot write the synthetic library");
+	fprintf(f, "#ifdef FIXED\n#define K 2\n#else\n#define K 1\n#endif\n");
+	for (i = 0; i < 5; i++)
+		fprintf(f, "long g%d(long x) { return x * %d + K; }\n", i, i + 7);
+	fclose(f);
+	write_source(prog, 5, true);
+}
+
+static void
+build_modules(const char *v, bool fixed)
+{
+	char cmd[1024];
+	const char *d = fixed ? "-DFIXED" : "";
+
+	snprintf(cmd, sizeof cmd, "mkdir -p %s/%s && %s -O2 -fPIC -shared "
+	    "-Wl,--build-id %s -o %s/%s/libg.so %s/g.c && %s -O2 -fPIE -pie "
+	    "-pthread -Wl,--build-id -Wl,-rpath,%s/%s %s -o %s/%s/prog "
+	    "%s/p.c -L%s/%s -lg", tmp, v, cc, d, tmp, v, tmp, cc, tmp, v, d,
+	    tmp, v, tmp, tmp, v);
+	if (system(cmd) != 0)
+		die("cannot build the synthetic modules");
+}
+
+static uint64_t one[MAX_ROUNDS], two[MAX_ROUNDS];
+
+/* One stop for both modules against a stop for each. */
+static void
+measure_modules(int threads, int rounds)
+{
+	char path[256], o[256], n[256];
+	pf_hotpatch *hp[2];
+	pf_live_stats st;
+	pf_live_opts opt = { .stats = &st };
+	pf_live_journal j;
+	pf_live_undo *u[2];
+	pf_err err;
+	pid_t pid;
+	bool clean;
+	int i, k;
+
+	snprintf(o, sizeof o, "%s/g.c", tmp);
+	snprintf(n, sizeof n, "%s/p.c", tmp);
+	write_modules(o, n);
+	build_modules("old", false);
+	build_modules("new", true);
+	for (k = 0; k < 2; k++) {
+		snprintf(o, sizeof o, "%s/old/%s", tmp, k ? "libg.so" : "prog");
+		snprintf(n, sizeof n, "%s/new/%s", tmp, k ? "libg.so" : "prog");
+		hp[k] = analyze(o, n);
+	}
+	snprintf(path, sizeof path, "%s/old/prog", tmp);
+	pid = start_at(path, threads);
+	for (i = 0; i < rounds; i++) {
+		memset(&j, 0, sizeof j);
+		if (pf_live_apply_all(pid, hp, 2, &opt, &j, &clean, &err) !=
+		    PF_OK)
+			die(err.msg);
+		one[i] = st.stop_ns;
+		if (pf_live_revert_all(pid, &j, &opt, &clean, &err) != PF_OK)
+			die(err.msg);
+		for (k = 0; k < 2; k++)
+			pf_live_undo_free(j.mods[k]);
+		free(j.mods);
+		two[i] = 0;
+		for (k = 0; k < 2; k++) {
+			if (pf_live_apply(pid, hp[k], &opt, &u[k], &err) != PF_OK)
+				die(err.msg);
+			two[i] += st.stop_ns;
+		}
+		for (k = 0; k < 2; k++) {
+			if (pf_live_revert(pid, u[k], &opt, &err) != PF_OK)
+				die(err.msg);
+			pf_live_undo_free(u[k]);
+		}
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	printf("| %7d | %15.3f | %12.3f | %17.3f | %14.3f |\n", threads,
+	    pct(one, (size_t)rounds, 50), pct(one, (size_t)rounds, 99),
+	    pct(two, (size_t)rounds, 50), pct(two, (size_t)rounds, 99));
+	fflush(stdout);
+	for (k = 0; k < 2; k++)
+		pf_hotpatch_free(hp[k]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -206,6 +330,17 @@ main(int argc, char **argv)
 	snprintf(tmp, sizeof tmp, "/tmp/live-bench-XXXXXX");
 	if (mkdtemp(tmp) == NULL)
 		die("cannot make a temporary directory");
+	if (argc > 3 && strcmp(argv[3], "modules") == 0) {
+		printf("| threads | one stop median | one stop p99 | "
+		    "two stops median | two stops p99 |\n"
+		    "|--------:|----------------:|-------------:|"
+		    "------------------:|--------------:|\n");
+		for (i = 0; i < sizeof threads / sizeof *threads; i++)
+			measure_modules(threads[i], rounds);
+		printf("\napply stop windows in ms (two stops: their sum), "
+		    "%d rounds each, 5 functions in each module\n", rounds);
+		return 0;
+	}
 	printf("| threads | functions | apply median | apply p99 | "
 	    "revert median | revert p99 | whole apply median |\n"
 	    "|--------:|----------:|-------------:|----------:|"

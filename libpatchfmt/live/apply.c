@@ -33,6 +33,7 @@
 #include "common/hash.h"
 #include "live/hotpatch.h"
 #include "live/proc.h"
+#include "live/stack.h"
 #include "live/stop.h"
 #include "live/unwind.h"
 
@@ -58,6 +59,8 @@ typedef struct actx {
 	lv_proc p;
 	const lv_module *m;
 	layout l;
+	pf_live_site *plan;         /* per function: where its jump goes */
+	const pf_live_undo **over;  /* per function: the layer it goes on */
 	pf_live_undo *undo;         /* owned by the journal */
 	pf_live_journal *j;
 	pf_err *err;
@@ -90,7 +93,9 @@ plan_layout(actx *a)
 	 * at most 2^16 items of at most 2^24 bytes cannot overflow. */
 	for (i = 0; i < hp->n_funcs; i++) {
 		a->l.func_off[i] = off = align_up(off, 16);
-		off += hp->funcs[i].code_len;
+		/* Room for the jump of a later layer (section 7.2). */
+		off += hp->funcs[i].code_len < PF_HP_JMP_LEN ? PF_HP_JMP_LEN :
+		    hp->funcs[i].code_len;
 	}
 	for (i = 0; i < hp->n_data; i++)
 		if (!(hp->data[i].flags & PF_HP_DATA_WRITABLE)) {
@@ -132,6 +137,10 @@ verify_func(actx *a, const pf_hp_func *f)
 	if ((buf = malloc(f->old_len ? f->old_len : 1)) == NULL)
 		return pf_err_nomem(a->err);
 	r = lv_proc_read(&a->p, a->m->base + f->old_offset, buf, f->old_len);
+	/* The code as it was before the patches live in the process. */
+	if (r == PF_OK)
+		lv_stack_unpatch(a->opts, a->m->base + f->old_offset, buf,
+		    f->old_len);
 	if (r == PF_OK && pf_sha256(got, buf, f->old_len) != 0)
 		r = pf_err_nomem(a->err);
 	if (r == PF_OK) {
@@ -145,6 +154,35 @@ verify_func(actx *a, const pf_hp_func *f)
 	}
 	free(buf);
 	return r;
+}
+
+/* Where each jump goes: the entry, or, for a function a live patch
+ * replaced already, the start of its copy (section 7.2). */
+static pf_ret
+plan_sites(actx *a)
+{
+	const pf_hotpatch *hp = a->hp;
+	size_t i;
+	pf_ret r;
+
+	a->plan = calloc(hp->n_funcs + 1, sizeof *a->plan);
+	a->over = calloc(hp->n_funcs + 1, sizeof *a->over);
+	if (a->plan == NULL || a->over == NULL)
+		return pf_err_nomem(a->err);
+	for (i = 0; i < hp->n_funcs; i++) {
+		const pf_hp_func *f = &hp->funcs[i];
+		pf_live_site *st = &a->plan[i];
+
+		if (f->flags & (PF_HP_FUNC_NEW | PF_HP_FUNC_NOJUMP))
+			continue;
+		st->addr = a->m->base + f->old_offset + f->entry_skip;
+		st->len = PF_HP_JMP_LEN;
+		memcpy(st->old, f->head + f->entry_skip, PF_HP_JMP_LEN);
+		if ((r = lv_stack_top(&a->p, a->opts, f->name, st,
+		    &a->over[i], a->err)) != PF_OK)
+			return r;
+	}
+	return PF_OK;
 }
 
 static pf_ret
@@ -165,7 +203,7 @@ find_target(actx *a)
 		if (!(a->hp->funcs[i].flags & PF_HP_FUNC_NEW) &&
 		    (r = verify_func(a, &a->hp->funcs[i])) != PF_OK)
 			return r;
-	return PF_OK;
+	return plan_sites(a);
 }
 
 /* The value of one relocation, checked to fit its field. */
@@ -310,6 +348,7 @@ make_undo(actx *a, uint64_t region)
 	u->region = region;
 	u->region_len = a->l.rx_len + a->l.rw_len;
 	u->mapped = false;
+	u->room = true;
 	for (i = 0; i < hp->n_funcs; i++) {
 		const pf_hp_func *f = &hp->funcs[i];
 		pf_live_site *st = &u->sites[u->n_sites];
@@ -317,9 +356,7 @@ make_undo(actx *a, uint64_t region)
 
 		if (f->flags & (PF_HP_FUNC_NEW | PF_HP_FUNC_NOJUMP))
 			continue;
-		st->addr = a->m->base + f->old_offset + f->entry_skip;
-		st->len = PF_HP_JMP_LEN;
-		memcpy(st->old, f->head + f->entry_skip, PF_HP_JMP_LEN);
+		*st = a->plan[i];
 		st->new[0] = 0xe9;
 		pf_store_le32(st->new + 1, (uint32_t)(to - (st->addr + 5)));
 		u->n_sites++;
@@ -627,7 +664,7 @@ old_ranges(const actx *a, size_t n, size_t *n_ranges)
 	size_t i, k, total = 1;
 
 	for (k = 0; k < n; k++)
-		total += a[k].hp->n_funcs;
+		total += 2 * a[k].hp->n_funcs;
 	if ((rg = calloc(total, sizeof *rg)) == NULL)
 		return NULL;
 	*n_ranges = 0;
@@ -639,6 +676,14 @@ old_ranges(const actx *a, size_t n, size_t *n_ranges)
 				continue;
 			rg[*n_ranges].lo = a[k].m->base + f->old_offset;
 			rg[*n_ranges].hi = rg[*n_ranges].lo + f->old_len;
+			rg[(*n_ranges)++].name = f->name;
+			/* Section 7.2: the memory of the layer below, whose
+			 * copy of the function a jump is about to cut off. */
+			if (a[k].over[i] == NULL)
+				continue;
+			rg[*n_ranges].lo = a[k].over[i]->region;
+			rg[*n_ranges].hi = a[k].over[i]->region +
+			    a[k].over[i]->region_len;
 			rg[(*n_ranges)++].name = f->name;
 		}
 	return rg;
@@ -752,6 +797,8 @@ out:
 	for (i = 0; i < n; i++) {
 		free(a[i].l.func_off);
 		free(a[i].l.data_off);
+		free(a[i].plan);
+		free(a[i].over);
 		lv_proc_close(&a[i].p);
 	}
 	free(a);

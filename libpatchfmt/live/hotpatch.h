@@ -135,6 +135,10 @@ typedef struct pf_live_opts {
 	/* Filled in by pf_live_apply/pf_live_revert: figures for people and
 	 * benchmarks.  May be NULL. */
 	struct pf_live_stats *stats;
+	/* The undo records of the patches live in the process already (the
+	 * layers below, section 7.2): a record applies on top of them. */
+	struct pf_live_undo *const *below;
+	size_t n_below;
 } pf_live_opts;
 
 typedef struct pf_live_stats {
@@ -159,6 +163,8 @@ typedef struct pf_live_undo {
 	uint64_t region;            /* the memory mapped for the new code */
 	uint64_t region_len;
 	bool mapped;                /* region is known to be mapped */
+	bool room;                  /* each function's copy has room for a
+	                               jump: a later layer may stack on it */
 	pf_live_site *sites;
 	size_t n_sites;
 } pf_live_undo;

@@ -7,6 +7,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/live/apply.c \
 	libpatchfmt/live/dynsym.c \
 	libpatchfmt/live/proc.c libpatchfmt/live/proc.h \
+	libpatchfmt/live/stack.c libpatchfmt/live/stack.h \
 	libpatchfmt/live/stop.c libpatchfmt/live/stop.h \
 	libpatchfmt/live/undo.c \
 	libpatchfmt/live/unwind.c libpatchfmt/live/unwind.h
@@ -25,19 +26,24 @@ HP_CFLAGS = -O2 -g0 \
 HP_FIXTURES = tests/live/old/hpserver tests/live/new/hpserver \
 	tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so \
 	tests/live/hpclient
+## A third build, for a patch that stacks on the first (t0730).
+HP_FIXTURES += tests/live/stack/hpserver tests/live/stack/libhpdemo.so
 EXTRA_DIST += testdata/hotpatch
 
-tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so: \
-		$(HP_SRC)/libhpdemo.c
+tests/live/old/libhpdemo.so tests/live/new/libhpdemo.so \
+		tests/live/stack/libhpdemo.so: $(HP_SRC)/libhpdemo.c
 	@mkdir -p $(@D)
-	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; */stack/*) fixed=-DSTACKED;; \
+	    *) fixed=;; esac; \
 	$(CC) $(HP_CFLAGS) $$fixed -fPIC -shared -Wl,-soname,libhpdemo.so -o $@ $(HP_SRC)/libhpdemo.c
 tests/live/old/hpserver: tests/live/old/libhpdemo.so
 tests/live/new/hpserver: tests/live/new/libhpdemo.so
-tests/live/old/hpserver tests/live/new/hpserver: $(HP_SRC)/server.c \
-		$(HP_SRC)/ops.c $(HP_SRC)/ops.h
+tests/live/stack/hpserver: tests/live/stack/libhpdemo.so
+tests/live/old/hpserver tests/live/new/hpserver tests/live/stack/hpserver: \
+		$(HP_SRC)/server.c $(HP_SRC)/ops.c $(HP_SRC)/ops.h
 	@mkdir -p $(@D)
-	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; *) fixed=;; esac; \
+	$(AM_V_CC)case $@ in */new/*) fixed=-DFIXED;; */stack/*) fixed=-DSTACKED;; \
+	    *) fixed=;; esac; \
 	$(CC) $(HP_CFLAGS) $$fixed -fPIE -pie -Wl,-rpath,'$$ORIGIN' -o $@ $(HP_SRC)/server.c \
 	    $(HP_SRC)/ops.c -L$(@D) -lhpdemo -pthread
 tests/live/hpclient: $(HP_SRC)/client.c
@@ -52,14 +58,29 @@ tests_live_hpharness_LDADD = libpatchfmt/libpf_build.la \
 	libpatchfmt/libpf_apply.la
 EXTRA_tests_live_hpharness_DEPENDENCIES = $(HP_FIXTURES)
 
-TESTS += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh
-EXTRA_DIST += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh
+TESTS += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh \
+	tests/cli/t0730-live-stack.sh
+EXTRA_DIST += tests/cli/t5000-live.sh tests/cli/t0720-live-quirks.sh \
+	tests/cli/t0730-live-stack.sh
 ## The hot-patch tests run one after the other: patch-apply
 ## --all-processes in t0700 patches every process that runs the test
 ## server's build, the servers of the other two included.
 tests/cli/t0710-live-kill.log: tests/cli/t0700-live.log
 tests/cli/t5000-live.log: tests/cli/t0710-live-kill.log
 tests/cli/t0720-live-quirks.log: tests/cli/t5000-live.log
+tests/cli/t0730-live-stack.log: tests/cli/t0720-live-quirks.log
+
+## make check-long: every kill point of the hot-patch kill tests (make
+## check tries a share of them).
+check-long: check-live-kill
+check-live-kill: check
+	@for t in t0710-live-kill t0730-live-stack; do \
+		echo "== every kill point of $$t"; \
+		top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		PF_LIVE_KILL=all $(SHELL) $(abs_top_srcdir)/tests/cli/$$t.sh || \
+		exit 1; \
+	done
+.PHONY: check-live-kill
 
 ## Refusals: a pair of builds that changes only what must be refused,
 ## and a stripped copy (no .symtab).

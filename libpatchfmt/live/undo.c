@@ -14,6 +14,7 @@
 #define UNDO_MAGIC "PFHU"
 #define UNDO_VERSION 2
 #define UNDO_MAPPED 0x1u
+#define UNDO_ROOM 0x2u
 #define JOURNAL_MAGIC "PFHJ"
 #define JOURNAL_VERSION 1
 #define JOURNAL_FROZEN 0x1u
@@ -34,7 +35,8 @@ pf_live_undo_encode(const pf_live_undo *u, pf_buf *b)
 
 	pf_buf_append(b, UNDO_MAGIC, 4);
 	pf_buf_put_u8(b, UNDO_VERSION);
-	pf_buf_put_u8(b, u->mapped ? UNDO_MAPPED : 0);
+	pf_buf_put_u8(b, (u->mapped ? UNDO_MAPPED : 0) |
+	    (u->room ? UNDO_ROOM : 0));
 	pf_buf_put_uvarint(b, u->build_id_len);
 	pf_buf_append(b, u->build_id, u->build_id_len);
 	pf_buf_put_uvarint(b, u->base);
@@ -121,11 +123,13 @@ pf_live_undo_decode(const uint8_t *p, size_t n, pf_live_undo **out,
 		    "is not supported");
 		goto out;
 	}
-	if (!pf_cur_get_u8(&c, &flags) || (flags & ~UNDO_MAPPED) != 0) {
+	if (!pf_cur_get_u8(&c, &flags) ||
+	    (flags & ~(UNDO_MAPPED | UNDO_ROOM)) != 0) {
 		r = pf_err_set(err, PF_ERR_CORRUPT, "undo record: bad 'flags'");
 		goto out;
 	}
 	u->mapped = (flags & UNDO_MAPPED) != 0;
+	u->room = (flags & UNDO_ROOM) != 0;
 	if ((r = decode_body(&c, u, err)) != PF_OK)
 		goto out;
 	*out = u;

@@ -435,6 +435,102 @@ already(pf_db *db, pf_reader *rd, pid_t pid, bool *yes)
 	return r;
 }
 
+/*
+ * The other patches live in the process (spec/hotpatch.md section 7.2),
+ * after the recovery all in phase LIVE: the layers a new patch goes on,
+ * and the ones that may stand on a patch being taken out.
+ */
+typedef struct layers {
+	char **ids;
+	pf_live_journal **j;
+	size_t n;
+	pf_live_undo **u;           /* the undo records of all of them */
+	size_t n_u;
+} layers;
+
+static void
+free_layers(layers *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->ids[i]);
+		if (l->j != NULL)
+			pf_live_journal_free(l->j[i]);
+	}
+	free(l->ids);
+	free(l->j);
+	free(l->u);
+	memset(l, 0, sizeof *l);
+}
+
+static pf_ret
+load_layers(pf_db *db, pid_t pid, const char *except, layers *l)
+{
+	size_t i, n, k, total = 0;
+	pf_ret r;
+
+	memset(l, 0, sizeof *l);
+	if ((r = pf_db_live_list(db, (int)pid, &l->ids, &n)) != PF_OK)
+		return r;
+	l->n = n;
+	if ((l->j = calloc(n + 1, sizeof *l->j)) == NULL)
+		r = pf_err_nomem(&db->err);
+	for (i = 0; r == PF_OK && i < n; i++)
+		if (strcmp(l->ids[i], except) != 0 && (r = load_journal(db,
+		    pid, l->ids[i], &l->j[i])) == PF_OK)
+			total += l->j[i]->n_mods;
+	if (r == PF_OK && (l->u = calloc(total + 1, sizeof *l->u)) == NULL)
+		r = pf_err_nomem(&db->err);
+	for (i = 0; r == PF_OK && i < n; i++)
+		for (k = 0; l->j[i] != NULL && k < l->j[i]->n_mods; k++)
+			l->u[l->n_u++] = l->j[i]->mods[k];
+	if (r != PF_OK)
+		free_layers(l);
+	return r;
+}
+
+/* Whether a site of another patch lies in the memory of patch j. */
+static bool
+stands_on(const pf_live_journal *other, const pf_live_journal *j)
+{
+	size_t a, b, i;
+
+	for (a = 0; a < other->n_mods; a++)
+		for (i = 0; i < other->mods[a]->n_sites; i++)
+			for (b = 0; b < j->n_mods; b++) {
+				uint64_t at = other->mods[a]->sites[i].addr;
+				const pf_live_undo *u = j->mods[b];
+
+				if (u->mapped && at >= u->region &&
+				    at - u->region < u->region_len)
+					return true;
+			}
+	return false;
+}
+
+/* A patch that another stands on goes out after it (section 7.2). */
+static pf_ret
+check_above(pf_db *db, pid_t pid, const char *id, const pf_live_journal *j)
+{
+	layers l;
+	size_t i;
+	pf_ret r;
+
+	if ((r = load_layers(db, pid, id, &l)) != PF_OK)
+		return r;
+	for (i = 0; i < l.n; i++)
+		if (l.j[i] != NULL && stands_on(l.j[i], j)) {
+			r = pf_err_set(&db->err, PF_ERR_DEPENDENCY, "patch '%s' "
+			    "is live in process %d on top of '%s' (it replaces "
+			    "functions '%s' replaced): roll back '%s' first",
+			    l.ids[i], (int)pid, id, id, l.ids[i]);
+			break;
+		}
+	free_layers(&l);
+	return r;
+}
+
 static void
 count_functions(pf_hotpatch **hps, size_t n, pf_live_result *res)
 {
@@ -459,10 +555,12 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 	unsigned long long t;
 	size_t i, n = 0;
 	bool yes, clean;
+	layers below;
 	pf_ret r;
 
 	memset(res, 0, sizeof *res);
 	memset(&j, 0, sizeof j);
+	memset(&below, 0, sizeof below);
 	/* Code goes into a process from a verified, trusted package only,
 	 * whoever the caller is. */
 	if (!pf_reader_trusted(rd))
@@ -490,8 +588,11 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 		res->already = true;
 		return PF_OK;
 	}
-	if ((r = collect(db, rd, pid, &hps, &n, res)) != PF_OK)
+	if ((r = collect(db, rd, pid, &hps, &n, res)) != PF_OK ||
+	    (r = load_layers(db, pid, f.id, &below)) != PF_OK)
 		goto out;
+	o.below = below.u;
+	o.n_below = below.n_u;
 	memcpy(j.digest, pf_reader_digest(rd), 32);
 	j.save = save_journal;
 	j.save_arg = &f;
@@ -507,6 +608,7 @@ pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
 		db->err = keep;
 	}
 out:
+	free_layers(&below);
 	for (i = 0; i < n; i++)
 		pf_hotpatch_free(hps[i]);
 	free(hps);
@@ -529,7 +631,8 @@ pf_db_live_revert(pf_db *db, const char *id, pid_t pid, unsigned wait_ms)
 	 * by the recovery: that is what was asked. */
 	if ((r = recover_one(db, pid, id, wait_ms, &gone)) != PF_OK || gone)
 		return r;
-	if ((r = load_journal(db, pid, id, &j)) != PF_OK)
+	if ((r = load_journal(db, pid, id, &j)) != PF_OK ||
+	    (r = check_above(db, pid, id, j)) != PF_OK)
 		goto out;
 	j->save = save_journal;
 	j->save_arg = &f;

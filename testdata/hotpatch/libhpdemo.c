@@ -31,5 +31,9 @@ demo_checksum(const char *s, size_t n)
 const char *
 demo_version(void)
 {
+#ifdef STACKED
+	return "libhpdemo 2";
+#else
 	return "libhpdemo 1";
+#endif
 }

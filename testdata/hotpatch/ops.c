@@ -18,7 +18,9 @@ int park_fd[2] = { -1, -1 };
 long
 add_numbers(long a, long b)
 {
-#ifdef FIXED
+#if defined(STACKED)
+	return a + b + 1000;       /* the stacked build: each layer differs */
+#elif defined(FIXED)
 	return a + b;
 #else
 	return a + b + (a > 9);    /* the bug: off by one for a > 9 */

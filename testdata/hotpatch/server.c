@@ -15,6 +15,10 @@
  *               test sends them while it patches: none may be lost)
  *   PARK        blocks in park_here() until an UNPARK request
  *   UNPARK      releases one parked request
+ *   WATCH ms    calls add_numbers (the executable), demo_checksum (the
+ *               library) and add_numbers again, over and over for ms
+ *               milliseconds, and answers "AHEAD BEHIND ROUNDS" (see
+ *               watch())
  */
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -56,6 +61,44 @@ read_line(int fd, char *buf, size_t n)
 	return 0;
 }
 
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Calls f (add_numbers, in the executable), g (demo_checksum, in the
+ * library) and f again, and counts the rounds where one module runs
+ * patched code and the other does not, in an order a patch of both
+ * modules in one stop cannot give: AHEAD, f patched before g or g
+ * before the f that follows (impossible while both go in at once),
+ * BEHIND, the same the other way (impossible while both go out at
+ * once).  Patched means "not the old build's answer".
+ */
+static void
+watch(long ms, char *out, size_t n)
+{
+	unsigned long old_g = 5381, ahead = 0, behind = 0, rounds = 0;
+	double end = now_ms() + ms;
+	int f1, g, f2;
+
+	old_g = old_g * 33 + 'a';
+	old_g = old_g * 33 + 'b';
+	while (now_ms() < end) {
+		f1 = add_numbers(10, 5) != 16;
+		g = demo_checksum("abc", 3) != old_g;
+		f2 = add_numbers(10, 5) != 16;
+		ahead += (f1 && !g) || (g && !f2);
+		behind += (!f1 && g) || (!g && f2);
+		rounds++;
+	}
+	snprintf(out, n, "%lu %lu %lu", ahead, behind, rounds);
+}
+
 static void
 answer(const char *req, char *out, size_t n)
 {
@@ -79,6 +122,8 @@ answer(const char *req, char *out, size_t n)
 		snprintf(out, n, "%lu", (unsigned long)atomic_load(&signals));
 	else if (strcmp(req, "CALLS") == 0)
 		snprintf(out, n, "%lu", demo_calls);
+	else if (sscanf(req, "WATCH %ld", &a) == 1)
+		watch(a, out, n);
 	else if (strcmp(req, "VERSION") == 0)
 		snprintf(out, n, "%s", demo_version());
 	else

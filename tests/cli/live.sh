@@ -42,8 +42,9 @@ for v in old new; do
 done
 sock=$tmp/hp.sock
 
-# The old server, from a copy of the old build, and a client under load.
-hp_serve() {
+# The old server, from a copy of the old build (hp_start), and a client
+# under load (hp_serve).
+hp_start() {
 	cp -a "$tmp/old" "$tmp/run"
 	"$tmp/run/opt/hp/hpserver" "$sock" 4 >"$tmp/server.out" 2>&1 &
 	server=$!
@@ -53,6 +54,63 @@ hp_serve() {
 		i=$((i + 1))
 	done
 	grep -q ready "$tmp/server.out" || fail "server did not start"
+}
+hp_serve() {
+	hp_start
 	"$live/hpclient" "$sock" 2 >"$tmp/client.out" 2>&1 &
 	client=$!
+}
+
+# The tools' options for the server, with a generous --wait (the
+# machine may be busy), and one request to it.
+hp_opts() {
+	A="--keyring $tmp/keys --state-dir $tmp/state --pid $server --wait 10000"
+	S="--state-dir $tmp/state --pid $server"
+	W="--wait 10000"
+}
+ask() {
+	timeout 10 hpask "$sock" "$1"
+}
+
+# The kill tests (t0710, t0730).  Whether a thread of the server is
+# stopped (frozen by a tool).
+hp_stopped() {
+	for t in /proc/$server/task/*/stat; do
+		case $(sed 's/.*) //' "$t" 2>/dev/null | cut -c1) in
+		T|t) return 0 ;;
+		esac
+	done
+	return 1
+}
+# hp_killed WHAT BEFORE AFTER PACKAGE ID: after a tool was killed, the
+# server lives and, unless frozen, answers (the test's fp) BEFORE or
+# AFTER; then patch-status, patch-apply PACKAGE or patch-rollback ID (in
+# turn, with the test's $S, $A and $W) recovers it and lets it run.
+# Sets f to its answers then.
+tried=0
+hp_killed() {
+	tried=$((tried + 1))
+	if ! kill -0 "$server" 2>/dev/null; then
+		fail "$1: the server died"
+		finish
+		exit 1
+	fi
+	# Right after the kill: frozen, or fully one build.  The threads a
+	# dead tracer let go take a moment to stop again.
+	sleep 0.05
+	if ! hp_stopped; then
+		f=$(fp)
+		[ "$f" = "$2" ] || [ "$f" = "$3" ] ||
+			fail "$1: mixed code right after the kill: $f"
+	fi
+	case $((tried % 3)) in
+	0) patch-status $S >"$tmp/rec" 2>&1 ;;
+	1) patch-apply $A "$4" >"$tmp/rec" 2>&1 ;;
+	2) patch-rollback $S $W "$5" >"$tmp/rec" 2>&1 ;;
+	esac
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 2 ] ||
+		fail "$1: recovery ($((tried % 3))) exited $rc: $(cat "$tmp/rec")"
+	hp_stopped && fail "$1: still stopped after the recovery"
+	f=$(fp)
 }

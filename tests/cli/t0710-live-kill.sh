@@ -24,26 +24,11 @@ patch-create -q --key "$tmp/test.key" --name hp-fix --package-version 2 \
 hp_serve
 grep -q ready "$tmp/server.out" || { finish; exit 1; }
 
-# A generous --wait: the machine may be busy.
-A="--keyring $tmp/keys --state-dir $tmp/state --pid $server --wait 10000"
-S="--state-dir $tmp/state --pid $server"
-W="--wait 10000"
+hp_opts
 # One answer of each module's replaced code: the executable's add_numbers
 # and greet, the library's demo_checksum.
-ask() {
-	timeout 10 hpask "$sock" "$1"
-}
 fp() {
 	echo "$(ask "ADD 10 5")/$(ask "SUM abc")/$(ask "GREET bob")"
-}
-# Whether a thread of the server is stopped (frozen by the tool).
-stopped() {
-	for t in /proc/$server/task/*/stat; do
-		case $(sed 's/.*) //' "$t" 2>/dev/null | cut -c1) in
-		T|t) return 0 ;;
-		esac
-	done
-	return 1
 }
 old=$(fp)
 patch-apply $A "$tmp/hp.ppkg" >/dev/null || fail "first apply"
@@ -69,32 +54,8 @@ to_old() {
 }
 
 # check WHAT: after a kill and a recovery.
-tried=0
 check() {
-	tried=$((tried + 1))
-	if ! kill -0 "$server" 2>/dev/null; then
-		fail "$1: the server died"
-		finish
-		exit 1
-	fi
-	# Right after the kill: frozen, or fully one build.  The threads a
-	# dead tracer let go take a moment to stop again.
-	sleep 0.05
-	if ! stopped; then
-		f=$(fp)
-		[ "$f" = "$old" ] || [ "$f" = "$new" ] ||
-			fail "$1: mixed code right after the kill: $f"
-	fi
-	case $((tried % 3)) in
-	0) patch-status $S >"$tmp/rec" 2>&1 ;;
-	1) patch-apply $A "$tmp/hp.ppkg" >"$tmp/rec" 2>&1 ;;
-	2) patch-rollback $S $W hp-fix >"$tmp/rec" 2>&1 ;;
-	esac
-	rc=$?
-	[ $rc -eq 0 ] || [ $rc -eq 2 ] ||
-		fail "$1: recovery ($((tried % 3))) exited $rc: $(cat "$tmp/rec")"
-	stopped && fail "$1: still stopped after the recovery"
-	f=$(fp)
+	hp_killed "$1" "$old" "$new" "$tmp/hp.ppkg" hp-fix
 	listed=no
 	patch-status $S 2>"$tmp/err" | grep -q '^hp-fix .*live' && listed=yes
 	[ -s "$tmp/err" ] && fail "$1: patch-status: $(cat "$tmp/err")"

@@ -6,7 +6,9 @@
  * It makes the patches with pf_hotpatch_analyze, sends them through their
  * encoding, starts the old server with a client hammering it, and then
  * applies and reverts both patches ROUNDS times, checking the answers
- * after each step; then that a parked thread makes apply wait and fail
+ * after each step, then as many rounds of both modules in one stop with a
+ * second layer of the same patches stacked on them (spec/hotpatch.md
+ * section 7.2); then that a parked thread makes apply wait and fail
  * cleanly, and that a wrong build ID and changed code are refused.  The
  * client must see not one failed request.  Exit status 77: ptrace is not
  * permitted here (the test is skipped).
@@ -703,6 +705,92 @@ print_stops(void)
 	    stops[n_stops - 1] / 1e6);
 }
 
+/* Both records in one stop, with the undo records in a journal that is
+ * not saved anywhere; below: the layers it goes on. */
+static void
+apply_layer(pf_hotpatch *const *hps, pf_live_journal *j,
+    const pf_live_journal *below, const char *what)
+{
+	pf_live_stats st = {0};
+	pf_live_opts o = { .stats = &st };
+	pf_err err;
+	bool clean;
+
+	if (below != NULL) {
+		o.below = below->mods;
+		o.n_below = below->n_mods;
+	}
+	memset(j, 0, sizeof *j);
+	if (pf_live_apply_all(server, hps, 2, &o, j, &clean, &err) != PF_OK)
+		fail("apply %s: %s", what, err.msg);
+	note_stats(&st);
+}
+
+static void
+revert_layer(pf_live_journal *j, const char *what)
+{
+	pf_live_stats st = {0};
+	pf_live_opts o = { .stats = &st };
+	pf_err err;
+	bool clean;
+	size_t k;
+
+	if (pf_live_revert_all(server, j, &o, &clean, &err) != PF_OK)
+		fail("revert %s: %s", what, err.msg);
+	note_stats(&st);
+	for (k = 0; k < j->n_mods; k++)
+		pf_live_undo_free(j->mods[k]);
+	free(j->mods);
+}
+
+/* Every site of the upper layer lies in the memory of the lower one:
+ * the same functions again, so every jump goes on a copy below. */
+static void
+expect_on(const pf_live_journal *up, const pf_live_journal *down)
+{
+	size_t a, b, i;
+	bool in;
+
+	for (a = 0; a < up->n_mods; a++)
+		for (i = 0; i < up->mods[a]->n_sites; i++) {
+			uint64_t at = up->mods[a]->sites[i].addr;
+
+			in = false;
+			for (b = 0; b < down->n_mods; b++)
+				in |= at >= down->mods[b]->region && at -
+				    down->mods[b]->region <
+				    down->mods[b]->region_len;
+			if (!in)
+				fail("a jump of the upper layer is not on a copy "
+				    "of the lower one");
+		}
+}
+
+static void
+stacked_rounds(pf_hotpatch *exe, pf_hotpatch *lib, int n)
+{
+	pf_hotpatch *hps[2] = { exe, lib };
+	pf_live_journal down, up;
+	int i;
+
+	start_sender();
+	for (i = 0; i < n; i++) {
+		apply_layer(hps, &down, NULL, "the lower layer");
+		expect_new();
+		apply_layer(hps, &up, &down, "the upper layer");
+		expect_on(&up, &down);
+		expect_new();
+		expect_shared_data();
+		revert_layer(&up, "the upper layer");
+		expect_new();
+		revert_layer(&down, "the lower layer");
+		expect_old();
+	}
+	printf("ok - %d rounds of two stacked layers, both modules in one "
+	    "stop, under load\n", n);
+	check_signals(stop_sender());
+}
+
 /* ptrace may be forbidden (Yama, containers without CAP_SYS_PTRACE). */
 static bool
 ptrace_allowed(void)
@@ -748,6 +836,7 @@ main(int argc, char **argv)
 	client = spawn("hpclient", "2", &client_out);
 	expect_old();
 	rounds(exe, lib, n);
+	stacked_rounds(exe, lib, n);
 	wrong_target(&exe_bytes);
 	busy_thread(exe);
 	zombie_main();

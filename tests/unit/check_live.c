@@ -253,7 +253,22 @@ START_TEST(test_undo)
 	    PF_OK);
 	ck_assert_uint_eq(back->region, u.region);
 	ck_assert(memcmp(back->sites[0].new, s.new, 5) == 0);
+	ck_assert(!back->room && !back->mapped);
 	pf_live_undo_free(back);
+	/* Flag bit 1 (room, section 7.2) comes back; bit 2 is corrupt. */
+	u.room = true;
+	pf_buf_free(&b);
+	pf_buf_init(&b);
+	ck_assert_int_eq(pf_live_undo_encode(&u, &b), PF_OK);
+	ck_assert_uint_eq(b.data[5], 0x2);
+	ck_assert_int_eq(pf_live_undo_decode(b.data, b.len, &back, &err),
+	    PF_OK);
+	ck_assert(back->room);
+	pf_live_undo_free(back);
+	b.data[5] = 0x4;
+	ck_assert_int_eq(pf_live_undo_decode(b.data, b.len, &back, &err),
+	    PF_ERR_CORRUPT);
+	b.data[5] = 0x2;
 	for (n = 0; n < b.len; n++) {
 		ck_assert_int_ne(pf_live_undo_decode(b.data, n, &back, &err),
 		    PF_OK);
