@@ -276,14 +276,29 @@ hp_image_pair_dups(hp_image *old, hp_image *new, pf_err *err)
 }
 
 static Elf_Scn *
-symtab(Elf *e, GElf_Shdr *sh)
+symtab(Elf *e, GElf_Shdr *sh, Elf64_Word type)
 {
 	Elf_Scn *scn = NULL;
 
 	while ((scn = elf_nextscn(e, scn)) != NULL)
-		if (gelf_getshdr(scn, sh) != NULL && sh->sh_type == SHT_SYMTAB)
+		if (gelf_getshdr(scn, sh) != NULL && sh->sh_type == type)
 			return scn;
 	return NULL;
+}
+
+void
+hp_image_sort_addr(hp_image *im)
+{
+	/* qsort's array may not be null, even empty. */
+	if (im->n_syms > 1)
+		qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
+}
+
+void
+hp_image_sort_keys(hp_image *im)
+{
+	if (im->n_syms > 1)
+		qsort(im->by_key, im->n_syms, sizeof *im->by_key, cmp_sym_key);
 }
 
 /* The debug file of a stripped build (objcopy --only-keep-debug): the
@@ -346,12 +361,20 @@ load_syms(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
 	Elf_Data *d;
 	const char *file = NULL;
 	size_t i, n;
+	pf_ret r;
 
-	if ((scn = symtab(e, &sh)) == NULL &&
+	im->sym_source = "its symbol in .symtab";
+	if ((scn = symtab(e, &sh, SHT_SYMTAB)) == NULL &&
 	    (im->dbg_elf = debug_elf(im, e, dbg, err)) != NULL) {
 		e = im->dbg_elf;
-		scn = symtab(e, &sh);
+		scn = symtab(e, &sh, SHT_SYMTAB);
+		im->sym_source = "its symbol in the debug file";
 	}
+	/* Neither: the exported symbols, and functions from .eh_frame
+	 * (section 8.3). */
+	if (scn == NULL && im->dbg_elf == NULL &&
+	    (scn = symtab(e, &sh, SHT_DYNSYM)) != NULL)
+		im->sym_source = "its symbol in .dynsym";
 	if (scn == NULL)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module has no "
 		    "symbol table (.symtab), and no debug file with one was "
@@ -378,9 +401,10 @@ load_syms(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
 		if (wanted(&s, name) && add_sym(im, &s, name, file) != PF_OK)
 			return pf_err_nomem(err);
 	}
-	/* qsort's array may not be null, even empty. */
-	if (im->n_syms > 1)
-		qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
+	hp_image_sort_addr(im);
+	if (sh.sh_type == SHT_DYNSYM && (r = hp_image_add_unnamed(im, err)) !=
+	    PF_OK)
+		return r;
 	return index_keys(im, err);
 }
 
@@ -581,8 +605,11 @@ hp_image_close(hp_image *im)
 {
 	size_t i;
 
-	for (i = 0; i < im->n_syms; i++)
+	for (i = 0; i < im->n_syms; i++) {
 		free(im->syms[i].key);
+		free(im->syms[i].how);
+		free(im->syms[i].own_name);
+	}
 	for (i = 0; i < im->n_slots; i++)
 		free(im->slots[i].key);
 	free(im->syms);
