@@ -108,6 +108,24 @@ load_build_id(hp_image *im, Elf *e)
 	}
 }
 
+bool
+hp_elf_build_id(const uint8_t *p, size_t n, uint8_t *id, size_t *len)
+{
+	hp_image im;
+	Elf *e;
+
+	memset(&im, 0, sizeof im);
+	if (elf_version(EV_CURRENT) == EV_NONE ||
+	    (e = elf_memory((char *)(uintptr_t)p, n)) == NULL)
+		return false;
+	if (elf_kind(e) == ELF_K_ELF)
+		load_build_id(&im, e);
+	elf_end(e);
+	memcpy(id, im.build_id, im.build_id_len);
+	*len = im.build_id_len;
+	return im.build_id_len > 0;
+}
+
 static char *
 make_key(const char *file, const char *name, bool local)
 {

@@ -80,6 +80,11 @@ typedef struct hp_debug {
 pf_ret hp_image_open(hp_image *im, const char *what, const uint8_t *p,
     size_t n, const hp_debug *dbg, pf_err *err);
 void hp_image_close(hp_image *im);
+/* The build ID of an ELF file or debug file, by its note sections (a
+ * debug file's program headers may not point at its notes); id has
+ * room for 64 bytes. */
+bool hp_elf_build_id(const uint8_t *p, size_t n, uint8_t *id,
+    size_t *len);
 /* Symbols that share a key (static functions of one name, without
  * STT_FILE to tell them apart) are matched by their order of address
  * when both builds have as many of them: "key#0", "key#1" ... */

@@ -138,6 +138,7 @@ $(HP_STRIPPED): $(HP_SRC)/stripped.c
 	*-c) f='-DFIX_STATIC -DEXTRA';; *) f=;; esac; \
 	$(CC) $(HP_CFLAGS) $$f -fPIE -pie -Wl,--export-dynamic -o $@ \
 	    $(HP_SRC)/stripped.c && strip $@
-TESTS += tests/cli/t0730-live-stripped.sh
-EXTRA_DIST += tests/cli/t0730-live-stripped.sh
+TESTS += tests/cli/t0730-live-stripped.sh tests/cli/t0740-live-dbgsym.sh
+EXTRA_DIST += tests/cli/t0730-live-stripped.sh tests/cli/t0740-live-dbgsym.sh
 tests/cli/t0730-live-stripped.log: tests/cli/t0720-live-quirks.log
+tests/cli/t0740-live-dbgsym.log: tests/cli/t0730-live-stripped.log
