@@ -11,17 +11,6 @@ A="--keyring $tmp/keys --state-dir $tmp/state"
 S="--state-dir $tmp/state"
 out=$tmp/prog.out
 
-# The running program's answer to SIGUSR1: "scale mix".
-ask() {
-	n=$(wc -l <"$out")
-	kill -USR1 "$prog"
-	i=0
-	while [ "$(wc -l <"$out")" -le "$n" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	tail -1 "$out"
-}
 
 # pkg CASE: a package from the old build to new/stripped-CASE, both as
 # opt/prog, with no debug file anywhere.
@@ -38,15 +27,8 @@ pkg() {
 
 mkdir -p "$tmp/run"
 cp "$live/old/stripped" "$tmp/run/prog"
-"$tmp/run/prog" >"$out" 2>&1 &
-prog=$!
-i=0
-while ! grep -qs ready "$out" && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q ready "$out" || fail "the old build did not start"
-before=$(ask)
+prog_start "$tmp/run/prog" "$out"
+before=$(prog_ask "$out")
 [ -n "$before" ] || fail "no answer from the old build"
 
 # (a) A fix in an exported function: matched by its .dynsym name.
@@ -55,9 +37,9 @@ grep -q '^changed .*: scale: .*matched by its symbol in \.dynsym' "$tmp/out" ||
 	fail "a: explain: $(cat "$tmp/out")"
 grep -q '^refused' "$tmp/out" && fail "a: refused: $(cat "$tmp/out")"
 expect 0 patch-apply $A --pid "$prog" "$tmp/a.ppkg"
-[ "$(ask)" = "22 ${before#* }" ] && ok || fail "a: after apply: $(tail -1 "$out")"
+[ "$(prog_ask "$out")" = "22 ${before#* }" ] && ok || fail "a: after apply: $(tail -1 "$out")"
 expect 0 patch-rollback $S --pid "$prog" s-a
-[ "$(ask)" = "$before" ] && ok || fail "a: after rollback: $(tail -1 "$out")"
+[ "$(prog_ask "$out")" = "$before" ] && ok || fail "a: after rollback: $(tail -1 "$out")"
 
 # (b) A fix in a static function between exported ones: known only by
 # its FDE, matched by its place between anchors and its content.
@@ -66,18 +48,18 @@ grep -q '^changed .*: unnamed@0x[0-9a-f]*: .*matched by its place between .* (\.
 	"$tmp/out" || fail "b: explain: $(cat "$tmp/out")"
 grep -q '^refused' "$tmp/out" && fail "b: refused: $(cat "$tmp/out")"
 expect 0 patch-apply $A --pid "$prog" "$tmp/b.ppkg"
-after=$(ask)
+after=$(prog_ask "$out")
 [ "${after% *}" = "${before% *}" ] && [ "${after#* }" != "${before#* }" ] &&
 	ok || fail "b: after apply: $before, then $after"
 expect 0 patch-rollback $S --pid "$prog" s-b
-[ "$(ask)" = "$before" ] && ok || fail "b: after rollback: $(tail -1 "$out")"
+[ "$(prog_ask "$out")" = "$before" ] && ok || fail "b: after rollback: $(tail -1 "$out")"
 # Five more rounds: nothing is left behind.
 r=0
 while [ $r -lt 5 ]; do
 	expect 0 patch-apply $A --pid "$prog" "$tmp/b.ppkg" || break
-	[ "$(ask)" = "$after" ] && ok || fail "b: round $r: $(tail -1 "$out")"
+	[ "$(prog_ask "$out")" = "$after" ] && ok || fail "b: round $r: $(tail -1 "$out")"
 	expect 0 patch-rollback $S --pid "$prog" s-b
-	[ "$(ask)" = "$before" ] && ok || fail "b: round $r: rollback"
+	[ "$(prog_ask "$out")" = "$before" ] && ok || fail "b: round $r: rollback"
 	r=$((r + 1))
 done
 
@@ -89,6 +71,6 @@ grep -q '^refused .*: unnamed@0x[0-9a-f]*: unnamed function at 0x[0-9a-f]* chang
 	"$tmp/out" || fail "c: explain: $(cat "$tmp/out")"
 expect 4 patch-apply $A --pid "$prog" "$tmp/c.ppkg"
 grep -q 'cannot be hot-patched safely' "$tmp/err" || fail "c: apply: $(cat "$tmp/err")"
-[ "$(ask)" = "$before" ] && ok || fail "c: process changed: $(tail -1 "$out")"
+[ "$(prog_ask "$out")" = "$before" ] && ok || fail "c: process changed: $(tail -1 "$out")"
 
 finish

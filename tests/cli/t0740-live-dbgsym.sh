@@ -52,28 +52,12 @@ grep -q 'report' "$tmp/out" && fail "no debug file, yet report is named"
 # The process runs the unstripped old build: the same build ID.
 mkdir -p "$tmp/run"
 cp "$live/old/$name" "$tmp/run/"
-"$tmp/run/$name" >"$out" 2>&1 &
-prog=$!
-i=0
-while ! grep -qs ready "$out" && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-ask() {
-	n=$(wc -l <"$out")
-	kill -USR1 "$prog"
-	i=0
-	while [ "$(wc -l <"$out")" -le "$n" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	tail -1 "$out"
-}
-case $(ask) in [1-9]*) ok;; *) fail "old build: $(tail -1 "$out")";; esac
+prog_start "$tmp/run/$name" "$out"
+case $(prog_ask "$out") in [1-9]*) ok;; *) fail "old build: $(tail -1 "$out")";; esac
 expect 0 patch-apply $A --pid "$prog" "$tmp/deb.ppkg"
-case $(ask) in -[1-9]*) ok;; *) fail ".deb: after apply: $(tail -1 "$out")";; esac
+case $(prog_ask "$out") in -[1-9]*) ok;; *) fail ".deb: after apply: $(tail -1 "$out")";; esac
 expect 0 patch-rollback $S --pid "$prog" dbg
-case $(ask) in [1-9]*) ok;; *) fail ".deb: after rollback: $(tail -1 "$out")";; esac
+case $(prog_ask "$out") in [1-9]*) ok;; *) fail ".deb: after rollback: $(tail -1 "$out")";; esac
 
 # ELF debug files by name, and a directory, do the same.
 expect 0 patch-create -q --name elf --debug-file "$tmp/old.debug" \
