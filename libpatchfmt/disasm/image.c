@@ -442,6 +442,9 @@ add_slot(hp_image *im, uint64_t addr, uint64_t size, const char *key,
 	s = &im->slots[im->n_slots];
 	if ((s->key = strdup(key)) == NULL)
 		return PF_ERR_NOMEM;
+	s->local = false;
+	s->type = 0;
+	s->addend = 0;
 	s->addr = addr;
 	s->size = size;
 	s->name = name != NULL ? name : "";
@@ -512,6 +515,10 @@ load_rela_sect(hp_image *im, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
 		    name, r.r_addend);
 		if (add_slot(im, r.r_offset, 8, key, name) != PF_OK)
 			return PF_ERR_NOMEM;
+		im->slots[im->n_slots - 1].local = name == NULL ||
+		    name[0] == '\0';
+		im->slots[im->n_slots - 1].type = (unsigned)GELF_R_TYPE(r.r_info);
+		im->slots[im->n_slots - 1].addend = r.r_addend;
 	}
 	return PF_OK;
 }
@@ -558,6 +565,25 @@ load_plt(hp_image *im)
 			    PF_OK)
 				return PF_ERR_NOMEM;
 		}
+	}
+	return PF_OK;
+}
+
+pf_ret
+hp_image_rekey_slots(hp_image *im)
+{
+	char key[PF_ERR_MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < im->n_slots; i++) {
+		hp_slot *s = &im->slots[i];
+
+		if (!s->local)
+			continue;
+		slot_key(im, key, sizeof key, s->type, NULL, s->addend);
+		free(s->key);
+		if ((s->key = strdup(key)) == NULL)
+			return PF_ERR_NOMEM;
 	}
 	return PF_OK;
 }

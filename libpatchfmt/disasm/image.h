@@ -44,6 +44,12 @@ typedef struct hp_slot {
 	uint64_t size;
 	char *key;                   /* "plt:name", "got:type:name" ... */
 	const char *name;            /* the imported symbol, or "" */
+	/* A GOT slot that holds an address of this module (no symbol):
+	 * its relocation, so that its key can be made again once unnamed
+	 * functions are matched. */
+	bool local;
+	unsigned type;
+	int64_t addend;
 } hp_slot;
 
 typedef struct hp_image {
@@ -99,6 +105,9 @@ void hp_image_sort_keys(hp_image *im);
  * 8.3): a matched pair gets one key in both builds; the rest keep keys
  * of their own build and are marked unmatched. */
 pf_ret hp_image_pair_unnamed(hp_image *old, hp_image *new, pf_err *err);
+/* Makes the keys of the local GOT slots again (after
+ * hp_image_pair_unnamed gave functions new keys). */
+pf_ret hp_image_rekey_slots(hp_image *im);
 /* The section holding addr, or NULL. */
 const hp_sect *hp_image_sect(const hp_image *im, uint64_t addr);
 /* Points *p at n bytes at addr; false when they are not all in one

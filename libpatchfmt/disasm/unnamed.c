@@ -588,6 +588,8 @@ hp_image_pair_unnamed(hp_image *old, hp_image *new, pf_err *err)
 		goto out;
 	hp_image_sort_keys(old);
 	hp_image_sort_keys(new);
+	if ((r = hp_image_rekey_slots(old)) == PF_OK)
+		r = hp_image_rekey_slots(new);
 out:
 	free_side(&o);
 	free_side(&n);

@@ -73,4 +73,18 @@ expect 4 patch-apply $A --pid "$prog" "$tmp/c.ppkg"
 grep -q 'cannot be hot-patched safely' "$tmp/err" || fail "c: apply: $(cat "$tmp/err")"
 [ "$(prog_ask "$out")" = "$before" ] && ok || fail "c: process changed: $(tail -1 "$out")"
 
+# A real stripped build (the corpus's sshd pair): GOT slots that hold the
+# address of an unnamed function are keyed by the function once it is
+# matched, so code that reaches it through the GOT is not refused as a
+# new import.
+if [ -n "${PF_CORPUS:-}" ] && [ -f "$PF_CORPUS/pairs/sshd/old" ]; then
+	mkdir -p "$tmp/sshd-old" "$tmp/sshd-new"
+	cp "$PF_CORPUS/pairs/sshd/old" "$tmp/sshd-old/sshd"
+	cp "$PF_CORPUS/pairs/sshd/new" "$tmp/sshd-new/sshd"
+	expect 0 patch-create -q --name sshd -o "$tmp/sshd.ppkg" "$tmp/sshd-old" "$tmp/sshd-new"
+	expect 0 patch-inspect --explain "$tmp/sshd.ppkg"
+	grep -q '^changed .*(\.eh_frame)' "$tmp/out" || fail "sshd: nothing matched by .eh_frame"
+	grep -q 'does not import (got:8:' "$tmp/out" &&
+		fail "sshd: a local GOT slot taken for an import: $(grep 'got:8:' "$tmp/out")"
+fi
 finish
