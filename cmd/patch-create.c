@@ -25,7 +25,7 @@ static const char usage[] =
     "[--release counter] [--expires time] [--requires id[=version]] "
     "[--conflicts id[=version]] [--supersedes id] [--provides id[=version]] "
     "[--deps file] [--no-live] [--live-only func,...] [--live-skip name,...] "
-    "[--debug-dir dir] [--keep-mtime] [--codec pfdelta|vcdiff] "
+    "[--debug-dir dir] [--debug-file file] [--keep-mtime] [--codec pfdelta|vcdiff] "
     "[--memory size] [-j jobs] [--no-progress] [--no-control] "
     PF_FIELD_CREATE_USAGE
     "-o package old new";
@@ -54,6 +54,7 @@ static const char help[] =
     "  --live-only f,...    hot-patch only these functions\n"
     "  --live-skip f,...    leave these functions out of the hot patch\n"
     "  --debug-dir dir      where separate debug files are\n"
+    "  --debug-file file    a debug file or -dbgsym .deb of a build\n"
     "  --keep-mtime         record the new files' modification times\n"
     "  --codec c            pfdelta (default) or vcdiff\n"
     "  --memory size        memory for diffing big files (K, M, G)\n"
@@ -474,6 +475,7 @@ main(int argc, char **argv)
 		{ "live-skip", required_argument, NULL, 5 },
 		{ "live-only", required_argument, NULL, 6 },
 		{ "debug-dir", required_argument, NULL, 7 },
+		{ "debug-file", required_argument, NULL, 7 },
 		{ "memory", required_argument, NULL, 8 },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-progress", no_argument, NULL, 9 },

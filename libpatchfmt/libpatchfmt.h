@@ -340,7 +340,8 @@ PF_EXTERN pf_ret pf_builder_live_select(pf_builder *b, const char *name,
     bool only);
 /* A directory of debug files (DIR/.build-id/xx/yyyy.debug) for stripped
  * builds, searched after the trees' usr/lib/debug and before the
- * system's /usr/lib/debug. */
+ * system's /usr/lib/debug; or one debug file, or a -dbgsym .deb, which
+ * pf_builder_write() refuses (PF_ERR_MISMATCH) if it served no build. */
 PF_EXTERN pf_ret pf_builder_add_debug_dir(pf_builder *b, const char *dir);
 /* Bounds what encoding holds in memory (default 1 GiB): files above a
  * sixteenth of it are streamed, and changed ones diffed in windows. */

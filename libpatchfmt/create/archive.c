@@ -315,14 +315,10 @@ scan_entries(scan_ctx *x, struct archive *a, struct archive_entry *e)
 
 /* Debian packages. */
 
-typedef struct nested {
-	struct archive *outer;
-	uint8_t buf[CHUNK];
-} nested;
+typedef pf_nested nested;
 
-/* Reads an inner archive from the outer one's current member. */
-static la_ssize_t
-nested_read(struct archive *a, void *opaque, const void **out)
+la_ssize_t
+pf_archive_nested_read(struct archive *a, void *opaque, const void **out)
 {
 	nested *n = opaque;
 
@@ -394,7 +390,8 @@ scan_member(scan_ctx *x, struct archive *outer, bool data)
 		goto out;
 	}
 	n->outer = outer;
-	if (archive_read_open(in, n, NULL, nested_read, NULL) != ARCHIVE_OK)
+	if (archive_read_open(in, n, NULL, pf_archive_nested_read,
+	    NULL) != ARCHIVE_OK)
 		r = la_error(x, in, data ? "data.tar" : "control.tar");
 	else if (data)
 		r = scan_entries(x, in, NULL);

@@ -6,7 +6,9 @@
 #ifndef PF_CREATE_ARCHIVE_H
 #define PF_CREATE_ARCHIVE_H
 
+#include <archive.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "libpatchfmt.h"
 #include "common/err.h"
@@ -23,6 +25,16 @@ typedef struct pf_build_src {
 	char *depends;
 	char *arch;
 } pf_build_src;
+
+/* An inner archive (a .deb's data.tar.*) read from the outer one's
+ * current member: archive_read_open(inner, &nested, NULL,
+ * pf_archive_nested_read, NULL). */
+typedef struct pf_nested {
+	struct archive *outer;
+	uint8_t buf[65536];
+} pf_nested;
+la_ssize_t pf_archive_nested_read(struct archive *a, void *opaque,
+    const void **out);
 
 /* Whether the regular file at path is an archive, by its content. */
 pf_ret pf_archive_sniff(const char *path, bool *yes, pf_err *err);

@@ -72,6 +72,7 @@ pf_builder_free(pf_builder *b)
 	for (i = 0; i < b->n_debug_dirs; i++)
 		free(b->debug_dirs[i]);
 	free(b->debug_dirs);
+	free(b->debug_used);
 	sodium_memzero(&b->signers, sizeof b->signers);
 	pf_manifest_clear(&b->m);
 	free(b);
@@ -670,10 +671,16 @@ pf_ret
 pf_builder_add_debug_dir(pf_builder *b, const char *dir)
 {
 	char **v = realloc(b->debug_dirs, (b->n_debug_dirs + 1) * sizeof *v);
+	bool *u;
 
 	if (v == NULL)
 		return pf_err_nomem(&b->err);
 	b->debug_dirs = v;
+	if ((u = realloc(b->debug_used, (b->n_debug_dirs + 1) *
+	    sizeof *u)) == NULL)
+		return pf_err_nomem(&b->err);
+	b->debug_used = u;
+	u[b->n_debug_dirs] = false;
 	if (b->n_debug_dirs >= 64 ||
 	    (v[b->n_debug_dirs] = strdup(dir)) == NULL)
 		return b->n_debug_dirs >= 64 ? pf_err_set(&b->err,
@@ -686,7 +693,7 @@ pf_builder_add_debug_dir(pf_builder *b, const char *dir)
 /* Where the debug files of stripped builds are looked for: under each
  * tree, in the directories given, then on this system. */
 static void
-debug_dirs(const pf_builder *b, pf_debug_dirs *d, char tree[2][4200])
+debug_dirs(pf_builder *b, pf_debug_dirs *d, char tree[2][4200])
 {
 	size_t i;
 
@@ -698,8 +705,27 @@ debug_dirs(const pf_builder *b, pf_debug_dirs *d, char tree[2][4200])
 			pf_debug_dirs_add(d, tree[i]);
 		}
 	for (i = 0; i < b->n_debug_dirs; i++)
-		pf_debug_dirs_add(d, b->debug_dirs[i]);
+		if (pf_debug_dirs_add(d, b->debug_dirs[i]))
+			d->used[d->n - 1] = &b->debug_used[i];
 	pf_debug_dirs_add(d, "/usr/lib/debug");
+}
+
+/* A debug file given by name must be the debug file of a build of the
+ * package: one that served none is refused, not silently passed over. */
+static pf_ret
+check_debug_used(pf_builder *b)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < b->n_debug_dirs; i++)
+		if (!b->debug_used[i] && stat(b->debug_dirs[i], &st) == 0 &&
+		    !S_ISDIR(st.st_mode))
+			return pf_err_set(&b->err, PF_ERR_MISMATCH, "debug file "
+			    "'%s' has the build ID of no stripped ELF file of "
+			    "the builds: it is for another build",
+			    b->debug_dirs[i]);
+	return PF_OK;
 }
 
 /* The analysis's notes go into the manifest, for patch-inspect. */
@@ -1117,6 +1143,10 @@ pf_builder_write(pf_builder *b, int fd)
 {
 	pf_write_opts o = { .required = b->required,
 		.write_blob = write_blob, .blob_opaque = b };
+	pf_ret r;
+
+	if ((r = check_debug_used(b)) != PF_OK)
+		return r;
 
 	if (b->signers.n > 0) {
 		o.n_signatures = (uint32_t)b->signers.n;

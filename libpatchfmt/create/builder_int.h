@@ -47,8 +47,10 @@ struct pf_builder {
 	/* Hot patches; a tree's jobs share their builder's (parallel.c). */
 	char **live_sel[2];             /* --live-skip, --live-only names */
 	size_t n_live_sel[2];
-	char **debug_dirs;              /* --debug-dir */
+	char **debug_dirs;              /* --debug-dir, --debug-file */
 	size_t n_debug_dirs;
+	bool *debug_used;               /* a file of them served a build;
+	                                   shared with the jobs' builders */
 	const char *roots[2];           /* the old and new trees */
 	bool no_control;                /* ignore .deb control files */
 };

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
@@ -55,12 +56,22 @@ pf_debug_find(void *arg, const uint8_t *id, size_t id_len, const uint8_t **p,
 {
 	pf_debug_dirs *d = arg;
 	char hex[2 * 64 + 1], path[4096 + 160];
+	struct stat st;
 	size_t i;
 
 	if (id_len < 2 || id_len > 64)
 		return PF_ERR_MISMATCH;
 	pf_hex(hex, id, id_len);
 	for (i = 0; i < d->n; i++) {
+		/* A file given by name rather than a directory. */
+		if (stat(d->dirs[i], &st) == 0 && !S_ISDIR(st.st_mode)) {
+			if (!pf_debug_from_file(d, d->dirs[i], id, id_len, p, n))
+				continue;
+			if (d->used[i] != NULL)
+				__atomic_store_n(d->used[i], true,
+				    __ATOMIC_RELAXED);
+			return PF_OK;
+		}
 		snprintf(path, sizeof path, "%s/.build-id/%.2s/%s.debug",
 		    d->dirs[i], hex, hex + 2);
 		if (read_candidate(d, path, p, n))

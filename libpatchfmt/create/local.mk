@@ -2,6 +2,7 @@ libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/create/scan.c libpatchfmt/create/scan.h \
 	libpatchfmt/create/builder.c libpatchfmt/create/builder_int.h \
 	libpatchfmt/create/debug.c libpatchfmt/create/debug.h \
+	libpatchfmt/create/debug_file.c \
 	libpatchfmt/create/bigfile.c libpatchfmt/create/parallel.c \
 	libpatchfmt/create/spool.c libpatchfmt/create/spool.h
 

@@ -70,6 +70,7 @@ sub_init(pf_builder *sub, const pf_builder *b, pf_spool *sp)
 	memcpy(sub->n_live_sel, b->n_live_sel, sizeof sub->n_live_sel);
 	sub->debug_dirs = b->debug_dirs;
 	sub->n_debug_dirs = b->n_debug_dirs;
+	sub->debug_used = b->debug_used;
 	memcpy(sub->roots, b->roots, sizeof sub->roots);
 	sub->spool.fd = -1;
 	sub->sp = sp;

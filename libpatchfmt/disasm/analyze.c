@@ -568,8 +568,9 @@ explain(actx *a, const hp_sym *o, const hp_sym *n)
 		    (unsigned long long)o->size, (unsigned long long)n->size);
 	hp_insn_text(po, o->size, o->addr, at, io, sizeof io);
 	hp_insn_text(pn, n->size, n->addr, at, in, sizeof in);
-	if (asprintf(&s, "%sfirst difference: old %s, new %s%s", size, io, in,
-	    what) < 0)
+	if (asprintf(&s, "%sfirst difference: old %s, new %s%s; matched by %s",
+	    size, io, in, what, n->how != NULL ? n->how :
+	    a->new.sym_source) < 0)
 		return NULL;
 	return s;
 }
@@ -617,6 +618,30 @@ importable(const hp_slot *s)
 
 static pf_ret refuse(fent *fe, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Step 1a (spec/hotpatch.md section 8.3): a function known only from
+ * .eh_frame that could not be matched may be a changed one; it is
+ * refused, and so is every function of the patch that calls it. */
+static pf_ret
+find_unmatched(actx *a)
+{
+	size_t i;
+	pf_ret r = PF_OK;
+
+	for (i = 0; i < a->new.n_syms && r == PF_OK; i++) {
+		const hp_sym *n = &a->new.syms[i];
+
+		if (!n->unmatched || !is_code(&a->new, n) ||
+		    find_fent(a, n) != NULL)
+			continue;
+		if ((r = add_fent(a, n, NULL)) == PF_OK)
+			r = refuse(&a->f[a->nf - 1], "unnamed function at "
+			    "0x%llx changed and could not be matched: %s",
+			    (unsigned long long)n->addr, n->how != NULL ?
+			    n->how : "no match");
+	}
+	return r == PF_OK ? PF_OK : pf_err_nomem(a->err);
+}
 
 /* True when n jumps into the body (not the entry) of a function in the
  * patch: GCC's .cold parts jump back into their parent.  Old code would
@@ -1467,7 +1492,8 @@ pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
 	    err)) != PF_OK ||
 	    (r = hp_image_open(&a.new, "new", new_elf, new_len, &dbg,
 	    err)) != PF_OK ||
-	    (r = hp_image_pair_dups(&a.old, &a.new, err)) != PF_OK)
+	    (r = hp_image_pair_dups(&a.old, &a.new, err)) != PF_OK ||
+	    (r = hp_image_pair_unnamed(&a.old, &a.new, err)) != PF_OK)
 		goto out;
 	if (collect_targets(&a.old) != PF_OK ||
 	    collect_targets(&a.new) != PF_OK) {
@@ -1479,6 +1505,7 @@ pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
 		goto out;
 	}
 	if ((r = set_module(&a)) != PF_OK || (r = find_changed(&a)) != PF_OK ||
+	    (r = find_unmatched(&a)) != PF_OK ||
 	    (r = find_entering(&a)) != PF_OK ||
 	    (r = select_funcs(&a)) != PF_OK ||
 	    (r = check_all(&a)) != PF_OK ||

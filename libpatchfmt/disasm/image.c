@@ -108,6 +108,24 @@ load_build_id(hp_image *im, Elf *e)
 	}
 }
 
+bool
+hp_elf_build_id(const uint8_t *p, size_t n, uint8_t *id, size_t *len)
+{
+	hp_image im;
+	Elf *e;
+
+	memset(&im, 0, sizeof im);
+	if (elf_version(EV_CURRENT) == EV_NONE ||
+	    (e = elf_memory((char *)(uintptr_t)p, n)) == NULL)
+		return false;
+	if (elf_kind(e) == ELF_K_ELF)
+		load_build_id(&im, e);
+	elf_end(e);
+	memcpy(id, im.build_id, im.build_id_len);
+	*len = im.build_id_len;
+	return im.build_id_len > 0;
+}
+
 static char *
 make_key(const char *file, const char *name, bool local)
 {
@@ -276,14 +294,29 @@ hp_image_pair_dups(hp_image *old, hp_image *new, pf_err *err)
 }
 
 static Elf_Scn *
-symtab(Elf *e, GElf_Shdr *sh)
+symtab(Elf *e, GElf_Shdr *sh, Elf64_Word type)
 {
 	Elf_Scn *scn = NULL;
 
 	while ((scn = elf_nextscn(e, scn)) != NULL)
-		if (gelf_getshdr(scn, sh) != NULL && sh->sh_type == SHT_SYMTAB)
+		if (gelf_getshdr(scn, sh) != NULL && sh->sh_type == type)
 			return scn;
 	return NULL;
+}
+
+void
+hp_image_sort_addr(hp_image *im)
+{
+	/* qsort's array may not be null, even empty. */
+	if (im->n_syms > 1)
+		qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
+}
+
+void
+hp_image_sort_keys(hp_image *im)
+{
+	if (im->n_syms > 1)
+		qsort(im->by_key, im->n_syms, sizeof *im->by_key, cmp_sym_key);
 }
 
 /* The debug file of a stripped build (objcopy --only-keep-debug): the
@@ -346,12 +379,20 @@ load_syms(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
 	Elf_Data *d;
 	const char *file = NULL;
 	size_t i, n;
+	pf_ret r;
 
-	if ((scn = symtab(e, &sh)) == NULL &&
+	im->sym_source = "its symbol in .symtab";
+	if ((scn = symtab(e, &sh, SHT_SYMTAB)) == NULL &&
 	    (im->dbg_elf = debug_elf(im, e, dbg, err)) != NULL) {
 		e = im->dbg_elf;
-		scn = symtab(e, &sh);
+		scn = symtab(e, &sh, SHT_SYMTAB);
+		im->sym_source = "its symbol in the debug file";
 	}
+	/* Neither: the exported symbols, and functions from .eh_frame
+	 * (section 8.3). */
+	if (scn == NULL && im->dbg_elf == NULL &&
+	    (scn = symtab(e, &sh, SHT_DYNSYM)) != NULL)
+		im->sym_source = "its symbol in .dynsym";
 	if (scn == NULL)
 		return pf_err_set(err, PF_ERR_UNSUPPORTED, "%s module has no "
 		    "symbol table (.symtab), and no debug file with one was "
@@ -378,9 +419,10 @@ load_syms(hp_image *im, Elf *e, const hp_debug *dbg, pf_err *err)
 		if (wanted(&s, name) && add_sym(im, &s, name, file) != PF_OK)
 			return pf_err_nomem(err);
 	}
-	/* qsort's array may not be null, even empty. */
-	if (im->n_syms > 1)
-		qsort(im->syms, im->n_syms, sizeof *im->syms, cmp_sym_addr);
+	hp_image_sort_addr(im);
+	if (sh.sh_type == SHT_DYNSYM && (r = hp_image_add_unnamed(im, err)) !=
+	    PF_OK)
+		return r;
 	return index_keys(im, err);
 }
 
@@ -400,6 +442,9 @@ add_slot(hp_image *im, uint64_t addr, uint64_t size, const char *key,
 	s = &im->slots[im->n_slots];
 	if ((s->key = strdup(key)) == NULL)
 		return PF_ERR_NOMEM;
+	s->local = false;
+	s->type = 0;
+	s->addend = 0;
 	s->addr = addr;
 	s->size = size;
 	s->name = name != NULL ? name : "";
@@ -470,6 +515,10 @@ load_rela_sect(hp_image *im, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
 		    name, r.r_addend);
 		if (add_slot(im, r.r_offset, 8, key, name) != PF_OK)
 			return PF_ERR_NOMEM;
+		im->slots[im->n_slots - 1].local = name == NULL ||
+		    name[0] == '\0';
+		im->slots[im->n_slots - 1].type = (unsigned)GELF_R_TYPE(r.r_info);
+		im->slots[im->n_slots - 1].addend = r.r_addend;
 	}
 	return PF_OK;
 }
@@ -516,6 +565,25 @@ load_plt(hp_image *im)
 			    PF_OK)
 				return PF_ERR_NOMEM;
 		}
+	}
+	return PF_OK;
+}
+
+pf_ret
+hp_image_rekey_slots(hp_image *im)
+{
+	char key[PF_ERR_MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < im->n_slots; i++) {
+		hp_slot *s = &im->slots[i];
+
+		if (!s->local)
+			continue;
+		slot_key(im, key, sizeof key, s->type, NULL, s->addend);
+		free(s->key);
+		if ((s->key = strdup(key)) == NULL)
+			return PF_ERR_NOMEM;
 	}
 	return PF_OK;
 }
@@ -581,8 +649,11 @@ hp_image_close(hp_image *im)
 {
 	size_t i;
 
-	for (i = 0; i < im->n_syms; i++)
+	for (i = 0; i < im->n_syms; i++) {
 		free(im->syms[i].key);
+		free(im->syms[i].how);
+		free(im->syms[i].own_name);
+	}
 	for (i = 0; i < im->n_slots; i++)
 		free(im->slots[i].key);
 	free(im->syms);

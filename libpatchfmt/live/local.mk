@@ -147,3 +147,19 @@ noinst_PROGRAMS += bench/live-bench
 bench_live_bench_SOURCES = bench/live-bench.c
 bench_live_bench_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 bench_live_bench_LDADD = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la
+
+## A build without .symtab and without a debug file (stripped.c): one
+## old build, three new ones, each stripped after linking.
+HP_STRIPPED = tests/live/old/stripped tests/live/new/stripped-a \
+	tests/live/new/stripped-b tests/live/new/stripped-c
+HP_FIXTURES += $(HP_STRIPPED)
+$(HP_STRIPPED): $(HP_SRC)/stripped.c
+	@mkdir -p $(@D)
+	$(AM_V_CC)case $@ in *-a) f=-DFIX_EXPORTED;; *-b) f=-DFIX_STATIC;; \
+	*-c) f='-DFIX_STATIC -DEXTRA';; *) f=;; esac; \
+	$(CC) $(HP_CFLAGS) $$f -fPIE -pie -Wl,--export-dynamic -o $@ \
+	    $(HP_SRC)/stripped.c && strip $@
+TESTS += tests/cli/t0735-live-stripped.sh tests/cli/t0740-live-dbgsym.sh
+EXTRA_DIST += tests/cli/t0735-live-stripped.sh tests/cli/t0740-live-dbgsym.sh
+tests/cli/t0735-live-stripped.log: tests/cli/t0720-live-quirks.log
+tests/cli/t0740-live-dbgsym.log: tests/cli/t0735-live-stripped.log

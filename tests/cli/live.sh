@@ -114,3 +114,28 @@ hp_killed() {
 	hp_stopped && fail "$1: still stopped after the recovery"
 	f=$(fp)
 }
+
+# prog_start EXE OUT: runs EXE (a program of testdata/hotpatch that says
+# "ready", then answers SIGUSR1 with a line) into OUT, as $prog.
+prog_start() {
+	"$1" >"$2" 2>&1 &
+	prog=$!
+	i=0
+	while ! grep -qs ready "$2" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q ready "$2" || fail "$1 did not start"
+}
+
+# prog_ask OUT: the answer of $prog to SIGUSR1, the last line of OUT.
+prog_ask() {
+	n=$(wc -l <"$1")
+	kill -USR1 "$prog"
+	i=0
+	while [ "$(wc -l <"$1")" -le "$n" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	tail -1 "$1"
+}

@@ -20,6 +20,7 @@
 
 #include "common/hash.h"
 #include "disasm/analyze.h"
+#include "disasm/ehframe.h"
 #include "disasm/insn.h"
 #include "live/proc.h"
 #include "live/stop.h"
@@ -344,21 +345,67 @@ START_TEST(test_unchanged)
 }
 END_TEST
 
+/* A build stripped of .symtab, with no debug file: functions from
+ * .dynsym and .eh_frame (spec/hotpatch.md section 8.3). */
 START_TEST(test_no_symtab)
 {
-	size_t ol, sl;
-	uint8_t *o = fixture("old/refuse", &ol);
-	uint8_t *s = fixture("old/refuse.stripped", &sl);
+	size_t ol, bl, cl;
+	uint8_t *o = fixture("old/stripped", &ol);
+	uint8_t *b = fixture("new/stripped-b", &bl);
+	uint8_t *c = fixture("new/stripped-c", &cl);
 	pf_hotpatch *hp;
 	pf_err err;
 
-	ck_assert_int_eq(pf_hotpatch_analyze(s, sl, o, ol, &hp, &err),
-	    PF_ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(err.msg, "no symbol table"));
+	/* A static function changed between exported ones: matched. */
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, b, bl, &hp, &err), PF_OK);
+	ck_assert_uint_eq(hp->n_funcs, 1);
+	ck_assert_uint_eq(hp->n_refused, 0);
+	ck_assert_int_eq(strncmp(hp->funcs[0].name, "unnamed@0x", 10), 0);
+	pf_hotpatch_free(hp);
+	/* The same with a new unnamed neighbour: refused, not guessed. */
+	ck_assert_int_eq(pf_hotpatch_analyze(o, ol, c, cl, &hp, &err), PF_OK);
+	ck_assert_uint_eq(hp->n_funcs, 0);
+	ck_assert_uint_ge(hp->n_refused, 2);
+	ck_assert_ptr_nonnull(strstr(hp->refused[hp->n_refused - 1].reason,
+	    "could not be matched"));
+	pf_hotpatch_free(hp);
 	ck_assert_int_eq(pf_hotpatch_analyze((const uint8_t *)"nope", 4, o, ol,
 	    &hp, &err), PF_ERR_MISMATCH);
 	free(o);
-	free(s);
+	free(b);
+	free(c);
+}
+END_TEST
+
+/* .eh_frame records that run past the section are corrupt; an empty
+ * section and the terminator end the list. */
+START_TEST(test_ehframe)
+{
+	/* A CIE (augmentation "zR", pcrel|sdata4), one FDE for 0x40 bytes
+	 * at 0x1000, and the zero terminator. */
+	static const uint8_t ok[] = {
+		0x14, 0, 0, 0, 0, 0, 0, 0, 1, 'z', 'R', 0, 1, 0x78, 0x10, 1,
+		0x1b, 0x0c, 0x07, 0x08, 0x90, 0x01, 0, 0,
+		0x10, 0, 0, 0, 0x1c, 0, 0, 0, 0xe0, 0x0f, 0, 0, 0x40, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0
+	};
+	uint8_t bad[sizeof ok];
+	hp_range *v;
+	size_t n;
+
+	ck_assert_int_eq(hp_ehframe_ranges(ok, sizeof ok, 0, &v, &n), PF_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(v[0].addr, 0x1000);
+	ck_assert_uint_eq(v[0].size, 0x40);
+	free(v);
+	memcpy(bad, ok, sizeof bad);
+	bad[24] = 0xf0;
+	ck_assert_int_eq(hp_ehframe_ranges(bad, sizeof bad, 0, &v, &n),
+	    PF_ERR_CORRUPT);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(hp_ehframe_ranges(ok, 0, 0, &v, &n), PF_OK);
+	ck_assert_uint_eq(n, 0);
+	free(v);
 }
 END_TEST
 
@@ -871,6 +918,7 @@ suite(void)
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
+	tcase_add_test(an, test_ehframe);
 	tcase_add_test(an, test_rip_fields);
 	tcase_add_test(an, test_operand_width);
 	tcase_add_test(an, test_unnamed_data);
