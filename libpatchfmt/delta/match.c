@@ -300,7 +300,7 @@ all_extra(size_t new_len, pf_seg_list *out, pf_err *err)
 		return PF_OK;
 	if ((out->v = malloc(sizeof *out->v)) == NULL)
 		return pf_err_nomem(err);
-	out->v[0] = (pf_seg){ 0, 0, 0, new_len };
+	out->v[0] = (pf_seg){ 0, 0, 0, new_len, false };
 	out->n = out->cap = 1;
 	return PF_OK;
 }
