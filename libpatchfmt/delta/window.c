@@ -309,6 +309,9 @@ merge_runs(win *w, int (*cmp)(const void *, const void *), bool same_diag,
 	uint64_t end;
 	size_t i, k = 0;
 
+	/* No hits yet (random data, the first window): hits may be NULL. */
+	if (w->n_hits == 0)
+		return;
 	qsort(v, w->n_hits, sizeof *v, cmp);
 	for (i = 0; i < w->n_hits; i++) {
 		if (k > 0 && v[i].from_new == v[k - 1].from_new &&
@@ -337,6 +340,8 @@ choose_regions(win *w, uint64_t wpos, uint64_t pad)
 	region *v = w->hits;
 	size_t i, k;
 
+	if (w->n_hits == 0)
+		return;
 	merge_runs(w, by_diag, true, pad);
 	for (i = 0; i < w->n_hits; i++) {
 		n = v[i].from_new ? wpos : w->old->size;
