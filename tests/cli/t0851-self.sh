@@ -20,6 +20,9 @@ head -c 307200 /dev/urandom >"$tmp/blk"
 expect 0 "$pd" -f diff --memory 16M "$tmp/o/img" "$tmp/n/img" "$tmp/d"
 size=$(wc -c <"$tmp/d")
 [ "$size" -lt 360000 ] && ok || fail "delta of $size bytes"
+expect 0 "$pd" info "$tmp/d"
+grep -q "copies from the new file's earlier bytes: allowed" "$tmp/out" && ok ||
+	fail "info does not say: $(cat "$tmp/out")"
 
 # Into a file: read back from it, no temporary file needed.
 expect 0 env TMPDIR=/nonexistent "$pd" -f apply "$tmp/o/img" "$tmp/d" \
