@@ -131,7 +131,8 @@ static void
 put_entry(plan *p, uint64_t pos, uint64_t copy, uint64_t extra,
     bool from_new)
 {
-	uint64_t *at = from_new && copy > 0 ? &p->self_at : &p->old_at, zz;
+	uint64_t *at = p->self && from_new && copy > 0 ? &p->self_at :
+	    &p->old_at, zz;
 
 	if (copy == 0)
 		pos = *at;

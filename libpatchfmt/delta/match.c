@@ -235,6 +235,7 @@ close_segment(matcher *m, align *last, const align *cur, bool at_end)
 	s.old_pos = lenf ? last->pos : 0;
 	s.copy_len = lenf;
 	s.extra_len = cur->scan - lenb - last->scan - lenf;
+	s.from_new = false;
 	push_seg(m, &s);
 	last->scan = cur->scan - lenb;
 	last->pos = cur->pos - lenb;
