@@ -48,9 +48,31 @@ mend_header(const uint8_t *data, size_t size)
 	return p;
 }
 
+static pf_ret
+rb_open(void *opaque, pf_err *err)
+{
+	(void)opaque;
+	(void)err;
+	return PF_OK;
+}
+
+/* Copies from NEW (flag SELF) read only what was written: else abort. */
+static pf_ret
+rb_read_at(void *opaque, uint64_t off, void *p, size_t n, pf_err *err)
+{
+	const pf_buf *b = opaque;
+
+	(void)err;
+	if (off > b->len || n > b->len - off)
+		abort();
+	memcpy(p, b->data + off, n);
+	return PF_OK;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	pf_readback rb = { rb_open, rb_read_at, NULL };
 	pf_istream in;
 	pf_mem_in mem;
 	pf_source old;
@@ -68,7 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pf_istream_from_mem(&in, &mem, data, size);
 	pf_source_from_mem(&old, fuzz_old, sizeof fuzz_old - 1);
 	pf_ostream_to_buf(&out, &buf);
-	if (pf_delta_decode(&in, &old, &out, FUZZ_MAX_NEW, &err) == PF_OK &&
+	rb.opaque = &buf;
+	if (pf_delta_decode_rb(&in, &old, NULL, &out, &rb, FUZZ_MAX_NEW,
+	    &err) == PF_OK &&
 	    pf_delta_read_info(data, size, &info, &err) == PF_OK &&
 	    buf.len != info.new_size)
 		abort();

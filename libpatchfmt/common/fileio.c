@@ -1,6 +1,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,5 +128,46 @@ pf_slurp_fd(int fd, uint64_t limit, uint8_t **data, size_t *len, pf_err *err,
 	}
 	*data = p;
 	*len = got;
+	return PF_OK;
+}
+
+/* An unnamed file in dir: O_TMPFILE, or a named one unlinked at once. */
+static int
+anon_file(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+	if ((size_t)snprintf(path, sizeof path, "%s/pfspool.XXXXXX", dir) >=
+	    sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+		unlink(path);
+	return fd;
+}
+
+pf_ret
+pf_spool_for(int fd, int *spool, pf_err *err, const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+	struct stat st;
+	int fl;
+
+	*spool = -1;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_ACCMODE) == O_RDWR &&
+	    lseek(fd, 0, SEEK_CUR) == 0)
+		return PF_OK;
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((*spool = anon_file(dir)) < 0)
+		return pf_err_errno(err, PF_ERR_IO, errno, "cannot create a "
+		    "temporary file in '%s' to read '%s' back", dir, what);
 	return PF_OK;
 }

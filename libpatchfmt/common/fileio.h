@@ -23,5 +23,12 @@ pf_ret pf_write_full(int fd, const void *buf, size_t n, pf_err *err,
 /* Reads an open regular file whole; limit bounds the size accepted. */
 pf_ret pf_slurp_fd(int fd, uint64_t limit, uint8_t **data, size_t *len,
     pf_err *err, const char *what);
+/*
+ * For output that a decoder reads back (pf_readback): *spool is -1 when
+ * fd is a regular file open for reading and writing, at offset 0, which
+ * can be read back itself; otherwise an unnamed temporary file (in TMPDIR, or /tmp)
+ * to copy the output into, which vanishes when it is closed.
+ */
+pf_ret pf_spool_for(int fd, int *spool, pf_err *err, const char *what);
 
 #endif

@@ -34,6 +34,20 @@ typedef struct pf_source {
 	uint64_t size;
 } pf_source;
 
+/*
+ * What a decoder already handed to its pf_ostream, read back: a pfdelta
+ * with the flag SELF copies from NEW's earlier bytes (spec/delta.md
+ * section 5.3).  open is called once, before the first byte is written,
+ * by a decoder that will need read_at; read_at reads exactly n bytes at
+ * off, all of them written before.
+ */
+typedef struct pf_readback {
+	pf_ret (*open)(void *opaque, pf_err *err);
+	pf_ret (*read_at)(void *opaque, uint64_t off, void *buf, size_t n,
+	    pf_err *err);
+	void *opaque;
+} pf_readback;
+
 /* Fills buf with exactly n bytes or fails with PF_ERR_CORRUPT (truncated). */
 pf_ret pf_istream_read_full(pf_istream *in, void *buf, size_t n,
     const char *what, pf_err *err);

@@ -16,3 +16,5 @@ libpatchfmt_libpf_build_la_LIBADD += $(LIBARCHIVE_LIBS)
 ## Big files and trees in bounded memory (issue 14).
 TESTS += tests/cli/t0850-big.sh
 EXTRA_DIST += tests/cli/t0850-big.sh
+TESTS += tests/cli/t0851-self.sh
+EXTRA_DIST += tests/cli/t0851-self.sh

@@ -21,6 +21,7 @@
 
 typedef struct fd_out {
 	int fd;
+	int spool;              /* a copy to read back, or -1 (fileio.h) */
 	const char *name;
 	uint8_t buf[OUT_BUF];
 	size_t len;
@@ -106,8 +107,12 @@ static pf_ret
 fd_flush(fd_out *o, pf_err *err)
 {
 	size_t n = o->len;
+	pf_ret r;
 
 	o->len = 0;
+	if (o->spool >= 0 &&
+	    (r = pf_write_full(o->spool, o->buf, n, err, o->name)) != PF_OK)
+		return r;
 	return pf_write_full(o->fd, o->buf, n, err, o->name);
 }
 
@@ -119,11 +124,35 @@ fd_write(void *opaque, const void *buf, size_t n, pf_err *err)
 
 	if (o->len + n > OUT_BUF && (r = fd_flush(o, err)) != PF_OK)
 		return r;
+	if (n >= OUT_BUF && o->spool >= 0 &&
+	    (r = pf_write_full(o->spool, buf, n, err, o->name)) != PF_OK)
+		return r;
 	if (n >= OUT_BUF)
 		return pf_write_full(o->fd, buf, n, err, o->name);
 	memcpy(o->buf + o->len, buf, n);
 	o->len += n;
 	return PF_OK;
+}
+
+/* spec/delta.md section 5.3: the new file read back, or a copy of it. */
+static pf_ret
+fd_rb_open(void *opaque, pf_err *err)
+{
+	fd_out *o = opaque;
+
+	return pf_spool_for(o->fd, &o->spool, err, o->name);
+}
+
+static pf_ret
+fd_rb_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
+{
+	fd_out *o = opaque;
+	pf_ret r;
+
+	if (o->len > 0 && (r = fd_flush(o, err)) != PF_OK)
+		return r;
+	return pf_pread_full(o->spool >= 0 ? o->spool : o->fd, buf, n, off,
+	    err, o->name);
 }
 
 /* The old file is read at random offsets: it must be a regular file. */
@@ -153,6 +182,7 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	fd_out *out = NULL;
 	pf_istream in = { fd_read, &delta };
 	pf_ostream os;
+	pf_readback rb = { fd_rb_open, fd_rb_read_at, NULL };
 	pf_source src;
 	pf_ret r;
 
@@ -164,15 +194,19 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 		goto out;
 	}
 	out->fd = new_fd;
+	out->spool = -1;
 	out->name = pf_delta_name(d, PF_DELTA_FILE_NEW);
 	out->len = 0;
 	os.write = fd_write;
 	os.opaque = out;
-	r = pf_delta_decode_any(&in, &src, old.name, &os, UINT64_MAX,
+	rb.opaque = out;
+	r = pf_delta_decode_any(&in, &src, old.name, &os, &rb, UINT64_MAX,
 	    &d->err);
 	if (r == PF_OK)
 		r = fd_flush(out, &d->err);
 out:
+	if (out != NULL && out->spool >= 0)
+		close(out->spool);
 	free(out);
 	return r;
 }

@@ -45,6 +45,8 @@ typedef struct dec {
 	size_t olen;            /* bytes in obuf */
 	uint64_t old_pos;
 	uint64_t new_done;
+	pf_source self;         /* NEW read back, with PF_DELTA_FLAG_SELF */
+	uint64_t self_pos;      /* section 5.3: the NEW position */
 	pf_sha256_ctx sha;      /* of new so far */
 	pf_pred pred;           /* section 10, with PF_DELTA_FLAG_PREDICT */
 	pf_pred_src *psrc;
@@ -159,12 +161,13 @@ emit(dec *d, const uint8_t *p, size_t n, pf_err *err)
 }
 
 /*
- * Section 4.2: the new bytes of one copy, old[old_pos..] plus diff bytes
- * decoded with the old byte before each as context, straight into the
- * output piece.
+ * Section 4.2: the new bytes of one copy, src[*pos..] (OLD, or NEW read
+ * back) plus diff bytes decoded with the source byte before each as
+ * context, straight into the output piece.
  */
 static pf_ret
-decode_copy(dec *d, uint64_t len, pf_err *err)
+decode_copy(dec *d, const pf_source *src, uint64_t *pos, uint64_t len,
+    pf_err *err)
 {
 	size_t n, lead, room;
 	pf_ret r;
@@ -175,37 +178,71 @@ decode_copy(dec *d, uint64_t len, pf_err *err)
 		n = len < room ? (size_t)len : room;
 		if (n > IO_CHUNK - 1)
 			n = IO_CHUNK - 1;
-		lead = d->old_pos > 0;
-		r = d->old->read_at(d->old->opaque, d->old_pos - lead, d->iobuf,
-		    n + lead, err);
+		lead = *pos > 0;
+		r = src->read_at(src->opaque, *pos - lead, d->iobuf, n + lead,
+		    err);
 		if (r != PF_OK)
 			return r;
 		pf_diff_dec_add(&d->rc, d->model, lead ? d->iobuf[0] : 0,
 		    d->iobuf + lead, d->obuf + d->olen, n);
 		d->olen += n;
 		d->new_done += n;
-		d->old_pos += n;
+		*pos += n;
 		len -= n;
 	}
 	return PF_OK;
 }
 
-/* Section 5.2: old_pos moves by a zigzag-coded signed amount. */
+/* Section 5.2: *pos moves by a zigzag-coded amount, staying in [0, end]. */
 static bool
-seek_old(dec *d, uint64_t zz)
+seek_pos(uint64_t *pos, uint64_t end, uint64_t zz)
 {
 	uint64_t mag = (zz >> 1) + (zz & 1);
 
 	if (zz & 1) {
-		if (mag > d->old_pos)
+		if (mag > *pos)
 			return false;
-		d->old_pos -= mag;
+		*pos -= mag;
 		return true;
 	}
-	if (mag > d->info.old_size - d->old_pos)
+	if (mag > end - *pos)
 		return false;
-	d->old_pos += mag;
+	*pos += mag;
 	return true;
+}
+
+/*
+ * Section 5.3: a copy from NEW reads only bytes written before the entry:
+ * the NEW position stays within them, and so does the copy's end.  They
+ * are all handed to the output before they are read back.
+ */
+static pf_ret
+self_copy(dec *d, uint64_t seek, uint64_t copy, size_t diff_len,
+    pf_err *err)
+{
+	uint64_t done = d->new_done;
+	pf_ret r;
+
+	if (!seek_pos(&d->self_pos, done, seek) || copy > diff_len ||
+	    copy > done - d->self_pos)
+		return pf_err_set(err, PF_ERR_CORRUPT, "delta control entry "
+		    "copies new bytes not yet written");
+	if (copy == 0)
+		return PF_OK;
+	if ((r = flush_out(d, err)) != PF_OK)
+		return r;
+	return decode_copy(d, &d->self, &d->self_pos, copy, err);
+}
+
+/* Section 5.2: a copy from OLD. */
+static pf_ret
+old_copy(dec *d, uint64_t seek, uint64_t copy, size_t diff_len, pf_err *err)
+{
+	if (!seek_pos(&d->old_pos, d->info.old_size, seek) ||
+	    copy > diff_len || copy > d->info.old_size - d->old_pos)
+		return pf_err_set(err, PF_ERR_CORRUPT,
+		    "delta control entry reaches outside its data");
+	return decode_copy(d, d->old, &d->old_pos, copy, err);
 }
 
 static pf_ret
@@ -239,12 +276,17 @@ run_entries(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
 	while (pf_cur_left(&c) > 0) {
 		if ((r = next_entry(&c, &seek, &copy, &add, err)) != PF_OK)
 			return r;
-		if (!seek_old(d, seek) || copy > diff_len ||
-		    copy > d->info.old_size - d->old_pos || add > extra_len)
+		if (add > extra_len)
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "delta control entry reaches outside its data");
-		if ((r = decode_copy(d, copy, err)) != PF_OK ||
-		    (r = emit(d, extra, (size_t)add, err)) != PF_OK)
+		/* Section 5.3: with SELF, the seek's low bit names the source. */
+		if (!(d->info.flags & PF_DELTA_FLAG_SELF))
+			r = old_copy(d, seek, copy, diff_len, err);
+		else if (seek & 1)
+			r = self_copy(d, seek >> 1, copy, diff_len, err);
+		else
+			r = old_copy(d, seek >> 1, copy, diff_len, err);
+		if (r != PF_OK || (r = emit(d, extra, (size_t)add, err)) != PF_OK)
 			return r;
 		diff_len -= (size_t)copy;
 		extra += add;
@@ -435,6 +477,27 @@ read_prediction(dec *d, pf_err *err)
 	return r;
 }
 
+/*
+ * Section 5.3: with SELF, NEW is read back through rb, opened before the
+ * first byte is written; without rb, the delta cannot be applied here.
+ */
+static pf_ret
+use_self(dec *d, const pf_readback *rb, pf_err *err)
+{
+	pf_ret r;
+
+	if (!(d->info.flags & PF_DELTA_FLAG_SELF))
+		return PF_OK;
+	if (rb == NULL)
+		return pf_err_set(err, PF_ERR_UNSUPPORTED, "delta copies from "
+		    "earlier bytes of the new file, and its output here "
+		    "cannot be read back");
+	if ((r = rb->open(rb->opaque, err)) != PF_OK)
+		return r;
+	d->self = (pf_source){ rb->read_at, rb->opaque, d->info.new_size };
+	return PF_OK;
+}
+
 /* Section 7 step 3 with a prediction: copies read the predicted old. */
 static pf_ret
 use_prediction(dec *d, pf_err *err)
@@ -490,9 +553,9 @@ check_end(dec *d, pf_err *err)
 }
 
 pf_ret
-pf_delta_decode_named(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, uint64_t max_new_size,
-    pf_err *err)
+pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, const pf_readback *rb,
+    uint64_t max_new_size, pf_err *err)
 {
 	dec d;
 	pf_ret r;
@@ -509,7 +572,8 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 		goto out;
 	if ((r = dec_alloc(&d, err)) != PF_OK)
 		goto out;
-	if ((r = check_old(&d, err)) != PF_OK ||
+	if ((r = use_self(&d, rb, err)) != PF_OK ||
+	    (r = check_old(&d, err)) != PF_OK ||
 	    (r = use_prediction(&d, err)) != PF_OK)
 		goto out;
 	if (pf_sha256_init(&d.sha) != 0) {
@@ -525,6 +589,15 @@ pf_delta_decode_named(pf_istream *delta, const pf_source *old,
 out:
 	dec_free(&d);
 	return r;
+}
+
+pf_ret
+pf_delta_decode_named(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    pf_err *err)
+{
+	return pf_delta_decode_rb(delta, old, old_name, out, NULL,
+	    max_new_size, err);
 }
 
 pf_ret

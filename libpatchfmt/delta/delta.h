@@ -63,6 +63,15 @@ pf_ret pf_delta_decode_named(pf_istream *delta, const pf_source *old,
     const char *old_name, pf_ostream *out, uint64_t max_new_size,
     pf_err *err);
 
+/*
+ * The same, reading NEW's earlier bytes back through rb for a delta with
+ * the flag SELF (section 5.3); with rb NULL such a delta is refused as
+ * unsupported before anything is written.
+ */
+pf_ret pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
+    const char *old_name, pf_ostream *out, const pf_readback *rb,
+    uint64_t max_new_size, pf_err *err);
+
 /* Parses and checks the header in the first n bytes of p. */
 pf_ret pf_delta_read_info(const uint8_t *p, size_t n, pf_delta_info *info,
     pf_err *err);

@@ -57,6 +57,8 @@ typedef struct plan {
 	size_t cap;
 	uint64_t fill;          /* new bytes in the open block */
 	uint64_t old_at;        /* the decoder's old position */
+	uint64_t self_at;       /* its NEW position (section 5.3) */
+	bool self;              /* the header flag SELF */
 	pf_buf packed[PF_DELTA_NSTREAMS];
 	size_t *poff[PF_DELTA_NSTREAMS];
 	uint32_t block_size;
@@ -121,20 +123,26 @@ close_block(plan *p)
 	p->fill = 0;
 }
 
-/* Section 5.2: seek as zigzag, then the copy and extra lengths. */
+/*
+ * Section 5.2: seek as zigzag, then the copy and extra lengths; with
+ * SELF (section 5.3), the seek's low bit says which position it moves.
+ */
 static void
-put_entry(plan *p, uint64_t old_pos, uint64_t copy, uint64_t extra)
+put_entry(plan *p, uint64_t pos, uint64_t copy, uint64_t extra,
+    bool from_new)
 {
-	uint64_t zz;
+	uint64_t *at = p->self && from_new && copy > 0 ? &p->self_at :
+	    &p->old_at, zz;
 
 	if (copy == 0)
-		old_pos = p->old_at;
-	zz = old_pos >= p->old_at ? (old_pos - p->old_at) << 1 :
-	    ((p->old_at - old_pos - 1) << 1) | 1;
+		pos = *at;
+	zz = pos >= *at ? (pos - *at) << 1 : ((*at - pos - 1) << 1) | 1;
+	if (p->self)
+		zz = zz << 1 | (at == &p->self_at);
 	pf_buf_put_uvarint(&p->raw[PF_DELTA_CTRL], zz);
 	pf_buf_put_uvarint(&p->raw[PF_DELTA_CTRL], copy);
 	pf_buf_put_uvarint(&p->raw[PF_DELTA_CTRL], extra);
-	p->old_at = old_pos + copy;
+	*at = pos + copy;
 }
 
 static void
@@ -181,7 +189,8 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
 		c = copy < room ? copy : room;
 		e = extra < room - c ? extra : room - c;
 		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
-		put_entry(p, (uint64_t)((int64_t)old_pos + shift), c, e);
+		put_entry(p, (uint64_t)((int64_t)old_pos + shift), c, e,
+		    sg->from_new);
 		/* A segment with nothing to copy may name any old_pos. */
 		put_diff(p, old_pos, nw + new_pos, (size_t)c,
 		    c == 0 ? 0 : first ? ctx : p->old[old_pos - 1]);
@@ -538,6 +547,7 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
 	*out = e;
 	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE);
 	e->p.block_size = info->block_size;
+	e->p.self = info->flags & PF_DELTA_FLAG_SELF;
 	e->threads = threads;
 	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)
 		if (s != PF_DELTA_DIFF)

@@ -27,7 +27,10 @@
 #define PF_DELTA_FLAG_PREDICT 0x01
 /* Section 3.3: the diff model of section 4.2 with its SPARSE changes. */
 #define PF_DELTA_FLAG_SPARSE 0x02
-#define PF_DELTA_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE)
+/* Section 3.3: copies may read NEW's earlier bytes (section 5.3). */
+#define PF_DELTA_FLAG_SELF 0x04
+#define PF_DELTA_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE | \
+	PF_DELTA_FLAG_SELF)
 
 /*
  * Section 2: the three streams, in the order they appear in a block.  The

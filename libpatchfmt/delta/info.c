@@ -143,6 +143,9 @@ pf_delta_print_parts(pf_istream *in, const pf_delta_info *info, FILE *f,
 		r = print_prediction(c, info, f, err);
 	else
 		fprintf(f, "prediction: none\n");
+	/* Section 5.3. */
+	if (info->flags & PF_DELTA_FLAG_SELF)
+		fprintf(f, "copies from the new file's earlier bytes: allowed\n");
 	if (r == PF_OK)
 		r = count_blocks(c, err);
 	if (r == PF_OK)

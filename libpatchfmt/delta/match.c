@@ -235,6 +235,7 @@ close_segment(matcher *m, align *last, const align *cur, bool at_end)
 	s.old_pos = lenf ? last->pos : 0;
 	s.copy_len = lenf;
 	s.extra_len = cur->scan - lenb - last->scan - lenf;
+	s.from_new = false;
 	push_seg(m, &s);
 	last->scan = cur->scan - lenb;
 	last->pos = cur->pos - lenb;
@@ -300,7 +301,7 @@ all_extra(size_t new_len, pf_seg_list *out, pf_err *err)
 		return PF_OK;
 	if ((out->v = malloc(sizeof *out->v)) == NULL)
 		return pf_err_nomem(err);
-	out->v[0] = (pf_seg){ 0, 0, 0, new_len };
+	out->v[0] = (pf_seg){ 0, 0, 0, new_len, false };
 	out->n = out->cap = 1;
 	return PF_OK;
 }

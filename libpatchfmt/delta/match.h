@@ -6,6 +6,7 @@
 #ifndef PF_DELTA_MATCH_H
 #define PF_DELTA_MATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ typedef struct pf_seg {
 	uint64_t old_pos;
 	uint64_t copy_len;
 	uint64_t extra_len;
+	/* The copy reads NEW's earlier bytes (spec/delta.md 5.3), not OLD. */
+	bool from_new;
 } pf_seg;
 
 typedef struct pf_seg_list {

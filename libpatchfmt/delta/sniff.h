@@ -4,9 +4,9 @@
 
 #include "common/stream.h"
 
-/* pf_vcdiff_decode() or pf_delta_decode_named(), as the magic says. */
+/* pf_vcdiff_decode() or pf_delta_decode_rb(), as the magic says. */
 pf_ret pf_delta_decode_any(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, uint64_t max_new_size,
-    pf_err *err);
+    const char *old_name, pf_ostream *out, const pf_readback *rb,
+    uint64_t max_new_size, pf_err *err);
 
 #endif

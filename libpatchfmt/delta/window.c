@@ -1,13 +1,16 @@
 /*
  * The windowed encoder.  OLD is indexed once: the hash of every B-byte
- * block at a multiple of B goes into a table of 64-bit slots (24 bits of
- * the hash to check, 40 bits of block number).  NEW is then read in
- * windows of W bytes; a rolling hash at every position of the window
- * looks the table up, and each hit is a diagonal (OLD position minus NEW
- * position).  The regions of OLD around the hits, merged and cut to a
- * budget, are read into one buffer, and the suffix-array matcher
- * (match.c) diffs the window against them.  A block that moved anywhere
- * in OLD is found, whatever the distance.
+ * block at a multiple of B goes into a table of 64-bit slots (23 bits of
+ * the hash to check, 1 bit of source, 40 bits of block number).  NEW is
+ * then read in windows of W bytes; a rolling hash at every position of
+ * the window looks the table up, and each hit is a diagonal (source
+ * position minus NEW position).  The regions around the hits, merged and
+ * cut to a budget, are read into one buffer, and the suffix-array
+ * matcher (match.c) diffs the window against them.  A block that moved
+ * anywhere in OLD is found, whatever the distance.  Once a window is
+ * encoded, its blocks go into the same table (where the slot is free), so
+ * later windows also copy from NEW's earlier bytes (spec/delta.md 5.3):
+ * content that NEW repeats is paid for once.
  */
 #include <config.h>
 
@@ -24,6 +27,11 @@
 #define SLOT_EMPTY UINT64_C(0)
 #define POS_BITS 40
 #define POS_MASK ((UINT64_C(1) << POS_BITS) - 1)
+/* The slot's source bit: the block is NEW's, not OLD's. */
+#define SRC_NEW (UINT64_C(1) << POS_BITS)
+#define CHECK_SHIFT (POS_BITS + 1)
+/* Section 5.3: moves of SELF entries are below 2^62. */
+#define SELF_SIZE_MAX (UINT64_C(1) << 62)
 /* Bytes read at once while hashing. */
 #define READ_STEP (1u << 20)
 
@@ -32,7 +40,8 @@ typedef struct region {
 	uint64_t len;
 	uint64_t ref_start;
 	uint64_t weight;
-	int64_t diag;           /* OLD position minus NEW position */
+	int64_t diag;           /* source position minus NEW position */
+	bool from_new;          /* the source is NEW's earlier bytes */
 } region;
 
 typedef struct win {
@@ -49,6 +58,7 @@ typedef struct win {
 	uint8_t *ref;
 	region *hits;
 	size_t n_hits, hits_cap;
+	bool self;              /* NEW's blocks are indexed too */
 	pf_err *err;
 } win;
 
@@ -90,7 +100,21 @@ slot_of(const win *w, uint64_t h)
 static uint64_t
 check_of(uint64_t h)
 {
-	return (h & 0xFFFFFF) | 1;
+	return (h & 0x7FFFFF) | 1;
+}
+
+/* Puts block number blk (of NEW when src is SRC_NEW) where it is free. */
+static void
+index_block(win *w, const uint8_t *p, uint64_t blk, uint64_t src)
+{
+	uint64_t h, sl;
+
+	if (uniform(p, w->B))
+		return;
+	h = block_hash(p, w->B);
+	sl = slot_of(w, h);
+	if (w->table[sl] == SLOT_EMPTY)
+		w->table[sl] = check_of(h) << CHECK_SHIFT | src | blk;
 }
 
 /* Sizes from the memory limit: the index a quarter, windows the rest. */
@@ -110,6 +134,8 @@ win_setup(win *w, uint64_t memory)
 	while ((blocks = old_len / w->B) > slots / 2 || blocks > POS_MASK)
 		w->B *= 2;
 	w->mulB = pow_mul(w->B);
+	w->self = w->nw->size < SELF_SIZE_MAX && old_len < SELF_SIZE_MAX &&
+	    w->nw->size / w->B <= POS_MASK;
 	w->W = 64u << 10;
 	while (w->W * 2 <= memory / 128 && w->W < (32u << 20))
 		w->W *= 2;
@@ -126,7 +152,7 @@ win_setup(win *w, uint64_t memory)
 static pf_ret
 index_old(win *w, uint8_t sha[32])
 {
-	uint64_t pos = 0, n = w->old->size, h, sl;
+	uint64_t pos = 0, n = w->old->size;
 	size_t step = w->B > READ_STEP ? w->B : READ_STEP, k, i;
 	uint8_t *buf = malloc(step);
 	pf_sha256_ctx c;
@@ -143,15 +169,8 @@ index_old(win *w, uint8_t sha[32])
 			break;
 		pf_sha256_update(&c, buf, k);
 		/* step is a multiple of B: blocks never straddle reads. */
-		for (i = 0; i + w->B <= k; i += w->B) {
-			if (uniform(buf + i, w->B))
-				continue;
-			h = block_hash(buf + i, w->B);
-			sl = slot_of(w, h);
-			if (w->table[sl] == SLOT_EMPTY)
-				w->table[sl] = check_of(h) << POS_BITS |
-				    ((pos + i) / w->B);
-		}
+		for (i = 0; i + w->B <= k; i += w->B)
+			index_block(w, buf + i, (pos + i) / w->B, 0);
 		pos += k;
 	}
 	pf_sha256_final(&c, sha);
@@ -181,7 +200,8 @@ hash_new(win *w, uint8_t sha[32])
 }
 
 static bool
-add_region(win *w, uint64_t old_start, uint64_t len, int64_t diag)
+add_region(win *w, uint64_t old_start, uint64_t len, int64_t diag,
+    bool from_new)
 {
 	region *v;
 	size_t cap;
@@ -193,27 +213,30 @@ add_region(win *w, uint64_t old_start, uint64_t len, int64_t diag)
 		w->hits = v;
 		w->hits_cap = cap;
 	}
-	w->hits[w->n_hits++] = (region){ old_start, len, 0, 1, diag };
+	w->hits[w->n_hits++] = (region){ old_start, len, 0, 1, diag,
+	    from_new };
 	return true;
 }
 
 /*
- * A hit at NEW position npos on OLD block opos extends the last run when
- * it keeps its diagonal, else starts a run of its own.
+ * A hit at NEW position npos on the block at source position opos extends
+ * the last run when it keeps its source and diagonal, else starts a run
+ * of its own.
  */
 static bool
-add_hit(win *w, uint64_t opos, uint64_t npos, int64_t *diag)
+add_hit(win *w, uint64_t opos, uint64_t npos, bool from_new, int64_t *diag)
 {
 	region *last = w->n_hits ? &w->hits[w->n_hits - 1] : NULL;
 	int64_t d = (int64_t)opos - (int64_t)npos;
 
-	if (last != NULL && d == *diag && opos >= last->old_start) {
+	if (last != NULL && d == *diag && last->from_new == from_new &&
+	    opos >= last->old_start) {
 		last->len = opos + w->B - last->old_start;
 		last->weight++;
 		return true;
 	}
 	*diag = d;
-	return add_region(w, opos, w->B, d);
+	return add_region(w, opos, w->B, d, from_new);
 }
 
 /* Runs of hits of the window at wpos, len bytes, in w->hits. */
@@ -230,8 +253,9 @@ find_hits(win *w, uint64_t wpos, size_t len)
 	h = block_hash(w->nbuf, w->B);
 	for (i = 0;; i++) {
 		e = w->table[slot_of(w, h)];
-		if (e != SLOT_EMPTY && e >> POS_BITS == check_of(h) &&
-		    !add_hit(w, (e & POS_MASK) * w->B, wpos + i, &diag))
+		if (e != SLOT_EMPTY && e >> CHECK_SHIFT == check_of(h) &&
+		    !add_hit(w, (e & POS_MASK) * w->B, wpos + i,
+		    (e & SRC_NEW) != 0, &diag))
 			return false;
 		if (i + w->B >= len)
 			return true;
@@ -240,11 +264,14 @@ find_hits(win *w, uint64_t wpos, size_t len)
 	}
 }
 
+/* OLD's regions first, then NEW's, each in order of position. */
 static int
 by_start(const void *a, const void *b)
 {
 	const region *x = a, *y = b;
 
+	if (x->from_new != y->from_new)
+		return x->from_new ? 1 : -1;
 	return x->old_start < y->old_start ? -1 : x->old_start > y->old_start;
 }
 
@@ -253,6 +280,8 @@ by_diag(const void *a, const void *b)
 {
 	const region *x = a, *y = b;
 
+	if (x->from_new != y->from_new)
+		return x->from_new ? 1 : -1;
 	if (x->diag != y->diag)
 		return x->diag < y->diag ? -1 : 1;
 	return by_start(a, b);
@@ -280,9 +309,13 @@ merge_runs(win *w, int (*cmp)(const void *, const void *), bool same_diag,
 	uint64_t end;
 	size_t i, k = 0;
 
+	/* No hits yet (random data, the first window): hits may be NULL. */
+	if (w->n_hits == 0)
+		return;
 	qsort(v, w->n_hits, sizeof *v, cmp);
 	for (i = 0; i < w->n_hits; i++) {
-		if (k > 0 && (!same_diag || v[i].diag == v[k - 1].diag) &&
+		if (k > 0 && v[i].from_new == v[k - 1].from_new &&
+		    (!same_diag || v[i].diag == v[k - 1].diag) &&
 		    v[i].old_start <= v[k - 1].old_start + v[k - 1].len + gap) {
 			end = v[i].old_start + v[i].len;
 			if (end > v[k - 1].old_start + v[k - 1].len)
@@ -295,19 +328,23 @@ merge_runs(win *w, int (*cmp)(const void *, const void *), bool same_diag,
 }
 
 /*
- * The regions of OLD a window is matched against: the runs of each
- * diagonal joined, widened by pad, the heaviest kept up to R bytes, and
- * overlaps merged (so the result never exceeds R).
+ * The regions a window at wpos is matched against: the runs of each
+ * diagonal joined, widened by pad (within OLD, or within the NEW bytes
+ * before the window), the heaviest kept up to R bytes, and overlaps
+ * merged (so the result never exceeds R).
  */
 static void
-choose_regions(win *w, uint64_t pad)
+choose_regions(win *w, uint64_t wpos, uint64_t pad)
 {
-	uint64_t n = w->old->size, total = 0, end;
+	uint64_t n, total = 0, end;
 	region *v = w->hits;
 	size_t i, k;
 
+	if (w->n_hits == 0)
+		return;
 	merge_runs(w, by_diag, true, pad);
 	for (i = 0; i < w->n_hits; i++) {
+		n = v[i].from_new ? wpos : w->old->size;
 		end = v[i].old_start + v[i].len;
 		end = n - end < pad ? n : end + pad;
 		v[i].old_start = v[i].old_start < pad ? 0 :
@@ -332,9 +369,12 @@ read_regions(win *w, size_t *ref_len)
 	size_t i, at = 0;
 	pf_ret r;
 
+	const pf_source *src;
+
 	for (i = 0; i < w->n_hits; i++) {
 		w->hits[i].ref_start = at;
-		r = w->old->read_at(w->old->opaque, w->hits[i].old_start,
+		src = w->hits[i].from_new ? w->nw : w->old;
+		r = src->read_at(src->opaque, w->hits[i].old_start,
 		    w->ref + at, (size_t)w->hits[i].len, w->err);
 		if (r != PF_OK)
 			return r;
@@ -364,12 +404,14 @@ region_at(const win *w, uint64_t pos)
 static pf_ret
 context_of(const win *w, const region *g, uint64_t pos, uint8_t *ctx)
 {
+	const pf_source *src = g->from_new ? w->nw : w->old;
+
 	*ctx = 0;
 	if (pos > g->ref_start)
 		*ctx = w->ref[pos - 1];
 	else if (g->old_start > 0)
-		return w->old->read_at(w->old->opaque, g->old_start - 1, ctx,
-		    1, w->err);
+		return src->read_at(src->opaque, g->old_start - 1, ctx, 1,
+		    w->err);
 	return PF_OK;
 }
 
@@ -391,6 +433,7 @@ put_segments(win *w, pf_denc *e, const pf_seg_list *segs)
 			room = g->ref_start + g->len - sg.old_pos;
 			if ((r = context_of(w, g, sg.old_pos, &ctx)) != PF_OK)
 				return r;
+			sg.from_new = g->from_new;
 			if (room >= sg.copy_len) {
 				pf_denc_segment(e, w->ref, &sg, w->nbuf,
 				    (int64_t)g->old_start -
@@ -398,16 +441,33 @@ put_segments(win *w, pf_denc *e, const pf_seg_list *segs)
 				break;
 			}
 			pf_denc_segment(e, w->ref, &(pf_seg){ sg.new_pos,
-			    sg.old_pos, room, 0 }, w->nbuf,
+			    sg.old_pos, room, 0, g->from_new }, w->nbuf,
 			    (int64_t)g->old_start - (int64_t)g->ref_start, ctx);
 			sg.new_pos += room;
 			sg.old_pos += room;
 			sg.copy_len -= room;
 		}
+		sg.from_new = false;
 		if (sg.copy_len == 0 && sg.extra_len > 0)
 			pf_denc_segment(e, w->ref, &sg, w->nbuf, 0, 0);
 	}
 	return PF_OK;
+}
+
+/*
+ * The window's blocks, at multiples of B in NEW, into the table: later
+ * windows copy from them (section 5.3).  wpos is a multiple of W, and so
+ * of B when B is at most W.
+ */
+static void
+index_new(win *w, uint64_t wpos, size_t len)
+{
+	size_t i;
+
+	if (wpos % w->B != 0)
+		return;
+	for (i = 0; i + w->B <= len; i += w->B)
+		index_block(w, w->nbuf + i, (wpos + i) / w->B, SRC_NEW);
 }
 
 static pf_ret
@@ -423,7 +483,7 @@ do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
 		return r;
 	if (!find_hits(w, wpos, len))
 		return pf_err_nomem(w->err);
-	choose_regions(w, w->W / 4);
+	choose_regions(w, wpos, w->W / 4);
 	if ((r = read_regions(w, &ref_len)) != PF_OK)
 		return r;
 	r = pf_delta_match(w->ref, ref_len, w->nbuf, len, threads, &segs,
@@ -432,6 +492,8 @@ do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
 		r = put_segments(w, e, &segs);
 	if (r == PF_OK)
 		r = pf_denc_flush(e, out, w->err);
+	if (r == PF_OK && w->self)
+		index_new(w, wpos, len);
 	free(segs.v);
 	return r;
 }
@@ -445,7 +507,7 @@ fill_header(const win *w, uint64_t memory, pf_delta_info *info)
 	while (extra < PF_DELTA_DICT_MAX && extra < memory / 64)
 		extra *= 2;
 	info->version = PF_DELTA_VERSION;
-	info->flags = PF_DELTA_FLAG_SPARSE;
+	info->flags = PF_DELTA_FLAG_SPARSE | (w->self ? PF_DELTA_FLAG_SELF : 0);
 	info->block_size = w->W < PF_DELTA_BLOCK_MAX ? (uint32_t)w->W :
 	    PF_DELTA_BLOCK_MAX;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)

@@ -234,6 +234,7 @@ pf_txn_draw_names(pf_txn *t)
 
 typedef struct staged_out {
 	int fd;
+	int spool;              /* spec/delta.md 5.3: a copy to read back */
 	const char *path;
 	pf_sha256_ctx h;
 	uint64_t n;
@@ -243,12 +244,35 @@ static pf_ret
 staged_write(void *opaque, const void *buf, size_t n, pf_err *err)
 {
 	staged_out *s = opaque;
+	pf_ret r;
 
 	pf_sha256_update(&s->h, buf, n);
 	s->n += n;
+	if (s->spool >= 0 &&
+	    (r = pf_write_full(s->spool, buf, n, err, s->path)) != PF_OK)
+		return r;
 	if (s->fd < 0)
 		return PF_OK;
 	return pf_write_full(s->fd, buf, n, err, s->path);
+}
+
+/* A delta that copies from the new file's earlier bytes reads them back. */
+static pf_ret
+staged_rb_open(void *opaque, pf_err *err)
+{
+	staged_out *s = opaque;
+
+	return pf_spool_for(s->fd, &s->spool, err, s->path);
+}
+
+static pf_ret
+staged_rb_read_at(void *opaque, uint64_t off, void *buf, size_t n,
+    pf_err *err)
+{
+	staged_out *s = opaque;
+
+	return pf_pread_full(s->spool >= 0 ? s->spool : s->fd, buf, n, off,
+	    err, s->path);
 }
 
 typedef struct base_file {
@@ -307,7 +331,8 @@ open_base(pf_txn *t, pf_plan *p, const pf_entry *e, base_file *bf)
 static pf_ret
 fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 {
-	staged_out so = { .fd = fd, .path = e->path };
+	staged_out so = { .fd = fd, .spool = -1, .path = e->path };
+	pf_readback rb = { staged_rb_open, staged_rb_read_at, &so };
 	base_file bf = { -1, e->path };
 	pf_source src, *base = NULL;
 	pf_ostream out = { staged_write, &so };
@@ -330,8 +355,8 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 		base = &src;
 	}
 	if (e->payload != PF_NO_BLOB)
-		r = pf_reader_decode_blob(t->r, e->payload, base, &out,
-		    &t->err);
+		r = pf_reader_decode_blob_rb(t->r, e->payload, base, &out,
+		    e->after.sparse ? NULL : &rb, &t->err);
 	else if (bf.fd >= 0 && e->after.sparse)
 		/* The holes stay holes; the hash was checked before. */
 		r = fd < 0 ? PF_OK : pf_meta_copy(bf.fd, fd, &t->err, e->path);
@@ -352,6 +377,8 @@ fill_file(pf_txn *t, pf_plan *p, const pf_entry *e, int fd)
 		r = check_new(t, e, so.n, d);
 	}
 out:
+	if (so.spool >= 0)
+		close(so.spool);
 	pf_sparse_discard(&sp);
 	pf_sha256_discard(&so.h);
 	return r;
@@ -384,7 +411,7 @@ stage_file(pf_txn *t, pf_plan *p, const pf_entry *e)
 	/* A member of a link group is a link to its leader (5.4.3). */
 	if (e->after.hardlink != NULL)
 		return pf_txn_meta_link(t, p, e);
-	fd = openat(p->dfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	fd = openat(p->dfd, p->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return pf_err_errno(&t->err, PF_ERR_IO, errno,

@@ -730,11 +730,19 @@ pf_reader_blob_to_buf(pf_reader *r, uint32_t idx, pf_buf *out, pf_err *err)
 }
 
 static pf_ret decode(pf_reader *r, uint32_t idx, pf_istream *in,
-    const pf_source *base, pf_ostream *out, pf_err *err);
+    const pf_source *base, pf_ostream *out, const pf_readback *rb,
+    pf_err *err);
 
 pf_ret
 pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
     pf_ostream *out, pf_err *err)
+{
+	return pf_reader_decode_blob_rb(r, idx, base, out, NULL, err);
+}
+
+pf_ret
+pf_reader_decode_blob_rb(pf_reader *r, uint32_t idx, const pf_source *base,
+    pf_ostream *out, const pf_readback *rb, pf_err *err)
 {
 	const pf_blob *b;
 	pf_istream in;
@@ -757,7 +765,7 @@ pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
 		return pf_err_nomem(err);
 	in.read = blob_read;
 	in.opaque = &bi;
-	ret = decode(r, idx, &in, base, out, err);
+	ret = decode(r, idx, &in, base, out, rb, err);
 	if (ret == PF_OK) {
 		ret = blob_drain(&bi, err);
 	} else {
@@ -772,7 +780,7 @@ pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
 
 static pf_ret
 decode(pf_reader *r, uint32_t idx, pf_istream *in, const pf_source *base,
-    pf_ostream *out, pf_err *err)
+    pf_ostream *out, const pf_readback *rb, pf_err *err)
 {
 	const pf_blob *b = &r->m.blobs[idx];
 
@@ -788,7 +796,8 @@ decode(pf_reader *r, uint32_t idx, pf_istream *in, const pf_source *base,
 		if (base == NULL)
 			return pf_err_set(err, PF_ERR_CORRUPT,
 			    "delta blob %u has no base to apply to", idx);
-		return pf_delta_decode(in, base, out, b->decoded_size, err);
+		return pf_delta_decode_rb(in, base, NULL, out, rb,
+		    b->decoded_size, err);
 	case PF_CODEC_VCDIFF:
 		if (base == NULL)
 			return pf_err_set(err, PF_ERR_CORRUPT,

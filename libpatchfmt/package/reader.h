@@ -16,6 +16,10 @@
  */
 pf_ret pf_reader_decode_blob(pf_reader *r, uint32_t idx, const pf_source *base,
     pf_ostream *out, pf_err *err);
+/* The same, with out read back through rb (spec/delta.md section 5.3). */
+pf_ret pf_reader_decode_blob_rb(pf_reader *r, uint32_t idx,
+    const pf_source *base, pf_ostream *out, const pf_readback *rb,
+    pf_err *err);
 const pf_header *pf_reader_header(const pf_reader *r);
 /* A blob with no base, decoded whole into memory (bounded by the
  * manifest's decoded size, which validation limited). */

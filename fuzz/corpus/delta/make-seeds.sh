@@ -13,11 +13,16 @@ printf 'the quick brown fox jumps over the lazy dog 0123456789\n\177ELF\002\001\
 sed 's/lazy/sleepy/' "$tmp/old" >"$tmp/edit"
 { cat "$tmp/old"; printf 'and some new bytes at the end\n'; } >"$tmp/longer"
 : >"$tmp/empty"
+# Above the windowed encoder's threshold at --memory 16M (1 MiB), with
+# content repeated farther apart than a window: copies from NEW (SELF).
+seq 1 20000 >"$tmp/seq"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat "$tmp/seq"; done >"$tmp/repeats"
 
-"$pd" diff "$tmp/old" "$tmp/edit" "$dir/good-edit"
-"$pd" diff "$tmp/old" "$tmp/longer" "$dir/good-longer"
-"$pd" diff "$tmp/old" "$tmp/old" "$dir/good-identical"
-"$pd" diff "$tmp/old" "$tmp/empty" "$dir/good-empty"
+"$pd" -f diff "$tmp/old" "$tmp/edit" "$dir/good-edit"
+"$pd" -f diff "$tmp/old" "$tmp/longer" "$dir/good-longer"
+"$pd" -f diff "$tmp/old" "$tmp/old" "$dir/good-identical"
+"$pd" -f diff "$tmp/old" "$tmp/empty" "$dir/good-empty"
+"$pd" -f diff --memory 16M "$tmp/old" "$tmp/repeats" "$dir/good-self"
 head -c 140 "$dir/good-longer" >"$dir/bad-truncated"
 { printf 'X'; tail -c +2 "$dir/good-edit"; } >"$dir/bad-magic"
 { head -c 8 "$dir/good-edit"; printf '\002'; tail -c +10 "$dir/good-edit"; } \
