@@ -76,7 +76,7 @@ run_faults() {
 		done
 		n=$((n + stride))
 	done
-	[ "$points" -gt 50 ] && ok ||
+	[ $((points * stride)) -gt 100 ] && ok ||
 		fail "$_what: only $points fault points (calls $first..$total)"
 	echo "# $_what: $points fault points, $failed_runs runs failed," \
 		"$left_named of them naming a scratch tree they could not remove"
