@@ -31,9 +31,9 @@ pf_archive_dpkg_check(const char *root, const pf_reader *r, bool json)
 	if (json) {
 		pf_json_open(stdout);
 		fputs("\"package\":", stdout);
-		pf_json_str(stdout, m->name);
+		pf_json_str(stdout, pf_manifest_string(m, PF_MANIFEST_NAME));
 		fputs(",\"version\":", stdout);
-		pf_json_str(stdout, m->version);
+		pf_json_str(stdout, pf_manifest_string(m, PF_MANIFEST_VERSION));
 		fputs(",\"root\":", stdout);
 		pf_json_str(stdout, root);
 		fputs(",\"status\":\"error\",", stdout);
@@ -63,12 +63,13 @@ report(const pf_archive_out *ao, const char *root, const pf_reader *r,
 	const char *to = ao->dir ? ao->dir : ao->tar;
 	size_t i, n = 0;
 
-	for (i = 0; i < m->n_entries; i++)
-		n += m->entries[i].after.type != PF_TYPE_NONE;
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		n += pf_state_type(pf_entry_state(pf_manifest_entry(m, i),
+		    PF_AFTER)) != PF_TYPE_NONE;
 	if (json) {
 		pf_json_open(stdout);
 		fputs("\"package\":", stdout);
-		pf_json_str(stdout, m->name);
+		pf_json_str(stdout, pf_manifest_string(m, PF_MANIFEST_NAME));
 		fputs(",\"root\":", stdout);
 		pf_json_str(stdout, root);
 		fputs(",\"output\":", stdout);
