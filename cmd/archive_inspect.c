@@ -47,14 +47,16 @@ pf_archive_inspect_wanted(const pf_archive_inspect *ai, const char **why)
 static int
 list(const pf_archive_inspect *ai, const pf_manifest *m)
 {
+	const char *path;
 	size_t i;
 
-	for (i = 0; i < m->n_entries; i++) {
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
+		path = pf_entry_path(pf_manifest_entry(m, i));
 		if (ai->nul) {
-			fputs(m->entries[i].path, stdout);
+			fputs(path, stdout);
 			putchar('\0');
 		} else {
-			pf_text_str(stdout, m->entries[i].path);
+			pf_text_str(stdout, path);
 			putchar('\n');
 		}
 	}
@@ -76,7 +78,8 @@ extract(const pf_archive_inspect *ai, pf_reader *r)
 		return rc;
 	pf_err_clear(&err);
 	ret = pf_output_extract(r, ai->root, ai->extract, f.fd, &err);
-	if (pf_out_close(&f, ret == PF_OK, e ? e->after.mode & 0777 : 0) < 0 &&
+	if (pf_out_close(&f, ret == PF_OK, e ?
+	    pf_state_mode(pf_entry_state(e, PF_AFTER)) & 0777 : 0) < 0 &&
 	    ret == PF_OK)
 		return PF_EXIT_IO;
 	return ret == PF_OK ? 0 : pf_fail(ret, err.msg);
