@@ -13,7 +13,7 @@
 #include "install/dpkg.h"
 
 static void
-show(const pf_db_info *p, const pf_dpkg_origin *d, const pf_dpkg_mismatch *x,
+show(const pf_db_info *p, const char *package, const pf_dpkg_mismatch *x,
     bool json, bool *first)
 {
 	if (json) {
@@ -21,7 +21,7 @@ show(const pf_db_info *p, const pf_dpkg_origin *d, const pf_dpkg_mismatch *x,
 		*first = false;
 		pf_json_str(stdout, p->id);
 		fputs(",\"package\":", stdout);
-		pf_json_str(stdout, d->package);
+		pf_json_str(stdout, package);
 		fputs(",\"path\":", stdout);
 		pf_json_str(stdout, x->path);
 		printf(",\"expected_md5\":\"%s\",\"found_md5\":\"%s\"}",
@@ -31,7 +31,7 @@ show(const pf_db_info *p, const pf_dpkg_origin *d, const pf_dpkg_mismatch *x,
 	fputs("  dpkg: '", stdout);
 	pf_text_str(stdout, x->path);
 	fputs("' no longer matches the md5sums of '", stdout);
-	pf_text_str(stdout, d->package);
+	pf_text_str(stdout, package);
 	printf("' (changed by this patch): expected md5 %s, found %s\n",
 	    x->expected, x->found);
 }
@@ -51,14 +51,15 @@ pf_archive_status_dpkg(pf_db *db, const pf_db_info *p, const char *root,
 		goto out;
 	m = pf_reader_manifest(r);
 	pf_err_clear(&err);
-	if (m->dpkg == NULL)
+	if (pf_manifest_string(m, PF_MANIFEST_DPKG_PACKAGE) == NULL)
 		goto out;
 	if (pf_dpkg_md5_mismatches(root, m, &v, &n, &err) != PF_OK) {
 		pf_warnx("cannot compare with dpkg's md5sums: %s", err.msg);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		show(p, m->dpkg, &v[i], json, first);
+		show(p, pf_manifest_string(m, PF_MANIFEST_DPKG_PACKAGE), &v[i],
+		    json, first);
 out:
 	pf_dpkg_mismatches_free(v, n);
 	pf_reader_free(r);
