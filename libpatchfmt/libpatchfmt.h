@@ -725,8 +725,4 @@ PF_EXTERN pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r,
 /* The delta codec on its own (patch-delta). */
 #include "libpatchfmt_delta.h"
 
-/* For now, while the tools move to the accessors: the structures. */
-#include "format/types.h"
-#include "package/trust.h"
-
 #endif
