@@ -10,19 +10,15 @@
 #include "archive.h"
 #include "archive_out.h"
 #include "util.h"
-#include "install/dpkg.h"
-#include "install/output.h"
 
 int
-pf_archive_dpkg_check(const char *root, const pf_reader *r, bool json)
+pf_archive_dpkg_check(const char *root, pf_reader *r, bool json)
 {
 	const pf_manifest *m = pf_reader_manifest(r);
 	pf_dpkg_state st;
-	pf_err err;
 	pf_ret ret;
 
-	pf_err_clear(&err);
-	ret = pf_dpkg_check(root, m, &st, &err);
+	ret = pf_reader_dpkg_check(r, root, &st);
 	if (ret == PF_OK)
 		return 0;
 	/* dpkg has not installed the package: a status of its own. */
@@ -37,10 +33,10 @@ pf_archive_dpkg_check(const char *root, const pf_reader *r, bool json)
 		fputs(",\"root\":", stdout);
 		pf_json_str(stdout, root);
 		fputs(",\"status\":\"error\",", stdout);
-		pf_json_error(stdout, ret, err.msg, NULL);
+		pf_json_error(stdout, ret, pf_reader_error(r), NULL);
 		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
 	}
-	return pf_fail(ret, err.msg);
+	return pf_fail(ret, pf_reader_error(r));
 }
 
 int
@@ -103,8 +99,8 @@ pf_archive_output(const pf_archive_out *ao, const char *root, pf_reader *r,
 	if (ret == PF_OK)
 		ret = pf_txn_set_flags(t, txn_flags);
 	if (ret == PF_OK)
-		ret = ao->dir ? pf_output_dir(t, ao->dir) :
-		    pf_output_tar(t, f.fd);
+		ret = ao->dir ? pf_txn_output_dir(t, ao->dir) :
+		    pf_txn_output_tar(t, f.fd);
 	if (ao->tar != NULL && pf_out_close(&f, ret == PF_OK, 0644) < 0 &&
 	    ret == PF_OK)
 		ret = PF_ERR_IO;

@@ -718,6 +718,40 @@ PF_EXTERN pf_ret pf_db_log_print(pf_db *db, FILE *out, bool json);
 PF_EXTERN pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r,
     const char *root, bool force);
 
+/*
+ * The new files written elsewhere, the root only read (patch-apply
+ * --output, --output-tar): t is checked and verified, then every path it adds or changes
+ * is rebuilt into the new directory dir (made beside it, renamed once
+ * complete), or into a POSIX tar archive on fd.  Messages are on t.
+ */
+PF_EXTERN pf_ret pf_txn_output_dir(pf_txn *t, const char *dir);
+PF_EXTERN pf_ret pf_txn_output_tar(pf_txn *t, int fd);
+/* The new content of one file into fd, from the package and, for a
+ * delta, the old file under root (NULL: none); message on r. */
+PF_EXTERN pf_ret pf_reader_extract(pf_reader *r, const char *root,
+    const char *path, int fd);
+
+/*
+ * Section 5.1.7: dpkg's database under root (only read) against the
+ * package's dpkg origin.  pf_reader_dpkg_check() is PF_OK when it
+ * agrees or there is nothing to check, else PF_ERR_MISMATCH with the
+ * message on r; *state says which.  pf_reader_dpkg_verify() calls fn
+ * for each file of the package that dpkg's md5sums list with another
+ * MD5 than the file under root has (hex strings, valid during the call).
+ */
+typedef enum pf_dpkg_state {
+	PF_DPKG_NO_DATABASE,    /* the root has no var/lib/dpkg/status */
+	PF_DPKG_INSTALLED,      /* installed at the version the package wants */
+	PF_DPKG_ABSENT,         /* not installed (or only its conffiles) */
+	PF_DPKG_OTHER_VERSION   /* installed at another version */
+} pf_dpkg_state;
+typedef void (*pf_dpkg_mismatch_fn)(void *opaque, const char *path,
+    const char *expected_md5, const char *found_md5);
+PF_EXTERN pf_ret pf_reader_dpkg_check(pf_reader *r, const char *root,
+    pf_dpkg_state *state);
+PF_EXTERN pf_ret pf_reader_dpkg_verify(pf_reader *r, const char *root,
+    pf_dpkg_mismatch_fn fn, void *opaque);
+
 #ifdef __cplusplus
 }
 #endif
