@@ -15,7 +15,7 @@
  * root agrees with the package or there is none, else the exit status
  * (16 not installed, 1 another version) once the reason is told.
  */
-int pf_archive_dpkg_check(const char *root, const pf_reader *r, bool json);
+int pf_archive_dpkg_check(const char *root, pf_reader *r, bool json);
 
 /* patch-apply --output DIR, --output-tar FILE|- (option codes). */
 enum { ARCHIVE_OPT_OUTPUT = 0x4100, ARCHIVE_OPT_OUTPUT_TAR,

@@ -10,19 +10,15 @@
 #include "archive.h"
 #include "archive_out.h"
 #include "util.h"
-#include "install/dpkg.h"
-#include "install/output.h"
 
 int
-pf_archive_dpkg_check(const char *root, const pf_reader *r, bool json)
+pf_archive_dpkg_check(const char *root, pf_reader *r, bool json)
 {
 	const pf_manifest *m = pf_reader_manifest(r);
 	pf_dpkg_state st;
-	pf_err err;
 	pf_ret ret;
 
-	pf_err_clear(&err);
-	ret = pf_dpkg_check(root, m, &st, &err);
+	ret = pf_reader_dpkg_check(r, root, &st);
 	if (ret == PF_OK)
 		return 0;
 	/* dpkg has not installed the package: a status of its own. */
@@ -31,16 +27,16 @@ pf_archive_dpkg_check(const char *root, const pf_reader *r, bool json)
 	if (json) {
 		pf_json_open(stdout);
 		fputs("\"package\":", stdout);
-		pf_json_str(stdout, m->name);
+		pf_json_str(stdout, pf_manifest_string(m, PF_MANIFEST_NAME));
 		fputs(",\"version\":", stdout);
-		pf_json_str(stdout, m->version);
+		pf_json_str(stdout, pf_manifest_string(m, PF_MANIFEST_VERSION));
 		fputs(",\"root\":", stdout);
 		pf_json_str(stdout, root);
 		fputs(",\"status\":\"error\",", stdout);
-		pf_json_error(stdout, ret, err.msg, NULL);
+		pf_json_error(stdout, ret, pf_reader_error(r), NULL);
 		printf(",\"exit_status\":%d}\n", pf_ret_exit_status(ret));
 	}
-	return pf_fail(ret, err.msg);
+	return pf_fail(ret, pf_reader_error(r));
 }
 
 int
@@ -63,12 +59,13 @@ report(const pf_archive_out *ao, const char *root, const pf_reader *r,
 	const char *to = ao->dir ? ao->dir : ao->tar;
 	size_t i, n = 0;
 
-	for (i = 0; i < m->n_entries; i++)
-		n += m->entries[i].after.type != PF_TYPE_NONE;
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		n += pf_state_type(pf_entry_state(pf_manifest_entry(m, i),
+		    PF_AFTER)) != PF_TYPE_NONE;
 	if (json) {
 		pf_json_open(stdout);
 		fputs("\"package\":", stdout);
-		pf_json_str(stdout, m->name);
+		pf_json_str(stdout, pf_manifest_string(m, PF_MANIFEST_NAME));
 		fputs(",\"root\":", stdout);
 		pf_json_str(stdout, root);
 		fputs(",\"output\":", stdout);
@@ -102,8 +99,8 @@ pf_archive_output(const pf_archive_out *ao, const char *root, pf_reader *r,
 	if (ret == PF_OK)
 		ret = pf_txn_set_flags(t, txn_flags);
 	if (ret == PF_OK)
-		ret = ao->dir ? pf_output_dir(t, ao->dir) :
-		    pf_output_tar(t, f.fd);
+		ret = ao->dir ? pf_txn_output_dir(t, ao->dir) :
+		    pf_txn_output_tar(t, f.fd);
 	if (ao->tar != NULL && pf_out_close(&f, ret == PF_OK, 0644) < 0 &&
 	    ret == PF_OK)
 		ret = PF_ERR_IO;

@@ -10,9 +10,6 @@
 #include "archive.h"
 #include "archive_out.h"
 #include "util.h"
-#include "common/escape.h"
-#include "format/manifest.h"
-#include "install/output.h"
 
 int
 pf_archive_inspect_opt(pf_archive_inspect *ai, int c, const char *arg)
@@ -47,14 +44,17 @@ pf_archive_inspect_wanted(const pf_archive_inspect *ai, const char **why)
 static int
 list(const pf_archive_inspect *ai, const pf_manifest *m)
 {
+	const char *path;
 	size_t i;
 
-	for (i = 0; i < m->n_entries; i++) {
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
+		path = pf_entry_path(pf_manifest_entry(m, i));
 		if (ai->nul) {
-			fputs(m->entries[i].path, stdout);
+			fputs(path, stdout);
 			putchar('\0');
 		} else {
-			pf_text_str(stdout, m->entries[i].path);
+			if (pf_out_text(stdout, path) < 0)
+				return pf_fail(PF_ERR_NOMEM, NULL);
 			putchar('\n');
 		}
 	}
@@ -68,18 +68,17 @@ extract(const pf_archive_inspect *ai, pf_reader *r)
 	const pf_entry *e = pf_manifest_find(m, ai->extract,
 	    strlen(ai->extract));
 	pf_out_file f;
-	pf_err err;
 	pf_ret ret;
 	int rc;
 
 	if ((rc = pf_out_open(&f, ai->out)) != 0)
 		return rc;
-	pf_err_clear(&err);
-	ret = pf_output_extract(r, ai->root, ai->extract, f.fd, &err);
-	if (pf_out_close(&f, ret == PF_OK, e ? e->after.mode & 0777 : 0) < 0 &&
+	ret = pf_reader_extract(r, ai->root, ai->extract, f.fd);
+	if (pf_out_close(&f, ret == PF_OK, e ?
+	    pf_state_mode(pf_entry_state(e, PF_AFTER)) & 0777 : 0) < 0 &&
 	    ret == PF_OK)
 		return PF_EXIT_IO;
-	return ret == PF_OK ? 0 : pf_fail(ret, err.msg);
+	return ret == PF_OK ? 0 : pf_fail(ret, pf_reader_error(r));
 }
 
 int

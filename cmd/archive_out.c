@@ -57,3 +57,17 @@ pf_out_close(pf_out_file *f, bool ok, unsigned mode)
 		unlink(f->tmp);
 	return ok ? rc : -1;
 }
+
+int
+pf_out_text(FILE *f, const char *s)
+{
+	/* Each byte takes at most four bytes escaped, as \xHH. */
+	size_t n = 4 * strlen(s) + 1;
+	char *buf = malloc(n);
+
+	if (buf == NULL)
+		return -1;
+	fputs(pf_text_escape(buf, n, s), f);
+	free(buf);
+	return 0;
+}

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 typedef struct pf_out_file {
 	const char *path;               /* "-": standard output */
@@ -16,5 +17,7 @@ typedef struct pf_out_file {
 int pf_out_open(pf_out_file *f, const char *path);
 /* With ok, gives it mode and renames it to path; else removes it. */
 int pf_out_close(pf_out_file *f, bool ok, unsigned mode);
+/* s escaped as pf_text_escape() does, however long; -1: no memory. */
+int pf_out_text(FILE *f, const char *s);
 
 #endif

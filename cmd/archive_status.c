@@ -8,58 +8,58 @@
 
 #include "archive.h"
 #include "util.h"
-#include "common/escape.h"
-#include "format/dpkg.h"
-#include "install/dpkg.h"
+
+/* What show() needs beside the mismatch itself. */
+typedef struct shown {
+	const pf_db_info *p;
+	const char *package;
+	bool json;
+	bool *first;
+} shown;
 
 static void
-show(const pf_db_info *p, const pf_dpkg_origin *d, const pf_dpkg_mismatch *x,
-    bool json, bool *first)
+show(void *opaque, const char *path, const char *expected,
+    const char *found)
 {
-	if (json) {
-		fputs(*first ? "{\"id\":" : ",{\"id\":", stdout);
-		*first = false;
-		pf_json_str(stdout, p->id);
+	shown *s = opaque;
+
+	if (s->json) {
+		fputs(*s->first ? "{\"id\":" : ",{\"id\":", stdout);
+		*s->first = false;
+		pf_json_str(stdout, s->p->id);
 		fputs(",\"package\":", stdout);
-		pf_json_str(stdout, d->package);
+		pf_json_str(stdout, s->package);
 		fputs(",\"path\":", stdout);
-		pf_json_str(stdout, x->path);
+		pf_json_str(stdout, path);
 		printf(",\"expected_md5\":\"%s\",\"found_md5\":\"%s\"}",
-		    x->expected, x->found);
+		    expected, found);
 		return;
 	}
 	fputs("  dpkg: '", stdout);
-	pf_text_str(stdout, x->path);
+	fputs(pf_shown(path), stdout);
 	fputs("' no longer matches the md5sums of '", stdout);
-	pf_text_str(stdout, d->package);
+	fputs(pf_shown(s->package), stdout);
 	printf("' (changed by this patch): expected md5 %s, found %s\n",
-	    x->expected, x->found);
+	    expected, found);
 }
 
 void
 pf_archive_status_dpkg(pf_db *db, const pf_db_info *p, const char *root,
     bool json, bool *first)
 {
-	const pf_manifest *m;
-	pf_dpkg_mismatch *v = NULL;
+	shown s = { p, NULL, json, first };
 	pf_reader *r = NULL;
-	size_t i, n = 0;
-	pf_err err;
 
 	if (p->superseded_by != NULL ||
 	    pf_db_open_package(db, p->id, &r) != PF_OK)
 		goto out;
-	m = pf_reader_manifest(r);
-	pf_err_clear(&err);
-	if (m->dpkg == NULL)
+	s.package = pf_manifest_string(pf_reader_manifest(r),
+	    PF_MANIFEST_DPKG_PACKAGE);
+	if (s.package == NULL)
 		goto out;
-	if (pf_dpkg_md5_mismatches(root, m, &v, &n, &err) != PF_OK) {
-		pf_warnx("cannot compare with dpkg's md5sums: %s", err.msg);
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		show(p, m->dpkg, &v[i], json, first);
+	if (pf_reader_dpkg_verify(r, root, show, &s) != PF_OK)
+		pf_warnx("cannot compare with dpkg's md5sums: %s",
+		    pf_reader_error(r));
 out:
-	pf_dpkg_mismatches_free(v, n);
 	pf_reader_free(r);
 }

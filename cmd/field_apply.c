@@ -18,7 +18,8 @@ pf_field_warn_no_hooks(const pf_field_apply *f, const pf_reader *r)
 
 	if (f->no_hooks)
 		pf_warnx("WARNING: --no-hooks: %zu hooks of the package are "
-		    "not run, its health is not checked", m->n_hooks);
+		    "not run, its health is not checked",
+		    pf_manifest_hook_count(m));
 }
 
 pf_ret

@@ -77,20 +77,23 @@ status_word(pf_txn_state s, int check)
 static void
 report_text(const opts *o, const pf_manifest *m, const pf_txn *t)
 {
+	const char *name = pf_manifest_string(m, PF_MANIFEST_NAME);
+	const char *version = pf_manifest_string(m, PF_MANIFEST_VERSION);
 	size_t i, n = 0;
 	pf_action a;
 
-	for (i = 0; i < m->n_entries; i++) {
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
 		a = pf_txn_action(t, i);
 		if (a == PF_ACTION_NONE)
 			continue;
 		n++;
 		printf("%s %-9s %s\n", o->check ? "would" : "     ",
-		    pf_action_str(a), pf_shown(m->entries[i].path));
+		    pf_action_str(a),
+		    pf_shown(pf_entry_path(pf_manifest_entry(m, i))));
 	}
 	pf_field_phase_text(&field, stdout);
-	printf("%s: '%s'%s%s ", pf_progname, m->name ? m->name : o->package,
-	    m->version ? " " : "", m->version ? m->version : "");
+	printf("%s: '%s'%s%s ", pf_progname, name ? name : o->package,
+	    version ? " " : "", version ? version : "");
 	if (pf_txn_get_state(t) == PF_TXN_ALREADY_APPLIED)
 		printf("is already applied to '%s'\n", o->root);
 	else
@@ -107,9 +110,9 @@ report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
 
 	pf_json_open(stdout);
 	fputs("\"package\":", stdout);
-	pf_json_str(stdout, m ? m->name : NULL);
+	pf_json_str(stdout, m ? pf_manifest_string(m, PF_MANIFEST_NAME) : NULL);
 	fputs(",\"version\":", stdout);
-	pf_json_str(stdout, m ? m->version : NULL);
+	pf_json_str(stdout, m ? pf_manifest_string(m, PF_MANIFEST_VERSION) : NULL);
 	fputs(",\"root\":", stdout);
 	pf_json_str(stdout, o->root);
 	pf_field_phase_json(&field, stdout);
@@ -122,12 +125,12 @@ report_json(const opts *o, const pf_manifest *m, const pf_txn *t,
 	printf(",\"status\":\"%s\",\"check\":%s,\"changes\":[",
 	    status_word(pf_txn_get_state(t), o->check),
 	    o->check ? "true" : "false");
-	for (i = 0; i < m->n_entries; i++) {
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
 		a = pf_txn_action(t, i);
 		if (a == PF_ACTION_NONE)
 			continue;
 		fputs(n++ ? ",{\"path\":" : "{\"path\":", stdout);
-		pf_json_str(stdout, m->entries[i].path);
+		pf_json_str(stdout, pf_entry_path(pf_manifest_entry(m, i)));
 		printf(",\"action\":\"%s\"}", pf_action_str(a));
 	}
 	fputs("],\"exit_status\":0}\n", stdout);
@@ -209,8 +212,9 @@ has_live(const pf_manifest *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->n_entries; i++)
-		if (m->entries[i].live != PF_NO_BLOB)
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		if (pf_entry_blob(pf_manifest_entry(m, i), PF_BLOB_LIVE) !=
+		    PF_NO_BLOB)
 			return true;
 	return false;
 }
@@ -414,7 +418,7 @@ run(const opts *o)
 	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
 	pf_txn *t = NULL;
-	pf_trust trust;
+	pf_trust *trust = NULL;
 	pf_ret ret;
 	int fd, rc;
 
@@ -425,10 +429,11 @@ run(const opts *o)
 		return rc;
 	}
 	if ((fd = pf_open_input(o->package)) < 0) {
+		pf_trust_free(trust);
 		pf_keyring_free(kr);
 		return PF_EXIT_IO;
 	}
-	ret = pf_reader_open_trusted(&r, fd, &trust);
+	ret = pf_reader_open_trusted(&r, fd, trust);
 	if (ret != PF_OK) {
 		rc = finish(o, r, NULL, NULL, ret, r ? pf_reader_error(r) :
 		    NULL);
@@ -445,6 +450,7 @@ run(const opts *o)
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
+	pf_trust_free(trust);
 	pf_keyring_free(kr);
 	if (fd != STDIN_FILENO)
 		close(fd);

@@ -239,12 +239,17 @@ summary(const opts *o, const pf_builder *b)
 	const pf_manifest *m = pf_builder_manifest(b);
 	FILE *f = strcmp(o->out, "-") ? stdout : stderr;
 	size_t i, n[4] = { 0, 0, 0, 0 };
+	unsigned long long payload, rollback;
+	pf_op op;
 
-	for (i = 0; i < m->n_entries; i++) {
-		n[m->entries[i].op]++;
-		pf_verbose("%-6s %s", m->entries[i].op == PF_OP_ADD ? "add" :
-		    m->entries[i].op == PF_OP_REMOVE ? "remove" : "change",
-		    pf_shown(m->entries[i].path));
+	payload = pf_manifest_number(m, PF_MANIFEST_PAYLOAD_SIZE);
+	rollback = pf_manifest_number(m, PF_MANIFEST_ROLLBACK_SIZE);
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
+		op = pf_entry_op(pf_manifest_entry(m, i));
+		n[op]++;
+		pf_verbose("%-6s %s", op == PF_OP_ADD ? "add" :
+		    op == PF_OP_REMOVE ? "remove" : "change",
+		    pf_shown(pf_entry_path(pf_manifest_entry(m, i))));
 	}
 	if (o->json && f == stdout) {
 		pf_json_open(f);
@@ -252,10 +257,10 @@ summary(const opts *o, const pf_builder *b)
 		pf_json_str(f, o->out);
 		fprintf(f, ",\"entries\":%zu,\"added\":%zu,\"changed\":%zu,"
 		    "\"removed\":%zu,\"payload_bytes\":%llu,"
-		    "\"rollback_bytes\":%llu,\"notes\":[", m->n_entries,
+		    "\"rollback_bytes\":%llu,\"notes\":[",
+		    pf_manifest_entry_count(m),
 		    n[PF_OP_ADD], n[PF_OP_CHANGE], n[PF_OP_REMOVE],
-		    (unsigned long long)m->payload_size,
-		    (unsigned long long)m->rollback_size);
+		    payload, rollback);
 		for (i = 0; i < pf_builder_note_count(b); i++) {
 			fputs(i ? "," : "", f);
 			pf_json_str(f, pf_builder_note(b, i));
@@ -267,10 +272,8 @@ summary(const opts *o, const pf_builder *b)
 		return;
 	fprintf(f, "%s: wrote '%s': %zu entries (%zu added, %zu changed, "
 	    "%zu removed), payload %llu bytes, rollback %llu bytes\n",
-	    pf_progname, pf_shown(o->out), m->n_entries, n[PF_OP_ADD],
-	    n[PF_OP_CHANGE], n[PF_OP_REMOVE],
-	    (unsigned long long)m->payload_size,
-	    (unsigned long long)m->rollback_size);
+	    pf_progname, pf_shown(o->out), pf_manifest_entry_count(m),
+	    n[PF_OP_ADD], n[PF_OP_CHANGE], n[PF_OP_REMOVE], payload, rollback);
 	for (i = 0; i < pf_builder_note_count(b); i++)
 		pf_warnx("note: %s", pf_builder_note(b, i));
 }

@@ -71,7 +71,7 @@ main(int argc, char **argv)
 	pf_trust_opts topt = { 0 };
 	pf_keyring *kr = NULL;
 	pf_reader *r = NULL;
-	pf_trust trust;
+	pf_trust *trust = NULL;
 	const char *sbom = NULL;
 	pf_ret ret;
 	int c, json = 0, verify = 0, explain = 0, fd, rc = 0;
@@ -121,10 +121,11 @@ main(int argc, char **argv)
 		return rc;
 	}
 	if ((fd = pf_open_input(argv[optind])) < 0) {
+		pf_trust_free(trust);
 		pf_keyring_free(kr);
 		return PF_EXIT_IO;
 	}
-	ret = pf_reader_open_trusted(&r, fd, verify ? &trust : NULL);
+	ret = pf_reader_open_trusted(&r, fd, trust);
 	if (ret != PF_OK) {
 		rc = pf_fail(ret, r ? pf_reader_error(r) : NULL);
 		goto out;
@@ -161,6 +162,7 @@ main(int argc, char **argv)
 		rc = PF_EXIT_IO;
 out:
 	pf_reader_free(r);
+	pf_trust_free(trust);
 	pf_keyring_free(kr);
 	if (fd != STDIN_FILENO)
 		close(fd);

@@ -139,11 +139,12 @@ report(const opts *o, const pf_txn *t, const pf_manifest *m, pf_ret ret,
 	if (ret != PF_OK)
 		return pf_fail_at(ret, msg, d);
 	if (!o->json) {
-		for (i = 0; i < m->n_entries; i++)
+		for (i = 0; i < pf_manifest_entry_count(m); i++)
 			if (pf_txn_action(t, i) != PF_ACTION_NONE)
 				printf("%s %-9s %s\n", o->check ? "would" :
 				    "     ", pf_action_str(pf_txn_action(t, i)),
-				    pf_shown(m->entries[i].path));
+				    pf_shown(pf_entry_path(
+				    pf_manifest_entry(m, i))));
 		printf("%s: '%s' %s\n", pf_progname, o->id, o->check ?
 		    "can be rolled back" : "rolled back");
 	}

@@ -62,7 +62,15 @@ purl_part(FILE *f, const char *s)
 static bool
 installs(const pf_entry *e)
 {
-	return e->after.type == PF_TYPE_FILE;
+	return pf_state_type(pf_entry_state(e, PF_AFTER)) == PF_TYPE_FILE;
+}
+
+/* The SHA-256 of the new file of entry i. */
+static const uint8_t *
+new_sha256(const pf_manifest *m, size_t i)
+{
+	return pf_state_sha256(pf_entry_state(pf_manifest_entry(m, i),
+	    PF_AFTER));
 }
 
 static void
@@ -97,70 +105,77 @@ cdx_patch(FILE *f, const pf_manifest *m, const char *id,
 
 	fputs("{\"type\":\"application\",\"bom-ref\":\"patch\",\"name\":", f);
 	pf_json_str(f, id);
-	if (m->version) {
+	if (pf_manifest_string(m, PF_MANIFEST_VERSION)) {
 		fputs(",\"version\":", f);
-		pf_json_str(f, m->version);
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_VERSION));
 	}
-	if (m->description) {
+	if (pf_manifest_string(m, PF_MANIFEST_DESCRIPTION)) {
 		fputs(",\"description\":", f);
-		pf_json_str(f, m->description);
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_DESCRIPTION));
 	}
 	fputs(",\"purl\":\"pkg:generic/", f);
 	purl_part(f, id);
-	if (m->version) {
+	if (pf_manifest_string(m, PF_MANIFEST_VERSION)) {
 		fputc('@', f);
-		purl_part(f, m->version);
+		purl_part(f, pf_manifest_string(m, PF_MANIFEST_VERSION));
 	}
 	fputs("\",\"properties\":[", f);
 	for (i = 0; i < 32; i++)
 		snprintf(dh + 2 * i, 3, "%02x", digest[i]);
 	cdx_prop(f, &first, "digest", dh);
-	cdx_prop(f, &first, "product", m->product);
-	for (i = 0; i < m->n_from; i++)
-		cdx_prop(f, &first, "from-version", m->from_versions[i]);
-	cdx_prop(f, &first, "to-version", m->to_version);
-	cdx_prop(f, &first, "issue", m->issue);
-	cdx_prop(f, &first, "source-rev", m->source_rev);
-	cdx_prop(f, &first, "source-url", m->source_url);
+	cdx_prop(f, &first, "product",
+	    pf_manifest_string(m, PF_MANIFEST_PRODUCT));
+	for (i = 0; i < pf_manifest_from_count(m); i++)
+		cdx_prop(f, &first, "from-version",
+		    pf_manifest_from_version(m, i));
+	cdx_prop(f, &first, "to-version",
+	    pf_manifest_string(m, PF_MANIFEST_TO_VERSION));
+	cdx_prop(f, &first, "issue", pf_manifest_string(m, PF_MANIFEST_ISSUE));
+	cdx_prop(f, &first, "source-rev",
+	    pf_manifest_string(m, PF_MANIFEST_SOURCE_REV));
+	cdx_prop(f, &first, "source-url",
+	    pf_manifest_string(m, PF_MANIFEST_SOURCE_URL));
 	fputs("]}", f);
 }
 
 static void
 cdx_components(FILE *f, const pf_manifest *m)
 {
+	const char *name, *version;
 	size_t i, n = 0;
 
 	fputs(",\"components\":[", f);
-	if (m->product) {
+	if (pf_manifest_string(m, PF_MANIFEST_PRODUCT)) {
 		fputs("{\"type\":\"application\",\"bom-ref\":\"product\","
 		    "\"name\":", f);
-		pf_json_str(f, m->product);
-		if (m->to_version) {
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_PRODUCT));
+		if (pf_manifest_string(m, PF_MANIFEST_TO_VERSION)) {
 			fputs(",\"version\":", f);
-			pf_json_str(f, m->to_version);
+			pf_json_str(f,
+			    pf_manifest_string(m, PF_MANIFEST_TO_VERSION));
 		}
 		fputc('}', f);
 		n++;
 	}
-	for (i = 0; i < m->n_entries; i++) {
-		if (!installs(&m->entries[i]))
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
+		if (!installs(pf_manifest_entry(m, i)))
 			continue;
 		fprintf(f, "%s{\"type\":\"file\",\"bom-ref\":\"file-%zu\","
 		    "\"name\":", n++ ? "," : "", i);
-		pf_json_str(f, m->entries[i].path);
+		pf_json_str(f, pf_entry_path(pf_manifest_entry(m, i)));
 		fputs(",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"", f);
-		hex(f, m->entries[i].after.sha256, 32);
+		hex(f, new_sha256(m, i), 32);
 		fputs("\"}]}", f);
 	}
-	for (i = 0; i < m->n_deps; i++) {
-		if (m->deps[i].kind != PF_DEP_REQUIRES)
+	for (i = 0; i < pf_manifest_dep_count(m); i++) {
+		if (pf_manifest_dep(m, i, &name, &version) != PF_DEP_REQUIRES)
 			continue;
 		fprintf(f, "%s{\"type\":\"application\",\"bom-ref\":"
 		    "\"requires-%zu\",\"name\":", n++ ? "," : "", i);
-		pf_json_str(f, m->deps[i].name);
-		if (m->deps[i].version) {
+		pf_json_str(f, name);
+		if (version) {
 			fputs(",\"version\":", f);
-			pf_json_str(f, m->deps[i].version);
+			pf_json_str(f, version);
 		}
 		fputc('}', f);
 	}
@@ -174,11 +189,11 @@ cdx_dependencies(FILE *f, const pf_manifest *m)
 	size_t i, n = 0;
 
 	fputs(",\"dependencies\":[{\"ref\":\"patch\",\"dependsOn\":[", f);
-	for (i = 0; i < m->n_entries; i++)
-		if (installs(&m->entries[i]))
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		if (installs(pf_manifest_entry(m, i)))
 			fprintf(f, "%s\"file-%zu\"", n++ ? "," : "", i);
-	for (i = 0; i < m->n_deps; i++)
-		if (m->deps[i].kind == PF_DEP_REQUIRES)
+	for (i = 0; i < pf_manifest_dep_count(m); i++)
+		if (pf_manifest_dep(m, i, NULL, NULL) == PF_DEP_REQUIRES)
 			fprintf(f, "%s\"requires-%zu\"", n++ ? "," : "", i);
 	fputs("]}]", f);
 }
@@ -190,7 +205,7 @@ cyclonedx(FILE *f, const pf_manifest *m, const char *id,
 	char u[37], t[32];
 
 	uuid(u, digest);
-	when(t, m->created);
+	when(t, pf_manifest_number(m, PF_MANIFEST_CREATED));
 	fprintf(f, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\","
 	    "\"serialNumber\":\"urn:uuid:%s\",\"version\":1,\"metadata\":{"
 	    "\"timestamp\":\"%s\",\"tools\":{\"components\":[{\"type\":"
@@ -208,42 +223,44 @@ static void
 spdx_package(FILE *f, const pf_manifest *m, const char *id,
     const uint8_t digest[32])
 {
+	const char *url;
 	size_t i, n = 0;
 
 	fputs("{\"SPDXID\":\"SPDXRef-Package-patch\",\"name\":", f);
 	pf_json_str(f, id);
-	if (m->version) {
+	if (pf_manifest_string(m, PF_MANIFEST_VERSION)) {
 		fputs(",\"versionInfo\":", f);
-		pf_json_str(f, m->version);
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_VERSION));
 	}
 	fputs(",\"downloadLocation\":", f);
-	pf_json_str(f, m->source_url ? m->source_url : "NOASSERTION");
+	url = pf_manifest_string(m, PF_MANIFEST_SOURCE_URL);
+	pf_json_str(f, url ? url : "NOASSERTION");
 	fputs(",\"filesAnalyzed\":true,\"licenseConcluded\":\"NOASSERTION\","
 	    "\"licenseDeclared\":\"NOASSERTION\",\"copyrightText\":"
 	    "\"NOASSERTION\",\"primaryPackagePurpose\":\"INSTALL\"", f);
-	if (m->source_rev) {
+	if (pf_manifest_string(m, PF_MANIFEST_SOURCE_REV)) {
 		fputs(",\"sourceInfo\":", f);
-		pf_json_str(f, m->source_rev);
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_SOURCE_REV));
 	}
 	fputs(",\"externalRefs\":[{\"referenceCategory\":\"PACKAGE-MANAGER\","
 	    "\"referenceType\":\"purl\",\"referenceLocator\":\"pkg:generic/",
 	    f);
 	purl_part(f, id);
-	if (m->version) {
+	if (pf_manifest_string(m, PF_MANIFEST_VERSION)) {
 		fputc('@', f);
-		purl_part(f, m->version);
+		purl_part(f, pf_manifest_string(m, PF_MANIFEST_VERSION));
 	}
 	fputs("\"}],\"comment\":\"", f);
 	fputs("patchfmt package, digest ", f);
 	hex(f, digest, 32);
 	fputc('"', f);
-	if (m->issue) {
+	if (pf_manifest_string(m, PF_MANIFEST_ISSUE)) {
 		fputs(",\"summary\":", f);
-		pf_json_str(f, m->issue);
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_ISSUE));
 	}
 	fputs(",\"hasFiles\":[", f);
-	for (i = 0; i < m->n_entries; i++)
-		if (installs(&m->entries[i]))
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		if (installs(pf_manifest_entry(m, i)))
 			fprintf(f, "%s\"SPDXRef-File-%zu\"", n++ ? "," : "", i);
 	fputs("]}", f);
 }
@@ -251,27 +268,29 @@ spdx_package(FILE *f, const pf_manifest *m, const char *id,
 static void
 spdx_other_packages(FILE *f, const pf_manifest *m)
 {
+	const char *name, *version;
 	size_t i;
 
-	if (m->product) {
+	if (pf_manifest_string(m, PF_MANIFEST_PRODUCT)) {
 		fputs(",{\"SPDXID\":\"SPDXRef-Package-product\",\"name\":", f);
-		pf_json_str(f, m->product);
-		if (m->to_version) {
+		pf_json_str(f, pf_manifest_string(m, PF_MANIFEST_PRODUCT));
+		if (pf_manifest_string(m, PF_MANIFEST_TO_VERSION)) {
 			fputs(",\"versionInfo\":", f);
-			pf_json_str(f, m->to_version);
+			pf_json_str(f,
+			    pf_manifest_string(m, PF_MANIFEST_TO_VERSION));
 		}
 		fputs(",\"downloadLocation\":\"NOASSERTION\",\"filesAnalyzed\":"
 		    "false}", f);
 	}
-	for (i = 0; i < m->n_deps; i++) {
-		if (m->deps[i].kind != PF_DEP_REQUIRES)
+	for (i = 0; i < pf_manifest_dep_count(m); i++) {
+		if (pf_manifest_dep(m, i, &name, &version) != PF_DEP_REQUIRES)
 			continue;
 		fprintf(f, ",{\"SPDXID\":\"SPDXRef-Package-requires-%zu\","
 		    "\"name\":", i);
-		pf_json_str(f, m->deps[i].name);
-		if (m->deps[i].version) {
+		pf_json_str(f, name);
+		if (version) {
 			fputs(",\"versionInfo\":", f);
-			pf_json_str(f, m->deps[i].version);
+			pf_json_str(f, version);
 		}
 		fputs(",\"downloadLocation\":\"NOASSERTION\",\"filesAnalyzed\":"
 		    "false}", f);
@@ -286,18 +305,18 @@ spdx_relationships(FILE *f, const pf_manifest *m)
 	fputs(",\"relationships\":[{\"spdxElementId\":\"SPDXRef-DOCUMENT\","
 	    "\"relationshipType\":\"DESCRIBES\",\"relatedSpdxElement\":"
 	    "\"SPDXRef-Package-patch\"}", f);
-	if (m->product)
+	if (pf_manifest_string(m, PF_MANIFEST_PRODUCT))
 		fputs(",{\"spdxElementId\":\"SPDXRef-Package-patch\","
 		    "\"relationshipType\":\"PATCH_FOR\",\"relatedSpdxElement\":"
 		    "\"SPDXRef-Package-product\"}", f);
-	for (i = 0; i < m->n_entries; i++)
-		if (installs(&m->entries[i]))
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		if (installs(pf_manifest_entry(m, i)))
 			fprintf(f, ",{\"spdxElementId\":"
 			    "\"SPDXRef-Package-patch\","
 			    "\"relationshipType\":\"CONTAINS\","
 			    "\"relatedSpdxElement\":\"SPDXRef-File-%zu\"}", i);
-	for (i = 0; i < m->n_deps; i++)
-		if (m->deps[i].kind == PF_DEP_REQUIRES)
+	for (i = 0; i < pf_manifest_dep_count(m); i++)
+		if (pf_manifest_dep(m, i, NULL, NULL) == PF_DEP_REQUIRES)
 			fprintf(f, ",{\"spdxElementId\":"
 			    "\"SPDXRef-Package-patch\","
 			    "\"relationshipType\":\"DEPENDS_ON\","
@@ -313,7 +332,7 @@ spdx(FILE *f, const pf_manifest *m, const char *id, const uint8_t digest[32])
 	size_t i, n = 0;
 
 	uuid(u, digest);
-	when(t, m->created);
+	when(t, pf_manifest_number(m, PF_MANIFEST_CREATED));
 	fputs("{\"spdxVersion\":\"SPDX-2.3\",\"dataLicense\":\"CC0-1.0\","
 	    "\"SPDXID\":\"SPDXRef-DOCUMENT\",\"name\":", f);
 	pf_json_str(f, id);
@@ -324,19 +343,20 @@ spdx(FILE *f, const pf_manifest *m, const char *id, const uint8_t digest[32])
 	spdx_package(f, m, id, digest);
 	spdx_other_packages(f, m);
 	fputs("],\"files\":[", f);
-	for (i = 0; i < m->n_entries; i++) {
-		if (!installs(&m->entries[i]))
+	for (i = 0; i < pf_manifest_entry_count(m); i++) {
+		if (!installs(pf_manifest_entry(m, i)))
 			continue;
 		fprintf(f, "%s{\"SPDXID\":\"SPDXRef-File-%zu\",\"fileName\":",
 		    n++ ? "," : "", i);
 		/* SPDX file names are relative to the package: "./path". */
-		if (asprintf(&name, "./%s", m->entries[i].path) < 0)
+		if (asprintf(&name, "./%s",
+		    pf_entry_path(pf_manifest_entry(m, i))) < 0)
 			return -1;
 		pf_json_str(f, name);
 		free(name);
 		fputs(",\"checksums\":[{\"algorithm\":\"SHA256\","
 		    "\"checksumValue\":\"", f);
-		hex(f, m->entries[i].after.sha256, 32);
+		hex(f, new_sha256(m, i), 32);
 		fputs("\"}]}", f);
 	}
 	fputc(']', f);

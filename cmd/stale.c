@@ -26,10 +26,10 @@ entry_of(const pf_manifest *m, const char *root, const char *abs)
 	if (strncmp(abs, root, k) != 0 || (k > 1 && abs[k] != '/'))
 		return NULL;
 	abs += k > 1 ? k + 1 : 1;
-	for (i = 0; i < m->n_entries; i++)
-		if (m->entries[i].op != PF_OP_ADD &&
-		    strcmp(m->entries[i].path, abs) == 0)
-			return m->entries[i].path;
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		if (pf_entry_op(pf_manifest_entry(m, i)) != PF_OP_ADD &&
+		    strcmp(pf_entry_path(pf_manifest_entry(m, i)), abs) == 0)
+			return pf_entry_path(pf_manifest_entry(m, i));
 	return NULL;
 }
 

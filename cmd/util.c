@@ -181,15 +181,16 @@ pf_parse_threshold(const char *s, unsigned *out)
 
 int
 pf_load_trust(const pf_trust_opts *o, const char *root, pf_keyring **kr,
-    pf_trust *trust)
+    pf_trust **trust)
 {
 	const char *dir = o->keyring ? o->keyring : PF_DEFAULT_KEYRING;
 	struct stat st = { .st_mode = S_IFDIR };
 	pf_ret r;
 
 	(void)root;
-	memset(trust, 0, sizeof *trust);
-	if ((r = pf_keyring_new(kr)) != PF_OK)
+	*trust = NULL;
+	if ((r = pf_keyring_new(kr)) != PF_OK ||
+	    (r = pf_trust_new(trust)) != PF_OK)
 		return pf_fail(r, NULL);
 	/* --keyring names a directory of keys or one public key file. */
 	if (o->keyring != NULL && stat(dir, &st) < 0)
@@ -199,8 +200,11 @@ pf_load_trust(const pf_trust_opts *o, const char *root, pf_keyring **kr,
 	else
 		r = pf_keyring_add_dir(*kr, dir);
 	/* With --allow-unsigned a missing keyring is no error. */
-	if (r != PF_OK && !(o->allow_unsigned && o->keyring == NULL))
+	if (r != PF_OK && !(o->allow_unsigned && o->keyring == NULL)) {
+		pf_trust_free(*trust);
+		*trust = NULL;
 		return pf_fail_path(r, dir, "%s", pf_keyring_error(*kr));
+	}
 	/* spec/keyring.md section 5: bare keys work, but cannot be revoked. */
 	if (r == PF_OK && !pf_keyring_rooted(*kr) && pf_keyring_size(*kr) > 0 &&
 	    !pf_cli_ctx.quiet && S_ISDIR(st.st_mode))
@@ -209,9 +213,9 @@ pf_load_trust(const pf_trust_opts *o, const char *root, pf_keyring **kr,
 	pf_verbose("keyring '%s': %zu trusted keys%s", pf_shown(dir),
 	    pf_keyring_size(*kr), pf_keyring_rooted(*kr) ?
 	    ", from root metadata" : "");
-	trust->keyring = *kr;
-	trust->threshold = o->threshold;
-	trust->allow_unsigned = o->allow_unsigned != 0;
+	pf_trust_set_keyring(*trust, *kr);
+	pf_trust_set_threshold(*trust, o->threshold);
+	pf_trust_set_allow_unsigned(*trust, o->allow_unsigned != 0);
 	return 0;
 }
 

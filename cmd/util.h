@@ -57,9 +57,10 @@ void pf_signals_arm(bool armed);
 
 /* Parses "--threshold N"; -1 if not a positive number. */
 int pf_parse_threshold(const char *s, unsigned *out);
-/* Loads the keyring (dir, or PF_DEFAULT_KEYRING); exit status. */
+/* Loads the keyring (dir, or PF_DEFAULT_KEYRING) and makes *trust,
+ * for pf_trust_free() (NULL after a failure); exit status. */
 int pf_load_trust(const pf_trust_opts *o, const char *root,
-    pf_keyring **kr, pf_trust *trust);
+    pf_keyring **kr, pf_trust **trust);
 /*
  * The parts of a failure (path, expected, found) from whichever of the
  * handles said msg (the message is one of theirs); all NULL otherwise.

@@ -128,63 +128,20 @@ typedef enum pf_op {
 
 #define PF_BUILD_ID_MAX 64
 
-/* An extended attribute of a state (section 5.4.1). */
-typedef struct pf_xattr {
-	char *name;                    /* with its namespace, "user.x" */
-	uint8_t *value;
-	size_t len;
-} pf_xattr;
-
-/* A data region of a sparse file; the rest reads as zeros (5.4.2). */
-typedef struct pf_extent {
-	uint64_t offset;
-	uint64_t length;
-} pf_extent;
-
-/* The state of one path before or after the patch (section 5.4). */
-typedef struct pf_state {
-	pf_type type;
-	uint32_t mode;                 /* permission bits, 07777 */
-	uint64_t size;                 /* files: bytes; symlinks: target length */
-	uint8_t sha256[32];            /* files: content; symlinks: target */
-	char *link;                    /* symlinks: target text */
-	uint8_t build_id[PF_BUILD_ID_MAX];
-	size_t build_id_len;           /* 0: not ELF, or ELF without build ID */
-	/* Metadata (feature bit 2, section 5.4.1); all of it is absent, and
-	 * has_meta false, in a package without the bit. */
-	bool has_meta;                 /* uid, gid and xattrs are recorded */
-	uint32_t uid;
-	uint32_t gid;
-	char *user;                    /* hints for people; NULL: not known */
-	char *group;
-	pf_xattr *xattrs;              /* sorted by name, names unique */
-	size_t n_xattrs;
-	char *hardlink;                /* files: first path of its link group */
-	bool sparse;                   /* files: extents give the layout */
-	pf_extent *extents;            /* sorted, apart, within size */
-	size_t n_extents;
-	bool has_mtime;
-	uint64_t mtime_sec;
-	uint32_t mtime_nsec;
-} pf_state;
+/*
+ * The manifest of a package (sections 5 and 6) is read through opaque
+ * types: a manifest, its entries (5.3), the before and after state of
+ * each (5.4) and its blobs (5.5).  They, and every string and byte array
+ * their accessors return, belong to the handle they came from
+ * (pf_reader_manifest(), pf_builder_manifest()) and stay valid until it
+ * is freed.  An index past its count gives NULL, 0 or false.
+ */
+typedef struct pf_manifest pf_manifest;
+typedef struct pf_entry pf_entry;
+typedef struct pf_state pf_state;
+typedef struct pf_blob pf_blob;
 
 #define PF_NO_BLOB UINT32_MAX
-
-typedef struct pf_entry {
-	char *path;                    /* relative, '/'-separated, validated */
-	pf_op op;
-	pf_state before;
-	pf_state after;
-	uint32_t payload;              /* blob index, or PF_NO_BLOB */
-	uint32_t rollback;             /* blob index, or PF_NO_BLOB */
-	uint32_t live;                 /* hot-patch record blob, or PF_NO_BLOB */
-	/* ELF run-time dependencies of the new file and the library it is,
-	 * encoded as spec/elf-needs.md says; NULL when none. */
-	uint8_t *needs;
-	size_t needs_len;
-	uint8_t *provides;
-	size_t provides_len;
-} pf_entry;
 
 /* Section 5.5: blob codecs. */
 typedef enum pf_codec {
@@ -200,18 +157,6 @@ typedef enum pf_section {
 	PF_SECTION_ROLLBACK = 2
 } pf_section;
 
-typedef struct pf_blob {
-	pf_section section;
-	pf_codec codec;
-	uint64_t param;                /* codec parameter, e.g. LZMA2 dict size */
-	uint64_t offset;               /* from the start of its section */
-	uint64_t stored_size;          /* bytes in the package */
-	uint64_t decoded_size;         /* bytes it decodes to */
-	uint8_t sha256[32];            /* of the stored bytes */
-	uint32_t entry;                /* the entry that refers to it (set
-	                                * by validation) */
-} pf_blob;
-
 /* Section 6: the dependency list. */
 typedef enum pf_dep_kind {
 	PF_DEP_REQUIRES = 1,
@@ -219,12 +164,6 @@ typedef enum pf_dep_kind {
 	PF_DEP_SUPERSEDES = 3,
 	PF_DEP_PROVIDES = 4
 } pf_dep_kind;
-
-typedef struct pf_dep {
-	pf_dep_kind kind;
-	char *name;
-	char *version;                 /* may be NULL: any version */
-} pf_dep;
 
 /* Section 5.1.4: install hooks, scripts run around an install. */
 typedef enum pf_hook_kind {
@@ -234,13 +173,6 @@ typedef enum pf_hook_kind {
 	PF_HOOK_PRE_ROLLBACK = 4,
 	PF_HOOK_POST_ROLLBACK = 5
 } pf_hook_kind;
-
-typedef struct pf_hook {
-	pf_hook_kind kind;
-	uint32_t timeout;              /* seconds */
-	uint8_t *script;
-	size_t len;
-} pf_hook;
 
 /* What a hook run did (pf_db_run_hook()). */
 typedef struct pf_hook_result {
@@ -254,44 +186,6 @@ typedef struct pf_hook_result {
 	bool output_cut;               /* it wrote more than output holds */
 } pf_hook_result;
 
-typedef struct pf_manifest {
-	char *name;                    /* the patch ID */
-	char *version;
-	char *description;
-	uint64_t created;              /* seconds since the epoch */
-	uint64_t expires;              /* 0: never */
-	char *product;                 /* what the patch applies to */
-	char **from_versions;          /* product versions it applies from */
-	size_t n_from;
-	char *to_version;              /* product version it produces */
-	char *family;                  /* patch family of the release counter */
-	uint64_t release;              /* 0: no release counter */
-	pf_entry *entries;
-	size_t n_entries;
-	pf_blob *blobs;
-	size_t n_blobs;
-	pf_dep *deps;
-	size_t n_deps;
-	uint64_t payload_size;
-	uint64_t rollback_size;
-	/* Field work (sections 5.1.3 to 5.1.5): provenance, hooks in kind
-	 * order, phased rollout; NULL or 0 when absent. */
-	char *issue;
-	char *source_rev;
-	char *source_url;
-	pf_hook *hooks;
-	size_t n_hooks;
-	bool has_phase;
-	uint32_t phase;                /* hundredths of a percent, 0-10000 */
-	char *phase_seed;              /* NULL: the patch ID */
-	struct pf_live_note *live_notes; /* for people (spec section 5.1.6) */
-	size_t n_live_notes;
-	/* The Debian package the builds were (section 5.1.7), or NULL. */
-	struct pf_dpkg_origin *dpkg;
-} pf_manifest;
-
-typedef struct pf_dpkg_origin pf_dpkg_origin;
-
 /* A note on the hot-patch record of one path, for people. */
 typedef enum pf_live_note_kind {
 	PF_LIVE_NOTE_CHANGED = 1,      /* why a function counts as changed */
@@ -299,12 +193,115 @@ typedef enum pf_live_note_kind {
 	PF_LIVE_NOTE_LEFT_OUT = 3      /* left out on purpose */
 } pf_live_note_kind;
 
-typedef struct pf_live_note {
-	char *path;
-	uint64_t kind;                 /* pf_live_note_kind; others: skip */
-	char *name;                    /* the function or data object */
-	char *text;
-} pf_live_note;
+/* The strings of the manifest (sections 5.1 to 5.1.7); NULL: absent. */
+typedef enum pf_manifest_str_id {
+	PF_MANIFEST_NAME = 1,          /* the patch ID */
+	PF_MANIFEST_VERSION,
+	PF_MANIFEST_DESCRIPTION,
+	PF_MANIFEST_PRODUCT,           /* what the patch applies to */
+	PF_MANIFEST_TO_VERSION,        /* product version it produces */
+	PF_MANIFEST_FAMILY,            /* patch family of the release counter */
+	PF_MANIFEST_ISSUE,             /* provenance (5.1.3) */
+	PF_MANIFEST_SOURCE_REV,
+	PF_MANIFEST_SOURCE_URL,
+	PF_MANIFEST_PHASE_SEED,        /* NULL: the patch ID (5.1.5) */
+	PF_MANIFEST_DPKG_PACKAGE,      /* the dpkg origin (5.1.7) */
+	PF_MANIFEST_DPKG_FROM,
+	PF_MANIFEST_DPKG_TO,
+	PF_MANIFEST_DPKG_ARCH,
+	PF_MANIFEST_DPKG_DEPENDS
+} pf_manifest_str_id;
+PF_EXTERN const char *pf_manifest_string(const pf_manifest *m,
+    pf_manifest_str_id which);
+/* Its numbers; 0 when absent. */
+typedef enum pf_manifest_num_id {
+	PF_MANIFEST_CREATED = 1,       /* seconds since the epoch */
+	PF_MANIFEST_EXPIRES,           /* 0: never */
+	PF_MANIFEST_RELEASE,           /* 0: no release counter */
+	PF_MANIFEST_PAYLOAD_SIZE,      /* bytes of each section */
+	PF_MANIFEST_ROLLBACK_SIZE,
+	PF_MANIFEST_HAS_PHASE,         /* 1: phased rollout (5.1.5) */
+	PF_MANIFEST_PHASE              /* hundredths of a percent, 0-10000 */
+} pf_manifest_num_id;
+PF_EXTERN uint64_t pf_manifest_number(const pf_manifest *m,
+    pf_manifest_num_id which);
+/* Product versions it applies from. */
+PF_EXTERN size_t pf_manifest_from_count(const pf_manifest *m);
+PF_EXTERN const char *pf_manifest_from_version(const pf_manifest *m,
+    size_t i);
+/* Entries, sorted by path; the one of the first len bytes of path. */
+PF_EXTERN size_t pf_manifest_entry_count(const pf_manifest *m);
+PF_EXTERN const pf_entry *pf_manifest_entry(const pf_manifest *m, size_t i);
+PF_EXTERN const pf_entry *pf_manifest_find(const pf_manifest *m,
+    const char *path, size_t len);
+PF_EXTERN size_t pf_manifest_blob_count(const pf_manifest *m);
+PF_EXTERN const pf_blob *pf_manifest_blob(const pf_manifest *m, size_t i);
+/* Section 6: the kind of dependency i (0 past the count); any out-
+ * parameter may be NULL, and a NULL version means any version. */
+PF_EXTERN size_t pf_manifest_dep_count(const pf_manifest *m);
+PF_EXTERN pf_dep_kind pf_manifest_dep(const pf_manifest *m, size_t i,
+    const char **name, const char **version);
+/* Section 5.1.4: hooks in kind order. */
+PF_EXTERN size_t pf_manifest_hook_count(const pf_manifest *m);
+PF_EXTERN pf_hook_kind pf_manifest_hook_info(const pf_manifest *m, size_t i,
+    uint32_t *timeout, const uint8_t **script, size_t *len);
+/* Section 5.1.6: the kind (pf_live_note_kind; skip others) of note i. */
+PF_EXTERN size_t pf_manifest_live_note_count(const pf_manifest *m);
+PF_EXTERN uint64_t pf_manifest_live_note(const pf_manifest *m, size_t i,
+    const char **path, const char **name, const char **text);
+
+/* An entry (section 5.3): its path, operation and states. */
+typedef enum pf_side {
+	PF_BEFORE = 0,
+	PF_AFTER = 1
+} pf_side;
+/* What a blob of an entry is for; its index is PF_NO_BLOB when none. */
+typedef enum pf_blob_role {
+	PF_BLOB_PAYLOAD = 1,
+	PF_BLOB_ROLLBACK = 2,
+	PF_BLOB_LIVE = 3               /* the hot-patch record */
+} pf_blob_role;
+PF_EXTERN const char *pf_entry_path(const pf_entry *e);
+PF_EXTERN pf_op pf_entry_op(const pf_entry *e);
+PF_EXTERN const pf_state *pf_entry_state(const pf_entry *e, pf_side side);
+PF_EXTERN uint32_t pf_entry_blob(const pf_entry *e, pf_blob_role role);
+/* The ELF needs and provides records of the new file
+ * (spec/elf-needs.md); NULL when it has none. */
+PF_EXTERN const uint8_t *pf_entry_needs(const pf_entry *e, size_t *len);
+PF_EXTERN const uint8_t *pf_entry_provides(const pf_entry *e, size_t *len);
+
+/* A state (section 5.4); PF_TYPE_NONE: the path is absent. */
+PF_EXTERN pf_type pf_state_type(const pf_state *s);
+PF_EXTERN uint32_t pf_state_mode(const pf_state *s);
+/* Files: bytes and SHA-256 of the content; symlinks: of the target. */
+PF_EXTERN uint64_t pf_state_size(const pf_state *s);
+PF_EXTERN const uint8_t *pf_state_sha256(const pf_state *s);
+PF_EXTERN const char *pf_state_link(const pf_state *s);
+/* The ELF build ID, NULL (and *len 0) when none. */
+PF_EXTERN const uint8_t *pf_state_build_id(const pf_state *s, size_t *len);
+/* Metadata (section 5.4.1), each false or NULL when not recorded;
+ * out-parameters may be NULL. */
+PF_EXTERN bool pf_state_owner(const pf_state *s, uint32_t *uid,
+    uint32_t *gid, const char **user, const char **group);
+PF_EXTERN size_t pf_state_xattr_count(const pf_state *s);
+PF_EXTERN const char *pf_state_xattr(const pf_state *s, size_t i,
+    const uint8_t **value, size_t *len);
+PF_EXTERN const char *pf_state_hardlink(const pf_state *s);
+PF_EXTERN bool pf_state_mtime(const pf_state *s, uint64_t *sec,
+    uint32_t *nsec);
+/* A sparse file (section 5.4.2): its data extents; the rest is zeros. */
+PF_EXTERN bool pf_state_sparse(const pf_state *s, size_t *n_extents);
+PF_EXTERN bool pf_state_extent(const pf_state *s, size_t i,
+    uint64_t *offset, uint64_t *length);
+
+/* A blob (section 5.5); out-parameters may be NULL. */
+PF_EXTERN pf_codec pf_blob_codec(const pf_blob *b, uint64_t *param);
+PF_EXTERN pf_section pf_blob_section(const pf_blob *b, uint64_t *offset,
+    uint64_t *stored_size);
+PF_EXTERN uint64_t pf_blob_decoded_size(const pf_blob *b);
+PF_EXTERN const uint8_t *pf_blob_sha256(const pf_blob *b);
+/* The entry that refers to it. */
+PF_EXTERN uint32_t pf_blob_entry(const pf_blob *b);
 
 /*
  * Building a package: pf_builder.
@@ -415,16 +412,23 @@ PF_EXTERN const char *pf_keyring_distrust(const pf_keyring *k,
 PF_EXTERN pf_ret pf_keyring_keygen(pf_keyring *k, const char *name,
     char keyid[17]);
 
-/* What pf_reader_open_trusted() demands of a package. */
-typedef struct pf_trust {
-	const pf_keyring *keyring;
-	unsigned threshold;            /* distinct trusted signers; 0 means 1 */
-	bool allow_unsigned;           /* install without any signature */
-	uint64_t now;                  /* for the expiry time; 0: the clock */
-	/* The applier's own copy, from its state directory: integrity is
-	 * enough, since it was verified when it was installed. */
-	bool installed_copy;
-} pf_trust;
+/*
+ * What pf_reader_open_trusted() demands of a package: made by
+ * pf_trust_new() (one trusted signature, the clock's time), changed by
+ * the setters, freed by pf_trust_free().  It borrows the keyring, which
+ * must outlive its use.
+ */
+typedef struct pf_trust pf_trust;
+
+PF_EXTERN pf_ret pf_trust_new(pf_trust **out);
+PF_EXTERN void pf_trust_free(pf_trust *t);
+PF_EXTERN void pf_trust_set_keyring(pf_trust *t, const pf_keyring *k);
+/* Distinct trusted signers needed; 0 means 1. */
+PF_EXTERN void pf_trust_set_threshold(pf_trust *t, unsigned n);
+/* Installs a package without any signature. */
+PF_EXTERN void pf_trust_set_allow_unsigned(pf_trust *t, bool allow);
+/* The time the expiry is checked against; 0: the clock. */
+PF_EXTERN void pf_trust_set_now(pf_trust *t, uint64_t now);
 
 typedef enum pf_sig_status {
 	PF_SIG_UNCHECKED = 0,          /* read without a keyring */
@@ -714,6 +718,40 @@ PF_EXTERN pf_ret pf_db_log_print(pf_db *db, FILE *out, bool json);
  */
 PF_EXTERN pf_ret pf_txn_new_reverse(pf_txn **out, pf_reader *r,
     const char *root, bool force);
+
+/*
+ * The new files written elsewhere, the root only read (patch-apply
+ * --output, --output-tar): t is checked and verified, then every path it adds or changes
+ * is rebuilt into the new directory dir (made beside it, renamed once
+ * complete), or into a POSIX tar archive on fd.  Messages are on t.
+ */
+PF_EXTERN pf_ret pf_txn_output_dir(pf_txn *t, const char *dir);
+PF_EXTERN pf_ret pf_txn_output_tar(pf_txn *t, int fd);
+/* The new content of one file into fd, from the package and, for a
+ * delta, the old file under root (NULL: none); message on r. */
+PF_EXTERN pf_ret pf_reader_extract(pf_reader *r, const char *root,
+    const char *path, int fd);
+
+/*
+ * Section 5.1.7: dpkg's database under root (only read) against the
+ * package's dpkg origin.  pf_reader_dpkg_check() is PF_OK when it
+ * agrees or there is nothing to check, else PF_ERR_MISMATCH with the
+ * message on r; *state says which.  pf_reader_dpkg_verify() calls fn
+ * for each file of the package that dpkg's md5sums list with another
+ * MD5 than the file under root has (hex strings, valid during the call).
+ */
+typedef enum pf_dpkg_state {
+	PF_DPKG_NO_DATABASE,    /* the root has no var/lib/dpkg/status */
+	PF_DPKG_INSTALLED,      /* installed at the version the package wants */
+	PF_DPKG_ABSENT,         /* not installed (or only its conffiles) */
+	PF_DPKG_OTHER_VERSION   /* installed at another version */
+} pf_dpkg_state;
+typedef void (*pf_dpkg_mismatch_fn)(void *opaque, const char *path,
+    const char *expected_md5, const char *found_md5);
+PF_EXTERN pf_ret pf_reader_dpkg_check(pf_reader *r, const char *root,
+    pf_dpkg_state *state);
+PF_EXTERN pf_ret pf_reader_dpkg_verify(pf_reader *r, const char *root,
+    pf_dpkg_mismatch_fn fn, void *opaque);
 
 #ifdef __cplusplus
 }

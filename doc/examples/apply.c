@@ -36,7 +36,9 @@ main(int argc, char **argv)
 	pf_reader *r = NULL;            /* borrowed by t: freed after t */
 	pf_txn *t = NULL;
 	pf_db *db = NULL;
-	pf_trust trust = { 0 };
+	pf_trust *trust = NULL;         /* borrows keys */
+	const pf_manifest *m;           /* borrowed from r */
+	size_t i;
 	pf_ret ret;
 	int fd = -1, rc = 0;
 
@@ -52,15 +54,19 @@ main(int argc, char **argv)
 		rc = failed("keyring", ret, pf_keyring_error(keys));
 		goto out;
 	}
-	trust.keyring = keys;
-	trust.threshold = 1;
+	if ((ret = pf_trust_new(&trust)) != PF_OK) {
+		rc = failed("trust", ret, NULL);
+		goto out;
+	}
+	pf_trust_set_keyring(trust, keys);
+	pf_trust_set_threshold(trust, 1);
 	/* 2. Open and verify the whole package before anything else. */
 	if ((fd = open(argv[2], O_RDONLY | O_CLOEXEC)) < 0) {
 		perror(argv[2]);
 		rc = 5;
 		goto out;
 	}
-	ret = pf_reader_open_trusted(&r, fd, &trust);
+	ret = pf_reader_open_trusted(&r, fd, trust);
 	if (ret != PF_OK) {
 		rc = failed(argv[2], ret, r ? pf_reader_error(r) : NULL);
 		goto out;
@@ -99,10 +105,16 @@ main(int argc, char **argv)
 		rc = failed(argv[3], ret, pf_db_error(db));
 		goto out;
 	}
+	/* 6. What changed: the manifest, read through its accessors. */
+	m = pf_reader_manifest(r);
+	for (i = 0; i < pf_manifest_entry_count(m); i++)
+		printf("%-7s %s\n", pf_action_str(pf_txn_action(t, i)),
+		    pf_entry_path(pf_manifest_entry(m, i)));
 	printf("%s: applied to %s\n", pf_reader_id(r), argv[3]);
 out:
 	pf_txn_free(t);
 	pf_reader_free(r);
+	pf_trust_free(trust);
 	pf_db_free(db);
 	pf_keyring_free(keys);
 	if (fd >= 0)

@@ -11,6 +11,7 @@
 
 #include "libpatchfmt.h"
 #include "common/err.h"
+#include "format/types.h"
 
 typedef struct pf_node {
 	char *path;             /* relative to the scanned root */

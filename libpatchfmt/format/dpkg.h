@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "format/field.h"
+#include "format/types.h"
 
 /* Section 5.1.7: top-level field 41 (critical) and its fields. */
 #define PF_M_DPKG               41

@@ -15,3 +15,8 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/format/dpkg.c libpatchfmt/format/dpkg.h
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/format/writer.c libpatchfmt/format/writer.h
+
+## The structures behind the opaque manifest types of libpatchfmt.h,
+## and their accessors (issue 11).
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/format/types.h libpatchfmt/format/access.c

@@ -12,6 +12,7 @@
 #include "libpatchfmt.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "format/types.h"
 
 void pf_manifest_init(pf_manifest *m);
 /* Frees everything the manifest owns and leaves it empty. */
@@ -48,9 +49,6 @@ bool pf_id_valid(const char *id);
 bool pf_token_valid(const char *s);
 /* Section 5.3.1: a relative path with no empty, "." or ".." component. */
 bool pf_path_valid(const char *p, size_t n);
-/* The entry of the first len bytes of path (entries are sorted), or NULL. */
-const pf_entry *pf_manifest_find(const pf_manifest *m, const char *path,
-    size_t len);
 /* Section 5.4.1: whether the states carry metadata (feature bit 2). */
 bool pf_manifest_has_meta(const pf_manifest *m);
 /* Owner, xattrs, link group, layout and mtime are the same. */

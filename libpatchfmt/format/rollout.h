@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "libpatchfmt.h"
+#include "format/types.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "format/field.h"

@@ -20,6 +20,7 @@
 #include "package/reader.h"
 #include "install/meta_txn.h"
 #include "install/txn_int.h"
+#include "format/types.h"
 
 void
 pf_txn_tmpname(char out[PF_TMPNAME_MAX], const char *tag)

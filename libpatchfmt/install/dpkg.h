@@ -13,13 +13,7 @@
 #include "libpatchfmt.h"
 #include "common/err.h"
 
-/* What dpkg's status says of a package. */
-typedef enum pf_dpkg_state {
-	PF_DPKG_NO_DATABASE,    /* the root has no var/lib/dpkg/status */
-	PF_DPKG_INSTALLED,      /* installed at the version the package wants */
-	PF_DPKG_ABSENT,         /* not installed (or only its conffiles) */
-	PF_DPKG_OTHER_VERSION   /* installed at another version */
-} pf_dpkg_state;
+/* What dpkg's status says of a package: pf_dpkg_state (libpatchfmt.h). */
 
 /*
  * The installed version of package (of arch, when both name one) in the

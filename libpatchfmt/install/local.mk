@@ -20,3 +20,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/install/output.c libpatchfmt/install/output.h
 libpatchfmt_libpf_apply_la_CPPFLAGS += $(LIBARCHIVE_CFLAGS)
 libpatchfmt_libpf_apply_la_LIBADD += $(LIBARCHIVE_LIBS)
+
+## The public face of the dpkg checks and of --extract: messages on the
+## reader (issue 11).
+libpatchfmt_libpf_apply_la_SOURCES += libpatchfmt/install/dpkg_api.c

@@ -12,6 +12,7 @@
 #include "elf/needs.h"
 #include "elf/needs_int.h"
 #include "install/txn_int.h"
+#include "format/types.h"
 
 static pf_ret
 provided_add(pf_elf_provided *prov, const pf_elf_lib *src, pf_err *err)

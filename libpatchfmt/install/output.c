@@ -256,7 +256,7 @@ ready(pf_txn *t)
 }
 
 pf_ret
-pf_output_dir(pf_txn *t, const char *dir)
+pf_txn_output_dir(pf_txn *t, const char *dir)
 {
 	char tmp[PATH_MAX], copy[PATH_MAX], *base;
 	struct stat st;
@@ -381,7 +381,7 @@ tar_entry(pf_txn *t, struct archive *a, const char *top, const pf_entry *e)
 }
 
 pf_ret
-pf_output_tar(pf_txn *t, int fd)
+pf_txn_output_tar(pf_txn *t, int fd)
 {
 	const char *dir = getenv("TMPDIR");
 	struct archive *a = NULL;

@@ -16,14 +16,14 @@
  * directories above them, into the new directory dir: built as a
  * temporary sibling and renamed to dir only once complete.
  */
-pf_ret pf_output_dir(pf_txn *t, const char *dir);
+pf_ret pf_txn_output_dir(pf_txn *t, const char *dir);
 
 /*
  * The same as a POSIX tar archive (pax: owners, names, modes, times,
  * extended attributes, hard links) written to fd, once everything is
  * rebuilt in a temporary directory under $TMPDIR.
  */
-pf_ret pf_output_tar(pf_txn *t, int fd);
+pf_ret pf_txn_output_tar(pf_txn *t, int fd);
 
 /*
  * The new content of path into fd: from the package alone when its

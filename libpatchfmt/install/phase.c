@@ -15,6 +15,7 @@
 
 #include "common/hash.h"
 #include "libpatchfmt.h"
+#include "format/types.h"
 
 #define TAG "patchfmt-phase-1"
 

@@ -23,6 +23,7 @@
 #include "install/meta.h"
 #include "install/meta_txn.h"
 #include "install/txn_int.h"
+#include "format/types.h"
 
 pf_ret
 pf_txn_new(pf_txn **out, pf_reader *r, const char *root)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "libpatchfmt.h"
+#include "format/types.h"
 #include "common/err.h"
 #include "install/dirs.h"
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "install/txn_int.h"
+#include "format/types.h"
 
 int
 pf_txn_dfd(pf_txn *t, size_t i)

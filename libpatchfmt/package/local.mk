@@ -11,3 +11,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 ## The dpkg origin for people (issue 10).
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/package/print_dpkg.c libpatchfmt/package/print_dpkg.h
+
+## The opaque pf_trust of libpatchfmt.h and its setters (issue 11).
+libpatchfmt_libpf_apply_la_SOURCES += \
+	libpatchfmt/package/trust.c libpatchfmt/package/trust.h

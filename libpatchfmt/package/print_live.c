@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "package/reader.h"
 #include "live/hotpatch.h"
+#include "format/types.h"
 
 pf_ret
 pf_reader_live(pf_reader *r, size_t entry, pf_hotpatch **out, pf_err *err)

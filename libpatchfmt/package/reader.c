@@ -20,6 +20,7 @@
 #include "package/vcdiff_blob.h"
 #include "format/manifest.h"
 #include "package/reader.h"
+#include "package/trust.h"
 #include "trust/keyring.h"
 
 _Static_assert(PF_LZMA_MAX_DICT == PF_MAX_LZMA_DICT,

@@ -19,6 +19,7 @@
 #include "install/txn_int.h"
 #include "state/audit.h"
 #include "state/db.h"
+#include "format/types.h"
 
 #define MAX_ENV 24
 

@@ -22,6 +22,7 @@ grep -q "unsigned" "$tmp/err" || fail "unsigned: $(cat "$tmp/err")"
 
 expect 0 "$ex" "$tmp/keys" "$tmp/fix.ppkg" "$tmp/root" "$tmp/state"
 grep -q "hello-fix: applied" "$tmp/out" || fail "apply: $(cat "$tmp/out")"
+grep -q "^replace *etc/greet.conf$" "$tmp/out" || fail "apply: no entry listed: $(cat "$tmp/out")"
 [ "$(tree_hash "$tmp/root")" = "$(tree_hash "$tmp/new")" ] && ok ||
 	fail "the example's install differs from the new build"
 expect 0 "$ex" "$tmp/keys" "$tmp/fix.ppkg" "$tmp/root" "$tmp/state"

@@ -15,6 +15,8 @@
 
 #include "libpatchfmt.h"
 #include "run.h"
+#include "package/trust.h"
+#include "format/types.h"
 
 static char base[256];
 static pf_keyring *empty;

@@ -21,6 +21,8 @@
 #include "state/db.h"
 #include "state/journal.h"
 #include "run.h"
+#include "package/trust.h"
+#include "format/types.h"
 
 /* Escapes s, checks that no byte of the result could end a value, and
  * returns the result (static). */

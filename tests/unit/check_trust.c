@@ -17,6 +17,8 @@
 #include "trust/keys.h"
 #include "trust/sign.h"
 #include "run.h"
+#include "package/trust.h"
+#include "format/types.h"
 
 static char dir[64];
 
