@@ -56,11 +56,13 @@ typedef struct plan {
 	size_t nblocks;
 	size_t cap;
 	uint64_t fill;          /* new bytes in the open block */
+	uint64_t xfill;         /* extra bytes in the open block */
 	uint64_t old_at;        /* the decoder's old position */
 	pf_buf packed[PF_DELTA_NSTREAMS];
 	size_t *poff[PF_DELTA_NSTREAMS];
 	uint32_t block_size;
 	bool sparse;            /* the header flag SPARSE */
+	bool v2;                /* version 2 blocks (sections 4.2.4, 5.1) */
 	bool failed;
 	/* Streaming (pf_denc): coders kept from one window to the next. */
 	pf_lz_enc *enc[PF_DELTA_NSTREAMS];
@@ -119,6 +121,7 @@ close_block(plan *p)
 		p->off[s][p->nblocks] = p->raw[s].len;
 	p->coff[p->nblocks] = p->ncopies;
 	p->fill = 0;
+	p->xfill = 0;
 }
 
 /* Section 5.2: seek as zigzag, then the copy and extra lengths. */
@@ -177,9 +180,11 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
 	bool first = true;
 
 	while ((copy > 0 || extra > 0) && !p->failed) {
-		room = p->block_size - p->fill;
-		c = copy < room ? copy : room;
-		e = extra < room - c ? extra : room - c;
+		/* Version 2 bounds a block's extra bytes, not its size. */
+		room = p->block_size - (p->v2 ? p->xfill : p->fill);
+		c = p->v2 || copy < room ? copy : room;
+		room -= p->v2 ? 0 : c;
+		e = extra < room ? extra : room;
 		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
 		put_entry(p, (uint64_t)((int64_t)old_pos + shift), c, e);
 		/* A segment with nothing to copy may name any old_pos. */
@@ -193,7 +198,9 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
 		copy -= c;
 		extra -= e;
 		p->fill += c + e;
-		if (p->fill == p->block_size || p->raw[PF_DELTA_CTRL].len -
+		p->xfill += e;
+		if ((p->v2 ? p->xfill : p->fill) == p->block_size ||
+		    p->raw[PF_DELTA_CTRL].len -
 		    ctrl_start + PF_DELTA_ENTRY_MAX > PF_DELTA_CTRL_MAX)
 			close_block(p);
 	}
@@ -257,7 +264,7 @@ diff_encode_block(plan *p, size_t b, pf_diff_model *m, size_t *at)
 
 	if (p->coff[b] == p->coff[b + 1])
 		return;
-	pf_diff_enc_start(&e, out);
+	pf_diff_enc_start(&e, out, p->v2);
 	for (c = p->coff[b]; c < p->coff[b + 1]; c++)
 		for (j = p->copies[c].old_pos;
 		    j < p->copies[c].old_pos + p->copies[c].len; j++)
@@ -347,7 +354,10 @@ write_blocks(const plan *p, pf_buf *out)
 	for (i = 0; i < p->nblocks; i++) {
 		pf_buf_put_uvarint(out, p->new_len[i]);
 		for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
-			pf_buf_put_uvarint(out, p->off[s][i + 1] - p->off[s][i]);
+			/* Version 2: diff_raw is new_len less extra_raw. */
+			if (!p->v2 || s != PF_DELTA_DIFF)
+				pf_buf_put_uvarint(out,
+				    p->off[s][i + 1] - p->off[s][i]);
 			pf_buf_put_uvarint(out,
 			    p->poff[s][i + 1] - p->poff[s][i]);
 		}
@@ -375,7 +385,7 @@ static pf_ret
 check_opts(const pf_delta_opts *opts, pf_delta_opts *o, pf_err *err)
 {
 	static const pf_delta_opts defaults = { 0, PF_DELTA_BLOCK_MAX,
-		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO };
+		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO, false };
 
 	*o = opts ? *opts : defaults;
 	if (o->block_size == 0)
@@ -403,7 +413,6 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
     const pf_seg_list *segs, const pf_delta_opts *o, pf_delta_info *info,
     const pf_buf *pred, pf_buf *out, pf_err *err)
 {
-	uint8_t hdr[PF_DELTA_HEADER_LEN];
 	lz_job jobs[PF_DELTA_NSTREAMS];
 	plan p;
 	pf_ret r;
@@ -412,6 +421,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 	memset(&p, 0, sizeof p);
 	p.block_size = o->block_size;
 	p.sparse = true;
+	p.v2 = info->version == PF_DELTA_VERSION2;
 	p.old = base;
 	if ((r = plan_build(&p, segs, new_data, err)) != PF_OK)
 		goto out;
@@ -425,8 +435,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 	fill_info(info, &p, jobs);
 	info->flags = PF_DELTA_FLAG_SPARSE |
 	    (pred != NULL ? PF_DELTA_FLAG_PREDICT : 0);
-	pf_delta_write_header(info, hdr);
-	pf_buf_append(out, hdr, sizeof hdr);
+	pf_delta_put_header(info, out);
 	if (pred != NULL)
 		pf_buf_append(out, pred->data, pred->len);
 	write_blocks(&p, out);
@@ -484,11 +493,13 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	memset(&info, 0, sizeof info);
 	if ((r = check_opts(opts, &o, err)) != PF_OK)
 		goto out;
-	info.version = PF_DELTA_VERSION;
+	/* Section 3.4: version 2, with the hashes unless told otherwise. */
+	info.version = PF_DELTA_VERSION2;
 	info.old_size = old_len;
 	info.new_size = new_len;
-	if (pf_sha256(info.old_sha256, old, old_len) != 0 ||
-	    pf_sha256(info.new_sha256, new_data, new_len) != 0) {
+	info.has_sha256 = !o.no_sha256;
+	if (info.has_sha256 && (pf_sha256(info.old_sha256, old, old_len) != 0 ||
+	    pf_sha256(info.new_sha256, new_data, new_len) != 0)) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
@@ -538,6 +549,7 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
 	*out = e;
 	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE);
 	e->p.block_size = info->block_size;
+	e->p.v2 = info->version == PF_DELTA_VERSION2;
 	e->threads = threads;
 	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)
 		if (s != PF_DELTA_DIFF)
