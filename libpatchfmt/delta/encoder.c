@@ -477,6 +477,56 @@ out:
 	return r;
 }
 
+/* The generic delta, made on a thread while the prediction is tried. */
+typedef struct gen_job {
+	const uint8_t *old;
+	const uint8_t *new_data;
+	const pf_seg_list *segs;
+	const pf_delta_opts *o;
+	pf_delta_info info;
+	pf_buf *out;
+	pf_err err;
+	pf_ret ret;
+} gen_job;
+
+static void *
+gen_run(void *arg)
+{
+	gen_job *j = arg;
+
+	j->ret = encode_against(j->old, j->new_data, j->segs, j->o, &j->info,
+	    NULL, j->out, &j->err);
+	return NULL;
+}
+
+/*
+ * Both candidates of PF_DELTA_PREDICT_AUTO: the generic one on a thread
+ * of its own (unless threads is 1), so that it costs no time while the
+ * prediction is made, sorted and matched.  Each is a function of the
+ * inputs alone, so the output does not depend on the threads.
+ */
+static pf_ret
+encode_both(const uint8_t *old, size_t old_len, const uint8_t *new_data,
+    size_t new_len, const pf_seg_list *segs, const pf_delta_opts *o,
+    pf_delta_info *info, pf_buf *gen, pf_buf *pred, pf_err *err)
+{
+	gen_job j = { old, new_data, segs, o, *info, gen, { 0 }, PF_OK };
+	pthread_t tid;
+	bool spawned;
+	pf_ret r;
+
+	spawned = o->threads != 1 && pthread_create(&tid, NULL, gen_run, &j) == 0;
+	if (!spawned)
+		gen_run(&j);
+	r = encode_predicted(old, old_len, new_data, new_len, segs, o, info,
+	    pred, err);
+	if (spawned)
+		pthread_join(tid, NULL);
+	if (r == PF_OK && j.ret != PF_OK)
+		r = pf_err_copy(err, &j.err);
+	return r;
+}
+
 pf_ret
 pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
     size_t new_len, const pf_delta_opts *opts, pf_buf *out, pf_err *err)
@@ -507,13 +557,16 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	    err);
 	if (r != PF_OK)
 		goto out;
-	if (o.predict != PF_DELTA_PREDICT_ALWAYS &&
-	    (r = encode_against(old, new_data, &segs, &o, &info, NULL, &gen,
-	    err)) != PF_OK)
-		goto out;
-	if (o.predict != PF_DELTA_PREDICT_NEVER &&
-	    (r = encode_predicted(old, old_len, new_data, new_len, &segs, &o,
-	    &info, &pred, err)) != PF_OK)
+	if (o.predict == PF_DELTA_PREDICT_AUTO)
+		r = encode_both(old, old_len, new_data, new_len, &segs, &o,
+		    &info, &gen, &pred, err);
+	else if (o.predict == PF_DELTA_PREDICT_NEVER)
+		r = encode_against(old, new_data, &segs, &o, &info, NULL, &gen,
+		    err);
+	else
+		r = encode_predicted(old, old_len, new_data, new_len, &segs,
+		    &o, &info, &pred, err);
+	if (r != PF_OK)
 		goto out;
 	/* The generic delta unless the prediction made a smaller one. */
 	best = pred.len > 0 && (gen.len == 0 || pred.len < gen.len) ?
