@@ -21,8 +21,9 @@
 
 static const char usage[] =
     "patch-delta [-fqv] [--json] diff [--format=pfdelta|vcdiff] "
-    "[--secondary=lzma] [--memory size] old new [delta]\n"
-    "       patch-delta [-fqv] [--json] apply old [delta] [new]\n"
+    "[--secondary=lzma] [--memory size] [--no-sha256] old new [delta]\n"
+    "       patch-delta [-fqv] [--json] apply [--old-sha256 hex] "
+    "[--new-sha256 hex] old [delta] [new]\n"
     "       patch-delta [-qv] [--json] info delta";
 
 static const char help[] =
@@ -32,6 +33,9 @@ static const char help[] =
     "  --format f           pfdelta (default) or vcdiff (RFC 3284)\n"
     "  --secondary s        none (default) or lzma, for VCDIFF\n"
     "  --memory size        memory for big files (K, M, G)\n"
+    "  --no-sha256          leave the files' hashes out of a pfdelta\n"
+    "  --old-sha256 hex, --new-sha256 hex\n"
+    "                       the hashes old and new must have\n"
     "  -f, --force          replace an existing output file\n"
     "  --json               one JSON document on standard output\n"
     "  -q, --quiet          no notes\n"
@@ -245,6 +249,8 @@ diff_options(pf_delta *d, int *argc, char ***argv)
 			lzma = true;
 		else if (strcmp((*argv)[0], "--secondary=none") == 0)
 			lzma = false;
+		else if (strcmp((*argv)[0], "--no-sha256") == 0)
+			pf_delta_set_header_sha256(d, 0);
 		else if (strcmp((*argv)[0], "--memory") == 0 && *argc >= 2) {
 			if ((status = memory_opt(d, (*argv)[1])) != PF_EXIT_OK)
 				return status;
@@ -315,6 +321,52 @@ cmd_diff(pf_delta *d, int argc, char **argv)
 	return status ? status : report("diff", argv[0], argv[1], out);
 }
 
+/* "--old-sha256 HEX", "--new-sha256 HEX": what the file must hash to. */
+static int
+sha256_opt(pf_delta *d, pf_delta_file which, const char *hex)
+{
+	uint8_t sha[32];
+	unsigned v;
+	size_t i;
+
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdefABCDEF") != 64)
+		return pf_usage_error(usage, "bad sha256 '%s': give 64 hex "
+		    "digits", pf_shown(hex));
+	for (i = 0; i < 32; i++) {
+		sscanf(hex + 2 * i, "%2x", &v);
+		sha[i] = (uint8_t)v;
+	}
+	pf_delta_set_sha256(d, which, sha);
+	return PF_EXIT_OK;
+}
+
+/* Options of apply: the hashes the caller expects, and the common ones. */
+static int
+apply_options(pf_delta *d, int *argc, char ***argv)
+{
+	const char *a;
+	int status;
+
+	for (; *argc > 0 && (a = (*argv)[0])[0] == '-' && a[1] != '\0';
+	    (*argc)--, (*argv)++) {
+		if (strcmp(a, "--") == 0) {
+			(*argc)--, (*argv)++;
+			break;
+		}
+		if ((strcmp(a, "--old-sha256") == 0 ||
+		    strcmp(a, "--new-sha256") == 0) && *argc >= 2) {
+			status = sha256_opt(d, a[2] == 'o' ? PF_DELTA_FILE_OLD :
+			    PF_DELTA_FILE_NEW, (*argv)[1]);
+			if (status != PF_EXIT_OK)
+				return status;
+			(*argc)--, (*argv)++;
+		} else if (common_option(a) < 0)
+			return pf_usage_error(usage, "unknown option '%s'",
+			    pf_shown(a));
+	}
+	return PF_EXIT_OK;
+}
+
 /* Old is read at random offsets: never the standard input. */
 static int
 cmd_apply(pf_delta *d, int argc, char **argv)
@@ -322,7 +374,7 @@ cmd_apply(pf_delta *d, int argc, char **argv)
 	const char *delta = argc > 1 ? argv[1] : "-", *out;
 	int status;
 
-	if ((status = strip_options(&argc, &argv)) != PF_EXIT_OK)
+	if ((status = apply_options(d, &argc, &argv)) != PF_EXIT_OK)
 		return status;
 	delta = argc > 1 ? argv[1] : "-";
 	if (argc < 1 || argc > 3 || is_std(argv[0]))
@@ -334,6 +386,8 @@ cmd_apply(pf_delta *d, int argc, char **argv)
 	pf_delta_set_name(d, PF_DELTA_FILE_OLD, argv[0]);
 	if (!is_std(delta))
 		pf_delta_set_name(d, PF_DELTA_FILE_DELTA, delta);
+	if (!is_std(out))
+		pf_delta_set_name(d, PF_DELTA_FILE_NEW, out);
 	status = run_staged(d, pf_delta_apply_fd, argv[0], delta, out);
 	return status ? status : report("apply", argv[0], delta, out);
 }

@@ -33,10 +33,19 @@ static uint8_t *
 mend_header(const uint8_t *data, size_t size)
 {
 	uint8_t *p = malloc(size ? size : 1);
+	size_t n;
 
 	if (p == NULL)
 		abort();
 	memcpy(p, data, size);
+	/* Version 2 (section 3.4): only the CRC-32 is mended. */
+	if (size > PF_DELTA_OFF_VERSION &&
+	    p[PF_DELTA_OFF_VERSION] == PF_DELTA_VERSION2) {
+		n = pf_delta_header_need(p, size);
+		if (n >= 4 && n <= size)
+			pf_store_le32(p + n - 4, pf_delta_crc32(p, n - 4));
+		return p;
+	}
 	if (size < PF_DELTA_HEADER_LEN)
 		return p;
 	pf_store_le64(p + PF_DELTA_OFF_OLD_SIZE, sizeof fuzz_old - 1);

@@ -22,6 +22,10 @@ command -v setfattr >/dev/null && setfattr -n user.seed -v 1 "$tmp/mn/h"
 touch -d @1700000000 "$tmp/mo/h" "$tmp/mn/h" "$tmp/mn/s"
 ./patch-create -q --keep-mtime --name seed-meta -o "$out/meta.ppkg" \
 	"$tmp/mo" "$tmp/mn"
+# pfdelta version 2 blobs without hashes (spec/delta.md section 3.4).
+mkdir -p "$tmp/do" "$tmp/dn"
+seq 1 2000 >"$tmp/do/n"; seq 1 2000 | sed 's/^999$/x/' >"$tmp/dn/n"
+./patch-create -q --name seed-delta -o "$out/delta.ppkg" "$tmp/do" "$tmp/dn"
 printf 'file a 644 x\ndir b 755\nsymlink b/c ../a\n' >"$tmp/desc"
 ./tests/tools/forge "$tmp/desc" "$out/forged.ppkg"
 # With the hot-patch test builds made (make check), a package with hot-patch

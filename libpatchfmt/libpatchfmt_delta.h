@@ -61,6 +61,18 @@ PF_EXTERN pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,
  */
 PF_EXTERN pf_ret pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd,
     int new_fd);
+/*
+ * The SHA-256 (32 bytes) that old or new must have, checked by
+ * pf_delta_apply_fd() before and after it writes (NULL: none).  A pfdelta
+ * delta written without hashes is refused unless new's is given.
+ */
+PF_EXTERN pf_ret pf_delta_set_sha256(pf_delta *d, pf_delta_file which,
+    const uint8_t *sha256);
+/*
+ * Whether pf_delta_create_fd() puts the files' SHA-256 into a pfdelta
+ * header (1, the default), or leaves them to whoever holds them (0).
+ */
+PF_EXTERN pf_ret pf_delta_set_header_sha256(pf_delta *d, int on);
 /* Prints what the delta's header states, one "key: value" a line. */
 PF_EXTERN pf_ret pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f);
 

@@ -275,6 +275,11 @@ static pf_ret
 try_delta(pf_builder *b, const side *base, const side *s, pf_buf *best,
     pf_codec *codec, uint64_t *param)
 {
+	/*
+	 * spec/delta.md section 3.4: the manifest holds both files' hashes,
+	 * and the applier checks them, so the delta need not repeat them.
+	 */
+	pf_delta_opts o = { .no_sha256 = true };
 	pf_buf cand;
 	pf_ret r;
 
@@ -284,7 +289,7 @@ try_delta(pf_builder *b, const side *base, const side *s, pf_buf *best,
 		    s->len, NULL, &cand, &b->err);
 	else
 		r = pf_delta_encode(base->content, base->len, s->content,
-		    s->len, NULL, &cand, &b->err);
+		    s->len, &o, &cand, &b->err);
 	if (r != PF_OK) {
 		pf_buf_free(&cand);
 		return r;

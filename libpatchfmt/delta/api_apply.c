@@ -25,6 +25,7 @@ typedef struct fd_out {
 	const char *name;
 	uint8_t buf[OUT_BUF];
 	size_t len;
+	pf_sha256_ctx *h;       /* of what is written, when it is checked */
 } fd_out;
 
 typedef struct fd_in {
@@ -122,6 +123,8 @@ fd_write(void *opaque, const void *buf, size_t n, pf_err *err)
 	fd_out *o = opaque;
 	pf_ret r;
 
+	if (o->h != NULL)
+		pf_sha256_update(o->h, buf, n);
 	if (o->len + n > OUT_BUF && (r = fd_flush(o, err)) != PF_OK)
 		return r;
 	if (n >= OUT_BUF && o->spool >= 0 &&
@@ -181,15 +184,19 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	fd_in delta = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
 	fd_out *out = NULL;
 	pf_istream in = { fd_read, &delta };
+	pf_delta_check chk = { old.name, !d->want[PF_DELTA_FILE_NEW] };
+	pf_sha256_ctx h = { 0 };
 	pf_ostream os;
 	pf_readback rb = { fd_rb_open, fd_rb_read_at, NULL };
 	pf_source src;
 	pf_ret r;
 
 	pf_err_clear(&d->err);
-	if ((r = old_source(d, &old, &src)) != PF_OK)
+	if ((r = old_source(d, &old, &src)) != PF_OK ||
+	    (r = pf_delta_check_want_old(d, &src)) != PF_OK)
 		goto out;
-	if ((out = malloc(sizeof *out)) == NULL) {
+	if ((out = malloc(sizeof *out)) == NULL ||
+	    (d->want[PF_DELTA_FILE_NEW] && pf_sha256_init(&h) != 0)) {
 		r = pf_err_nomem(&d->err);
 		goto out;
 	}
@@ -197,16 +204,20 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	out->spool = -1;
 	out->name = pf_delta_name(d, PF_DELTA_FILE_NEW);
 	out->len = 0;
+	out->h = d->want[PF_DELTA_FILE_NEW] ? &h : NULL;
 	os.write = fd_write;
 	os.opaque = out;
 	rb.opaque = out;
-	r = pf_delta_decode_any(&in, &src, old.name, &os, &rb, UINT64_MAX,
+	r = pf_delta_decode_any(&in, &src, &chk, &os, &rb, UINT64_MAX,
 	    &d->err);
 	if (r == PF_OK)
 		r = fd_flush(out, &d->err);
+	if (r == PF_OK && out->h != NULL)
+		r = pf_delta_check_want_new(d, &h);
 out:
 	if (out != NULL && out->spool >= 0)
 		close(out->spool);
+	pf_sha256_discard(&h);
 	free(out);
 	return r;
 }
@@ -218,20 +229,44 @@ print_info(const pf_delta_info *info, FILE *f)
 
 	fprintf(f, "format: pfdelta %u\n", info->version);
 	fprintf(f, "old size: %llu\n", (unsigned long long)info->old_size);
-	fprintf(f, "old sha256: %s\n", pf_sha256_hex(hex, info->old_sha256));
+	fprintf(f, "old sha256: %s\n", info->has_sha256 ?
+	    pf_sha256_hex(hex, info->old_sha256) : "none");
 	fprintf(f, "new size: %llu\n", (unsigned long long)info->new_size);
-	fprintf(f, "new sha256: %s\n", pf_sha256_hex(hex, info->new_sha256));
+	fprintf(f, "new sha256: %s\n", info->has_sha256 ?
+	    pf_sha256_hex(hex, info->new_sha256) : "none");
 	fprintf(f, "block size: %u\n", info->block_size);
 	fprintf(f, "lzma2 dictionaries: control %u, extra %u\n",
 	    info->dict[PF_DELTA_CTRL], info->dict[PF_DELTA_EXTRA]);
 }
 
+/* The bytes read past a short header, then the rest of the delta. */
+typedef struct rest_in {
+	fd_in fd;
+	const uint8_t *p;
+	size_t n;
+} rest_in;
+
+static pf_ret
+rest_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
+{
+	rest_in *r = opaque;
+
+	if (r->n == 0)
+		return fd_read(&r->fd, buf, n, got, err);
+	*got = n < r->n ? n : r->n;
+	memcpy(buf, r->p, *got);
+	r->p += *got;
+	r->n -= *got;
+	return PF_OK;
+}
+
 pf_ret
 pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f)
 {
-	fd_in delta = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
-	pf_istream in = { fd_read, &delta };
-	uint8_t hdr[PF_DELTA_HEADER_LEN];
+	rest_in rest = { { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) },
+		NULL, 0 };
+	pf_istream in = { rest_read, &rest };
+	uint8_t hdr[PF_DELTA_HEADER_MAX];
 	pf_delta_info info;
 	size_t got;
 	pf_ret r;
@@ -245,6 +280,8 @@ pf_delta_print_info_fd(pf_delta *d, int delta_fd, FILE *f)
 		return pf_vcd_print_info(hdr, got, f, &d->err);
 	if ((r = pf_delta_read_info(hdr, got, &info, &d->err)) != PF_OK)
 		return r;
+	rest.p = hdr + info.header_len;
+	rest.n = got - info.header_len;
 	print_info(&info, f);
 	return pf_delta_print_parts(&in, &info, f, &d->err);
 }

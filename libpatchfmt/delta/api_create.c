@@ -51,12 +51,20 @@ encode(pf_delta *d, const pf_buf *old, const pf_buf *nw, pf_buf *out)
 	pf_vcdiff_opts vopts = { 0 };
 
 	opts.threads = vopts.threads = d->threads;
+	opts.no_sha256 = d->no_sha256;
 	if (d->format == PF_DELTA_FORMAT_PFDELTA)
 		return pf_delta_encode(old->data, old->len, nw->data, nw->len,
 		    &opts, out, &d->err);
 	vopts.xdelta3 = d->format == PF_DELTA_FORMAT_VCDIFF_LZMA;
 	return pf_vcdiff_encode(old->data, old->len, nw->data, nw->len,
 	    &vopts, out, &d->err);
+}
+
+pf_ret
+pf_delta_set_header_sha256(pf_delta *d, int on)
+{
+	d->no_sha256 = !on;
+	return PF_OK;
 }
 
 pf_ret

@@ -95,6 +95,9 @@ check_old(dec *d, pf_err *err)
 		    "'%s' does not match the delta: expected %llu bytes, "
 		    "found %llu", name, (unsigned long long)d->info.old_size,
 		    (unsigned long long)d->old->size);
+	/* Section 3.4: without hashes, whoever holds them checks old. */
+	if (!d->info.has_sha256)
+		return PF_OK;
 	if (pf_sha256_init(&c) != 0)
 		return pf_err_nomem(err);
 	for (off = 0; off < d->old->size; off += n) {
@@ -124,7 +127,8 @@ flush_out(dec *d, pf_err *err)
 
 	if (n == 0)
 		return PF_OK;
-	pf_sha256_update(&d->sha, d->obuf, n);
+	if (d->info.has_sha256)
+		pf_sha256_update(&d->sha, d->obuf, n);
 	d->olen = 0;
 	return d->out->write(d->out->opaque, d->obuf, n, err);
 }
@@ -298,11 +302,15 @@ run_entries(dec *d, size_t ctrl_len, size_t diff_len, size_t extra_len,
 	return PF_OK;
 }
 
-/* Section 5.1: the block header's seven integers. */
+/*
+ * Section 5.1: the block header's seven integers; six in version 2,
+ * whose diff_raw is new_len less extra_raw.
+ */
 static pf_ret
 read_block_header(dec *d, uint64_t *new_len, uint64_t raw[3],
     uint64_t packed[3], pf_err *err)
 {
+	bool v2 = d->info.version == PF_DELTA_VERSION2;
 	uint64_t sum;
 	pf_ret r;
 	int i;
@@ -310,11 +318,17 @@ read_block_header(dec *d, uint64_t *new_len, uint64_t raw[3],
 	if ((r = read_uvarint(d->in, new_len, err)) != PF_OK)
 		return r;
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
-		if ((r = read_uvarint(d->in, &raw[i], err)) != PF_OK ||
-		    (r = read_uvarint(d->in, &packed[i], err)) != PF_OK)
+		if (v2 && i == PF_DELTA_DIFF)
+			raw[i] = *new_len - raw[PF_DELTA_EXTRA];
+		else if ((r = read_uvarint(d->in, &raw[i], err)) != PF_OK)
+			return r;
+		if ((r = read_uvarint(d->in, &packed[i], err)) != PF_OK)
 			return r;
 	}
-	if (*new_len == 0 || *new_len > d->info.block_size ||
+	/* Version 2 bounds the extra bytes a block holds, not its size. */
+	if (*new_len == 0 || (v2 ? raw[PF_DELTA_EXTRA] > *new_len ||
+	    raw[PF_DELTA_EXTRA] > d->info.block_size :
+	    *new_len > d->info.block_size) ||
 	    *new_len > d->info.new_size - d->new_done)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta block of %llu bytes does not fit the new file",
@@ -339,7 +353,8 @@ run_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
 		    "delta diff stream has bytes for an empty block");
 	if (raw[PF_DELTA_DIFF] > 0)
 		pf_diff_dec_start(&d->rc, d->in, packed[PF_DELTA_DIFF],
-		    d->inbuf, IO_CHUNK, err);
+		    d->inbuf, IO_CHUNK,
+		    d->info.version == PF_DELTA_VERSION2, err);
 	r = run_entries(d, (size_t)raw[PF_DELTA_CTRL],
 	    (size_t)raw[PF_DELTA_DIFF], (size_t)raw[PF_DELTA_EXTRA], err);
 	if (r != PF_OK || raw[PF_DELTA_DIFF] == 0)
@@ -414,22 +429,45 @@ dec_free(dec *d)
 	pf_pred_free(&d->pred);
 }
 
-/* Section 3: the header, with the limits the caller sets. */
+/* Reads up to n bytes into p; fewer only at the end of the delta. */
 static pf_ret
-read_header(dec *d, uint64_t max_new_size, pf_err *err)
+read_some(pf_istream *in, uint8_t *p, size_t n, size_t *got, pf_err *err)
 {
-	uint8_t hdr[PF_DELTA_HEADER_LEN];
-	size_t got = 0, k;
+	size_t k;
+	pf_ret r;
+
+	*got = 0;
+	do {
+		if ((r = in->read(in->opaque, p + *got, n - *got, &k, err)) !=
+		    PF_OK)
+			return r;
+		*got += k;
+	} while (k > 0 && *got < n);
+	return PF_OK;
+}
+
+/*
+ * Section 3: the header, with the limits the caller sets.  Its length
+ * depends on its version (section 3.4): it is read a part at a time, so
+ * that no byte after it is taken.
+ */
+static pf_ret
+read_header(dec *d, uint64_t max_new_size, bool need_sha256, pf_err *err)
+{
+	uint8_t hdr[PF_DELTA_HEADER_MAX];
+	size_t got = 0, k, need;
 	pf_ret r;
 
 	/* A short delta is still told apart from something else by magic. */
-	do {
-		r = d->in->read(d->in->opaque, hdr + got, sizeof hdr - got, &k,
-		    err);
-		if (r != PF_OK)
+	while ((need = pf_delta_header_need(hdr, got)) > got &&
+	    need <= sizeof hdr) {
+		if ((r = read_some(d->in, hdr + got, need - got, &k, err)) !=
+		    PF_OK)
 			return r;
 		got += k;
-	} while (k > 0 && got < sizeof hdr);
+		if (got < need)
+			break;
+	}
 	if ((r = pf_delta_read_info(hdr, got, &d->info, err)) != PF_OK)
 		return r;
 	if (d->info.new_size > max_new_size)
@@ -437,6 +475,11 @@ read_header(dec *d, uint64_t max_new_size, pf_err *err)
 		    "delta declares a new file of %llu bytes, more than the "
 		    "limit of %llu", (unsigned long long)d->info.new_size,
 		    (unsigned long long)max_new_size);
+	if (need_sha256 && !d->info.has_sha256)
+		return pf_err_set(err, PF_ERR_UNSUPPORTED,
+		    "the delta holds no sha256 of its files, so nothing would "
+		    "check what it makes: give the new file's expected sha256 "
+		    "(a delta taken out of a package is checked by the package)");
 	return PF_OK;
 }
 
@@ -541,7 +584,7 @@ check_end(dec *d, pf_err *err)
 	if (k != 0)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "delta has trailing data after its last block");
-	if ((r = flush_out(d, err)) != PF_OK)
+	if ((r = flush_out(d, err)) != PF_OK || !d->info.has_sha256)
 		return r;
 	pf_sha256_final(&d->sha, digest);
 	if (memcmp(digest, d->info.new_sha256, PF_SHA256_LEN) != 0)
@@ -554,7 +597,7 @@ check_end(dec *d, pf_err *err)
 
 pf_ret
 pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, const pf_readback *rb,
+    const pf_delta_check *chk, pf_ostream *out, const pf_readback *rb,
     uint64_t max_new_size, pf_err *err)
 {
 	dec d;
@@ -563,9 +606,10 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 	memset(&d, 0, sizeof d);
 	d.in = delta;
 	d.old = old;
-	d.old_name = old_name;
+	d.old_name = chk ? chk->old_name : NULL;
 	d.out = out;
-	if ((r = read_header(&d, max_new_size, err)) != PF_OK)
+	if ((r = read_header(&d, max_new_size, chk && chk->need_sha256,
+	    err)) != PF_OK)
 		goto out;
 	if ((d.info.flags & PF_DELTA_FLAG_PREDICT) &&
 	    (r = read_prediction(&d, err)) != PF_OK)
@@ -576,7 +620,7 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 	    (r = check_old(&d, err)) != PF_OK ||
 	    (r = use_prediction(&d, err)) != PF_OK)
 		goto out;
-	if (pf_sha256_init(&d.sha) != 0) {
+	if (d.info.has_sha256 && pf_sha256_init(&d.sha) != 0) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
@@ -593,11 +637,11 @@ out:
 
 pf_ret
 pf_delta_decode_named(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    const pf_delta_check *chk, pf_ostream *out, uint64_t max_new_size,
     pf_err *err)
 {
-	return pf_delta_decode_rb(delta, old, old_name, out, NULL,
-	    max_new_size, err);
+	return pf_delta_decode_rb(delta, old, chk, out, NULL, max_new_size,
+	    err);
 }
 
 pf_ret

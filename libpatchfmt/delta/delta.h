@@ -6,6 +6,7 @@
 #ifndef PF_DELTA_DELTA_H
 #define PF_DELTA_DELTA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ typedef struct pf_delta_opts {
 	uint32_t block_size;    /* new bytes per block; 0: the maximum */
 	uint32_t dict_max;      /* largest LZMA2 dictionary; 0: the maximum */
 	int predict;            /* PF_DELTA_PREDICT_*; 0: the smaller delta */
+	bool no_sha256;         /* a version 2 header without the hashes */
 } pf_delta_opts;
 
 /* Whether the encoder predicts references (section 10). */
@@ -41,6 +43,8 @@ typedef struct pf_delta_info {
 	uint64_t new_size;
 	uint8_t old_sha256[PF_SHA256_LEN];
 	uint8_t new_sha256[PF_SHA256_LEN];
+	bool has_sha256;        /* version 1 always; version 2 with the flag */
+	size_t header_len;      /* bytes of the header, as read or written */
 } pf_delta_info;
 
 /* Output is a function of the inputs alone, whatever opts->threads. */
@@ -58,9 +62,20 @@ pf_ret pf_delta_encode(const uint8_t *old, size_t old_len,
  */
 pf_ret pf_delta_decode(pf_istream *delta, const pf_source *old,
     pf_ostream *out, uint64_t max_new_size, pf_err *err);
-/* The same, naming the old file in messages (NULL: "the old file"). */
+/*
+ * What a caller outside a package adds: the old file's name for messages
+ * (NULL: "the old file"), and whether a delta whose header holds no
+ * hashes (section 3.4) is refused, because the caller checks neither
+ * file itself.
+ */
+typedef struct pf_delta_check {
+	const char *old_name;
+	bool need_sha256;
+} pf_delta_check;
+
+/* The same, with the checks of chk (NULL: none beyond the header's). */
 pf_ret pf_delta_decode_named(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, uint64_t max_new_size,
+    const pf_delta_check *chk, pf_ostream *out, uint64_t max_new_size,
     pf_err *err);
 
 /*
@@ -69,12 +84,18 @@ pf_ret pf_delta_decode_named(pf_istream *delta, const pf_source *old,
  * unsupported before anything is written.
  */
 pf_ret pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, const pf_readback *rb,
+    const pf_delta_check *chk, pf_ostream *out, const pf_readback *rb,
     uint64_t max_new_size, pf_err *err);
 
 /* Parses and checks the header in the first n bytes of p. */
 pf_ret pf_delta_read_info(const uint8_t *p, size_t n, pf_delta_info *info,
     pf_err *err);
+/*
+ * How many bytes the header needs, judged from its first n: more than n
+ * while a part that gives its length is missing, else its whole length
+ * (at most PF_DELTA_HEADER_MAX).
+ */
+size_t pf_delta_header_need(const uint8_t *p, size_t n);
 /*
  * Prints, for `patch-delta info`, the prediction section and the bytes of
  * each part of the delta whose header info is, reading in after it.
@@ -84,5 +105,7 @@ pf_ret pf_delta_print_parts(pf_istream *in, const pf_delta_info *info,
 /* Writes the 116-byte header of info (encoder side). */
 void pf_delta_write_header(const pf_delta_info *info,
     uint8_t hdr[PF_DELTA_HEADER_LEN]);
+/* Appends the header of info->version, 1 or 2 (section 3.4), to out. */
+void pf_delta_put_header(const pf_delta_info *info, pf_buf *out);
 
 #endif

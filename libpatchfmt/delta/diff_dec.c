@@ -40,6 +40,8 @@ refill_byte(pf_diff_dec *d)
 	size_t got;
 
 	d->pos = d->len = 0;
+	if (d->left == 0 && d->pad && d->ret == PF_OK)
+		return 0;
 	if (d->left == 0 || d->ret != PF_OK) {
 		d->overrun = true;
 		return 0;
@@ -62,13 +64,14 @@ next_byte(pf_diff_dec *d)
 
 void
 pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
-    uint8_t *buf, size_t cap, pf_err *err)
+    uint8_t *buf, size_t cap, bool v2, pf_err *err)
 {
 	int i;
 
 	*d = (pf_diff_dec){ .range = UINT32_MAX, .in = in, .left = packed,
-	    .buf = buf, .cap = cap, .ret = PF_OK, .err = err };
-	for (i = 0; i < 5; i++)
+	    .buf = buf, .cap = cap, .ret = PF_OK, .err = err, .pad = v2 };
+	/* Version 2 leaves out the first byte, always 0 (section 4.2.4). */
+	for (i = v2; i < 5; i++)
 		d->code = d->code << 8 | next_byte(d);
 }
 
@@ -85,7 +88,7 @@ typedef struct rc_regs {
 static inline unsigned
 dec_bit(pf_diff_dec *d, rc_regs *rc, uint16_t *p, uint32_t round)
 {
-	uint32_t bound = (rc->range >> 16) * *p;
+	uint32_t bound = pf_diff_bound(rc->range, *p, d->pad);
 	unsigned bit;
 
 	if (rc->code < bound) {

@@ -1,12 +1,15 @@
 /* Section 4.2: encoding the diff stream (the inverse of diff_dec.c). */
 #include <config.h>
 
+#include <string.h>
+
 #include "delta/diffcoder.h"
 
 void
-pf_diff_enc_start(pf_diff_enc *e, pf_buf *out)
+pf_diff_enc_start(pf_diff_enc *e, pf_buf *out, bool v2)
 {
-	*e = (pf_diff_enc){ .range = UINT32_MAX, .cache_size = 1, .out = out };
+	*e = (pf_diff_enc){ .range = UINT32_MAX, .cache_size = 1, .out = out,
+	    .start = out->len, .v2 = v2 };
 }
 
 /* Moves the top byte of low out, resolving a pending carry. */
@@ -29,7 +32,7 @@ shift_low(pf_diff_enc *e)
 static void
 enc_bit(pf_diff_enc *e, uint16_t *p, unsigned bit, uint32_t round)
 {
-	uint32_t bound = (e->range >> 16) * *p;
+	uint32_t bound = pf_diff_bound(e->range, *p, e->v2);
 
 	if (bit == 0) {
 		e->range = bound;
@@ -63,11 +66,43 @@ pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx, uint8_t v)
 	m->prev = v;
 }
 
+/*
+ * Section 4.2.4: any code in [low, low + range) decodes the same bytes.
+ * The one with the most trailing zero bytes is chosen, so that the bytes
+ * a version 2 decoder reads as zeros past the chunk need not be written.
+ */
+static void
+round_low(pf_diff_enc *e)
+{
+	uint64_t last = e->low + e->range - 1, mask, v;
+	int bits;
+
+	for (bits = 32; bits > 0; bits -= 8) {
+		mask = (UINT64_C(1) << bits) - 1;
+		v = (e->low + mask) & ~mask;
+		if (v <= last) {
+			e->low = v;
+			return;
+		}
+	}
+}
+
 void
 pf_diff_enc_finish(pf_diff_enc *e)
 {
+	pf_buf *b = e->out;
 	int i;
 
+	if (e->v2)
+		round_low(e);
 	for (i = 0; i < 5; i++)
 		shift_low(e);
+	if (!e->v2 || b->failed || b->len == e->start)
+		return;
+	/* The first byte is always 0; trailing zeros are implied. */
+	memmove(b->data + e->start, b->data + e->start + 1,
+	    b->len - e->start - 1);
+	b->len--;
+	while (b->len > e->start && b->data[b->len - 1] == 0)
+		b->len--;
 }

@@ -38,6 +38,18 @@ typedef struct pf_diff_model {
 /* Section 4.2.1; sparse: the header flag SPARSE (section 3.3). */
 void pf_diff_model_init(pf_diff_model *m, bool sparse);
 
+/*
+ * Section 4.2.2: where a bit of probability p splits the range.  Version
+ * 2 multiplies first (section 4.2.4): the range loses no precision, so a
+ * long run of zero diff bytes costs what its probability says.
+ */
+static inline uint32_t
+pf_diff_bound(uint32_t range, uint32_t p, bool v2)
+{
+	return v2 ? (uint32_t)(((uint64_t)range * p) >> 16) :
+	    (range >> 16) * p;
+}
+
 /* Section 4.2.2: the update of p after a 0 bit. */
 uint16_t pf_diff_prob_zero(uint16_t p, uint32_t round);
 
@@ -52,13 +64,17 @@ typedef struct pf_diff_dec {
 	size_t len;
 	size_t cap;
 	bool overrun;           /* the coder wanted bytes past the chunk */
+	bool pad;               /* version 2: past the chunk come zeros */
 	pf_ret ret;             /* a failed read, reported once the chunk ends */
 	pf_err *err;
 } pf_diff_dec;
 
-/* Starts a chunk of packed bytes (the coder reads its first five). */
+/*
+ * Starts a chunk of packed bytes (the coder reads its first five; in
+ * version 2, its first four, and zeros past the chunk's end).
+ */
 void pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
-    uint8_t *buf, size_t cap, pf_err *err);
+    uint8_t *buf, size_t cap, bool v2, pf_err *err);
 /*
  * dst[i] = old[i] + the next diff byte, for n bytes; ctx is the old byte
  * before old[0] (0 at the start of old).
@@ -75,9 +91,11 @@ typedef struct pf_diff_enc {
 	uint8_t cache;
 	uint64_t cache_size;
 	pf_buf *out;
+	size_t start;           /* where the chunk starts in out */
+	bool v2;                /* section 4.2.4: no leading 0, short flush */
 } pf_diff_enc;
 
-void pf_diff_enc_start(pf_diff_enc *e, pf_buf *out);
+void pf_diff_enc_start(pf_diff_enc *e, pf_buf *out, bool v2);
 void pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx,
     uint8_t v);
 void pf_diff_enc_finish(pf_diff_enc *e);

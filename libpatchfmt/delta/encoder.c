@@ -56,6 +56,7 @@ typedef struct plan {
 	size_t nblocks;
 	size_t cap;
 	uint64_t fill;          /* new bytes in the open block */
+	uint64_t xfill;         /* extra bytes in the open block */
 	uint64_t old_at;        /* the decoder's old position */
 	uint64_t self_at;       /* its NEW position (section 5.3) */
 	bool self;              /* the header flag SELF */
@@ -63,6 +64,7 @@ typedef struct plan {
 	size_t *poff[PF_DELTA_NSTREAMS];
 	uint32_t block_size;
 	bool sparse;            /* the header flag SPARSE */
+	bool v2;                /* version 2 blocks (sections 4.2.4, 5.1) */
 	bool failed;
 	/* Streaming (pf_denc): coders kept from one window to the next. */
 	pf_lz_enc *enc[PF_DELTA_NSTREAMS];
@@ -121,6 +123,7 @@ close_block(plan *p)
 		p->off[s][p->nblocks] = p->raw[s].len;
 	p->coff[p->nblocks] = p->ncopies;
 	p->fill = 0;
+	p->xfill = 0;
 }
 
 /*
@@ -185,9 +188,11 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
 	bool first = true;
 
 	while ((copy > 0 || extra > 0) && !p->failed) {
-		room = p->block_size - p->fill;
-		c = copy < room ? copy : room;
-		e = extra < room - c ? extra : room - c;
+		/* Version 2 bounds a block's extra bytes, not its size. */
+		room = p->block_size - (p->v2 ? p->xfill : p->fill);
+		c = p->v2 || copy < room ? copy : room;
+		room -= p->v2 ? 0 : c;
+		e = extra < room ? extra : room;
 		ctrl_start = p->off[PF_DELTA_CTRL][p->nblocks];
 		put_entry(p, (uint64_t)((int64_t)old_pos + shift), c, e,
 		    sg->from_new);
@@ -202,7 +207,9 @@ plan_segment(plan *p, const pf_seg *sg, const uint8_t *nw, int64_t shift,
 		copy -= c;
 		extra -= e;
 		p->fill += c + e;
-		if (p->fill == p->block_size || p->raw[PF_DELTA_CTRL].len -
+		p->xfill += e;
+		if ((p->v2 ? p->xfill : p->fill) == p->block_size ||
+		    p->raw[PF_DELTA_CTRL].len -
 		    ctrl_start + PF_DELTA_ENTRY_MAX > PF_DELTA_CTRL_MAX)
 			close_block(p);
 	}
@@ -266,7 +273,7 @@ diff_encode_block(plan *p, size_t b, pf_diff_model *m, size_t *at)
 
 	if (p->coff[b] == p->coff[b + 1])
 		return;
-	pf_diff_enc_start(&e, out);
+	pf_diff_enc_start(&e, out, p->v2);
 	for (c = p->coff[b]; c < p->coff[b + 1]; c++)
 		for (j = p->copies[c].old_pos;
 		    j < p->copies[c].old_pos + p->copies[c].len; j++)
@@ -356,7 +363,10 @@ write_blocks(const plan *p, pf_buf *out)
 	for (i = 0; i < p->nblocks; i++) {
 		pf_buf_put_uvarint(out, p->new_len[i]);
 		for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
-			pf_buf_put_uvarint(out, p->off[s][i + 1] - p->off[s][i]);
+			/* Version 2: diff_raw is new_len less extra_raw. */
+			if (!p->v2 || s != PF_DELTA_DIFF)
+				pf_buf_put_uvarint(out,
+				    p->off[s][i + 1] - p->off[s][i]);
 			pf_buf_put_uvarint(out,
 			    p->poff[s][i + 1] - p->poff[s][i]);
 		}
@@ -384,7 +394,7 @@ static pf_ret
 check_opts(const pf_delta_opts *opts, pf_delta_opts *o, pf_err *err)
 {
 	static const pf_delta_opts defaults = { 0, PF_DELTA_BLOCK_MAX,
-		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO };
+		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO, false };
 
 	*o = opts ? *opts : defaults;
 	if (o->block_size == 0)
@@ -412,7 +422,6 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
     const pf_seg_list *segs, const pf_delta_opts *o, pf_delta_info *info,
     const pf_buf *pred, pf_buf *out, pf_err *err)
 {
-	uint8_t hdr[PF_DELTA_HEADER_LEN];
 	lz_job jobs[PF_DELTA_NSTREAMS];
 	plan p;
 	pf_ret r;
@@ -421,6 +430,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 	memset(&p, 0, sizeof p);
 	p.block_size = o->block_size;
 	p.sparse = true;
+	p.v2 = info->version == PF_DELTA_VERSION2;
 	p.old = base;
 	if ((r = plan_build(&p, segs, new_data, err)) != PF_OK)
 		goto out;
@@ -434,8 +444,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 	fill_info(info, &p, jobs);
 	info->flags = PF_DELTA_FLAG_SPARSE |
 	    (pred != NULL ? PF_DELTA_FLAG_PREDICT : 0);
-	pf_delta_write_header(info, hdr);
-	pf_buf_append(out, hdr, sizeof hdr);
+	pf_delta_put_header(info, out);
 	if (pred != NULL)
 		pf_buf_append(out, pred->data, pred->len);
 	write_blocks(&p, out);
@@ -477,6 +486,56 @@ out:
 	return r;
 }
 
+/* The generic delta, made on a thread while the prediction is tried. */
+typedef struct gen_job {
+	const uint8_t *old;
+	const uint8_t *new_data;
+	const pf_seg_list *segs;
+	const pf_delta_opts *o;
+	pf_delta_info info;
+	pf_buf *out;
+	pf_err err;
+	pf_ret ret;
+} gen_job;
+
+static void *
+gen_run(void *arg)
+{
+	gen_job *j = arg;
+
+	j->ret = encode_against(j->old, j->new_data, j->segs, j->o, &j->info,
+	    NULL, j->out, &j->err);
+	return NULL;
+}
+
+/*
+ * Both candidates of PF_DELTA_PREDICT_AUTO: the generic one on a thread
+ * of its own (unless threads is 1), so that it costs no time while the
+ * prediction is made, sorted and matched.  Each is a function of the
+ * inputs alone, so the output does not depend on the threads.
+ */
+static pf_ret
+encode_both(const uint8_t *old, size_t old_len, const uint8_t *new_data,
+    size_t new_len, const pf_seg_list *segs, const pf_delta_opts *o,
+    pf_delta_info *info, pf_buf *gen, pf_buf *pred, pf_err *err)
+{
+	gen_job j = { old, new_data, segs, o, *info, gen, { 0 }, PF_OK };
+	pthread_t tid;
+	bool spawned;
+	pf_ret r;
+
+	spawned = o->threads != 1 && pthread_create(&tid, NULL, gen_run, &j) == 0;
+	if (!spawned)
+		gen_run(&j);
+	r = encode_predicted(old, old_len, new_data, new_len, segs, o, info,
+	    pred, err);
+	if (spawned)
+		pthread_join(tid, NULL);
+	if (r == PF_OK && j.ret != PF_OK)
+		r = pf_err_copy(err, &j.err);
+	return r;
+}
+
 pf_ret
 pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
     size_t new_len, const pf_delta_opts *opts, pf_buf *out, pf_err *err)
@@ -493,11 +552,13 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	memset(&info, 0, sizeof info);
 	if ((r = check_opts(opts, &o, err)) != PF_OK)
 		goto out;
-	info.version = PF_DELTA_VERSION;
+	/* Section 3.4: version 2, with the hashes unless told otherwise. */
+	info.version = PF_DELTA_VERSION2;
 	info.old_size = old_len;
 	info.new_size = new_len;
-	if (pf_sha256(info.old_sha256, old, old_len) != 0 ||
-	    pf_sha256(info.new_sha256, new_data, new_len) != 0) {
+	info.has_sha256 = !o.no_sha256;
+	if (info.has_sha256 && (pf_sha256(info.old_sha256, old, old_len) != 0 ||
+	    pf_sha256(info.new_sha256, new_data, new_len) != 0)) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
@@ -505,13 +566,16 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	    err);
 	if (r != PF_OK)
 		goto out;
-	if (o.predict != PF_DELTA_PREDICT_ALWAYS &&
-	    (r = encode_against(old, new_data, &segs, &o, &info, NULL, &gen,
-	    err)) != PF_OK)
-		goto out;
-	if (o.predict != PF_DELTA_PREDICT_NEVER &&
-	    (r = encode_predicted(old, old_len, new_data, new_len, &segs, &o,
-	    &info, &pred, err)) != PF_OK)
+	if (o.predict == PF_DELTA_PREDICT_AUTO)
+		r = encode_both(old, old_len, new_data, new_len, &segs, &o,
+		    &info, &gen, &pred, err);
+	else if (o.predict == PF_DELTA_PREDICT_NEVER)
+		r = encode_against(old, new_data, &segs, &o, &info, NULL, &gen,
+		    err);
+	else
+		r = encode_predicted(old, old_len, new_data, new_len, &segs,
+		    &o, &info, &pred, err);
+	if (r != PF_OK)
 		goto out;
 	/* The generic delta unless the prediction made a smaller one. */
 	best = pred.len > 0 && (gen.len == 0 || pred.len < gen.len) ?
@@ -548,6 +612,7 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
 	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE);
 	e->p.block_size = info->block_size;
 	e->p.self = info->flags & PF_DELTA_FLAG_SELF;
+	e->p.v2 = info->version == PF_DELTA_VERSION2;
 	e->threads = threads;
 	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)
 		if (s != PF_DELTA_DIFF)

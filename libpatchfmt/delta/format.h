@@ -9,6 +9,8 @@
 #define PF_DELTA_MAGIC "\x89PFDELTA"
 #define PF_DELTA_MAGIC_LEN 8
 #define PF_DELTA_VERSION 1
+/* Section 3.4: the compact header of version 2, which the encoder writes. */
+#define PF_DELTA_VERSION2 2
 
 #define PF_DELTA_OFF_VERSION 8          /* u8 */
 #define PF_DELTA_OFF_FLAGS 9            /* u8, section 3.3 */
@@ -23,6 +25,17 @@
 #define PF_DELTA_OFF_HEADER_CRC32 112   /* le32 over bytes 0 to 111 */
 #define PF_DELTA_HEADER_LEN 116
 
+/*
+ * Section 3.4: version 2 keeps magic, version, flags and the two LZMA
+ * properties bytes at these offsets, then uvarints, the optional hashes
+ * and the CRC-32.  Its longest header is shorter than version 1's.
+ */
+#define PF_DELTA2_OFF_PROPS 10          /* u8[2]: ctrl, extra */
+#define PF_DELTA2_OFF_VARINTS 12
+#define PF_DELTA2_MIN_LEN 21            /* 5 one-byte uvarints, no hashes */
+#define PF_DELTA2_MAX_LEN (12 + 3 * 5 + 2 * 10 + 64 + 4)
+#define PF_DELTA_HEADER_MAX PF_DELTA_HEADER_LEN
+
 /* Section 3.3: flags; a prediction section follows the header. */
 #define PF_DELTA_FLAG_PREDICT 0x01
 /* Section 3.3: the diff model of section 4.2 with its SPARSE changes. */
@@ -31,6 +44,11 @@
 #define PF_DELTA_FLAG_SELF 0x04
 #define PF_DELTA_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE | \
 	PF_DELTA_FLAG_SELF)
+/* Section 3.4: version 2 only: the header holds old_sha256, new_sha256. */
+#define PF_DELTA_FLAG_SHA256 0x80
+/* Version 2 knows SHA256 and not SELF (the windowed encoder writes 1). */
+#define PF_DELTA2_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE | \
+	PF_DELTA_FLAG_SHA256)
 
 /*
  * Section 2: the three streams, in the order they appear in a block.  The

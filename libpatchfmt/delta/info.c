@@ -19,6 +19,7 @@
 typedef struct counter {
 	pf_istream *in;
 	uint64_t framing;       /* block headers */
+	bool v2;                /* six integers a block header */
 	uint64_t stream[PF_DELTA_NSTREAMS];
 	uint8_t buf[SKIP_CHUNK];
 } counter;
@@ -79,10 +80,14 @@ count_blocks(counter *c, pf_err *err)
 	for (;;) {
 		if ((r = get_uvarint(c, &v, &end, err)) != PF_OK || end)
 			return r;
-		for (s = 0; s < PF_DELTA_NSTREAMS; s++)
-			if ((r = get_uvarint(c, &v, &end, err)) != PF_OK ||
-			    (r = get_uvarint(c, &packed[s], &end, err)) != PF_OK)
+		for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
+			/* Version 2 has no diff_raw (section 5.1). */
+			if ((!c->v2 || s != PF_DELTA_DIFF) &&
+			    (r = get_uvarint(c, &v, &end, err)) != PF_OK)
 				return r;
+			if ((r = get_uvarint(c, &packed[s], &end, err)) != PF_OK)
+				return r;
+		}
 		for (s = 0; s < PF_DELTA_NSTREAMS; s++) {
 			if ((r = skip(c, packed[s], err)) != PF_OK)
 				return r;
@@ -139,6 +144,7 @@ pf_delta_print_parts(pf_istream *in, const pf_delta_info *info, FILE *f,
 	if (c == NULL)
 		return pf_err_nomem(err);
 	c->in = in;
+	c->v2 = info->version == PF_DELTA_VERSION2;
 	if (info->flags & PF_DELTA_FLAG_PREDICT)
 		r = print_prediction(c, info, f, err);
 	else
@@ -152,7 +158,7 @@ pf_delta_print_parts(pf_istream *in, const pf_delta_info *info, FILE *f,
 		fprintf(f, "bytes: header %u, block headers %" PRIu64 ", control "
 		    "%" PRIu64 ", extra (literal new bytes) %" PRIu64 ", diff "
 		    "(changes to copied bytes) %" PRIu64 "\n",
-		    PF_DELTA_HEADER_LEN, c->framing, c->stream[PF_DELTA_CTRL],
+		    (unsigned)info->header_len, c->framing, c->stream[PF_DELTA_CTRL],
 		    c->stream[PF_DELTA_EXTRA], c->stream[PF_DELTA_DIFF]);
 	free(c);
 	return r;

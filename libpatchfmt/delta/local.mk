@@ -8,6 +8,7 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
+	libpatchfmt/delta/api_expect.c \
 	libpatchfmt/delta/vcdiff.h libpatchfmt/delta/vcdiff_table.c \
 	libpatchfmt/delta/vcdiff_dec.c libpatchfmt/delta/vcdiff_check.c \
 	libpatchfmt/delta/sniff.h libpatchfmt/delta/sniff.c \
@@ -48,6 +49,11 @@ TESTS += tests/unit/check_self
 tests_unit_check_self_SOURCES = tests/unit/check_self.c
 tests_unit_check_self_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_self_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/check_delta_v2
+TESTS += tests/unit/check_delta_v2
+tests_unit_check_delta_v2_SOURCES = tests/unit/check_delta_v2.c
+tests_unit_check_delta_v2_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_delta_v2_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/check_vcdiff
 TESTS += tests/unit/check_vcdiff
 tests_unit_check_vcdiff_SOURCES = tests/unit/check_vcdiff.c
@@ -67,6 +73,9 @@ EXTRA_DIST += tests/cli/t3200-exec.sh testdata/exec
 ## The same builds cross-compiled for AArch64 (section 10.9).
 TESTS += tests/cli/t3210-exec-aarch64.sh
 EXTRA_DIST += tests/cli/t3210-exec-aarch64.sh tests/cli/exec-lib.sh
+## Version 2 (spec/delta.md section 3.4), and packages of version 1.
+TESTS += tests/cli/t3010-delta-v2.sh
+EXTRA_DIST += tests/cli/t3010-delta-v2.sh testdata/v1
 
 check_PROGRAMS += fuzz/fuzz_delta
 fuzz_fuzz_delta_SOURCES = fuzz/fuzz_delta.c $(FUZZ_DRIVER)

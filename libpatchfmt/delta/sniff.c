@@ -37,7 +37,7 @@ replay_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
 
 pf_ret
 pf_delta_decode_any(pf_istream *delta, const pf_source *old,
-    const char *old_name, pf_ostream *out, const pf_readback *rb,
+    const pf_delta_check *chk, pf_ostream *out, const pf_readback *rb,
     uint64_t max_new_size, pf_err *err)
 {
 	replay rp = { .in = delta };
@@ -56,6 +56,5 @@ pf_delta_decode_any(pf_istream *delta, const pf_source *old,
 	}
 	if (pf_vcd_is_vcdiff(rp.head, rp.len))
 		return pf_vcdiff_decode(&in, old, out, max_new_size, err);
-	return pf_delta_decode_rb(&in, old, old_name, out, rb, max_new_size,
-	    err);
+	return pf_delta_decode_rb(&in, old, chk, out, rb, max_new_size, err);
 }

@@ -14,7 +14,7 @@ patch-delta diff "$tmp/after" "$tmp/before" "$tmp/rgood" || fail "diff"
 patch-delta diff "$tmp/other" "$tmp/after" "$tmp/wrongbase" || fail "diff"
 patch-delta diff "$tmp/before" "$tmp/other" "$tmp/wrongnew" || fail "diff"
 patch-delta diff "$tmp/other" "$tmp/before" "$tmp/rwrongbase" || fail "diff"
-head -c 100 "$tmp/good" >"$tmp/short"
+head -c 30 "$tmp/good" >"$tmp/short"
 
 mkdir -p "$tmp/root"
 cp "$tmp/before" "$tmp/root/f"

@@ -33,15 +33,19 @@ done
 
 k=o2-pie old=$tmp/b/$k.old new=$tmp/b/$k.new d=$tmp/$k.d
 
-# The finder is the byte after the 116-byte header.
-[ "$(od -An -tu1 -j 116 -N1 "$d" | tr -d ' ')" = 2 ] && ok ||
+# The finder is the byte after the header, whose length depends on its
+# version (spec/delta.md 3.4).
+patch-delta info "$d" >"$tmp/info"
+hl=$(sed -n 's/^bytes: header \([0-9]*\),.*/\1/p' "$tmp/info")
+[ -n "$hl" ] && ok || fail "patch-delta info names no header length"
+[ "$(od -An -tu1 -j "$hl" -N1 "$d" | tr -d ' ')" = 2 ] && ok ||
 	fail "the finder byte is not 2"
-poke 116 003 "$tmp/finder3.d"
+poke "$hl" 003 "$tmp/finder3.d"
 refused "unknown finder" 4 "prediction finder 3 is not supported" \
 	"$tmp/finder3.d"
 # The x86-64 finder over AArch64 code predicts something else: NEW's
 # hash refuses it.
-poke 116 001 "$tmp/finder1.d"
+poke "$hl" 001 "$tmp/finder1.d"
 refused "wrong finder" 3 "prediction section are damaged" "$tmp/finder1.d"
 
 # Inside a package: installed exactly, rolled back exactly.

@@ -137,7 +137,7 @@ roundtrip_opts(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 static void
 roundtrip(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn)
 {
-	pf_delta_opts small = { 0, 4096, 0, 0 };
+	pf_delta_opts small = { 0, 4096, 0, 0, false };
 
 	roundtrip_opts(old, on, nw, nn, NULL);
 	/* Small blocks: many blocks, entries cut at block ends. */
@@ -350,7 +350,7 @@ END_TEST
 static void
 sample(uint8_t **old, size_t *on, uint8_t **nw, size_t *nn, pf_buf *delta)
 {
-	pf_delta_opts small = { 1, 4096, 0, 0 };
+	pf_delta_opts small = { 1, 4096, 0, 0, false };
 
 	*on = 20000;
 	*old = random_bytes(*on);
@@ -422,7 +422,7 @@ START_TEST(test_header)
 	ck_assert_uint_eq(info.old_size, on);
 	ck_assert_uint_eq(info.new_size, nn);
 	ck_assert_uint_eq(info.block_size, 4096);
-	delta.data[PF_DELTA_OFF_VERSION] = 2;
+	delta.data[PF_DELTA_OFF_VERSION] = 3;
 	ck_assert_int_eq(decode(delta.data, delta.len, old, on, &c, nn, &err),
 	    PF_ERR_UNSUPPORTED);
 	delta.data[0] = 'X';

@@ -679,12 +679,16 @@ decode(const pf_buf *delta, const uint8_t *old, size_t on, pf_buf *out,
  * prediction, then the header made to name OLD, the flag set and the
  * section put after the header.  No ELF is needed to decode one.
  */
+/* The length of the header hand_delta() wrote last. */
+static size_t hand_hlen;
+
 static void
 hand_delta(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
     const pf_buf *body, uint8_t finder, pf_buf *out)
 {
-	pf_delta_opts o = { 1, 0, 0, PF_DELTA_PREDICT_NEVER };
+	pf_delta_opts o = { 1, 0, 0, PF_DELTA_PREDICT_NEVER, false };
 	uint8_t *img = malloc(on);
+	pf_delta_info info;
 	pf_buf gen;
 	pf_pred p;
 	pf_err err;
@@ -701,18 +705,18 @@ hand_delta(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 	pf_buf_init(&gen);
 	ck_assert_int_eq(pf_delta_encode(img, on, nw, nn, &o, &gen, &err),
 	    PF_OK);
-	ck_assert_int_eq(pf_sha256(gen.data + PF_DELTA_OFF_OLD_SHA256, old, on),
-	    0);
-	gen.data[PF_DELTA_OFF_FLAGS] |= PF_DELTA_FLAG_PREDICT;
-	pf_store_le32(gen.data + PF_DELTA_OFF_HEADER_CRC32,
-	    pf_delta_crc32(gen.data, PF_DELTA_OFF_HEADER_CRC32));
+	ck_assert_int_eq(pf_delta_read_info(gen.data, gen.len, &info, &err),
+	    PF_OK);
+	ck_assert_int_eq(pf_sha256(info.old_sha256, old, on), 0);
+	info.flags |= PF_DELTA_FLAG_PREDICT;
 	pf_buf_init(out);
-	pf_buf_append(out, gen.data, PF_DELTA_HEADER_LEN);
+	pf_delta_put_header(&info, out);
+	hand_hlen = out->len;
 	pf_buf_put_u8(out, finder);
 	pf_buf_put_uvarint(out, body->len);
 	pf_buf_append(out, body->data, body->len);
-	pf_buf_append(out, gen.data + PF_DELTA_HEADER_LEN,
-	    gen.len - PF_DELTA_HEADER_LEN);
+	pf_buf_append(out, gen.data + info.header_len,
+	    gen.len - info.header_len);
 	ck_assert(!out->failed);
 	pf_buf_free(&gen);
 	free(img);
@@ -750,8 +754,8 @@ START_TEST(test_hand_delta)
 
 	/* Another flag bit: unsupported. */
 	d.data[PF_DELTA_OFF_FLAGS] |= 0x04;
-	pf_store_le32(d.data + PF_DELTA_OFF_HEADER_CRC32,
-	    pf_delta_crc32(d.data, PF_DELTA_OFF_HEADER_CRC32));
+	pf_store_le32(d.data + hand_hlen - 4,
+	    pf_delta_crc32(d.data, hand_hlen - 4));
 	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_UNSUPPORTED);
 	pf_buf_free(&out);
 	pf_buf_free(&d);
@@ -763,8 +767,8 @@ START_TEST(test_hand_delta)
 	pf_buf_free(&out);
 
 	/* A damaged section: corrupt, named in the message. */
-	d.data[PF_DELTA_HEADER_LEN + 2 + 5] = 0x7f;     /* nregions */
-	d.data[PF_DELTA_HEADER_LEN] = PF_PRED_FINDER_X86_64;
+	d.data[hand_hlen + 2 + 5] = 0x7f;       /* nregions */
+	d.data[hand_hlen] = PF_PRED_FINDER_X86_64;
 	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_CORRUPT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "prediction section"));
 	pf_buf_free(&out);
@@ -775,7 +779,7 @@ START_TEST(test_hand_delta)
 	pf_pred_free(&p);
 	make_pred(&p, &r, 1, wrong, 2, on, &bad_body);
 	ck_assert_uint_eq(bad_body.len, body.len);
-	memcpy(d.data + PF_DELTA_HEADER_LEN + 2, bad_body.data, body.len);
+	memcpy(d.data + hand_hlen + 2, bad_body.data, body.len);
 	ck_assert_int_eq(decode(&d, old, on, &out, &err), PF_ERR_CORRUPT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "prediction section"));
 	pf_buf_free(&out);
@@ -843,7 +847,7 @@ START_TEST(test_first_revision)
 
 	if (srcdir == NULL)
 		srcdir = ".";
-	snprintf(path, sizeof path, "%s/fuzz/corpus/delta/good-edit", srcdir);
+	snprintf(path, sizeof path, "%s/fuzz/corpus/delta/v1-good-edit", srcdir);
 	p = slurp(path, &n);
 	ck_assert_msg(p != NULL, "cannot read %s", path);
 	ck_assert_int_eq(p[PF_DELTA_OFF_FLAGS], 0);
@@ -870,7 +874,7 @@ static void
 roundtrip_forced(const uint8_t *old, size_t on, const uint8_t *nw,
     size_t nn)
 {
-	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_ALWAYS };
+	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_ALWAYS, false };
 	pf_buf d, out;
 	pf_err err;
 
@@ -879,9 +883,14 @@ roundtrip_forced(const uint8_t *old, size_t on, const uint8_t *nw,
 	    "%s", err.msg);
 	/* AArch64 ELF (e_machine 183) gets finder 2 (section 10.9). */
 	if (on > 20 && nn > 20 && pf_load_le16(old + 18) == 183 &&
-	    pf_load_le16(nw + 18) == 183)
-		ck_assert(d.data[PF_DELTA_OFF_FLAGS] & PF_DELTA_FLAG_PREDICT &&
-		    d.data[PF_DELTA_HEADER_LEN] == PF_PRED_FINDER_AARCH64);
+	    pf_load_le16(nw + 18) == 183) {
+		pf_delta_info info;
+
+		ck_assert_int_eq(pf_delta_read_info(d.data, d.len, &info,
+		    &err), PF_OK);
+		ck_assert(info.flags & PF_DELTA_FLAG_PREDICT &&
+		    d.data[info.header_len] == PF_PRED_FINDER_AARCH64);
+	}
 	ck_assert_msg(decode(&d, old, on, &out, &err) == PF_OK, "%s", err.msg);
 	ck_assert(out.len == nn && memcmp(out.data, nw, nn) == 0);
 	pf_buf_free(&d);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Makes the seed corpus of fuzz/fuzz_delta.c: a few valid deltas against
-# the fixed old buffer of the fuzz target, and a few damaged ones.
+# the fixed old buffer of the fuzz target, and a few damaged ones.  The
+# v1-* seeds are version 1 deltas that patch-delta wrote before version 2
+# (spec/delta.md section 3.4); this script no longer makes them.
 # Usage: sh make-seeds.sh PATH/TO/patch-delta [DIR]
 set -eu
 pd=$1
@@ -23,9 +25,12 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat "$tmp/seq"; done >"$tmp/repeats"
 "$pd" -f diff "$tmp/old" "$tmp/old" "$dir/good-identical"
 "$pd" -f diff "$tmp/old" "$tmp/empty" "$dir/good-empty"
 "$pd" -f diff --memory 16M "$tmp/old" "$tmp/repeats" "$dir/good-self"
-head -c 140 "$dir/good-longer" >"$dir/bad-truncated"
+# Version 2 without hashes, as the deltas inside packages are.
+"$pd" -f diff --no-sha256 "$tmp/old" "$tmp/edit" "$dir/good-bare-edit"
+"$pd" -f diff --no-sha256 "$tmp/old" "$tmp/longer" "$dir/good-bare-longer"
+head -c 60 "$dir/good-longer" >"$dir/bad-truncated"
 { printf 'X'; tail -c +2 "$dir/good-edit"; } >"$dir/bad-magic"
-{ head -c 8 "$dir/good-edit"; printf '\002'; tail -c +10 "$dir/good-edit"; } \
+{ head -c 8 "$dir/good-edit"; printf '\003'; tail -c +10 "$dir/good-edit"; } \
 	>"$dir/unsupported-version"
-{ head -c 130 "$dir/good-longer"; printf '\377'; tail -c +132 "$dir/good-longer"; } \
+{ head -c 110 "$dir/good-longer"; printf '\377'; tail -c +112 "$dir/good-longer"; } \
 	>"$dir/bad-flipped"
