@@ -466,6 +466,8 @@ typedef struct window {
 	size_t n_u;
 	bool revert;
 	bool frozen;                /* thaw while waiting for busy threads */
+	pf_live_journal *j;         /* reverting: the regions to unmap */
+	uint64_t insn;              /* reverting: a syscall instruction */
 } window;
 
 /* Whether cur is old, new, or (reverting) a mix of both. */
@@ -541,6 +543,30 @@ write_sites(lv_proc *p, const lv_stop *s, const window *w, pf_err *err)
 	return r;
 }
 
+/*
+ * Reverting: unmaps the regions in the stop that found no thread in them
+ * and wrote the old bytes back, before any thread runs again, so that
+ * none can be in one when it goes (a frozen process whose group stop a
+ * dead tracer or someone's SIGCONT ended runs between two stops).
+ * Should a munmap fail, the process only keeps some unused pages.
+ */
+static void
+unmap_in(const window *w, lv_stop *s)
+{
+	pf_live_journal *j = w->j;
+	int64_t ret;
+	size_t k;
+
+	for (k = 0; j != NULL && w->insn != 0 && k < j->n_mods; k++) {
+		pf_live_undo *u = j->mods[k];
+		uint64_t um[6] = { u->region, u->region_len, 0, 0, 0, 0 };
+
+		if (u->mapped && jsyscall(j, s, w->insn, SYS_munmap, um,
+		    &ret) == PF_OK && ret == 0)
+			u->mapped = false;
+	}
+}
+
 static void
 pause_ms(unsigned ms)
 {
@@ -582,8 +608,15 @@ run_window(lv_proc *p, const window *w, const pf_live_opts *opts,
 		 * stopped threads: no reason to let others run first. */
 		lv_rt_begin(&rt);
 		r = lv_threads_in(p, &s, w->ranges, w->n_ranges, &busy);
+		/* Reverting, the memory goes: no thread may hold an address
+		 * in it either. */
+		if (r == PF_OK && busy.tid == 0 && w->revert)
+			r = lv_threads_hold(p, &s, w->ranges, w->n_ranges,
+			    &busy);
 		if (r == PF_OK && busy.tid == 0)
 			r = write_sites(p, &s, w, err);
+		if (r == PF_OK && busy.tid == 0 && w->revert)
+			unmap_in(w, &s);
 		if (st != NULL) {
 			st->threads = (unsigned)s.n;
 			st->attempts = attempts;
@@ -843,32 +876,6 @@ check_modules(lv_proc *p, const pf_live_journal *j, pf_err *err)
 	return PF_OK;
 }
 
-/* Unmaps the regions; should that fail, the process only keeps some
- * unused pages. */
-static void
-unmap_regions(lv_proc *p, pf_live_journal *j, const pf_live_opts *opts)
-{
-	uint64_t insn;
-	int64_t ret;
-	pf_err scratch;
-	lv_stop s;
-	size_t k;
-
-	if (lv_proc_syscall_insn(p, &insn) != PF_OK ||
-	    lv_stop_threads(&s, p->pid, false, wait_ms(opts), &scratch) !=
-	    PF_OK)
-		return;
-	for (k = 0; k < j->n_mods; k++) {
-		pf_live_undo *u = j->mods[k];
-		uint64_t um[6] = { u->region, u->region_len, 0, 0, 0, 0 };
-
-		if (u->mapped && jsyscall(j, &s, insn, SYS_munmap, um, &ret) ==
-		    PF_OK && ret == 0)
-			u->mapped = false;
-	}
-	lv_stop_resume(&s);
-}
-
 pf_ret
 pf_live_revert_all(pid_t pid, pf_live_journal *j, const pf_live_opts *opts,
     bool *clean, pf_err *err)
@@ -894,11 +901,12 @@ pf_live_revert_all(pid_t pid, pf_live_journal *j, const pf_live_opts *opts,
 	}
 	w.ranges = rg;
 	w.frozen = j->frozen;
+	/* The jumps go and the memory with them, in one stop. */
+	w.j = j;
+	if (lv_proc_syscall_insn(&p, &w.insn) != PF_OK)
+		pf_err_clear(err);
 	if ((r = run_window(&p, &w, opts, err)) != PF_OK)
 		goto out;
-	/* The jumps are gone and no thread is in the patch: its memory can
-	 * go. */
-	unmap_regions(&p, j, opts);
 	*clean = true;
 out:
 	/* A window that failed wrote nothing: what was live stays live. */

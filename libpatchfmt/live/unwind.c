@@ -304,3 +304,55 @@ out:
 	free(u.c);
 	return ret;
 }
+
+/*
+ * Whether a live general register of t holds an address in a range.  A
+ * thread stopped in user code may use any register; one stopped inside
+ * a system call (orig_rax not -1: inside a libc wrapper) has live only
+ * the registers a call preserves and the call's first three arguments,
+ * the others being stale values of calls made before.
+ */
+static const lv_range *
+reg_hit(const lv_thread *t, const lv_range *r, size_t n)
+{
+	const struct user_regs_struct *g = &t->regs;
+	const unsigned long long v[] = { g->rbx, g->rbp, g->r12, g->r13,
+	    g->r14, g->r15, g->rdi, g->rsi, g->rdx, g->rip, g->rax, g->rcx,
+	    g->r8, g->r9, g->r10, g->r11 };
+	size_t i, live = g->orig_rax == (unsigned long long)-1 ?
+	    sizeof v / sizeof v[0] : 10;
+	const lv_range *h;
+
+	for (i = 0; i < live; i++)
+		if ((h = hit(r, n, v[i])) != NULL)
+			return h;
+	return NULL;
+}
+
+pf_ret
+lv_threads_hold(lv_proc *p, const lv_stop *s, const lv_range *r, size_t n,
+    lv_busy *busy)
+{
+	uctx u = { .p = p };
+	const lv_range *h;
+	size_t i;
+
+	memset(busy, 0, sizeof *busy);
+	if (n == 0)
+		return PF_OK;
+	if ((u.c = calloc(1, sizeof *u.c)) == NULL)
+		return pf_err_nomem(p->err);
+	for (i = 0; i < s->n; i++) {
+		u.t = &s->t[i];
+		busy->frame = 0;
+		if ((h = reg_hit(u.t, r, n)) == NULL)
+			h = scan_stack(&u, r, n, &busy->frame);
+		if (h != NULL) {
+			busy->tid = s->t[i].tid;
+			busy->name = h->name;
+			break;
+		}
+	}
+	free(u.c);
+	return PF_OK;
+}

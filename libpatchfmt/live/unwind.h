@@ -27,4 +27,13 @@ typedef struct lv_busy {
 pf_ret lv_threads_in(lv_proc *p, const lv_stop *s, const lv_range *r,
     size_t n, lv_busy *busy);
 
+/* The same for a thread that holds an address in a range: in a general
+ * register, or in any word of its stack from the stack pointer to the
+ * end of the mapping that holds it (a stack that cannot be scanned so
+ * counts).  Memory about to be unmapped may be neither run nor read: a
+ * function the patch's code tail-called (a jump, no return address) may
+ * still be reading a string of the patch. */
+pf_ret lv_threads_hold(lv_proc *p, const lv_stop *s, const lv_range *r,
+    size_t n, lv_busy *busy);
+
 #endif

@@ -822,9 +822,11 @@ START_TEST(test_live_trust)
 }
 END_TEST
 
-/* Stops the child and asks whether a thread is in [lo, hi). */
+/* Stops the child and asks whether a thread is in [lo, hi), or, with
+ * hold, holds an address in it (lv_threads_hold) without being in its
+ * code or returning into it. */
 static pid_t
-busy_in(pid_t child, uint64_t lo, uint64_t hi)
+check_child(pid_t child, uint64_t lo, uint64_t hi, bool hold)
 {
 	lv_range rg = { lo, hi, "caller" };
 	struct timespec ts = { 0, 50000000 };
@@ -839,9 +841,20 @@ busy_in(pid_t child, uint64_t lo, uint64_t hi)
 	ck_assert_int_eq(lv_proc_open(&p, child, &err), PF_OK);
 	ck_assert_int_eq(lv_stop_threads(&s, child, true, 2000, &err), PF_OK);
 	ck_assert_int_eq(lv_threads_in(&p, &s, &rg, 1, &busy), PF_OK);
+	if (hold) {
+		ck_assert_int_eq(busy.tid, 0);
+		ck_assert_int_eq(lv_threads_hold(&p, &s, &rg, 1, &busy),
+		    PF_OK);
+	}
 	lv_stop_resume(&s);
 	lv_proc_close(&p);
 	return busy.tid;
+}
+
+static pid_t
+busy_in(pid_t child, uint64_t lo, uint64_t hi)
+{
+	return check_child(child, lo, hi, false);
 }
 
 static pid_t
@@ -894,6 +907,56 @@ START_TEST(test_unwind_fails_closed)
 }
 END_TEST
 
+/* Stands for a patch's string: a function the patch's code tail-called
+ * (snprintf with its format) reads it with no return address into the
+ * patch on the stack. */
+static const char held_blob[64] = "hello, %s!";
+static volatile unsigned long reads;
+
+__attribute__((noinline)) static void
+read_spin(const char *volatile *fmt)
+{
+	for (;;)
+		reads += (unsigned char)(*fmt)[reads % 8];
+}
+
+__attribute__((noinline)) static uint64_t
+blob_lo(void)
+{
+	return (uint64_t)(uintptr_t)held_blob;
+}
+
+static void
+hold_blob(void)
+{
+	const char *volatile fmt = held_blob;
+
+	read_spin(&fmt);
+}
+
+/*
+ * The memory a revert unmaps may be neither run nor read: a thread that
+ * holds an address in it (here on its stack, the way vfprintf keeps its
+ * format) is busy; one that never touched it is not.
+ */
+START_TEST(test_hold_blocks_unmap)
+{
+	pid_t child;
+
+	/* The child that never touched the blob forks first: a fork
+	 * inherits the stack of its parent, and the parent's frame will
+	 * hold the blob's address below. */
+	child = spawn(calm_spin);
+	ck_assert_int_eq(check_child(child, blob_lo(),
+	    blob_lo() + sizeof held_blob, true), 0);
+	reap(child);
+	child = spawn(hold_blob);
+	ck_assert_int_eq(check_child(child, blob_lo(),
+	    blob_lo() + sizeof held_blob, true), child);
+	reap(child);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -915,6 +978,7 @@ suite(void)
 	tcase_add_test(rec, test_damaged_record);
 	tcase_add_test(rec, test_live_trust);
 	tcase_add_test(rec, test_unwind_fails_closed);
+	tcase_add_test(rec, test_hold_blocks_unmap);
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
