@@ -3,7 +3,7 @@
 # the test server and its library, patch-apply --pid puts a signed package
 # into the running server under load, the fixed behaviour shows without a
 # restart, patch-status --pid lists it, patch-rollback --pid takes it out;
-# many rounds, not one failed request.  Unsigned packages and processes
+# many rounds, also of --live (disk and memory), not one failed request.  Unsigned packages and processes
 # that do not run the build are refused.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/live.sh"
@@ -36,6 +36,32 @@ while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
 done
 [ "$old_add" = "16" ] || fail "the old build answers ADD 10 5 with '$old_add'"
+
+# patch-apply --live under the same load: the files under the server's
+# root, then the server itself; patch-rollback --live takes both back.
+r=0
+while [ $r -lt 5 ]; do
+	expect 0 patch-apply $A --skip-needs --root "$tmp/run" --live \
+		"$tmp/hp.ppkg" || break
+	grep -q "'hp-fix' is live in process $server" "$tmp/out" ||
+		fail "--live round $r: $(cat "$tmp/out")"
+	(cd "$tmp/new" && find . -type f) | while read -r f; do
+		cmp -s "$tmp/run/$f" "$tmp/new/$f" ||
+			echo "--live round $r: $f not installed"
+	done >"$tmp/diffs"
+	[ -s "$tmp/diffs" ] && fail "$(cat "$tmp/diffs")"
+	[ "$(hpask "$sock" "ADD 10 5")" = "15" ] && ok ||
+		fail "--live round $r: ADD after apply"
+	expect 0 patch-rollback --root "$tmp/run" $S --live hp-fix
+	(cd "$tmp/old" && find . -type f) | while read -r f; do
+		cmp -s "$tmp/run/$f" "$tmp/old/$f" ||
+			echo "--live round $r: $f not restored"
+	done >"$tmp/diffs"
+	[ -s "$tmp/diffs" ] && fail "$(cat "$tmp/diffs")"
+	[ "$(hpask "$sock" "ADD 10 5")" = "$old_add" ] && ok ||
+		fail "--live round $r: ADD after rollback"
+	r=$((r + 1))
+done
 
 # The records of a process that has ended are pruned by the next apply.
 mkdir -p "$tmp/state/live/4194303-1" && : >"$tmp/state/live/4194303-1/gone"
