@@ -19,26 +19,12 @@ start() {
 		mkdir -p "$d"
 		cp "$live/old/$1" "$d/"
 	fi
-	"$d/$1" >"$tmp/$1.out" 2>&1 &
-	prog=$!
-	i=0
-	while ! grep -qs ready "$tmp/$1.out" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q ready "$tmp/$1.out" || fail "$1 did not start"
+	prog_start "$d/$1" "$tmp/$1.out"
 }
 
 # ask: the answer of the running program to SIGUSR1, its last line.
 ask() {
-	n=$(wc -l <"$tmp/$name.out")
-	kill -USR1 "$prog"
-	i=0
-	while [ "$(wc -l <"$tmp/$name.out")" -le "$n" ] && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	tail -1 "$tmp/$name.out"
+	prog_ask "$tmp/$name.out"
 }
 
 # .bss past its file-backed pages belongs to the module.
