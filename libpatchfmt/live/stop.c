@@ -363,6 +363,11 @@ run_syscall(lv_stop *s, lv_thread *t)
 {
 	int st, i, stops = 0;
 
+	/*
+	 * A signal that arrives meanwhile stops the thread once more; it is
+	 * held, and uses up no try while there is room to hold it, so that
+	 * a process busy with signals does not fail the call.
+	 */
 	for (i = 0; i < SYSCALL_TRIES && stops < 2; i++) {
 		if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0 ||
 		    waitpid(t->tid, &st, __WALL) != t->tid)
@@ -377,8 +382,10 @@ run_syscall(lv_stop *s, lv_thread *t)
 			continue;
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
 			stops++;
-		else
+		else if (t->n_sigs < LV_HELD_SIGNALS) {
 			hold(t, WSTOPSIG(st));
+			i--;
+		}
 	}
 	if (stops == 2)
 		return PF_OK;
