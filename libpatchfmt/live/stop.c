@@ -24,6 +24,9 @@
 
 #define SYSCALL_TRIES 16
 #define ZOMBIE_LOOK_NS 1000000u
+/* How long a system call made for the patcher may be held up by signals
+ * (run_syscall). */
+#define SYSCALL_WAIT_NS 1000000000u
 
 uint64_t
 lv_now_ns(void)
@@ -60,13 +63,62 @@ lv_rt_end(const lv_rt *r)
 		sched_setscheduler(0, r->policy, &r->param);
 }
 
-/* A signal the patcher took out of a thread's way (a signal-delivery-stop
- * it resumed from without the signal). */
-static void
-hold(lv_thread *t, int sig)
+/*
+ * A signal the patcher took out of a thread's way (a signal-delivery-stop
+ * it resumes from without the signal), kept with its siginfo to be sent
+ * again on resume.  A standard signal already held is not held twice:
+ * sent to a thread that does not run, the kernel would have merged them
+ * too.  Real-time signals queue, so each one is held.  When there is no
+ * memory to hold it, the signal is made pending again at once, so that
+ * it is not lost (the thread meets it again once it runs).
+ */
+static pf_ret
+hold(lv_stop *s, lv_thread *t, int sig)
 {
-	if (t->n_sigs < LV_HELD_SIGNALS)
-		t->sigs[t->n_sigs++] = sig;
+	siginfo_t si;
+	size_t i;
+
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0 ||
+	    si.si_signo != sig) {
+		memset(&si, 0, sizeof si);
+		si.si_signo = sig;
+		si.si_code = SI_TKILL;
+	}
+	if (sig < SIGRTMIN)
+		for (i = 0; i < t->n_sigs; i++)
+			if (t->sigs[i].si_signo == sig)
+				return PF_OK;
+	if (t->n_sigs == t->cap_sigs) {
+		size_t cap = t->cap_sigs ? 2 * t->cap_sigs : 8;
+		void *p = reallocarray(t->sigs, cap, sizeof *t->sigs);
+
+		if (p == NULL) {
+			syscall(SYS_tgkill, (int)s->pid, (int)t->tid, sig);
+			return pf_err_nomem(s->err);
+		}
+		t->sigs = p;
+		t->cap_sigs = cap;
+	}
+	t->sigs[t->n_sigs++] = si;
+	return PF_OK;
+}
+
+/*
+ * Sends a held signal again.  A signal queued by a process (sigqueue,
+ * timers, message queues, asynchronous I/O: a negative si_code other
+ * than SI_TKILL) goes back with its siginfo, value and sender included;
+ * the kernel lets no one else forge the rest (kill, tgkill, the
+ * kernel's own), which go back as tgkill sends them.
+ */
+static void
+send_again(pid_t pid, pid_t tid, siginfo_t *si)
+{
+	if (si->si_code < 0 && si->si_code != SI_TKILL &&
+	    syscall(SYS_rt_tgsigqueueinfo, (int)pid, (int)tid, si->si_signo,
+	    si) == 0)
+		return;
+	syscall(SYS_tgkill, (int)pid, (int)tid, si->si_signo);
 }
 
 static lv_thread *
@@ -280,11 +332,13 @@ wait_stops(lv_stop *s, uint64_t deadline)
 				t->stopped = true;
 				/* A signal-delivery-stop: hold the signal and
 				 * deliver it again on resume. */
-				if (st >> 16 == 0 && WSTOPSIG(st) != SIGTRAP)
-					hold(t, WSTOPSIG(st));
+				if (st >> 16 == 0 && WSTOPSIG(st) != SIGTRAP &&
+				    hold(s, t, WSTOPSIG(st)) != PF_OK)
+					return PF_ERR_NOMEM;
 			} else if ((w == t->tid && !WIFSTOPPED(st)) ||
 			    (w < 0 && errno == ECHILD) ||
 			    (look && is_zombie(s->pid, t->tid))) {
+				free(t->sigs);
 				s->t[i--] = s->t[--s->n];
 			} else {
 				left++;
@@ -332,8 +386,7 @@ void
 lv_stop_resume(lv_stop *s)
 {
 	lv_rt rt;
-	size_t i;
-	unsigned j;
+	size_t i, j;
 
 	lv_rt_begin(&rt);
 	for (i = 0; i < s->n; i++)
@@ -341,10 +394,11 @@ lv_stop_resume(lv_stop *s)
 	lv_rt_end(&rt);
 	/* Sent again once the thread runs: real-time signals queue, so
 	 * each one held must be sent once more, not folded into one. */
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		for (j = 0; j < s->t[i].n_sigs; j++)
-			syscall(SYS_tgkill, (int)s->pid, (int)s->t[i].tid,
-			    s->t[i].sigs[j]);
+			send_again(s->pid, s->t[i].tid, &s->t[i].sigs[j]);
+		free(s->t[i].sigs);
+	}
 	free(s->t);
 	s->t = NULL;
 	s->n = s->cap = 0;
@@ -361,12 +415,17 @@ lv_stop_resume(lv_stop *s)
 static pf_ret
 run_syscall(lv_stop *s, lv_thread *t)
 {
+	uint64_t deadline = lv_now_ns() + SYSCALL_WAIT_NS;
 	int st, i, stops = 0;
+	pf_ret r;
 
 	/*
-	 * A signal that arrives meanwhile stops the thread once more; it is
-	 * held, and uses up no try while there is room to hold it, so that
-	 * a process busy with signals does not fail the call.
+	 * A signal that arrives meanwhile stops the thread once more, before
+	 * the call or after it; it is held and uses up no try, so that a
+	 * process busy with signals does not fail the call.  What bounds
+	 * the loop then is time: a thread flooded with signals for longer
+	 * than SYSCALL_WAIT_NS fails the call (and the patch, which is
+	 * undone), it does not keep the process stopped.
 	 */
 	for (i = 0; i < SYSCALL_TRIES && stops < 2; i++) {
 		if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0 ||
@@ -380,12 +439,17 @@ run_syscall(lv_stop *s, lv_thread *t)
 		 * instruction ran: go on. */
 		if (st >> 16 == PTRACE_EVENT_STOP)
 			continue;
-		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
 			stops++;
-		else if (t->n_sigs < LV_HELD_SIGNALS) {
-			hold(t, WSTOPSIG(st));
-			i--;
+			continue;
 		}
+		if ((r = hold(s, t, WSTOPSIG(st))) != PF_OK)
+			return r;
+		if (lv_now_ns() > deadline)
+			return pf_err_set(s->err, PF_ERR_BUSY, "thread %d kept "
+			    "receiving signals during a system call made for "
+			    "the patcher", (int)t->tid);
+		i--;
 	}
 	if (stops == 2)
 		return PF_OK;

@@ -8,18 +8,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
 
 #include "common/err.h"
 
-#define LV_HELD_SIGNALS 16
-
 typedef struct lv_thread {
 	pid_t tid;
-	int sigs[LV_HELD_SIGNALS];   /* signals to deliver again on resume */
-	unsigned n_sigs;
+	/* Signals taken out of the thread's way while it was stopped, to
+	 * be sent again on resume, in the order they came; as many as
+	 * came (the kernel bounds queued real-time signals by
+	 * RLIMIT_SIGPENDING, and a standard signal is held once). */
+	siginfo_t *sigs;
+	size_t n_sigs, cap_sigs;
 	bool stopped;
 	struct user_regs_struct regs;
 } lv_thread;

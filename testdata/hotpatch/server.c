@@ -11,8 +11,9 @@
  *   SUM text    a checksum computed by libhpdemo.so (the old build skips
  *               the last byte)
  *   CALLS       how many times libhpdemo.so computed a checksum
- *   SIGNALS     how many SIGRTMIN signals the process has handled (a
- *               test sends them while it patches: none may be lost)
+ *   SIGNALS     how many SIGRTMIN signals the process has handled and
+ *               the sum of the values they carried (a test queues them
+ *               while it patches: none may be lost, nor its value)
  *   PARK        blocks in park_here() until an UNPARK request
  *   UNPARK      releases one parked request
  *   WATCH ms    calls add_numbers (the executable), demo_checksum (the
@@ -34,12 +35,14 @@
 #include "ops.h"
 
 static int listen_fd = -1;
-static atomic_ulong signals;
+static atomic_ulong signals, signal_sum;
 
 static void
-on_rtmin(int sig)
+on_rtmin(int sig, siginfo_t *si, void *ctx)
 {
 	(void)sig;
+	(void)ctx;
+	atomic_fetch_add(&signal_sum, (unsigned long)si->si_value.sival_int);
 	atomic_fetch_add(&signals, 1);
 }
 
@@ -119,7 +122,9 @@ answer(const char *req, char *out, size_t n)
 		snprintf(out, n, "%s", write(park_fd[1], "x", 1) == 1 ? "ok" :
 		    "error");
 	else if (strcmp(req, "SIGNALS") == 0)
-		snprintf(out, n, "%lu", (unsigned long)atomic_load(&signals));
+		snprintf(out, n, "%lu %lu",
+		    (unsigned long)atomic_load(&signals),
+		    (unsigned long)atomic_load(&signal_sum));
 	else if (strcmp(req, "CALLS") == 0)
 		snprintf(out, n, "%lu", demo_calls);
 	else if (sscanf(req, "WATCH %ld", &a) == 1)
@@ -157,8 +162,8 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct sigaction act = { .sa_handler = on_rtmin,
-	    .sa_flags = SA_RESTART };
+	struct sigaction act = { .sa_sigaction = on_rtmin,
+	    .sa_flags = SA_RESTART | SA_SIGINFO };
 	int i, n = argc > 2 ? atoi(argv[2]) : 4;
 	pthread_t t;
 

@@ -307,22 +307,27 @@ expect_shared_data(void)
 
 /* Real-time signals queue instead of merging, so the server must count
  * exactly as many as were sent, whatever the patcher was doing when they
- * arrived (threads stopped, the main thread running mmap for it).  A
- * thread of the harness sends them as fast as it can. */
+ * arrived (threads stopped, the main thread running mmap for it), and
+ * each must carry the value it was sent with (a signal held by the
+ * patcher goes back with its siginfo).  A thread of the harness sends
+ * them as fast as it can, the nth with the value n. */
 static atomic_bool sending;
-static unsigned long n_sent;
+static unsigned long n_sent, sum_sent;
 static pthread_t sender;
 
 static void *
 send_signals(void *arg)
 {
 	struct timespec ts = { 0, 200000 };
-	union sigval v = { 0 };
+	union sigval v;
 
 	(void)arg;
 	while (atomic_load(&sending)) {
-		if (sigqueue(server, SIGRTMIN, v) == 0)
+		v.sival_int = (int)(n_sent % 1000 + 1);
+		if (sigqueue(server, SIGRTMIN, v) == 0) {
 			n_sent++;
+			sum_sent += (unsigned long)v.sival_int;
+		}
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
@@ -331,41 +336,62 @@ send_signals(void *arg)
 static void
 start_sender(void)
 {
+	n_sent = sum_sent = 0;
 	atomic_store(&sending, true);
 	if (pthread_create(&sender, NULL, send_signals, NULL) != 0)
 		fail("cannot start a thread");
 }
 
-static unsigned long
+static void
 stop_sender(void)
 {
 	atomic_store(&sending, false);
 	pthread_join(sender, NULL);
-	return n_sent;
+}
+
+/* What the server counted before the sender started: the counts are
+ * checked as differences, whatever earlier rounds sent. */
+static void
+server_signals(unsigned long *count, unsigned long *sum)
+{
+	char out[64];
+
+	request("SIGNALS\n", out, sizeof out);
+	if (sscanf(out, "%lu %lu", count, sum) != 2)
+		fail("SIGNALS answered \"%s\"", out);
 }
 
 static void
-check_signals(unsigned long n_signals)
+check_signals(unsigned long count0, unsigned long sum0)
 {
 	struct timespec ms = { 0, 1000000 };
-	unsigned long got = 0;
+	unsigned long got = 0, sum = 0;
 	int i;
 
-	for (i = 0; i < 10000 && (got = ask_number("SIGNALS\n")) <
-	    n_signals; i++)
+	for (i = 0; i < 10000; i++) {
+		server_signals(&got, &sum);
+		if (got - count0 >= n_sent)
+			break;
 		nanosleep(&ms, NULL);
-	if (got != n_signals)
-		fail("the server handled %lu of %lu signals", got, n_signals);
-	printf("ok - all %lu signals sent during the rounds were handled\n",
-	    n_signals);
+	}
+	if (got - count0 != n_sent)
+		fail("the server handled %lu of %lu signals", got - count0,
+		    n_sent);
+	if (sum - sum0 != sum_sent)
+		fail("the signals carried values summing to %lu, not %lu",
+		    sum - sum0, sum_sent);
+	printf("ok - all %lu signals sent during the rounds were handled, "
+	    "with their values\n", n_sent);
 }
 
 static void
 rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 {
 	pf_live_undo *ue, *ul;
+	unsigned long count0, sum0;
 	int i;
 
+	server_signals(&count0, &sum0);
 	start_sender();
 	for (i = 0; i < n; i++) {
 		ue = apply_ok(exe, "hpserver");
@@ -377,7 +403,8 @@ rounds(const pf_hotpatch *exe, const pf_hotpatch *lib, int n)
 		expect_old();
 	}
 	printf("ok - %d rounds of apply and revert under load\n", n);
-	check_signals(stop_sender());
+	stop_sender();
+	check_signals(count0, sum0);
 }
 
 /* Applying a record that must be refused, and what the error says. */
@@ -771,8 +798,10 @@ stacked_rounds(pf_hotpatch *exe, pf_hotpatch *lib, int n)
 {
 	pf_hotpatch *hps[2] = { exe, lib };
 	pf_live_journal down, up;
+	unsigned long count0, sum0;
 	int i;
 
+	server_signals(&count0, &sum0);
 	start_sender();
 	for (i = 0; i < n; i++) {
 		apply_layer(hps, &down, NULL, "the lower layer");
@@ -788,7 +817,8 @@ stacked_rounds(pf_hotpatch *exe, pf_hotpatch *lib, int n)
 	}
 	printf("ok - %d rounds of two stacked layers, both modules in one "
 	    "stop, under load\n", n);
-	check_signals(stop_sender());
+	stop_sender();
+	check_signals(count0, sum0);
 }
 
 /* ptrace may be forbidden (Yama, containers without CAP_SYS_PTRACE). */

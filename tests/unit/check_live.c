@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,14 @@ __asm__(".text\n"
     "\tjmp 1b\n");
 void pf_test_nocfi_caller(void);
 extern const char pf_test_nocfi_caller_end[];
+
+/* A system call instruction for lv_remote_syscall to run in a child. */
+__asm__(".text\n"
+    ".globl pf_test_syscall_insn\n"
+    "pf_test_syscall_insn:\n"
+    "\tsyscall\n"
+    "\tret\n");
+extern const char pf_test_syscall_insn[];
 
 static pf_hotpatch *
 sample(void)
@@ -957,6 +966,104 @@ START_TEST(test_hold_blocks_unmap)
 }
 END_TEST
 
+/* What the child of test_signals_held counted. */
+static volatile sig_atomic_t rt_count, rt_sum, usr1_count, report;
+
+static void
+on_rt(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	rt_count++;
+	rt_sum += si->si_value.sival_int;
+}
+
+static void
+on_usr(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1_count++;
+	else
+		report = 1;
+}
+
+static int report_fd;
+
+/* Counts what it is sent; on SIGUSR2 writes the counts and leaves. */
+static void
+counting_child(void)
+{
+	struct sigaction rt = { .sa_sigaction = on_rt,
+	    .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct sigaction usr = { .sa_handler = on_usr, .sa_flags = SA_RESTART };
+	struct timespec ms = { 0, 10000000 };
+	char line[64];
+	int n;
+
+	sigaction(SIGRTMIN, &rt, NULL);
+	sigaction(SIGUSR1, &usr, NULL);
+	sigaction(SIGUSR2, &usr, NULL);
+	if (write(report_fd, "r", 1) != 1)
+		_exit(1);
+	while (!report)
+		spins++;
+	nanosleep(&ms, NULL);
+	n = snprintf(line, sizeof line, "%d %d %d", (int)rt_count,
+	    (int)rt_sum, (int)usr1_count);
+	if (write(report_fd, line, (size_t)n) != n)
+		_exit(1);
+}
+
+/*
+ * Signals that come while the threads are stopped are taken out of the
+ * way when the patcher makes a thread run a system call, and sent again
+ * on resume: every real-time one with its value, however many (there
+ * used to be room for 16), and a standard signal sent three times once,
+ * as the kernel would have delivered it to a thread that did not run.
+ */
+START_TEST(test_signals_held)
+{
+	enum { N = 200 };
+	uint64_t args[6] = { 0 };
+	char line[64] = "";
+	int fds[2], count = 0, sum = 0, usr1 = 0, i;
+	int64_t ret;
+	pid_t child;
+	pf_err err;
+	lv_stop s;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	report_fd = fds[1];
+	child = spawn(counting_child);
+	ck_assert_int_eq(read(fds[0], line, 1), 1);
+	ck_assert_int_eq(lv_stop_threads(&s, child, true, 2000, &err), PF_OK);
+	ck_assert_uint_eq(s.n, 1);
+	for (i = 1; i <= N; i++) {
+		union sigval v = { .sival_int = i };
+
+		ck_assert_int_eq(sigqueue(child, SIGRTMIN, v), 0);
+	}
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(kill(child, SIGUSR1), 0);
+	ck_assert_int_eq(lv_remote_syscall(&s, &s.t[0],
+	    (uint64_t)(uintptr_t)pf_test_syscall_insn, SYS_getpid, args, &ret),
+	    PF_OK);
+	ck_assert_int_eq(ret, child);
+	ck_assert_uint_eq(s.t[0].n_sigs, N + 1);
+	lv_stop_resume(&s);
+	ck_assert_int_eq(kill(child, SIGUSR2), 0);
+	memset(line, 0, sizeof line);
+	ck_assert_int_gt(read(fds[0], line, sizeof line - 1), 0);
+	ck_assert_int_eq(sscanf(line, "%d %d %d", &count, &sum, &usr1), 3);
+	ck_assert_int_eq(count, N);
+	ck_assert_int_eq(sum, N * (N + 1) / 2);
+	ck_assert_int_eq(usr1, 1);
+	close(fds[0]);
+	close(fds[1]);
+	reap(child);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -979,6 +1086,7 @@ suite(void)
 	tcase_add_test(rec, test_live_trust);
 	tcase_add_test(rec, test_unwind_fails_closed);
 	tcase_add_test(rec, test_hold_blocks_unmap);
+	tcase_add_test(rec, test_signals_held);
 	tcase_add_test(an, test_refusals);
 	tcase_add_test(an, test_unchanged);
 	tcase_add_test(an, test_no_symtab);
