@@ -28,8 +28,36 @@ static const char help[] =
     "  -v, --verbose        more detail\n"
     "  --help, --version\n";
 
+/* "" or ", on top of A, B" (text) or ["A","B"] (JSON): the patches
+ * live patch id stands on in process pid, to be rolled back after it. */
+static pf_ret
+print_below(pf_db *db, const char *id, unsigned pid, int json)
+{
+	char **below;
+	size_t i, n;
+	pf_ret ret;
+
+	if ((ret = pf_db_live_below(db, id, (int)pid, &below, &n)) != PF_OK)
+		return ret;
+	if (json)
+		fputc('[', stdout);
+	for (i = 0; i < n; i++) {
+		if (json) {
+			fputs(i ? "," : "", stdout);
+			pf_json_str(stdout, below[i]);
+		} else
+			printf("%s%s", i ? ", " : ", on top of ", below[i]);
+		free(below[i]);
+	}
+	free(below);
+	if (json)
+		fputc(']', stdout);
+	return PF_OK;
+}
+
 /* The hot patches live in one process, after the recovery of what a
- * killed tool left there; a damaged record is reported, not hidden. */
+ * killed tool left there, each with the patches it stands on; a damaged
+ * record is reported, not hidden. */
 static int
 status_live(pf_db *db, unsigned pid, int json)
 {
@@ -47,25 +75,37 @@ status_live(pf_db *db, unsigned pid, int json)
 	if (json) {
 		pf_json_open(stdout);
 		printf("\"pid\":%u,\"live\":[", pid);
+		for (i = 0; i < n; i++) {
+			fputs(i ? "," : "", stdout);
+			pf_json_str(stdout, ids[i]);
+		}
+		fputs("],\"on_top_of\":{", stdout);
 	}
 	else if (n == 0)
 		printf("no patches live in process %u\n", pid);
 	for (i = 0; i < n; i++) {
 		ret = pf_db_live_check(db, ids[i], (int)pid);
 		bad = ret != PF_OK;
-		if (bad && rc == 0)
-			rc = pf_fail(ret, pf_db_error(db));
 		if (json) {
 			fputs(i ? "," : "", stdout);
 			pf_json_str(stdout, ids[i]);
+			fputc(':', stdout);
 		} else
-			printf("%-24s %s in process %u\n", ids[i], bad ?
+			printf("%-24s %s in process %u", ids[i], bad ?
 			    "damaged record" : "live", pid);
+		if (!bad)
+			ret = print_below(db, ids[i], pid, json);
+		else if (json)
+			fputs("[]", stdout);
+		if (ret != PF_OK && rc == 0)
+			rc = pf_fail(ret, pf_db_error(db));
+		if (!json)
+			fputc('\n', stdout);
 		free(ids[i]);
 	}
 	free(ids);
 	if (json)
-		printf("],\"exit_status\":%d}\n", rc);
+		printf("},\"exit_status\":%d}\n", rc);
 	if (fflush(stdout) != 0)
 		return PF_EXIT_IO;
 	return rc;

@@ -656,6 +656,16 @@ PF_EXTERN pf_ret pf_db_live_recover(pf_db *db, int pid, unsigned wait_ms);
  */
 PF_EXTERN pf_ret pf_db_live_list(pf_db *db, int pid, char ***ids,
     size_t *n);
+/*
+ * The IDs of the patches live in process pid that patch id stands on
+ * (spec/hotpatch.md section 7.2: its jumps go through their code, so
+ * they can be rolled back only after it), sorted, into *ids and their
+ * number into *n; the caller frees each and the array.  None (PF_OK, *n
+ * 0) for a patch applied to the unpatched code.  PF_ERR_USAGE when id
+ * is not live in the process, PF_ERR_IO for a damaged record.
+ */
+PF_EXTERN pf_ret pf_db_live_below(pf_db *db, const char *id, int pid,
+    char ***ids, size_t *n);
 
 /*
  * Patches in the field (spec sections 5.1.4, 5.1.5, 9.8, 12.8).

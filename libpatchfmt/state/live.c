@@ -662,6 +662,48 @@ pf_db_live_check(pf_db *db, const char *id, int pid)
 	return r;
 }
 
+pf_ret
+pf_db_live_below(pf_db *db, const char *id, int pid, char ***ids,
+    size_t *count)
+{
+	pf_live_journal *j = NULL;
+	layers l;
+	char **v = NULL;
+	size_t i, n = 0;
+	pf_ret r;
+
+	*ids = NULL;
+	*count = 0;
+	if ((r = load_journal(db, (pid_t)pid, id, &j)) != PF_OK)
+		return r;
+	if ((r = load_layers(db, (pid_t)pid, id, &l)) != PF_OK) {
+		pf_live_journal_free(j);
+		return r;
+	}
+	/* Layers are listed sorted, so is what the patch stands on. */
+	if ((v = calloc(l.n + 1, sizeof *v)) == NULL)
+		r = pf_err_nomem(&db->err);
+	for (i = 0; r == PF_OK && i < l.n; i++) {
+		if (l.j[i] == NULL || !stands_on(j, l.j[i]))
+			continue;
+		if ((v[n] = strdup(l.ids[i])) == NULL)
+			r = pf_err_nomem(&db->err);
+		else
+			n++;
+	}
+	free_layers(&l);
+	pf_live_journal_free(j);
+	if (r != PF_OK) {
+		for (i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	*ids = v;
+	*count = n;
+	return PF_OK;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {

@@ -125,8 +125,17 @@ is "hp-a out in one stop" "$old"
 apply hp-a "hp-a"
 apply hp-b "hp-b on hp-a"
 is "hp-b on hp-a" "$ab"
-expect 0 patch-status $S
-grep -q '^hp-a' "$tmp/out" && grep -q '^hp-b' "$tmp/out" || fail "status: $(cat "$tmp/out")"
+# patch-status says which patch stands on which.
+status_is() {
+	expect 0 patch-status $S || fail "status $1: $(cat "$tmp/out")"
+	[ "$(sed 's/  */ /g' "$tmp/out")" = "$2" ] && ok ||
+		fail "status $1: $(cat "$tmp/out")"
+}
+status_is "hp-b on hp-a" "hp-a live in process $server
+hp-b live in process $server, on top of hp-a"
+expect 0 patch-status --json $S
+grep -q '"live":\["hp-a","hp-b"\],"on_top_of":{"hp-a":\[\],"hp-b":\["hp-a"\]}' \
+	"$tmp/out" && ok || fail "status --json: $(cat "$tmp/out")"
 rollback hp-a "hp-a under hp-b" 8
 grep -q "patch 'hp-b' is live in process $server on top of 'hp-a'" "$tmp/err" ||
 	fail "rollback of hp-a under hp-b: $(cat "$tmp/err")"
@@ -141,6 +150,9 @@ apply hp-a "3 layers: hp-a"
 apply hp-b "3 layers: hp-b"
 apply hp-a2 "3 layers: hp-a2"
 is "3 layers" "$av"
+status_is "3 layers" "hp-a live in process $server
+hp-a2 live in process $server, on top of hp-a, hp-b
+hp-b live in process $server, on top of hp-a"
 rollback hp-b "3 layers: hp-b under hp-a2" 8
 rollback hp-a2 "3 layers: hp-a2"
 is "3 layers: hp-a2 out" "$ab"
@@ -164,6 +176,8 @@ is "hp-b alone out" "$old"
 apply hp-a "hp-v: hp-a"
 apply hp-v "hp-v on hp-a"
 is "hp-v on hp-a" "$av"
+status_is "hp-v beside hp-a" "hp-a live in process $server
+hp-v live in process $server"
 rollback hp-a "hp-a under hp-v"
 is "hp-a out, hp-v stays" "$v"
 rollback hp-v "hp-v"
