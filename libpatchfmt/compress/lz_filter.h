@@ -1,10 +1,9 @@
 /*
  * The LZMA2 filter chain of a control or extra stream (spec/delta.md
- * section 4.1), shared by lz_dec.c and lz_enc.c, the only files that
- * include <lzma.h>.
+ * section 4.1), shared by lz_dec.c and lz_enc.c.
  */
-#ifndef PF_DELTA_LZ_FILTER_H
-#define PF_DELTA_LZ_FILTER_H
+#ifndef PF_COMPRESS_LZ_FILTER_H
+#define PF_COMPRESS_LZ_FILTER_H
 
 #include <stdint.h>
 

@@ -2,9 +2,8 @@
 
 #include <stdlib.h>
 
-#include "delta/format.h"
-#include "delta/lz.h"
-#include "delta/lz_filter.h"
+#include "compress/lz.h"
+#include "compress/lz_filter.h"
 
 struct pf_lz_dec {
 	lzma_stream strm;

@@ -2,8 +2,8 @@
 
 #include <stdlib.h>
 
-#include "delta/lz.h"
-#include "delta/lz_filter.h"
+#include "compress/lz.h"
+#include "compress/lz_filter.h"
 
 /* How much packed output one call to lzma_code may produce. */
 #define LZ_OUT_STEP (64u << 10)

@@ -1,10 +1,10 @@
 /*
- * Raw LZMA2 for the three streams of a delta (spec/delta.md section 4).
- * Only lz_dec.c and lz_enc.c include <lzma.h>: the rest of the codec sees
- * chunks of bytes.
+ * Raw LZMA2 for the three streams of a delta (spec/delta.md section 4),
+ * in chunks flushed at block boundaries.  The delta codec sees chunks of
+ * bytes only: liblzma stays in compress/.
  */
-#ifndef PF_DELTA_LZ_H
-#define PF_DELTA_LZ_H
+#ifndef PF_COMPRESS_LZ_H
+#define PF_COMPRESS_LZ_H
 
 #include <stdbool.h>
 #include <stddef.h>
