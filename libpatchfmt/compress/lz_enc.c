@@ -1,100 +1,46 @@
+/*
+ * The delta codec's streams (compress/lz.h): the streaming raw LZMA2
+ * encoder of lzma_enc.c at its strongest preset, flushed at the end of
+ * every block so that each block's packed bytes end where its raw bytes
+ * do.
+ */
 #include <config.h>
 
-#include <stdlib.h>
-
 #include "compress/lz.h"
-#include "compress/lz_filter.h"
-
-/* How much packed output one call to lzma_code may produce. */
-#define LZ_OUT_STEP (64u << 10)
-
-static pf_ret
-lz_enc_init(lzma_stream *s, uint8_t props, uint32_t dict, pf_err *err)
-{
-	lzma_options_lzma opt;
-	lzma_filter filters[2];
-
-	/* The strongest preset: the streams are small next to the files. */
-	if (lzma_lzma_preset(&opt, 9 | LZMA_PRESET_EXTREME))
-		return pf_err_set(err, PF_ERR_USAGE, "bad lzma2 preset");
-	pf_lz_filter(&opt, filters, props, dict);
-	if (lzma_raw_encoder(s, filters) != LZMA_OK)
-		return pf_err_set(err, PF_ERR_NOMEM,
-		    "cannot set up an lzma2 encoder");
-	return PF_OK;
-}
-
-/* Runs the encoder over what it was given, then flushes it (SYNC_FLUSH). */
-static pf_ret
-lz_enc_block(lzma_stream *s, const uint8_t *p, size_t n, pf_buf *out,
-    pf_err *err)
-{
-	lzma_action action = LZMA_RUN;
-	lzma_ret lr;
-
-	s->next_in = p;
-	s->avail_in = n;
-	for (;;) {
-		if (!pf_buf_reserve(out, LZ_OUT_STEP))
-			return pf_err_nomem(err);
-		s->next_out = out->data + out->len;
-		s->avail_out = LZ_OUT_STEP;
-		if (s->avail_in == 0)
-			action = LZMA_SYNC_FLUSH;
-		lr = lzma_code(s, action);
-		out->len += LZ_OUT_STEP - s->avail_out;
-		if (lr == LZMA_STREAM_END && action == LZMA_SYNC_FLUSH)
-			return PF_OK;
-		if (lr == LZMA_MEM_ERROR)
-			return pf_err_nomem(err);
-		if (lr != LZMA_OK)
-			return pf_err_set(err, PF_ERR_USAGE,
-			    "lzma2 encoder failed (error %d)", (int)lr);
-	}
-}
-
-struct pf_lz_enc {
-	lzma_stream s;
-};
+#include "compress/lzma.h"
 
 pf_ret
 pf_lz_enc_new(pf_lz_enc **out, uint8_t props, uint32_t dict, pf_err *err)
 {
-	pf_lz_enc *e = malloc(sizeof *e);
-	pf_ret r;
+	/* The strongest preset: the streams are small next to the files. */
+	pf_lzma_opts o = { .preset = 9, .extreme = true, .dict_size = dict,
+	    .lc = props % 9, .lp = props / 9 % 5, .pb = props / 45,
+	    .set_lclppb = true };
 
-	*out = NULL;
-	if (e == NULL)
-		return pf_err_nomem(err);
-	e->s = (lzma_stream)LZMA_STREAM_INIT;
-	if ((r = lz_enc_init(&e->s, props, dict, err)) != PF_OK) {
-		pf_lz_enc_free(e);
-		return r;
-	}
-	*out = e;
-	return PF_OK;
+	return pf_lzma_enc_new(out, &o, 0, NULL, err);
 }
 
 void
 pf_lz_enc_free(pf_lz_enc *e)
 {
-	if (e == NULL)
-		return;
-	lzma_end(&e->s);
-	free(e);
+	pf_lzma_enc_free(e);
 }
 
 pf_ret
 pf_lz_enc_blocks(pf_lz_enc *e, const uint8_t *raw, const size_t *off,
     size_t nblocks, pf_buf *out, size_t *packed, pf_err *err)
 {
+	pf_ostream os;
 	size_t i, n;
 	pf_ret r;
 
+	pf_ostream_to_buf(&os, out);
 	packed[0] = out->len;
 	for (i = 0; i < nblocks; i++) {
 		n = off[i + 1] - off[i];
-		r = lz_enc_block(&e->s, n ? raw + off[i] : NULL, n, out, err);
+		r = pf_lzma_enc_write(e, n ? raw + off[i] : NULL, n, &os, err);
+		if (r == PF_OK)
+			r = pf_lzma_enc_flush(e, &os, err);
 		if (r != PF_OK)
 			return r;
 		packed[i + 1] = out->len;
