@@ -174,8 +174,16 @@ typedef enum pf_hook_kind {
 	PF_HOOK_POST_ROLLBACK = 5
 } pf_hook_kind;
 
+/*
+ * The structs a function fills for its caller are versioned: the caller
+ * sets size, their first field, to their sizeof, and the library fills
+ * only the fields that fit, so that fields added at the end later break
+ * no caller.  pf_hook_result r = { .size = sizeof r }; with size 0,
+ * nothing is filled and the functions returning pf_ret refuse the call.
+ */
 /* What a hook run did (pf_db_run_hook()). */
 typedef struct pf_hook_result {
+	size_t size;                   /* sizeof (pf_hook_result) */
 	bool ran;                      /* false: the package has no such hook */
 	int status;                    /* exit status, or 128 + signal number */
 	bool timed_out;                /* killed when its time was up */
@@ -347,8 +355,10 @@ PF_EXTERN pf_ret pf_builder_set_memory(pf_builder *b, uint64_t bytes);
 /* Threads that diff the paths of a tree (0 or 1: one); the package is
  * the same whatever the number. */
 PF_EXTERN pf_ret pf_builder_set_jobs(pf_builder *b, unsigned jobs);
-/* Called by the calling thread after each path of a tree is done. */
+/* Called by the calling thread after each path of a tree is done; size
+ * is that of the struct the library filled. */
 typedef struct pf_build_progress {
+	size_t size;
 	uint64_t files_done, files_total;
 	uint64_t bytes_done, bytes_total;       /* old and new file bytes */
 } pf_build_progress;
@@ -620,6 +630,7 @@ PF_EXTERN const char *pf_action_str(pf_action a);
 typedef struct pf_db pf_db;
 
 typedef struct pf_db_info {
+	size_t size;                   /* sizeof (pf_db_info) */
 	const char *id;
 	const char *version;
 	const char *family;
@@ -685,6 +696,7 @@ PF_EXTERN pf_ret pf_db_rollback(pf_db *db, const char *id, pf_txn *t,
  * functions being replaced (0: the default).
  */
 typedef struct pf_live_result {
+	size_t size;                   /* sizeof (pf_live_result) */
 	bool already;                  /* it was live in the process already */
 	bool not_running;              /* the process runs none of the builds */
 	bool unreadable;               /* it could not be looked into, or went */
@@ -725,6 +737,7 @@ PF_EXTERN pf_ret pf_db_live_list(pf_db *db, int pid, char ***ids,
  * below the share.
  */
 typedef struct pf_phase {
+	size_t size;                   /* sizeof (pf_phase) */
 	bool phased;                   /* the package has a phase */
 	bool install;                  /* this machine takes it now */
 	bool have_machine_id;
