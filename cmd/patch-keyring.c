@@ -114,6 +114,8 @@ write_all(int fd, const uint8_t *p, size_t n)
 	while (n > 0) {
 		if ((w = write(fd, p, n)) < 0 && errno == EINTR)
 			continue;
+		if (w == 0)
+			errno = EIO;
 		if (w <= 0)
 			return -1;
 		p += w;
