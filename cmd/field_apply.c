@@ -27,6 +27,7 @@ pf_field_phase(pf_field_apply *f, const pf_reader *r, const char *root)
 {
 	const pf_phase *p = &f->phase;
 
+	f->phase.size = sizeof f->phase;
 	pf_phase_decide(r, root, &f->phase);
 	f->phase_known = true;
 	if (!p->install && f->ignore_phasing)
@@ -104,7 +105,7 @@ pf_ret
 pf_field_hook(pf_field_apply *f, pf_db *db, pf_reader *r, pf_hook_kind kind,
     const char *root, const pf_txn *t)
 {
-	pf_hook_result res;
+	pf_hook_result res = { .size = sizeof res };
 	pf_ret ret;
 
 	if (f->no_hooks)

@@ -28,5 +28,4 @@ patch_status_SOURCES = cmd/patch-status.c $(CMD_UTIL) cmd/archive.h \
 patch_status_LDADD = libpatchfmt/libpf_apply.la
 bin_PROGRAMS += patch-keyring
 patch_keyring_SOURCES = cmd/patch-keyring.c $(CMD_UTIL)
-patch_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
-patch_keyring_LDADD = $(BUILD_LIBS) $(SODIUM_LIBS)
+patch_keyring_LDADD = $(BUILD_LIBS)

@@ -167,7 +167,7 @@ static int
 live_one(const opts *o, pf_db *db, pf_reader *r, unsigned pid, bool all,
     bool *hit, bool *opaque)
 {
-	pf_live_result res;
+	pf_live_result res = { .size = sizeof res };
 	pf_ret ret;
 	int rc = 0;
 

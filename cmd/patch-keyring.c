@@ -17,14 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "util.h"
-#include "common/fileio.h"
-#include "common/hash.h"
-#include "common/json.h"
-#include "trust/root.h"
-#include "trust/sign.h"
 
 static const char usage[] =
     "patch-keyring init dir --root pub ... [--threshold n] "
@@ -53,21 +46,25 @@ static const char help[] =
     "  --help, --version\n";
 
 #define DAY 86400u
+/* spec/keyring.md: the file in the keyring directory, its limits. */
+#define ROOT_FILE "root.pfkr"
+#define MAX_ROOT 16
+#define MAX_SIGS 32
+#define KEY_ID_LEN 8
 
 typedef struct opts {
 	const char *cmd, *dir;
 	char **args;
 	int nargs;
-	const char *roots[PF_ROOT_MAX_ROOT];
+	const char *roots[MAX_ROOT];
 	size_t nroots;
-	const char *signs[PF_ROOT_MAX_SIGS];
+	const char *signs[MAX_SIGS];
 	size_t nsigns;
 	unsigned threshold, signing_threshold;  /* 0: not given */
 	uint64_t expires, root_expires;         /* 0: not given */
 	int json;
 	uint64_t now;
 	int dirfd;
-	pf_err err;
 } opts;
 
 /* What a command that changed the keyring (or found it current) says. */
@@ -87,16 +84,50 @@ report_version(const opts *o, uint64_t version)
 		    pf_shown(o->dir), (unsigned long long)version);
 }
 
+/* The failure r of a call on root metadata k. */
 static int
-fail_err(const opts *o)
+fail_root(const pf_keyroot *k, pf_ret r)
 {
-	return pf_fail(o->err.code, o->err.msg);
+	return pf_fail(r, pf_keyroot_error(k));
+}
+
+/* YYYY-MM-DD of a time in seconds (UTC), as spec/keyring.md section 7. */
+static const char *
+show_date(char out[32], uint64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t > (uint64_t)253402300799u || gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, 32, "%llu", (unsigned long long)t);
+	else
+		strftime(out, 32, "%Y-%m-%d", &tm);
+	return out;
+}
+
+/* write(2) until all of p is out. */
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0 && errno == EINTR)
+			continue;
+		if (w == 0)
+			errno = EIO;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 static int
 root_path(char *path, size_t n, const char *dir)
 {
-	if ((size_t)snprintf(path, n, "%s/%s", dir, PF_ROOT_FILE) >= n) {
+	if ((size_t)snprintf(path, n, "%s/%s", dir, ROOT_FILE) >= n) {
 		return pf_fail_path(PF_ERR_USAGE, NULL, "keyring path '%s' is too long", dir);
 	}
 	return 0;
@@ -107,43 +138,31 @@ root_path(char *path, size_t n, const char *dir)
  * the directory synced, so that a crash leaves the old or the new file.
  */
 static int
-write_root(const opts *o, const pf_root *r)
+write_root(const opts *o, const pf_keyroot *k)
 {
 	char tmp[4096], path[4096];
-	uint8_t *buf;
+	const uint8_t *buf;
 	size_t n;
-	pf_err err;
-	int fd = -1, rc = PF_EXIT_IO;
+	int fd = -1, rc;
 
 	if ((rc = root_path(path, sizeof path, o->dir)) != 0)
 		return rc;
-	rc = PF_EXIT_IO;
-	snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", o->dir, PF_ROOT_FILE);
-	if ((buf = malloc(PF_ROOT_FILE_MAX)) == NULL)
-		return pf_fail(PF_ERR_NOMEM, NULL);
-	n = pf_root_serialize(r, buf);
-	if ((fd = mkstemp(tmp)) < 0) {
-		rc = pf_fail_path(PF_ERR_IO, tmp, "cannot create '%s': %s",
+	if ((buf = pf_keyroot_bytes(k, &n)) == NULL)
+		return pf_fail(PF_ERR_USAGE, "the new root metadata is not "
+		    "signed");
+	snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", o->dir, ROOT_FILE);
+	if ((fd = mkstemp(tmp)) < 0)
+		return pf_fail_path(PF_ERR_IO, tmp, "cannot create '%s': %s",
 		    pf_shown(tmp), strerror(errno));
-		goto out;
-	}
-	if (pf_write_full(fd, buf, n, &err, tmp) != PF_OK) {
-		rc = pf_fail(err.code, err.msg);
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    (fd = -1, rename(tmp, path) < 0) || fsync(o->dirfd) < 0) {
+	if (write_all(fd, buf, n) < 0 || fchmod(fd, 0644) < 0 ||
+	    fsync(fd) < 0 || close(fd) < 0 || (fd = -1,
+	    rename(tmp, path) < 0) || fsync(o->dirfd) < 0) {
 		rc = pf_fail_path(PF_ERR_IO, path, "cannot write '%s': %s",
 		    pf_shown(path), strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc != 0)
+		if (fd >= 0)
+			close(fd);
 		unlink(tmp);
-	free(buf);
+	}
 	return rc;
 }
 
@@ -168,7 +187,7 @@ lock_dir(opts *o, bool create)
 
 /* The keyring's current root: it must be there and carry its threshold. */
 static int
-read_current(opts *o, pf_root *cur)
+read_current(opts *o, pf_keyroot *cur)
 {
 	char path[4096];
 	pf_ret r;
@@ -176,31 +195,18 @@ read_current(opts *o, pf_root *cur)
 
 	if ((rc = root_path(path, sizeof path, o->dir)) != 0)
 		return rc;
-	r = pf_root_read(cur, path, &o->err);
+	r = pf_keyroot_read(cur, path);
 	if (r == PF_ERR_USAGE)
-		pf_err_set(&o->err, PF_ERR_TRUST, "keyring '%s' has no root "
-		    "metadata ('%s'): make one with patch-keyring init, or copy "
-		    "a trusted root file there", o->dir, PF_ROOT_FILE);
+		return pf_fail_path(PF_ERR_TRUST, path, "keyring '%s' has no "
+		    "root metadata ('%s'): make one with patch-keyring init, "
+		    "or copy a trusted root file there", pf_shown(o->dir),
+		    ROOT_FILE);
 	if (r != PF_OK)
-		return fail_err(o);
-	if (pf_root_check(cur, &o->err) == PF_OK)
+		return fail_root(cur, r);
+	if ((r = pf_keyroot_verify(cur)) == PF_OK)
 		return 0;
-	return pf_fail_path(o->err.code, path, "'%s': %s", pf_shown(path),
-	    o->err.msg);
-}
-
-static int
-load_pub(opts *o, const char *file, pf_root_key *k)
-{
-	pf_pubkey pk;
-	pf_ret r;
-
-	if ((r = pf_pubkey_load(&pk, file, PF_ERR_USAGE, &o->err)) != PF_OK)
-		return pf_fail(r == PF_ERR_TRUST ? PF_ERR_USAGE : r, o->err.msg);
-	memset(k, 0, sizeof *k);
-	memcpy(k->id, pk.id, sizeof k->id);
-	memcpy(k->pk, pk.pk, sizeof k->pk);
-	return 0;
+	return pf_fail_path(r, path, "'%s': %s", pf_shown(path),
+	    pf_keyroot_error(cur));
 }
 
 /*
@@ -209,47 +215,32 @@ load_pub(opts *o, const char *file, pf_root_key *k)
  * checks as `update` makes, but for the expiry time.
  */
 static int
-sign_and_write(opts *o, const pf_root *cur, pf_root *next)
+sign_and_write(opts *o, const pf_keyroot *cur, pf_keyroot *next)
 {
-	char hex[2 * PF_SIG_KEY_ID_LEN + 1], date[32];
-	pf_seckey key;
+	uint64_t v = cur ? pf_keyroot_version(cur) : 0;
+	char date[32];
 	size_t i;
 	pf_ret r;
-	int rc = 0;
+	int rc;
 
-	if (cur != NULL && cur->version == UINT64_MAX)
+	if (v == UINT64_MAX)
 		return pf_fail(PF_ERR_TRUST, "keyring version is at its limit");
-	next->version = cur ? cur->version + 1 : 1;
-	if ((r = pf_root_encode(next, &o->err)) != PF_OK)
-		return fail_err(o);
-	for (i = 0; i < o->nsigns && rc == 0; i++) {
-		if ((r = pf_seckey_load(&key, o->signs[i], &o->err)) != PF_OK) {
-			rc = fail_err(o);
-			break;
-		}
-		pf_hex(hex, key.id, sizeof key.id);
-		if (!pf_root_find(next->root, next->nroot, key.id) &&
-		    !(cur && pf_root_find(cur->root, cur->nroot, key.id))) {
-			rc = pf_fail_path(PF_ERR_USAGE, o->signs[i], "--sign "
-			    "'%s': key %s is not a root key of the keyring",
-			    pf_shown(o->signs[i]), hex);
-		} else if (pf_root_sign(next, &key, &o->err) != PF_OK)
-			rc = fail_err(o);
-		sodium_memzero(&key, sizeof key);
-	}
-	if (rc != 0)
-		return rc;
-	r = cur ? pf_root_accept(cur, next, o->now, true, &o->err) :
-	    pf_root_check(next, &o->err);
+	if ((r = pf_keyroot_set_version(next, v + 1)) != PF_OK)
+		return fail_root(next, r);
+	for (i = 0; i < o->nsigns; i++)
+		if ((r = pf_keyroot_sign(next, o->signs[i], cur)) != PF_OK)
+			return fail_root(next, r);
+	r = cur ? pf_keyroot_follows(next, cur, o->now, true) :
+	    pf_keyroot_verify(next);
 	if (r != PF_OK)
-		return fail_err(o);
-	if (next->expires <= o->now)
+		return fail_root(next, r);
+	if (pf_keyroot_expires(next) <= o->now)
 		pf_warnx("warning: root metadata expires on %s, in the past: "
 		    "appliers will refuse this keyring",
-		    pf_root_date(date, next->expires));
+		    show_date(date, pf_keyroot_expires(next)));
 	if ((rc = write_root(o, next)) != 0)
 		return rc;
-	report_version(o, next->version);
+	report_version(o, pf_keyroot_version(next));
 	return 0;
 }
 
@@ -273,12 +264,31 @@ note_bare_keys(const char *dir)
 		    "trusted: add them with add-key", n, dir);
 }
 
+/* The --root keys, as the root keys of next. */
 static int
-cmd_init(opts *o, pf_root *next)
+set_roots(const opts *o, pf_keyroot *next)
+{
+	size_t i;
+	pf_ret r;
+
+	if ((r = pf_keyroot_clear(next, PF_KEYROOT_ROOT)) != PF_OK)
+		return fail_root(next, r);
+	for (i = 0; i < o->nroots; i++)
+		if ((r = pf_keyroot_add_key(next, PF_KEYROOT_ROOT, o->roots[i],
+		    0)) != PF_OK)
+			return fail_root(next, r);
+	if (o->threshold && (r = pf_keyroot_set_threshold(next,
+	    PF_KEYROOT_ROOT, o->threshold)) != PF_OK)
+		return fail_root(next, r);
+	return 0;
+}
+
+static int
+cmd_init(opts *o, pf_keyroot *next)
 {
 	char path[4096];
 	struct stat st;
-	size_t i;
+	pf_ret r;
 	int rc;
 
 	if (o->nargs != 0 || o->nroots == 0 || o->expires)
@@ -291,115 +301,95 @@ cmd_init(opts *o, pf_root *next)
 		    "revoke or rotate-root", o->dir);
 	}
 	note_bare_keys(o->dir);
-	memset(next, 0, sizeof *next);
-	for (i = 0; i < o->nroots; i++)
-		if ((rc = load_pub(o, o->roots[i], &next->root[i])) != 0)
-			return rc;
-	next->nroot = o->nroots;
-	next->root_threshold = o->threshold ? o->threshold : 1;
-	next->signing_threshold = o->signing_threshold ?
-	    o->signing_threshold : 1;
-	next->expires = o->root_expires ? o->root_expires : o->now + 365 * DAY;
+	if ((rc = set_roots(o, next)) != 0)
+		return rc;
+	r = pf_keyroot_set_expires(next, o->root_expires ? o->root_expires :
+	    o->now + 365 * DAY);
+	if (r == PF_OK && o->signing_threshold)
+		r = pf_keyroot_set_threshold(next, PF_KEYROOT_SIGNING,
+		    o->signing_threshold);
+	if (r != PF_OK)
+		return fail_root(next, r);
 	return sign_and_write(o, NULL, next);
 }
 
 static int
-cmd_add_key(opts *o, const pf_root *cur, pf_root *next)
+cmd_add_key(opts *o, const pf_keyroot *cur, pf_keyroot *next)
 {
-	char hex[2 * PF_SIG_KEY_ID_LEN + 1];
-	pf_root_key k;
-	pf_root_key *have;
-	int rc;
+	pf_ret r;
 
 	if (o->nargs != 1 || o->nroots || o->threshold)
 		return pf_usage_error(usage, "add-key takes a directory and a "
 		    "public key file");
-	if ((rc = load_pub(o, o->args[0], &k)) != 0)
-		return rc;
-	pf_hex(hex, k.id, sizeof k.id);
-	if (pf_root_revoked(cur, k.id)) {
-		pf_warnx("key %s is revoked: a revoked key is never trusted "
-		    "again; make a new one", hex);
-		return PF_EXIT_USAGE;
-	}
-	k.expires = o->expires;
 	/* A key added again gets its new expiry time. */
-	have = (pf_root_key *)pf_root_find(next->signing, next->nsigning, k.id);
-	if (have != NULL)
-		*have = k;
-	else if (next->nsigning == PF_ROOT_MAX_SIGNING)
-		return pf_fail(PF_ERR_USAGE, "the keyring has the most signing "
-		    "keys it can hold");
-	else
-		next->signing[next->nsigning++] = k;
+	r = pf_keyroot_add_key(next, PF_KEYROOT_SIGNING, o->args[0],
+	    o->expires);
+	if (r != PF_OK)
+		return fail_root(next, r);
 	return sign_and_write(o, cur, next);
 }
 
+/* A key ID: 16 hexadecimal digits. */
 static int
-parse_keyid(const char *s, uint8_t id[PF_SIG_KEY_ID_LEN])
+parse_keyid(const char *s, uint8_t id[KEY_ID_LEN])
 {
-	size_t got;
+	unsigned x;
+	size_t i;
 
-	if (strlen(s) != 2 * PF_SIG_KEY_ID_LEN ||
-	    sodium_hex2bin(id, PF_SIG_KEY_ID_LEN, s, strlen(s), NULL, &got,
-	    NULL) != 0 || got != PF_SIG_KEY_ID_LEN)
+	if (strlen(s) != 2 * KEY_ID_LEN ||
+	    strspn(s, "0123456789abcdefABCDEF") != 2 * KEY_ID_LEN)
 		return -1;
+	for (i = 0; i < KEY_ID_LEN; i++) {
+		if (sscanf(s + 2 * i, "%2x", &x) != 1)
+			return -1;
+		id[i] = (uint8_t)x;
+	}
 	return 0;
 }
 
 static int
-cmd_revoke(opts *o, const pf_root *cur, pf_root *next)
+cmd_revoke(opts *o, const pf_keyroot *cur, pf_keyroot *next)
 {
-	uint8_t id[PF_SIG_KEY_ID_LEN];
-	size_t i;
+	uint8_t id[KEY_ID_LEN];
+	pf_ret r;
 
 	if (o->nargs != 1 || o->nroots || o->threshold || o->expires ||
 	    parse_keyid(o->args[0], id) < 0)
 		return pf_usage_error(usage, "revoke takes a directory and a "
 		    "key ID of 16 hexadecimal digits");
-	if (pf_root_find(cur->root, cur->nroot, id)) {
+	if (pf_keyroot_has(cur, PF_KEYROOT_ROOT, id)) {
 		return pf_fail_path(PF_ERR_USAGE, NULL, "key %s is a root key: replace it with rotate-root",
 		    o->args[0]);
 	}
-	if (pf_root_revoked(cur, id)) {
-		return pf_fail_path(PF_ERR_USAGE, NULL, "key %s is revoked already", o->args[0]);
-	}
-	if (next->nrevoked == PF_ROOT_MAX_REVOKED)
-		return pf_fail(PF_ERR_USAGE, "the keyring has the most revoked "
-		    "keys it can hold");
-	for (i = 0; i < next->nsigning; i++)
-		if (memcmp(next->signing[i].id, id, sizeof id) == 0)
-			next->signing[i] = next->signing[--next->nsigning];
-	memcpy(next->revoked[next->nrevoked++], id, sizeof id);
+	if ((r = pf_keyroot_revoke(next, id)) != PF_OK)
+		return fail_root(next, r);
 	return sign_and_write(o, cur, next);
 }
 
 static int
-cmd_rotate(opts *o, const pf_root *cur, pf_root *next)
+cmd_rotate(opts *o, const pf_keyroot *cur, pf_keyroot *next)
 {
-	size_t i;
+	pf_ret r;
 	int rc;
 
 	if (o->nargs != 0 || o->nroots == 0 || o->expires ||
 	    o->signing_threshold)
 		return pf_usage_error(usage, "rotate-root takes a directory, "
 		    "--root keys and --sign keys");
-	for (i = 0; i < o->nroots; i++)
-		if ((rc = load_pub(o, o->roots[i], &next->root[i])) != 0)
-			return rc;
-	next->nroot = o->nroots;
-	if (o->threshold)
-		next->root_threshold = o->threshold;
-	if (!o->root_expires)
-		next->expires = o->now + 365 * DAY;
+	if ((rc = set_roots(o, next)) != 0)
+		return rc;
+	if (!o->root_expires &&
+	    (r = pf_keyroot_set_expires(next, o->now + 365 * DAY)) != PF_OK)
+		return fail_root(next, r);
 	return sign_and_write(o, cur, next);
 }
 
 /* Section 4: each file in turn must follow the root before it. */
 static int
-cmd_update(opts *o, pf_root *cur, pf_root *next)
+cmd_update(opts *o, pf_keyroot *cur, pf_keyroot *next)
 {
-	pf_root *t;
+	pf_keyroot *t;
+	pf_ret r;
 	int i, changed = 0;
 
 	if (o->nargs < 1 || o->nroots || o->nsigns || o->threshold ||
@@ -407,89 +397,100 @@ cmd_update(opts *o, pf_root *cur, pf_root *next)
 		return pf_usage_error(usage, "update takes a directory and "
 		    "root files");
 	for (i = 0; i < o->nargs; i++) {
-		if (pf_root_read(next, o->args[i], &o->err) != PF_OK)
-			return fail_err(o);
-		if (pf_root_same(cur, next)) {
+		if ((r = pf_keyroot_read(next, o->args[i])) != PF_OK)
+			return fail_root(next, r);
+		if (pf_keyroot_same(cur, next)) {
 			if (!o->json)
 				printf("%s: '%s' is the keyring's version %llu "
 				    "already\n", pf_progname,
-				    pf_shown(o->args[i]),
-				    (unsigned long long)cur->version);
+				    pf_shown(o->args[i]), (unsigned long long)
+				    pf_keyroot_version(cur));
 			continue;
 		}
 		/* Only the last root must be within its expiry time. */
-		if (pf_root_accept(cur, next, o->now, i + 1 < o->nargs,
-		    &o->err) != PF_OK) {
+		r = pf_keyroot_follows(next, cur, o->now, i + 1 < o->nargs);
+		if (r != PF_OK) {
 			pf_warnx("'%s' refused, the keyring is unchanged",
 			    o->args[i]);
-			return fail_err(o);
+			return fail_root(next, r);
 		}
 		t = cur, cur = next, next = t;
 		changed = 1;
 	}
-	if (!changed) {
-		report_version(o, cur->version);
-		return 0;
-	}
-	if ((i = write_root(o, cur)) != 0)
+	if (changed && (i = write_root(o, cur)) != 0)
 		return i;
-	report_version(o, cur->version);
+	report_version(o, pf_keyroot_version(cur));
 	return 0;
 }
 
 static void
-show_keys(const pf_root_key *v, size_t n, const char *what, int json,
-    uint64_t now)
+show_keys(const pf_keyroot *k, pf_keyroot_list which, int json, uint64_t now)
 {
-	char hex[2 * PF_SIG_KEY_ID_LEN + 1], date[32];
+	const char *what = which == PF_KEYROOT_ROOT ? "root key" :
+	    "signing key";
+	char hex[2 * KEY_ID_LEN + 1], date[32];
+	const uint8_t *id;
+	uint64_t expires;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		pf_hex(hex, v[i].id, sizeof v[i].id);
+	for (i = 0; (id = pf_keyroot_key(k, which, i, &expires)) != NULL;
+	    i++) {
+		pf_hex_str(hex, id, KEY_ID_LEN);
 		if (json) {
 			printf("%s{\"key_id\":\"%s\"", i ? "," : "", hex);
-			if (*what == 's')
+			if (which == PF_KEYROOT_SIGNING)
 				printf(",\"expires\":%llu,\"expired\":%s",
-				    (unsigned long long)v[i].expires,
-				    v[i].expires && now > v[i].expires ?
+				    (unsigned long long)expires,
+				    expires && now > expires ?
 				    "true" : "false");
 			putchar('}');
 			continue;
 		}
 		printf("%-12s %s", what, hex);
-		if (*what == 's' && v[i].expires)
-			printf(" expires %s%s", pf_root_date(date,
-			    v[i].expires), now > v[i].expires ?
-			    " (expired)" : "");
+		if (which == PF_KEYROOT_SIGNING && expires)
+			printf(" expires %s%s", show_date(date, expires),
+			    now > expires ? " (expired)" : "");
 		putchar('\n');
 	}
 }
 
-static int
-cmd_show(opts *o, const pf_root *cur)
+static void
+show_text(const opts *o, const pf_keyroot *cur)
 {
-	char hex[2 * PF_SIG_KEY_ID_LEN + 1], date[32];
-	bool expired = o->now > cur->expires;
+	char hex[2 * KEY_ID_LEN + 1], date[32];
+	uint64_t expires = pf_keyroot_expires(cur);
+	const uint8_t *id;
+	size_t i;
+
+	printf("keyring      %s\nversion      %llu\nexpires      %s%s\n"
+	    "root keys    %u of %zu must sign\n", pf_shown(o->dir),
+	    (unsigned long long)pf_keyroot_version(cur),
+	    show_date(date, expires), o->now > expires ?
+	    " (expired: appliers refuse this keyring)" : "",
+	    pf_keyroot_threshold(cur, PF_KEYROOT_ROOT),
+	    pf_keyroot_count(cur, PF_KEYROOT_ROOT));
+	show_keys(cur, PF_KEYROOT_ROOT, 0, o->now);
+	printf("signing keys %u must sign a package\n",
+	    pf_keyroot_threshold(cur, PF_KEYROOT_SIGNING));
+	show_keys(cur, PF_KEYROOT_SIGNING, 0, o->now);
+	for (i = 0; (id = pf_keyroot_key(cur, PF_KEYROOT_REVOKED, i,
+	    NULL)) != NULL; i++) {
+		pf_hex_str(hex, id, KEY_ID_LEN);
+		printf("revoked      %s\n", hex);
+	}
+}
+
+static int
+cmd_show(opts *o, const pf_keyroot *cur)
+{
+	uint64_t expires = pf_keyroot_expires(cur);
+	const uint8_t *id;
 	size_t i;
 
 	if (o->nargs != 0)
 		return pf_usage_error(usage, "show takes a directory");
 	if (!o->json) {
-		printf("keyring      %s\nversion      %llu\nexpires      %s%s\n"
-		    "root keys    %u of %zu must sign\n", pf_shown(o->dir),
-		    (unsigned long long)cur->version,
-		    pf_root_date(date, cur->expires), expired ?
-		    " (expired: appliers refuse this keyring)" : "",
-		    cur->root_threshold, cur->nroot);
-		show_keys(cur->root, cur->nroot, "root key", 0, o->now);
-		printf("signing keys %u must sign a package\n",
-		    cur->signing_threshold);
-		show_keys(cur->signing, cur->nsigning, "signing key", 0,
-		    o->now);
-		for (i = 0; i < cur->nrevoked; i++) {
-			pf_hex(hex, cur->revoked[i], PF_SIG_KEY_ID_LEN);
-			printf("revoked      %s\n", hex);
-		}
+		show_text(o, cur);
 		return 0;
 	}
 	pf_json_open(stdout);
@@ -497,31 +498,51 @@ cmd_show(opts *o, const pf_root *cur)
 	pf_json_str(stdout, o->dir);
 	printf(",\"version\":%llu,\"expires\":%llu,\"expired\":%s,"
 	    "\"root\":{\"threshold\":%u,\"keys\":[",
-	    (unsigned long long)cur->version, (unsigned long long)cur->expires,
-	    expired ? "true" : "false", cur->root_threshold);
-	show_keys(cur->root, cur->nroot, "root key", 1, o->now);
+	    (unsigned long long)pf_keyroot_version(cur),
+	    (unsigned long long)expires, o->now > expires ? "true" : "false",
+	    pf_keyroot_threshold(cur, PF_KEYROOT_ROOT));
+	show_keys(cur, PF_KEYROOT_ROOT, 1, o->now);
 	printf("]},\"signing\":{\"threshold\":%u,\"keys\":[",
-	    cur->signing_threshold);
-	show_keys(cur->signing, cur->nsigning, "signing key", 1, o->now);
+	    pf_keyroot_threshold(cur, PF_KEYROOT_SIGNING));
+	show_keys(cur, PF_KEYROOT_SIGNING, 1, o->now);
 	fputs("]},\"revoked\":[", stdout);
-	for (i = 0; i < cur->nrevoked; i++) {
+	for (i = 0; (id = pf_keyroot_key(cur, PF_KEYROOT_REVOKED, i,
+	    NULL)) != NULL; i++) {
 		fputs(i ? "," : "", stdout);
-		pf_json_hex(stdout, cur->revoked[i], PF_SIG_KEY_ID_LEN);
+		pf_json_hex(stdout, id, KEY_ID_LEN);
 	}
 	fputs("],\"exit_status\":0}\n", stdout);
 	return 0;
 }
 
+/* Changes every command but init and update makes: from the options. */
+static int
+run_change(opts *o, const pf_keyroot *cur, pf_keyroot *next)
+{
+	pf_ret r = PF_OK;
+
+	if (o->signing_threshold)
+		r = pf_keyroot_set_threshold(next, PF_KEYROOT_SIGNING,
+		    o->signing_threshold);
+	if (r == PF_OK && o->root_expires)
+		r = pf_keyroot_set_expires(next, o->root_expires);
+	if (r != PF_OK)
+		return fail_root(next, r);
+	if (strcmp(o->cmd, "add-key") == 0)
+		return cmd_add_key(o, cur, next);
+	if (strcmp(o->cmd, "revoke") == 0)
+		return cmd_revoke(o, cur, next);
+	return cmd_rotate(o, cur, next);
+}
+
 static int
 run(opts *o)
 {
-	pf_root *cur, *next;
+	pf_keyroot *cur = NULL, *next = NULL;
 	bool init = strcmp(o->cmd, "init") == 0;
 	int rc;
 
-	cur = calloc(1, sizeof *cur);
-	next = calloc(1, sizeof *next);
-	if (cur == NULL || next == NULL) {
+	if (pf_keyroot_new(&cur) != PF_OK || pf_keyroot_new(&next) != PF_OK) {
 		rc = pf_fail(PF_ERR_NOMEM, NULL);
 		goto out;
 	}
@@ -533,28 +554,24 @@ run(opts *o)
 	}
 	if ((rc = read_current(o, cur)) != 0)
 		goto out;
-	memcpy(next, cur, sizeof *next);
-	if (o->signing_threshold)
-		next->signing_threshold = o->signing_threshold;
-	if (o->root_expires)
-		next->expires = o->root_expires;
-	if (strcmp(o->cmd, "add-key") == 0)
-		rc = cmd_add_key(o, cur, next);
-	else if (strcmp(o->cmd, "revoke") == 0)
-		rc = cmd_revoke(o, cur, next);
-	else if (strcmp(o->cmd, "rotate-root") == 0)
-		rc = cmd_rotate(o, cur, next);
-	else if (strcmp(o->cmd, "update") == 0)
+	if (strcmp(o->cmd, "update") == 0)
 		rc = cmd_update(o, cur, next);
-	else
+	else if (strcmp(o->cmd, "show") == 0)
 		rc = cmd_show(o, cur);
+	else {
+		pf_keyroot_free(next);
+		if ((next = NULL, pf_keyroot_dup(&next, cur)) != PF_OK)
+			rc = pf_fail(PF_ERR_NOMEM, NULL);
+		else
+			rc = run_change(o, cur, next);
+	}
 out:
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = PF_EXIT_IO;
 	if (o->dirfd >= 0)
 		close(o->dirfd);
-	free(cur);
-	free(next);
+	pf_keyroot_free(cur);
+	pf_keyroot_free(next);
 	return rc;
 }
 
@@ -567,15 +584,15 @@ parse_option(opts *o, int c, const char *arg)
 
 	switch (c) {
 	case 'r':
-		if (o->nroots == PF_ROOT_MAX_ROOT)
+		if (o->nroots == MAX_ROOT)
 			return pf_usage_error(usage, "at most %d --root keys",
-			    PF_ROOT_MAX_ROOT);
+			    MAX_ROOT);
 		o->roots[o->nroots++] = arg;
 		return 0;
 	case 's':
-		if (o->nsigns == PF_ROOT_MAX_SIGS)
+		if (o->nsigns == MAX_SIGS)
 			return pf_usage_error(usage, "at most %d --sign keys",
-			    PF_ROOT_MAX_SIGS);
+			    MAX_SIGS);
 		o->signs[o->nsigns++] = arg;
 		return 0;
 	case 't':
@@ -623,8 +640,6 @@ main(int argc, char **argv)
 
 	pf_cli_init("patch-keyring", usage, help, argc, argv);
 	o.now = (uint64_t)time(NULL);
-	if (pf_crypto_init() < 0)
-		return pf_fail(PF_ERR_NOMEM, NULL);
 	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
 		if (pf_cli_option(c))
 			continue;

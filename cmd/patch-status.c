@@ -184,7 +184,7 @@ main(int argc, char **argv)
 	};
 	const char *root = "/", *state_dir = NULL;
 	const char *files;
-	pf_db_info p;
+	pf_db_info p = { .size = sizeof p };
 	pf_db *db = NULL;
 	size_t i;
 	unsigned pid = 0;

@@ -11,7 +11,7 @@
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "delta/delta.h"
-#include "delta/lz.h"
+#include "compress/lz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -174,8 +174,16 @@ typedef enum pf_hook_kind {
 	PF_HOOK_POST_ROLLBACK = 5
 } pf_hook_kind;
 
+/*
+ * The structs a function fills for its caller are versioned: the caller
+ * sets size, their first field, to their sizeof, and the library fills
+ * only the fields that fit, so that fields added at the end later break
+ * no caller.  pf_hook_result r = { .size = sizeof r }; with size 0,
+ * nothing is filled and the functions returning pf_ret refuse the call.
+ */
 /* What a hook run did (pf_db_run_hook()). */
 typedef struct pf_hook_result {
+	size_t size;                   /* sizeof (pf_hook_result) */
 	bool ran;                      /* false: the package has no such hook */
 	int status;                    /* exit status, or 128 + signal number */
 	bool timed_out;                /* killed when its time was up */
@@ -347,8 +355,10 @@ PF_EXTERN pf_ret pf_builder_set_memory(pf_builder *b, uint64_t bytes);
 /* Threads that diff the paths of a tree (0 or 1: one); the package is
  * the same whatever the number. */
 PF_EXTERN pf_ret pf_builder_set_jobs(pf_builder *b, unsigned jobs);
-/* Called by the calling thread after each path of a tree is done. */
+/* Called by the calling thread after each path of a tree is done; size
+ * is that of the struct the library filled. */
 typedef struct pf_build_progress {
+	size_t size;
 	uint64_t files_done, files_total;
 	uint64_t bytes_done, bytes_total;       /* old and new file bytes */
 } pf_build_progress;
@@ -411,6 +421,65 @@ PF_EXTERN const char *pf_keyring_distrust(const pf_keyring *k,
  */
 PF_EXTERN pf_ret pf_keyring_keygen(pf_keyring *k, const char *name,
     char keyid[17]);
+
+/*
+ * Root metadata (spec/keyring.md), the file root.pfkr: read and checked
+ * by anyone, changed and signed by the holders of its root keys
+ * (patch-keyring).  A pf_keyroot belongs to its creator and is freed with
+ * pf_keyroot_free(); the message of its last failure is
+ * pf_keyroot_error().  Any change drops its signatures.
+ */
+typedef struct pf_keyroot pf_keyroot;
+/* Its lists (sections 2.2 to 2.4). */
+typedef enum pf_keyroot_list {
+	PF_KEYROOT_ROOT = 1,           /* root keys: sign the metadata */
+	PF_KEYROOT_SIGNING = 2,        /* signing keys: sign packages */
+	PF_KEYROOT_REVOKED = 3         /* revoked key IDs */
+} pf_keyroot_list;
+/* New: version 1, thresholds 1, no keys, no expiry time yet. */
+PF_EXTERN pf_ret pf_keyroot_new(pf_keyroot **out);
+PF_EXTERN pf_ret pf_keyroot_dup(pf_keyroot **out, const pf_keyroot *r);
+PF_EXTERN void pf_keyroot_free(pf_keyroot *r);
+PF_EXTERN const char *pf_keyroot_error(const pf_keyroot *r);
+/* A root file's structure and canonical form (section 2.6), not its
+ * signatures; a file that does not exist is PF_ERR_USAGE. */
+PF_EXTERN pf_ret pf_keyroot_read(pf_keyroot *r, const char *path);
+PF_EXTERN pf_ret pf_keyroot_parse(pf_keyroot *r, const uint8_t *p,
+    size_t n);
+/* Signed by its own root threshold (section 2.6); next may replace cur
+ * at time now (section 4), the message on next. */
+PF_EXTERN pf_ret pf_keyroot_verify(pf_keyroot *r);
+PF_EXTERN pf_ret pf_keyroot_follows(pf_keyroot *next, const pf_keyroot *cur,
+    uint64_t now, bool allow_expired);
+PF_EXTERN bool pf_keyroot_same(const pf_keyroot *a, const pf_keyroot *b);
+PF_EXTERN uint64_t pf_keyroot_version(const pf_keyroot *r);
+PF_EXTERN uint64_t pf_keyroot_expires(const pf_keyroot *r);
+PF_EXTERN unsigned pf_keyroot_threshold(const pf_keyroot *r,
+    pf_keyroot_list which);
+PF_EXTERN size_t pf_keyroot_count(const pf_keyroot *r, pf_keyroot_list which);
+/* The key ID of entry i (NULL past the count) and, for a signing key,
+ * its expiry time (0: none; expires may be NULL). */
+PF_EXTERN const uint8_t *pf_keyroot_key(const pf_keyroot *r,
+    pf_keyroot_list which, size_t i, uint64_t *expires);
+PF_EXTERN bool pf_keyroot_has(const pf_keyroot *r, pf_keyroot_list which,
+    const uint8_t id[8]);
+PF_EXTERN pf_ret pf_keyroot_set_version(pf_keyroot *r, uint64_t version);
+PF_EXTERN pf_ret pf_keyroot_set_expires(pf_keyroot *r, uint64_t seconds);
+PF_EXTERN pf_ret pf_keyroot_set_threshold(pf_keyroot *r,
+    pf_keyroot_list which, unsigned n);
+/* Adds the key of a public key file as a root or signing key (a signing
+ * key there already gets the new expiry time); a revoked key never. */
+PF_EXTERN pf_ret pf_keyroot_add_key(pf_keyroot *r, pf_keyroot_list which,
+    const char *public_key_path, uint64_t expires);
+PF_EXTERN pf_ret pf_keyroot_clear(pf_keyroot *r, pf_keyroot_list which);
+/* Drops a signing key and lists its ID as revoked. */
+PF_EXTERN pf_ret pf_keyroot_revoke(pf_keyroot *r, const uint8_t id[8]);
+/* Signs with a secret key file: a root key of r or of prev (the root it
+ * is to follow; NULL: none). */
+PF_EXTERN pf_ret pf_keyroot_sign(pf_keyroot *r, const char *secret_key_path,
+    const pf_keyroot *prev);
+/* The file, valid until r changes; NULL when it has no signature. */
+PF_EXTERN const uint8_t *pf_keyroot_bytes(const pf_keyroot *r, size_t *len);
 
 /*
  * What pf_reader_open_trusted() demands of a package: made by
@@ -561,6 +630,7 @@ PF_EXTERN const char *pf_action_str(pf_action a);
 typedef struct pf_db pf_db;
 
 typedef struct pf_db_info {
+	size_t size;                   /* sizeof (pf_db_info) */
 	const char *id;
 	const char *version;
 	const char *family;
@@ -626,6 +696,7 @@ PF_EXTERN pf_ret pf_db_rollback(pf_db *db, const char *id, pf_txn *t,
  * functions being replaced (0: the default).
  */
 typedef struct pf_live_result {
+	size_t size;                   /* sizeof (pf_live_result) */
 	bool already;                  /* it was live in the process already */
 	bool not_running;              /* the process runs none of the builds */
 	bool unreadable;               /* it could not be looked into, or went */
@@ -676,6 +747,7 @@ PF_EXTERN pf_ret pf_db_live_below(pf_db *db, const char *id, int pid,
  * below the share.
  */
 typedef struct pf_phase {
+	size_t size;                   /* sizeof (pf_phase) */
 	bool phased;                   /* the package has a phase */
 	bool install;                  /* this machine takes it now */
 	bool have_machine_id;

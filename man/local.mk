@@ -8,3 +8,4 @@ dist_man_MANS += man/libpatchfmt.3 man/pf_reader.3 man/pf_txn.3 \
 	man/pf_db.3 man/pf_builder.3 man/pf_keyring.3 man/pf_delta.3 \
 	man/pf_util.3
 dist_man_MANS += man/pf_manifest.3 man/pf_trust.3
+dist_man_MANS += man/pf_keyroot.3

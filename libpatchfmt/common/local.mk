@@ -13,3 +13,13 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/common/deb822.c libpatchfmt/common/deb822.h
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/common/md5.c libpatchfmt/common/md5.h
+
+## The versioned structs of libpatchfmt.h (common/sized.h).
+libpatchfmt_libpf_apply_la_SOURCES += libpatchfmt/common/sized.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_sized
+TESTS += tests/unit/check_sized
+tests_unit_check_sized_SOURCES = tests/unit/check_sized.c
+tests_unit_check_sized_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_sized_LDADD = $(TEST_LIBS)
+endif

@@ -1,6 +1,8 @@
 /*
  * Raw LZMA2, optionally behind the x86 BCJ filter (spec section 5.5,
- * codecs 1 and 2).  The only code of the project that includes <lzma.h>.
+ * codecs 1 and 2).  compress/ is the only folder that includes <lzma.h>:
+ * the delta codec's streams (lz.h) and VCDIFF's .xz streams (xz.h) are
+ * made here too.
  */
 #ifndef PF_COMPRESS_LZMA_H
 #define PF_COMPRESS_LZMA_H
@@ -38,14 +40,17 @@ pf_ret pf_lzma_encode(const uint8_t *in, size_t n, const pf_lzma_opts *o,
 
 /*
  * The same as a stream, for inputs too large to hold: total is the size
- * the input will have (it picks the dictionary); output goes to out as it
- * is made.  lc, lp and pb are the preset's.
+ * the input will have (it picks the dictionary unless o sets one;
+ * *dict_size, unless NULL, gets it); output goes to out as it is made.
+ * A flush (LZMA_SYNC_FLUSH) makes all input so far decodable from the
+ * output so far: the delta codec's blocks (compress/lz.h).
  */
 typedef struct pf_lzma_enc pf_lzma_enc;
 pf_ret pf_lzma_enc_new(pf_lzma_enc **e, const pf_lzma_opts *o,
     uint64_t total, uint32_t *dict_size, pf_err *err);
 pf_ret pf_lzma_enc_write(pf_lzma_enc *e, const uint8_t *in, size_t n,
     pf_ostream *out, pf_err *err);
+pf_ret pf_lzma_enc_flush(pf_lzma_enc *e, pf_ostream *out, pf_err *err);
 pf_ret pf_lzma_enc_finish(pf_lzma_enc *e, pf_ostream *out, pf_err *err);
 void pf_lzma_enc_free(pf_lzma_enc *e);
 

@@ -2,9 +2,7 @@
 
 #include <stdlib.h>
 
-#include <lzma.h>
-
-#include "compress/lzma.h"
+#include "compress/lzma_int.h"
 
 #define CHUNK 65536
 
@@ -14,17 +12,13 @@ init_decoder(lzma_stream *s, uint64_t dict_size, bool x86, pf_err *err)
 	lzma_options_lzma lz = { 0 };
 	lzma_filter f[3];
 	lzma_ret lr;
-	int i = 0;
 
 	/* The dictionary was bounded when the manifest was read (8. Limits). */
 	if (dict_size < 4096 || dict_size > PF_LZMA_MAX_DICT)
 		return pf_err_set(err, PF_ERR_CORRUPT,
 		    "lzma dictionary size out of range");
 	lz.dict_size = (uint32_t)dict_size;
-	if (x86)
-		f[i++] = (lzma_filter){ LZMA_FILTER_X86, NULL };
-	f[i++] = (lzma_filter){ LZMA_FILTER_LZMA2, &lz };
-	f[i] = (lzma_filter){ LZMA_VLI_UNKNOWN, NULL };
+	pf_lzma_chain(f, &lz, x86);
 	lr = lzma_raw_decoder(s, f);
 	if (lr != LZMA_OK)
 		return pf_err_set(err, lr == LZMA_MEM_ERROR ? PF_ERR_NOMEM :

@@ -2,9 +2,7 @@
 
 #include <stdlib.h>
 
-#include <lzma.h>
-
-#include "compress/lzma.h"
+#include "compress/lzma_int.h"
 
 uint32_t
 pf_lzma_dict_for(uint64_t n)
@@ -25,21 +23,11 @@ pf_lzma_encode(const uint8_t *in, size_t n, const pf_lzma_opts *o,
 	lzma_filter f[3];
 	size_t pos, bound;
 	lzma_ret lr;
-	int i = 0;
+	pf_ret r;
 
-	if (lzma_lzma_preset(&lz, o->preset | (o->extreme ? LZMA_PRESET_EXTREME
-	    : 0)))
-		return pf_err_set(err, PF_ERR_USAGE, "bad lzma preset");
-	lz.dict_size = o->dict_size ? o->dict_size : pf_lzma_dict_for(n);
-	if (o->set_lclppb) {
-		lz.lc = o->lc;
-		lz.lp = o->lp;
-		lz.pb = o->pb;
-	}
-	if (o->x86)
-		f[i++] = (lzma_filter){ LZMA_FILTER_X86, NULL };
-	f[i++] = (lzma_filter){ LZMA_FILTER_LZMA2, &lz };
-	f[i] = (lzma_filter){ LZMA_VLI_UNKNOWN, NULL };
+	if ((r = pf_lzma_options(&lz, o, o->dict_size, n, err)) != PF_OK)
+		return r;
+	pf_lzma_chain(f, &lz, o->x86);
 	/* LZMA2 stores incompressible chunks with a small overhead. */
 	bound = n + n / 64 + 1024;
 	if (!pf_buf_reserve(out, bound))
@@ -70,17 +58,12 @@ pf_lzma_enc_new(pf_lzma_enc **out, const pf_lzma_opts *o, uint64_t total,
 	lzma_options_lzma lz;
 	lzma_filter f[3];
 	pf_lzma_enc *e;
-	int i = 0;
+	pf_ret r;
 
 	*out = NULL;
-	if (lzma_lzma_preset(&lz, o->preset | (o->extreme ? LZMA_PRESET_EXTREME
-	    : 0)))
-		return pf_err_set(err, PF_ERR_USAGE, "bad lzma preset");
-	lz.dict_size = o->dict_size ? o->dict_size : pf_lzma_dict_for(total);
-	if (o->x86)
-		f[i++] = (lzma_filter){ LZMA_FILTER_X86, NULL };
-	f[i++] = (lzma_filter){ LZMA_FILTER_LZMA2, &lz };
-	f[i] = (lzma_filter){ LZMA_VLI_UNKNOWN, NULL };
+	if ((r = pf_lzma_options(&lz, o, o->dict_size, total, err)) != PF_OK)
+		return r;
+	pf_lzma_chain(f, &lz, o->x86);
 	if ((e = calloc(1, sizeof *e)) == NULL ||
 	    (e->buf = malloc(ENC_OUT_STEP)) == NULL) {
 		free(e);
@@ -92,7 +75,8 @@ pf_lzma_enc_new(pf_lzma_enc **out, const pf_lzma_opts *o, uint64_t total,
 		return pf_err_set(err, PF_ERR_NOMEM,
 		    "cannot set up an lzma2 encoder");
 	}
-	*dict_size = lz.dict_size;
+	if (dict_size != NULL)
+		*dict_size = lz.dict_size;
 	*out = e;
 	return PF_OK;
 }
@@ -137,6 +121,14 @@ pf_lzma_enc_write(pf_lzma_enc *e, const uint8_t *in, size_t n,
 	e->s.next_in = in;
 	e->s.avail_in = n;
 	return n ? enc_run(e, LZMA_RUN, out, err) : PF_OK;
+}
+
+pf_ret
+pf_lzma_enc_flush(pf_lzma_enc *e, pf_ostream *out, pf_err *err)
+{
+	e->s.next_in = NULL;
+	e->s.avail_in = 0;
+	return enc_run(e, LZMA_SYNC_FLUSH, out, err);
 }
 
 pf_ret

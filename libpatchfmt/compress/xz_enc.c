@@ -3,8 +3,7 @@
 
 #include <stdlib.h>
 
-#include <lzma.h>
-
+#include "compress/lzma_int.h"
 #include "compress/xz.h"
 
 /* The encoder's struct must match xz_dec.c's: pf_xz_free serves both. */
@@ -16,26 +15,24 @@ pf_ret
 pf_xz_enc_new(pf_xz **out, uint32_t dict_size, uint32_t lc, uint32_t lp,
     uint32_t pb, pf_err *err)
 {
+	pf_lzma_opts po = { .preset = 9, .extreme = true, .lc = lc, .lp = lp,
+	    .pb = pb, .set_lclppb = true };
 	pf_xz *x = calloc(1, sizeof *x);
 	lzma_stream init = LZMA_STREAM_INIT;
 	lzma_options_lzma o;
-	lzma_filter f[2];
+	lzma_filter f[3];
 	lzma_ret lr;
+	pf_ret r;
 
 	*out = NULL;
 	if (x == NULL)
 		return pf_err_nomem(err);
 	x->s = init;
-	if (lzma_lzma_preset(&o, 9 | LZMA_PRESET_EXTREME)) {
+	if ((r = pf_lzma_options(&o, &po, dict_size, 0, err)) != PF_OK) {
 		free(x);
-		return pf_err_set(err, PF_ERR_USAGE, "no lzma preset 9e");
+		return r;
 	}
-	o.dict_size = dict_size;
-	o.lc = lc;
-	o.lp = lp;
-	o.pb = pb;
-	f[0] = (lzma_filter){ LZMA_FILTER_LZMA2, &o };
-	f[1] = (lzma_filter){ LZMA_VLI_UNKNOWN, NULL };
+	pf_lzma_chain(f, &o, false);
 	lr = lzma_stream_encoder(&x->s, f, LZMA_CHECK_NONE);
 	if (lr != LZMA_OK) {
 		free(x);

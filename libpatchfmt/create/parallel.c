@@ -289,7 +289,7 @@ pf_build_tree(pf_builder *b, const char *old_root, const char *new_root,
 {
 	pool pl = { .b = b, .old_root = old_root, .new_root = new_root,
 		.budget = b->memory };
-	pf_build_progress pr = { 0 };
+	pf_build_progress pr = { .size = sizeof pr };
 	size_t nw = b->jobs ? b->jobs : 1, started = 0, k;
 	worker *ws = NULL;
 	pthread_t *tid = NULL;

@@ -12,7 +12,7 @@
 #include "common/ckd.h"
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
-#include "delta/lz.h"
+#include "compress/lz.h"
 #include "delta/predict.h"
 #include "common/hash.h"
 

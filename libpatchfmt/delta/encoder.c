@@ -13,7 +13,7 @@
 #include "delta/denc.h"
 #include "delta/diffcoder.h"
 #include "delta/exec.h"
-#include "delta/lz.h"
+#include "compress/lz.h"
 #include "delta/match.h"
 #include "common/hash.h"
 

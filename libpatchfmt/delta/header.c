@@ -4,7 +4,7 @@
 
 #include "common/bytes.h"
 #include "delta/delta.h"
-#include "delta/lz.h"
+#include "compress/lz.h"
 
 static pf_ret check_params(const pf_delta_info *info, pf_err *err);
 

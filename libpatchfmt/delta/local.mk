@@ -3,8 +3,6 @@
 ## Applying: the decoder, header parser and file-descriptor front end.
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/format.h libpatchfmt/delta/delta.h \
-	libpatchfmt/delta/lz.h libpatchfmt/delta/lz_filter.h \
-	libpatchfmt/delta/lz_dec.c \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
@@ -16,10 +14,10 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/predict_a64.c \
 	libpatchfmt/delta/info.c
 
-## Creating: suffix sorting, matching and the LZMA2 encoders.
+## Creating: suffix sorting, matching and the encoders.
 libpatchfmt_libpf_build_la_SOURCES += \
 	libpatchfmt/delta/match.h libpatchfmt/delta/match.c \
-	libpatchfmt/delta/lz_enc.c libpatchfmt/delta/encoder.c \
+	libpatchfmt/delta/encoder.c \
 	libpatchfmt/delta/diff_enc.c \
 	libpatchfmt/delta/denc.h libpatchfmt/delta/window.h \
 	libpatchfmt/delta/window.c \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/hash.h"
+#include "common/sized.h"
 #include "libpatchfmt.h"
 #include "format/types.h"
 
@@ -78,13 +79,12 @@ machine_id(const char *root, char out[128])
 	    strspn(out, "0123456789abcdefABCDEF-") == n;
 }
 
-void
-pf_phase_decide(const pf_reader *r, const char *root, pf_phase *d)
+static void
+decide(const pf_reader *r, const char *root, pf_phase *d)
 {
 	const pf_manifest *m = pf_reader_manifest(r);
 	char id[128];
 
-	memset(d, 0, sizeof *d);
 	d->install = true;
 	if (!m->has_phase)
 		return;
@@ -98,4 +98,13 @@ pf_phase_decide(const pf_reader *r, const char *root, pf_phase *d)
 	}
 	d->place = pf_phase_place(id, d->seed);
 	d->install = d->place < m->phase;
+}
+
+void
+pf_phase_decide(const pf_reader *r, const char *root, pf_phase *out)
+{
+	pf_phase d = { .size = sizeof d };
+
+	decide(r, root, &d);
+	pf_sized_copy(out, &d, sizeof d);
 }

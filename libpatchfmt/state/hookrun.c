@@ -14,6 +14,7 @@
 
 #include "common/hash.h"
 #include "common/json.h"
+#include "common/sized.h"
 #include "format/rollout.h"
 #include "install/hooks.h"
 #include "install/txn_int.h"
@@ -189,8 +190,8 @@ pf_db_hooks_check(pf_db *db, const pf_reader *r, const char *root)
 	return ret == PF_OK ? ret : (db->err.code = PF_ERR_HOOK);
 }
 
-pf_ret
-pf_db_run_hook(pf_db *db, pf_reader *r, pf_hook_kind kind, const char *root,
+static pf_ret
+run_hook(pf_db *db, pf_reader *r, pf_hook_kind kind, const char *root,
     const pf_txn *t, pf_hook_result *res)
 {
 	const pf_hook *h = pf_manifest_hook(pf_reader_manifest(r), kind);
@@ -245,6 +246,21 @@ out:
 	 * but for a signal, which stops the tool as it would anywhere. */
 	if (ret != PF_OK && ret != PF_ERR_NOMEM && ret != PF_ERR_INTERRUPTED)
 		db->err.code = ret = PF_ERR_HOOK;
+	return ret;
+}
+
+pf_ret
+pf_db_run_hook(pf_db *db, pf_reader *r, pf_hook_kind kind, const char *root,
+    const pf_txn *t, pf_hook_result *out)
+{
+	pf_hook_result res = { .size = sizeof res };
+	pf_ret ret;
+
+	if (out->size == 0)
+		return pf_err_set(&db->err, PF_ERR_USAGE, "pf_db_run_hook: the "
+		    "result's size is not set");
+	ret = run_hook(db, r, kind, root, t, &res);
+	pf_sized_copy(out, &res, sizeof res);
 	return ret;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/sized.h"
 #include "package/reader.h"
 #include "live/hotpatch.h"
 #include "live/proc.h"
@@ -543,8 +544,8 @@ count_functions(pf_hotpatch **hps, size_t n, pf_live_result *res)
 	res->modules = n;
 }
 
-pf_ret
-pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
+static pf_ret
+live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
     pf_live_result *res)
 {
 	pf_live_stats st = {0};
@@ -615,6 +616,21 @@ out:
 	for (i = 0; i < j.n_mods; i++)
 		pf_live_undo_free(j.mods[i]);
 	free(j.mods);
+	return r;
+}
+
+pf_ret
+pf_db_live_apply(pf_db *db, pf_reader *rd, pid_t pid, unsigned wait_ms,
+    pf_live_result *out)
+{
+	pf_live_result res = { .size = sizeof res };
+	pf_ret r;
+
+	if (out->size == 0)
+		return pf_err_set(&db->err, PF_ERR_USAGE, "pf_db_live_apply: "
+		    "the result's size is not set");
+	r = live_apply(db, rd, pid, wait_ms, &res);
+	pf_sized_copy(out, &res, sizeof res);
 	return r;
 }
 

@@ -16,6 +16,7 @@
 
 #include "common/fileio.h"
 #include "common/hash.h"
+#include "common/sized.h"
 #include "package/reader.h"
 #include "install/txn_int.h"
 #include "format/manifest.h"
@@ -572,17 +573,19 @@ pf_db_open_package(pf_db *db, const char *id, pf_reader **out)
 }
 
 void
-pf_db_get(const pf_db *db, size_t i, pf_db_info *info)
+pf_db_get(const pf_db *db, size_t i, pf_db_info *out)
 {
 	const pf_db_rec *r = &db->recs[i];
+	pf_db_info info = { .size = sizeof info };
 
-	info->id = r->id;
-	info->version = r->version;
-	info->family = r->family;
-	info->release = r->release;
-	info->product = r->product;
-	info->to_version = r->to_version;
-	info->superseded_by = r->superseded_by;
-	info->digest = r->digest;
-	info->installed = r->installed;
+	info.id = r->id;
+	info.version = r->version;
+	info.family = r->family;
+	info.release = r->release;
+	info.product = r->product;
+	info.to_version = r->to_version;
+	info.superseded_by = r->superseded_by;
+	info.digest = r->digest;
+	info.installed = r->installed;
+	pf_sized_copy(out, &info, sizeof info);
 }

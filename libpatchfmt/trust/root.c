@@ -233,6 +233,24 @@ pf_root_message(const pf_root *r, size_t *n)
 	return m;
 }
 
+size_t
+pf_root_serialize(const pf_root *r, uint8_t *out)
+{
+	uint8_t *p = out;
+	size_t i;
+
+	memcpy(p, r->body, r->body_len);
+	p += r->body_len;
+	memset(p, 0, PF_ROOT_SIGHDR_LEN);
+	p[0] = (uint8_t)r->nsigs;
+	p += PF_ROOT_SIGHDR_LEN;
+	for (i = 0; i < r->nsigs; i++, p += PF_ROOT_SIG_LEN) {
+		memcpy(p, r->sigs[i].id, PF_SIG_KEY_ID_LEN);
+		memcpy(p + PF_SIG_KEY_ID_LEN, r->sigs[i].sig, 64);
+	}
+	return (size_t)(p - out);
+}
+
 static bool
 sig_ok(const pf_root *r, const pf_root_sig *s, const pf_root_key *k)
 {

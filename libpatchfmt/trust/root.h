@@ -88,12 +88,27 @@ uint8_t *pf_root_message(const pf_root *r, size_t *n);
 /* YYYY-MM-DD of a time in seconds (UTC), for messages. */
 const char *pf_root_date(char out[32], uint64_t t);
 
+/* The whole file: body and signatures; out holds PF_ROOT_FILE_MAX. */
+size_t pf_root_serialize(const pf_root *r, uint8_t *out);
+
 /* root_write.c: fills body from the fields (sorting them); drops the
  * signatures.  Fails when a limit or rule of the format is broken. */
 pf_ret pf_root_encode(pf_root *r, pf_err *err);
 /* Adds k's signature of the body (once per key). */
 pf_ret pf_root_sign(pf_root *r, const pf_seckey *k, pf_err *err);
-/* The whole file: body and signatures; out holds PF_ROOT_FILE_MAX. */
-size_t pf_root_serialize(const pf_root *r, uint8_t *out);
+
+/*
+ * The public handle (libpatchfmt.h): root metadata, its message, and its
+ * file as read or last signed.  root_api.c reads and checks it (the
+ * applier's half), root_edit.c changes and signs it (the builder's).
+ */
+struct pf_keyroot {
+	pf_err err;
+	pf_root r;
+	/* The fields changed since body was encoded: no signature holds. */
+	bool changed;
+	size_t file_len;                /* 0: not signed */
+	uint8_t file[PF_ROOT_FILE_MAX];
+};
 
 #endif

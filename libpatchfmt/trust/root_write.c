@@ -138,21 +138,3 @@ pf_root_sign(pf_root *r, const pf_seckey *k, pf_err *err)
 	qsort(r->sigs, r->nsigs, sizeof r->sigs[0], by_id);
 	return PF_OK;
 }
-
-size_t
-pf_root_serialize(const pf_root *r, uint8_t *out)
-{
-	uint8_t *p = out;
-	size_t i;
-
-	memcpy(p, r->body, r->body_len);
-	p += r->body_len;
-	memset(p, 0, PF_ROOT_SIGHDR_LEN);
-	p[0] = (uint8_t)r->nsigs;
-	p += PF_ROOT_SIGHDR_LEN;
-	for (i = 0; i < r->nsigs; i++, p += PF_ROOT_SIG_LEN) {
-		memcpy(p, r->sigs[i].id, PF_SIG_KEY_ID_LEN);
-		memcpy(p + PF_SIG_KEY_ID_LEN, r->sigs[i].sig, 64);
-	}
-	return (size_t)(p - out);
-}

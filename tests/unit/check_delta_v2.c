@@ -12,7 +12,7 @@
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "delta/delta.h"
-#include "delta/lz.h"
+#include "compress/lz.h"
 #include "delta/window.h"
 #include "common/hash.h"
 #include "run.h"

@@ -804,7 +804,7 @@ START_TEST(test_live_trust)
 {
 	const char *top = getenv("top_builddir");
 	char o[4096], n[4096], *dir = temp_dir();
-	pf_live_result res;
+	pf_live_result res = { .size = sizeof res };
 	pf_builder *b;
 	pf_reader *r;
 	pf_db *db;

@@ -19,7 +19,7 @@
 #include "common/hash.h"
 #include "delta/delta.h"
 #include "delta/format.h"
-#include "delta/lz.h"
+#include "compress/lz.h"
 #include "delta/predict.h"
 #include "run.h"
 

@@ -337,7 +337,7 @@ START_TEST(install_supersede_rollback)
 	pf_reader *needy = package("needy", "v1", "v1", PF_DEP_REQUIRES,
 	    "nothing-provides-this");
 	pf_reader *uses_p1 = package("uses", "v1", "v1", PF_DEP_REQUIRES, "p1");
-	pf_db_info info;
+	pf_db_info info = { .size = sizeof info };
 	pf_db *db = open_db();
 
 	ck_assert_uint_eq(pf_db_count(db), 0);

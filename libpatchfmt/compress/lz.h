@@ -1,10 +1,11 @@
 /*
- * Raw LZMA2 for the three streams of a delta (spec/delta.md section 4).
- * Only lz_dec.c and lz_enc.c include <lzma.h>: the rest of the codec sees
- * chunks of bytes.
+ * Raw LZMA2 for the three streams of a delta (spec/delta.md section 4),
+ * in chunks flushed at block boundaries: lz_dec.c decodes them chunk by
+ * chunk, lz_enc.c makes them with lzma.h's streaming encoder.  The delta
+ * codec sees chunks of bytes only: liblzma stays in compress/.
  */
-#ifndef PF_DELTA_LZ_H
-#define PF_DELTA_LZ_H
+#ifndef PF_COMPRESS_LZ_H
+#define PF_COMPRESS_LZ_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,8 +42,9 @@ pf_ret pf_lz_encode_blocks(const uint8_t *raw, const size_t *off,
     size_t nblocks, uint8_t props, uint32_t dict, pf_buf *out,
     size_t *packed, pf_err *err);
 
-/* The same, one encoder kept across calls (streaming, delta/denc.h). */
-typedef struct pf_lz_enc pf_lz_enc;
+/* The same, one encoder kept across calls (streaming, delta/denc.h):
+ * lzma.h's streaming encoder, flushed at block boundaries. */
+typedef struct pf_lzma_enc pf_lz_enc;
 pf_ret pf_lz_enc_new(pf_lz_enc **e, uint8_t props, uint32_t dict,
     pf_err *err);
 pf_ret pf_lz_enc_blocks(pf_lz_enc *e, const uint8_t *raw, const size_t *off,

@@ -2,9 +2,8 @@
 
 #include <stdlib.h>
 
-#include "delta/format.h"
-#include "delta/lz.h"
-#include "delta/lz_filter.h"
+#include "compress/lz.h"
+#include "compress/lzma_int.h"
 
 struct pf_lz_dec {
 	lzma_stream strm;
@@ -27,11 +26,12 @@ pf_lz_props_valid(uint8_t props)
 pf_ret
 pf_lz_dec_new(pf_lz_dec **out, uint8_t props, uint32_t dict, pf_err *err)
 {
-	lzma_options_lzma opt = { 0 };
-	lzma_filter filters[2];
+	lzma_options_lzma opt = { .dict_size = dict };
+	lzma_filter filters[3];
 	pf_lz_dec *d;
 
-	pf_lz_filter(&opt, filters, props, dict);
+	pf_lzma_props(&opt, props);
+	pf_lzma_chain(filters, &opt, false);
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return pf_err_nomem(err);
 	d->strm = (lzma_stream)LZMA_STREAM_INIT;
