@@ -192,20 +192,26 @@ pf_pred_free(pf_pred *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Section 10.3: the delta of the last break at or below addr, else 0. */
+/*
+ * Section 10.3: the delta of the last break at or below addr, else 0.
+ * The search halves [b, b + n), which holds that break if there is one,
+ * without a branch on the data: the finder calls this for every
+ * reference, and the outcomes of its comparisons are random.
+ */
 uint64_t
 pf_pred_map(const pf_pred *p, uint64_t addr)
 {
-	size_t lo = 0, hi = p->nbreaks, mid;
+	const pf_pred_break *b = p->breaks;
+	size_t n = p->nbreaks, half;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->breaks[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (n == 0)
+		return addr;
+	while (n > 1) {
+		half = n / 2;
+		b = b[half].addr <= addr ? b + half : b;
+		n -= half;
 	}
-	return lo == 0 ? addr : addr + p->breaks[lo - 1].delta;
+	return b->addr <= addr ? addr + b->delta : addr;
 }
 
 static bool
