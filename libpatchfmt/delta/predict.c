@@ -384,28 +384,30 @@ find_ref(const uint8_t *b, size_t i, size_t e, size_t *field, unsigned *dist,
 /*
  * Section 10.5 decides whether a candidate starts at b[i] mostly by its
  * first two bytes: candidate_need[b[i]] is what b[i] asks of b[i + 1],
- * candidate_give[b[i + 1]] what b[i + 1] offers, and no candidate starts
- * where they share no bit.  Most bytes of code are then passed over by
- * two table lookups; the rest go through find_ref, which decides.
+ * candidate_give[b[i + 1]] what b[i + 1] offers, and where they share no
+ * bit the scan passes b[i] over without find_ref.
+ *
+ * A candidate that starts with F2, F3 or a REX byte is passed over too,
+ * although find_ref may accept it: the same instruction read from the
+ * next byte on has the same field, the same immediate (only 66 sets
+ * o16) and the same end, and section 10.5 would go on at that end
+ * either way.  The output does not change; only the position the scan
+ * starts the instruction at does.
  */
 enum {
-	NEED_ANY = 1,           /* E8, E9, C5 or a prefix: find_ref decides */
+	NEED_ANY = 1,           /* E8, E9, C5 or 66: find_ref decides */
 	NEED_MODRM = 2,         /* one-byte opcode: b[i + 1] is its ModRM */
 	NEED_0F = 4,            /* 0F: b[i + 1] is 80-8F, 38, 3A or in table 2 */
-	NEED_OPCODE = 8,        /* REX: b[i + 1] is 0F or in table 1 */
-	NEED_MAP = 16           /* C4: b[i + 1] names map 1, 2 or 3 */
+	NEED_MAP = 8            /* C4: b[i + 1] names map 1, 2 or 3 */
 };
 #define CAND_NEED(b) ((uint8_t)( \
-	((b) == 0xe8 || (b) == 0xe9 || (b) == 0xc5 || (b) == 0x66 || \
-	(b) == 0xf2 || (b) == 0xf3 ? NEED_ANY : 0) | \
-	(OP1_MODRM(b) ? NEED_MODRM : 0) | ((b) == 0x0f ? NEED_0F : 0) | \
-	(((b) & 0xf0) == 0x40 ? NEED_OPCODE : 0) | \
-	((b) == 0xc4 ? NEED_MAP : 0)))
+	((b) == 0xe8 || (b) == 0xe9 || (b) == 0xc5 || (b) == 0x66 ? \
+	NEED_ANY : 0) | (OP1_MODRM(b) ? NEED_MODRM : 0) | \
+	((b) == 0x0f ? NEED_0F : 0) | ((b) == 0xc4 ? NEED_MAP : 0)))
 #define CAND_GIVE(b) ((uint8_t)(NEED_ANY | \
 	(((b) & 0xc7) == 0x05 ? NEED_MODRM : 0) | \
 	(((b) & 0xf0) == 0x80 || (b) == 0x38 || (b) == 0x3a || \
 	OP2_MODRM(b) ? NEED_0F : 0) | \
-	((b) == 0x0f || OP1_MODRM(b) ? NEED_OPCODE : 0) | \
 	(((b) & 0x1f) >= 1 && ((b) & 0x1f) <= 3 ? NEED_MAP : 0)))
 #define ALL4(f, n) f(n), f((n) + 1), f((n) + 2), f((n) + 3)
 #define ALL16(f, n) ALL4(f, n), ALL4(f, (n) + 4), ALL4(f, (n) + 8), \
