@@ -129,15 +129,59 @@ dec_byte(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, unsigned *prev,
 	return *prev;
 }
 
+/*
+ * Section 4.2.3 where the previous four diff bytes were zero (hist 0, and
+ * so prev 0), as long as the next one is zero too: the flag's decision
+ * alone, without the rest of dec_byte.  Most copied bytes are decoded
+ * here.  Returns how many of the n bytes it decoded; it stops before a
+ * nonzero byte, which dec_byte then decodes from the same state.
+ */
+static inline size_t
+dec_zero_run(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, uint8_t *dst, size_t n, bool v2)
+{
+	uint32_t range = rc->range, code = rc->code, bound, p;
+	uint16_t *flag = m->flag[0];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p = flag[ctx];
+		bound = pf_diff_bound(range, p, v2);
+		if (code >= bound)
+			break;
+		range = bound;
+		flag[ctx] = pf_diff_prob_zero((uint16_t)p, m->round);
+		dst[i] = old[i];
+		ctx = old[i];
+		while (range < PF_DIFF_RANGE_TOP) {
+			range <<= 8;
+			code = code << 8 | next_byte(d);
+		}
+	}
+	rc->range = range;
+	rc->code = code;
+	return i;
+}
+
 void
 pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
     const uint8_t *old, uint8_t *dst, size_t n)
 {
 	rc_regs rc = { d->range, d->code };
 	unsigned prev = m->prev, hist = m->hist;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
+		if (hist == 0) {
+			/* The same code twice, so that each has a constant v2. */
+			k = d->pad ? dec_zero_run(d, &rc, m, ctx, old + i,
+			    dst + i, n - i, true) : dec_zero_run(d, &rc, m, ctx,
+			    old + i, dst + i, n - i, false);
+			i += k;
+			if (i == n)
+				break;
+			ctx = k > 0 ? old[i - 1] : ctx;
+		}
 		dst[i] = (uint8_t)(old[i] + dec_byte(d, &rc, m, &prev, &hist,
 		    ctx));
 		ctx = old[i];

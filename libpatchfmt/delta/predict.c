@@ -192,20 +192,26 @@ pf_pred_free(pf_pred *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Section 10.3: the delta of the last break at or below addr, else 0. */
+/*
+ * Section 10.3: the delta of the last break at or below addr, else 0.
+ * The search halves [b, b + n), which holds that break if there is one,
+ * without a branch on the data: the finder calls this for every
+ * reference, and the outcomes of its comparisons are random.
+ */
 uint64_t
 pf_pred_map(const pf_pred *p, uint64_t addr)
 {
-	size_t lo = 0, hi = p->nbreaks, mid;
+	const pf_pred_break *b = p->breaks;
+	size_t n = p->nbreaks, half;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->breaks[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (n == 0)
+		return addr;
+	while (n > 1) {
+		half = n / 2;
+		b = b[half].addr <= addr ? b + half : b;
+		n -= half;
 	}
-	return lo == 0 ? addr : addr + p->breaks[lo - 1].delta;
+	return b->addr <= addr ? addr + b->delta : addr;
 }
 
 static bool
@@ -236,18 +242,33 @@ predict_rel32(const pf_pred *p, uint64_t a, uint64_t dist, int32_t v,
 	return 1;
 }
 
+/*
+ * Section 10.5: the one-byte opcodes with ModRM, and the opcodes after 0F,
+ * of its two tables.  Constant expressions, so that they also build the
+ * tables of candidate_need and candidate_give below.
+ */
+#define OP1_MODRM(b) (((b) < 0x40 && ((b) & 7) < 4) || (b) == 0x63 || \
+	((b) >= 0x84 && (b) <= 0x8b) || (b) == 0x8d || (b) == 0x8f || \
+	((b) >= 0xd0 && (b) <= 0xd3) || ((b) >= 0xd8 && (b) <= 0xdf) || \
+	(b) == 0xfe || (b) == 0xff || (b) == 0x6b || (b) == 0x80 || \
+	(b) == 0x83 || (b) == 0xc0 || (b) == 0xc1 || (b) == 0xc6 || \
+	(b) == 0x69 || (b) == 0x81 || (b) == 0xc7 || (b) == 0xf6 || \
+	(b) == 0xf7)
+#define OP2_MODRM(b) (((b) >= 0x10 && (b) <= 0x1f) || \
+	((b) >= 0x28 && (b) <= 0x2f) || ((b) >= 0x40 && (b) <= 0x76) || \
+	(b) == 0x7e || (b) == 0x7f || ((b) >= 0x90 && (b) <= 0x9f) || \
+	(b) == 0xa3 || (b) == 0xa4 || (b) == 0xab || (b) == 0xac || \
+	(b) == 0xaf || (b) == 0xb0 || (b) == 0xb1 || (b) == 0xb3 || \
+	((b) >= 0xb6 && (b) <= 0xc7) || (b) >= 0xd0)
+
 /* Section 10.5: one-byte opcodes with ModRM; immediate size or -1. */
 static int
 imm_op1(uint8_t op, bool o16, uint8_t modrm)
 {
 	unsigned reg = (modrm >> 3) & 7;
 
-	if (op < 0x40 && (op & 7) < 4)
-		return 0;
-	if ((op >= 0x84 && op <= 0x8b) || op == 0x63 || op == 0x8d ||
-	    op == 0x8f || (op >= 0xd0 && op <= 0xd3) ||
-	    (op >= 0xd8 && op <= 0xdf) || op == 0xfe || op == 0xff)
-		return 0;
+	if (!OP1_MODRM(op))
+		return -1;
 	if (op == 0x6b || op == 0x80 || op == 0x83 || op == 0xc0 ||
 	    op == 0xc1 || op == 0xc6)
 		return 1;
@@ -257,25 +278,17 @@ imm_op1(uint8_t op, bool o16, uint8_t modrm)
 		return reg < 2 ? 1 : 0;
 	if (op == 0xf7)
 		return reg < 2 ? (o16 ? 2 : 4) : 0;
-	return -1;
+	return 0;
 }
 
 /* Section 10.5: opcodes after 0F with ModRM; immediate size or -1. */
 static int
 imm_op2(uint8_t op)
 {
-	if ((op >= 0x70 && op <= 0x73) || op == 0xa4 || op == 0xac ||
-	    op == 0xba || op == 0xc2 || (op >= 0xc4 && op <= 0xc6))
-		return 1;
-	if ((op >= 0x10 && op <= 0x1f) || (op >= 0x28 && op <= 0x2f) ||
-	    (op >= 0x40 && op <= 0x6f) || (op >= 0x74 && op <= 0x76) ||
-	    op == 0x7e || op == 0x7f || (op >= 0x90 && op <= 0x9f) ||
-	    op == 0xa3 || op == 0xab || op == 0xaf || op == 0xb0 ||
-	    op == 0xb1 || op == 0xb3 || (op >= 0xb6 && op <= 0xbf) ||
-	    op == 0xc0 || op == 0xc1 || op == 0xc3 || op == 0xc7 ||
-	    op >= 0xd0)
-		return 0;
-	return -1;
+	if (!OP2_MODRM(op))
+		return -1;
+	return (op >= 0x70 && op <= 0x73) || op == 0xa4 || op == 0xac ||
+	    op == 0xba || op == 0xc2 || (op >= 0xc4 && op <= 0xc6);
 }
 
 /* Section 10.5: VEX map 1 opcodes that take an 8-bit immediate. */
@@ -368,6 +381,64 @@ find_ref(const uint8_t *b, size_t i, size_t e, size_t *field, unsigned *dist,
 	return *end <= e;
 }
 
+/*
+ * Section 10.5 decides whether a candidate starts at b[i] mostly by its
+ * first two bytes: candidate_need[b[i]] is what b[i] asks of b[i + 1],
+ * candidate_give[b[i + 1]] what b[i + 1] offers, and where they share no
+ * bit the scan passes b[i] over without find_ref.
+ *
+ * A candidate that starts with F2, F3 or a REX byte is passed over too,
+ * although find_ref may accept it: the same instruction read from the
+ * next byte on has the same field, the same immediate (only 66 sets
+ * o16) and the same end, and section 10.5 would go on at that end
+ * either way.  The output does not change; only the position the scan
+ * starts the instruction at does.
+ */
+enum {
+	NEED_ANY = 1,           /* E8, E9, C5 or 66: find_ref decides */
+	NEED_MODRM = 2,         /* one-byte opcode: b[i + 1] is its ModRM */
+	NEED_0F = 4,            /* 0F: b[i + 1] is 80-8F, 38, 3A or in table 2 */
+	NEED_MAP = 8            /* C4: b[i + 1] names map 1, 2 or 3 */
+};
+#define CAND_NEED(b) ((uint8_t)( \
+	((b) == 0xe8 || (b) == 0xe9 || (b) == 0xc5 || (b) == 0x66 ? \
+	NEED_ANY : 0) | (OP1_MODRM(b) ? NEED_MODRM : 0) | \
+	((b) == 0x0f ? NEED_0F : 0) | ((b) == 0xc4 ? NEED_MAP : 0)))
+#define CAND_GIVE(b) ((uint8_t)(NEED_ANY | \
+	(((b) & 0xc7) == 0x05 ? NEED_MODRM : 0) | \
+	(((b) & 0xf0) == 0x80 || (b) == 0x38 || (b) == 0x3a || \
+	OP2_MODRM(b) ? NEED_0F : 0) | \
+	(((b) & 0x1f) >= 1 && ((b) & 0x1f) <= 3 ? NEED_MAP : 0)))
+#define ALL4(f, n) f(n), f((n) + 1), f((n) + 2), f((n) + 3)
+#define ALL16(f, n) ALL4(f, n), ALL4(f, (n) + 4), ALL4(f, (n) + 8), \
+	ALL4(f, (n) + 12)
+#define ALL64(f, n) ALL16(f, n), ALL16(f, (n) + 16), ALL16(f, (n) + 32), \
+	ALL16(f, (n) + 48)
+static const uint8_t candidate_need[256] = {
+	ALL64(CAND_NEED, 0), ALL64(CAND_NEED, 64), ALL64(CAND_NEED, 128),
+	ALL64(CAND_NEED, 192)
+};
+static const uint8_t candidate_give[256] = {
+	ALL64(CAND_GIVE, 0), ALL64(CAND_GIVE, 64), ALL64(CAND_GIVE, 128),
+	ALL64(CAND_GIVE, 192)
+};
+
+/*
+ * The first position from i on where a candidate can start, or e.  A
+ * candidate is at least 5 bytes long (E8 and its field), so none starts
+ * after e - 5.
+ */
+static size_t
+skip_to_candidate(const uint8_t *b, size_t i, size_t e)
+{
+	if (e < 5)
+		return e;
+	for (; i <= e - 5; i++)
+		if (candidate_need[b[i]] & candidate_give[b[i + 1]])
+			return i;
+	return e;
+}
+
 /* Section 10.5: references in b[s, e), whose first byte is at addr0. */
 static void
 scan_code(const pf_pred *p, uint8_t *b, size_t s, size_t e, uint64_t addr0)
@@ -377,7 +448,7 @@ scan_code(const pf_pred *p, uint8_t *b, size_t s, size_t e, uint64_t addr0)
 	int32_t v;
 	int k;
 
-	while (i < e) {
+	while ((i = skip_to_candidate(b, i, e)) < e) {
 		k = -1;
 		if (find_ref(b, i, e, &field, &dist, &end))
 			k = predict_rel32(p, addr0 + (field - s), dist,

@@ -939,6 +939,226 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/*
+ * Section 10.5 as written, position by position: the oracle that the
+ * library's finder, which passes over most bytes by table, must agree
+ * with byte for byte.
+ */
+static bool
+in_list(uint8_t v, const uint8_t (*r)[2], size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (v >= r[k][0] && v <= r[k][1])
+			return true;
+	return false;
+}
+
+static int
+spec_imm1(uint8_t op, bool o16, uint8_t modrm)
+{
+	static const uint8_t zero[][2] = { { 0x00, 0x03 }, { 0x08, 0x0b },
+		{ 0x10, 0x13 }, { 0x18, 0x1b }, { 0x20, 0x23 }, { 0x28, 0x2b },
+		{ 0x30, 0x33 }, { 0x38, 0x3b }, { 0x63, 0x63 }, { 0x84, 0x8b },
+		{ 0x8d, 0x8d }, { 0x8f, 0x8f }, { 0xd0, 0xd3 }, { 0xd8, 0xdf },
+		{ 0xfe, 0xff } };
+	static const uint8_t one[][2] = { { 0x6b, 0x6b }, { 0x80, 0x80 },
+		{ 0x83, 0x83 }, { 0xc0, 0xc1 }, { 0xc6, 0xc6 } };
+	unsigned reg = modrm >> 3 & 7, z = o16 ? 2 : 4;
+
+	if (in_list(op, zero, sizeof zero / sizeof zero[0]))
+		return 0;
+	if (in_list(op, one, sizeof one / sizeof one[0]))
+		return 1;
+	if (op == 0x69 || op == 0x81 || op == 0xc7)
+		return (int)z;
+	if (op == 0xf6)
+		return reg < 2;
+	if (op == 0xf7)
+		return reg < 2 ? (int)z : 0;
+	return -1;
+}
+
+static int
+spec_imm2(uint8_t op)
+{
+	static const uint8_t one[][2] = { { 0x70, 0x73 }, { 0xa4, 0xa4 },
+		{ 0xac, 0xac }, { 0xba, 0xba }, { 0xc2, 0xc2 }, { 0xc4, 0xc6 } };
+	static const uint8_t zero[][2] = { { 0x10, 0x1f }, { 0x28, 0x2f },
+		{ 0x40, 0x6f }, { 0x74, 0x76 }, { 0x7e, 0x7f }, { 0x90, 0x9f },
+		{ 0xa3, 0xa3 }, { 0xab, 0xab }, { 0xaf, 0xb1 }, { 0xb3, 0xb3 },
+		{ 0xb6, 0xbf }, { 0xc0, 0xc1 }, { 0xc3, 0xc3 }, { 0xc7, 0xc7 },
+		{ 0xd0, 0xff } };
+
+	if (in_list(op, one, sizeof one / sizeof one[0]))
+		return 1;
+	return in_list(op, zero, sizeof zero / sizeof zero[0]) ? 0 : -1;
+}
+
+static int
+spec_vex(unsigned map, uint8_t op)
+{
+	return map == 3 || (map == 1 && ((op >= 0x70 && op <= 0x73) ||
+	    op == 0xc2 || (op >= 0xc4 && op <= 0xc6)));
+}
+
+/* Steps 1 to 4 of a candidate at i; false when there is none. */
+static bool
+spec_candidate(const uint8_t *b, size_t i, size_t e, size_t *field,
+    unsigned *dist)
+{
+	size_t j = i, m;
+	bool o16 = false;
+	int imm;
+
+	while (j < e && j - i < 3 && (b[j] == 0x66 || b[j] == 0xf2 ||
+	    b[j] == 0xf3))
+		o16 |= b[j++] == 0x66;
+	if (j < e && b[j] >= 0x40 && b[j] <= 0x4f)
+		j++;
+	if (j >= e)
+		return false;
+	if (j == i && (b[j] == 0xe8 || b[j] == 0xe9)) {
+		m = j;
+		imm = 0;
+	} else if (j == i && j + 1 < e && b[j] == 0x0f &&
+	    b[j + 1] >= 0x80 && b[j + 1] <= 0x8f) {
+		m = j + 1;
+		imm = 0;
+	} else {
+		if (b[j] == 0x0f) {
+			if (j + 2 >= e)
+				return false;
+			m = b[j + 1] == 0x38 || b[j + 1] == 0x3a ? j + 3 : j + 2;
+			imm = b[j + 1] == 0x38 ? 0 : b[j + 1] == 0x3a ? 1 :
+			    spec_imm2(b[j + 1]);
+		} else if (j == i && b[j] == 0xc5 && j + 3 < e) {
+			m = j + 3;
+			imm = spec_vex(1, b[j + 2]);
+		} else if (j == i && b[j] == 0xc4 && j + 4 < e) {
+			if ((b[j + 1] & 0x1f) < 1 || (b[j + 1] & 0x1f) > 3)
+				return false;
+			m = j + 4;
+			imm = spec_vex(b[j + 1] & 0x1f, b[j + 3]);
+		} else {
+			if (j + 1 >= e)
+				return false;
+			m = j + 1;
+			imm = spec_imm1(b[j], o16, b[j + 1]);
+		}
+		if (imm < 0 || m >= e || (b[m] & 0xc7) != 0x05)
+			return false;
+	}
+	*field = m + 1;
+	*dist = 4 + (unsigned)imm;
+	return *field + *dist <= e;
+}
+
+/*
+ * Section 10.5's walk over one page of a CODE region at vaddr 0, the
+ * page's first byte being at address base.
+ */
+static void
+spec_scan_at(const pf_pred *p, uint8_t *b, size_t e, uint64_t base)
+{
+	size_t i = 0, field;
+	unsigned dist;
+	uint64_t a, t;
+	int64_t nv;
+
+	while (i < e) {
+		if (!spec_candidate(b, i, e, &field, &dist)) {
+			i++;
+			continue;
+		}
+		a = base + field;
+		t = a + dist + (uint64_t)(int64_t)(int32_t)pf_load_le32(b + field);
+		if (t < p->lo || t >= p->hi) {
+			i++;
+			continue;
+		}
+		nv = (int64_t)(pf_pred_map(p, t) - (pf_pred_map(p, a) + dist));
+		if (nv >= INT32_MIN && nv <= INT32_MAX)
+			pf_store_le32(b + field, (uint32_t)nv);
+		i = field + dist;
+	}
+}
+
+/* Compares the finder with the oracle on each page of code. */
+static void
+check_scan_agrees(const uint8_t *code, size_t len)
+{
+	static const pf_pred_break br[] = { { 0x100, 0x10 }, { 0x2000, -0x30 },
+		{ 0x9000, 0x1000 }, { 0x40000, 0x7 } };
+	pf_pred_region r = { PF_PRED_CODE, 0, len, 0, 0 };
+	pf_pred p = { .lo = 0, .hi = len, .regions = &r, .nregions = 1,
+		.breaks = (pf_pred_break *)br, .nbreaks = 4,
+		.finder = PF_PRED_FINDER_X86_64 };
+	uint8_t *got = malloc(len), *want = malloc(len);
+	size_t off, n;
+
+	ck_assert(got != NULL && want != NULL);
+	memcpy(got, code, len);
+	memcpy(want, code, len);
+	for (off = 0; off < len; off += PF_PRED_PAGE) {
+		n = len - off < PF_PRED_PAGE ? len - off : PF_PRED_PAGE;
+		pf_pred_page(&p, off, got + off, n);
+		spec_scan_at(&p, want + off, n, off);
+	}
+	ck_assert_mem_eq(got, want, len);
+	free(got);
+	free(want);
+}
+
+/*
+ * The finder passes over bytes by table (predict.c): it must find what
+ * section 10.5 finds, on real code (this program's own bytes) and on
+ * bytes that are mostly opcodes, prefixes and RIP-relative ModRMs.
+ */
+START_TEST(test_code_oracle)
+{
+	static const uint8_t pick[] = { 0xe8, 0xe9, 0x0f, 0x85, 0x05, 0x0d,
+		0x15, 0x3d, 0x48, 0x4c, 0x40, 0x66, 0xf2, 0xf3, 0xc4, 0xc5,
+		0x89, 0x8b, 0x8d, 0xc7, 0xf7, 0x81, 0x38, 0x3a, 0x01, 0x69,
+		0xf6, 0x6b, 0x80, 0x83, 0xc1, 0xc6, 0x10, 0x70, 0xba, 0xe1,
+		0x62, 0xd3, 0x00 };
+	size_t len = 1 << 20, k;
+	uint8_t *b = malloc(len);
+	uint32_t x = 12345;
+	FILE *f;
+
+	ck_assert(b != NULL);
+	/*
+	 * Opcode-like bytes, with small 32-bit values among them so that
+	 * many fields hold targets in the image.
+	 */
+	for (k = 0; k < len; k++) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 16) % 16 == 1 && k + 3 <= len) {
+			/* An o16 form, whose immediate the prefix shortens. */
+			b[k++] = 0x66;
+			b[k++] = pick[19 + (x >> 4) % 3];
+			b[k] = 0x05;
+		} else if ((x >> 16) % 4 == 0 && k + 4 <= len) {
+			pf_store_le32(b + k, (uint32_t)((int32_t)(x >> 8 & 0xffff) -
+			    0x8000));
+			k += 3;
+		} else
+			b[k] = (x >> 16) % 4 == 3 ? (uint8_t)(x >> 20) :
+			    pick[(x >> 8) % sizeof pick];
+	}
+	check_scan_agrees(b, len);
+	if ((f = fopen("/proc/self/exe", "rb")) != NULL) {
+		len = fread(b, 1, len, f);
+		fclose(f);
+		ck_assert_uint_gt(len, 4096);
+		check_scan_agrees(b, len);
+	}
+	free(b);
+}
+END_TEST
+
 static Suite *
 predict_suite(void)
 {
@@ -946,6 +1166,7 @@ predict_suite(void)
 	TCase *t = tcase_create("finder");
 
 	tcase_add_test(t, test_code);
+	tcase_add_test(t, test_code_oracle);
 	tcase_add_test(t, test_map);
 	tcase_add_test(t, test_tables);
 	tcase_add_test(t, test_pages);
