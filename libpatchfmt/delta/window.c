@@ -7,10 +7,12 @@
  * position minus NEW position).  The regions around the hits, merged and
  * cut to a budget, are read into one buffer, and the suffix-array
  * matcher (match.c) diffs the window against them.  A block that moved
- * anywhere in OLD is found, whatever the distance.  Once a window is
- * encoded, its blocks go into the same table (where the slot is free), so
- * later windows also copy from NEW's earlier bytes (spec/delta.md 5.3):
- * content that NEW repeats is paid for once.
+ * anywhere in OLD is found, whatever the distance.  NEW's blocks go into
+ * the same table as the rolling hash passes them (where the slot is
+ * free), so later windows, and the window's own later bytes, also copy
+ * from NEW's earlier bytes (spec/delta.md 5.3): content that NEW repeats
+ * is paid for once.  The header says so (flag SELF) only when a copy
+ * may need it: the pass that hashes NEW finds out first.
  */
 #include <config.h>
 
