@@ -7,10 +7,12 @@
  * position minus NEW position).  The regions around the hits, merged and
  * cut to a budget, are read into one buffer, and the suffix-array
  * matcher (match.c) diffs the window against them.  A block that moved
- * anywhere in OLD is found, whatever the distance.  Once a window is
- * encoded, its blocks go into the same table (where the slot is free), so
- * later windows also copy from NEW's earlier bytes (spec/delta.md 5.3):
- * content that NEW repeats is paid for once.
+ * anywhere in OLD is found, whatever the distance.  NEW's blocks go into
+ * the same table as the rolling hash passes them (where the slot is
+ * free), so later windows, and the window's own later bytes, also copy
+ * from NEW's earlier bytes (spec/delta.md 5.3): content that NEW repeats
+ * is paid for once.  The header says so (flag SELF) only when a copy
+ * may need it: the pass that hashes NEW finds out first.
  */
 #include <config.h>
 
@@ -44,6 +46,16 @@ typedef struct region {
 	bool from_new;          /* the source is NEW's earlier bytes */
 } region;
 
+/*
+ * An exact repeat inside the window: NEW's bytes at window offset at are
+ * those at window offset src (src < at), len of them.
+ */
+typedef struct inner {
+	size_t at;
+	size_t src;
+	size_t len;
+} inner;
+
 typedef struct win {
 	const pf_source *old;
 	const pf_source *nw;
@@ -54,11 +66,14 @@ typedef struct win {
 	uint64_t mulB;          /* HASH_MUL^B, to roll a byte out */
 	size_t W;               /* NEW bytes per window */
 	size_t R;               /* OLD bytes per window at most */
-	uint8_t *nbuf;
+	uint8_t *nbuf;          /* the window: ref + R */
 	uint8_t *ref;
 	region *hits;
 	size_t n_hits, hits_cap;
-	bool self;              /* NEW's blocks are indexed too */
+	inner *inn;             /* the window's repeats, in order of at */
+	size_t n_inn, inn_cap;
+	bool self_ok;           /* the sizes allow SELF (section 5.3) */
+	bool self;              /* NEW's blocks are indexed: the flag SELF */
 	pf_err *err;
 } win;
 
@@ -134,17 +149,22 @@ win_setup(win *w, uint64_t memory)
 	while ((blocks = old_len / w->B) > slots / 2 || blocks > POS_MASK)
 		w->B *= 2;
 	w->mulB = pow_mul(w->B);
-	w->self = w->nw->size < SELF_SIZE_MAX && old_len < SELF_SIZE_MAX &&
-	    w->nw->size / w->B <= POS_MASK;
+	w->self_ok = w->nw->size < SELF_SIZE_MAX &&
+	    old_len < SELF_SIZE_MAX && w->nw->size / w->B <= POS_MASK;
 	w->W = 64u << 10;
 	while (w->W * 2 <= memory / 128 && w->W < (32u << 20))
 		w->W *= 2;
 	w->R = 4 * w->W;
 	w->table = calloc(slots, sizeof *w->table);
-	w->nbuf = malloc(w->W);
-	w->ref = malloc(w->R);
-	if (w->table == NULL || w->nbuf == NULL || w->ref == NULL)
+	/*
+	 * The window follows the regions in one buffer: the encoder's
+	 * copies all read one buffer, those of the window's own repeats at
+	 * R and beyond.
+	 */
+	w->ref = malloc(w->R + w->W);
+	if (w->table == NULL || w->ref == NULL)
 		return pf_err_nomem(w->err);
+	w->nbuf = w->ref + w->R;
 	return PF_OK;
 }
 
@@ -175,27 +195,6 @@ index_old(win *w, uint8_t sha[32])
 	}
 	pf_sha256_final(&c, sha);
 	free(buf);
-	return r;
-}
-
-static pf_ret
-hash_new(win *w, uint8_t sha[32])
-{
-	uint64_t pos = 0, n = w->nw->size;
-	size_t k;
-	pf_sha256_ctx c;
-	pf_ret r = PF_OK;
-
-	if (pf_sha256_init(&c) != 0)
-		return pf_err_nomem(w->err);
-	while (pos < n && r == PF_OK) {
-		k = n - pos < w->W ? (size_t)(n - pos) : w->W;
-		r = w->nw->read_at(w->nw->opaque, pos, w->nbuf, k, w->err);
-		if (r == PF_OK)
-			pf_sha256_update(&c, w->nbuf, k);
-		pos += k;
-	}
-	pf_sha256_final(&c, sha);
 	return r;
 }
 
@@ -239,29 +238,119 @@ add_hit(win *w, uint64_t opos, uint64_t npos, bool from_new, int64_t *diag)
 	return add_region(w, opos, w->B, d, from_new);
 }
 
-/* Runs of hits of the window at wpos, len bytes, in w->hits. */
+/* Records a repeat inside the window (a copy from NEW, section 5.3). */
+static bool
+add_inner(win *w, size_t at, size_t src, size_t len)
+{
+	inner *v;
+	size_t cap;
+
+	if (w->n_inn == w->inn_cap) {
+		cap = w->inn_cap ? 2 * w->inn_cap : 16;
+		if ((v = realloc(w->inn, cap * sizeof *v)) == NULL)
+			return false;
+		w->inn = v;
+		w->inn_cap = cap;
+	}
+	w->inn[w->n_inn++] = (inner){ at, src, len };
+	return true;
+}
+
+/*
+ * A hit at window offset i on the window's own block at offset s (s + B
+ * <= i): the exact repeat around it, extended backwards down to floor
+ * (the end of the last repeat) and forwards to the end of the window.
+ * It is kept when it is at least 4 B long (shorter repeats, common in
+ * code, cost more entries than they save); *end is where it ends.
+ */
+static bool
+try_inner(win *w, size_t i, size_t s, size_t len, size_t floor, size_t *end)
+{
+	const uint8_t *p = w->nbuf;
+	size_t a = i, b = s, n;
+
+	if (memcmp(p + s, p + i, w->B) != 0)
+		return true;
+	while (a > floor && b > 0 && p[a - 1] == p[b - 1]) {
+		a--;
+		b--;
+	}
+	n = i - a + w->B;
+	while (a + n < len && p[b + n] == p[a + n])
+		n++;
+	if (n < 4 * (size_t)w->B)
+		return true;
+	*end = a + n;
+	return add_inner(w, a, b, n);
+}
+
+/*
+ * A repeat whose bytes OLD (or an earlier window) also has, as many of
+ * them as the index shows, is left to the matcher, which may diff it
+ * against that source for less: it is dropped when at least one hit in
+ * every two blocks of it, counted from the hit that found it, goes to
+ * a region.
+ */
+static void
+settle_inner(win *w, size_t from, size_t end, size_t region_hits)
+{
+	if (w->n_inn > 0 && end > from &&
+	    region_hits * 2 * w->B > end - from)
+		w->n_inn--;
+}
+
+/*
+ * Runs of hits of the window at wpos, len bytes, in w->hits, and the
+ * window's repeats of its own bytes in w->inn.  With SELF, the window's
+ * blocks at multiples of B go into the table as the rolling hash passes
+ * them (where their slot is free: a block OLD also has keeps OLD's
+ * entry), so that this window's later bytes and later windows find them;
+ * the table after the window does not depend on how far it was matched.
+ */
 static bool
 find_hits(win *w, uint64_t wpos, size_t len)
 {
-	uint64_t h, e;
+	uint64_t h, e, opos;
 	int64_t diag = INT64_MIN;
-	size_t i;
+	size_t i, next = 0, from = 0, end = 0, rh = 0;
+	bool index = w->self && wpos % w->B == 0, found;
 
 	w->n_hits = 0;
+	w->n_inn = 0;
 	if (len < w->B)
 		return true;
 	h = block_hash(w->nbuf, w->B);
 	for (i = 0;; i++) {
+		for (; index && next + w->B <= i; next += w->B)
+			index_block(w, w->nbuf + next, (wpos + next) / w->B,
+			    SRC_NEW);
 		e = w->table[slot_of(w, h)];
-		if (e != SLOT_EMPTY && e >> CHECK_SHIFT == check_of(h) &&
-		    !add_hit(w, (e & POS_MASK) * w->B, wpos + i,
-		    (e & SRC_NEW) != 0, &diag))
-			return false;
+		found = e != SLOT_EMPTY && e >> CHECK_SHIFT == check_of(h);
+		opos = (e & POS_MASK) * w->B;
+		if (found && (e & SRC_NEW) != 0 && opos >= wpos) {
+			if (i >= end) {
+				settle_inner(w, from, end, rh);
+				from = i;
+				rh = 0;
+				if (!try_inner(w, i, (size_t)(opos - wpos), len,
+				    end, &end))
+					return false;
+			}
+		} else if (found) {
+			rh += i < end;
+			if (!add_hit(w, opos, wpos + i, (e & SRC_NEW) != 0,
+			    &diag))
+				return false;
+		}
 		if (i + w->B >= len)
-			return true;
+			break;
 		h = h * HASH_MUL + w->nbuf[i + w->B] + 1 -
 		    (uint64_t)(w->nbuf[i] + 1) * w->mulB;
 	}
+	settle_inner(w, from, end, rh);
+	for (; index && next + w->B <= len; next += w->B)
+		index_block(w, w->nbuf + next, (wpos + next) / w->B, SRC_NEW);
+	return true;
 }
 
 /* OLD's regions first, then NEW's, each in order of position. */
@@ -362,6 +451,70 @@ choose_regions(win *w, uint64_t wpos, uint64_t pad)
 	merge_runs(w, by_start, false, 0);
 }
 
+/* Any chosen region of NEW's earlier bytes, or a repeat in the window. */
+static bool
+reads_new(const win *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_hits; i++)
+		if (w->hits[i].from_new)
+			return true;
+	return w->n_inn > 0;
+}
+
+/* NEW's entries out of the table: OLD's index as index_old() left it. */
+static void
+unindex_new(win *w)
+{
+	uint64_t i;
+
+	for (i = 0; i <= w->tmask; i++)
+		if (w->table[i] & SRC_NEW)
+			w->table[i] = SLOT_EMPTY;
+}
+
+/*
+ * One pass over NEW: its SHA-256, and whether the delta will copy from
+ * NEW's earlier bytes, so that the header's flag SELF (section 5.3) says
+ * so only then.  Each window's hits and regions are found as do_window()
+ * finds them, NEW's blocks indexed as they come, until a window would
+ * read NEW; then NEW's entries leave the table again.
+ */
+static pf_ret
+hash_new(win *w, uint8_t sha[32])
+{
+	uint64_t pos = 0, n = w->nw->size;
+	bool look = w->self_ok, found = false;
+	size_t k;
+	pf_sha256_ctx c;
+	pf_ret r = PF_OK;
+
+	if (pf_sha256_init(&c) != 0)
+		return pf_err_nomem(w->err);
+	w->self = w->self_ok;
+	while (pos < n && r == PF_OK) {
+		k = n - pos < w->W ? (size_t)(n - pos) : w->W;
+		r = w->nw->read_at(w->nw->opaque, pos, w->nbuf, k, w->err);
+		if (r != PF_OK)
+			break;
+		pf_sha256_update(&c, w->nbuf, k);
+		if (look && !find_hits(w, pos, k))
+			r = pf_err_nomem(w->err);
+		if (look && r == PF_OK) {
+			choose_regions(w, pos, w->W / 4);
+			found = reads_new(w);
+			look = !found;
+		}
+		pos += k;
+	}
+	pf_sha256_final(&c, sha);
+	if (w->self_ok)
+		unindex_new(w);
+	w->self = found;
+	return r;
+}
+
 /* Reads the chosen regions of OLD into w->ref; *ref_len is their sum. */
 static pf_ret
 read_regions(win *w, size_t *ref_len)
@@ -415,59 +568,119 @@ context_of(const win *w, const region *g, uint64_t pos, uint8_t *ctx)
 	return PF_OK;
 }
 
-/* Gives the window's segments to e, cut where regions meet in ref. */
+/* Gives one segment to e, its copy cut where regions meet in ref. */
 static pf_ret
-put_segments(win *w, pf_denc *e, const pf_seg_list *segs)
+put_segment(win *w, pf_denc *e, pf_seg sg)
 {
 	const region *g;
-	pf_seg sg;
 	uint64_t room;
 	uint8_t ctx;
-	size_t i;
 	pf_ret r;
 
-	for (i = 0; i < segs->n; i++) {
-		sg = segs->v[i];
-		while (sg.copy_len > 0) {
-			g = region_at(w, sg.old_pos);
-			room = g->ref_start + g->len - sg.old_pos;
-			if ((r = context_of(w, g, sg.old_pos, &ctx)) != PF_OK)
-				return r;
-			sg.from_new = g->from_new;
-			if (room >= sg.copy_len) {
-				pf_denc_segment(e, w->ref, &sg, w->nbuf,
-				    (int64_t)g->old_start -
-				    (int64_t)g->ref_start, ctx);
-				break;
-			}
-			pf_denc_segment(e, w->ref, &(pf_seg){ sg.new_pos,
-			    sg.old_pos, room, 0, g->from_new }, w->nbuf,
+	while (sg.copy_len > 0) {
+		g = region_at(w, sg.old_pos);
+		room = g->ref_start + g->len - sg.old_pos;
+		if ((r = context_of(w, g, sg.old_pos, &ctx)) != PF_OK)
+			return r;
+		sg.from_new = g->from_new;
+		if (room >= sg.copy_len) {
+			pf_denc_segment(e, w->ref, &sg, w->nbuf,
 			    (int64_t)g->old_start - (int64_t)g->ref_start, ctx);
-			sg.new_pos += room;
-			sg.old_pos += room;
-			sg.copy_len -= room;
+			return PF_OK;
 		}
-		sg.from_new = false;
-		if (sg.copy_len == 0 && sg.extra_len > 0)
-			pf_denc_segment(e, w->ref, &sg, w->nbuf, 0, 0);
+		pf_denc_segment(e, w->ref, &(pf_seg){ sg.new_pos, sg.old_pos,
+		    room, 0, g->from_new }, w->nbuf,
+		    (int64_t)g->old_start - (int64_t)g->ref_start, ctx);
+		sg.new_pos += room;
+		sg.old_pos += room;
+		sg.copy_len -= room;
+	}
+	sg.from_new = false;
+	if (sg.extra_len > 0)
+		pf_denc_segment(e, w->ref, &sg, w->nbuf, 0, 0);
+	return PF_OK;
+}
+
+/* The part of sg that falls in the window's bytes [from, to). */
+static pf_ret
+put_part(win *w, pf_denc *e, pf_seg sg, uint64_t from, uint64_t to)
+{
+	uint64_t copy_end = sg.new_pos + sg.copy_len;
+	uint64_t end = copy_end + sg.extra_len;
+
+	if (from < sg.new_pos)
+		from = sg.new_pos;
+	if (to > end)
+		to = end;
+	if (from >= to)
+		return PF_OK;
+	if (from < copy_end) {
+		sg.old_pos += from - sg.new_pos;
+		sg.copy_len = (to < copy_end ? to : copy_end) - from;
+	} else
+		sg.copy_len = 0;
+	sg.new_pos = from;
+	sg.extra_len = to > copy_end ? to - (from > copy_end ? from :
+	    copy_end) : 0;
+	return put_segment(w, e, sg);
+}
+
+/*
+ * A repeat inside the window as copies from NEW (section 5.3), each at
+ * most as long as the distance, so that none reads its own output.  They
+ * read the window where it lies in w->ref, as every copy of the window
+ * reads w->ref.
+ */
+static pf_ret
+put_inner(win *w, pf_denc *e, uint64_t wpos, const inner *v)
+{
+	size_t d = v->at - v->src, done, c;
+	uint8_t ctx;
+	pf_ret r;
+
+	for (done = 0; done < v->len; done += c) {
+		c = v->len - done < d ? v->len - done : d;
+		if (v->src + done > 0)
+			ctx = w->nbuf[v->src + done - 1];
+		else if (wpos == 0)
+			ctx = 0;
+		else if ((r = w->nw->read_at(w->nw->opaque, wpos - 1, &ctx, 1,
+		    w->err)) != PF_OK)
+			return r;
+		pf_denc_segment(e, w->ref, &(pf_seg){ v->at + done,
+		    w->R + v->src + done, c, 0, true }, w->nbuf,
+		    (int64_t)wpos - (int64_t)w->R, ctx);
 	}
 	return PF_OK;
 }
 
 /*
- * The window's blocks, at multiples of B in NEW, into the table: later
- * windows copy from them (section 5.3).  wpos is a multiple of W, and so
- * of B when B is at most W.
+ * Gives the window's segments to e, with the window's repeats in place
+ * of what the matcher made of their bytes.
  */
-static void
-index_new(win *w, uint64_t wpos, size_t len)
+static pf_ret
+put_segments(win *w, pf_denc *e, uint64_t wpos, const pf_seg_list *segs)
 {
-	size_t i;
+	uint64_t at = 0, end;
+	size_t i, k = 0;
+	pf_ret r = PF_OK;
 
-	if (wpos % w->B != 0)
-		return;
-	for (i = 0; i + w->B <= len; i += w->B)
-		index_block(w, w->nbuf + i, (wpos + i) / w->B, SRC_NEW);
+	for (i = 0; i < segs->n && r == PF_OK; i++) {
+		end = segs->v[i].new_pos + segs->v[i].copy_len +
+		    segs->v[i].extra_len;
+		while (r == PF_OK && k < w->n_inn && w->inn[k].at < end) {
+			r = put_part(w, e, segs->v[i], at, w->inn[k].at);
+			if (r == PF_OK)
+				r = put_inner(w, e, wpos, &w->inn[k]);
+			at = w->inn[k].at + w->inn[k].len;
+			k++;
+		}
+		if (r == PF_OK)
+			r = put_part(w, e, segs->v[i], at, end);
+		if (at < end)
+			at = end;
+	}
+	return r;
 }
 
 static pf_ret
@@ -489,11 +702,9 @@ do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
 	r = pf_delta_match(w->ref, ref_len, w->nbuf, len, threads, &segs,
 	    w->err);
 	if (r == PF_OK)
-		r = put_segments(w, e, &segs);
+		r = put_segments(w, e, wpos, &segs);
 	if (r == PF_OK)
 		r = pf_denc_flush(e, out, w->err);
-	if (r == PF_OK && w->self)
-		index_new(w, wpos, len);
 	free(segs.v);
 	return r;
 }
@@ -552,8 +763,8 @@ pf_delta_encode_window(const pf_source *old, const pf_source *nw,
 out:
 	pf_denc_free(e);
 	free(w.table);
-	free(w.nbuf);
 	free(w.ref);
 	free(w.hits);
+	free(w.inn);
 	return r;
 }

@@ -42,6 +42,18 @@ TMPDIR=/nonexistent "$pd" apply "$tmp/o/img" "$tmp/d" 2>"$tmp/err" |
 grep -q "cannot create a temporary file in '/nonexistent'" "$tmp/err" &&
 	ok || fail "no temporary file, no message: $(cat "$tmp/err")"
 
+# A new file that does not repeat itself (the old one with a few bytes
+# changed, above the threshold too): no copy from NEW, so the delta does
+# not say it may make one, and applies to a pipe without a temporary file.
+head -c 1572864 "$tmp/o/img" >"$tmp/plain"
+printf 'edited' | dd of="$tmp/plain" bs=1 seek=700000 conv=notrunc 2>/dev/null
+expect 0 "$pd" -f diff --memory 16M "$tmp/o/img" "$tmp/plain" "$tmp/dp"
+expect 0 "$pd" info "$tmp/dp"
+grep -q "earlier bytes" "$tmp/out" && fail "flag SELF without a copy from NEW" ||
+	ok
+TMPDIR=/nonexistent "$pd" apply "$tmp/o/img" "$tmp/dp" | cmp -s - "$tmp/plain" &&
+	ok || fail "no repeats: wrong result through a pipe"
+
 # A package: verified (into a temporary file), installed, rolled back.
 expect 0 patch-create -q --name self --memory 16M -o "$tmp/p.ppkg" "$tmp/o" \
 	"$tmp/n"

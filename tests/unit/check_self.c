@@ -116,6 +116,29 @@ encode_window(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 }
 
 /*
+ * Encodes with any number of threads and with one (the same output), and
+ * checks that the delta has the flag SELF.
+ */
+static void
+encode_self(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
+    pf_buf *out)
+{
+	pf_delta_info info;
+	pf_err err;
+	pf_buf one;
+
+	encode_window(old, on, nw, nn, 0, out);
+	encode_window(old, on, nw, nn, 1, &one);
+	ck_assert_msg(out->len == one.len &&
+	    memcmp(out->data, one.data, one.len) == 0,
+	    "output depends on the thread count");
+	ck_assert_int_eq(pf_delta_read_info(out->data, out->len, &info, &err),
+	    PF_OK);
+	ck_assert(info.flags & PF_DELTA_FLAG_SELF);
+	pf_buf_free(&one);
+}
+
+/*
  * NEW repeats a random block of 300 KB five times, farther apart than a
  * window (128 KiB at 16 MiB): it is paid for once.
  */
@@ -124,8 +147,7 @@ START_TEST(test_window_repeats)
 	size_t bn = 300000, on = 1u << 20, nn = 5 * bn + 500000, i;
 	uint8_t *old = random_bytes(on), *blk = random_bytes(bn);
 	uint8_t *nw = malloc(nn);
-	pf_delta_info info;
-	pf_buf d1, d2;
+	pf_buf d1;
 	pf_err err;
 	rbuf b;
 
@@ -135,13 +157,7 @@ START_TEST(test_window_repeats)
 	memcpy(nw + 5 * bn, old + 4096, 500000);
 	nw[bn + 1000] ^= 0x55;          /* an edit in a repetition */
 	nw[3 * bn + 77] ^= 0x01;
-	encode_window(old, on, nw, nn, 0, &d1);
-	encode_window(old, on, nw, nn, 1, &d2);
-	ck_assert_msg(d1.len == d2.len && memcmp(d1.data, d2.data, d1.len) == 0,
-	    "output depends on the thread count");
-	ck_assert_int_eq(pf_delta_read_info(d1.data, d1.len, &info, &err),
-	    PF_OK);
-	ck_assert(info.flags & PF_DELTA_FLAG_SELF);
+	encode_self(old, on, nw, nn, &d1);
 	/* One block of 300 KB (random, so incompressible) and little else. */
 	ck_assert_msg(d1.len < bn + bn / 10, "delta of %zu bytes", d1.len);
 
@@ -161,9 +177,119 @@ START_TEST(test_window_repeats)
 	ck_assert_ptr_nonnull(strstr(err.msg, "cannot be read back"));
 	pf_buf_free(&b.buf);
 	pf_buf_free(&d1);
-	pf_buf_free(&d2);
 	free(old);
 	free(blk);
+	free(nw);
+}
+END_TEST
+
+/*
+ * NEW that does not repeat itself: the windowed encoder makes no copy
+ * from NEW, so the header does not say it may (a decoder would keep a
+ * read-back it does not need), and decoding reads nothing back.
+ */
+START_TEST(test_window_no_repeats)
+{
+	size_t on = 1u << 20, nn = on, i;
+	uint8_t *old = random_bytes(on), *nw = malloc(nn);
+	pf_delta_info info;
+	pf_buf d;
+	pf_err err;
+	rbuf b;
+
+	ck_assert_ptr_nonnull(nw);
+	memcpy(nw, old, nn);
+	for (i = 0; i < nn; i += 40000)
+		nw[i] ^= 0x5A;
+	/* A moved block, found in OLD, not in NEW. */
+	memcpy(nw + 300000, old + 700000, 50000);
+	encode_window(old, on, nw, nn, 1, &d);
+	ck_assert_int_eq(pf_delta_read_info(d.data, d.len, &info, &err),
+	    PF_OK);
+	ck_assert_msg(!(info.flags & PF_DELTA_FLAG_SELF),
+	    "flag SELF without a copy from NEW");
+	ck_assert_msg(decode(&d, old, on, &b, true, &err) == PF_OK,
+	    "decode: %s", err.msg);
+	ck_assert(b.buf.len == nn && memcmp(b.buf.data, nw, nn) == 0);
+	ck_assert_int_eq(b.opened, 0);
+	pf_buf_free(&b.buf);
+	/* A decoder that cannot read back applies it as well. */
+	ck_assert_msg(decode(&d, old, on, &b, false, &err) == PF_OK,
+	    "decode without read-back: %s", err.msg);
+	pf_buf_free(&b.buf);
+	pf_buf_free(&d);
+	free(old);
+	free(nw);
+}
+END_TEST
+
+/*
+ * NEW repeats, inside one window (128 KiB at 16 MiB), a block that
+ * differs from OLD in every 40th byte: the second time it is a copy of
+ * the first, without the diff bytes again.
+ */
+START_TEST(test_window_inner)
+{
+	size_t on = 1u << 20, bn = 50000, nn = 2 * bn + 20000, i;
+	uint8_t *old = random_bytes(on), *nw = malloc(nn), *tail;
+	pf_buf d1, one;
+	pf_err err;
+	rbuf b;
+
+	ck_assert_ptr_nonnull(nw);
+	memcpy(nw, old + 200000, bn);
+	for (i = 0; i < bn; i += 40)
+		nw[i] = (uint8_t)(nw[i] + 1 + i % 7);
+	tail = random_bytes(20000);
+	memcpy(nw + bn, tail, 20000);
+	memcpy(nw + bn + 20000, nw, bn);
+	encode_self(old, on, nw, nn, &d1);
+	/* The delta of the first occurrence and the random bytes alone. */
+	encode_window(old, on, nw, bn + 20000, 1, &one);
+	ck_assert_msg(d1.len < one.len + 200, "delta of %zu bytes, %zu without"
+	    " the repetition", d1.len, one.len);
+	ck_assert_msg(decode(&d1, old, on, &b, true, &err) == PF_OK,
+	    "decode: %s", err.msg);
+	ck_assert(b.buf.len == nn && memcmp(b.buf.data, nw, nn) == 0);
+	ck_assert_int_eq(b.opened, 1);
+	ck_assert_int_gt(b.reads, 0);
+	ck_assert_int_eq(b.beyond, 0);
+	pf_buf_free(&b.buf);
+	pf_buf_free(&d1);
+	pf_buf_free(&one);
+	free(old);
+	free(nw);
+	free(tail);
+}
+END_TEST
+
+/*
+ * A short period inside one window: each copy from NEW is at most as
+ * long as its distance, so none reads the bytes it makes.
+ */
+START_TEST(test_window_period)
+{
+	size_t on = 65536, per = 100, nn = 100000, i;
+	uint8_t *old = random_bytes(on), *unit = random_bytes(per);
+	uint8_t *nw = malloc(nn);
+	pf_buf d;
+	pf_err err;
+	rbuf b;
+
+	ck_assert_ptr_nonnull(nw);
+	for (i = 0; i < nn; i++)
+		nw[i] = unit[i % per];
+	encode_window(old, on, nw, nn, 1, &d);
+	ck_assert_msg(d.len < 2000, "delta of %zu bytes", d.len);
+	ck_assert_msg(decode(&d, old, on, &b, true, &err) == PF_OK,
+	    "decode: %s", err.msg);
+	ck_assert(b.buf.len == nn && memcmp(b.buf.data, nw, nn) == 0);
+	ck_assert_int_gt(b.reads, 0);
+	ck_assert_int_eq(b.beyond, 0);
+	pf_buf_free(&b.buf);
+	pf_buf_free(&d);
+	free(old);
+	free(unit);
 	free(nw);
 }
 END_TEST
@@ -299,6 +425,9 @@ self_suite(void)
 	t = tcase_create("window");
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_window_repeats);
+	tcase_add_test(t, test_window_no_repeats);
+	tcase_add_test(t, test_window_inner);
+	tcase_add_test(t, test_window_period);
 	suite_add_tcase(s, t);
 	t = tcase_create("decoder");
 	tcase_add_test(t, test_self_exact);
