@@ -88,6 +88,13 @@ child(const pf_hook_exec *x, const char *path, const char **env, int out,
 	sigset_t none;
 	size_t i;
 
+#ifdef PF_COVERAGE
+	/*
+	 * gcov writes its counts at exit, which an exec never reaches; and
+	 * before the chroot, or it would make its files inside the tree.
+	 */
+	__gcov_dump();
+#endif
 	setpgid(0, 0);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		signal(sigs[i], SIG_DFL);
@@ -104,10 +111,6 @@ child(const pf_hook_exec *x, const char *path, const char **env, int out,
 	if (chdir("/") < 0)
 		_exit(126);
 	umask(022);
-#ifdef PF_COVERAGE
-	/* gcov writes its counts at exit, which an exec never reaches. */
-	__gcov_dump();
-#endif
 	execve(path, argv, (char *const *)env);
 	dprintf(2, "cannot run the hook '%s': %s\n", path, strerror(errno));
 	_exit(127);
