@@ -131,6 +131,12 @@ TESTS += tests/unit/check_dpkg
 tests_unit_check_dpkg_SOURCES = tests/unit/check_dpkg.c
 tests_unit_check_dpkg_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_dpkg_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+## Out of memory at every allocation of the builder and the applier.
+check_PROGRAMS += tests/unit/check_nomem
+TESTS += tests/unit/check_nomem
+tests_unit_check_nomem_SOURCES = tests/unit/check_nomem.c
+tests_unit_check_nomem_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_nomem_LDADD = $(TEST_LIBS)
 endif
 
 ## make check-long: every crash and error point of whole real trees (the
