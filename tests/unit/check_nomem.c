@@ -26,7 +26,9 @@
 #include <unistd.h>
 
 #include "libpatchfmt.h"
+#include "common/buf.h"
 #include "common/hash.h"
+#include "live/hotpatch.h"
 #include "package/trust.h"
 #include "run.h"
 
@@ -100,7 +102,7 @@ disarm(void)
 }
 
 static char base[256];
-static char msg[2048];
+static char msg[PF_ERR_MSG_MAX];
 static pf_keyring *empty;
 static pf_trust unsigned_ok = { .allow_unsigned = true };
 
@@ -706,11 +708,163 @@ START_TEST(output_out_of_memory)
 }
 END_TEST
 
+/*
+ * The hot-patch record, the undo record and the live journal
+ * (live/record.c, live/undo.c): built, encoded and decoded again.  A run
+ * that succeeds gives back exactly the bytes it was given.
+ */
+static pf_buf live_in[3], live_out[3];
+
+static pf_ret
+live_record(pf_buf *in, pf_buf *out, pf_err *err)
+{
+	static const uint8_t code[] = { 0x48, 0x8d, 0x3d, 0, 0, 0, 0, 0xe9,
+	    0, 0, 0, 0 };
+	pf_hp_func f = { .name = "handle", .old_offset = 0x1130, .old_len = 40,
+	    .entry_skip = 4, .head_len = 9, .head = { 0xf3, 0x0f, 0x1e, 0xfa,
+	    0x55, 0x48, 0x89, 0xe5, 0x53 }, .code = (uint8_t *)code,
+	    .code_len = sizeof code };
+	pf_hp_reloc rl = { .offset = 3, .kind = PF_HP_REL32_DATA,
+	    .addend = -4 };
+	pf_hp_data d = { .name = "table", .align = 8, .bytes = (uint8_t *)"hi",
+	    .len = 3 };
+	pf_hotpatch *hp = NULL, *back = NULL;
+	pf_ret r;
+
+	if ((r = pf_hotpatch_new(&hp)) != PF_OK)
+		return pf_err_nomem(err);
+	hp->build_id_len = 20;
+	memset(hp->build_id, 0xab, 20);
+	if ((r = pf_hotpatch_set_module(hp, "server")) != PF_OK ||
+	    (r = pf_hotpatch_add_func(hp, &f, NULL)) != PF_OK ||
+	    (r = pf_hotpatch_add_data(hp, &d, NULL)) != PF_OK ||
+	    (r = pf_hotpatch_add_reloc(hp, 0, &rl)) != PF_OK ||
+	    (r = pf_hotpatch_refuse(hp, "counter", "size changed")) != PF_OK ||
+	    (r = pf_hotpatch_encode(hp, in)) != PF_OK)
+		pf_err_set(err, r, "cannot make the record: out of memory");
+	else if ((r = pf_hotpatch_decode(in->data, in->len, &back, err)) ==
+	    PF_OK && (r = pf_hotpatch_encode(back, out)) != PF_OK)
+		pf_err_set(err, r, "cannot encode it again: out of memory");
+	pf_hotpatch_free(back);
+	pf_hotpatch_free(hp);
+	return r;
+}
+
+static pf_ret
+live_undo(pf_buf *in, pf_buf *out, pf_buf *jin, pf_buf *jout, pf_err *err)
+{
+	pf_live_site s[2] = { { .addr = 0x5555000, .len = 5, .old = { 0x55 },
+	    .new = { 0xe9, 1, 2, 3, 4 } }, { .addr = 0x5556000, .len = 9 } };
+	pf_live_undo u = { .build_id_len = 4, .base = 0x555500000000,
+	    .region = 0x555400000000, .region_len = 8192, .room = true,
+	    .sites = s, .n_sites = 2 }, *back = NULL;
+	pf_live_journal j = { .phase = PF_LIVE_REVERTING, .frozen = true,
+	    .hijack = { .tid = 7, .insn = 0x1000, .nr = 9 } }, *jback = NULL;
+	pf_ret r;
+
+	if ((r = pf_live_undo_encode(&u, in)) != PF_OK)
+		return pf_err_set(err, r, "cannot encode: out of memory");
+	if ((r = pf_live_undo_decode(in->data, in->len, &back, err)) != PF_OK)
+		return r;
+	j.mods = &back;
+	j.n_mods = 1;
+	if ((r = pf_live_undo_encode(back, out)) != PF_OK ||
+	    (r = pf_live_journal_encode(&j, jin)) != PF_OK)
+		pf_err_set(err, r, "cannot encode: out of memory");
+	else if ((r = pf_live_journal_decode(jin->data, jin->len, &jback,
+	    err)) == PF_OK && (r = pf_live_journal_encode(jback, jout)) !=
+	    PF_OK)
+		pf_err_set(err, r, "cannot encode: out of memory");
+	pf_live_journal_free(jback);
+	pf_live_undo_free(back);
+	return r;
+}
+
+static pf_ret
+op_live(void)
+{
+	pf_err err;
+	pf_ret r;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		pf_buf_free(&live_in[i]);
+		pf_buf_free(&live_out[i]);
+	}
+	pf_err_clear(&err);
+	if ((r = live_record(&live_in[0], &live_out[0], &err)) == PF_OK)
+		r = live_undo(&live_in[1], &live_out[1], &live_in[2],
+		    &live_out[2], &err);
+	keep(err.msg);
+	return r;
+}
+
+static void
+check_live(pf_ret r, bool hit)
+{
+	int i;
+
+	(void)hit;
+	for (i = 0; r == PF_OK && i < 3; i++) {
+		ck_assert_uint_gt(live_in[i].len, 8);
+		ck_assert_uint_eq(live_out[i].len, live_in[i].len);
+		ck_assert(memcmp(live_out[i].data, live_in[i].data,
+		    live_in[i].len) == 0);
+	}
+}
+
+START_TEST(live_records_out_of_memory)
+{
+#ifdef UNDER_ASAN
+	return;
+#else
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		pf_buf_init(&live_in[i]);
+		pf_buf_init(&live_out[i]);
+	}
+	ck_assert_int_gt(every_allocation(op_live, check_live, no_reset), 10);
+#endif
+}
+END_TEST
+
+/* A byte after an undo record or a journal is damage, not padding. */
+START_TEST(live_records_trailing_bytes)
+{
+	pf_live_undo *u = NULL;
+	pf_live_journal *j = NULL;
+	pf_err err;
+
+	pf_err_clear(&err);
+	for (int i = 0; i < 3; i++) {
+		pf_buf_init(&live_in[i]);
+		pf_buf_init(&live_out[i]);
+	}
+	ck_assert_int_eq(op_live(), PF_OK);
+	pf_buf_append(&live_in[1], "\0", 1);
+	ck_assert_int_eq(pf_live_undo_decode(live_in[1].data, live_in[1].len,
+	    &u, &err), PF_ERR_CORRUPT);
+	ck_assert_str_eq(err.msg, "undo record: trailing bytes");
+	ck_assert_ptr_null(u);
+	pf_buf_append(&live_in[2], "\0", 1);
+	ck_assert_int_eq(pf_live_journal_decode(live_in[2].data,
+	    live_in[2].len, &j, &err), PF_ERR_CORRUPT);
+	ck_assert_str_eq(err.msg, "live journal: trailing bytes");
+	ck_assert_ptr_null(j);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
 	Suite *s = suite_create("nomem");
 	TCase *tc = tcase_create("every allocation");
+	TCase *live = tcase_create("live records");
+
+	tcase_add_test(live, live_records_out_of_memory);
+	tcase_add_test(live, live_records_trailing_bytes);
+	suite_add_tcase(s, live);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
