@@ -51,7 +51,8 @@ CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh \
 	tests/cli/t1030-output-faults.sh
 EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
 ## Refusals and error paths that no other test takes (issue 11, coverage).
-CLI_TESTS += tests/cli/t8000-refusals.sh tests/cli/t8010-unprivileged.sh
+CLI_TESTS += tests/cli/t8000-refusals.sh tests/cli/t8010-unprivileged.sh \
+	tests/cli/t8020-apply-errors.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
