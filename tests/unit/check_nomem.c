@@ -9,7 +9,8 @@
  * the tree exactly as it was (the integrity model of the applier), a
  * failed --output must leave no output directory.
  *
- * AddressSanitizer owns malloc itself: under it the tests are skipped.
+ * AddressSanitizer owns malloc itself: under it each operation runs
+ * once, without failures.
  */
 #include <config.h>
 
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +380,10 @@ every_allocation(op_fn op, void (*check)(pf_ret, bool), void (*reset)(void))
 	ck_assert_msg(r == PF_OK, "without failures: %s", msg);
 	check(r, false);
 	reset();
+#ifdef UNDER_ASAN
+	/* ASan owns malloc: nothing can fail; the run above is checked. */
+	return LONG_MAX;
+#endif
 	for (n = 1; n < 200000; n++) {
 		msg[0] = '\0';
 		arm(n);
@@ -435,14 +441,10 @@ no_reset(void)
 
 START_TEST(builder_out_of_memory)
 {
-#ifdef UNDER_ASAN
-	return;
-#else
 	ck_assert_int_gt(every_allocation(op_build, check_build, no_reset),
 	    50);
 	close(build_fd);
 	build_fd = -1;
-#endif
 }
 END_TEST
 
@@ -563,12 +565,8 @@ reset_install(void)
 
 START_TEST(install_out_of_memory)
 {
-#ifdef UNDER_ASAN
-	return;
-#else
 	ck_assert_int_gt(every_allocation(op_install, check_install,
 	    reset_install), 50);
-#endif
 }
 END_TEST
 
@@ -636,13 +634,9 @@ reset_rollback(void)
 
 START_TEST(rollback_out_of_memory)
 {
-#ifdef UNDER_ASAN
-	return;
-#else
 	reset_rollback();
 	ck_assert_int_gt(every_allocation(op_rollback, check_rollback,
 	    reset_rollback), 50);
-#endif
 }
 END_TEST
 
@@ -699,12 +693,8 @@ reset_output(void)
 
 START_TEST(output_out_of_memory)
 {
-#ifdef UNDER_ASAN
-	return;
-#else
 	ck_assert_int_gt(every_allocation(op_output, check_output,
 	    reset_output), 50);
-#endif
 }
 END_TEST
 
@@ -815,9 +805,6 @@ check_live(pf_ret r, bool hit)
 
 START_TEST(live_records_out_of_memory)
 {
-#ifdef UNDER_ASAN
-	return;
-#else
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -825,7 +812,10 @@ START_TEST(live_records_out_of_memory)
 		pf_buf_init(&live_out[i]);
 	}
 	ck_assert_int_gt(every_allocation(op_live, check_live, no_reset), 10);
-#endif
+	for (i = 0; i < 3; i++) {
+		pf_buf_free(&live_in[i]);
+		pf_buf_free(&live_out[i]);
+	}
 }
 END_TEST
 
@@ -852,6 +842,10 @@ START_TEST(live_records_trailing_bytes)
 	    live_in[2].len, &j, &err), PF_ERR_CORRUPT);
 	ck_assert_str_eq(err.msg, "live journal: trailing bytes");
 	ck_assert_ptr_null(j);
+	for (int i = 0; i < 3; i++) {
+		pf_buf_free(&live_in[i]);
+		pf_buf_free(&live_out[i]);
+	}
 }
 END_TEST
 
