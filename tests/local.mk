@@ -50,6 +50,9 @@ CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh \
 	tests/cli/t1020-output.sh \
 	tests/cli/t1030-output-faults.sh
 EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
+## Refusals and error paths that no other test takes (issue 11, coverage).
+CLI_TESTS += tests/cli/t8000-refusals.sh tests/cli/t8010-unprivileged.sh \
+	tests/cli/t8020-apply-errors.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/live.sh
 
@@ -131,6 +134,12 @@ TESTS += tests/unit/check_dpkg
 tests_unit_check_dpkg_SOURCES = tests/unit/check_dpkg.c
 tests_unit_check_dpkg_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_dpkg_LDADD = libpatchfmt/libpf_apply.la $(CHECK_LIBS)
+## Out of memory at every allocation of the builder and the applier.
+check_PROGRAMS += tests/unit/check_nomem
+TESTS += tests/unit/check_nomem
+tests_unit_check_nomem_SOURCES = tests/unit/check_nomem.c
+tests_unit_check_nomem_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_check_nomem_LDADD = $(TEST_LIBS)
 endif
 
 ## make check-long: every crash and error point of whole real trees (the

@@ -864,6 +864,8 @@ pf_builder_diff_one(pf_builder *b, const char *old_root, const char *new_root,
 	bool same, nblob, oblob;
 	pf_ret r;
 
+	/* Both are freed at out, also when the old side failed to load. */
+	memset(&n, 0, sizeof n);
 	if ((r = load_side(b, old_root, on, &o)) != PF_OK ||
 	    (r = load_side(b, new_root, nn, &n)) != PF_OK)
 		goto out;

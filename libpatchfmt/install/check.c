@@ -580,8 +580,9 @@ pf_txn_preflight(pf_txn *t)
 		/* EROFS and missing permission both show here. */
 		if (faccessat(fd, ".", W_OK, AT_EACCESS) < 0)
 			r = pf_err_errno(&t->err, PF_ERR_IO, errno,
-			    "cannot write in '%.*s' (for '%s')", (int)shown,
-			    shown ? e->path : ".", e->path);
+			    "cannot write in '%.*s' (for '%s')",
+			    shown ? (int)shown : 1, shown ? e->path : ".",
+			    e->path);
 		else if (e->after.type == PF_TYPE_FILE)
 			r = need_space(t, &v, &nv, fd, i, e->after.size);
 	}

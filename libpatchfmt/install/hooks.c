@@ -96,6 +96,13 @@ child(const pf_hook_exec *x, const char *path, const char **env, int out,
 	if (dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(126);
 	close_from_3();
+#ifdef PF_COVERAGE
+	/*
+	 * gcov writes its counts at exit, which an exec never reaches; and
+	 * before the chroot, or it would make its files inside the tree.
+	 */
+	__gcov_dump();
+#endif
 	if (x->chroot_dir != NULL && chroot(x->chroot_dir) < 0) {
 		dprintf(2, "cannot chroot into '%s': %s\n", x->chroot_dir,
 		    strerror(errno));
@@ -104,10 +111,6 @@ child(const pf_hook_exec *x, const char *path, const char **env, int out,
 	if (chdir("/") < 0)
 		_exit(126);
 	umask(022);
-#ifdef PF_COVERAGE
-	/* gcov writes its counts at exit, which an exec never reaches. */
-	__gcov_dump();
-#endif
 	execve(path, argv, (char *const *)env);
 	dprintf(2, "cannot run the hook '%s': %s\n", path, strerror(errno));
 	_exit(127);

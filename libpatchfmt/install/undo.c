@@ -29,8 +29,11 @@ pf_txn_dfd(pf_txn *t, size_t i)
 
 	pf_err_clear(&err);
 	r = pf_dirs_get(&t->dirs, e->path, strlen(t->plan[i].dir), &fd, &err);
-	/* A parent that is not (or no longer) a directory holds nothing. */
-	if (r == PF_ERR_IO)
+	/*
+	 * A parent that is not (or no longer) a directory holds nothing;
+	 * one that cannot be opened, or remembered, is an error.
+	 */
+	if (r == PF_ERR_IO || r == PF_ERR_NOMEM)
 		pf_err_copy(&t->err, &err);
 	return r == PF_OK ? fd : -1;
 }

@@ -227,6 +227,7 @@ load_one(pf_db *db, int pdir, const char *id)
 	if (r != PF_OK)
 		return r;
 	text[n] = '\0';
+	db->spare = false;
 	if ((v = realloc(db->recs, (db->n + 1) * sizeof *v)) == NULL) {
 		free(text);
 		return pf_err_nomem(&db->err);
@@ -470,14 +471,28 @@ pf_db_open_root(pf_db **out, const char *root, const char *dir, bool create)
 }
 
 pf_ret
-pf_db_mem_add(pf_db *db, pf_db_rec *rec)
+pf_db_mem_reserve(pf_db *db)
 {
-	pf_db_rec *v = realloc(db->recs, (db->n + 1) * sizeof *v);
+	pf_db_rec *v;
 
-	if (v == NULL)
+	if (db->spare)
+		return PF_OK;
+	if ((v = realloc(db->recs, (db->n + 1) * sizeof *v)) == NULL)
 		return pf_err_nomem(&db->err);
 	db->recs = v;
-	v[db->n++] = *rec;
+	db->spare = true;
+	return PF_OK;
+}
+
+pf_ret
+pf_db_mem_add(pf_db *db, pf_db_rec *rec)
+{
+	pf_ret r;
+
+	if ((r = pf_db_mem_reserve(db)) != PF_OK)
+		return r;
+	db->spare = false;
+	db->recs[db->n++] = *rec;
 	memset(rec, 0, sizeof *rec);
 	if (db->n > 1)
 		qsort(db->recs, db->n, sizeof *db->recs, pf_db_by_install);
@@ -510,6 +525,7 @@ pf_db_reload(pf_db *db)
 	free(db->recs);
 	db->recs = NULL;
 	db->n = 0;
+	db->spare = false;
 	return load_all(db);
 }
 

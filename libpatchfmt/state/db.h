@@ -38,6 +38,7 @@ struct pf_db {
 	int lock;
 	pf_db_rec *recs;
 	size_t n;
+	bool spare;                     /* recs has room for one more */
 	bool readonly;                  /* on a read-only file system */
 	char recovered[PF_ERR_MSG_MAX]; /* what pf_db_recover() did */
 	/* The audit log (audit.c): the transaction under way, as its journal
@@ -68,6 +69,9 @@ pf_ret pf_db_reload(pf_db *db);
  * again.  Only out of memory can fail.
  */
 pf_ret pf_db_mem_add(pf_db *db, pf_db_rec *rec);
+/* Makes the room pf_db_mem_add() takes, before a commit point, so that
+ * adding the record after it cannot run out of memory. */
+pf_ret pf_db_mem_reserve(pf_db *db);
 pf_ret pf_db_mem_remove(pf_db *db, const char *id);
 
 /* Appends a copy of s to a string list; -1 when out of memory. */

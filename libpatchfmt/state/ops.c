@@ -470,6 +470,9 @@ pf_db_install(pf_db *db, pf_reader *rd, pf_txn *t, const char *root)
 	r = fill_record(db, &rec, rd);
 	if (r == PF_OK)
 		r = prepare(db, c.pdir, rd, &rec);
+	/* Once committed, the install stands: nothing after may fail. */
+	if (r == PF_OK)
+		r = pf_db_mem_reserve(db);
 	if (r == PF_OK)
 		r = run_txn(db, t, &c);
 	/* The handle shows the new state to its next call (a package
