@@ -619,7 +619,7 @@ reset_rollback(void)
 {
 	char root[512], state[512];
 	pf_db *db;
-	pf_db_info info;
+	pf_db_info info = { .size = sizeof info };
 
 	reset_install();
 	ck_assert_int_eq(op_install(), PF_OK);
