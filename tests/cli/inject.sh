@@ -53,7 +53,11 @@ inject() {
 	shift 2
 	_name=$(sed -n "${_n}p" "$tmp/calls")
 	_k=$(head -n "$_n" "$tmp/calls" | grep -cx "$_name")
-	strace -f -qq -o /dev/null -e trace="$_name" -e signal=none \
+	case $_action in
+	signal=*) _aside=gcov_aside ;;
+	*) _aside= ;;
+	esac
+	$_aside strace -f -qq -o /dev/null -e trace="$_name" -e signal=none \
 	    -e inject="$_name:$_action:when=$_k" "$@"
 }
 

@@ -96,7 +96,7 @@ for op in apply rollback; do
 			# strace kills itself with the signal that killed its
 			# tracee: the subshell, which outlives it, keeps the
 			# shell quiet about that.
-			(strace -f -qq -o /dev/null -e trace="$k" \
+			(gcov_aside strace -f -qq -o /dev/null -e trace="$k" \
 				-e inject="$k:signal=KILL:when=$i" "$@" \
 				>/dev/null 2>&1; true) 2>/dev/null
 			check "$op: SIGKILL at $k call $i of $n"

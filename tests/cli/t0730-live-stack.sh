@@ -236,7 +236,7 @@ for op in apply rollback; do
 					fail "$op $k $i: apply before"
 				set -- patch-rollback $S $W hp-b
 			fi
-			(strace -f -qq -o /dev/null -e trace="$k" \
+			(gcov_aside strace -f -qq -o /dev/null -e trace="$k" \
 				-e inject="$k:signal=KILL:when=$i" "$@" \
 				>/dev/null 2>&1; true) 2>/dev/null
 			check "$op: SIGKILL at $k call $i of $n"
