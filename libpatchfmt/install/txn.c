@@ -711,8 +711,9 @@ finish(pf_txn *t, const pf_txn_hooks *h)
 	if (r == PF_OK && h != NULL && h->end != NULL)
 		r = h->end(h->opaque, t, true);
 	if (r != PF_OK) {
-		note(t, "installed, but cleaning up failed; the next run "
-		    "finishes it", &t->err);
+		note(t, t->reversed ? "rolled back, but cleaning up failed; "
+		    "the next run finishes it" : "installed, but cleaning up "
+		    "failed; the next run finishes it", &t->err);
 		pf_err_clear(&t->err);
 	}
 	t->state = PF_TXN_APPLIED;

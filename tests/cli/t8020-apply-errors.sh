@@ -39,7 +39,10 @@ tries() {
 		# Past the commit point a failure to clean up is a warning,
 		# and the next run removes what is left.
 		# (A second rollback then says "not installed", status 16.)
-		0) [ "$h" = "$(eval echo \$h_$_to)" ] || { "$@" >/dev/null 2>&1
+		0) case $_tool in rollback) ! grep -q "installed, but" \
+			"$tmp/err" || fail "$what: a rollback that says" \
+			"installed: $(cat "$tmp/err")" ;; esac
+		   [ "$h" = "$(eval echo \$h_$_to)" ] || { "$@" >/dev/null 2>&1
 			[ "$(tree_hash "$tmp/t")" = "$(eval echo \$h_$_to)" ]; } ||
 			fail "$what: succeeded, but the tree is not $_to" ;;
 		5) if grep -q "cannot write the report" "$tmp/err"; then
