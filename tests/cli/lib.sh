@@ -10,10 +10,12 @@ trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 failures=0
 count=0
 
-# gcov_aside CMD...: runs CMD, a run killed on purpose.  In a coverage
-# build (make coverage) every process writes its counts into the .gcda
-# files when it exits; killed while it does, it would leave one torn and
-# fail the whole report, so such runs write theirs aside, into $tmp.
+# gcov_aside CMD...: runs CMD, a run killed on purpose at a point that
+# may fall after its exit has begun (the live kill loops count calls of
+# the whole run).  In a coverage build (make coverage) every process
+# writes its counts into the .gcda files when it exits; killed while it
+# does, it would leave one torn and fail the whole report, so such runs
+# write theirs aside, into $tmp.  (inject.sh's points stop before.)
 if grep -q '^#define PF_COVERAGE 1' "$top_builddir/config.h" 2>/dev/null; then
 	gcov_aside() { GCOV_PREFIX=$tmp/gcov-aside "$@"; }
 else
