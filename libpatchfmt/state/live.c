@@ -697,16 +697,10 @@ pf_db_live_below(pf_db *db, const char *id, int pid, char ***ids,
 		return r;
 	}
 	/* Layers are listed sorted, so is what the patch stands on. */
-	if ((v = calloc(l.n + 1, sizeof *v)) == NULL)
-		r = pf_err_nomem(&db->err);
-	for (i = 0; r == PF_OK && i < l.n; i++) {
-		if (l.j[i] == NULL || !stands_on(j, l.j[i]))
-			continue;
-		if ((v[n] = strdup(l.ids[i])) == NULL)
+	for (i = 0; r == PF_OK && i < l.n; i++)
+		if (l.j[i] != NULL && stands_on(j, l.j[i]) &&
+		    pf_db_push(&v, &n, l.ids[i]) < 0)
 			r = pf_err_nomem(&db->err);
-		else
-			n++;
-	}
 	free_layers(&l);
 	pf_live_journal_free(j);
 	if (r != PF_OK) {
