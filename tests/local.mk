@@ -11,7 +11,7 @@ AM_TESTS_ENVIRONMENT = \
 TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(SODIUM_CFLAGS) $(LZMA_CFLAGS)
 TEST_LIBS = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la $(CHECK_LIBS)
 
-EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h \
+EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h tests/unit/files.h \
 	tests/cli/meta-compare.sh tests/cli/per-path.awk \
 	tests/cli/field.sh tests/schemas/README \
 	tests/schemas/cyclonedx-1.5-subset.schema.json \

@@ -5,9 +5,11 @@
  */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/ckd.h"
 #include "delta/delta.h"
@@ -21,6 +23,16 @@
 
 /* New bytes are handed to the ostream and the hasher in pieces this big. */
 #define OUT_CHUNK (64u << 10)
+
+/*
+ * With a second thread, the pieces decoded and not yet written: 1 MiB,
+ * enough for the decoder to run on while OLD's hash is checked (a few
+ * milliseconds for 10 MB) and while a piece is hashed and written.
+ */
+#define WQ_SLOTS 16u
+
+/* Below this much NEW, a second thread saves less than it costs. */
+#define WQ_MIN_NEW (4u * OUT_CHUNK)
 
 static const char *const stream_name[PF_DELTA_NSTREAMS] = {
 	[PF_DELTA_CTRL] = "delta control stream",
@@ -51,7 +63,31 @@ typedef struct dec {
 	pf_pred pred;           /* section 10, with PF_DELTA_FLAG_PREDICT */
 	pf_pred_src *psrc;
 	pf_source pold;         /* the prediction of old */
+	struct wq *wq;          /* the second thread, when there is one */
 } dec;
+
+/*
+ * The second thread (libpatchfmt's, not the format's): it checks OLD's
+ * hash, then hashes and writes the pieces of NEW the decoder hands it,
+ * in order.  Nothing is written before OLD is checked, as without it.
+ * Slot put % WQ_SLOTS is the decoder's; got to put - 1 are the thread's.
+ */
+typedef struct wq {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* broadcast on every change below */
+	uint8_t *ring;          /* WQ_SLOTS pieces of OUT_CHUNK bytes */
+	uint8_t *iobuf;         /* the thread's reads of OLD */
+	size_t len[WQ_SLOTS];
+	uint64_t put, got;      /* pieces handed over, pieces written */
+	bool stop;              /* no more pieces will come */
+	bool abort;             /* and those handed over are not wanted */
+	bool old_done;          /* OLD's check is over; old_ret says how */
+	pf_ret old_ret;
+	pf_ret ret;             /* PF_OK, or the thread's failure */
+	pf_err err;
+	const pf_source *old;   /* OLD itself, not its prediction */
+} wq;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
 static pf_ret
@@ -80,7 +116,7 @@ read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
 }
 
 static pf_ret
-check_old(dec *d, pf_err *err)
+check_old(dec *d, const pf_source *old, uint8_t *buf, pf_err *err)
 {
 	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
 	uint8_t digest[PF_SHA256_LEN];
@@ -90,25 +126,25 @@ check_old(dec *d, pf_err *err)
 	size_t n;
 	pf_ret r;
 
-	if (d->old->size != d->info.old_size)
+	if (old->size != d->info.old_size)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected %llu bytes, "
 		    "found %llu", name, (unsigned long long)d->info.old_size,
-		    (unsigned long long)d->old->size);
+		    (unsigned long long)old->size);
 	/* Section 3.4: without hashes, whoever holds them checks old. */
 	if (!d->info.has_sha256)
 		return PF_OK;
 	if (pf_sha256_init(&c) != 0)
 		return pf_err_nomem(err);
-	for (off = 0; off < d->old->size; off += n) {
-		n = d->old->size - off < IO_CHUNK ?
-		    (size_t)(d->old->size - off) : IO_CHUNK;
-		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
+	for (off = 0; off < old->size; off += n) {
+		n = old->size - off < IO_CHUNK ?
+		    (size_t)(old->size - off) : IO_CHUNK;
+		r = old->read_at(old->opaque, off, buf, n, err);
 		if (r != PF_OK) {
 			pf_sha256_discard(&c);
 			return r;
 		}
-		pf_sha256_update(&c, d->iobuf, n);
+		pf_sha256_update(&c, buf, n);
 	}
 	pf_sha256_final(&c, digest);
 	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
@@ -119,18 +155,158 @@ check_old(dec *d, pf_err *err)
 	return PF_OK;
 }
 
-/* Hashes the output piece and hands it to the ostream. */
+/* Hashes a piece of NEW and hands it to the ostream. */
+static pf_ret
+write_piece(dec *d, const uint8_t *p, size_t n, pf_err *err)
+{
+	if (d->info.has_sha256)
+		pf_sha256_update(&d->sha, p, n);
+	return d->out->write(d->out->opaque, p, n, err);
+}
+
+static void *
+wq_run(void *arg)
+{
+	dec *d = arg;
+	wq *q = d->wq;
+	pf_ret r;
+	size_t slot;
+
+	r = check_old(d, q->old, q->iobuf, &q->err);
+	pthread_mutex_lock(&q->mu);
+	q->old_done = true;
+	q->old_ret = q->ret = r;
+	pthread_cond_broadcast(&q->cv);
+	while (q->ret == PF_OK) {
+		while (q->got == q->put && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->got == q->put || q->abort)
+			break;
+		slot = (size_t)(q->got % WQ_SLOTS);
+		pthread_mutex_unlock(&q->mu);
+		r = write_piece(d, q->ring + slot * OUT_CHUNK, q->len[slot],
+		    &q->err);
+		pthread_mutex_lock(&q->mu);
+		q->got++;
+		q->ret = r;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/*
+ * Starts the second thread when the caller allows it and it helps; the
+ * decoder's output pieces are then the ring's slots.  Without it (or
+ * when it cannot start), OLD is checked here and now.
+ */
+static pf_ret
+wq_start(dec *d, unsigned threads, pf_err *err)
+{
+	wq *q;
+
+	if (threads == 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	if (threads < 2 || d->info.new_size < WQ_MIN_NEW)
+		return check_old(d, d->old, d->iobuf, err);
+	if ((q = calloc(1, sizeof *q)) == NULL ||
+	    (q->ring = malloc((size_t)WQ_SLOTS * OUT_CHUNK)) == NULL ||
+	    (q->iobuf = malloc(IO_CHUNK)) == NULL) {
+		if (q != NULL)
+			free(q->ring);
+		free(q);
+		return pf_err_nomem(err);
+	}
+	q->old = d->old;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	d->wq = q;
+	if (pthread_create(&q->tid, NULL, wq_run, d) != 0) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		free(q->iobuf);
+		free(q->ring);
+		free(q);
+		d->wq = NULL;
+		return check_old(d, d->old, d->iobuf, err);
+	}
+	free(d->obuf);
+	d->obuf = q->ring;
+	return PF_OK;
+}
+
+/*
+ * Hands the full piece over and takes the next free slot; with wait,
+ * also waits until every piece is written (before NEW is read back, or
+ * at the end).
+ */
+static pf_ret
+wq_hand(dec *d, bool wait, pf_err *err)
+{
+	wq *q = d->wq;
+	pf_ret r = PF_OK;
+
+	pthread_mutex_lock(&q->mu);
+	if (d->olen > 0) {
+		q->len[q->put % WQ_SLOTS] = d->olen;
+		q->put++;
+		pthread_cond_broadcast(&q->cv);
+	}
+	while (q->ret == PF_OK && (q->put - q->got >= WQ_SLOTS ||
+	    (wait && (q->got < q->put || !q->old_done))))
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->ret != PF_OK)
+		r = pf_err_copy(err, &q->err);
+	pthread_mutex_unlock(&q->mu);
+	d->obuf = q->ring + (size_t)(q->put % WQ_SLOTS) * OUT_CHUNK;
+	d->olen = 0;
+	return r;
+}
+
+/*
+ * Stops the thread and decides what failed: OLD's check before anything
+ * else (a decoder reading the wrong OLD fails in any way), then the
+ * decoder's r, then the thread's writes.
+ */
+static pf_ret
+wq_finish(dec *d, pf_ret r, pf_err *err)
+{
+	wq *q = d->wq;
+
+	if (q == NULL)
+		return r;
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	q->abort = r != PF_OK;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->tid, NULL);
+	if (q->old_ret != PF_OK)
+		r = pf_err_copy(err, &q->err);
+	else if (r == PF_OK && q->ret != PF_OK)
+		r = pf_err_copy(err, &q->err);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	d->obuf = NULL;
+	free(q->ring);
+	free(q->iobuf);
+	free(q);
+	d->wq = NULL;
+	return r;
+}
+
+/* Hashes the output piece and hands it to the ostream (or the thread). */
 static pf_ret
 flush_out(dec *d, pf_err *err)
 {
 	size_t n = d->olen;
 
+	if (d->wq != NULL)
+		return wq_hand(d, true, err);
 	if (n == 0)
 		return PF_OK;
-	if (d->info.has_sha256)
-		pf_sha256_update(&d->sha, d->obuf, n);
 	d->olen = 0;
-	return d->out->write(d->out->opaque, d->obuf, n, err);
+	return write_piece(d, d->obuf, n, err);
 }
 
 /* Room left in the output piece, after flushing a full one. */
@@ -139,7 +315,8 @@ out_room(dec *d, size_t *room, pf_err *err)
 {
 	pf_ret r;
 
-	if (d->olen == OUT_CHUNK && (r = flush_out(d, err)) != PF_OK)
+	if (d->olen == OUT_CHUNK && (r = d->wq != NULL ? wq_hand(d, false,
+	    err) : flush_out(d, err)) != PF_OK)
 		return r;
 	*room = OUT_CHUNK - d->olen;
 	return PF_OK;
@@ -616,21 +793,23 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 		goto out;
 	if ((r = dec_alloc(&d, err)) != PF_OK)
 		goto out;
-	if ((r = use_self(&d, rb, err)) != PF_OK ||
-	    (r = check_old(&d, err)) != PF_OK ||
-	    (r = use_prediction(&d, err)) != PF_OK)
-		goto out;
+	/* NEW's hash is started before a second thread uses the hasher. */
 	if (d.info.has_sha256 && pf_sha256_init(&d.sha) != 0) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
+	if ((r = use_self(&d, rb, err)) != PF_OK ||
+	    (r = wq_start(&d, chk ? chk->threads : 1, err)) != PF_OK ||
+	    (r = use_prediction(&d, err)) != PF_OK)
+		goto out;
 	while (d.new_done < d.info.new_size && r == PF_OK)
 		r = decode_block(&d, err);
 	if (r == PF_OK)
 		r = check_end(&d, err);
+out:
+	r = wq_finish(&d, r, err);
 	if (r == PF_ERR_CORRUPT && d.psrc != NULL)
 		r = blame_prediction(err);
-out:
 	dec_free(&d);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "delta/delta.h"
 #include "delta/match.h"
 #include "common/hash.h"
+#include "files.h"
 #include "run.h"
 
 /* A pf_ostream that refuses to grow past the size the delta declared. */
@@ -296,26 +297,6 @@ START_TEST(test_random_edits)
 }
 END_TEST
 
-static uint8_t *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p;
-	long len;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	p = malloc(len > 0 ? (size_t)len : 1);
-	ck_assert_ptr_nonnull(p);
-	ck_assert_uint_eq(fread(p, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
-	return p;
-}
-
 START_TEST(test_corpus)
 {
 	const char *corpus = getenv("PF_CORPUS");
@@ -334,9 +315,9 @@ START_TEST(test_corpus)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "%s/%s/old", dir, e->d_name);
-		old = slurp(path, &on);
+		old = pf_test_slurp(path, &on);
 		snprintf(path, sizeof path, "%s/%s/new", dir, e->d_name);
-		nw = old ? slurp(path, &nn) : NULL;
+		nw = old ? pf_test_slurp(path, &nn) : NULL;
 		if (old && nw)
 			roundtrip_opts(old, on, nw, nn, NULL);
 		free(old);

@@ -21,6 +21,7 @@
 #include "delta/format.h"
 #include "compress/lz.h"
 #include "delta/predict.h"
+#include "files.h"
 #include "run.h"
 
 /* The image of the tests: [0x1000, 0x10000); 0x1100 on moves by 0x20. */
@@ -637,27 +638,6 @@ START_TEST(test_hostile)
 }
 END_TEST
 
-static uint8_t *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long len;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc(len + 1)) != NULL &&
-	    fread(p, 1, (size_t)len, f) == (size_t)len)
-		*n = (size_t)len;
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
-
 static pf_ret
 decode(const pf_buf *delta, const uint8_t *old, size_t on, pf_buf *out,
     pf_err *err)
@@ -848,7 +828,7 @@ START_TEST(test_first_revision)
 	if (srcdir == NULL)
 		srcdir = ".";
 	snprintf(path, sizeof path, "%s/fuzz/corpus/delta/v1-good-edit", srcdir);
-	p = slurp(path, &n);
+	p = pf_test_slurp(path, &n);
 	ck_assert_msg(p != NULL, "cannot read %s", path);
 	ck_assert_int_eq(p[PF_DELTA_OFF_FLAGS], 0);
 	pf_buf_init(&d);
@@ -925,9 +905,9 @@ START_TEST(test_corpus)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof path, "%s/%s/old", dir, e->d_name);
-			old = slurp(path, &on);
+			old = pf_test_slurp(path, &on);
 			snprintf(path, sizeof path, "%s/%s/new", dir, e->d_name);
-			nw = old ? slurp(path, &nn) : NULL;
+			nw = old ? pf_test_slurp(path, &nn) : NULL;
 			if (old && nw && (limit == 0 || (on <= limit &&
 			    nn <= limit)))
 				roundtrip_forced(old, on, nw, nn);
