@@ -15,6 +15,7 @@
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
 #include "compress/lz.h"
+#include "delta/pageq.h"
 #include "delta/predict.h"
 #include "common/hash.h"
 
@@ -30,6 +31,9 @@
  * milliseconds for 10 MB) and while a piece is hashed and written.
  */
 #define WQ_SLOTS 16u
+
+/* Pages of OLD a block announces to the second thread, at most. */
+#define ANNOUNCE_MAX (4u * PF_PAGEQ_SLOTS)
 
 /* Below this much NEW, a second thread saves less than it costs. */
 #define WQ_MIN_NEW (4u * OUT_CHUNK)
@@ -59,18 +63,31 @@ typedef struct dec {
 	uint64_t new_done;
 	pf_source self;         /* NEW read back, with PF_DELTA_FLAG_SELF */
 	uint64_t self_pos;      /* section 5.3: the NEW position */
+	bool reading_back;      /* a copy from NEW is running */
 	pf_sha256_ctx sha;      /* of new so far */
 	pf_pred pred;           /* section 10, with PF_DELTA_FLAG_PREDICT */
 	pf_pred_src *psrc;
 	pf_source pold;         /* the prediction of old */
 	struct wq *wq;          /* the second thread, when there is one */
+	pf_source qold;         /* the prediction, pages computed by it */
+	uint64_t *pages;        /* the pages a block reads, announced */
 } dec;
+
+/* Checking OLD, a piece at a time (so that a thread can do more). */
+typedef struct old_check {
+	const pf_source *old;
+	uint8_t *buf;           /* IO_CHUNK bytes */
+	pf_sha256_ctx c;
+	uint64_t off;
+	bool done;
+} old_check;
 
 /*
  * The second thread (libpatchfmt's, not the format's): it checks OLD's
- * hash, then hashes and writes the pieces of NEW the decoder hands it,
- * in order.  Nothing is written before OLD is checked, as without it.
- * Slot put % WQ_SLOTS is the decoder's; got to put - 1 are the thread's.
+ * hash, computes pages of OLD's prediction ahead of the decoder, and
+ * hashes and writes the pieces of NEW the decoder hands it, in order.
+ * Nothing is written before OLD is checked, as without it.  Slot
+ * put % WQ_SLOTS is the decoder's; got to put - 1 are the thread's.
  */
 typedef struct wq {
 	pthread_t tid;
@@ -82,11 +99,11 @@ typedef struct wq {
 	uint64_t put, got;      /* pieces handed over, pieces written */
 	bool stop;              /* no more pieces will come */
 	bool abort;             /* and those handed over are not wanted */
-	bool old_done;          /* OLD's check is over; old_ret says how */
-	pf_ret old_ret;
+	old_check old;          /* of OLD itself, not its prediction */
+	pf_ret old_ret;         /* PF_OK, or how OLD's check failed */
 	pf_ret ret;             /* PF_OK, or the thread's failure */
 	pf_err err;
-	const pf_source *old;   /* OLD itself, not its prediction */
+	pf_pageq *pq;           /* pages it computes ahead, or NULL */
 } wq;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
@@ -115,44 +132,72 @@ read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
 	    "delta block header has a bad integer");
 }
 
+/* Section 3.4: OLD's size, then, when the header has it, its hash. */
 static pf_ret
-check_old(dec *d, const pf_source *old, uint8_t *buf, pf_err *err)
+old_begin(dec *d, old_check *k, const pf_source *old, uint8_t *buf,
+    pf_err *err)
 {
-	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
-	uint8_t digest[PF_SHA256_LEN];
 	const char *name = d->old_name ? d->old_name : "old file";
-	pf_sha256_ctx c;
-	uint64_t off;
-	size_t n;
-	pf_ret r;
 
+	*k = (old_check){ .old = old, .buf = buf, .done = true };
 	if (old->size != d->info.old_size)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected %llu bytes, "
 		    "found %llu", name, (unsigned long long)d->info.old_size,
 		    (unsigned long long)old->size);
-	/* Section 3.4: without hashes, whoever holds them checks old. */
+	/* Without hashes, whoever holds them checks old. */
 	if (!d->info.has_sha256)
 		return PF_OK;
-	if (pf_sha256_init(&c) != 0)
+	if (pf_sha256_init(&k->c) != 0)
 		return pf_err_nomem(err);
-	for (off = 0; off < old->size; off += n) {
-		n = old->size - off < IO_CHUNK ?
-		    (size_t)(old->size - off) : IO_CHUNK;
-		r = old->read_at(old->opaque, off, buf, n, err);
+	k->done = false;
+	return PF_OK;
+}
+
+/* Hashes the next IO_CHUNK bytes of OLD; after the last, compares. */
+static pf_ret
+old_step(dec *d, old_check *k, pf_err *err)
+{
+	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
+	uint8_t digest[PF_SHA256_LEN];
+	uint64_t size = k->old->size;
+	size_t n = size - k->off < IO_CHUNK ? (size_t)(size - k->off) :
+	    IO_CHUNK;
+	pf_ret r;
+
+	if (n > 0) {
+		r = k->old->read_at(k->old->opaque, k->off, k->buf, n, err);
 		if (r != PF_OK) {
-			pf_sha256_discard(&c);
+			pf_sha256_discard(&k->c);
+			k->done = true;
 			return r;
 		}
-		pf_sha256_update(&c, buf, n);
+		pf_sha256_update(&k->c, k->buf, n);
+		k->off += n;
 	}
-	pf_sha256_final(&c, digest);
+	if (k->off < size)
+		return PF_OK;
+	k->done = true;
+	pf_sha256_final(&k->c, digest);
 	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected sha256 %s, "
-		    "found %s", name, pf_sha256_hex(want, d->info.old_sha256),
+		    "found %s", d->old_name ? d->old_name : "old file",
+		    pf_sha256_hex(want, d->info.old_sha256),
 		    pf_sha256_hex(got, digest));
 	return PF_OK;
+}
+
+static pf_ret
+check_old(dec *d, pf_err *err)
+{
+	old_check k;
+	pf_ret r;
+
+	r = old_begin(d, &k, d->old, d->iobuf, err);
+	while (r == PF_OK && !k.done)
+		r = old_step(d, &k, err);
+	return r;
 }
 
 /* Hashes a piece of NEW and hands it to the ostream. */
@@ -164,6 +209,11 @@ write_piece(dec *d, const uint8_t *p, size_t n, pf_err *err)
 	return d->out->write(d->out->opaque, p, n, err);
 }
 
+/*
+ * The thread's work, most urgent first: pages of the prediction the
+ * decoder is about to read, then OLD's check a piece at a time, then
+ * NEW's pieces (only once OLD is checked).
+ */
 static void *
 wq_run(void *arg)
 {
@@ -172,14 +222,25 @@ wq_run(void *arg)
 	pf_ret r;
 	size_t slot;
 
-	r = check_old(d, q->old, q->iobuf, &q->err);
 	pthread_mutex_lock(&q->mu);
-	q->old_done = true;
-	q->old_ret = q->ret = r;
-	pthread_cond_broadcast(&q->cv);
-	while (q->ret == PF_OK) {
-		while (q->got == q->put && !q->stop)
+	for (;;) {
+		while (!(q->pq != NULL && pf_pageq_pending(q->pq)) &&
+		    q->old.done && q->got == q->put && !q->stop)
 			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->pq != NULL && pf_pageq_pending(q->pq)) {
+			pf_pageq_compute(q->pq);
+			continue;
+		}
+		if (!q->old.done) {
+			pthread_mutex_unlock(&q->mu);
+			r = old_step(d, &q->old, &q->err);
+			pthread_mutex_lock(&q->mu);
+			q->old_ret = q->ret = r;
+			if (r != PF_OK)
+				break;
+			pthread_cond_broadcast(&q->cv);
+			continue;
+		}
 		if (q->got == q->put || q->abort)
 			break;
 		slot = (size_t)(q->got % WQ_SLOTS);
@@ -190,7 +251,12 @@ wq_run(void *arg)
 		q->got++;
 		q->ret = r;
 		pthread_cond_broadcast(&q->cv);
+		if (r != PF_OK)
+			break;
 	}
+	if (q->pq != NULL)
+		pf_pageq_abandon(q->pq);
+	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
@@ -204,11 +270,12 @@ static pf_ret
 wq_start(dec *d, unsigned threads, pf_err *err)
 {
 	wq *q;
+	pf_ret r;
 
 	if (threads == 0)
 		threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 	if (threads < 2 || d->info.new_size < WQ_MIN_NEW)
-		return check_old(d, d->old, d->iobuf, err);
+		return check_old(d, err);
 	if ((q = calloc(1, sizeof *q)) == NULL ||
 	    (q->ring = malloc((size_t)WQ_SLOTS * OUT_CHUNK)) == NULL ||
 	    (q->iobuf = malloc(IO_CHUNK)) == NULL) {
@@ -217,18 +284,25 @@ wq_start(dec *d, unsigned threads, pf_err *err)
 		free(q);
 		return pf_err_nomem(err);
 	}
-	q->old = d->old;
+	if ((r = old_begin(d, &q->old, d->old, q->iobuf, err)) != PF_OK) {
+		free(q->iobuf);
+		free(q->ring);
+		free(q);
+		return r;
+	}
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	d->wq = q;
 	if (pthread_create(&q->tid, NULL, wq_run, d) != 0) {
+		if (!q->old.done)
+			pf_sha256_discard(&q->old.c);
 		pthread_cond_destroy(&q->cv);
 		pthread_mutex_destroy(&q->mu);
 		free(q->iobuf);
 		free(q->ring);
 		free(q);
 		d->wq = NULL;
-		return check_old(d, d->old, d->iobuf, err);
+		return check_old(d, err);
 	}
 	free(d->obuf);
 	d->obuf = q->ring;
@@ -253,7 +327,7 @@ wq_hand(dec *d, bool wait, pf_err *err)
 		pthread_cond_broadcast(&q->cv);
 	}
 	while (q->ret == PF_OK && (q->put - q->got >= WQ_SLOTS ||
-	    (wait && (q->got < q->put || !q->old_done))))
+	    (wait && (q->got < q->put || !q->old.done))))
 		pthread_cond_wait(&q->cv, &q->mu);
 	if (q->ret != PF_OK)
 		r = pf_err_copy(err, &q->err);
@@ -281,6 +355,7 @@ wq_finish(dec *d, pf_ret r, pf_err *err)
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	pthread_join(q->tid, NULL);
+	pf_pageq_free(q->pq);
 	if (q->old_ret != PF_OK)
 		r = pf_err_copy(err, &q->err);
 	else if (r == PF_OK && q->ret != PF_OK)
@@ -309,14 +384,18 @@ flush_out(dec *d, pf_err *err)
 	return write_piece(d, d->obuf, n, err);
 }
 
-/* Room left in the output piece, after flushing a full one. */
+/*
+ * Room left in the output piece, after flushing a full one; while NEW is
+ * read back, the second thread's writes are waited for, so that the
+ * readback never runs beside a write.
+ */
 static pf_ret
 out_room(dec *d, size_t *room, pf_err *err)
 {
 	pf_ret r;
 
-	if (d->olen == OUT_CHUNK && (r = d->wq != NULL ? wq_hand(d, false,
-	    err) : flush_out(d, err)) != PF_OK)
+	if (d->olen == OUT_CHUNK && (r = d->wq != NULL ? wq_hand(d,
+	    d->reading_back, err) : flush_out(d, err)) != PF_OK)
 		return r;
 	*room = OUT_CHUNK - d->olen;
 	return PF_OK;
@@ -412,7 +491,11 @@ self_copy(dec *d, uint64_t seek, uint64_t copy, size_t diff_len,
 		return PF_OK;
 	if ((r = flush_out(d, err)) != PF_OK)
 		return r;
-	return decode_copy(d, &d->self, &d->self_pos, copy, err);
+	/* NEW is not written while it is read back (see out_room). */
+	d->reading_back = true;
+	r = decode_copy(d, &d->self, &d->self_pos, copy, err);
+	d->reading_back = false;
+	return r;
 }
 
 /* Section 5.2: a copy from OLD. */
@@ -539,6 +622,43 @@ run_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
 	return pf_diff_dec_finish(&d->rc, stream_name[PF_DELTA_DIFF]);
 }
 
+/*
+ * The pages of OLD the block's copies will read (a byte before each
+ * copy too: the diff model's context), in order, for the second thread
+ * to predict ahead.  The entries are checked when they run: here the
+ * walk just stops at the first that does not fit.
+ */
+static void
+announce_pages(dec *d, size_t ctrl_len)
+{
+	uint64_t seek, copy, add, pos = d->old_pos, p, last;
+	size_t n = 0;
+	pf_cur c;
+	pf_err ignored;
+
+	pf_cur_init(&c, d->ctrl, ctrl_len);
+	while (n < ANNOUNCE_MAX && pf_cur_left(&c) > 0 &&
+	    next_entry(&c, &seek, &copy, &add, &ignored) == PF_OK) {
+		if (d->info.flags & PF_DELTA_FLAG_SELF) {
+			if (seek & 1)
+				continue;
+			seek >>= 1;
+		}
+		if (!seek_pos(&pos, d->info.old_size, seek) ||
+		    copy > d->info.old_size - pos)
+			break;
+		if (copy == 0)
+			continue;
+		last = (pos + copy - 1) / PF_PRED_PAGE;
+		for (p = (pos - (pos > 0)) / PF_PRED_PAGE; p <= last &&
+		    n < ANNOUNCE_MAX; p++)
+			if (n == 0 || d->pages[n - 1] != p)
+				d->pages[n++] = p;
+		pos += copy;
+	}
+	pf_pageq_announce(d->wq->pq, d->pages, n);
+}
+
 /* Section 7 step 3: header, control chunk, extra chunk, then diff chunk. */
 static pf_ret
 decode_block(dec *d, pf_err *err)
@@ -558,6 +678,8 @@ decode_block(dec *d, pf_err *err)
 		if (r != PF_OK)
 			return r;
 	}
+	if (d->wq != NULL && d->wq->pq != NULL)
+		announce_pages(d, (size_t)raw[PF_DELTA_CTRL]);
 	return run_diff(d, raw, packed, err);
 }
 
@@ -604,6 +726,7 @@ dec_free(dec *d)
 	free(d->model);
 	pf_pred_src_free(d->psrc);
 	pf_pred_free(&d->pred);
+	free(d->pages);
 }
 
 /* Reads up to n bytes into p; fewer only at the end of the delta. */
@@ -722,6 +845,7 @@ use_self(dec *d, const pf_readback *rb, pf_err *err)
 static pf_ret
 use_prediction(dec *d, pf_err *err)
 {
+	pf_pageq *pq;
 	pf_ret r;
 
 	if (!(d->info.flags & PF_DELTA_FLAG_PREDICT))
@@ -729,7 +853,19 @@ use_prediction(dec *d, pf_err *err)
 	if ((r = pf_pred_src_new(&d->psrc, &d->pred, d->old, &d->pold, err)) !=
 	    PF_OK)
 		return r;
-	d->old = &d->pold;
+	if (d->wq == NULL) {
+		d->old = &d->pold;
+		return PF_OK;
+	}
+	/* With the second thread: pages computed ahead, the rest here. */
+	if ((d->pages = malloc(ANNOUNCE_MAX * sizeof *d->pages)) == NULL ||
+	    (r = pf_pageq_new(&pq, &d->pred, d->old, &d->pold, &d->wq->mu,
+	    &d->wq->cv, &d->qold, err)) != PF_OK)
+		return d->pages == NULL ? pf_err_nomem(err) : r;
+	pthread_mutex_lock(&d->wq->mu);
+	d->wq->pq = pq;
+	pthread_mutex_unlock(&d->wq->mu);
+	d->old = &d->qold;
 	return PF_OK;
 }
 

@@ -4,6 +4,7 @@
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/format.h libpatchfmt/delta/delta.h \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
+	libpatchfmt/delta/pageq.h libpatchfmt/delta/pageq.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
 	libpatchfmt/delta/api_expect.c \

@@ -70,18 +70,22 @@ sleep_us(long us)
 	nanosleep(&ts, NULL);
 }
 
-/* OLD in memory, its reads slowed down on request. */
+/* OLD in memory, its reads slowed down or failing on request. */
 typedef struct slow_old {
 	const uint8_t *p;
 	long delay_us;
+	int fail_at;            /* the read that fails (1-based); 0: none */
+	int reads;              /* from both threads: atomic */
 } slow_old;
 
 static pf_ret
 old_read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
 {
 	slow_old *o = opaque;
+	int k = __atomic_add_fetch(&o->reads, 1, __ATOMIC_SEQ_CST);
 
-	(void)err;
+	if (o->fail_at > 0 && k >= o->fail_at)
+		return pf_err_set(err, PF_ERR_IO, "input/output error (test)");
 	if (o->delay_us > 0)
 		sleep_us(o->delay_us);
 	memcpy(buf, o->p + off, n);
@@ -137,14 +141,13 @@ sink_read_at(void *opaque, uint64_t off, void *p, size_t n, pf_err *err)
 }
 
 static pf_ret
-decode_mt(const pf_buf *delta, const uint8_t *old, size_t on,
-    unsigned threads, long old_delay, sink *s, pf_err *err)
+decode_from(const pf_buf *delta, slow_old *so, size_t on, unsigned threads,
+    sink *s, pf_err *err)
 {
 	pf_delta_check chk = { "old", false, threads };
 	pf_readback back = { sink_open, sink_read_at, s };
 	pf_ostream os = { sink_write, s };
-	slow_old so = { old, old_delay };
-	pf_source src = { old_read_at, &so, on };
+	pf_source src = { old_read_at, so, on };
 	pf_istream in;
 	pf_mem_in mem;
 
@@ -153,6 +156,15 @@ decode_mt(const pf_buf *delta, const uint8_t *old, size_t on,
 	pf_istream_from_mem(&in, &mem, delta->data, delta->len);
 	return pf_delta_decode_rb(&in, &src, &chk, &os, &back, UINT64_MAX,
 	    err);
+}
+
+static pf_ret
+decode_mt(const pf_buf *delta, const uint8_t *old, size_t on,
+    unsigned threads, long old_delay, sink *s, pf_err *err)
+{
+	slow_old so = { old, old_delay, 0, 0 };
+
+	return decode_from(delta, &so, on, threads, s, err);
 }
 
 static void
@@ -194,6 +206,32 @@ check_same(const pf_buf *delta, const uint8_t *old, size_t on,
 	}
 }
 
+/*
+ * A read of OLD that fails, in either thread (OLD's check, a page of
+ * the prediction computed ahead, or a copy): that error, no hang.
+ */
+static void
+check_read_fails(const pf_buf *delta, const uint8_t *old, size_t on)
+{
+	slow_old so = { old, 0, 0, 0 };
+	pf_err err;
+	int i, all;
+	sink s;
+
+	memset(&s, 0, sizeof s);
+	ck_assert_int_eq(decode_from(delta, &so, on, 2, &s, &err), PF_OK);
+	pf_buf_free(&s.buf);
+	all = so.reads;
+	for (i = 1; i <= all; i += 1 + all / 7) {
+		memset(&s, 0, sizeof s);
+		so = (slow_old){ old, 0, i, 0 };
+		ck_assert_int_eq(decode_from(delta, &so, on, 2, &s, &err),
+		    PF_ERR_IO);
+		ck_assert_str_eq(err.msg, "input/output error (test)");
+		pf_buf_free(&s.buf);
+	}
+}
+
 START_TEST(test_same_output)
 {
 	size_t on = 3u << 20, nn;
@@ -202,6 +240,7 @@ START_TEST(test_same_output)
 
 	encode(old, on, nw, nn, &d);
 	check_same(&d, old, on, nw, nn);
+	check_read_fails(&d, old, on);
 	pf_buf_free(&d);
 	free(old);
 	free(nw);
@@ -353,6 +392,7 @@ START_TEST(test_predicted_pair)
 	ck_assert_ptr_nonnull(nw);
 	encode(old, on, nw, nn, &d);
 	check_same(&d, old, on, nw, nn);
+	check_read_fails(&d, old, on);
 	pf_buf_free(&d);
 	free(old);
 	free(nw);
