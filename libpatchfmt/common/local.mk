@@ -6,7 +6,8 @@ libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/common/stream.c libpatchfmt/common/stream.h \
 	libpatchfmt/common/json.c libpatchfmt/common/json.h \
 	libpatchfmt/common/escape.c libpatchfmt/common/escape.h \
-	libpatchfmt/common/fileio.c libpatchfmt/common/fileio.h
+	libpatchfmt/common/fileio.c libpatchfmt/common/fileio.h \
+	libpatchfmt/common/bigmem.c libpatchfmt/common/bigmem.h
 
 ## deb822 stanzas: .deb control files and dpkg's status file (issue 10).
 libpatchfmt_libpf_apply_la_SOURCES += \

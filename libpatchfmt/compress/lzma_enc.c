@@ -33,8 +33,8 @@ pf_lzma_encode(const uint8_t *in, size_t n, const pf_lzma_opts *o,
 	if (!pf_buf_reserve(out, bound))
 		return pf_err_nomem(err);
 	pos = out->len;
-	lr = lzma_raw_buffer_encode(f, NULL, in, n, out->data, &pos,
-	    out->cap);
+	lr = lzma_raw_buffer_encode(f, &pf_lzma_allocator, in, n, out->data,
+	    &pos, out->cap);
 	if (lr != LZMA_OK)
 		return pf_err_set(err, lr == LZMA_MEM_ERROR ? PF_ERR_NOMEM :
 		    PF_ERR_USAGE, "lzma compression failed (%d)", (int)lr);
@@ -70,6 +70,7 @@ pf_lzma_enc_new(pf_lzma_enc **out, const pf_lzma_opts *o, uint64_t total,
 		return pf_err_nomem(err);
 	}
 	e->s = (lzma_stream)LZMA_STREAM_INIT;
+	e->s.allocator = &pf_lzma_allocator;
 	if (lzma_raw_encoder(&e->s, f) != LZMA_OK) {
 		pf_lzma_enc_free(e);
 		return pf_err_set(err, PF_ERR_NOMEM,

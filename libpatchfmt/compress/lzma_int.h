@@ -11,7 +11,13 @@
 
 #include <lzma.h>
 
+#include "common/bigmem.h"
 #include "compress/lzma.h"
+
+/* liblzma's allocations, its match finders' big tables on huge pages. */
+static const lzma_allocator pf_lzma_allocator = {
+	pf_bigmem_lzma_alloc, pf_bigmem_lzma_free, NULL
+};
 
 /* The chain: x86 BCJ when asked (codec 2), then LZMA2 with *lz. */
 static inline void

@@ -28,6 +28,7 @@ pf_xz_enc_new(pf_xz **out, uint32_t dict_size, uint32_t lc, uint32_t lp,
 	if (x == NULL)
 		return pf_err_nomem(err);
 	x->s = init;
+	x->s.allocator = &pf_lzma_allocator;
 	if ((r = pf_lzma_options(&o, &po, dict_size, 0, err)) != PF_OK) {
 		free(x);
 		return r;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/bytes.h"
 #include "common/ckd.h"
 #include "delta/exec.h"
@@ -604,7 +605,7 @@ layered_map(const image *o, const image *n, const pf_seg_list *segs,
 static uint8_t *
 predict_image(const pf_pred *p, const uint8_t *old, size_t len)
 {
-	uint8_t *img = malloc(len ? len : 1);
+	uint8_t *img = pf_bigmem_alloc(len);
 	size_t off, n;
 
 	if (img == NULL)

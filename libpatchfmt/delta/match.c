@@ -14,6 +14,7 @@
 
 #include <divsufsort64.h>
 
+#include "common/bigmem.h"
 #include "delta/match.h"
 
 /*
@@ -379,7 +380,7 @@ pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	if (old_len == 0 || new_len == 0)
 		return all_extra(new_len, out, err);
 	if (old_len > SIZE_MAX / sizeof *sa ||
-	    (sa = malloc(old_len * sizeof *sa)) == NULL)
+	    (sa = pf_bigmem_alloc(old_len * sizeof *sa)) == NULL)
 		return pf_err_nomem(err);
 	if (divsufsort64(old, sa, (saidx64_t)old_len) != 0) {
 		r = pf_err_set(err, PF_ERR_NOMEM, "suffix sorting failed");

@@ -1,0 +1,26 @@
+/*
+ * Big arrays the encoders fill (suffix arrays, the predicted image,
+ * liblzma's match finders): backed by transparent huge pages where the
+ * kernel offers them on request (THP "madvise" mode, Debian's default),
+ * so that filling them costs a page fault per 2 MiB instead of per
+ * 4 KiB.  Freed with free().
+ */
+#ifndef PF_COMMON_BIGMEM_H
+#define PF_COMMON_BIGMEM_H
+
+#include <stddef.h>
+
+/* From this size on, an allocation asks for huge pages. */
+#define PF_BIGMEM_MIN (4u << 20)
+
+/* malloc(n); for n of PF_BIGMEM_MIN or more, with huge pages asked for. */
+void *pf_bigmem_alloc(size_t n);
+
+/* Asks for huge pages for the n bytes at p, if n is big enough. */
+void pf_bigmem_advise(void *p, size_t n);
+
+/* The same for liblzma's allocator (opaque unused). */
+void *pf_bigmem_lzma_alloc(void *opaque, size_t nmemb, size_t size);
+void pf_bigmem_lzma_free(void *opaque, void *p);
+
+#endif
