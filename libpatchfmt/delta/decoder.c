@@ -32,9 +32,6 @@
  */
 #define WQ_SLOTS 16u
 
-/* Pages of OLD a block announces to the second thread, at most. */
-#define ANNOUNCE_MAX (4u * PF_PAGEQ_SLOTS)
-
 /* Below this much NEW, a second thread saves less than it costs. */
 #define WQ_MIN_NEW (4u * OUT_CHUNK)
 
@@ -70,7 +67,14 @@ typedef struct dec {
 	pf_source pold;         /* the prediction of old */
 	struct wq *wq;          /* the second thread, when there is one */
 	pf_source qold;         /* the prediction, pages computed by it */
-	uint64_t *pages;        /* the pages a block reads, announced */
+	struct walker {         /* the block's copies, ahead of the decoder */
+		pf_cur c;
+		uint64_t pos;   /* OLD's position after the entries walked */
+		uint64_t next;  /* the pages of the copy being walked */
+		uint64_t last;
+		bool in_copy;
+		bool end;
+	} walk;
 } dec;
 
 /* Checking OLD, a piece at a time (so that a thread can do more). */
@@ -623,40 +627,56 @@ run_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
 }
 
 /*
- * The pages of OLD the block's copies will read (a byte before each
- * copy too: the diff model's context), in order, for the second thread
- * to predict ahead.  The entries are checked when they run: here the
- * walk just stops at the first that does not fit.
+ * The walk of the block's control entries ahead of the decoder: the
+ * pages of OLD its copies will read (a byte before each copy too: the
+ * diff model's context), in order, for the second thread to predict.
+ * The entries are checked when they run: the walk just stops at the
+ * first that does not fit.
  */
-static void
-announce_pages(dec *d, size_t ctrl_len)
+static bool
+walk_next(void *opaque, uint64_t *page)
 {
-	uint64_t seek, copy, add, pos = d->old_pos, p, last;
-	size_t n = 0;
-	pf_cur c;
+	dec *d = opaque;
+	struct walker *w = &d->walk;
+	uint64_t seek, copy, add;
 	pf_err ignored;
 
-	pf_cur_init(&c, d->ctrl, ctrl_len);
-	while (n < ANNOUNCE_MAX && pf_cur_left(&c) > 0 &&
-	    next_entry(&c, &seek, &copy, &add, &ignored) == PF_OK) {
+	for (;;) {
+		if (w->in_copy && w->next <= w->last) {
+			*page = w->next++;
+			return true;
+		}
+		w->in_copy = false;
+		if (w->end || pf_cur_left(&w->c) == 0 ||
+		    next_entry(&w->c, &seek, &copy, &add, &ignored) != PF_OK)
+			break;
 		if (d->info.flags & PF_DELTA_FLAG_SELF) {
 			if (seek & 1)
 				continue;
 			seek >>= 1;
 		}
-		if (!seek_pos(&pos, d->info.old_size, seek) ||
-		    copy > d->info.old_size - pos)
+		if (!seek_pos(&w->pos, d->info.old_size, seek) ||
+		    copy > d->info.old_size - w->pos)
 			break;
 		if (copy == 0)
 			continue;
-		last = (pos + copy - 1) / PF_PRED_PAGE;
-		for (p = (pos - (pos > 0)) / PF_PRED_PAGE; p <= last &&
-		    n < ANNOUNCE_MAX; p++)
-			if (n == 0 || d->pages[n - 1] != p)
-				d->pages[n++] = p;
-		pos += copy;
+		w->next = (w->pos - (w->pos > 0)) / PF_PRED_PAGE;
+		w->last = (w->pos + copy - 1) / PF_PRED_PAGE;
+		w->in_copy = true;
+		w->pos += copy;
 	}
-	pf_pageq_announce(d->wq->pq, d->pages, n);
+	w->end = true;
+	return false;
+}
+
+/* A new block: its walk starts where OLD's position is. */
+static void
+walk_block(dec *d, size_t ctrl_len)
+{
+	pf_cur_init(&d->walk.c, d->ctrl, ctrl_len);
+	d->walk.pos = d->old_pos;
+	d->walk.in_copy = d->walk.end = false;
+	pf_pageq_refill(d->wq->pq);
 }
 
 /* Section 7 step 3: header, control chunk, extra chunk, then diff chunk. */
@@ -679,7 +699,7 @@ decode_block(dec *d, pf_err *err)
 			return r;
 	}
 	if (d->wq != NULL && d->wq->pq != NULL)
-		announce_pages(d, (size_t)raw[PF_DELTA_CTRL]);
+		walk_block(d, (size_t)raw[PF_DELTA_CTRL]);
 	return run_diff(d, raw, packed, err);
 }
 
@@ -726,7 +746,6 @@ dec_free(dec *d)
 	free(d->model);
 	pf_pred_src_free(d->psrc);
 	pf_pred_free(&d->pred);
-	free(d->pages);
 }
 
 /* Reads up to n bytes into p; fewer only at the end of the delta. */
@@ -858,10 +877,10 @@ use_prediction(dec *d, pf_err *err)
 		return PF_OK;
 	}
 	/* With the second thread: pages computed ahead, the rest here. */
-	if ((d->pages = malloc(ANNOUNCE_MAX * sizeof *d->pages)) == NULL ||
-	    (r = pf_pageq_new(&pq, &d->pred, d->old, &d->pold, &d->wq->mu,
-	    &d->wq->cv, &d->qold, err)) != PF_OK)
-		return d->pages == NULL ? pf_err_nomem(err) : r;
+	d->walk.end = true;
+	if ((r = pf_pageq_new(&pq, &d->pred, d->old, &d->pold, walk_next, d,
+	    &d->wq->mu, &d->wq->cv, &d->qold, err)) != PF_OK)
+		return r;
 	pthread_mutex_lock(&d->wq->mu);
 	d->wq->pq = pq;
 	pthread_mutex_unlock(&d->wq->mu);

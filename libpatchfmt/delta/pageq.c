@@ -7,48 +7,35 @@
 #include "delta/format.h"
 #include "delta/pageq.h"
 
-/* The index: open addressing over twice as many entries as slots. */
-#define INDEX_SIZE (2u * PF_PAGEQ_SLOTS)
+#define SLOTS PF_PAGEQ_SLOTS
 
-enum { FREE, WANTED, BUSY, READY, FAILED };
-
+/*
+ * Request i (the i-th page the walk gave) lives in slot i % SLOTS.  The
+ * decoder's thread alone writes req, head, cur and keep (head and keep
+ * with mu held); the second thread alone writes the slots, failed and
+ * done (with mu held).  Requests below keep may be overwritten: the
+ * reader is at cur and may still read cur - 1 (the byte before a copy).
+ */
 struct pf_pageq {
 	const pf_pred *pred;
 	const pf_source *old;
 	const pf_source *fallback;
+	pf_pageq_walk walk;
+	void *walk_opaque;
 	pthread_mutex_t *mu;
 	pthread_cond_t *cv;
-	uint64_t page[PF_PAGEQ_SLOTS];
-	uint8_t state[PF_PAGEQ_SLOTS];  /* with mu held */
-	uint8_t seen[PF_PAGEQ_SLOTS];   /* the reader's: READY or FAILED seen */
-	uint32_t queue[PF_PAGEQ_SLOTS]; /* slots to compute, in order */
-	size_t qhead, qlen;
-	size_t busy;                    /* slots the thread works on */
-	bool abandoned;                 /* no thread computes pages */
-	uint32_t index[INDEX_SIZE];     /* slot + 1 by page; 0: none */
+	uint64_t req[SLOTS];
+	bool failed[SLOTS];     /* its read of OLD failed: use the fallback */
+	uint64_t held[SLOTS];   /* the thread's: page + 1 a slot holds */
+	uint64_t head;          /* requests made */
+	uint64_t done;          /* requests computed, in order */
+	uint64_t cur;           /* the request the reader is at */
+	uint64_t keep;
+	uint64_t seen_done;     /* the reader's copy of done */
+	bool abandoned;         /* no thread computes pages any more */
 	uint8_t (*buf)[PF_PRED_PAGE];
-	pf_err err;                     /* the thread's, thrown away */
+	pf_err err;             /* the thread's, thrown away */
 };
-
-static size_t
-hash_page(uint64_t page)
-{
-	return (size_t)((page * 0x9e3779b97f4a7c15u) >> 40) % INDEX_SIZE;
-}
-
-/* The slot of page, or -1. */
-static long
-lookup(const pf_pageq *q, uint64_t page)
-{
-	size_t h = hash_page(page);
-
-	while (q->index[h] != 0) {
-		if (q->page[q->index[h] - 1] == page)
-			return (long)q->index[h] - 1;
-		h = (h + 1) % INDEX_SIZE;
-	}
-	return -1;
-}
 
 static size_t
 page_len(const pf_pageq *q, uint64_t page)
@@ -59,21 +46,66 @@ page_len(const pf_pageq *q, uint64_t page)
 	    (size_t)(q->old->size - off) : PF_PRED_PAGE;
 }
 
-/*
- * Waits until the thread is done with the slot; once seen, a slot stays
- * as it is until the next announcement, so the lock is taken once.
- */
-static unsigned
-wait_slot(pf_pageq *q, size_t s)
+/* Makes requests while the ring has room and the walk has pages (mu). */
+static void
+fill(pf_pageq *q)
 {
-	if (q->seen[s] != FREE)
-		return q->seen[s];
+	uint64_t page;
+
+	while (!q->abandoned && q->head < q->keep + SLOTS &&
+	    q->walk(q->walk_opaque, &page)) {
+		if (page * PF_PRED_PAGE >= q->old->size)
+			continue;
+		q->req[q->head % SLOTS] = page;
+		q->head++;
+	}
+	pthread_cond_broadcast(q->cv);
+}
+
+/* The reader moves on to request i. */
+static void
+advance(pf_pageq *q, uint64_t i)
+{
 	pthread_mutex_lock(q->mu);
-	while (q->state[s] == WANTED || q->state[s] == BUSY)
-		pthread_cond_wait(q->cv, q->mu);
-	q->seen[s] = q->state[s];
+	q->cur = i;
+	q->keep = i > 0 ? i - 1 : 0;
+	fill(q);
 	pthread_mutex_unlock(q->mu);
-	return q->seen[s];
+}
+
+/* Waits until request i is computed; false if it never will be. */
+static bool
+wait_done(pf_pageq *q, uint64_t i)
+{
+	if (i < q->seen_done)
+		return !q->failed[i % SLOTS];
+	pthread_mutex_lock(q->mu);
+	while (q->done <= i && !q->abandoned)
+		pthread_cond_wait(q->cv, q->mu);
+	q->seen_done = q->done;
+	pthread_mutex_unlock(q->mu);
+	return i < q->seen_done && !q->failed[i % SLOTS];
+}
+
+/*
+ * The request that holds page, where the reader is or just ahead of it;
+ * the reader moves on to it.  -1 if the walk did not foresee this read.
+ */
+static int64_t
+find(pf_pageq *q, uint64_t page)
+{
+	uint64_t c = q->cur, j;
+
+	if (c < q->head && q->req[c % SLOTS] == page)
+		return (int64_t)c;
+	if (c > 0 && c - 1 >= q->keep && q->req[(c - 1) % SLOTS] == page)
+		return (int64_t)c - 1;
+	for (j = c + 1; j < q->head && j < c + SLOTS - 1; j++)
+		if (q->req[j % SLOTS] == page) {
+			advance(q, j);
+			return (int64_t)j;
+		}
+	return -1;
 }
 
 static pf_ret
@@ -81,18 +113,16 @@ read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
 {
 	pf_pageq *q = opaque;
 	uint8_t *dst = buf;
-	uint64_t page;
 	size_t at, k;
+	int64_t i;
 	pf_ret r;
-	long s;
 
 	while (n > 0) {
-		page = off / PF_PRED_PAGE;
 		at = (size_t)(off % PF_PRED_PAGE);
 		k = PF_PRED_PAGE - at < n ? PF_PRED_PAGE - at : n;
-		if ((s = lookup(q, page)) >= 0 && wait_slot(q, (size_t)s) ==
-		    READY)
-			memcpy(dst, q->buf[s] + at, k);
+		if ((i = find(q, off / PF_PRED_PAGE)) >= 0 &&
+		    wait_done(q, (uint64_t)i))
+			memcpy(dst, q->buf[i % SLOTS] + at, k);
 		else if ((r = q->fallback->read_at(q->fallback->opaque, off,
 		    dst, k, err)) != PF_OK)
 			return r;
@@ -105,14 +135,13 @@ read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
 
 pf_ret
 pf_pageq_new(pf_pageq **out, const pf_pred *p, const pf_source *old,
-    const pf_source *fallback, pthread_mutex_t *mu, pthread_cond_t *cv,
-    pf_source *src, pf_err *err)
+    const pf_source *fallback, pf_pageq_walk walk, void *walk_opaque,
+    pthread_mutex_t *mu, pthread_cond_t *cv, pf_source *src, pf_err *err)
 {
 	pf_pageq *q = calloc(1, sizeof *q);
 
 	*out = q;
-	if (q == NULL || (q->buf = malloc(PF_PAGEQ_SLOTS *
-	    sizeof *q->buf)) == NULL) {
+	if (q == NULL || (q->buf = malloc(SLOTS * sizeof *q->buf)) == NULL) {
 		free(q);
 		*out = NULL;
 		return pf_err_nomem(err);
@@ -120,6 +149,8 @@ pf_pageq_new(pf_pageq **out, const pf_pred *p, const pf_source *old,
 	q->pred = p;
 	q->old = old;
 	q->fallback = fallback;
+	q->walk = walk;
+	q->walk_opaque = walk_opaque;
 	q->mu = mu;
 	q->cv = cv;
 	*src = (pf_source){ read_at, q, old->size };
@@ -136,64 +167,53 @@ pf_pageq_free(pf_pageq *q)
 }
 
 void
-pf_pageq_announce(pf_pageq *q, const uint64_t *pages, size_t n)
+pf_pageq_refill(pf_pageq *q)
 {
-	size_t i, used = 0, h;
-
 	pthread_mutex_lock(q->mu);
-	while (q->busy > 0)
-		pthread_cond_wait(q->cv, q->mu);
-	memset(q->index, 0, sizeof q->index);
-	memset(q->state, FREE, sizeof q->state);
-	memset(q->seen, FREE, sizeof q->seen);
-	q->qhead = q->qlen = 0;
-	for (i = 0; i < n && used < PF_PAGEQ_SLOTS && !q->abandoned; i++) {
-		if (pages[i] * PF_PRED_PAGE >= q->old->size ||
-		    lookup(q, pages[i]) >= 0)
-			continue;
-		q->page[used] = pages[i];
-		q->state[used] = WANTED;
-		for (h = hash_page(pages[i]); q->index[h] != 0;
-		    h = (h + 1) % INDEX_SIZE)
-			;
-		q->index[h] = (uint32_t)used + 1;
-		q->queue[q->qlen++] = (uint32_t)used++;
-	}
-	pthread_cond_broadcast(q->cv);
+	fill(q);
 	pthread_mutex_unlock(q->mu);
 }
 
 bool
 pf_pageq_pending(const pf_pageq *q)
 {
-	return q->qhead < q->qlen;
+	return !q->abandoned && q->done < q->head &&
+	    q->done < q->keep + SLOTS;
 }
 
 void
 pf_pageq_compute(pf_pageq *q)
 {
-	size_t s = q->queue[q->qhead++], len = page_len(q, q->page[s]);
-	uint64_t off = q->page[s] * PF_PRED_PAGE;
-	pf_ret r;
+	uint64_t i = q->done, page = q->req[i % SLOTS];
+	uint64_t off = page * PF_PRED_PAGE;
+	size_t len = page_len(q, page), s = (size_t)(i % SLOTS), k;
+	uint8_t *dst = q->buf[s];
+	pf_ret r = PF_OK;
 
-	q->state[s] = BUSY;
-	q->busy++;
 	pthread_mutex_unlock(q->mu);
-	/* A failed read is the reader's to meet and report, on the spot. */
-	r = q->old->read_at(q->old->opaque, off, q->buf[s], len, &q->err);
-	if (r == PF_OK)
-		pf_pred_page(q->pred, off, q->buf[s], len);
+	/*
+	 * A page still held in some slot is copied, not computed again: a
+	 * decoder's short copies come back to the same pages often.
+	 */
+	for (k = 0; k < SLOTS && q->held[k] != page + 1; k++)
+		;
+	if (k == SLOTS) {
+		/* A failed read is the reader's to meet, on the spot. */
+		if ((r = q->old->read_at(q->old->opaque, off, dst, len,
+		    &q->err)) == PF_OK)
+			pf_pred_page(q->pred, off, dst, len);
+	} else if (k != s)
+		memcpy(dst, q->buf[k], len);
+	q->held[s] = r == PF_OK ? page + 1 : 0;
 	pthread_mutex_lock(q->mu);
-	q->busy--;
-	q->state[s] = r == PF_OK ? READY : FAILED;
+	q->failed[s] = r != PF_OK;
+	q->done++;
 	pthread_cond_broadcast(q->cv);
 }
 
 void
 pf_pageq_abandon(pf_pageq *q)
 {
-	while (q->qhead < q->qlen)
-		q->state[q->queue[q->qhead++]] = FAILED;
 	q->abandoned = true;
 	pthread_cond_broadcast(q->cv);
 }
