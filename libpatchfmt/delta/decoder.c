@@ -95,8 +95,7 @@ typedef struct old_check {
  */
 typedef struct wq {
 	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* broadcast on every change below */
+	pf_sync sync;           /* the lock of the fields below */
 	uint8_t *ring;          /* WQ_SLOTS pieces of OUT_CHUNK bytes */
 	uint8_t *iobuf;         /* the thread's reads of OLD */
 	size_t len[WQ_SLOTS];
@@ -226,42 +225,42 @@ wq_run(void *arg)
 	pf_ret r;
 	size_t slot;
 
-	pthread_mutex_lock(&q->mu);
+	pthread_mutex_lock(&q->sync.mu);
 	for (;;) {
 		while (!(q->pq != NULL && pf_pageq_pending(q->pq)) &&
 		    q->old.done && q->got == q->put && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
+			pf_sync_wait_worker(&q->sync);
 		if (q->pq != NULL && pf_pageq_pending(q->pq)) {
 			pf_pageq_compute(q->pq);
 			continue;
 		}
 		if (!q->old.done) {
-			pthread_mutex_unlock(&q->mu);
+			pthread_mutex_unlock(&q->sync.mu);
 			r = old_step(d, &q->old, &q->err);
-			pthread_mutex_lock(&q->mu);
+			pthread_mutex_lock(&q->sync.mu);
 			q->old_ret = q->ret = r;
 			if (r != PF_OK)
 				break;
-			pthread_cond_broadcast(&q->cv);
+			pf_sync_wake_decoder(&q->sync);
 			continue;
 		}
 		if (q->got == q->put || q->abort)
 			break;
 		slot = (size_t)(q->got % WQ_SLOTS);
-		pthread_mutex_unlock(&q->mu);
+		pthread_mutex_unlock(&q->sync.mu);
 		r = write_piece(d, q->ring + slot * OUT_CHUNK, q->len[slot],
 		    &q->err);
-		pthread_mutex_lock(&q->mu);
+		pthread_mutex_lock(&q->sync.mu);
 		q->got++;
 		q->ret = r;
-		pthread_cond_broadcast(&q->cv);
+		pf_sync_wake_decoder(&q->sync);
 		if (r != PF_OK)
 			break;
 	}
 	if (q->pq != NULL)
 		pf_pageq_abandon(q->pq);
-	pthread_cond_broadcast(&q->cv);
-	pthread_mutex_unlock(&q->mu);
+	pf_sync_wake_decoder(&q->sync);
+	pthread_mutex_unlock(&q->sync.mu);
 	return NULL;
 }
 
@@ -294,14 +293,16 @@ wq_start(dec *d, unsigned threads, pf_err *err)
 		free(q);
 		return r;
 	}
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
+	pthread_mutex_init(&q->sync.mu, NULL);
+	pthread_cond_init(&q->sync.work, NULL);
+	pthread_cond_init(&q->sync.ready, NULL);
 	d->wq = q;
 	if (pthread_create(&q->tid, NULL, wq_run, d) != 0) {
 		if (!q->old.done)
 			pf_sha256_discard(&q->old.c);
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->sync.ready);
+		pthread_cond_destroy(&q->sync.work);
+		pthread_mutex_destroy(&q->sync.mu);
 		free(q->iobuf);
 		free(q->ring);
 		free(q);
@@ -324,18 +325,18 @@ wq_hand(dec *d, bool wait, pf_err *err)
 	wq *q = d->wq;
 	pf_ret r = PF_OK;
 
-	pthread_mutex_lock(&q->mu);
+	pthread_mutex_lock(&q->sync.mu);
 	if (d->olen > 0) {
 		q->len[q->put % WQ_SLOTS] = d->olen;
 		q->put++;
-		pthread_cond_broadcast(&q->cv);
+		pf_sync_wake_worker(&q->sync);
 	}
 	while (q->ret == PF_OK && (q->put - q->got >= WQ_SLOTS ||
 	    (wait && (q->got < q->put || !q->old.done))))
-		pthread_cond_wait(&q->cv, &q->mu);
+		pf_sync_wait_decoder(&q->sync);
 	if (q->ret != PF_OK)
 		r = pf_err_copy(err, &q->err);
-	pthread_mutex_unlock(&q->mu);
+	pthread_mutex_unlock(&q->sync.mu);
 	d->obuf = q->ring + (size_t)(q->put % WQ_SLOTS) * OUT_CHUNK;
 	d->olen = 0;
 	return r;
@@ -353,19 +354,20 @@ wq_finish(dec *d, pf_ret r, pf_err *err)
 
 	if (q == NULL)
 		return r;
-	pthread_mutex_lock(&q->mu);
+	pthread_mutex_lock(&q->sync.mu);
 	q->stop = true;
 	q->abort = r != PF_OK;
-	pthread_cond_broadcast(&q->cv);
-	pthread_mutex_unlock(&q->mu);
+	pf_sync_wake_worker(&q->sync);
+	pthread_mutex_unlock(&q->sync.mu);
 	pthread_join(q->tid, NULL);
 	pf_pageq_free(q->pq);
 	if (q->old_ret != PF_OK)
 		r = pf_err_copy(err, &q->err);
 	else if (r == PF_OK && q->ret != PF_OK)
 		r = pf_err_copy(err, &q->err);
-	pthread_cond_destroy(&q->cv);
-	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->sync.ready);
+	pthread_cond_destroy(&q->sync.work);
+	pthread_mutex_destroy(&q->sync.mu);
 	d->obuf = NULL;
 	free(q->ring);
 	free(q->iobuf);
@@ -879,11 +881,11 @@ use_prediction(dec *d, pf_err *err)
 	/* With the second thread: pages computed ahead, the rest here. */
 	d->walk.end = true;
 	if ((r = pf_pageq_new(&pq, &d->pred, d->old, &d->pold, walk_next, d,
-	    &d->wq->mu, &d->wq->cv, &d->qold, err)) != PF_OK)
+	    &d->wq->sync, &d->qold, err)) != PF_OK)
 		return r;
-	pthread_mutex_lock(&d->wq->mu);
+	pthread_mutex_lock(&d->wq->sync.mu);
 	d->wq->pq = pq;
-	pthread_mutex_unlock(&d->wq->mu);
+	pthread_mutex_unlock(&d->wq->sync.mu);
 	d->old = &d->qold;
 	return PF_OK;
 }

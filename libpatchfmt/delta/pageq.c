@@ -12,8 +12,8 @@
 /*
  * Request i (the i-th page the walk gave) lives in slot i % SLOTS.  The
  * decoder's thread alone writes req, head, cur and keep (head and keep
- * with mu held); the second thread alone writes the slots, failed and
- * done (with mu held).  Requests below keep may be overwritten: the
+ * with the lock held); the second thread alone writes the slots, held,
+ * failed and done (done with the lock held).  Requests below keep may be overwritten: the
  * reader is at cur and may still read cur - 1 (the byte before a copy).
  */
 struct pf_pageq {
@@ -22,8 +22,7 @@ struct pf_pageq {
 	const pf_source *fallback;
 	pf_pageq_walk walk;
 	void *walk_opaque;
-	pthread_mutex_t *mu;
-	pthread_cond_t *cv;
+	pf_sync *sync;
 	uint64_t req[SLOTS];
 	bool failed[SLOTS];     /* its read of OLD failed: use the fallback */
 	uint64_t held[SLOTS];   /* the thread's: page + 1 a slot holds */
@@ -46,7 +45,7 @@ page_len(const pf_pageq *q, uint64_t page)
 	    (size_t)(q->old->size - off) : PF_PRED_PAGE;
 }
 
-/* Makes requests while the ring has room and the walk has pages (mu). */
+/* Makes requests while the ring has room and the walk has pages (lock). */
 static void
 fill(pf_pageq *q)
 {
@@ -59,18 +58,18 @@ fill(pf_pageq *q)
 		q->req[q->head % SLOTS] = page;
 		q->head++;
 	}
-	pthread_cond_broadcast(q->cv);
+	pf_sync_wake_worker(q->sync);
 }
 
 /* The reader moves on to request i. */
 static void
 advance(pf_pageq *q, uint64_t i)
 {
-	pthread_mutex_lock(q->mu);
+	pthread_mutex_lock(&q->sync->mu);
 	q->cur = i;
 	q->keep = i > 0 ? i - 1 : 0;
 	fill(q);
-	pthread_mutex_unlock(q->mu);
+	pthread_mutex_unlock(&q->sync->mu);
 }
 
 /* Waits until request i is computed; false if it never will be. */
@@ -79,11 +78,11 @@ wait_done(pf_pageq *q, uint64_t i)
 {
 	if (i < q->seen_done)
 		return !q->failed[i % SLOTS];
-	pthread_mutex_lock(q->mu);
+	pthread_mutex_lock(&q->sync->mu);
 	while (q->done <= i && !q->abandoned)
-		pthread_cond_wait(q->cv, q->mu);
+		pf_sync_wait_decoder(q->sync);
 	q->seen_done = q->done;
-	pthread_mutex_unlock(q->mu);
+	pthread_mutex_unlock(&q->sync->mu);
 	return i < q->seen_done && !q->failed[i % SLOTS];
 }
 
@@ -136,7 +135,7 @@ read_at(void *opaque, uint64_t off, void *buf, size_t n, pf_err *err)
 pf_ret
 pf_pageq_new(pf_pageq **out, const pf_pred *p, const pf_source *old,
     const pf_source *fallback, pf_pageq_walk walk, void *walk_opaque,
-    pthread_mutex_t *mu, pthread_cond_t *cv, pf_source *src, pf_err *err)
+    pf_sync *sync, pf_source *src, pf_err *err)
 {
 	pf_pageq *q = calloc(1, sizeof *q);
 
@@ -151,8 +150,7 @@ pf_pageq_new(pf_pageq **out, const pf_pred *p, const pf_source *old,
 	q->fallback = fallback;
 	q->walk = walk;
 	q->walk_opaque = walk_opaque;
-	q->mu = mu;
-	q->cv = cv;
+	q->sync = sync;
 	*src = (pf_source){ read_at, q, old->size };
 	return PF_OK;
 }
@@ -169,9 +167,9 @@ pf_pageq_free(pf_pageq *q)
 void
 pf_pageq_refill(pf_pageq *q)
 {
-	pthread_mutex_lock(q->mu);
+	pthread_mutex_lock(&q->sync->mu);
 	fill(q);
-	pthread_mutex_unlock(q->mu);
+	pthread_mutex_unlock(&q->sync->mu);
 }
 
 bool
@@ -190,7 +188,7 @@ pf_pageq_compute(pf_pageq *q)
 	uint8_t *dst = q->buf[s];
 	pf_ret r = PF_OK;
 
-	pthread_mutex_unlock(q->mu);
+	pthread_mutex_unlock(&q->sync->mu);
 	/*
 	 * A page still held in some slot is copied, not computed again: a
 	 * decoder's short copies come back to the same pages often.
@@ -205,15 +203,15 @@ pf_pageq_compute(pf_pageq *q)
 	} else if (k != s)
 		memcpy(dst, q->buf[k], len);
 	q->held[s] = r == PF_OK ? page + 1 : 0;
-	pthread_mutex_lock(q->mu);
+	pthread_mutex_lock(&q->sync->mu);
 	q->failed[s] = r != PF_OK;
 	q->done++;
-	pthread_cond_broadcast(q->cv);
+	pf_sync_wake_decoder(q->sync);
 }
 
 void
 pf_pageq_abandon(pf_pageq *q)
 {
 	q->abandoned = true;
-	pthread_cond_broadcast(q->cv);
+	pf_sync_wake_decoder(q->sync);
 }
