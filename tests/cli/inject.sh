@@ -22,7 +22,7 @@ FS_CALLS=$FS_CALLS,getdents64,readlinkat,lseek
 
 # Whole strings in a coverage build, where fs_calls looks for .gcda paths.
 _gcov_strings=
-grep -q '^#define PF_COVERAGE 1' "$top_builddir/config.h" 2>/dev/null &&
+pf_config PF_COVERAGE &&
 	_gcov_strings="-s 4096"
 
 # Every point by default; PF_CRASH_STRIDE=K tries every K-th only, for

@@ -10,13 +10,22 @@ trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 failures=0
 count=0
 
+# pf_config NAME: whether the build defines NAME to 1 (config.h).
+pf_config() {
+	grep -q "^#define $1 1" "$top_builddir/config.h" 2>/dev/null
+}
+
+# What memory bounds are multiplied by: a sanitizer build (ASan's shadow
+# memory, redzones and quarantine) holds several times a normal one's.
+if pf_config PF_SANITIZERS; then mem_factor=4; else mem_factor=1; fi
+
 # gcov_aside CMD...: runs CMD, a run killed on purpose at a point that
 # may fall after its exit has begun (the live kill loops count calls of
 # the whole run).  In a coverage build (make coverage) every process
 # writes its counts into the .gcda files when it exits; killed while it
 # does, it would leave one torn and fail the whole report, so such runs
 # write theirs aside, into $tmp.  (inject.sh's points stop before.)
-if grep -q '^#define PF_COVERAGE 1' "$top_builddir/config.h" 2>/dev/null; then
+if pf_config PF_COVERAGE; then
 	gcov_aside() { GCOV_PREFIX=$tmp/gcov-aside "$@"; }
 else
 	gcov_aside() { "$@"; }
