@@ -184,8 +184,7 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	fd_in delta = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
 	fd_out *out = NULL;
 	pf_istream in = { fd_read, &delta };
-	pf_delta_check chk = { old.name, !d->want[PF_DELTA_FILE_NEW],
-		d->threads };
+	pf_delta_check chk = { old.name, !d->want[PF_DELTA_FILE_NEW] };
 	pf_sha256_ctx h = { 0 };
 	pf_ostream os;
 	pf_readback rb = { fd_rb_open, fd_rb_read_at, NULL };

@@ -5,17 +5,14 @@
  */
 #include <config.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/ckd.h"
 #include "delta/delta.h"
 #include "delta/diffcoder.h"
 #include "compress/lz.h"
-#include "delta/pageq.h"
 #include "delta/predict.h"
 #include "common/hash.h"
 
@@ -24,16 +21,6 @@
 
 /* New bytes are handed to the ostream and the hasher in pieces this big. */
 #define OUT_CHUNK (64u << 10)
-
-/*
- * With a second thread, the pieces decoded and not yet written: 1 MiB,
- * enough for the decoder to run on while OLD's hash is checked (a few
- * milliseconds for 10 MB) and while a piece is hashed and written.
- */
-#define WQ_SLOTS 16u
-
-/* Below this much NEW, a second thread saves less than it costs. */
-#define WQ_MIN_NEW (4u * OUT_CHUNK)
 
 static const char *const stream_name[PF_DELTA_NSTREAMS] = {
 	[PF_DELTA_CTRL] = "delta control stream",
@@ -60,54 +47,11 @@ typedef struct dec {
 	uint64_t new_done;
 	pf_source self;         /* NEW read back, with PF_DELTA_FLAG_SELF */
 	uint64_t self_pos;      /* section 5.3: the NEW position */
-	bool reading_back;      /* a copy from NEW is running */
 	pf_sha256_ctx sha;      /* of new so far */
 	pf_pred pred;           /* section 10, with PF_DELTA_FLAG_PREDICT */
 	pf_pred_src *psrc;
 	pf_source pold;         /* the prediction of old */
-	struct wq *wq;          /* the second thread, when there is one */
-	pf_source qold;         /* the prediction, pages computed by it */
-	struct walker {         /* the block's copies, ahead of the decoder */
-		pf_cur c;
-		uint64_t pos;   /* OLD's position after the entries walked */
-		uint64_t next;  /* the pages of the copy being walked */
-		uint64_t last;
-		bool in_copy;
-		bool end;
-	} walk;
 } dec;
-
-/* Checking OLD, a piece at a time (so that a thread can do more). */
-typedef struct old_check {
-	const pf_source *old;
-	uint8_t *buf;           /* IO_CHUNK bytes */
-	pf_sha256_ctx c;
-	uint64_t off;
-	bool done;
-} old_check;
-
-/*
- * The second thread (libpatchfmt's, not the format's): it checks OLD's
- * hash, computes pages of OLD's prediction ahead of the decoder, and
- * hashes and writes the pieces of NEW the decoder hands it, in order.
- * Nothing is written before OLD is checked, as without it.  Slot
- * put % WQ_SLOTS is the decoder's; got to put - 1 are the thread's.
- */
-typedef struct wq {
-	pthread_t tid;
-	pf_sync sync;           /* the lock of the fields below */
-	uint8_t *ring;          /* WQ_SLOTS pieces of OUT_CHUNK bytes */
-	uint8_t *iobuf;         /* the thread's reads of OLD */
-	size_t len[WQ_SLOTS];
-	uint64_t put, got;      /* pieces handed over, pieces written */
-	bool stop;              /* no more pieces will come */
-	bool abort;             /* and those handed over are not wanted */
-	old_check old;          /* of OLD itself, not its prediction */
-	pf_ret old_ret;         /* PF_OK, or how OLD's check failed */
-	pf_ret ret;             /* PF_OK, or the thread's failure */
-	pf_err err;
-	pf_pageq *pq;           /* pages it computes ahead, or NULL */
-} wq;
 
 /* Section 5.1: one uvarint of a block header, read a byte at a time. */
 static pf_ret
@@ -135,273 +79,67 @@ read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
 	    "delta block header has a bad integer");
 }
 
-/* Section 3.4: OLD's size, then, when the header has it, its hash. */
 static pf_ret
-old_begin(dec *d, old_check *k, const pf_source *old, uint8_t *buf,
-    pf_err *err)
-{
-	const char *name = d->old_name ? d->old_name : "old file";
-
-	*k = (old_check){ .old = old, .buf = buf, .done = true };
-	if (old->size != d->info.old_size)
-		return pf_err_set(err, PF_ERR_MISMATCH,
-		    "'%s' does not match the delta: expected %llu bytes, "
-		    "found %llu", name, (unsigned long long)d->info.old_size,
-		    (unsigned long long)old->size);
-	/* Without hashes, whoever holds them checks old. */
-	if (!d->info.has_sha256)
-		return PF_OK;
-	if (pf_sha256_init(&k->c) != 0)
-		return pf_err_nomem(err);
-	k->done = false;
-	return PF_OK;
-}
-
-/* Hashes the next IO_CHUNK bytes of OLD; after the last, compares. */
-static pf_ret
-old_step(dec *d, old_check *k, pf_err *err)
+check_old(dec *d, pf_err *err)
 {
 	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
 	uint8_t digest[PF_SHA256_LEN];
-	uint64_t size = k->old->size;
-	size_t n = size - k->off < IO_CHUNK ? (size_t)(size - k->off) :
-	    IO_CHUNK;
+	const char *name = d->old_name ? d->old_name : "old file";
+	pf_sha256_ctx c;
+	uint64_t off;
+	size_t n;
 	pf_ret r;
 
-	if (n > 0) {
-		r = k->old->read_at(k->old->opaque, k->off, k->buf, n, err);
+	if (d->old->size != d->info.old_size)
+		return pf_err_set(err, PF_ERR_MISMATCH,
+		    "'%s' does not match the delta: expected %llu bytes, "
+		    "found %llu", name, (unsigned long long)d->info.old_size,
+		    (unsigned long long)d->old->size);
+	/* Section 3.4: without hashes, whoever holds them checks old. */
+	if (!d->info.has_sha256)
+		return PF_OK;
+	if (pf_sha256_init(&c) != 0)
+		return pf_err_nomem(err);
+	for (off = 0; off < d->old->size; off += n) {
+		n = d->old->size - off < IO_CHUNK ?
+		    (size_t)(d->old->size - off) : IO_CHUNK;
+		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
 		if (r != PF_OK) {
-			pf_sha256_discard(&k->c);
-			k->done = true;
+			pf_sha256_discard(&c);
 			return r;
 		}
-		pf_sha256_update(&k->c, k->buf, n);
-		k->off += n;
+		pf_sha256_update(&c, d->iobuf, n);
 	}
-	if (k->off < size)
-		return PF_OK;
-	k->done = true;
-	pf_sha256_final(&k->c, digest);
+	pf_sha256_final(&c, digest);
 	if (memcmp(digest, d->info.old_sha256, PF_SHA256_LEN) != 0)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected sha256 %s, "
-		    "found %s", d->old_name ? d->old_name : "old file",
-		    pf_sha256_hex(want, d->info.old_sha256),
+		    "found %s", name, pf_sha256_hex(want, d->info.old_sha256),
 		    pf_sha256_hex(got, digest));
 	return PF_OK;
 }
 
-static pf_ret
-check_old(dec *d, pf_err *err)
-{
-	old_check k;
-	pf_ret r;
-
-	r = old_begin(d, &k, d->old, d->iobuf, err);
-	while (r == PF_OK && !k.done)
-		r = old_step(d, &k, err);
-	return r;
-}
-
-/* Hashes a piece of NEW and hands it to the ostream. */
-static pf_ret
-write_piece(dec *d, const uint8_t *p, size_t n, pf_err *err)
-{
-	if (d->info.has_sha256)
-		pf_sha256_update(&d->sha, p, n);
-	return d->out->write(d->out->opaque, p, n, err);
-}
-
-/*
- * The thread's work, most urgent first: pages of the prediction the
- * decoder is about to read, then OLD's check a piece at a time, then
- * NEW's pieces (only once OLD is checked).
- */
-static void *
-wq_run(void *arg)
-{
-	dec *d = arg;
-	wq *q = d->wq;
-	pf_ret r;
-	size_t slot;
-
-	pthread_mutex_lock(&q->sync.mu);
-	for (;;) {
-		while (!(q->pq != NULL && pf_pageq_pending(q->pq)) &&
-		    q->old.done && q->got == q->put && !q->stop)
-			pf_sync_wait_worker(&q->sync);
-		if (q->pq != NULL && pf_pageq_pending(q->pq)) {
-			pf_pageq_compute(q->pq);
-			continue;
-		}
-		if (!q->old.done) {
-			pthread_mutex_unlock(&q->sync.mu);
-			r = old_step(d, &q->old, &q->err);
-			pthread_mutex_lock(&q->sync.mu);
-			q->old_ret = q->ret = r;
-			if (r != PF_OK)
-				break;
-			pf_sync_wake_decoder(&q->sync);
-			continue;
-		}
-		if (q->got == q->put || q->abort)
-			break;
-		slot = (size_t)(q->got % WQ_SLOTS);
-		pthread_mutex_unlock(&q->sync.mu);
-		r = write_piece(d, q->ring + slot * OUT_CHUNK, q->len[slot],
-		    &q->err);
-		pthread_mutex_lock(&q->sync.mu);
-		q->got++;
-		q->ret = r;
-		pf_sync_wake_decoder(&q->sync);
-		if (r != PF_OK)
-			break;
-	}
-	if (q->pq != NULL)
-		pf_pageq_abandon(q->pq);
-	pf_sync_wake_decoder(&q->sync);
-	pthread_mutex_unlock(&q->sync.mu);
-	return NULL;
-}
-
-/*
- * Starts the second thread when the caller allows it and it helps; the
- * decoder's output pieces are then the ring's slots.  Without it (or
- * when it cannot start), OLD is checked here and now.
- */
-static pf_ret
-wq_start(dec *d, unsigned threads, pf_err *err)
-{
-	wq *q;
-	pf_ret r;
-
-	if (threads == 0)
-		threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-	if (threads < 2 || d->info.new_size < WQ_MIN_NEW)
-		return check_old(d, err);
-	if ((q = calloc(1, sizeof *q)) == NULL ||
-	    (q->ring = malloc((size_t)WQ_SLOTS * OUT_CHUNK)) == NULL ||
-	    (q->iobuf = malloc(IO_CHUNK)) == NULL) {
-		if (q != NULL)
-			free(q->ring);
-		free(q);
-		return pf_err_nomem(err);
-	}
-	if ((r = old_begin(d, &q->old, d->old, q->iobuf, err)) != PF_OK) {
-		free(q->iobuf);
-		free(q->ring);
-		free(q);
-		return r;
-	}
-	pthread_mutex_init(&q->sync.mu, NULL);
-	pthread_cond_init(&q->sync.work, NULL);
-	pthread_cond_init(&q->sync.ready, NULL);
-	d->wq = q;
-	if (pthread_create(&q->tid, NULL, wq_run, d) != 0) {
-		if (!q->old.done)
-			pf_sha256_discard(&q->old.c);
-		pthread_cond_destroy(&q->sync.ready);
-		pthread_cond_destroy(&q->sync.work);
-		pthread_mutex_destroy(&q->sync.mu);
-		free(q->iobuf);
-		free(q->ring);
-		free(q);
-		d->wq = NULL;
-		return check_old(d, err);
-	}
-	free(d->obuf);
-	d->obuf = q->ring;
-	return PF_OK;
-}
-
-/*
- * Hands the full piece over and takes the next free slot; with wait,
- * also waits until every piece is written (before NEW is read back, or
- * at the end).
- */
-static pf_ret
-wq_hand(dec *d, bool wait, pf_err *err)
-{
-	wq *q = d->wq;
-	pf_ret r = PF_OK;
-
-	pthread_mutex_lock(&q->sync.mu);
-	if (d->olen > 0) {
-		q->len[q->put % WQ_SLOTS] = d->olen;
-		q->put++;
-		pf_sync_wake_worker(&q->sync);
-	}
-	while (q->ret == PF_OK && (q->put - q->got >= WQ_SLOTS ||
-	    (wait && (q->got < q->put || !q->old.done))))
-		pf_sync_wait_decoder(&q->sync);
-	if (q->ret != PF_OK)
-		r = pf_err_copy(err, &q->err);
-	pthread_mutex_unlock(&q->sync.mu);
-	d->obuf = q->ring + (size_t)(q->put % WQ_SLOTS) * OUT_CHUNK;
-	d->olen = 0;
-	return r;
-}
-
-/*
- * Stops the thread and decides what failed: OLD's check before anything
- * else (a decoder reading the wrong OLD fails in any way), then the
- * decoder's r, then the thread's writes.
- */
-static pf_ret
-wq_finish(dec *d, pf_ret r, pf_err *err)
-{
-	wq *q = d->wq;
-
-	if (q == NULL)
-		return r;
-	pthread_mutex_lock(&q->sync.mu);
-	q->stop = true;
-	q->abort = r != PF_OK;
-	pf_sync_wake_worker(&q->sync);
-	pthread_mutex_unlock(&q->sync.mu);
-	pthread_join(q->tid, NULL);
-	pf_pageq_free(q->pq);
-	if (q->old_ret != PF_OK)
-		r = pf_err_copy(err, &q->err);
-	else if (r == PF_OK && q->ret != PF_OK)
-		r = pf_err_copy(err, &q->err);
-	pthread_cond_destroy(&q->sync.ready);
-	pthread_cond_destroy(&q->sync.work);
-	pthread_mutex_destroy(&q->sync.mu);
-	d->obuf = NULL;
-	free(q->ring);
-	free(q->iobuf);
-	free(q);
-	d->wq = NULL;
-	return r;
-}
-
-/* Hashes the output piece and hands it to the ostream (or the thread). */
+/* Hashes the output piece and hands it to the ostream. */
 static pf_ret
 flush_out(dec *d, pf_err *err)
 {
 	size_t n = d->olen;
 
-	if (d->wq != NULL)
-		return wq_hand(d, true, err);
 	if (n == 0)
 		return PF_OK;
+	if (d->info.has_sha256)
+		pf_sha256_update(&d->sha, d->obuf, n);
 	d->olen = 0;
-	return write_piece(d, d->obuf, n, err);
+	return d->out->write(d->out->opaque, d->obuf, n, err);
 }
 
-/*
- * Room left in the output piece, after flushing a full one; while NEW is
- * read back, the second thread's writes are waited for, so that the
- * readback never runs beside a write.
- */
+/* Room left in the output piece, after flushing a full one. */
 static pf_ret
 out_room(dec *d, size_t *room, pf_err *err)
 {
 	pf_ret r;
 
-	if (d->olen == OUT_CHUNK && (r = d->wq != NULL ? wq_hand(d,
-	    d->reading_back, err) : flush_out(d, err)) != PF_OK)
+	if (d->olen == OUT_CHUNK && (r = flush_out(d, err)) != PF_OK)
 		return r;
 	*room = OUT_CHUNK - d->olen;
 	return PF_OK;
@@ -497,11 +235,7 @@ self_copy(dec *d, uint64_t seek, uint64_t copy, size_t diff_len,
 		return PF_OK;
 	if ((r = flush_out(d, err)) != PF_OK)
 		return r;
-	/* NEW is not written while it is read back (see out_room). */
-	d->reading_back = true;
-	r = decode_copy(d, &d->self, &d->self_pos, copy, err);
-	d->reading_back = false;
-	return r;
+	return decode_copy(d, &d->self, &d->self_pos, copy, err);
 }
 
 /* Section 5.2: a copy from OLD. */
@@ -628,59 +362,6 @@ run_diff(dec *d, const uint64_t raw[3], const uint64_t packed[3],
 	return pf_diff_dec_finish(&d->rc, stream_name[PF_DELTA_DIFF]);
 }
 
-/*
- * The walk of the block's control entries ahead of the decoder: the
- * pages of OLD its copies will read (a byte before each copy too: the
- * diff model's context), in order, for the second thread to predict.
- * The entries are checked when they run: the walk just stops at the
- * first that does not fit.
- */
-static bool
-walk_next(void *opaque, uint64_t *page)
-{
-	dec *d = opaque;
-	struct walker *w = &d->walk;
-	uint64_t seek, copy, add;
-	pf_err ignored;
-
-	for (;;) {
-		if (w->in_copy && w->next <= w->last) {
-			*page = w->next++;
-			return true;
-		}
-		w->in_copy = false;
-		if (w->end || pf_cur_left(&w->c) == 0 ||
-		    next_entry(&w->c, &seek, &copy, &add, &ignored) != PF_OK)
-			break;
-		if (d->info.flags & PF_DELTA_FLAG_SELF) {
-			if (seek & 1)
-				continue;
-			seek >>= 1;
-		}
-		if (!seek_pos(&w->pos, d->info.old_size, seek) ||
-		    copy > d->info.old_size - w->pos)
-			break;
-		if (copy == 0)
-			continue;
-		w->next = (w->pos - (w->pos > 0)) / PF_PRED_PAGE;
-		w->last = (w->pos + copy - 1) / PF_PRED_PAGE;
-		w->in_copy = true;
-		w->pos += copy;
-	}
-	w->end = true;
-	return false;
-}
-
-/* A new block: its walk starts where OLD's position is. */
-static void
-walk_block(dec *d, size_t ctrl_len)
-{
-	pf_cur_init(&d->walk.c, d->ctrl, ctrl_len);
-	d->walk.pos = d->old_pos;
-	d->walk.in_copy = d->walk.end = false;
-	pf_pageq_refill(d->wq->pq);
-}
-
 /* Section 7 step 3: header, control chunk, extra chunk, then diff chunk. */
 static pf_ret
 decode_block(dec *d, pf_err *err)
@@ -700,8 +381,6 @@ decode_block(dec *d, pf_err *err)
 		if (r != PF_OK)
 			return r;
 	}
-	if (d->wq != NULL && d->wq->pq != NULL)
-		walk_block(d, (size_t)raw[PF_DELTA_CTRL]);
 	return run_diff(d, raw, packed, err);
 }
 
@@ -866,7 +545,6 @@ use_self(dec *d, const pf_readback *rb, pf_err *err)
 static pf_ret
 use_prediction(dec *d, pf_err *err)
 {
-	pf_pageq *pq;
 	pf_ret r;
 
 	if (!(d->info.flags & PF_DELTA_FLAG_PREDICT))
@@ -874,19 +552,7 @@ use_prediction(dec *d, pf_err *err)
 	if ((r = pf_pred_src_new(&d->psrc, &d->pred, d->old, &d->pold, err)) !=
 	    PF_OK)
 		return r;
-	if (d->wq == NULL) {
-		d->old = &d->pold;
-		return PF_OK;
-	}
-	/* With the second thread: pages computed ahead, the rest here. */
-	d->walk.end = true;
-	if ((r = pf_pageq_new(&pq, &d->pred, d->old, &d->pold, walk_next, d,
-	    &d->wq->sync, &d->qold, err)) != PF_OK)
-		return r;
-	pthread_mutex_lock(&d->wq->sync.mu);
-	d->wq->pq = pq;
-	pthread_mutex_unlock(&d->wq->sync.mu);
-	d->old = &d->qold;
+	d->old = &d->pold;
 	return PF_OK;
 }
 
@@ -950,23 +616,21 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 		goto out;
 	if ((r = dec_alloc(&d, err)) != PF_OK)
 		goto out;
-	/* NEW's hash is started before a second thread uses the hasher. */
+	if ((r = use_self(&d, rb, err)) != PF_OK ||
+	    (r = check_old(&d, err)) != PF_OK ||
+	    (r = use_prediction(&d, err)) != PF_OK)
+		goto out;
 	if (d.info.has_sha256 && pf_sha256_init(&d.sha) != 0) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	if ((r = use_self(&d, rb, err)) != PF_OK ||
-	    (r = wq_start(&d, chk ? chk->threads : 1, err)) != PF_OK ||
-	    (r = use_prediction(&d, err)) != PF_OK)
-		goto out;
 	while (d.new_done < d.info.new_size && r == PF_OK)
 		r = decode_block(&d, err);
 	if (r == PF_OK)
 		r = check_end(&d, err);
-out:
-	r = wq_finish(&d, r, err);
 	if (r == PF_ERR_CORRUPT && d.psrc != NULL)
 		r = blame_prediction(err);
+out:
 	dec_free(&d);
 	return r;
 }

@@ -64,19 +64,13 @@ pf_ret pf_delta_decode(pf_istream *delta, const pf_source *old,
     pf_ostream *out, uint64_t max_new_size, pf_err *err);
 /*
  * What a caller outside a package adds: the old file's name for messages
- * (NULL: "the old file"), whether a delta whose header holds no hashes
- * (section 3.4) is refused, because the caller checks neither file
- * itself, and the threads the decoder may use (0: two when there is more
- * than one CPU; 1: the caller's alone).  With two, a second thread checks
- * OLD's hash, then hashes NEW and hands it to the ostream, while the
- * caller's thread decodes: old's source must then allow reads from two
- * threads at once, and the ostream is called from the second thread.
- * Without chk, the caller's thread alone.
+ * (NULL: "the old file"), and whether a delta whose header holds no
+ * hashes (section 3.4) is refused, because the caller checks neither
+ * file itself.
  */
 typedef struct pf_delta_check {
 	const char *old_name;
 	bool need_sha256;
-	unsigned threads;
 } pf_delta_check;
 
 /* The same, with the checks of chk (NULL: none beyond the header's). */

@@ -4,7 +4,6 @@
 libpatchfmt_libpf_apply_la_SOURCES += \
 	libpatchfmt/delta/format.h libpatchfmt/delta/delta.h \
 	libpatchfmt/delta/header.c libpatchfmt/delta/decoder.c \
-	libpatchfmt/delta/pageq.h libpatchfmt/delta/pageq.c \
 	libpatchfmt/delta/diffcoder.h libpatchfmt/delta/diff_dec.c \
 	libpatchfmt/delta/api.h libpatchfmt/delta/api_apply.c \
 	libpatchfmt/delta/api_expect.c \
@@ -48,11 +47,6 @@ TESTS += tests/unit/check_self
 tests_unit_check_self_SOURCES = tests/unit/check_self.c
 tests_unit_check_self_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_self_LDADD = $(TEST_LIBS)
-check_PROGRAMS += tests/unit/check_decode_mt
-TESTS += tests/unit/check_decode_mt
-tests_unit_check_decode_mt_SOURCES = tests/unit/check_decode_mt.c
-tests_unit_check_decode_mt_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_check_decode_mt_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/check_delta_v2
 TESTS += tests/unit/check_delta_v2
 tests_unit_check_delta_v2_SOURCES = tests/unit/check_delta_v2.c

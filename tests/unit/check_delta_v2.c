@@ -234,7 +234,7 @@ static pf_ret
 decode_chk(const pf_buf *d, const uint8_t *old, size_t on, bool need,
     pf_buf *out, pf_err *err)
 {
-	pf_delta_check chk = { NULL, need, 1 };
+	pf_delta_check chk = { NULL, need };
 	pf_readback back = { back_open, back_read_at, out };
 	pf_istream in;
 	pf_mem_in mem;
