@@ -9,8 +9,9 @@
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-void
-pf_bigmem_advise(void *p, size_t n)
+/* Asks for huge pages for the n bytes at p, if n is big enough. */
+static void
+advise(void *p, size_t n)
 {
 	uintptr_t a, e;
 
@@ -36,7 +37,7 @@ pf_bigmem_alloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
-	pf_bigmem_advise(p, n);
+	advise(p, n);
 	return p;
 }
 

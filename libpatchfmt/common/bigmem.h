@@ -16,9 +16,6 @@
 /* malloc(n); for n of PF_BIGMEM_MIN or more, with huge pages asked for. */
 void *pf_bigmem_alloc(size_t n);
 
-/* Asks for huge pages for the n bytes at p, if n is big enough. */
-void pf_bigmem_advise(void *p, size_t n);
-
 /* The same for liblzma's allocator (opaque unused). */
 void *pf_bigmem_lzma_alloc(void *opaque, size_t nmemb, size_t size);
 void pf_bigmem_lzma_free(void *opaque, void *p);
