@@ -70,6 +70,8 @@ typedef struct win {
 	uint8_t *ref;
 	region *hits;
 	size_t n_hits, hits_cap;
+	size_t hits_max;        /* runs kept at once (a part of the limit) */
+	uint64_t pad;           /* how far regions reach around their hits */
 	inner *inn;             /* the window's repeats, in order of at */
 	size_t n_inn, inn_cap;
 	bool self_ok;           /* the sizes allow SELF (section 5.3) */
@@ -132,7 +134,10 @@ index_block(win *w, const uint8_t *p, uint64_t blk, uint64_t src)
 		w->table[sl] = check_of(h) << CHECK_SHIFT | src | blk;
 }
 
-/* Sizes from the memory limit: the index a quarter, windows the rest. */
+/*
+ * Sizes from the memory limit: the index a quarter, the runs of hits a
+ * 64th, windows the rest.
+ */
 static pf_ret
 win_setup(win *w, uint64_t memory)
 {
@@ -155,6 +160,11 @@ win_setup(win *w, uint64_t memory)
 	while (w->W * 2 <= memory / 128 && w->W < (32u << 20))
 		w->W *= 2;
 	w->R = 4 * w->W;
+	w->pad = w->W / 4;
+	/* The runs of a window: a 64th of the limit. */
+	w->hits_max = memory / 64 / sizeof *w->hits;
+	if (w->hits_max < 1024)
+		w->hits_max = 1024;
 	w->table = calloc(slots, sizeof *w->table);
 	/*
 	 * The window follows the regions in one buffer: the encoder's
@@ -198,6 +208,8 @@ index_old(win *w, uint8_t sha[32])
 	return r;
 }
 
+static void compact_runs(win *w);
+
 static bool
 add_region(win *w, uint64_t old_start, uint64_t len, int64_t diag,
     bool from_new)
@@ -205,8 +217,12 @@ add_region(win *w, uint64_t old_start, uint64_t len, int64_t diag,
 	region *v;
 	size_t cap;
 
+	if (w->n_hits == w->hits_max)
+		compact_runs(w);
 	if (w->n_hits == w->hits_cap) {
 		cap = w->hits_cap ? 2 * w->hits_cap : 64;
+		if (cap > w->hits_max)
+			cap = w->hits_max;
 		if ((v = realloc(w->hits, cap * sizeof *v)) == NULL)
 			return false;
 		w->hits = v;
@@ -376,14 +392,18 @@ by_diag(const void *a, const void *b)
 	return by_start(a, b);
 }
 
+/* The heaviest first; ties in a fixed order, whatever the input's. */
 static int
 by_weight(const void *a, const void *b)
 {
 	const region *x = a, *y = b;
+	int c;
 
 	if (x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
-	return by_start(a, b);
+	if ((c = by_start(a, b)) != 0)
+		return c;
+	return (x->diag > y->diag) - (x->diag < y->diag);
 }
 
 /*
@@ -417,21 +437,38 @@ merge_runs(win *w, int (*cmp)(const void *, const void *), bool same_diag,
 }
 
 /*
+ * Room for more runs when w->hits_max are held: the runs of each diagonal
+ * joined as choose_regions() will join them (so far nothing changes), and
+ * when that leaves more than half, the lightest dropped, so that memory
+ * stays bounded on data whose every position hits another diagonal.
+ * The run add_hit() extends is then a new one.
+ */
+static void
+compact_runs(win *w)
+{
+	merge_runs(w, by_diag, true, w->pad);
+	if (w->n_hits > w->hits_max / 2) {
+		qsort(w->hits, w->n_hits, sizeof *w->hits, by_weight);
+		w->n_hits = w->hits_max / 2;
+	}
+}
+
+/*
  * The regions a window at wpos is matched against: the runs of each
  * diagonal joined, widened by pad (within OLD, or within the NEW bytes
  * before the window), the heaviest kept up to R bytes, and overlaps
  * merged (so the result never exceeds R).
  */
 static void
-choose_regions(win *w, uint64_t wpos, uint64_t pad)
+choose_regions(win *w, uint64_t wpos)
 {
-	uint64_t n, total = 0, end;
+	uint64_t n, total = 0, end, pad = w->pad;
 	region *v = w->hits;
 	size_t i, k;
 
 	if (w->n_hits == 0)
 		return;
-	merge_runs(w, by_diag, true, pad);
+	merge_runs(w, by_diag, true, w->pad);
 	for (i = 0; i < w->n_hits; i++) {
 		n = v[i].from_new ? wpos : w->old->size;
 		end = v[i].old_start + v[i].len;
@@ -502,7 +539,7 @@ hash_new(win *w, uint8_t sha[32])
 		if (look && !find_hits(w, pos, k))
 			r = pf_err_nomem(w->err);
 		if (look && r == PF_OK) {
-			choose_regions(w, pos, w->W / 4);
+			choose_regions(w, pos);
 			found = reads_new(w);
 			look = !found;
 		}
@@ -696,7 +733,7 @@ do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
 		return r;
 	if (!find_hits(w, wpos, len))
 		return pf_err_nomem(w->err);
-	choose_regions(w, wpos, w->W / 4);
+	choose_regions(w, wpos);
 	if ((r = read_regions(w, &ref_len)) != PF_OK)
 		return r;
 	r = pf_delta_match(w->ref, ref_len, w->nbuf, len, threads, &segs,

@@ -294,6 +294,55 @@ START_TEST(test_window_period)
 }
 END_TEST
 
+/*
+ * Every position of a window hits another place of OLD: OLD is each
+ * 32-byte substring of NEW's first 128 KiB (one window at 16 MiB), in a
+ * shuffled order.  The runs of hits outgrow what the limit gives them
+ * (a 64th of it) and are cut to the heaviest; the delta still decodes,
+ * and costs little more than NEW's random bytes.
+ */
+START_TEST(test_window_many_runs)
+{
+	size_t bl = 32, sn = 128u << 10, nb = sn - bl + 1;
+	size_t on = nb * bl, nn = 2 * sn, i, j, t;
+	uint8_t *nw = random_bytes(nn), *old = malloc(on);
+	size_t *order = malloc(nb * sizeof *order);
+	pf_buf d;
+	pf_err err;
+	rbuf b;
+
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(order);
+	for (i = 0; i < nb; i++)
+		order[i] = i;
+	for (i = nb - 1; i > 0; i--) {
+		rng_state ^= rng_state << 13;
+		rng_state ^= rng_state >> 7;
+		rng_state ^= rng_state << 17;
+		j = (size_t)(rng_state % (i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < nb; i++)
+		memcpy(old + i * bl, nw + order[i], bl);
+	/* The second half: the first again, edited every 1000 bytes. */
+	memcpy(nw + sn, nw, sn);
+	for (i = sn; i < nn; i += 1000)
+		nw[i] ^= 0xA5;
+	encode_window(old, on, nw, nn, 1, &d);
+	ck_assert_msg(d.len < sn + sn / 8, "delta of %zu bytes", d.len);
+	ck_assert_msg(decode(&d, old, on, &b, true, &err) == PF_OK,
+	    "decode: %s", err.msg);
+	ck_assert(b.buf.len == nn && memcmp(b.buf.data, nw, nn) == 0);
+	pf_buf_free(&b.buf);
+	pf_buf_free(&d);
+	free(order);
+	free(old);
+	free(nw);
+}
+END_TEST
+
 /* One control entry to craft: a copy from OLD or NEW, then literals. */
 typedef struct craft {
 	bool from_new;
@@ -428,6 +477,7 @@ self_suite(void)
 	tcase_add_test(t, test_window_no_repeats);
 	tcase_add_test(t, test_window_inner);
 	tcase_add_test(t, test_window_period);
+	tcase_add_test(t, test_window_many_runs);
 	suite_add_tcase(s, t);
 	t = tcase_create("decoder");
 	tcase_add_test(t, test_self_exact);
