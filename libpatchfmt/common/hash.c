@@ -2,8 +2,6 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "common/hash.h"
 
 int
@@ -15,39 +13,27 @@ pf_crypto_init(void)
 int
 pf_sha256_init(pf_sha256_ctx *c)
 {
-	if ((c->md = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	if (EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
-		pf_sha256_discard(c);
-		return -1;
-	}
+	sha256_init(&c->s);
 	return 0;
 }
 
 void
 pf_sha256_update(pf_sha256_ctx *c, const void *p, size_t n)
 {
-	/* EVP_DigestUpdate fails only on a context that failed to init. */
-	if (c->md != NULL && n > 0)
-		(void)EVP_DigestUpdate(c->md, p, n);
+	if (n > 0)
+		sha256_update(&c->s, n, p);
 }
 
 void
 pf_sha256_final(pf_sha256_ctx *c, uint8_t out[PF_SHA256_LEN])
 {
-	unsigned int len = 0;
-
-	if (c->md == NULL || EVP_DigestFinal_ex(c->md, out, &len) != 1 ||
-	    len != PF_SHA256_LEN)
-		memset(out, 0, PF_SHA256_LEN);
-	pf_sha256_discard(c);
+	sha256_digest(&c->s, PF_SHA256_LEN, out);
 }
 
 void
 pf_sha256_discard(pf_sha256_ctx *c)
 {
-	EVP_MD_CTX_free(c->md);
-	c->md = NULL;
+	(void)c;
 }
 
 int

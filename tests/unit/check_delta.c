@@ -537,7 +537,9 @@ START_TEST(test_sha)
 		pf_sha256_update(&c, p + k, 0);
 		pf_sha256_update(&c, p + k, n - k);
 		pf_sha256_final(&c, a);
-		ck_assert_ptr_null(c.md);
+		/* libsodium's SHA-256, an implementation of its own. */
+		ck_assert_int_eq(crypto_hash_sha256(b, p, n), 0);
+		ck_assert_msg(memcmp(a, b, sizeof a) == 0, "length %zu", n);
 		ck_assert_int_eq(pf_sha256(b, p, n), 0);
 		ck_assert_msg(memcmp(a, b, sizeof a) == 0, "length %zu", n);
 	}
