@@ -15,7 +15,7 @@ advise(void *p, size_t n)
 {
 	uintptr_t a, e;
 
-	if (p == NULL || n < PF_BIGMEM_MIN)
+	if (p == NULL || n < HUGE_PAGE)
 		return;
 #ifdef MADV_HUGEPAGE
 	/*
@@ -35,9 +35,16 @@ advise(void *p, size_t n)
 void *
 pf_bigmem_alloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p;
 
-	advise(p, n);
+	if (n < PF_BIGMEM_MIN)
+		return malloc(n ? n : 1);
+	/* Whole huge pages: n rounded up, aligned to one. */
+	if (n > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	n = (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	if ((p = aligned_alloc(HUGE_PAGE, n)) != NULL)
+		advise(p, n);
 	return p;
 }
 

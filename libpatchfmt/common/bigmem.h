@@ -1,6 +1,7 @@
 /*
  * Big arrays the encoders fill (suffix arrays, the predicted image,
- * liblzma's match finders): backed by transparent huge pages where the
+ * liblzma's match finders) and the decoder's cache of predicted pages:
+ * backed by transparent huge pages where the
  * kernel offers them on request (THP "madvise" mode, Debian's default),
  * so that filling them costs a page fault per 2 MiB instead of per
  * 4 KiB.  Freed with free().
@@ -10,10 +11,13 @@
 
 #include <stddef.h>
 
-/* From this size on, an allocation asks for huge pages. */
-#define PF_BIGMEM_MIN (4u << 20)
+/* From this size on (one huge page), an allocation asks for huge pages. */
+#define PF_BIGMEM_MIN (2u << 20)
 
-/* malloc(n); for n of PF_BIGMEM_MIN or more, with huge pages asked for. */
+/*
+ * malloc(n); for n of PF_BIGMEM_MIN or more, rounded up to whole huge
+ * pages, aligned on one, and huge pages asked for.
+ */
 void *pf_bigmem_alloc(size_t n);
 
 /* The same for liblzma's allocator (opaque unused). */

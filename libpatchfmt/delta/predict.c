@@ -9,12 +9,19 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/bigmem.h"
 #include "common/ckd.h"
 #include "delta/format.h"
 #include "delta/predict.h"
 
-/* Pages of the prediction a pf_pred_src keeps (direct-mapped). */
-#define SRC_PAGES 16
+/*
+ * Pages of the prediction a pf_pred_src keeps (direct-mapped): 2 MiB, on
+ * one huge page where the kernel gives it.  Copies that read OLD all over
+ * (php's) computed each page 4 times with 16 pages, 1.2 times with 512;
+ * on 4 KiB pages the faults of a 2 MiB cache cost the pairs that read
+ * OLD in order as much as it saved (bench/RESULTS.md, "eighth session").
+ */
+#define SRC_PAGES 512
 
 /* Section 10.2: the record size of each kind; 0 for code. */
 static const unsigned record_size[PF_PRED_KIND_MAX + 1] = {
@@ -609,7 +616,7 @@ struct pf_pred_src {
 	const pf_pred *pred;
 	const pf_source *old;
 	uint64_t tag[SRC_PAGES];        /* page number + 1; 0: empty */
-	uint8_t page[SRC_PAGES][PF_PRED_PAGE];
+	uint8_t (*page)[PF_PRED_PAGE];  /* SRC_PAGES of them */
 };
 
 /* The page with number n, computed if it is not kept. */
@@ -665,7 +672,8 @@ pf_pred_src_new(pf_pred_src **out, const pf_pred *p, const pf_source *old,
 	pf_pred_src *s = calloc(1, sizeof *s);
 
 	*out = s;
-	if (s == NULL)
+	if (s == NULL || (s->page = pf_bigmem_alloc(SRC_PAGES *
+	    sizeof *s->page)) == NULL)
 		return pf_err_nomem(err);
 	s->pred = p;
 	s->old = old;
@@ -676,5 +684,7 @@ pf_pred_src_new(pf_pred_src **out, const pf_pred *p, const pf_source *old,
 void
 pf_pred_src_free(pf_pred_src *s)
 {
+	if (s != NULL)
+		free(s->page);
 	free(s);
 }
