@@ -1,16 +1,14 @@
 /*
  * Files written by the tools for issue 10: a new file appears under its
- * name only when complete (a temporary file beside it, renamed), and
- * binary data goes to standard output only when that is no terminal.
+ * name only when complete (outfile.h), and binary data goes to standard
+ * output only when that is no terminal.
  */
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive_out.h"
@@ -19,43 +17,24 @@
 int
 pf_out_open(pf_out_file *f, const char *path)
 {
-	memset(f, 0, sizeof *f);
-	f->path = path;
-	if (strcmp(path, "-") == 0) {
-		if (isatty(STDOUT_FILENO))
-			return pf_fail_path(PF_ERR_USAGE, path, "standard output "
-			    "is a terminal: give a file or redirect it");
-		f->fd = STDOUT_FILENO;
-		return 0;
-	}
-	if (snprintf(f->tmp, sizeof f->tmp, "%s.XXXXXX", path) >=
-	    (int)sizeof f->tmp || (f->fd = mkostemp(f->tmp, O_CLOEXEC)) < 0) {
-		f->tmp[0] = '\0';
+	if (strcmp(path, "-") == 0 && isatty(STDOUT_FILENO))
+		return pf_fail_path(PF_ERR_USAGE, path, "standard output is a "
+		    "terminal: give a file or redirect it");
+	if (pf_out_begin(f, path, PF_OUT_REPLACE | PF_OUT_SYNC) < 0)
 		return pf_fail_path(PF_ERR_IO, path, "cannot create a file "
 		    "beside '%s': %s", pf_shown(path), strerror(errno));
-	}
 	return 0;
 }
 
 int
 pf_out_close(pf_out_file *f, bool ok, unsigned mode)
 {
-	int rc = 0;
-
-	if (f->fd == STDOUT_FILENO)
-		return ok ? 0 : -1;
-	if (ok && (fchmod(f->fd, mode) < 0 || fsync(f->fd) < 0))
-		rc = -1;
-	if (close(f->fd) < 0)
-		rc = -1;
-	if (ok && rc == 0 && rename(f->tmp, f->path) < 0)
-		rc = -1;
-	if (rc < 0 && ok)
+	if (pf_out_finish(f, ok, mode) == 0)
+		return 0;
+	if (ok)
 		pf_fail_path(PF_ERR_IO, f->path, "cannot write '%s': %s",
 		    pf_shown(f->path), strerror(errno));
-	if (!ok || rc < 0)
-		unlink(f->tmp);
-	return ok ? rc : -1;
+	return -1;
 }
 
 int

@@ -1,6 +1,7 @@
 ## The tools: thin front ends over the library.  patch-apply and
 ## patch-inspect link only the applier's part of it.
-CMD_UTIL = cmd/util.c cmd/util.h cmd/cli.c cmd/cli.h
+CMD_UTIL = cmd/util.c cmd/util.h cmd/cli.c cmd/cli.h cmd/outfile.c \
+	cmd/outfile.h
 ## The tools that build link both halves statically: they still use
 ## internal functions that the shared library does not export.
 BUILD_LIBS = libpatchfmt/libpf_build.la libpatchfmt/libpf_apply.la

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "util.h"
 #include "field.h"
 
@@ -197,40 +198,26 @@ check_output(const opts *o)
  * Without -f the rename does not replace a file that appeared meanwhile.
  */
 static int
-write_package(const opts *o, pf_builder *b, char *tmp, size_t tmplen)
+write_package(const opts *o, pf_builder *b)
 {
-	const char *out = o->out, *slash = strrchr(out, '/');
-	int fd, e = 0;
+	pf_out_file f;
 	pf_ret r;
+	int e;
 
-	if (strcmp(out, "-") == 0) {
-		r = pf_builder_write(b, STDOUT_FILENO);
-		return r == PF_OK ? 0 : pf_fail(r, pf_builder_error(b));
-	}
-	snprintf(tmp, tmplen, "%.*s.pf-create-XXXXXX",
-	    slash ? (int)(slash - out + 1) : 0, out);
-	if ((fd = mkstemp(tmp)) < 0)
-		return pf_fail_path(PF_ERR_IO, tmp, "cannot create '%s': %s",
-		    pf_shown(tmp), strerror(errno));
-	r = pf_builder_write(b, fd);
-	if (r == PF_OK && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		r = PF_ERR_IO, e = errno;
-	if (close(fd) < 0 && r == PF_OK)
-		r = PF_ERR_IO, e = errno;
-	if (r == PF_OK && (o->force ? rename(tmp, out) :
-	    renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE)) < 0)
-		r = PF_ERR_IO, e = errno;
-	if (r != PF_OK) {
-		unlink(tmp);
-		if (e == EEXIST)
-			return pf_fail_path(PF_ERR_USAGE, out, "'%s' exists: "
-			    "give -f to replace it", pf_shown(out));
-		if (e != 0 || *pf_builder_error(b) == '\0')
-			return pf_fail_path(r, out, "cannot write '%s': %s",
-			    pf_shown(out), strerror(e));
+	if (pf_out_begin(&f, o->out, PF_OUT_SYNC |
+	    (o->force ? PF_OUT_REPLACE : 0)) < 0)
+		return pf_fail_path(PF_ERR_IO, o->out, "cannot create a file "
+		    "beside '%s': %s", pf_shown(o->out), strerror(errno));
+	r = pf_builder_write(b, f.fd);
+	if (pf_out_finish(&f, r == PF_OK, 0644) == 0)
+		return 0;
+	if (r != PF_OK)
 		return pf_fail(r, pf_builder_error(b));
-	}
-	return 0;
+	if ((e = errno) == EEXIST)
+		return pf_fail_path(PF_ERR_USAGE, o->out, "'%s' exists: give "
+		    "-f to replace it", pf_shown(o->out));
+	return pf_fail_path(PF_ERR_IO, o->out, "cannot write '%s': %s",
+	    pf_shown(o->out), strerror(e));
 }
 
 static void
@@ -405,7 +392,6 @@ progress_on(const opts *o, pf_builder *b, progress *pg)
 static int
 run(const opts *o, const char *old, const char *new_)
 {
-	char tmp[4096];
 	progress pg = { .shown = false };
 	pf_builder *b = NULL;
 	uint64_t t;
@@ -443,7 +429,7 @@ run(const opts *o, const char *old, const char *new_)
 	}
 	if (pg.shown)
 		fputs("\r\033[K", stderr);
-	rc = write_package(o, b, tmp, sizeof tmp);
+	rc = write_package(o, b);
 	if (rc == 0)
 		summary(o, b);
 out:

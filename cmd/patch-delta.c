@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include "libpatchfmt.h"
 #include "libpatchfmt_delta.h"
+#include "outfile.h"
 #include "util.h"
 
 static const char usage[] =
@@ -46,13 +46,6 @@ static const char help[] =
 
 /* -f, --json: options of every command. */
 static int force, json;
-
-/* An output file written beside its final name, renamed when complete. */
-typedef struct staged {
-	const char *path;       /* NULL: standard output */
-	char tmp[PATH_MAX];
-	int fd;
-} staged;
 
 /* Reports a failed system call on a named file. */
 static int
@@ -100,47 +93,18 @@ check_output(const char *path)
 	return PF_EXIT_OK;
 }
 
-static int
-stage_open(staged *s, const char *path)
-{
-	mode_t mask;
-
-	s->path = is_std(path) ? NULL : path;
-	if (s->path == NULL) {
-		s->fd = STDOUT_FILENO;
-		return 0;
-	}
-	if ((size_t)snprintf(s->tmp, sizeof s->tmp, "%s.XXXXXX", path) >=
-	    sizeof s->tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((s->fd = mkstemp(s->tmp)) < 0)
-		return -1;
-	mask = umask(0);
-	umask(mask);
-	return fchmod(s->fd, 0666 & ~mask);
-}
-
 /*
- * Keeps the staged file only when ok: a failed run leaves no half file.
- * Like bspatch and xdelta3 it does not force the file to disk (fsync);
- * the package installer, which replaces system files, does.
+ * The output's mode: what a new file gets under the umask.  Like bspatch
+ * and xdelta3 it is not forced to disk (fsync); the package installer,
+ * which replaces system files, does that.
  */
-static int
-stage_close(staged *s, bool ok)
+static unsigned
+output_mode(void)
 {
-	int rc = 0;
+	mode_t mask = umask(0);
 
-	if (s->path == NULL)
-		return 0;
-	if (ok && (force ? rename(s->tmp, s->path) : renameat2(AT_FDCWD,
-	    s->tmp, AT_FDCWD, s->path, RENAME_NOREPLACE)) < 0)
-		rc = -1;
-	close(s->fd);
-	if (!ok || rc < 0)
-		unlink(s->tmp);
-	return rc;
+	umask(mask);
+	return 0666 & ~mask;
 }
 
 typedef pf_ret (*delta_op)(pf_delta *d, int in1, int in2, int out);
@@ -151,7 +115,7 @@ run_staged(pf_delta *d, delta_op op, const char *in1, const char *in2,
     const char *out_path)
 {
 	int fd1 = -1, fd2 = -1, status = PF_EXIT_OK;
-	staged out = { NULL, "", -1 };
+	pf_out_file out;
 	pf_ret r;
 
 	if ((status = check_output(out_path)) != PF_EXIT_OK)
@@ -162,13 +126,15 @@ run_staged(pf_delta *d, delta_op op, const char *in1, const char *in2,
 		status = io_fail("open", in2);
 		goto out;
 	}
-	if (stage_open(&out, out_path) < 0) {
+	if (pf_out_begin(&out, is_std(out_path) ? "-" : out_path,
+	    force ? PF_OUT_REPLACE : 0) < 0) {
 		status = io_fail("create a file beside", out_path);
 		goto out;
 	}
 	if ((r = op(d, fd1, fd2, out.fd)) != PF_OK)
 		status = lib_fail(d, r);
-	if (stage_close(&out, status == PF_EXIT_OK) < 0)
+	if (pf_out_finish(&out, status == PF_EXIT_OK, output_mode()) < 0 &&
+	    status == PF_EXIT_OK)
 		status = errno == EEXIST ? pf_fail_path(PF_ERR_USAGE, out.path,
 		    "'%s' exists: give -f to replace it", pf_shown(out.path)) :
 		    io_fail("write", out.path);

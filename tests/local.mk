@@ -48,7 +48,7 @@ CLI_TESTS = tests/cli/t0100-corpus.sh tests/cli/t0110-json.sh \
 ## Builds as archives, dpkg (issue 10).
 CLI_TESTS += tests/cli/t1000-archive.sh tests/cli/t1010-dpkg.sh \
 	tests/cli/t1020-output.sh \
-	tests/cli/t1030-output-faults.sh
+	tests/cli/t1030-output-faults.sh tests/cli/t1040-outfile-faults.sh
 EXTRA_DIST += testdata/archive/mkbuilds.sh testdata/archive/mkarchive.py
 ## Refusals and error paths that no other test takes (issue 11, coverage).
 CLI_TESTS += tests/cli/t8000-refusals.sh tests/cli/t8010-unprivileged.sh \
@@ -163,5 +163,9 @@ check-long: check
 	echo "== every fault point of --output and --output-tar"; \
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	PF_CRASH_STRIDE=1 \
-		$(SHELL) $(abs_top_srcdir)/tests/cli/t1030-output-faults.sh
+		$(SHELL) $(abs_top_srcdir)/tests/cli/t1030-output-faults.sh || exit 1; \
+	echo "== every fault point of patch-create's and patch-delta's outputs"; \
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	PF_CRASH_STRIDE=1 \
+		$(SHELL) $(abs_top_srcdir)/tests/cli/t1040-outfile-faults.sh
 .PHONY: check-long
