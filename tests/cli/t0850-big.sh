@@ -30,7 +30,7 @@ peak() {
 }
 
 peak patch-create -q --memory 16M -o "$tmp/p.ppkg" "$old" "$new"
-[ "$peak" -lt $((81920 * mem_factor)) ] && ok ||
+[ "$peak" -lt "$(mem_bound 81920)" ] && ok ||
 	fail "patch-create held $peak KiB for 160 MiB of zeros"
 patch-inspect "$tmp/p.ppkg" >"$tmp/inspect" || fail "patch-inspect"
 grep -A4 'add    random' "$tmp/inspect" | grep -q 'stored, 3000000 bytes' &&
@@ -42,7 +42,7 @@ grep -A4 'add    text' "$tmp/inspect" | grep -q 'lzma2' && ok ||
 
 copy_tree "$old" "$tmp/t"
 peak patch-apply $(unsigned_opts a) --root "$tmp/t" "$tmp/p.ppkg"
-[ "$peak" -lt $((65536 * mem_factor)) ] && ok ||
+[ "$peak" -lt "$(mem_bound 65536)" ] && ok ||
 	fail "patch-apply held $peak KiB"
 for f in zeros sparse random text; do
 	cmp -s "$new/$f" "$tmp/t/$f" && ok || fail "'$f' differs after apply"
@@ -63,8 +63,8 @@ head -c 3145728 /dev/urandom >"$tmp/o2/disk.img"
 	head -c 524288 "$tmp/o2/disk.img"
 } >"$tmp/n2/disk.img"
 peak patch-create -q --name big --memory 16M -o "$tmp/w.ppkg" "$tmp/o2" "$tmp/n2"
-# About 25 MiB in a normal build.
-[ "$peak" -lt $((51200 * mem_factor)) ] && ok ||
+# About 29 MiB in a normal build.
+[ "$peak" -lt "$(mem_bound 51200)" ] && ok ||
 	fail "windowed diff held $peak KiB"
 patch-inspect "$tmp/w.ppkg" >"$tmp/inspect" || fail "patch-inspect"
 [ "$(grep -c 'blob [01], pfdelta' "$tmp/inspect")" -eq 2 ] && ok ||
