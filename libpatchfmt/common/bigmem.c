@@ -9,29 +9,6 @@
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-/* Asks for huge pages for the n bytes at p, if n is big enough. */
-static void
-advise(void *p, size_t n)
-{
-	uintptr_t a, e;
-
-	if (p == NULL || n < HUGE_PAGE)
-		return;
-#ifdef MADV_HUGEPAGE
-	/*
-	 * The whole huge pages inside the block; a refusal (no THP, an old
-	 * kernel) leaves ordinary pages, which work the same.
-	 */
-	a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	e = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)a;
-	(void)e;
-#endif
-}
-
 void *
 pf_bigmem_alloc(size_t n)
 {
@@ -43,8 +20,12 @@ pf_bigmem_alloc(size_t n)
 	if (n > SIZE_MAX - HUGE_PAGE)
 		return NULL;
 	n = (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-	if ((p = aligned_alloc(HUGE_PAGE, n)) != NULL)
-		advise(p, n);
+	p = aligned_alloc(HUGE_PAGE, n);
+#ifdef MADV_HUGEPAGE
+	/* A refusal (no THP, an old kernel) leaves ordinary pages. */
+	if (p != NULL)
+		(void)madvise(p, n, MADV_HUGEPAGE);
+#endif
 	return p;
 }
 
