@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "util.h"
 
 int
 pf_out_begin(pf_out_file *f, const char *path, unsigned flags)
@@ -60,4 +61,21 @@ pf_out_finish(pf_out_file *f, bool ok, unsigned mode)
 			errno = e;
 	}
 	return rc;
+}
+
+int
+pf_out_exists(const char *path)
+{
+	return pf_fail_path(PF_ERR_USAGE, path, "'%s' exists: give -f to "
+	    "replace it", pf_shown(path));
+}
+
+int
+pf_out_check(const char *path, bool force)
+{
+	struct stat st;
+
+	if (force || strcmp(path, "-") == 0 || lstat(path, &st) < 0)
+		return 0;
+	return pf_out_exists(path);
 }

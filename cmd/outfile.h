@@ -37,4 +37,13 @@ int pf_out_begin(pf_out_file *f, const char *path, unsigned flags);
  */
 int pf_out_finish(pf_out_file *f, bool ok, unsigned mode);
 
+/*
+ * Whether path ("-": standard output) may be written: 0 when it is free
+ * or force; else "'PATH' exists: give -f to replace it" on standard
+ * error and the exit status of a usage error.  The same words follow pf_out_finish()'s
+ * EEXIST, through pf_out_exists().
+ */
+int pf_out_check(const char *path, bool force);
+int pf_out_exists(const char *path);
+
 #endif

@@ -179,18 +179,13 @@ created_time(uint64_t *t)
 static int
 check_output(const opts *o)
 {
-	struct stat st;
-
 	if (strcmp(o->out, "-") == 0) {
 		if (isatty(STDOUT_FILENO))
 			return pf_usage_error(usage, "standard output is a "
 			    "terminal: give -o FILE or redirect it");
 		return 0;
 	}
-	if (!o->force && lstat(o->out, &st) == 0)
-		return pf_fail_path(PF_ERR_USAGE, o->out, "'%s' exists: give -f "
-		    "to replace it", pf_shown(o->out));
-	return 0;
+	return pf_out_check(o->out, o->force);
 }
 
 /*
@@ -214,8 +209,7 @@ write_package(const opts *o, pf_builder *b)
 	if (r != PF_OK)
 		return pf_fail(r, pf_builder_error(b));
 	if ((e = errno) == EEXIST)
-		return pf_fail_path(PF_ERR_USAGE, o->out, "'%s' exists: give "
-		    "-f to replace it", pf_shown(o->out));
+		return pf_out_exists(o->out);
 	return pf_fail_path(PF_ERR_IO, o->out, "cannot write '%s': %s",
 	    pf_shown(o->out), strerror(e));
 }

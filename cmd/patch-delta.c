@@ -82,15 +82,10 @@ open_in(const char *path)
 static int
 check_output(const char *path)
 {
-	struct stat st;
-
 	if (is_std(path) && isatty(STDOUT_FILENO))
 		return pf_usage_error(usage, "standard output is a terminal: "
 		    "name an output file or redirect it");
-	if (!is_std(path) && !force && lstat(path, &st) == 0)
-		return pf_fail_path(PF_ERR_USAGE, path, "'%s' exists: give -f "
-		    "to replace it", pf_shown(path));
-	return PF_EXIT_OK;
+	return is_std(path) ? PF_EXIT_OK : pf_out_check(path, force);
 }
 
 /*
@@ -135,8 +130,7 @@ run_staged(pf_delta *d, delta_op op, const char *in1, const char *in2,
 		status = lib_fail(d, r);
 	if (pf_out_finish(&out, status == PF_EXIT_OK, output_mode()) < 0 &&
 	    status == PF_EXIT_OK)
-		status = errno == EEXIST ? pf_fail_path(PF_ERR_USAGE, out.path,
-		    "'%s' exists: give -f to replace it", pf_shown(out.path)) :
+		status = errno == EEXIST ? pf_out_exists(out.path) :
 		    io_fail("write", out.path);
 out:
 	if (fd1 > STDIN_FILENO)
