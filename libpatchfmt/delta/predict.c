@@ -22,6 +22,13 @@
  * OLD in order as much as it saved (bench/RESULTS.md, "eighth session").
  */
 #define SRC_PAGES 512
+/*
+ * Pages of OLD read at once when copies read it in order: one read of
+ * 64 KiB where there were sixteen of 4 KiB, a system call each (libgs, 22
+ * MB: 5400 reads, about a tenth of the apply time on this VM).  They are
+ * predicted when first used.
+ */
+#define SRC_AHEAD 16
 
 /* Section 10.2: the record size of each kind; 0 for code. */
 static const unsigned record_size[PF_PRED_KIND_MAX + 1] = {
@@ -616,8 +623,44 @@ struct pf_pred_src {
 	const pf_pred *pred;
 	const pf_source *old;
 	uint64_t tag[SRC_PAGES];        /* page number + 1; 0: empty */
+	bool ready[SRC_PAGES];          /* predicted, not only read */
+	uint64_t next;                  /* the page after the last read */
 	uint8_t (*page)[PF_PRED_PAGE];  /* SRC_PAGES of them */
 };
+
+/*
+ * Reads page n into its slot, and when the reads go through OLD in order
+ * the pages after it that are not kept, up to SRC_AHEAD and the end of
+ * the slots; marks them read, not predicted.
+ */
+static pf_ret
+src_fill(pf_pred_src *s, uint64_t n, size_t slot, pf_err *err)
+{
+	uint64_t off = n * PF_PRED_PAGE, pages;
+	size_t k, want = n == s->next ? SRC_AHEAD : 1;
+	pf_ret r;
+
+	pages = (s->old->size - off + PF_PRED_PAGE - 1) / PF_PRED_PAGE;
+	if (want > pages)
+		want = (size_t)pages;
+	if (want > SRC_PAGES - slot)
+		want = SRC_PAGES - slot;
+	for (k = 1; k < want && s->tag[slot + k] != n + k + 1; k++)
+		continue;
+	for (want = 0; want < k; want++)
+		s->tag[slot + want] = 0;
+	r = s->old->read_at(s->old->opaque, off, s->page[slot],
+	    s->old->size - off < k * PF_PRED_PAGE ?
+	    (size_t)(s->old->size - off) : k * PF_PRED_PAGE, err);
+	if (r != PF_OK)
+		return r;
+	for (want = 0; want < k; want++) {
+		s->tag[slot + want] = n + want + 1;
+		s->ready[slot + want] = false;
+	}
+	s->next = n + k;
+	return PF_OK;
+}
 
 /* The page with number n, computed if it is not kept. */
 static pf_ret
@@ -631,14 +674,13 @@ src_page(pf_pred_src *s, uint64_t n, const uint8_t **out, size_t *len,
 	*len = s->old->size - off < PF_PRED_PAGE ?
 	    (size_t)(s->old->size - off) : PF_PRED_PAGE;
 	*out = s->page[slot];
-	if (s->tag[slot] == n + 1)
-		return PF_OK;
-	s->tag[slot] = 0;
-	r = s->old->read_at(s->old->opaque, off, s->page[slot], *len, err);
-	if (r != PF_OK)
+	if (s->tag[slot] != n + 1 &&
+	    (r = src_fill(s, n, slot, err)) != PF_OK)
 		return r;
-	pf_pred_page(s->pred, off, s->page[slot], *len);
-	s->tag[slot] = n + 1;
+	if (!s->ready[slot]) {
+		pf_pred_page(s->pred, off, s->page[slot], *len);
+		s->ready[slot] = true;
+	}
 	return PF_OK;
 }
 

@@ -221,6 +221,106 @@ START_TEST(test_pages)
 }
 END_TEST
 
+/* A source over memory that counts its reads and can be told to fail. */
+typedef struct counted {
+	const uint8_t *b;
+	size_t reads;
+	uint64_t fail_at;       /* a read at this offset fails; 0: none */
+} counted;
+
+static pf_ret
+counted_read_at(void *opaque, uint64_t off, void *p, size_t n, pf_err *err)
+{
+	counted *c = opaque;
+
+	c->reads++;
+	if (c->fail_at != 0 && off <= c->fail_at && c->fail_at < off + n)
+		return pf_err_set(err, PF_ERR_IO, "injected read failure");
+	memcpy(p, c->b + off, n);
+	return PF_OK;
+}
+
+/*
+ * More pages than the source keeps, with a short last page: read in
+ * order (pages come 16 to a read), backwards, at random, and in order
+ * again over pages it still keeps, the prediction is the same; a failed
+ * read is reported and leaves nothing half read behind.
+ */
+START_TEST(test_pages_order)
+{
+	size_t np = 700, n = np * PF_PRED_PAGE - 1000, off, k, i;
+	pf_pred_region r = { PF_PRED_CODE, 0, n, 0x1000, 0 };
+	uint8_t *b = malloc(n), *want = malloc(n), *got = malloc(n);
+	counted c = { 0 };
+	pf_source old, src;
+	pf_pred_src *ps;
+	pf_pred p;
+	pf_buf body;
+	pf_err err;
+	uint64_t x = 12345;
+
+	ck_assert(b && want && got);
+	/* Calls everywhere, to targets across the map's breaks. */
+	for (i = 0; i + 5 <= n; i += 5) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		b[i] = 0xe8;
+		put32(b + i + 1, (uint32_t)(0x1180 - (0x1000 + i + 5) +
+		    (x >> 40) % 64));
+	}
+	memset(b + i, 0x90, n - i);
+	make_pred(&p, &r, 1, test_breaks, 2, n, &body);
+	memcpy(want, b, n);
+	for (off = 0; off < n; off += PF_PRED_PAGE)
+		pf_pred_page(&p, off, want + off, n - off < PF_PRED_PAGE ?
+		    n - off : PF_PRED_PAGE);
+	ck_assert(memcmp(want, b, n) != 0);
+	c.b = b;
+	old = (pf_source){ counted_read_at, &c, n };
+	ck_assert_int_eq(pf_pred_src_new(&ps, &p, &old, &src, &err), PF_OK);
+	/* In order, in odd pieces: about one read per 16 pages. */
+	memset(got, 0, n);
+	for (off = 0; off < n; off += k) {
+		k = n - off < 3000 ? n - off : 3000;
+		ck_assert_int_eq(src.read_at(src.opaque, off, got + off, k,
+		    &err), PF_OK);
+	}
+	ck_assert(memcmp(got, want, n) == 0);
+	ck_assert_uint_le(c.reads, np / 16 + 2 * (np / 512 + 1));
+	/* Backwards and at random. */
+	memset(got, 0, n);
+	for (off = n; off > 0; off -= k) {
+		k = off < 5000 ? off : 5000;
+		ck_assert_int_eq(src.read_at(src.opaque, off - k,
+		    got + off - k, k, &err), PF_OK);
+	}
+	ck_assert(memcmp(got, want, n) == 0);
+	for (i = 0; i < 2000; i++) {
+		uint8_t one[700];
+
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		off = (size_t)((x >> 20) % n);
+		k = n - off < sizeof one ? n - off : sizeof one;
+		ck_assert_int_eq(src.read_at(src.opaque, off, one, k, &err),
+		    PF_OK);
+		ck_assert(memcmp(one, want + off, k) == 0);
+	}
+	/* A failed read, then the same bytes again once it succeeds. */
+	c.fail_at = 100 * PF_PRED_PAGE + 7;
+	ck_assert_int_eq(src.read_at(src.opaque, 100 * PF_PRED_PAGE - 10,
+	    got, 100, &err), PF_ERR_IO);
+	c.fail_at = 0;
+	ck_assert_int_eq(src.read_at(src.opaque, 100 * PF_PRED_PAGE - 10,
+	    got, 100, &err), PF_OK);
+	ck_assert(memcmp(got, want + 100 * PF_PRED_PAGE - 10, 100) == 0);
+	pf_pred_src_free(ps);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+	free(b);
+	free(want);
+	free(got);
+}
+END_TEST
+
 /*
  * Finder 2 (section 10.9): the words w, rewritten as a decoder would,
  * with the map br.  With va NULL they are one CODE region from 0x1000;
@@ -1150,6 +1250,7 @@ predict_suite(void)
 	tcase_add_test(t, test_map);
 	tcase_add_test(t, test_tables);
 	tcase_add_test(t, test_pages);
+	tcase_add_test(t, test_pages_order);
 	suite_add_tcase(s, t);
 	t = tcase_create("aarch64");
 	tcase_add_test(t, test_a64_forms);
