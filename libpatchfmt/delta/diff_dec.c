@@ -156,15 +156,23 @@ dec_zero_run(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, uint8_t ctx,
 	const uint32_t round = m->round;
 	unsigned c = ctx, next;
 	uint32_t p = flag[c];
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		bound = pf_diff_bound(range, p, v2);
-		if (code >= bound)
-			break;
-		range = bound;
-		p = pf_diff_prob_zero((uint16_t)p, round);
-		next = old[i];
+	while (i < n) {
+		if (p == PF_DIFF_PROB_MAX) {
+			/* A saturated context stays so after a zero. */
+			bound = pf_diff_bound_max(range, v2);
+			if (code >= bound)
+				break;
+			range = bound;
+		} else {
+			bound = pf_diff_bound(range, p, v2);
+			if (code >= bound)
+				break;
+			range = bound;
+			p = pf_diff_prob_zero((uint16_t)p, round);
+		}
+		next = old[i++];
 		if (next != c) {
 			flag[c] = (uint16_t)p;
 			c = next;

@@ -50,6 +50,19 @@ pf_diff_bound(uint32_t range, uint32_t p, bool v2)
 	    (range >> 16) * p;
 }
 
+/*
+ * pf_diff_bound(range, PF_DIFF_PROB_MAX, v2), the same value, without the
+ * multiply: range - ceil(range / 65536) in version 2, and (range >> 16)
+ * * 65535 in version 1.  A long run of zero diff bytes saturates its
+ * contexts (with SPARSE), and this shortens the decoder's chain there.
+ */
+static inline uint32_t
+pf_diff_bound_max(uint32_t range, bool v2)
+{
+	return v2 ? range - (uint32_t)(((uint64_t)range + 0xffff) >> 16) :
+	    (range & 0xffff0000u) - (range >> 16);
+}
+
 /* Section 4.2.2: the update of p after a 0 bit. */
 uint16_t pf_diff_prob_zero(uint16_t p, uint32_t round);
 

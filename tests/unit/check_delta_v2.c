@@ -15,6 +15,7 @@
 #include "compress/lz.h"
 #include "delta/window.h"
 #include "common/hash.h"
+#include "delta/diffcoder.h"
 #include "run.h"
 
 /* A header of every field set, with or without the hashes. */
@@ -307,6 +308,31 @@ buf_write(void *opaque, const void *p, size_t n, pf_err *err)
 }
 
 /* The windowed encoder still writes version 1: it decodes as before. */
+/*
+ * The decoder's bound for a saturated probability, without a multiply,
+ * is section 4.2.2's in both versions: every range that a decoder holds
+ * (2^24 to 2^32 - 1), sampled, and around each multiple of 65536.
+ */
+START_TEST(test_bound_max)
+{
+	uint64_t r;
+	int v2, k;
+
+	for (v2 = 0; v2 <= 1; v2++) {
+		for (r = PF_DIFF_RANGE_TOP; r <= UINT32_MAX; r += 65521)
+			ck_assert_uint_eq(pf_diff_bound_max((uint32_t)r, v2),
+			    pf_diff_bound((uint32_t)r, PF_DIFF_PROB_MAX, v2));
+		for (r = PF_DIFF_RANGE_TOP; r <= UINT32_MAX; r += 65536)
+			for (k = -2; k <= 2; k++)
+				ck_assert_uint_eq(pf_diff_bound_max(
+				    (uint32_t)(r + k), v2), pf_diff_bound(
+				    (uint32_t)(r + k), PF_DIFF_PROB_MAX, v2));
+		ck_assert_uint_eq(pf_diff_bound_max(UINT32_MAX, v2),
+		    pf_diff_bound(UINT32_MAX, PF_DIFF_PROB_MAX, v2));
+	}
+}
+END_TEST
+
 START_TEST(test_v1_decodes)
 {
 	size_t n = 200000, i;
@@ -359,6 +385,7 @@ delta_v2_suite(void)
 	tcase_add_test(t, test_truncated);
 	tcase_add_test(t, test_small_change);
 	tcase_add_test(t, test_v1_decodes);
+	tcase_add_test(t, test_bound_max);
 	suite_add_tcase(s, t);
 	return s;
 }
