@@ -63,6 +63,37 @@ pf_diff_bound_max(uint32_t range, bool v2)
 	    (range & 0xffff0000u) - (range >> 16);
 }
 
+/*
+ * The range after eight zeros in saturated contexts, each bound
+ * pf_diff_bound_max of the range before: the same value as eight calls.
+ * In version 2 the steps subtract a = ceil(range / 65536), less one each
+ * time the range crosses a multiple of 65536 below a * 65536; with D that
+ * distance, a step is D += a - (D >> 16), two operations deep where the
+ * call is three.  Version 1's step is already two deep.
+ */
+static inline uint32_t
+pf_diff_bound_max8(uint32_t range, bool v2)
+{
+	uint64_t a, dist, t;
+	int k;
+
+	if (!v2) {
+		for (k = 0; k < 8; k++)
+			range = pf_diff_bound_max(range, false);
+		return range;
+	}
+	a = ((uint64_t)range + 0xffff) >> 16;
+	dist = (a << 16) - range;
+#pragma GCC unroll 8
+	for (k = 0; k < 8; k++) {
+		/* dist + a beside the shift, not after it (the barrier). */
+		t = dist + a;
+		__asm__("" : "+r"(t));
+		dist = t - (dist >> 16);
+	}
+	return (uint32_t)((a << 16) - dist);
+}
+
 /* Section 4.2.2: the update of p after a 0 bit. */
 uint16_t pf_diff_prob_zero(uint16_t p, uint32_t round);
 

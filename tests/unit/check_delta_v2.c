@@ -333,6 +333,145 @@ START_TEST(test_bound_max)
 }
 END_TEST
 
+/* Eight saturated steps at once are eight steps, in both versions. */
+static uint32_t
+eight_steps(uint32_t r, bool v2)
+{
+	int j;
+
+	for (j = 0; j < 8; j++)
+		r = pf_diff_bound_max(r, v2);
+	return r;
+}
+
+START_TEST(test_bound_max8)
+{
+	uint64_t r, bad = 0, tried = 0;
+	uint32_t at;
+	int v2, k;
+
+	for (v2 = 0; v2 <= 1; v2++) {
+		for (r = PF_DIFF_RANGE_TOP; r <= UINT32_MAX; r += 4093, tried++)
+			bad += pf_diff_bound_max8((uint32_t)r, v2) !=
+			    eight_steps((uint32_t)r, v2);
+		/* Around each multiple of 65536, where the step shrinks. */
+		for (r = PF_DIFF_RANGE_TOP; r <= UINT32_MAX; r += 65536)
+			for (k = -9; k <= 9; k++, tried++) {
+				at = (uint32_t)(r + (uint64_t)(int64_t)k);
+				bad += pf_diff_bound_max8(at, v2) !=
+				    eight_steps(at, v2);
+			}
+		bad += pf_diff_bound_max8(UINT32_MAX, v2) !=
+		    eight_steps(UINT32_MAX, v2);
+	}
+	ck_assert_uint_gt(tried, 4000000);
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
+/* The packed bytes of a diff chunk, read in pieces of 1 to 4096. */
+typedef struct chunk_in {
+	const uint8_t *p;
+	size_t n;
+	unsigned step;
+} chunk_in;
+
+static pf_ret
+chunk_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
+{
+	chunk_in *c = opaque;
+
+	(void)err;
+	c->step = c->step * 1103515245u + 12345u;
+	*got = n < c->n ? n : c->n;
+	if (*got > 1 + (c->step >> 20) % 4096)
+		*got = 1 + (c->step >> 20) % 4096;
+	memcpy(buf, c->p, *got);
+	c->p += *got;
+	c->n -= *got;
+	return PF_OK;
+}
+
+/*
+ * The diff coder round trip over long runs of zeros: the decoder's zero
+ * runs take eight bytes at once where every context is saturated, and
+ * must stop exactly at a nonzero byte, a renormalisation, a context not
+ * yet saturated, or the end of the piece it was given.  Old bytes from
+ * few values (contexts that saturate) and from all 256; nonzero diffs
+ * every 1 to 40 bytes, then none for 300 KB (many renormalisations);
+ * pieces of 1 to 64 bytes, and of 1 to 5000.
+ */
+START_TEST(test_zero_runs)
+{
+	const size_t n = 1u << 20;
+	uint8_t *old = malloc(n), *diff = malloc(n), *out = malloc(n);
+	uint8_t *buf = malloc(1u << 16);
+	pf_diff_model *em = malloc(sizeof *em), *dm = malloc(sizeof *dm);
+	unsigned x = 12345, spread, v2, pieces, gap;
+	size_t i, at, k, next;
+	pf_diff_enc e;
+	pf_diff_dec d;
+	pf_istream in;
+	chunk_in c;
+	pf_buf packed;
+	pf_err err;
+
+	ck_assert(old && diff && out && buf && em && dm);
+	for (v2 = 0; v2 <= 1; v2++)
+	for (spread = 0; spread <= 1; spread++)
+	for (pieces = 0; pieces <= 1; pieces++) {
+		next = 0;
+		gap = 1;
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			old[i] = spread ? (uint8_t)(x >> 24) :
+			    (uint8_t)("\0\0\0\xe8\xff\x48"[(x >> 24) % 6]);
+			diff[i] = 0;
+			/* Dense, then sparse, then 300 KB of zeros, then dense. */
+			if (i == next && (i < 400000 || i > 700000)) {
+				diff[i] = (uint8_t)(1 + (x >> 8) % 255);
+				gap = gap % 40 + 1;
+				next = i + (i < 200000 ? gap : gap * 37);
+			} else if (i == next)
+				next = 700001;
+		}
+		pf_diff_model_init(em, true);
+		pf_buf_init(&packed);
+		pf_diff_enc_start(&e, &packed, v2);
+		for (i = 0; i < n; i++)
+			pf_diff_enc_byte(&e, em, i ? old[i - 1] : 0, diff[i]);
+		pf_diff_enc_finish(&e);
+		ck_assert(!packed.failed);
+		c = (chunk_in){ packed.data, packed.len, x };
+		in = (pf_istream){ chunk_read, &c };
+		pf_diff_model_init(dm, true);
+		pf_diff_dec_start(&d, &in, packed.len, buf, 1u << 16, v2, &err);
+		for (at = 0; at < n; at += k) {
+			x = x * 1103515245u + 12345u;
+			k = 1 + (x >> 16) % (pieces ? 5000 : 64);
+			if (k > n - at)
+				k = n - at;
+			pf_diff_dec_add(&d, dm, at ? old[at - 1] : 0, old + at,
+			    out + at, k);
+		}
+		ck_assert_int_eq(pf_diff_dec_finish(&d, "diff"), PF_OK);
+		for (i = 0; i < n && out[i] == (uint8_t)(old[i] + diff[i]); i++)
+			continue;
+		ck_assert_uint_eq(i, n);
+		ck_assert(memcmp(em->flag, dm->flag, sizeof em->flag) == 0);
+		ck_assert(memcmp(em->value, dm->value, sizeof em->value) == 0);
+		ck_assert_uint_eq(em->hist, dm->hist);
+		pf_buf_free(&packed);
+	}
+	free(old);
+	free(diff);
+	free(out);
+	free(buf);
+	free(em);
+	free(dm);
+}
+END_TEST
+
 START_TEST(test_v1_decodes)
 {
 	size_t n = 200000, i;
@@ -386,6 +525,8 @@ delta_v2_suite(void)
 	tcase_add_test(t, test_small_change);
 	tcase_add_test(t, test_v1_decodes);
 	tcase_add_test(t, test_bound_max);
+	tcase_add_test(t, test_bound_max8);
+	tcase_add_test(t, test_zero_runs);
 	suite_add_tcase(s, t);
 	return s;
 }
