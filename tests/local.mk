@@ -142,16 +142,22 @@ tests_unit_check_nomem_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_check_nomem_LDADD = $(TEST_LIBS)
 endif
 
-## make check-long: every crash and error point of whole real trees (the
+## make check-long: every crash and error point of the mixed tree and of
+## file metadata (make check: every second one), of whole real trees (the
 ## corpus's libcurl4 and libpython updates), and the predicted delta of
 ## every corpus pair (make check: those of at most 3 MiB), after the
-## normal suite.  Minutes, not seconds; make check covers a smaller mixed
-## tree fully.
+## normal suite.  Minutes, not seconds.
 check-long: check
 	@corpus="$${PF_CORPUS:-$(abs_top_srcdir)/../shared/corpus}"; \
 	echo "== predicted deltas of every corpus pair"; \
 	PF_CORPUS="$$corpus" PF_CORPUS_LIMIT=0 CK_FORK=yes \
 		tests/unit/check_predict || exit 1; \
+	for t in t0160-crash t0800-metadata; do \
+		echo "== every crash point of $$t"; \
+		top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		PF_CORPUS="$$corpus" PF_CRASH_STRIDE=1 \
+		$(SHELL) $(abs_top_srcdir)/tests/cli/$$t.sh || exit 1; \
+	done; \
 	for t in libcurl4 libpython; do \
 		echo "== crash points of the $$t tree"; \
 		top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \

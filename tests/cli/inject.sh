@@ -25,9 +25,10 @@ _gcov_strings=
 pf_config PF_COVERAGE &&
 	_gcov_strings="-s 4096"
 
-# Every point by default; PF_CRASH_STRIDE=K tries every K-th only, for
-# the runs of the suite that repeat it (sanitizers, distcheck).
-stride=${PF_CRASH_STRIDE:-1}
+# Every second point by default (make check: the odd ones); make
+# check-long sets PF_CRASH_STRIDE=1 and tries every one, and the runs of
+# the suite that repeat it (sanitizers, distcheck) every K-th.
+stride=${PF_CRASH_STRIDE:-2}
 
 # LeakSanitizer cannot work in a traced process (sanitizer builds).
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"

@@ -27,12 +27,14 @@ check_refused() {
 	patch-inspect "$1" >/dev/null 2>&1 && fail "$2: patch-inspect accepted it"
 }
 
-# Truncation: every byte of the first 400, then every 997th.
+# Truncation: every byte of the first 400, then every 997th (the runs
+# of the suite that repeat it, PF_CRASH_STRIDE=K: every K-th of the 400).
+dense=${PF_CRASH_STRIDE:-1}
 n=0
 while [ $n -lt "$size" ]; do
 	head -c $n "$tmp/p.ppkg" >"$tmp/cut"
 	check_refused "$tmp/cut" "truncated at $n"
-	if [ $n -lt 400 ]; then n=$((n + 1)); else n=$((n + 997)); fi
+	if [ $n -lt 400 ]; then n=$((n + dense)); else n=$((n + 997)); fi
 done
 # Trailing garbage.
 cp "$tmp/p.ppkg" "$tmp/long" && printf 'x' >>"$tmp/long"
@@ -49,7 +51,7 @@ n=0
 while [ $n -lt "$size" ]; do
 	flip $n
 	check_refused "$tmp/flip" "byte $n flipped"
-	if [ $n -lt 600 ]; then n=$((n + 1)); else n=$((n + 1499)); fi
+	if [ $n -lt 600 ]; then n=$((n + dense)); else n=$((n + 1499)); fi
 done
 [ "$(tree_hash "$tmp/t")" = "$before" ] && ok ||
 	fail "a damaged package changed the tree"
