@@ -59,7 +59,7 @@ static const char help[] =
     "  --keep-mtime         record the new files' modification times\n"
     "  --codec c            pfdelta (default) or vcdiff\n"
     "  --memory size        memory for diffing big files (K, M, G)\n"
-    "  -j, --jobs n         files diffed at once (default: CPUs)\n"
+    "  -j, --jobs n         threads at most (default: CPUs)\n"
     "  --no-progress        no progress line on a terminal\n"
     "  --no-control         a .deb's files only, not its control data\n"
     "  --hook kind=file     pre-apply, post-apply, pre-rollback,\n"

@@ -61,7 +61,7 @@ decode(const uint8_t *p, size_t n, pf_buf *out, pf_err *err)
 static void
 round_trip(const uint8_t *data, size_t size)
 {
-	pf_vcdiff_opts o = { 1, (data[0] & 1) != 0, 0 };
+	pf_vcdiff_opts o = { 1, (data[0] & 1) != 0, 0, NULL };
 	pf_buf delta, back;
 	pf_err err;
 

@@ -352,8 +352,10 @@ PF_EXTERN pf_ret pf_builder_add_debug_dir(pf_builder *b, const char *dir);
  * sixteenth of it are streamed, and changed ones diffed in windows. */
 #define PF_BUILD_MEMORY_MIN (UINT64_C(16) << 20)
 PF_EXTERN pf_ret pf_builder_set_memory(pf_builder *b, uint64_t bytes);
-/* Threads that diff the paths of a tree (0 or 1: one); the package is
- * the same whatever the number. */
+/* Threads that diff the paths of a tree (0 or 1: one), and the most that
+ * pf_builder_diff() runs at once: a file's delta starts threads of its
+ * own only while fewer files are being diffed.  The package is the same
+ * whatever the number. */
 PF_EXTERN pf_ret pf_builder_set_jobs(pf_builder *b, unsigned jobs);
 /* Called by the calling thread after each path of a tree is done; size
  * is that of the struct the library filled. */

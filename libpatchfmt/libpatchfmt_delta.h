@@ -37,7 +37,7 @@ PF_EXTERN const char *pf_delta_error(const pf_delta *d);
 /* The name is copied. */
 PF_EXTERN pf_ret pf_delta_set_name(pf_delta *d, pf_delta_file which,
     const char *name);
-/* 0: as many as help (at most 2); 1: none.  The output never changes. */
+/* 0: as many as help (at most 3); 1: none.  The output never changes. */
 PF_EXTERN pf_ret pf_delta_set_threads(pf_delta *d, unsigned threads);
 
 /* The format pf_delta_create_fd() writes. */

@@ -314,8 +314,8 @@ window_delta(pf_builder *b, const side *base, const side *s,
 		return r;
 	if ((r = side_source(b, base, &fo, &old)) == PF_OK &&
 	    (r = side_source(b, s, &fn, &nw)) == PF_OK)
-		r = pf_delta_encode_window(&old, &nw, b->memory, 0, &out,
-		    &b->err);
+		r = pf_delta_encode_window(&old, &nw, b->memory, b->helpers,
+		    &out, &b->err);
 	if (fo.fd >= 0)
 		close(fo.fd);
 	if (fn.fd >= 0)

@@ -279,14 +279,16 @@ try_delta(pf_builder *b, const side *base, const side *s, pf_buf *best,
 	 * spec/delta.md section 3.4: the manifest holds both files' hashes,
 	 * and the applier checks them, so the delta need not repeat them.
 	 */
-	pf_delta_opts o = { .no_sha256 = true };
+	pf_delta_opts o = { .no_sha256 = true, .threads = 1,
+		.cpus = b->helpers };
+	pf_vcdiff_opts vo = { .threads = 1, .cpus = b->helpers };
 	pf_buf cand;
 	pf_ret r;
 
 	pf_buf_init(&cand);
 	if (b->delta_codec == PF_CODEC_VCDIFF)
 		r = pf_vcdiff_encode(base->content, base->len, s->content,
-		    s->len, NULL, &cand, &b->err);
+		    s->len, &vo, &cand, &b->err);
 	else
 		r = pf_delta_encode(base->content, base->len, s->content,
 		    s->len, &o, &cand, &b->err);
@@ -921,8 +923,12 @@ diff_files(pf_builder *b, const char *old_path, const char *new_path,
 	on.type = nn.type = PF_TYPE_FILE;
 	pf_node_stat(&on, os);
 	pf_node_stat(&nn, ns);
-	return pf_builder_diff_one(b, old_path, new_path, b->single_path, &on,
+	/* The calling thread is one of the jobs; the rest are helpers'. */
+	pf_cpus_add(b->helpers, -1);
+	r = pf_builder_diff_one(b, old_path, new_path, b->single_path, &on,
 	    &nn);
+	pf_cpus_add(b->helpers, 1);
+	return r;
 }
 
 pf_ret
@@ -933,6 +939,12 @@ pf_builder_diff(pf_builder *b, const char *old_path, const char *new_path)
 	bool done;
 	pf_ret r;
 
+	/*
+	 * At most jobs threads in all: each file diffed holds one of them,
+	 * and a file's delta starts helpers only on those no file holds.
+	 */
+	pf_cpus_init(&b->cpus, b->jobs ? (int)b->jobs : 1);
+	b->helpers = &b->cpus;
 	/* Builds given as archives (create/archive_diff.c). */
 	if ((r = pf_archive_diff(b, old_path, new_path, &done)) != PF_OK ||
 	    done)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "libpatchfmt.h"
+#include "common/cpus.h"
 #include "common/err.h"
 #include "create/scan.h"
 #include "create/spool.h"
@@ -32,6 +33,8 @@ struct pf_builder {
 	pf_spool *sp;                   /* where new blobs go */
 	uint64_t memory;                /* limit on what encoding holds */
 	unsigned jobs;                  /* threads diffing a tree */
+	pf_cpus cpus;                   /* of jobs, what no file is using */
+	pf_cpus *helpers;               /* the CPUs a file's helpers take */
 	pf_spool *wspools;              /* the spools of those threads */
 	size_t n_wspools;
 	void (*progress)(void *, const pf_build_progress *);

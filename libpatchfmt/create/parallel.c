@@ -65,6 +65,7 @@ sub_init(pf_builder *sub, const pf_builder *b, pf_spool *sp)
 	sub->no_live = b->no_live;
 	sub->keep_mtime = b->keep_mtime;
 	sub->delta_codec = b->delta_codec;
+	sub->helpers = b->helpers;
 	/* Borrowed, read only: the builder outlives its jobs. */
 	memcpy(sub->live_sel, b->live_sel, sizeof sub->live_sel);
 	memcpy(sub->n_live_sel, b->n_live_sel, sizeof sub->n_live_sel);
@@ -104,6 +105,7 @@ take(pool *pl)
 	if (!pl->stop && pl->next < pl->n) {
 		j = &pl->jobs[pl->next++];
 		pl->budget -= j->need;
+		pf_cpus_add(pl->b->helpers, -1);
 	}
 	pthread_mutex_unlock(&pl->mu);
 	return j;
@@ -116,6 +118,7 @@ finish(pool *pl, job *j, pf_ret r)
 	j->r = r;
 	j->done = true;
 	pl->budget += j->need;
+	pf_cpus_add(pl->b->helpers, 1);
 	pthread_cond_broadcast(&pl->cv);
 	pthread_mutex_unlock(&pl->mu);
 }

@@ -118,6 +118,7 @@ create_window(pf_delta *d, int old_fd, int new_fd, int delta_fd,
     pf_ret *r)
 {
 	uint64_t mem = d->memory ? d->memory : UINT64_C(1) << 30, os, ns;
+	pf_cpus cpus;
 	fd_io fo = { old_fd, pf_delta_name(d, PF_DELTA_FILE_OLD) };
 	fd_io fn = { new_fd, pf_delta_name(d, PF_DELTA_FILE_NEW) };
 	fd_io fd = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
@@ -131,8 +132,8 @@ create_window(pf_delta *d, int old_fd, int new_fd, int delta_fd,
 		return 0;
 	old = (pf_source){ fd_read_at, &fo, os };
 	nw = (pf_source){ fd_read_at, &fn, ns };
-	*r = pf_delta_encode_window(&old, &nw, mem, d->threads, &out,
-	    &d->err);
+	pf_cpus_init_threads(&cpus, d->threads);
+	*r = pf_delta_encode_window(&old, &nw, mem, &cpus, &out, &d->err);
 	return 1;
 }
 

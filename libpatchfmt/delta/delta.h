@@ -12,17 +12,19 @@
 #include <stdio.h>
 
 #include "common/buf.h"
+#include "common/cpus.h"
 #include "common/err.h"
 #include "common/hash.h"
 #include "common/stream.h"
 #include "delta/format.h"
 
 typedef struct pf_delta_opts {
-	unsigned threads;       /* 0: as many as useful (at most 2) */
+	unsigned threads;       /* 0: as many as useful (at most 3) */
 	uint32_t block_size;    /* new bytes per block; 0: the maximum */
 	uint32_t dict_max;      /* largest LZMA2 dictionary; 0: the maximum */
 	int predict;            /* PF_DELTA_PREDICT_*; 0: the smaller delta */
 	bool no_sha256;         /* a version 2 header without the hashes */
+	pf_cpus *cpus;          /* shared helpers' CPUs; NULL: of threads */
 } pf_delta_opts;
 
 /* Whether the encoder predicts references (section 10). */
@@ -47,7 +49,7 @@ typedef struct pf_delta_info {
 	size_t header_len;      /* bytes of the header, as read or written */
 } pf_delta_info;
 
-/* Output is a function of the inputs alone, whatever opts->threads. */
+/* Output is a function of the inputs alone, whatever opts->threads or cpus. */
 pf_ret pf_delta_encode(const uint8_t *old, size_t old_len,
     const uint8_t *new_data, size_t new_len, const pf_delta_opts *opts,
     pf_buf *out, pf_err *err);

@@ -14,7 +14,7 @@
 typedef struct pf_denc pf_denc;
 
 /* Coders for the block size, properties and dictionaries of info. */
-pf_ret pf_denc_new(pf_denc **e, const pf_delta_info *info, unsigned threads,
+pf_ret pf_denc_new(pf_denc **e, const pf_delta_info *info, pf_cpus *cpus,
     pf_err *err);
 uint8_t pf_denc_props(int stream);
 /*

@@ -81,7 +81,7 @@ typedef struct lz_job {
 
 struct pf_denc {
 	plan p;
-	unsigned threads;
+	pf_cpus *cpus;
 };
 
 static bool
@@ -333,20 +333,18 @@ lz_run(void *arg)
 
 /* The diff stream is the largest: it gets a thread of its own. */
 static pf_ret
-compress_streams(lz_job jobs[PF_DELTA_NSTREAMS], unsigned threads, pf_err *err)
+compress_streams(lz_job jobs[PF_DELTA_NSTREAMS], pf_cpus *cpus, pf_err *err)
 {
 	pthread_t tid;
-	bool spawned = false;
+	bool spawned;
 	int s;
 
-	if (threads != 1)
-		spawned = pthread_create(&tid, NULL, lz_run,
-		    &jobs[PF_DELTA_DIFF]) == 0;
+	spawned = pf_cpus_spawn(cpus, &tid, lz_run, &jobs[PF_DELTA_DIFF]);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		if (s != PF_DELTA_DIFF || !spawned)
 			lz_run(&jobs[s]);
 	if (spawned)
-		pthread_join(tid, NULL);
+		pf_cpus_join(cpus, tid);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		if (jobs[s].ret != PF_OK)
 			return pf_err_copy(err, &jobs[s].err);
@@ -394,7 +392,7 @@ static pf_ret
 check_opts(const pf_delta_opts *opts, pf_delta_opts *o, pf_err *err)
 {
 	static const pf_delta_opts defaults = { 0, PF_DELTA_BLOCK_MAX,
-		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO, false };
+		PF_DELTA_DICT_MAX, PF_DELTA_PREDICT_AUTO, false, NULL };
 
 	*o = opts ? *opts : defaults;
 	if (o->block_size == 0)
@@ -439,7 +437,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 		    .dict = pick_dict(p.raw[s].len, s == PF_DELTA_CTRL &&
 			o->dict_max > CTRL_DICT_MAX ? CTRL_DICT_MAX : o->dict_max) };
 	}
-	if ((r = compress_streams(jobs, o->threads, err)) != PF_OK)
+	if ((r = compress_streams(jobs, o->cpus, err)) != PF_OK)
 		goto out;
 	fill_info(info, &p, jobs);
 	info->flags = PF_DELTA_FLAG_SPARSE |
@@ -474,7 +472,7 @@ encode_predicted(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	    err);
 	if (r != PF_OK || img == NULL)
 		goto out;
-	r = pf_delta_match(img, old_len, new_data, new_len, o->threads, &psegs,
+	r = pf_delta_match(img, old_len, new_data, new_len, o->cpus, &psegs,
 	    err);
 	if (r == PF_OK)
 		r = encode_against(img, new_data, &psegs, o, info, &sec, cand,
@@ -510,7 +508,7 @@ gen_run(void *arg)
 
 /*
  * Both candidates of PF_DELTA_PREDICT_AUTO: the generic one on a thread
- * of its own (unless threads is 1), so that it costs no time while the
+ * of its own when a CPU is free, so that it costs no time while the
  * prediction is made, sorted and matched.  Each is a function of the
  * inputs alone, so the output does not depend on the threads.
  */
@@ -524,13 +522,13 @@ encode_both(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	bool spawned;
 	pf_ret r;
 
-	spawned = o->threads != 1 && pthread_create(&tid, NULL, gen_run, &j) == 0;
+	spawned = pf_cpus_spawn(o->cpus, &tid, gen_run, &j);
 	if (!spawned)
 		gen_run(&j);
 	r = encode_predicted(old, old_len, new_data, new_len, segs, o, info,
 	    pred, err);
 	if (spawned)
-		pthread_join(tid, NULL);
+		pf_cpus_join(o->cpus, tid);
 	if (r == PF_OK && j.ret != PF_OK)
 		r = pf_err_copy(err, &j.err);
 	return r;
@@ -543,6 +541,7 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	pf_seg_list segs = { 0 };
 	pf_delta_info info;
 	pf_delta_opts o;
+	pf_cpus own;
 	pf_buf gen, pred;
 	const pf_buf *best;
 	pf_ret r;
@@ -552,6 +551,10 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	memset(&info, 0, sizeof info);
 	if ((r = check_opts(opts, &o, err)) != PF_OK)
 		goto out;
+	if (o.cpus == NULL) {
+		pf_cpus_init_threads(&own, o.threads);
+		o.cpus = &own;
+	}
 	/* Section 3.4: version 2, with the hashes unless told otherwise. */
 	info.version = PF_DELTA_VERSION2;
 	info.old_size = old_len;
@@ -562,7 +565,7 @@ pf_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	r = pf_delta_match(old, old_len, new_data, new_len, o.threads, &segs,
+	r = pf_delta_match(old, old_len, new_data, new_len, o.cpus, &segs,
 	    err);
 	if (r != PF_OK)
 		goto out;
@@ -596,7 +599,7 @@ out:
 /* Streaming (delta/denc.h): the same plan, compressed window by window. */
 
 pf_ret
-pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
+pf_denc_new(pf_denc **out, const pf_delta_info *info, pf_cpus *cpus,
     pf_err *err)
 {
 	pf_denc *e = calloc(1, sizeof *e);
@@ -613,7 +616,7 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, unsigned threads,
 	e->p.block_size = info->block_size;
 	e->p.self = info->flags & PF_DELTA_FLAG_SELF;
 	e->p.v2 = info->version == PF_DELTA_VERSION2;
-	e->threads = threads;
+	e->cpus = cpus;
 	for (s = 0; s < PF_DELTA_NSTREAMS && r == PF_OK; s++)
 		if (s != PF_DELTA_DIFF)
 			r = pf_lz_enc_new(&e->p.enc[s], info->props[s],
@@ -676,7 +679,7 @@ pf_denc_flush(pf_denc *e, pf_ostream *out, pf_err *err)
 		return pf_err_nomem(err);
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)
 		jobs[s] = (lz_job){ .p = p, .stream = s, .ret = PF_OK };
-	if ((r = compress_streams(jobs, e->threads, err)) != PF_OK)
+	if ((r = compress_streams(jobs, e->cpus, err)) != PF_OK)
 		return r;
 	pf_buf_init(&blocks);
 	write_blocks(p, &blocks);

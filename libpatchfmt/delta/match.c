@@ -336,19 +336,19 @@ all_extra(size_t new_len, pf_seg_list *out, pf_err *err)
 
 /* Runs the parts, in threads when allowed; the parts never depend on it. */
 static pf_ret
-run_parts(matcher *parts, size_t nparts, unsigned threads, pf_err *err)
+run_parts(matcher *parts, size_t nparts, pf_cpus *cpus, pf_err *err)
 {
 	pthread_t tid;
 	bool spawned = false;
 	size_t i;
 
-	if (threads != 1 && nparts > 1)
-		spawned = pthread_create(&tid, NULL, scan_thread, &parts[1]) == 0;
+	if (nparts > 1)
+		spawned = pf_cpus_spawn(cpus, &tid, scan_thread, &parts[1]);
 	for (i = 0; i < nparts; i++)
 		if (i != 1 || !spawned)
 			scan_part(&parts[i]);
 	if (spawned)
-		pthread_join(tid, NULL);
+		pf_cpus_join(cpus, tid);
 	for (i = 0; i < nparts; i++)
 		if (parts[i].failed)
 			return pf_err_nomem(err);
@@ -394,7 +394,7 @@ make_buckets(const uint8_t *old, size_t old_len)
 
 pf_ret
 pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
-    size_t new_len, unsigned threads, pf_seg_list *out, pf_err *err)
+    size_t new_len, pf_cpus *cpus, pf_seg_list *out, pf_err *err)
 {
 	matcher parts[2];
 	saidx64_t *sa = NULL;
@@ -423,7 +423,7 @@ pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 		    .start = new_len / nparts * i,
 		    .end = i + 1 == nparts ? new_len : new_len / nparts * (i + 1) };
 	}
-	if ((r = run_parts(parts, nparts, threads, err)) != PF_OK)
+	if ((r = run_parts(parts, nparts, cpus, err)) != PF_OK)
 		goto out;
 	r = join_parts(parts, nparts, out, err);
 out:

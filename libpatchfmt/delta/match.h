@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cpus.h"
 #include "common/err.h"
 
 /*
@@ -31,9 +32,12 @@ typedef struct pf_seg_list {
 	size_t cap;
 } pf_seg_list;
 
-/* The segments depend on the inputs alone, not on threads. */
+/*
+ * The segments depend on the inputs alone, not on where the halves of a
+ * big NEW ran (on a helper of cpus, which may be NULL, or inline).
+ */
 pf_ret pf_delta_match(const uint8_t *old, size_t old_len,
-    const uint8_t *new_data, size_t new_len, unsigned threads,
+    const uint8_t *new_data, size_t new_len, pf_cpus *cpus,
     pf_seg_list *out, pf_err *err);
 
 #endif

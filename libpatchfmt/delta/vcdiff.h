@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "common/buf.h"
+#include "common/cpus.h"
 #include "common/err.h"
 #include "common/stream.h"
 
@@ -71,9 +72,10 @@ typedef struct pf_vcd_cache {
 } pf_vcd_cache;
 
 typedef struct pf_vcdiff_opts {
-	unsigned threads;       /* for the matcher; the output never changes */
+	unsigned threads;       /* as pf_delta_opts; the output never changes */
 	bool xdelta3;           /* LZMA secondary and Adler-32 checksums */
 	uint32_t window;        /* target window; 0: PF_VCD_ENC_WINDOW */
+	pf_cpus *cpus;          /* shared helpers' CPUs; NULL: of threads */
 } pf_vcdiff_opts;
 
 /* Fills table with the default code table of section 5.6. */

@@ -135,13 +135,13 @@ split_copy(piece_list *l, const uint8_t *old, const uint8_t *nw,
 
 static pf_ret
 make_pieces(const uint8_t *old, size_t old_len, const uint8_t *nw,
-    size_t new_len, unsigned threads, piece_list *l, pf_err *err)
+    size_t new_len, pf_cpus *cpus, piece_list *l, pf_err *err)
 {
 	pf_seg_list segs = { 0 };
 	size_t i;
 	pf_ret r;
 
-	r = pf_delta_match(old, old_len, nw, new_len, threads, &segs, err);
+	r = pf_delta_match(old, old_len, nw, new_len, cpus, &segs, err);
 	if (r != PF_OK)
 		return r;
 	for (i = 0; i < segs.n; i++) {
@@ -527,12 +527,17 @@ pf_vcdiff_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 {
 	pf_vcdiff_opts o = { 0 };
 	piece_list l = { 0 };
+	pf_cpus own;
 	venc *e;
 	pf_ret r;
 	int k;
 
 	if (opts != NULL)
 		o = *opts;
+	if (o.cpus == NULL) {
+		pf_cpus_init_threads(&own, o.threads);
+		o.cpus = &own;
+	}
 	if (o.window == 0)
 		o.window = PF_VCD_ENC_WINDOW;
 	if (o.window > PF_VCD_WINDOW_MAX)
@@ -553,7 +558,7 @@ pf_vcdiff_encode(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 		r = pf_err_nomem(err);
 		goto out;
 	}
-	r = make_pieces(old, old_len, new_data, new_len, o.threads, &l, err);
+	r = make_pieces(old, old_len, new_data, new_len, o.cpus, &l, err);
 	if (r != PF_OK)
 		goto out;
 	pf_buf_append(out, PF_VCD_MAGIC, PF_VCD_MAGIC_LEN);

@@ -721,7 +721,7 @@ put_segments(win *w, pf_denc *e, uint64_t wpos, const pf_seg_list *segs)
 }
 
 static pf_ret
-do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
+do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, pf_cpus *cpus,
     pf_ostream *out)
 {
 	pf_seg_list segs = { 0 };
@@ -736,7 +736,7 @@ do_window(win *w, pf_denc *e, uint64_t wpos, size_t len, unsigned threads,
 	choose_regions(w, wpos);
 	if ((r = read_regions(w, &ref_len)) != PF_OK)
 		return r;
-	r = pf_delta_match(w->ref, ref_len, w->nbuf, len, threads, &segs,
+	r = pf_delta_match(w->ref, ref_len, w->nbuf, len, cpus, &segs,
 	    w->err);
 	if (r == PF_OK)
 		r = put_segments(w, e, wpos, &segs);
@@ -769,7 +769,7 @@ fill_header(const win *w, uint64_t memory, pf_delta_info *info)
 
 pf_ret
 pf_delta_encode_window(const pf_source *old, const pf_source *nw,
-    uint64_t memory, unsigned threads, pf_ostream *out, pf_err *err)
+    uint64_t memory, pf_cpus *cpus, pf_ostream *out, pf_err *err)
 {
 	uint8_t hdr[PF_DELTA_HEADER_LEN];
 	pf_delta_info info;
@@ -791,11 +791,11 @@ pf_delta_encode_window(const pf_source *old, const pf_source *nw,
 	fill_header(&w, memory, &info);
 	pf_delta_write_header(&info, hdr);
 	if ((r = out->write(out->opaque, hdr, sizeof hdr, err)) != PF_OK ||
-	    (r = pf_denc_new(&e, &info, threads, err)) != PF_OK)
+	    (r = pf_denc_new(&e, &info, cpus, err)) != PF_OK)
 		goto out;
 	for (pos = 0; pos < nw->size && r == PF_OK; pos += len) {
 		len = nw->size - pos < w.W ? (size_t)(nw->size - pos) : w.W;
-		r = do_window(&w, e, pos, len, threads, out);
+		r = do_window(&w, e, pos, len, cpus, out);
 	}
 out:
 	pf_denc_free(e);

@@ -109,6 +109,23 @@ expect 0 patch-apply $(unsigned_opts d) --root "$tmp/t3" "$tmp/j3.ppkg"
 	fail "-j 3: trees differ"
 expect 2 patch-create -q -j 0 -o "$tmp/j0.ppkg" "$tmp/o3" "$tmp/n3"
 
+# -j 1 runs everything on one thread; with -j 2 a file diffed alone
+# starts a helper (its candidates, the halves of its matching).
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true; then
+	seq 1 100000 >"$tmp/s.old"
+	seq 2 100001 >"$tmp/s.new"
+	for j in 1 2; do
+		strace -f -qq -e trace=clone,clone3 -o "$tmp/st$j" \
+		    patch-create -q -j $j -o "$tmp/s$j.ppkg" "$tmp/s.old" \
+		    "$tmp/s.new" && ok || fail "patch-create -j $j under strace"
+	done
+	[ "$(grep -c 'clone' "$tmp/st1")" -eq 0 ] && ok ||
+		fail "-j 1 started threads: $(cat "$tmp/st1")"
+	[ "$(grep -c 'clone' "$tmp/st2")" -gt 0 ] && ok ||
+		fail "-j 2 started no helper for a file diffed alone"
+	cmp -s "$tmp/s1.ppkg" "$tmp/s2.ppkg" && ok || fail "-j 1 and -j 2 differ"
+fi
+
 # Progress shows on a terminal only, and not with --no-progress.
 if command -v script >/dev/null; then
 	script -qec "patch-create -j 2 -o '$tmp/j4.ppkg' '$tmp/o3' '$tmp/n3'" \

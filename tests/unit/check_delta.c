@@ -138,7 +138,7 @@ roundtrip_opts(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 static void
 roundtrip(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn)
 {
-	pf_delta_opts small = { 0, 4096, 0, 0, false };
+	pf_delta_opts small = { 0, 4096, 0, 0, false, NULL };
 
 	roundtrip_opts(old, on, nw, nn, NULL);
 	/* Small blocks: many blocks, entries cut at block ends. */
@@ -269,7 +269,7 @@ START_TEST(test_match_buckets)
 	memcpy(nw, old + 1000, on - 1000);
 	memcpy(nw + on - 1000, old, 1000);
 	nw[on] = 0x00;
-	ck_assert_int_eq(pf_delta_match(old, on, nw, on + 1, 1, &segs, &err),
+	ck_assert_int_eq(pf_delta_match(old, on, nw, on + 1, NULL, &segs, &err),
 	    PF_OK);
 	for (i = 0; i < segs.n; i++)
 		copied += segs.v[i].copy_len;
@@ -331,7 +331,7 @@ END_TEST
 static void
 sample(uint8_t **old, size_t *on, uint8_t **nw, size_t *nn, pf_buf *delta)
 {
-	pf_delta_opts small = { 1, 4096, 0, 0, false };
+	pf_delta_opts small = { 1, 4096, 0, 0, false, NULL };
 
 	*on = 20000;
 	*old = random_bytes(*on);

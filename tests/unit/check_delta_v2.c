@@ -255,7 +255,7 @@ START_TEST(test_small_change)
 {
 	size_t n = 3u << 20, i;
 	uint8_t *old = malloc(n), *nw = malloc(n);
-	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_NEVER, true };
+	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_NEVER, true, NULL };
 	pf_delta_info info;
 	pf_buf d, out;
 	pf_err err;
@@ -492,7 +492,7 @@ START_TEST(test_v1_decodes)
 	pf_buf_init(&d);
 	os = (pf_ostream){ buf_write, &d };
 	ck_assert_int_eq(pf_delta_encode_window(&so, &sn, PF_BUILD_MEMORY_MIN,
-	    1, &os, &err), PF_OK);
+	    NULL, &os, &err), PF_OK);
 	ck_assert_int_eq(pf_delta_read_info(d.data, d.len, &info, &err),
 	    PF_OK);
 	ck_assert_uint_eq(info.version, 1);

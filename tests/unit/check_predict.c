@@ -766,7 +766,7 @@ static void
 hand_delta(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
     const pf_buf *body, uint8_t finder, pf_buf *out)
 {
-	pf_delta_opts o = { 1, 0, 0, PF_DELTA_PREDICT_NEVER, false };
+	pf_delta_opts o = { 1, 0, 0, PF_DELTA_PREDICT_NEVER, false, NULL };
 	uint8_t *img = malloc(on);
 	pf_delta_info info;
 	pf_buf gen;
@@ -954,7 +954,7 @@ static void
 roundtrip_forced(const uint8_t *old, size_t on, const uint8_t *nw,
     size_t nn)
 {
-	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_ALWAYS, false };
+	pf_delta_opts o = { 0, 0, 0, PF_DELTA_PREDICT_ALWAYS, false, NULL };
 	pf_buf d, out;
 	pf_err err;
 

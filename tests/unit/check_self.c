@@ -103,6 +103,7 @@ encode_window(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 {
 	pf_source o, n;
 	pf_ostream os;
+	pf_cpus cpus;
 	pf_err err;
 
 	pf_buf_init(out);
@@ -110,7 +111,8 @@ encode_window(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 	pf_source_from_mem(&o, old, on);
 	pf_source_from_mem(&n, nw, nn);
 	pf_ostream_to_buf(&os, out);
-	ck_assert_msg(pf_delta_encode_window(&o, &n, 16u << 20, threads, &os,
+	pf_cpus_init_threads(&cpus, threads);
+	ck_assert_msg(pf_delta_encode_window(&o, &n, 16u << 20, &cpus, &os,
 	    &err) == PF_OK, "encode: %s", err.msg);
 	ck_assert(!out->failed);
 }
@@ -388,7 +390,7 @@ build(const uint8_t *old, size_t on, const uint8_t *nw, size_t nn,
 	pf_buf_append(out, hdr, sizeof hdr);
 	pf_ostream_to_buf(&os, out);
 	pf_err_clear(&err);
-	ck_assert_int_eq(pf_denc_new(&e, &info, 1, &err), PF_OK);
+	ck_assert_int_eq(pf_denc_new(&e, &info, NULL, &err), PF_OK);
 	for (i = 0; i < n; i++) {
 		src = es[i].from_new ? nw : old;
 		sg = (pf_seg){ at, es[i].pos, es[i].copy, es[i].extra,

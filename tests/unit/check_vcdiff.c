@@ -69,7 +69,7 @@ decode(const pf_buf *delta, pf_buf *out, uint64_t max, pf_err *err)
 static void
 encode(bool xd3, uint32_t window, pf_buf *delta)
 {
-	pf_vcdiff_opts o = { 1, xd3, window };
+	pf_vcdiff_opts o = { 1, xd3, window, NULL };
 	pf_err err;
 
 	make_pair();
