@@ -50,8 +50,23 @@ typedef struct fent {
 	uint64_t ref_at;           /* at this offset of the new code */
 } fent;
 
+/*
+ * The offsets of an old section grouped by a hash of the 8 bytes at each
+ * (a counting sort, ascending within a group), so that finding where
+ * data without a symbol lies in the old build reads one group, not the
+ * whole section: every place holding the same bytes is in the group of
+ * their first 8.  Built when first needed.
+ */
+typedef struct anon_index {
+	uint32_t *start;        /* [nb + 1]: where each group begins in pos */
+	uint32_t *pos;
+	unsigned shift;         /* 64 - log2(nb) */
+	bool built;             /* tried: pos is NULL if it could not be */
+} anon_index;
+
 typedef struct actx {
 	hp_image old, new;
+	anon_index *anon;          /* [old.n_sects], or NULL */
 	pf_hotpatch *hp;
 	fent *f;
 	size_t nf;
@@ -250,16 +265,87 @@ classify(const hp_image *im, const hp_sym *fn, const hp_ref *r, rclass *c)
 		anon(im, r, s, c);
 }
 
+static unsigned
+anon_group(const anon_index *x, const uint8_t *p)
+{
+	return (unsigned)((pf_load_le64(p) * UINT64_C(0x9E3779B97F4A7C15)) >>
+	    x->shift);
+}
+
+/* Groups the offsets of s (at most ANON_SEARCH_MAX bytes, so that they
+ * fit in 32 bits); leaves pos NULL when memory is short. */
+static void
+anon_build(anon_index *x, const hp_sect *s)
+{
+	size_t n = (size_t)s->size - 7, nb = 1024, i;
+	unsigned bits = 10;
+
+	x->built = true;
+	while (nb < n / 4) {
+		nb <<= 1;
+		bits++;
+	}
+	x->shift = 64 - bits;
+	x->start = calloc(nb + 1, sizeof *x->start);
+	x->pos = malloc(n * sizeof *x->pos);
+	if (x->start == NULL || x->pos == NULL) {
+		free(x->start);
+		free(x->pos);
+		x->start = x->pos = NULL;
+		return;
+	}
+	/* start[g]: the end of group g, then, filled from the end (so that
+	 * each group's offsets are ascending), its beginning. */
+	for (i = 0; i < n; i++)
+		x->start[anon_group(x, s->data + i)]++;
+	for (i = 1; i < nb; i++)
+		x->start[i] += x->start[i - 1];
+	x->start[nb] = (uint32_t)n;
+	for (i = n; i-- > 0;)
+		x->pos[--x->start[anon_group(x, s->data + i)]] = (uint32_t)i;
+}
+
+/* The one offset of s holding the len bytes at p (len >= 8); 0 for none
+ * or several, in the section's order, as a scan would find them. */
+static uint64_t
+anon_find(anon_index *x, const hp_sect *s, const uint8_t *p, size_t len)
+{
+	uint64_t at = 0, i;
+	size_t g, e;
+
+	if (x == NULL || x->pos == NULL) {
+		for (i = 0; i + len <= s->size; i++) {
+			if (memcmp(s->data + i, p, len) != 0)
+				continue;
+			if (at != 0)
+				return 0;  /* twice: which one is unknown */
+			at = s->addr + i;
+		}
+		return at;
+	}
+	g = anon_group(x, p);
+	for (e = x->start[g + 1], g = x->start[g]; g < e; g++) {
+		i = x->pos[g];
+		if (i + len > s->size || memcmp(s->data + i, p, len) != 0)
+			continue;
+		if (at != 0)
+			return 0;
+		at = s->addr + i;
+	}
+	return at;
+}
+
 /* The old copy of data without a symbol (R_ANON of the new build): in
  * the section of the same name, at the same offset, or else the one
  * place of that section (of at most 8 MiB) that holds the same bytes
  * (at least 8 of them, 16 in a writable section); 0 when there is
  * none. */
 static uint64_t
-anon_old(const hp_image *old, const rclass *c)
+anon_old(actx *a, const rclass *c)
 {
+	const hp_image *old = &a->old;
 	const hp_sect *s = NULL;
-	uint64_t at = 0, i;
+	anon_index *x = NULL;
 	size_t k;
 
 	for (k = 1; k < old->n_sects && s == NULL; k++)
@@ -277,14 +363,14 @@ anon_old(const hp_image *old, const rclass *c)
 	if (c->len < ((s->flags & SHF_WRITE) ? 16 : 8) ||
 	    s->size > ANON_SEARCH_MAX)
 		return 0;
-	for (i = 0; i + c->len <= s->size; i++) {
-		if (memcmp(s->data + i, c->bytes, c->len) != 0)
-			continue;
-		if (at != 0)
-			return 0;          /* twice: which one is unknown */
-		at = s->addr + i;
+	if (a->anon == NULL)
+		a->anon = calloc(old->n_sects, sizeof *a->anon);
+	if (a->anon != NULL) {
+		x = &a->anon[k - 1];
+		if (!x->built)
+			anon_build(x, s);
 	}
-	return at;
+	return anon_find(x, s, c->bytes, c->len);
 }
 
 static bool
@@ -372,7 +458,7 @@ same_refs(actx *a, const hp_refs *ro, const hp_refs *rn, const hp_sym *o,
 		/* Data without a symbol is the same when the new build's
 		 * is found, with the same bytes, where the old code points. */
 		if (co.kind == R_ANON && cn.kind == R_ANON) {
-			if (anon_old(&a->old, &cn) != co.addr)
+			if (anon_old(a, &cn) != co.addr)
 				return false;
 		} else if (!same_class(&co, &cn)) {
 			return false;
@@ -525,7 +611,7 @@ first_difference(actx *a, const hp_sym *o, const hp_sym *n,
 			classify(&a->old, o, &ro.v[i], &co);
 			classify(&a->new, n, &rn.v[i], &cn);
 			if (co.kind == R_ANON && cn.kind == R_ANON &&
-			    anon_old(&a->old, &cn) == co.addr)
+			    anon_old(a, &cn) == co.addr)
 				continue;
 			if ((ro.v[i].field == rn.v[i].field &&
 			    same_class(&co, &cn)) ||
@@ -883,7 +969,7 @@ check_ref1(actx *a, fent *fe, const hp_ref *r)
 	case R_JTAB:
 		return PF_OK;
 	case R_ANON:
-		if (anon_old(&a->old, &c) != 0)
+		if (anon_old(a, &c) != 0)
 			return PF_OK;
 		return refuse(fe, "refers to %s (%s+0x%llx), which has no "
 		    "symbol and whose %zu bytes the old build does not hold "
@@ -1179,7 +1265,7 @@ emit_ref(actx *a, const fent *fe, const hp_ref *ref)
 	case R_ANON:
 		/* The old copy, which the old code uses too. */
 		rl.kind = PF_HP_REL32_OLD;
-		rl.target = anon_old(&a->old, &c);
+		rl.target = anon_old(a, &c);
 		rl.addend = -(int64_t)(ref->next - ref->field);
 		break;
 	case R_STR:
@@ -1435,6 +1521,11 @@ actx_free(actx *a)
 		free(a->f[i].why);
 	}
 	free(a->f);
+	for (i = 0; a->anon != NULL && i < a->old.n_sects; i++) {
+		free(a->anon[i].start);
+		free(a->anon[i].pos);
+	}
+	free(a->anon);
 	hp_image_close(&a->old);
 	hp_image_close(&a->new);
 	pf_hotpatch_free(a->hp);
