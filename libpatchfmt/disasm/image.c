@@ -449,6 +449,8 @@ add_slot(hp_image *im, uint64_t addr, uint64_t size, const char *key,
 	s->size = size;
 	s->name = name != NULL ? name : "";
 	im->n_slots++;
+	if (size > im->slot_size_max)
+		im->slot_size_max = size;
 	return PF_OK;
 }
 
@@ -541,10 +543,35 @@ plt_target(const uint8_t *p, size_t n, uint64_t addr, uint64_t *slot)
 	return true;
 }
 
+/* The first of the n first slots (sorted by addr) covering addr. */
+static const hp_slot *
+slot_in(const hp_image *im, size_t n, uint64_t addr)
+{
+	uint64_t from = addr >= im->slot_size_max ?
+	    addr - im->slot_size_max + 1 : 0;
+	size_t lo = 0, hi = n, i;
+
+	/* The first slot that may cover addr: none before it ends past it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (im->slots[mid].addr < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < n && im->slots[i].addr <= addr; i++)
+		if (addr - im->slots[i].addr < im->slots[i].size)
+			return &im->slots[i];
+	return NULL;
+}
+
+/* PLT entries, as slots named after the GOT slots (sorted, before them
+ * in the array) that they jump through. */
 static pf_ret
 load_plt(hp_image *im)
 {
-	size_t i;
+	size_t i, n_got = im->n_slots;
 	uint64_t off, slot;
 	char key[PF_ERR_MSG_MAX];
 
@@ -558,7 +585,7 @@ load_plt(hp_image *im)
 			continue;
 		for (off = 0; off + step <= s->size; off += step) {
 			if (!plt_target(s->data + off, step, s->addr + off,
-			    &slot) || (g = hp_image_slot_at(im, slot)) == NULL)
+			    &slot) || (g = slot_in(im, n_got, slot)) == NULL)
 				continue;
 			snprintf(key, sizeof key, "plt:%s", g->key);
 			if (add_slot(im, s->addr + off, step, key, g->name) !=
@@ -745,13 +772,7 @@ hp_image_sym_key(const hp_image *im, const char *key)
 const hp_slot *
 hp_image_slot_at(const hp_image *im, uint64_t addr)
 {
-	size_t i;
-
-	for (i = 0; i < im->n_slots; i++)
-		if (addr >= im->slots[i].addr &&
-		    addr - im->slots[i].addr < im->slots[i].size)
-			return &im->slots[i];
-	return NULL;
+	return slot_in(im, im->n_slots, addr);
 }
 
 const hp_slot *

@@ -63,6 +63,7 @@ typedef struct hp_image {
 	hp_sym **by_key;             /* the same, sorted by key */
 	hp_slot *slots;              /* sorted by addr */
 	size_t n_slots;
+	uint64_t slot_size_max;      /* of any slot */
 	uint64_t *dynrel;            /* r_offset of every dynamic relocation */
 	size_t n_dynrel;
 	uint64_t *targets;           /* every RIP-relative data address the
