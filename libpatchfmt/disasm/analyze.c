@@ -64,8 +64,21 @@ typedef struct anon_index {
 	bool built;             /* tried: pos is NULL if it could not be */
 } anon_index;
 
+/*
+ * A function's address fields, decoded once: every function is decoded
+ * to collect the targets, and those compared, explained, checked and
+ * emitted would otherwise be decoded again for each of these steps.
+ */
+typedef struct fn_code {
+	hp_ref *v;
+	size_t n;
+	size_t dec;             /* bytes the decoder got through */
+	bool done;
+} fn_code;
+
 typedef struct actx {
 	hp_image old, new;
+	fn_code *code[2];          /* [n_syms] of old, of new; or NULL */
 	anon_index *anon;          /* [old.n_sects], or NULL */
 	pf_hotpatch *hp;
 	fent *f;
@@ -148,25 +161,60 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * hp_insn_refs() of the code p of function y of im (old or new of a):
+ * a copy, in *out, of what the first call decoded.
+ */
+static pf_ret
+fn_refs(actx *a, const hp_image *im, const hp_sym *y, const uint8_t *p,
+    hp_refs *out, size_t *dec)
+{
+	fn_code *c = a->code[im == &a->new];
+	uintptr_t k = ((uintptr_t)y - (uintptr_t)im->syms) / sizeof *y;
+	hp_refs rs;
+
+	memset(out, 0, sizeof *out);
+	if (c == NULL || (uintptr_t)y < (uintptr_t)im->syms ||
+	    k >= im->n_syms || &im->syms[k] != y)
+		return hp_insn_refs(p, (size_t)y->size, y->addr, out, dec);
+	c += k;
+	if (!c->done) {
+		if (hp_insn_refs(p, (size_t)y->size, y->addr, &rs, &c->dec) !=
+		    PF_OK)
+			return PF_ERR_NOMEM;
+		c->v = rs.v;
+		c->n = rs.n;
+		c->done = true;
+	}
+	*dec = c->dec;
+	if (c->n == 0)
+		return PF_OK;
+	if ((out->v = malloc(c->n * sizeof *out->v)) == NULL)
+		return PF_ERR_NOMEM;
+	memcpy(out->v, c->v, c->n * sizeof *out->v);
+	out->n = out->cap = c->n;
+	return PF_OK;
+}
+
 /* Every data address the functions of the image refer to (RIP-relative
  * operands): where one object without a symbol ends and another
  * begins. */
 static pf_ret
-collect_targets(hp_image *im)
+collect_targets(actx *a, hp_image *im)
 {
 	const uint8_t *p;
 	size_t i, j, dec, cap = 0;
 	hp_refs rs;
 	void *v;
 
+	a->code[im == &a->new] = calloc(im->n_syms + 1, sizeof (fn_code));
 	for (i = 0; i < im->n_syms; i++) {
 		const hp_sym *y = &im->syms[i];
 
 		if (y->kind != HP_FUNC || y->size == 0 ||
 		    !hp_image_bytes(im, y->addr, (size_t)y->size, &p))
 			continue;
-		if (hp_insn_refs(p, (size_t)y->size, y->addr, &rs, &dec) !=
-		    PF_OK)
+		if (fn_refs(a, im, y, p, &rs, &dec) != PF_OK)
 			return PF_ERR_NOMEM;
 		for (j = 0; j < rs.n; j++) {
 			if (rs.v[j].branch)
@@ -424,7 +472,7 @@ new_refs(actx *a, const hp_sym *n, hp_refs *rs, bool *whole)
 	if (!fn_bytes(&a->new, n, &p))
 		return pf_err_set(a->err, PF_ERR_CORRUPT, "new module: the "
 		    "code of '%s' is not in the file", n->name);
-	if (hp_insn_refs(p, n->size, n->addr, rs, &dec) != PF_OK)
+	if (fn_refs(a, &a->new, n, p, rs, &dec) != PF_OK)
 		return pf_err_nomem(a->err);
 	if (whole != NULL)
 		*whole = dec == n->size;
@@ -480,8 +528,8 @@ fn_changed(actx *a, const hp_sym *o, const hp_sym *n, bool *changed)
 	if (o->size != n->size || !fn_bytes(&a->old, o, &po) ||
 	    !fn_bytes(&a->new, n, &pn))
 		return PF_OK;
-	if ((r = hp_insn_refs(po, o->size, o->addr, &ro, &dec_o)) != PF_OK ||
-	    (r = hp_insn_refs(pn, n->size, n->addr, &rn, &dec_n)) != PF_OK)
+	if ((r = fn_refs(a, &a->old, o, po, &ro, &dec_o)) != PF_OK ||
+	    (r = fn_refs(a, &a->new, n, pn, &rn, &dec_n)) != PF_OK)
 		goto out;
 	bo = malloc(o->size + 1);
 	bn = malloc(n->size + 1);
@@ -594,8 +642,8 @@ first_difference(actx *a, const hp_sym *o, const hp_sym *n,
 
 	what[0] = '\0';
 	if (bo == NULL || bn == NULL ||
-	    hp_insn_refs(po, o->size, o->addr, &ro, &dec) != PF_OK ||
-	    hp_insn_refs(pn, n->size, n->addr, &rn, &dec) != PF_OK)
+	    fn_refs(a, &a->old, o, po, &ro, &dec) != PF_OK ||
+	    fn_refs(a, &a->new, n, pn, &rn, &dec) != PF_OK)
 		goto out;
 	memcpy(bo, po, o->size);
 	memcpy(bn, pn, n->size);
@@ -1526,6 +1574,14 @@ actx_free(actx *a)
 		free(a->anon[i].pos);
 	}
 	free(a->anon);
+	for (i = 0; i < 2; i++) {
+		const hp_image *im = i ? &a->new : &a->old;
+		size_t k;
+
+		for (k = 0; a->code[i] != NULL && k < im->n_syms; k++)
+			free(a->code[i][k].v);
+		free(a->code[i]);
+	}
 	hp_image_close(&a->old);
 	hp_image_close(&a->new);
 	pf_hotpatch_free(a->hp);
@@ -1586,8 +1642,8 @@ pf_hotpatch_analyze_ex(const uint8_t *old_elf, size_t old_len,
 	    (r = hp_image_pair_dups(&a.old, &a.new, err)) != PF_OK ||
 	    (r = hp_image_pair_unnamed(&a.old, &a.new, err)) != PF_OK)
 		goto out;
-	if (collect_targets(&a.old) != PF_OK ||
-	    collect_targets(&a.new) != PF_OK) {
+	if (collect_targets(&a, &a.old) != PF_OK ||
+	    collect_targets(&a, &a.new) != PF_OK) {
 		r = pf_err_nomem(err);
 		goto out;
 	}
