@@ -356,28 +356,27 @@ anon_build(anon_index *x, const hp_sect *s)
 /* The one offset of s holding the len bytes at p (len >= 8); 0 for none
  * or several, in the section's order, as a scan would find them. */
 static uint64_t
-anon_find(anon_index *x, const hp_sect *s, const uint8_t *p, size_t len)
+anon_find(const anon_index *x, const hp_sect *s, const uint8_t *p,
+    size_t len)
 {
-	uint64_t at = 0, i;
-	size_t g, e;
+	bool indexed = x != NULL && x->pos != NULL;
+	uint64_t at = 0, i, g, e;
 
-	if (x == NULL || x->pos == NULL) {
-		for (i = 0; i + len <= s->size; i++) {
-			if (memcmp(s->data + i, p, len) != 0)
-				continue;
-			if (at != 0)
-				return 0;  /* twice: which one is unknown */
-			at = s->addr + i;
-		}
-		return at;
+	/* The candidates: the offsets of p's group, or every offset. */
+	if (indexed) {
+		g = anon_group(x, p);
+		e = x->start[g + 1];
+		g = x->start[g];
+	} else {
+		g = 0;
+		e = s->size - len + 1;
 	}
-	g = anon_group(x, p);
-	for (e = x->start[g + 1], g = x->start[g]; g < e; g++) {
-		i = x->pos[g];
+	for (; g < e; g++) {
+		i = indexed ? x->pos[g] : g;
 		if (i + len > s->size || memcmp(s->data + i, p, len) != 0)
 			continue;
 		if (at != 0)
-			return 0;
+			return 0;          /* twice: which one is unknown */
 		at = s->addr + i;
 	}
 	return at;
