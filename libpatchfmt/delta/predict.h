@@ -38,6 +38,14 @@ typedef struct pf_pred {
 	size_t nregions;
 	pf_pred_break *breaks;
 	size_t nbreaks;
+	/*
+	 * An index of the breaks, built by pf_pred_parse (NULL: none):
+	 * bucket[k] is how many breaks lie at or below lo + (k <<
+	 * bucket_shift), for k up to nbuckets.
+	 */
+	uint32_t *bucket;
+	size_t nbuckets;
+	unsigned bucket_shift;
 	uint8_t finder;         /* section 10.1: PF_PRED_FINDER_... */
 } pf_pred;
 

@@ -129,6 +129,90 @@ START_TEST(test_map)
 }
 END_TEST
 
+/* Section 10.3 by a plain walk over the breaks: what the index must give. */
+static uint64_t
+map_walk(const pf_pred *p, uint64_t addr)
+{
+	uint64_t out = addr;
+	size_t i;
+
+	for (i = 0; i < p->nbreaks && p->breaks[i].addr <= addr; i++)
+		out = addr + p->breaks[i].delta;
+	return out;
+}
+
+/*
+ * The index of the breaks (pf_pred_parse) gives what the walk gives: at
+ * and beside every break, at bucket edges and the image's, outside it,
+ * for breaks clustered in one bucket, spread, and outside the image, and
+ * for an image spanning nearly all addresses.
+ */
+START_TEST(test_map_index)
+{
+	static const struct {
+		uint64_t lo, hi;
+	} images[] = {
+		{ 0x1000, 0x10000 }, { 0, 0x7000000 }, { 0x400000, 0x400100 },
+		{ 0x10, UINT64_MAX - 5 }
+	};
+	pf_pred_break br[300];
+	pf_pred_region r = { PF_PRED_PTR64, 0, 8, 0, 0 };
+	uint64_t seed = 12345, a, probe[8];
+	size_t im, n, i, j, k;
+	pf_err err;
+	pf_buf body;
+	pf_pred q, p;
+
+	for (im = 0; im < sizeof images / sizeof images[0]; im++) {
+		for (n = 1; n <= 300; n += n < 20 ? 1 : 47) {
+			uint64_t span = images[im].hi - images[im].lo;
+
+			/* Strictly increasing; some below lo or past hi. */
+			a = images[im].lo - (im % 2 ? 0 : 0x40);
+			for (i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005u +
+				    1442695040888963407u;
+				if (n % 3 == 0)
+					a += 1 + (seed >> 60);  /* clustered */
+				else
+					a += 1 + (seed >> 33) % (span / n + 1);
+				br[i] = (pf_pred_break){ a, seed >> 20 };
+			}
+			p = (pf_pred){ .lo = images[im].lo,
+				.hi = images[im].hi, .regions = &r,
+				.nregions = 1, .breaks = br, .nbreaks = n,
+				.finder = PF_PRED_FINDER_X86_64 };
+			pf_buf_init(&body);
+			pf_pred_write(&p, &body);
+			ck_assert(!body.failed);
+			ck_assert_int_eq(pf_pred_parse_finder(&q,
+			    PF_PRED_FINDER_X86_64, body.data, body.len, 8,
+			    &err), PF_OK);
+			ck_assert(n < 8 || q.bucket != NULL);
+			for (i = 0; i < n; i++) {
+				probe[0] = br[i].addr - 1;
+				probe[1] = br[i].addr;
+				probe[2] = br[i].addr + 1;
+				k = (q.nbuckets ? i % q.nbuckets : 0);
+				probe[3] = q.lo + ((uint64_t)k << q.bucket_shift);
+				probe[4] = probe[3] - 1;
+				probe[5] = q.lo - 1;
+				probe[6] = q.hi;
+				probe[7] = q.hi - 1;
+				for (j = 0; j < 8; j++)
+					ck_assert_uint_eq(pf_pred_map(&q,
+					    probe[j]), map_walk(&q, probe[j]));
+			}
+			ck_assert_uint_eq(pf_pred_map(&q, 0), map_walk(&q, 0));
+			ck_assert_uint_eq(pf_pred_map(&q, UINT64_MAX),
+			    map_walk(&q, UINT64_MAX));
+			pf_pred_free(&q);
+			pf_buf_free(&body);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_tables)
 {
 	pf_pred_region r[] = {
@@ -1248,6 +1332,7 @@ predict_suite(void)
 	tcase_add_test(t, test_code);
 	tcase_add_test(t, test_code_oracle);
 	tcase_add_test(t, test_map);
+	tcase_add_test(t, test_map_index);
 	tcase_add_test(t, test_tables);
 	tcase_add_test(t, test_pages);
 	tcase_add_test(t, test_pages_order);
