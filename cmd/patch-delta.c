@@ -348,6 +348,8 @@ cmd_apply(pf_delta *d, int argc, char **argv)
 		pf_delta_set_name(d, PF_DELTA_FILE_DELTA, delta);
 	if (!is_std(out))
 		pf_delta_set_name(d, PF_DELTA_FILE_NEW, out);
+	/* A named output is renamed into place only after success. */
+	pf_delta_set_new_staged(d, !is_std(out));
 	status = run_staged(d, pf_delta_apply_fd, argv[0], delta, out);
 	return status ? status : report("apply", argv[0], delta, out);
 }

@@ -57,10 +57,18 @@ PF_EXTERN pf_ret pf_delta_create_fd(pf_delta *d, int old_fd, int new_fd,
  * Checks old (a regular file, read at random offsets) against the delta,
  * then writes new to new_fd front to back and verifies its SHA-256.  On
  * failure new_fd may hold a partial file: write to a temporary file and
- * rename it only after success.
+ * rename it only after success, and say so with pf_delta_set_new_staged().
  */
 PF_EXTERN pf_ret pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd,
     int new_fd);
+/*
+ * Whether new_fd of pf_delta_apply_fd() is kept aside until it succeeds
+ * (1), as a temporary file renamed after: then the SHA-256 of old that a
+ * pfdelta header states is checked only if the decode fails, to name a
+ * wrong old file as the cause, since new's covers it.  0, the default:
+ * before anything is written.
+ */
+PF_EXTERN pf_ret pf_delta_set_new_staged(pf_delta *d, int staged);
 /*
  * The SHA-256 (32 bytes) that old or new must have, checked by
  * pf_delta_apply_fd() before and after it writes (NULL: none).  A pfdelta

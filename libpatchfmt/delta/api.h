@@ -18,6 +18,7 @@ struct pf_delta {
 	uint64_t memory;        /* pf_delta_set_memory(); 0: the default */
 	bool no_sha256;         /* pf_delta_set_header_sha256(d, 0) */
 	bool want[2];           /* pf_delta_set_sha256() of old, of new */
+	bool staged;            /* pf_delta_set_new_staged() */
 	uint8_t sha256[2][32];
 };
 

@@ -73,6 +73,13 @@ pf_delta_set_name(pf_delta *d, pf_delta_file which, const char *name)
 }
 
 pf_ret
+pf_delta_set_new_staged(pf_delta *d, int staged)
+{
+	d->staged = staged != 0;
+	return PF_OK;
+}
+
+pf_ret
 pf_delta_set_threads(pf_delta *d, unsigned threads)
 {
 	d->threads = threads;
@@ -184,7 +191,7 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	fd_in delta = { delta_fd, pf_delta_name(d, PF_DELTA_FILE_DELTA) };
 	fd_out *out = NULL;
 	pf_istream in = { fd_read, &delta };
-	pf_delta_check chk = { old.name, !d->want[PF_DELTA_FILE_NEW] };
+	pf_delta_check chk = { old.name, !d->want[PF_DELTA_FILE_NEW], false };
 	pf_sha256_ctx h = { 0 };
 	pf_ostream os;
 	pf_readback rb = { fd_rb_open, fd_rb_read_at, NULL };
@@ -195,6 +202,13 @@ pf_delta_apply_fd(pf_delta *d, int old_fd, int delta_fd, int new_fd)
 	if ((r = old_source(d, &old, &src)) != PF_OK ||
 	    (r = pf_delta_check_want_old(d, &src)) != PF_OK)
 		goto out;
+	/*
+	 * Into a file that the caller keeps aside until this succeeds, the
+	 * hash of new covers old (spec/delta.md section 7): old is hashed
+	 * only to name the cause of a failure.  Else old is checked before
+	 * the first byte goes out.
+	 */
+	chk.old_late = d->staged;
 	if ((out = malloc(sizeof *out)) == NULL ||
 	    (d->want[PF_DELTA_FILE_NEW] && pf_sha256_init(&h) != 0)) {
 		r = pf_err_nomem(&d->err);

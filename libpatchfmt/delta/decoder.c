@@ -30,8 +30,10 @@ static const char *const stream_name[PF_DELTA_NSTREAMS] = {
 
 typedef struct dec {
 	pf_istream *in;
-	const pf_source *old;
+	const pf_source *old;   /* OLD, or its prediction (section 10) */
+	const pf_source *raw_old;       /* OLD itself */
 	const char *old_name;
+	bool old_late;          /* pf_delta_check: hash OLD after a failure */
 	pf_ostream *out;
 	pf_delta_info info;
 	pf_lz_dec *lz[PF_DELTA_NSTREAMS];   /* control and extra */
@@ -79,31 +81,36 @@ read_uvarint(pf_istream *in, uint64_t *v, pf_err *err)
 	    "delta block header has a bad integer");
 }
 
+/*
+ * Section 7 step 2: OLD's size, and with hash its SHA-256 when the header
+ * has it.
+ */
 static pf_ret
-check_old(dec *d, pf_err *err)
+check_old(dec *d, bool hash, pf_err *err)
 {
 	char want[PF_SHA256_HEX_LEN], got[PF_SHA256_HEX_LEN];
 	uint8_t digest[PF_SHA256_LEN];
 	const char *name = d->old_name ? d->old_name : "old file";
+	const pf_source *old = d->raw_old;
 	pf_sha256_ctx c;
 	uint64_t off;
 	size_t n;
 	pf_ret r;
 
-	if (d->old->size != d->info.old_size)
+	if (old->size != d->info.old_size)
 		return pf_err_set(err, PF_ERR_MISMATCH,
 		    "'%s' does not match the delta: expected %llu bytes, "
 		    "found %llu", name, (unsigned long long)d->info.old_size,
-		    (unsigned long long)d->old->size);
+		    (unsigned long long)old->size);
 	/* Section 3.4: without hashes, whoever holds them checks old. */
-	if (!d->info.has_sha256)
+	if (!hash || !d->info.has_sha256)
 		return PF_OK;
 	if (pf_sha256_init(&c) != 0)
 		return pf_err_nomem(err);
-	for (off = 0; off < d->old->size; off += n) {
-		n = d->old->size - off < IO_CHUNK ?
-		    (size_t)(d->old->size - off) : IO_CHUNK;
-		r = d->old->read_at(d->old->opaque, off, d->iobuf, n, err);
+	for (off = 0; off < old->size; off += n) {
+		n = old->size - off < IO_CHUNK ?
+		    (size_t)(old->size - off) : IO_CHUNK;
+		r = old->read_at(old->opaque, off, d->iobuf, n, err);
 		if (r != PF_OK) {
 			pf_sha256_discard(&c);
 			return r;
@@ -117,6 +124,23 @@ check_old(dec *d, pf_err *err)
 		    "found %s", name, pf_sha256_hex(want, d->info.old_sha256),
 		    pf_sha256_hex(got, digest));
 	return PF_OK;
+}
+
+/*
+ * Section 7 step 2 put off (pf_delta_check.old_late): a NEW whose SHA-256
+ * is new_sha256 is NEW whatever OLD was, so OLD is hashed only once the
+ * decode has failed as corrupt, to tell a wrong OLD from a damaged delta.
+ */
+static pf_ret
+check_old_late(dec *d, pf_ret r, pf_err *err)
+{
+	pf_ret o;
+
+	if (r != PF_ERR_CORRUPT || !d->old_late || d->iobuf == NULL)
+		return r;
+	/* A match leaves err as the decode set it. */
+	o = check_old(d, true, err);
+	return o == PF_OK ? r : o;
 }
 
 /* Hashes the output piece and hands it to the ostream. */
@@ -606,7 +630,9 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 	memset(&d, 0, sizeof d);
 	d.in = delta;
 	d.old = old;
+	d.raw_old = old;
 	d.old_name = chk ? chk->old_name : NULL;
+	d.old_late = chk && chk->old_late;
 	d.out = out;
 	if ((r = read_header(&d, max_new_size, chk && chk->need_sha256,
 	    err)) != PF_OK)
@@ -617,7 +643,7 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 	if ((r = dec_alloc(&d, err)) != PF_OK)
 		goto out;
 	if ((r = use_self(&d, rb, err)) != PF_OK ||
-	    (r = check_old(&d, err)) != PF_OK ||
+	    (r = check_old(&d, !d.old_late, err)) != PF_OK ||
 	    (r = use_prediction(&d, err)) != PF_OK)
 		goto out;
 	if (d.info.has_sha256 && pf_sha256_init(&d.sha) != 0) {
@@ -630,6 +656,7 @@ pf_delta_decode_rb(pf_istream *delta, const pf_source *old,
 		r = check_end(&d, err);
 	if (r == PF_ERR_CORRUPT && d.psrc != NULL)
 		r = blame_prediction(err);
+	r = check_old_late(&d, r, err);
 out:
 	dec_free(&d);
 	return r;

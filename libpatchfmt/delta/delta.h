@@ -66,13 +66,18 @@ pf_ret pf_delta_decode(pf_istream *delta, const pf_source *old,
     pf_ostream *out, uint64_t max_new_size, pf_err *err);
 /*
  * What a caller outside a package adds: the old file's name for messages
- * (NULL: "the old file"), and whether a delta whose header holds no
- * hashes (section 3.4) is refused, because the caller checks neither
- * file itself.
+ * (NULL: "the old file"); whether a delta whose header holds no hashes
+ * (section 3.4) is refused, because the caller checks neither file
+ * itself; and whether OLD's SHA-256 may be checked after the decode
+ * instead of before it, only when the decode fails as corrupt (a wrong
+ * OLD is then reported as a mismatch, as before): for a caller that
+ * keeps NEW aside until the decode succeeds, since the check of NEW's
+ * SHA-256 covers OLD (section 7).
  */
 typedef struct pf_delta_check {
 	const char *old_name;
 	bool need_sha256;
+	bool old_late;
 } pf_delta_check;
 
 /* The same, with the checks of chk (NULL: none beyond the header's). */

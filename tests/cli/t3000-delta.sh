@@ -61,6 +61,18 @@ check "wrong old exits 1" test "$status" -eq 1
 check "wrong old message" grep -q "^patch-delta: '$tmp/wrong' does not match the delta: expected" "$tmp/err"
 check "new left untouched" test "$(cat "$tmp/out4")" = "keep me"
 check "no temporary file left" sh -c '! ls "$1"/out4.* >/dev/null 2>&1' x "$tmp"
+# Of the right size: into a file its hash is checked after the decode
+# (NEW's covers it), into a pipe before the first byte goes out; the
+# same status and message either way.
+cp "$tmp/old" "$tmp/wrong2"
+printf 'Z' | dd of="$tmp/wrong2" bs=1 seek=100 conv=notrunc 2>/dev/null
+"$pd" -f apply "$tmp/wrong2" "$tmp/d1" "$tmp/out4" 2>"$tmp/err"
+check "same-size wrong old exits 1" test $? -eq 1
+check "same-size wrong old message" grep -q "^patch-delta: '$tmp/wrong2' does not match the delta: expected sha256 [0-9a-f]*, found" "$tmp/err"
+check "new left untouched (same size)" test "$(cat "$tmp/out4")" = "keep me"
+"$pd" apply "$tmp/wrong2" "$tmp/d1" - >"$tmp/piped" 2>"$tmp/err"
+check "same-size wrong old to stdout exits 1" test $? -eq 1
+check "nothing written to stdout for a wrong old" test ! -s "$tmp/piped"
 
 # Damaged deltas: exit status 3, nothing written.
 head -c 300 "$tmp/d1" >"$tmp/short"

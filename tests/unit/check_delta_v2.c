@@ -232,10 +232,10 @@ back_read_at(void *opaque, uint64_t off, void *p, size_t n, pf_err *err)
 }
 
 static pf_ret
-decode_chk(const pf_buf *d, const uint8_t *old, size_t on, bool need,
-    pf_buf *out, pf_err *err)
+decode_late(const pf_buf *d, const uint8_t *old, size_t on, bool need,
+    bool late, pf_buf *out, pf_err *err)
 {
-	pf_delta_check chk = { NULL, need };
+	pf_delta_check chk = { NULL, need, late };
 	pf_readback back = { back_open, back_read_at, out };
 	pf_istream in;
 	pf_mem_in mem;
@@ -248,6 +248,13 @@ decode_chk(const pf_buf *d, const uint8_t *old, size_t on, bool need,
 	pf_source_from_mem(&src, old, on);
 	return pf_delta_decode_rb(&in, &src, &chk, &os, &back, UINT64_MAX,
 	    err);
+}
+
+static pf_ret
+decode_chk(const pf_buf *d, const uint8_t *old, size_t on, bool need,
+    pf_buf *out, pf_err *err)
+{
+	return decode_late(d, old, on, need, false, out, err);
 }
 
 /* A few changed bytes in a large file: one block, little beside them. */
@@ -292,6 +299,31 @@ START_TEST(test_small_change)
 	ck_assert_uint_le(d.len, 150 + 64);
 	ck_assert_int_eq(decode_chk(&d, old, n, true, &out, &err), PF_OK);
 	ck_assert(out.len == n && memcmp(out.data, nw, n) == 0);
+	pf_buf_free(&out);
+	/*
+	 * OLD checked late (section 7): the same output; a wrong OLD is
+	 * still a mismatch, found after the decode instead of before it;
+	 * a damaged delta with the right OLD is still corrupt.
+	 */
+	ck_assert_int_eq(decode_late(&d, old, n, true, true, &out, &err),
+	    PF_OK);
+	ck_assert(out.len == n && memcmp(out.data, nw, n) == 0);
+	pf_buf_free(&out);
+	old[5000] ^= 4;
+	ck_assert_int_eq(decode_chk(&d, old, n, true, &out, &err),
+	    PF_ERR_MISMATCH);
+	ck_assert_uint_eq(out.len, 0);
+	pf_buf_free(&out);
+	ck_assert_int_eq(decode_late(&d, old, n, true, true, &out, &err),
+	    PF_ERR_MISMATCH);
+	ck_assert_ptr_nonnull(strstr(err.msg, "does not match the delta: "
+	    "expected sha256"));
+	ck_assert_uint_eq(out.len, n);
+	pf_buf_free(&out);
+	old[5000] ^= 4;
+	d.data[d.len - 3] ^= 0x10;
+	ck_assert_int_eq(decode_late(&d, old, n, true, true, &out, &err),
+	    PF_ERR_CORRUPT);
 	pf_buf_free(&out);
 	pf_buf_free(&d);
 	free(old);
