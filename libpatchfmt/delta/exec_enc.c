@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/bigmem.h"
@@ -18,6 +19,7 @@
 #include "delta/exec.h"
 #include "delta/format.h"
 #include "delta/predict.h"
+#include <stdlib.h>
 
 /* ELF64 (the System V gABI) fields this file reads. */
 #define EH_MACHINE 18           /* le16 e_machine */
@@ -295,6 +297,13 @@ choose_regions(const uint8_t *f, const image *img, pf_pred *p)
 	p->regions = v;
 	p->nregions = k;
 	return true;
+}
+
+/* Section 10.3: whether addr is in the image. */
+static bool
+in_image_(const pf_pred *p, uint64_t addr)
+{
+	return addr >= p->lo && addr < p->hi;
 }
 
 /* The image bounds: every allocated section of OLD. */
@@ -581,23 +590,211 @@ breaks_as_spans(const pf_pred *p, span_list *l)
 	return true;
 }
 
+/* One dynamic relocation, by what it stores: its kind, symbol and value. */
+typedef struct reloc {
+	uint32_t type;
+	const char *name;       /* its symbol's, or NULL */
+	uint64_t value;         /* the addend; OLD's RELATIVE: mapped */
+	uint64_t off;           /* r_offset */
+} reloc;
+
+typedef struct reloc_list {
+	reloc *v;
+	size_t n;
+} reloc_list;
+
+static int
+reloc_cmp_key(const reloc *x, const reloc *y)
+{
+	int c;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->name != y->name) {
+		if (x->name == NULL || y->name == NULL)
+			return x->name == NULL ? -1 : 1;
+		if ((c = strcmp(x->name, y->name)) != 0)
+			return c;
+	}
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+static int
+reloc_cmp(const void *a, const void *b)
+{
+	const reloc *x = a, *y = b;
+	int c = reloc_cmp_key(x, y);
+
+	if (c != 0)
+		return c;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The relocation types whose addend is an address of the file. */
+static bool
+reloc_relative(unsigned machine, uint32_t type)
+{
+	if (machine == EM_AARCH64_)
+		return type == 1027 || type == 1032;
+	return type == 8 || type == 37;
+}
+
+/* Name of symbol idx of the symbol table at link, or NULL. */
+static const char *
+reloc_sym(const image *img, uint32_t link, uint64_t idx)
+{
+	const sec *st, *strs;
+
+	if (idx == 0 || link >= img->n || !(st = &img->v[link])->file_ok ||
+	    (st->type != SHT_DYNSYM_ && st->type != SHT_SYMTAB_) ||
+	    idx >= st->size / 24 || st->link >= img->n ||
+	    !(strs = &img->v[st->link])->file_ok)
+		return NULL;
+	return sec_name(img->f + strs->off, strs->size,
+	    pf_load_le32(img->f + st->off + idx * 24));
+}
+
 /*
- * Section 10.3: three layers, each filling the gaps of the one above:
- * the matcher's copies, the symbols both files name, the sections.
+ * The allocated Elf64_Rela tables of img, sorted by what each stores;
+ * with p (OLD), RELATIVE addends mapped as the map so far has them, so
+ * that they compare with NEW's.
+ */
+static bool
+read_relocs(const image *img, const pf_pred *p, reloc_list *l)
+{
+	const uint8_t *q;
+	uint64_t i, k, info;
+	const sec *s;
+	reloc *v;
+	size_t j;
+
+	for (j = 0; j < img->n; j++) {
+		s = &img->v[j];
+		if (s->type != SHT_RELA_ || !(s->flags & SHF_ALLOC_) ||
+		    !s->file_ok || (k = s->size / 24) == 0)
+			continue;
+		if ((v = realloc(l->v, (l->n + k) * sizeof *v)) == NULL)
+			return false;
+		l->v = v;
+		for (i = 0; i < k; i++) {
+			q = img->f + s->off + i * 24;
+			info = pf_load_le64(q + 8);
+			v[l->n] = (reloc){ (uint32_t)info, NULL,
+				pf_load_le64(q + 16), pf_load_le64(q) };
+			if (info >> 32 != 0 && (v[l->n].name = reloc_sym(img,
+			    s->link, info >> 32)) == NULL)
+				continue;
+			if (p != NULL && info >> 32 == 0 &&
+			    reloc_relative(img->machine, v[l->n].type) &&
+			    in_image_(p, v[l->n].value))
+				v[l->n].value = pf_pred_map(p, v[l->n].value);
+			l->n++;
+		}
+	}
+	if (l->n > 0)
+		qsort(l->v, l->n, sizeof *l->v, reloc_cmp);
+	return true;
+}
+
+/* The run of relocations storing what v[i] stores, from i; its length. */
+static size_t
+reloc_run(const reloc_list *l, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < l->n && reloc_cmp_key(&l->v[j], &l->v[i]) == 0)
+		j++;
+	return j - i;
+}
+
+/*
+ * Keeps the runs of slots that moved alike: at least SLOT_RUN_MIN, each
+ * within SLOT_RUN_GAP bytes of the one before, as one span.  A slot alone
+ * costs the map two breaks, more than the references to it save, and may
+ * be paired wrongly (one of two equal pointers).
+ */
+#define SLOT_RUN_MIN 4
+#define SLOT_RUN_GAP 64
+
+static void
+slot_runs(span_list *l)
+{
+	size_t i = 0, j, out = 0;
+	uint64_t end;
+
+	while (i < l->n) {
+		end = l->v[i].addr + l->v[i].len;
+		for (j = i + 1; j < l->n && l->v[j].delta == l->v[i].delta &&
+		    l->v[j].addr >= end && l->v[j].addr - end < SLOT_RUN_GAP;
+		    j++)
+			end = l->v[j].addr + l->v[j].len;
+		if (j - i >= SLOT_RUN_MIN)
+			l->v[out++] = (span){ l->v[i].addr, end - l->v[i].addr,
+				l->v[i].delta };
+		i = j;
+	}
+	l->n = out;
+}
+
+/*
+ * Where the slots that dynamic relocations fill went (GOT entries,
+ * pointers in .data.rel.ro), from the map so far: each kind of content
+ * (a symbol, or an address that maps to the same new one) stored as
+ * often in both files pairs its slots in address order.  Slots of one
+ * section move apart when an entry comes or goes between them (a GOT slot
+ * fewer: every later one 8 bytes closer), which neither the sections nor
+ * the matcher's copies of mostly zero or relocated data see, and code
+ * reaches each slot through a RIP-relative operand.
+ */
+static bool
+reloc_spans(const image *o, const image *n, const pf_pred *p, span_list *l)
+{
+	reloc_list ro = { 0 }, rn = { 0 };
+	size_t i = 0, j = 0, ri, rj, k;
+	bool ok = read_relocs(o, p, &ro) && read_relocs(n, NULL, &rn);
+	int c;
+
+	while (ok && i < ro.n && j < rn.n) {
+		ri = reloc_run(&ro, i);
+		rj = reloc_run(&rn, j);
+		c = reloc_cmp_key(&ro.v[i], &rn.v[j]);
+		for (k = 0; ok && c == 0 && ri == rj && k < ri; k++)
+			if (in_image_(p, ro.v[i + k].off))
+				ok = span_add(l, ro.v[i + k].off, 8,
+				    rn.v[j + k].off - ro.v[i + k].off);
+		i += c <= 0 ? ri : 0;
+		j += c >= 0 ? rj : 0;
+	}
+	if (ok && l->n > 0)
+		qsort(l->v, l->n, sizeof *l->v, span_cmp);
+	free(ro.v);
+	free(rn.v);
+	if (ok)
+		slot_runs(l);
+	return ok;
+}
+
+/*
+ * Section 10.3: four layers, each filling the gaps of the one above: the
+ * slots of the dynamic relocations, the matcher's copies, the symbols
+ * both files name, the sections.
  */
 static bool
 layered_map(const image *o, const image *n, const pf_seg_list *segs,
     pf_pred *p)
 {
-	span_list secs = { 0 }, syms = { 0 }, copies = { 0 };
+	span_list secs = { 0 }, syms = { 0 }, copies = { 0 }, slots = { 0 };
 	bool ok;
 
 	ok = section_spans(o, n, &secs) && symbol_spans(o, n, &syms) &&
 	    copy_spans(o, n, segs, &copies) && build_map(&secs, &syms, p) &&
-	    breaks_as_spans(p, &secs) && build_map(&secs, &copies, p);
+	    breaks_as_spans(p, &secs) && build_map(&secs, &copies, p) &&
+	    reloc_spans(o, n, p, &slots) && breaks_as_spans(p, &secs) &&
+	    build_map(&secs, &slots, p);
 	free(secs.v);
 	free(syms.v);
 	free(copies.v);
+	free(slots.v);
 	return ok;
 }
 

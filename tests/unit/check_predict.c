@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "delta/format.h"
 #include "compress/lz.h"
 #include "delta/predict.h"
+#include "delta/exec.h"
+#include "delta/match.h"
 #include "files.h"
 #include "run.h"
 
@@ -1067,6 +1070,112 @@ roundtrip_forced(const uint8_t *old, size_t on, const uint8_t *nw,
  * MiB: five x86-64 pairs and one AArch64 pair, in seconds even under the
  * sanitizers), in make check-long all of them (PF_CORPUS_LIMIT=0).
  */
+/* A GLOB_DAT slot of a file: its symbol's name and its address. */
+typedef struct got_slot {
+	char name[256];
+	uint64_t off;
+} got_slot;
+
+/* The GLOB_DAT relocations of f whose symbol has a name; their count. */
+static size_t
+got_slots(const uint8_t *f, size_t n, got_slot **out)
+{
+	Elf *e = elf_memory((char *)f, n);
+	Elf_Scn *scn = NULL;
+	size_t k = 0, i, cap = 0;
+	GElf_Shdr sh, ssh;
+	GElf_Rela r;
+	GElf_Sym sym;
+	Elf_Data *d, *sd;
+	const char *name;
+
+	*out = NULL;
+	ck_assert_ptr_nonnull(e);
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_RELA ||
+		    (d = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		sd = elf_getdata(elf_getscn(e, sh.sh_link), NULL);
+		gelf_getshdr(elf_getscn(e, sh.sh_link), &ssh);
+		for (i = 0; gelf_getrela(d, (int)i, &r) != NULL; i++) {
+			if (GELF_R_TYPE(r.r_info) != R_X86_64_GLOB_DAT ||
+			    gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym) ==
+			    NULL || (name = elf_strptr(e, ssh.sh_link,
+			    sym.st_name)) == NULL || *name == 0)
+				continue;
+			if (k == cap) {
+				cap = cap ? 2 * cap : 256;
+				*out = realloc(*out, cap * sizeof **out);
+				ck_assert_ptr_nonnull(*out);
+			}
+			snprintf((*out)[k].name, sizeof (*out)[k].name, "%s", name);
+			(*out)[k++].off = r.r_offset;
+		}
+	}
+	elf_end(e);
+	return k;
+}
+
+/*
+ * The map of the encoder (exec_enc.c) moves GOT slots as their
+ * relocations say, also where a slot came or went between them (the
+ * librsvg pair: one slot fewer, every later slot 8 bytes closer), even
+ * without any copy from the matcher: of the GLOB_DAT slots whose symbol
+ * both files have once, the map sends all but a few to the new slot.
+ */
+START_TEST(test_map_got)
+{
+	const char *corpus = getenv("PF_CORPUS");
+	char path[2400];
+	uint8_t *old, *nw, *img = NULL;
+	size_t on, nn, no, nnw, i, j, paired = 0, right = 0;
+	got_slot *so, *sn;
+	pf_seg_list segs = { 0 };
+	pf_buf sec;
+	pf_pred p;
+	pf_cur c;
+	uint64_t len;
+	uint8_t finder;
+	pf_err err;
+
+	if (corpus == NULL)
+		return;
+	snprintf(path, sizeof path, "%s/pairs2/librsvg/old", corpus);
+	if ((old = pf_test_slurp(path, &on)) == NULL)
+		return;
+	snprintf(path, sizeof path, "%s/pairs2/librsvg/new", corpus);
+	nw = pf_test_slurp(path, &nn);
+	ck_assert_ptr_nonnull(nw);
+	elf_version(EV_CURRENT);
+	pf_buf_init(&sec);
+	ck_assert_int_eq(pf_exec_predict(old, on, nw, nn, &segs, &sec, &img,
+	    &err), PF_OK);
+	ck_assert_ptr_nonnull(img);
+	pf_cur_init(&c, sec.data, sec.len);
+	ck_assert(pf_cur_get_u8(&c, &finder) && pf_cur_get_uvarint(&c, &len));
+	ck_assert_int_eq(pf_pred_parse_finder(&p, finder, c.p, (size_t)len,
+	    on, &err), PF_OK);
+	no = got_slots(old, on, &so);
+	nnw = got_slots(nw, nn, &sn);
+	for (i = 0; i < no; i++)
+		for (j = 0; j < nnw; j++)
+			if (strcmp(so[i].name, sn[j].name) == 0) {
+				paired++;
+				right += pf_pred_map(&p, so[i].off) == sn[j].off;
+				break;
+			}
+	ck_assert_uint_gt(paired, 1000);
+	ck_assert_uint_ge(right * 100, paired * 99);
+	pf_pred_free(&p);
+	free(img);
+	pf_buf_free(&sec);
+	free(so);
+	free(sn);
+	free(old);
+	free(nw);
+}
+END_TEST
+
 START_TEST(test_corpus)
 {
 	static const char *const sets[] = { "pairs", "pairs2", "pairs-arm64" };
@@ -1357,6 +1466,7 @@ predict_suite(void)
 	t = tcase_create("corpus");
 	tcase_set_timeout(t, 900);
 	tcase_add_test(t, test_corpus);
+	tcase_add_test(t, test_map_got);
 	suite_add_tcase(s, t);
 	return s;
 }
