@@ -28,13 +28,16 @@ check_refused() {
 }
 
 # Truncation: every byte of the first 400, then every 997th (the runs
-# of the suite that repeat it, PF_CRASH_STRIDE=K: every K-th of the 400).
+# of the suite that repeat it, PF_CRASH_STRIDE=K: every K-th of the 400,
+# then every (997 * K / 2)-th).
 dense=${PF_CRASH_STRIDE:-1}
+spread=1
+[ "$dense" -gt 2 ] && spread=$((dense / 2))
 n=0
 while [ $n -lt "$size" ]; do
 	head -c $n "$tmp/p.ppkg" >"$tmp/cut"
 	check_refused "$tmp/cut" "truncated at $n"
-	if [ $n -lt 400 ]; then n=$((n + dense)); else n=$((n + 997)); fi
+	if [ $n -lt 400 ]; then n=$((n + dense)); else n=$((n + 997 * spread)); fi
 done
 # Trailing garbage.
 cp "$tmp/p.ppkg" "$tmp/long" && printf 'x' >>"$tmp/long"
@@ -51,7 +54,7 @@ n=0
 while [ $n -lt "$size" ]; do
 	flip $n
 	check_refused "$tmp/flip" "byte $n flipped"
-	if [ $n -lt 600 ]; then n=$((n + dense)); else n=$((n + 1499)); fi
+	if [ $n -lt 600 ]; then n=$((n + dense)); else n=$((n + 1499 * spread)); fi
 done
 [ "$(tree_hash "$tmp/t")" = "$before" ] && ok ||
 	fail "a damaged package changed the tree"

@@ -12,7 +12,8 @@
 # of every kind listed (a few minutes); the default takes every write
 # into the process and SIGSTOP or SIGCONT, every other call of the other
 # kinds (odd ones killing the apply, even ones the rollback), and every
-# tenth openat and mkdirat.
+# tenth openat and mkdirat; the runs of the suite that repeat it
+# (PF_CRASH_STRIDE=K of 10 or more) fewer, every (K / 5)-th write.
 . "$top_srcdir/tests/cli/lib.sh"
 if ! command -v strace >/dev/null 2>&1; then
 	echo "SKIP: no strace"
@@ -86,9 +87,12 @@ for op in apply rollback; do
 			# Odd calls for the apply, even ones for the rollback.
 			[ $op = rollback ] && [ $step -eq 2 ] && i=2
 			# The runs of the suite that repeat it (sanitizers,
-			# distcheck) try fewer of the calls around the writes.
+			# distcheck) try fewer of the calls around the writes,
+			# and every (PF_CRASH_STRIDE / 5)-th write.
 			[ $step -gt 1 ] && [ -n "${PF_CRASH_STRIDE:-}" ] &&
 				step=$((step * PF_CRASH_STRIDE / 2 + 1))
+			[ $step -eq 1 ] && [ "${PF_CRASH_STRIDE:-1}" -ge 10 ] &&
+				step=$((PF_CRASH_STRIDE / 5))
 		fi
 		while [ "$i" -le "$n" ]; do
 			if [ $op = apply ]; then
