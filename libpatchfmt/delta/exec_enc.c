@@ -276,7 +276,7 @@ choose_regions(const uint8_t *f, const image *img, pf_pred *p)
 	for (i = 0; i < img->n; i++) {
 		if (strcmp(img->v[i].name, ".eh_frame") == 0 &&
 		    img->v[i].in_file) {
-			v[n++] = (pf_pred_region){ PF_PRED_EHFRAME,
+			v[n++] = (pf_pred_region){ PF_PRED_EHFRAME_LSDA,
 				img->v[i].off, img->v[i].size, img->v[i].addr, 0 };
 			continue;
 		}

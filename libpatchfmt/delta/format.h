@@ -90,7 +90,8 @@ enum {
 	PF_PRED_EHTAB = 5,      /* .eh_frame_hdr table: pairs of sdata4 */
 	PF_PRED_SYM = 6,        /* Elf64_Sym records */
 	PF_PRED_EHFRAME = 7,    /* .eh_frame: CIE and FDE records */
-	PF_PRED_KIND_MAX = 7
+	PF_PRED_EHFRAME_LSDA = 8,       /* the same, and FDEs' LSDA pointers */
+	PF_PRED_KIND_MAX = 8
 };
 
 #endif

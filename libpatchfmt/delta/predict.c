@@ -594,8 +594,9 @@ predict_record(const pf_pred *p, const pf_pred_region *r, uint8_t *q)
 }
 
 /*
- * Section 10.7: the CIE and FDE records of an EHFRAME region that start
- * at 4-byte steps from its start in [s, e) and lie whole in it.
+ * Section 10.6: the CIE and FDE records of an EHFRAME or EHFRAME_LSDA
+ * region that start at 4-byte steps from its start in [s, e) and lie
+ * whole in it.
  */
 static void
 scan_ehframe(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
@@ -623,6 +624,17 @@ scan_ehframe(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
 		if (predict_rel32(p, a, 0,
 		    (int32_t)pf_load_le32(q + 8), &v) > 0)
 			pf_store_le32(buf + (at - page_off) + 8, (uint32_t)v);
+		/*
+		 * EHFRAME_LSDA: 4 bytes of augmentation data, the LSDA
+		 * pointer (pc-relative, into .gcc_except_table: not code).
+		 */
+		a += 9;
+		t = a + (uint64_t)(int64_t)(int32_t)pf_load_le32(q + 17);
+		if (r->kind == PF_PRED_EHFRAME_LSDA && len >= 17 &&
+		    q[16] == 4 && (t < p->code_lo || t >= p->code_hi) &&
+		    predict_rel32(p, a, 0, (int32_t)pf_load_le32(q + 17),
+		    &v) > 0)
+			pf_store_le32(buf + (at - page_off) + 17, (uint32_t)v);
 		at += len;
 	}
 }
@@ -664,7 +676,8 @@ pf_pred_page(const pf_pred *p, uint64_t page_off, uint8_t *buf, size_t len)
 		else if (r->kind == PF_PRED_CODE)
 			scan_code(p, buf, (size_t)(s - page_off),
 			    (size_t)(e - page_off), r->vaddr + (s - r->off));
-		else if (r->kind == PF_PRED_EHFRAME)
+		else if (r->kind == PF_PRED_EHFRAME ||
+		    r->kind == PF_PRED_EHFRAME_LSDA)
 			scan_ehframe(p, r, buf, page_off, s, e);
 		else
 			predict_records(p, r, buf, page_off, s, e);

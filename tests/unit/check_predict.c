@@ -216,6 +216,53 @@ START_TEST(test_map_index)
 }
 END_TEST
 
+/*
+ * Section 10.6: an FDE's pc_begin moves with the code it covers, and in
+ * an EHFRAME_LSDA region its LSDA pointer (4 bytes of augmentation data)
+ * with the table it points to; EHFRAME leaves that pointer as it is, and
+ * so does EHFRAME_LSDA where the augmentation data is not 4 bytes long.
+ */
+START_TEST(test_ehframe_lsda)
+{
+	uint8_t kinds[] = { PF_PRED_EHFRAME, PF_PRED_EHFRAME_LSDA };
+	pf_pred_region r[2] = {
+		{ PF_PRED_EHFRAME, 0, 0x60, 0x1000, 0 },
+		{ PF_PRED_CODE, 0x100, 0x100, 0x1100, 0 }
+	};
+	uint8_t b[0x200];
+	uint32_t pc = 0x1150 - 0x101c, lsda = 0x1280 - 0x1025;
+	pf_pred p;
+	pf_buf body;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		memset(b, 0, sizeof b);
+		put32(b, 16);                   /* CIE: len, id 0, version 1 */
+		b[8] = 1;
+		put32(b + 20, 28);              /* FDE at 20, its CIE 24 back */
+		put32(b + 24, 24);
+		put32(b + 28, pc);              /* pc_begin */
+		put32(b + 32, 0x40);            /* pc_range */
+		b[36] = 4;                      /* augmentation length */
+		put32(b + 37, lsda);            /* LSDA pointer */
+		put32(b + 52, 28);              /* FDE at 52: no LSDA */
+		put32(b + 56, 56);
+		put32(b + 60, 0x1150 - 0x103c);
+		put32(b + 69, lsda);            /* not a field: length 0 */
+		r[0].kind = kinds[k];
+		make_pred(&p, r, 2, test_breaks, 2, sizeof b, &body);
+		pf_pred_page(&p, 0, b, sizeof b);
+		ck_assert_uint_eq(pf_load_le32(b + 28), pc + 0x20);
+		ck_assert_uint_eq(pf_load_le32(b + 60), 0x1150 - 0x103c + 0x20);
+		ck_assert_uint_eq(pf_load_le32(b + 37),
+		    k == 1 ? lsda + 0x40 : lsda);
+		ck_assert_uint_eq(pf_load_le32(b + 69), lsda);
+		pf_pred_free(&p);
+		pf_buf_free(&body);
+	}
+}
+END_TEST
+
 START_TEST(test_tables)
 {
 	pf_pred_region r[] = {
@@ -799,7 +846,7 @@ START_TEST(test_hostile)
 	/* lo, span, nregions, (kind, gap, size, vaddr, param), nbreaks */
 	static const uint8_t good[] = { 0, 0x10, 1, 1, 0, 8, 0, 0, 0 };
 	static const uint8_t kind0[] = { 0, 0x10, 1, 0, 0, 8, 0, 0, 0 };
-	static const uint8_t kind8[] = { 0, 0x10, 1, 8, 0, 8, 0, 0, 0 };
+	static const uint8_t kind9[] = { 0, 0x10, 1, 9, 0, 8, 0, 0, 0 };
 	static const uint8_t size0[] = { 0, 0x10, 1, 1, 0, 0, 0, 0, 0 };
 	static const uint8_t past[] = { 0, 0x10, 1, 1, 4, 8, 0, 0, 0 };
 	static const uint8_t many[] = { 0, 0x10, 0x81, 0x08 };
@@ -813,7 +860,7 @@ START_TEST(test_hostile)
 	ck_assert_int_eq(parse_bytes(good, sizeof good, 7), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(good, sizeof good - 1, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(kind0, sizeof kind0, 8), PF_ERR_CORRUPT);
-	ck_assert_int_eq(parse_bytes(kind8, sizeof kind8, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(kind9, sizeof kind9, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(size0, sizeof size0, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(past, sizeof past, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(many, sizeof many, 8), PF_ERR_CORRUPT);
@@ -1443,6 +1490,7 @@ predict_suite(void)
 	tcase_add_test(t, test_map);
 	tcase_add_test(t, test_map_index);
 	tcase_add_test(t, test_tables);
+	tcase_add_test(t, test_ehframe_lsda);
 	tcase_add_test(t, test_pages);
 	tcase_add_test(t, test_pages_order);
 	suite_add_tcase(s, t);
