@@ -23,8 +23,11 @@ EXTRA_DIST += tests/cli/lib.sh tests/cli/inject.sh tests/unit/run.h tests/unit/f
 	tests/schemas/official/spdx-2.3/spdx-schema.json \
 	tests/schemas/official/spdx-2.3/LICENSE
 
-check_PROGRAMS += tests/tools/forge tests/tools/hpask
+check_PROGRAMS += tests/tools/forge tests/tools/hpask tests/tools/treehash
 tests_tools_hpask_SOURCES = tests/tools/hpask.c
+tests_tools_treehash_SOURCES = tests/tools/treehash.c
+tests_tools_treehash_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_tools_treehash_LDADD = libpatchfmt/libpf_apply.la
 tests_tools_forge_SOURCES = tests/tools/forge.c
 tests_tools_forge_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_tools_forge_LDADD = libpatchfmt/libpf_apply.la libpatchfmt/libpf_build.la
