@@ -630,6 +630,31 @@ predict_record(const pf_pred *p, const pf_pred_region *r, uint8_t *q)
 }
 
 /*
+ * Section 10.6, EHFRAME_LSDA: the FDE q (OLD's bytes but pc_begin), whose
+ * CIE pointer id is at address a4, is len + 4 bytes long.  The CIE
+ * pointer is the distance back to the CIE: records inserted or removed
+ * between them change it.  4 bytes of augmentation data are the LSDA
+ * pointer (pc-relative, into .gcc_except_table: not code).
+ */
+static void
+predict_fde_more(const pf_pred *p, uint8_t *q, uint64_t a4, uint64_t id,
+    uint64_t len)
+{
+	uint64_t a = a4 + 13, t = a + (uint64_t)(int64_t)(int32_t)
+	    pf_load_le32(q + 17), nid;
+	int32_t v;
+
+	if (len >= 17 && q[16] == 4 && (t < p->code_lo || t >= p->code_hi) &&
+	    predict_rel32(p, a, 0, (int32_t)pf_load_le32(q + 17), &v) > 0)
+		pf_store_le32(q + 17, (uint32_t)v);
+	if (in_image(p, a4 - id)) {
+		nid = pf_pred_map(p, a4) - pf_pred_map(p, a4 - id);
+		if (nid > 0 && nid <= UINT32_MAX)
+			pf_store_le32(q + 4, (uint32_t)nid);
+	}
+}
+
+/*
  * Section 10.6: the CIE and FDE records of an EHFRAME or EHFRAME_LSDA
  * region that start at 4-byte steps from its start in [s, e) and lie
  * whole in it.
@@ -660,17 +685,9 @@ scan_ehframe(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
 		if (predict_rel32(p, a, 0,
 		    (int32_t)pf_load_le32(q + 8), &v) > 0)
 			pf_store_le32(buf + (at - page_off) + 8, (uint32_t)v);
-		/*
-		 * EHFRAME_LSDA: 4 bytes of augmentation data, the LSDA
-		 * pointer (pc-relative, into .gcc_except_table: not code).
-		 */
-		a += 9;
-		t = a + (uint64_t)(int64_t)(int32_t)pf_load_le32(q + 17);
-		if (r->kind == PF_PRED_EHFRAME_LSDA && len >= 17 &&
-		    q[16] == 4 && (t < p->code_lo || t >= p->code_hi) &&
-		    predict_rel32(p, a, 0, (int32_t)pf_load_le32(q + 17),
-		    &v) > 0)
-			pf_store_le32(buf + (at - page_off) + 17, (uint32_t)v);
+		if (r->kind == PF_PRED_EHFRAME_LSDA)
+			predict_fde_more(p, buf + (at - page_off), a - 4, id,
+			    len);
 		at += len;
 	}
 }

@@ -219,8 +219,10 @@ END_TEST
 /*
  * Section 10.6: an FDE's pc_begin moves with the code it covers, and in
  * an EHFRAME_LSDA region its LSDA pointer (4 bytes of augmentation data)
- * with the table it points to; EHFRAME leaves that pointer as it is, and
- * so does EHFRAME_LSDA where the augmentation data is not 4 bytes long.
+ * with the table it points to, and its CIE pointer with what lies
+ * between it and its CIE; EHFRAME leaves both as they are, and
+ * EHFRAME_LSDA the LSDA pointer where the augmentation data is not 4
+ * bytes long.
  */
 START_TEST(test_ehframe_lsda)
 {
@@ -257,6 +259,27 @@ START_TEST(test_ehframe_lsda)
 		ck_assert_uint_eq(pf_load_le32(b + 37),
 		    k == 1 ? lsda + 0x40 : lsda);
 		ck_assert_uint_eq(pf_load_le32(b + 69), lsda);
+		ck_assert_uint_eq(pf_load_le32(b + 24), 24);
+		ck_assert_uint_eq(pf_load_le32(b + 56), 56);
+		pf_pred_free(&p);
+		pf_buf_free(&body);
+		/*
+		 * The same records where a break (0x1100: +0x20) falls
+		 * between the CIE and the FDE: in EHFRAME_LSDA the CIE
+		 * pointer grows by what the map puts between them.
+		 */
+		memset(b, 0, sizeof b);
+		put32(b, 16);
+		b[8] = 1;
+		put32(b + 20, 28);
+		put32(b + 24, 24);
+		put32(b + 28, 0x1150 - (0x10f0 + 28));
+		r[0].vaddr = 0x10f0;
+		make_pred(&p, r, 2, test_breaks, 2, sizeof b, &body);
+		pf_pred_page(&p, 0, b, sizeof b);
+		ck_assert_uint_eq(pf_load_le32(b + 24), k == 1 ? 24 + 0x20 : 24);
+		ck_assert_uint_eq(pf_load_le32(b + 28), 0x1150 - (0x10f0 + 28));
+		r[0].vaddr = 0x1000;
 		pf_pred_free(&p);
 		pf_buf_free(&body);
 	}
