@@ -10,7 +10,6 @@
 #include <config.h>
 
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "common/bigmem.h"
@@ -19,7 +18,6 @@
 #include "delta/exec.h"
 #include "delta/format.h"
 #include "delta/predict.h"
-#include <stdlib.h>
 
 /* ELF64 (the System V gABI) fields this file reads. */
 #define EH_MACHINE 18           /* le16 e_machine */
@@ -301,7 +299,7 @@ choose_regions(const uint8_t *f, const image *img, pf_pred *p)
 
 /* Section 10.3: whether addr is in the image. */
 static bool
-in_image_(const pf_pred *p, uint64_t addr)
+addr_in_image(const pf_pred *p, uint64_t addr)
 {
 	return addr >= p->lo && addr < p->hi;
 }
@@ -686,7 +684,7 @@ read_relocs(const image *img, const pf_pred *p, reloc_list *l)
 				continue;
 			if (p != NULL && info >> 32 == 0 &&
 			    reloc_relative(img->machine, v[l->n].type) &&
-			    in_image_(p, v[l->n].value))
+			    addr_in_image(p, v[l->n].value))
 				v[l->n].value = pf_pred_map(p, v[l->n].value);
 			l->n++;
 		}
@@ -759,7 +757,8 @@ reloc_spans(const image *o, const image *n, const pf_pred *p, span_list *l)
 		rj = reloc_run(&rn, j);
 		c = reloc_cmp_key(&ro.v[i], &rn.v[j]);
 		for (k = 0; ok && c == 0 && ri == rj && k < ri; k++)
-			if (in_image_(p, ro.v[i + k].off))
+			if (addr_in_image(p, ro.v[i + k].off) &&
+			    p->hi - ro.v[i + k].off >= 8)
 				ok = span_add(l, ro.v[i + k].off, 8,
 				    rn.v[j + k].off - ro.v[i + k].off);
 		i += c <= 0 ? ri : 0;
