@@ -33,14 +33,22 @@ hl=$(sed -n 's/^bytes: header \([0-9]*\),.*/\1/p' "$tmp/info")
 poke "$hl" 003 "$tmp/finder.d"
 refused "unknown finder" 4 "prediction finder 3 is not supported" \
 	"$tmp/finder.d"
-# The body starts after the finder and a 1- or 2-byte length; its first
-# bytes are lo (1 to 3 bytes) and span: a region count of 0x7f there
-# asks for more regions than the section holds.
-poke $((hl + 4)) 177 "$tmp/count.d"
-poke $((hl + 5)) 177 "$tmp/count2.d"
-poke $((hl + 6)) 177 "$tmp/count3.d"
+# The body starts after the finder and its length; its first fields are
+# lo and span, then the region count (uvarints, spec/delta.md 10.1): a
+# count of 0x7f asks for more regions than the section holds.
+# skip_uvarint OFF: the offset after the uvarint at OFF of the delta.
+skip_uvarint() {
+	_o=$1
+	while [ "$(od -An -tu1 -j "$_o" -N1 "$d" | tr -d ' ')" -ge 128 ]; do
+		_o=$((_o + 1))
+	done
+	echo $((_o + 1))
+}
+at=$(skip_uvarint $((hl + 1)))          # body_len
+at=$(skip_uvarint "$(skip_uvarint "$at")")      # lo, span
+poke "$at" 177 "$tmp/count.d"
 n=0
-for f in count count2 count3; do
+for f in count; do
 	patch-delta apply "$old" "$tmp/$f.d" "$tmp/x.out" 2>"$tmp/err"
 	st=$?
 	if [ "$st" -eq 3 ] && grep -q "prediction section is corrupt" \
