@@ -297,13 +297,6 @@ choose_regions(const uint8_t *f, const image *img, pf_pred *p)
 	return true;
 }
 
-/* Section 10.3: whether addr is in the image. */
-static bool
-addr_in_image(const pf_pred *p, uint64_t addr)
-{
-	return addr >= p->lo && addr < p->hi;
-}
-
 /* The image bounds: every allocated section of OLD. */
 static void
 image_bounds(const image *img, pf_pred *p)
@@ -684,7 +677,7 @@ read_relocs(const image *img, const pf_pred *p, reloc_list *l)
 				continue;
 			if (p != NULL && info >> 32 == 0 &&
 			    reloc_relative(img->machine, v[l->n].type) &&
-			    addr_in_image(p, v[l->n].value))
+			    pf_pred_in_image(p, v[l->n].value))
 				v[l->n].value = pf_pred_map(p, v[l->n].value);
 			l->n++;
 		}
@@ -757,7 +750,7 @@ reloc_spans(const image *o, const image *n, const pf_pred *p, span_list *l)
 		rj = reloc_run(&rn, j);
 		c = reloc_cmp_key(&ro.v[i], &rn.v[j]);
 		for (k = 0; ok && c == 0 && ri == rj && k < ri; k++)
-			if (addr_in_image(p, ro.v[i + k].off) &&
+			if (pf_pred_in_image(p, ro.v[i + k].off) &&
 			    p->hi - ro.v[i + k].off >= 8)
 				ok = span_add(l, ro.v[i + k].off, 8,
 				    rn.v[j + k].off - ro.v[i + k].off);

@@ -283,12 +283,6 @@ pf_pred_map(const pf_pred *p, uint64_t addr)
 	return b->addr <= addr ? addr + b->delta : addr;
 }
 
-static bool
-in_image(const pf_pred *p, uint64_t addr)
-{
-	return addr >= p->lo && addr < p->hi;
-}
-
 /*
  * Section 10.4: a value v relative to an anchor, at field address a,
  * whose anchor is a + dist.  Returns -1 when its target is outside the
@@ -302,7 +296,7 @@ predict_rel32(const pf_pred *p, uint64_t a, uint64_t dist, int32_t v,
 	uint64_t t = a + dist + (uint64_t)(int64_t)v;
 	int64_t nv;
 
-	if (!in_image(p, t))
+	if (!pf_pred_in_image(p, t))
 		return -1;
 	nv = (int64_t)(pf_pred_map(p, t) - (pf_pred_map(p, a) + dist));
 	if (nv < INT32_MIN || nv > INT32_MAX)
@@ -492,6 +486,13 @@ static const uint8_t candidate_give[256] = {
 	ALL64(CAND_GIVE, 192)
 };
 
+/* Whether b[i] and b[i + 1] can start a candidate, by the tables above. */
+static inline bool
+may_start(const uint8_t *b, size_t i)
+{
+	return (candidate_need[b[i]] & candidate_give[b[i + 1]]) != 0;
+}
+
 /*
  * The first position from i on where a candidate can start, or e.  A
  * candidate is at least 5 bytes long (E8 and its field), so none starts
@@ -529,14 +530,13 @@ skip_to_candidate(const uint8_t *b, size_t i, size_t e)
 		for (bits = (unsigned)_mm_movemask_epi8(m); bits != 0;
 		    bits &= bits - 1) {
 			k = (unsigned)__builtin_ctz(bits);
-			if (candidate_need[b[i + k]] &
-			    candidate_give[b[i + k + 1]])
+			if (may_start(b, i + k))
 				return i + k;
 		}
 	}
 #endif
 	for (; i <= e - 5; i++)
-		if (candidate_need[b[i]] & candidate_give[b[i + 1]])
+		if (may_start(b, i))
 			return i;
 	return e;
 }
@@ -571,7 +571,7 @@ map_abs64(const pf_pred *p, uint8_t *q)
 {
 	uint64_t v = pf_load_le64(q);
 
-	if (in_image(p, v))
+	if (pf_pred_in_image(p, v))
 		pf_store_le64(q, pf_pred_map(p, v));
 }
 
@@ -647,7 +647,7 @@ predict_fde_more(const pf_pred *p, uint8_t *q, uint64_t a4, uint64_t id,
 	if (len >= 17 && q[16] == 4 && (t < p->code_lo || t >= p->code_hi) &&
 	    predict_rel32(p, a, 0, (int32_t)pf_load_le32(q + 17), &v) > 0)
 		pf_store_le32(q + 17, (uint32_t)v);
-	if (in_image(p, a4 - id)) {
+	if (pf_pred_in_image(p, a4 - id)) {
 		nid = pf_pred_map(p, a4) - pf_pred_map(p, a4 - id);
 		if (nid > 0 && nid <= UINT32_MAX)
 			pf_store_le32(q + 4, (uint32_t)nid);

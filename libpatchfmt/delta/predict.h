@@ -71,6 +71,13 @@ void pf_pred_free(pf_pred *p);
 /* Section 10.3: addr moved by the map. */
 uint64_t pf_pred_map(const pf_pred *p, uint64_t addr);
 
+/* Section 10.3: whether addr is in the image, [lo, hi). */
+static inline bool
+pf_pred_in_image(const pf_pred *p, uint64_t addr)
+{
+	return addr >= p->lo && addr < p->hi;
+}
+
 /*
  * Section 10.4: rewrites buf, OLD's bytes of the page at page_off (len
  * bytes, PF_PRED_PAGE or fewer at the end), into the prediction.

@@ -49,12 +49,6 @@ sext(uint64_t v, unsigned bits)
 	return (int64_t)((v ^ m) - m);
 }
 
-static bool
-in_image(const pf_pred *p, uint64_t addr)
-{
-	return addr >= p->lo && addr < p->hi;
-}
-
 /* Whether v fits a signed field of bits bits. */
 static bool
 fits(int64_t v, unsigned bits)
@@ -77,7 +71,7 @@ pc_rel_words(const pf_pred *p, uint64_t a, uint32_t w, unsigned lsb,
 	int64_t v = sext(w >> lsb, bits), nv;
 	uint64_t t = a + (uint64_t)v * 4;
 
-	if (!in_image(p, t))
+	if (!pf_pred_in_image(p, t))
 		return w;
 	nv = (int64_t)(pf_pred_map(p, t) - pf_pred_map(p, a));
 	if (nv % 4 != 0 || !fits(nv / 4, bits))
@@ -109,7 +103,7 @@ pc_rel_adr(const pf_pred *p, uint64_t a, uint32_t w)
 	uint64_t t = a + (uint64_t)adr_imm(w);
 	int64_t nv;
 
-	if (!in_image(p, t))
+	if (!pf_pred_in_image(p, t))
 		return w;
 	nv = (int64_t)(pf_pred_map(p, t) - pf_pred_map(p, a));
 	return fits(nv, 21) ? set_adr_imm(w, nv) : w;
@@ -176,7 +170,7 @@ predict_adrp(const pf_pred *p, uint8_t *b, size_t i, size_t e, uint64_t a)
 	page = (a & ~(uint64_t)0xfff) + ((uint64_t)adr_imm(w) << 12);
 	n = find_partners(b, i, e, w & 31, v);
 	t = page + (n > 0 ? v[0].off : 0);
-	if (!in_image(p, t))
+	if (!pf_pred_in_image(p, t))
 		return;
 	np = pf_pred_map(p, t) & ~(uint64_t)0xfff;
 	na = pf_pred_map(p, a) & ~(uint64_t)0xfff;
@@ -186,7 +180,7 @@ predict_adrp(const pf_pred *p, uint8_t *b, size_t i, size_t e, uint64_t a)
 	pf_store_le32(b + i, set_adr_imm(w, pd));
 	for (k = 0; k < n; k++) {
 		t = page + v[k].off;
-		if (!in_image(p, t))
+		if (!pf_pred_in_image(p, t))
 			continue;
 		nt = pf_pred_map(p, t) - np;
 		if (nt >= 4096 || nt % ((uint64_t)1 << v[k].scale) != 0)
