@@ -68,14 +68,47 @@ bool pf_pred_finder_known(uint8_t finder);
 void pf_pred_write(const pf_pred *p, pf_buf *out);
 void pf_pred_free(pf_pred *p);
 
-/* Section 10.3: addr moved by the map. */
-uint64_t pf_pred_map(const pf_pred *p, uint64_t addr);
 
 /* Section 10.3: whether addr is in the image, [lo, hi). */
 static inline bool
 pf_pred_in_image(const pf_pred *p, uint64_t addr)
 {
 	return addr >= p->lo && addr < p->hi;
+}
+
+/*
+ * Section 10.3: addr moved by the map: plus the delta of the last break
+ * at or below addr, if any.
+ * The index narrows the breaks to those that can be it: from the last
+ * one at or below the start of addr's bucket to the last one below the
+ * next bucket.  The search halves [b, b + n), which holds that break if
+ * there is one, without a branch on the data: the finder calls this for
+ * every reference, and the outcomes of its comparisons are random.
+ */
+static inline uint64_t
+pf_pred_map(const pf_pred *p, uint64_t addr)
+{
+	const pf_pred_break *b = p->breaks;
+	size_t n = p->nbreaks, half, k, first, last;
+
+	if (n == 0)
+		return addr;
+	if (p->bucket != NULL && addr >= p->lo &&
+	    (k = (size_t)((addr - p->lo) >> p->bucket_shift)) < p->nbuckets) {
+		first = p->bucket[k];
+		last = p->bucket[k + 1];
+		if (last == 0)
+			return addr;
+		first -= first > 0;
+		b += first;
+		n = last - first;
+	}
+	while (n > 1) {
+		half = n / 2;
+		b = b[half].addr <= addr ? b + half : b;
+		n -= half;
+	}
+	return b->addr <= addr ? addr + b->delta : addr;
 }
 
 /*
