@@ -197,6 +197,7 @@ static pf_ret
 decode_copy(dec *d, const pf_source *src, uint64_t *pos, uint64_t len,
     pf_err *err)
 {
+	uint64_t at = 0;
 	size_t n, lead, room;
 	pf_ret r;
 
@@ -212,10 +213,11 @@ decode_copy(dec *d, const pf_source *src, uint64_t *pos, uint64_t len,
 		if (r != PF_OK)
 			return r;
 		pf_diff_dec_add(&d->rc, d->model, lead ? d->iobuf[0] : 0,
-		    d->iobuf + lead, d->obuf + d->olen, n);
+		    d->iobuf + lead, d->obuf + d->olen, n, at, len);
 		d->olen += n;
 		d->new_done += n;
 		*pos += n;
+		at += n;
 		len -= n;
 	}
 	return PF_OK;
@@ -423,7 +425,8 @@ dec_alloc(dec *d, pf_err *err)
 		return pf_err_nomem(err);
 	if ((d->model = malloc(sizeof *d->model)) == NULL)
 		return pf_err_nomem(err);
-	pf_diff_model_init(d->model, d->info.flags & PF_DELTA_FLAG_SPARSE);
+	pf_diff_model_init(d->model, d->info.flags & PF_DELTA_FLAG_SPARSE,
+	    d->info.flags & PF_DELTA_FLAG_SKIP);
 	for (i = 0; i < PF_DELTA_NSTREAMS; i++) {
 		if (i == PF_DELTA_DIFF)
 			continue;

@@ -6,7 +6,7 @@
 #include "delta/diffcoder.h"
 
 void
-pf_diff_model_init(pf_diff_model *m, bool sparse)
+pf_diff_model_init(pf_diff_model *m, bool sparse, bool skips)
 {
 	size_t i, j;
 
@@ -20,6 +20,9 @@ pf_diff_model_init(pf_diff_model *m, bool sparse)
 	m->prev = 0;
 	m->hist = 0;
 	m->round = sparse ? (1u << PF_DIFF_ADAPT_SHIFT) - 1 : 0;
+	m->skip[0] = m->skip[1] = PF_DIFF_PROB_QUIET;
+	m->skip_last = 0;
+	m->skips = skips;
 }
 
 /*
@@ -222,26 +225,49 @@ dec_zero_run(pf_diff_dec *d, rc_regs *rc, pf_diff_model *m, uint8_t ctx,
 
 void
 pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
-    const uint8_t *old, uint8_t *dst, size_t n)
+    const uint8_t *old, uint8_t *dst, size_t n, uint64_t at, uint64_t left)
 {
 	rc_regs rc = { d->range, d->code };
 	unsigned prev = m->prev, hist = m->hist;
-	size_t i, k;
+	size_t i = 0, k, lim;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
+		if (d->skip_left > 0) {
+			/* Section 4.2.5: the zeros of a skip, OLD as it is. */
+			k = d->skip_left < n - i ? (size_t)d->skip_left : n - i;
+			memcpy(dst + i, old + i, k);
+			d->skip_left -= k;
+			i += k;
+			ctx = old[i - 1];
+			continue;
+		}
+		lim = n - i;
+		if (m->skips) {
+			if (pf_diff_skip_due(hist, at + i, left - i)) {
+				m->skip_last = (uint8_t)dec_bit(d, &rc,
+				    &m->skip[m->skip_last], m->round);
+				if (m->skip_last == 0) {
+					d->skip_left = PF_DIFF_SKIP;
+					continue;
+				}
+			}
+			/* A zero run stops where the next decision may be. */
+			k = PF_DIFF_SKIP - (size_t)((at + i) % PF_DIFF_SKIP);
+			lim = k < lim ? k : lim;
+		}
 		if (hist == 0) {
 			/* The same code twice, so that each has a constant v2. */
 			k = d->pad ? dec_zero_run(d, &rc, m, ctx, old + i,
-			    dst + i, n - i, true) : dec_zero_run(d, &rc, m, ctx,
-			    old + i, dst + i, n - i, false);
+			    dst + i, lim, true) : dec_zero_run(d, &rc, m, ctx,
+			    old + i, dst + i, lim, false);
 			i += k;
-			if (i == n)
-				break;
 			ctx = k > 0 ? old[i - 1] : ctx;
+			if (k == lim)
+				continue;
 		}
 		dst[i] = (uint8_t)(old[i] + dec_byte(d, &rc, m, &prev, &hist,
 		    ctx));
-		ctx = old[i];
+		ctx = old[i++];
 	}
 	d->range = rc.range;
 	d->code = rc.code;

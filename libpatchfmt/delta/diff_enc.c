@@ -66,6 +66,35 @@ pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx, uint8_t v)
 	m->prev = v;
 }
 
+/* Whether the n bytes at p are all 0. */
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+void
+pf_diff_enc_copy(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, const uint8_t *diff, uint64_t len)
+{
+	uint64_t i = 0;
+	unsigned bit;
+
+	while (i < len) {
+		if (m->skips && pf_diff_skip_due(m->hist, i, len - i)) {
+			bit = !all_zero(diff + i, PF_DIFF_SKIP);
+			enc_bit(e, &m->skip[m->skip_last], bit, m->round);
+			m->skip_last = (uint8_t)bit;
+			if (bit == 0) {
+				i += PF_DIFF_SKIP;
+				continue;
+			}
+		}
+		pf_diff_enc_byte(e, m, i > 0 ? old[i - 1] : ctx, diff[i]);
+		i++;
+	}
+}
+
 /*
  * Section 4.2.4: any code in [low, low + range) decodes the same bytes.
  * The one with the most trailing zero bytes is chosen, so that the bytes

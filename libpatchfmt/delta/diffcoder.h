@@ -25,6 +25,8 @@
 
 /* Section 4.2.1: how many previous bytes' "nonzero" flags are context. */
 #define PF_DIFF_FLAG_HISTORY 4
+/* Section 4.2.5: the diff bytes one skip decision covers. */
+#define PF_DIFF_SKIP 4096u
 
 typedef struct pf_diff_model {
 	/* [nonzero flags of the previous bytes][old byte before] */
@@ -33,10 +35,17 @@ typedef struct pf_diff_model {
 	uint8_t prev;                   /* the previous diff byte */
 	uint8_t hist;                   /* their flags, the last in bit 0 */
 	uint32_t round;                 /* section 4.2.2: 15 with SPARSE */
+	/* Section 4.2.5, with SKIP: [the last skip decision] */
+	uint16_t skip[2];
+	uint8_t skip_last;
+	bool skips;                     /* the header flag SKIP */
 } pf_diff_model;
 
-/* Section 4.2.1; sparse: the header flag SPARSE (section 3.3). */
-void pf_diff_model_init(pf_diff_model *m, bool sparse);
+/*
+ * Section 4.2.1; sparse and skips: the header flags SPARSE and SKIP
+ * (section 3.3).
+ */
+void pf_diff_model_init(pf_diff_model *m, bool sparse, bool skips);
 
 /*
  * Section 4.2.2: where a bit of probability p splits the range.  Version
@@ -94,6 +103,17 @@ pf_diff_bound_max8(uint32_t range, bool v2)
 	return (uint32_t)((a << 16) - dist);
 }
 
+/*
+ * Section 4.2.5: whether a skip decision comes before byte at of a copy
+ * that has left bytes from there on, after diff bytes whose flags are
+ * hist.
+ */
+static inline bool
+pf_diff_skip_due(unsigned hist, uint64_t at, uint64_t left)
+{
+	return hist == 0 && at % PF_DIFF_SKIP == 0 && left >= PF_DIFF_SKIP;
+}
+
 /* Section 4.2.2: the update of p after a 0 bit. */
 uint16_t pf_diff_prob_zero(uint16_t p, uint32_t round);
 
@@ -109,6 +129,7 @@ typedef struct pf_diff_dec {
 	size_t cap;
 	bool overrun;           /* the coder wanted bytes past the chunk */
 	bool pad;               /* version 2: past the chunk come zeros */
+	uint64_t skip_left;     /* section 4.2.5: zeros of a skip still due */
 	pf_ret ret;             /* a failed read, reported once the chunk ends */
 	pf_err *err;
 } pf_diff_dec;
@@ -121,10 +142,11 @@ void pf_diff_dec_start(pf_diff_dec *d, pf_istream *in, uint64_t packed,
     uint8_t *buf, size_t cap, bool v2, pf_err *err);
 /*
  * dst[i] = old[i] + the next diff byte, for n bytes; ctx is the old byte
- * before old[0] (0 at the start of old).
+ * before old[0] (0 at the start of old).  old[0] is byte at of its copy,
+ * which has left bytes from old[0] on, n or more (section 4.2.5).
  */
 void pf_diff_dec_add(pf_diff_dec *d, pf_diff_model *m, uint8_t ctx,
-    const uint8_t *old, uint8_t *dst, size_t n);
+    const uint8_t *old, uint8_t *dst, size_t n, uint64_t at, uint64_t left);
 /* Reports any fault seen in the chunk, or bytes of it left unread. */
 pf_ret pf_diff_dec_finish(pf_diff_dec *d, const char *what);
 
@@ -142,6 +164,12 @@ typedef struct pf_diff_enc {
 void pf_diff_enc_start(pf_diff_enc *e, pf_buf *out, bool v2);
 void pf_diff_enc_byte(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx,
     uint8_t v);
+/*
+ * The diff bytes of one copy of len bytes, diff[i] with context old[i -
+ * 1] (ctx for the first), and the skip decisions of section 4.2.5.
+ */
+void pf_diff_enc_copy(pf_diff_enc *e, pf_diff_model *m, uint8_t ctx,
+    const uint8_t *old, const uint8_t *diff, uint64_t len);
 void pf_diff_enc_finish(pf_diff_enc *e);
 
 #endif

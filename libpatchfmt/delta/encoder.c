@@ -268,17 +268,17 @@ diff_encode_block(plan *p, size_t b, pf_diff_model *m, size_t *at)
 	const uint8_t *diff = p->raw[PF_DELTA_DIFF].data;
 	pf_buf *out = &p->packed[PF_DELTA_DIFF];
 	pf_diff_enc e;
-	uint64_t j;
 	size_t c;
 
 	if (p->coff[b] == p->coff[b + 1])
 		return;
 	pf_diff_enc_start(&e, out, p->v2);
-	for (c = p->coff[b]; c < p->coff[b + 1]; c++)
-		for (j = p->copies[c].old_pos;
-		    j < p->copies[c].old_pos + p->copies[c].len; j++)
-			pf_diff_enc_byte(&e, m, j == p->copies[c].old_pos ?
-			    p->copies[c].ctx : p->old[j - 1], diff[(*at)++]);
+	for (c = p->coff[b]; c < p->coff[b + 1]; c++) {
+		pf_diff_enc_copy(&e, m, p->copies[c].ctx,
+		    p->old + p->copies[c].old_pos, diff + *at,
+		    p->copies[c].len);
+		*at += p->copies[c].len;
+	}
 	pf_diff_enc_finish(&e);
 }
 
@@ -292,7 +292,7 @@ diff_encode(plan *p, pf_err *err)
 	if (m == NULL)
 		return pf_err_nomem(err);
 	if (p->model == NULL)
-		pf_diff_model_init(m, p->sparse);
+		pf_diff_model_init(m, p->sparse, true);
 	p->poff[PF_DELTA_DIFF][0] = 0;
 	for (b = 0; b < p->nblocks; b++) {
 		diff_encode_block(p, b, m, &at);
@@ -440,7 +440,7 @@ encode_against(const uint8_t *base, const uint8_t *new_data,
 	if ((r = compress_streams(jobs, o->cpus, err)) != PF_OK)
 		goto out;
 	fill_info(info, &p, jobs);
-	info->flags = PF_DELTA_FLAG_SPARSE |
+	info->flags = PF_DELTA_FLAG_SPARSE | PF_DELTA_FLAG_SKIP |
 	    (pred != NULL ? PF_DELTA_FLAG_PREDICT : 0);
 	pf_delta_put_header(info, out);
 	if (pred != NULL)
@@ -612,7 +612,8 @@ pf_denc_new(pf_denc **out, const pf_delta_info *info, pf_cpus *cpus,
 		return pf_err_nomem(err);
 	}
 	*out = e;
-	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE);
+	pf_diff_model_init(e->p.model, info->flags & PF_DELTA_FLAG_SPARSE,
+	    info->flags & PF_DELTA_FLAG_SKIP);
 	e->p.block_size = info->block_size;
 	e->p.self = info->flags & PF_DELTA_FLAG_SELF;
 	e->p.v2 = info->version == PF_DELTA_VERSION2;

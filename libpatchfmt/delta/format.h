@@ -42,13 +42,15 @@
 #define PF_DELTA_FLAG_SPARSE 0x02
 /* Section 3.3: copies may read NEW's earlier bytes (section 5.3). */
 #define PF_DELTA_FLAG_SELF 0x04
+/* Section 3.3: skip decisions in the diff stream (section 4.2.5). */
+#define PF_DELTA_FLAG_SKIP 0x08
 #define PF_DELTA_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE | \
-	PF_DELTA_FLAG_SELF)
+	PF_DELTA_FLAG_SELF | PF_DELTA_FLAG_SKIP)
 /* Section 3.4: version 2 only: the header holds old_sha256, new_sha256. */
 #define PF_DELTA_FLAG_SHA256 0x80
 /* Version 2 knows SHA256 and not SELF (the windowed encoder writes 1). */
 #define PF_DELTA2_FLAGS_KNOWN (PF_DELTA_FLAG_PREDICT | PF_DELTA_FLAG_SPARSE | \
-	PF_DELTA_FLAG_SHA256)
+	PF_DELTA_FLAG_SKIP | PF_DELTA_FLAG_SHA256)
 
 /*
  * Section 2: the three streams, in the order they appear in a block.  The

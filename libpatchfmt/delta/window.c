@@ -755,7 +755,8 @@ fill_header(const win *w, uint64_t memory, pf_delta_info *info)
 	while (extra < PF_DELTA_DICT_MAX && extra < memory / 64)
 		extra *= 2;
 	info->version = PF_DELTA_VERSION;
-	info->flags = PF_DELTA_FLAG_SPARSE | (w->self ? PF_DELTA_FLAG_SELF : 0);
+	info->flags = PF_DELTA_FLAG_SPARSE | PF_DELTA_FLAG_SKIP |
+	    (w->self ? PF_DELTA_FLAG_SELF : 0);
 	info->block_size = w->W < PF_DELTA_BLOCK_MAX ? (uint32_t)w->W :
 	    PF_DELTA_BLOCK_MAX;
 	for (s = 0; s < PF_DELTA_NSTREAMS; s++)

@@ -141,10 +141,17 @@ START_TEST(test_refused)
 	pf_delta_info in = sample_info(false), out;
 	pf_buf b;
 
+	unsigned bit;
+
 	ck_assert_int_eq(read_back(&in, &out, &b), PF_OK);
-	b.data[PF_DELTA_OFF_FLAGS] |= 0x04;
-	ck_assert_int_eq(read_mended(&b, &out), PF_ERR_UNSUPPORTED);
-	b.data[PF_DELTA_OFF_FLAGS] ^= 0x04;
+	/* SELF is version 1's; bits 4 to 6 are reserved; SKIP is known. */
+	for (bit = 0x04; bit <= 0x40; bit <<= 1) {
+		b.data[PF_DELTA_OFF_FLAGS] |= bit;
+		ck_assert_int_eq(read_mended(&b, &out), bit ==
+		    PF_DELTA_FLAG_SKIP ? PF_OK : PF_ERR_UNSUPPORTED);
+		b.data[PF_DELTA_OFF_FLAGS] ^= bit;
+	}
+	ck_assert_int_eq(read_mended(&b, &out), PF_OK);
 	b.data[b.len - 1] ^= 1;
 	ck_assert_int_eq(pf_delta_read_info(b.data, b.len, &out,
 	    &(pf_err){ 0 }), PF_ERR_CORRUPT);
@@ -431,7 +438,10 @@ chunk_read(void *opaque, void *buf, size_t n, size_t *got, pf_err *err)
  * yet saturated, or the end of the piece it was given.  Old bytes from
  * few values (contexts that saturate) and from all 256; nonzero diffs
  * every 1 to 40 bytes, then none for 300 KB (many renormalisations);
- * pieces of 1 to 64 bytes, and of 1 to 5000.
+ * pieces of 1 to 64 bytes, and of 1 to 5000.  With SKIP (section 4.2.5),
+ * the stream is cut into copies of 1 to 60000 bytes, and the decoder
+ * must make the encoder's skip decisions at the same bytes whatever
+ * pieces it is given.
  */
 START_TEST(test_zero_runs)
 {
@@ -439,8 +449,8 @@ START_TEST(test_zero_runs)
 	uint8_t *old = malloc(n), *diff = malloc(n), *out = malloc(n);
 	uint8_t *buf = malloc(1u << 16);
 	pf_diff_model *em = malloc(sizeof *em), *dm = malloc(sizeof *dm);
-	unsigned x = 12345, spread, v2, pieces, gap;
-	size_t i, at, k, next;
+	unsigned x = 12345, y, spread, v2, pieces, gap, skips;
+	size_t i, at, k, next, start, len, skipped;
 	pf_diff_enc e;
 	pf_diff_dec d;
 	pf_istream in;
@@ -449,6 +459,7 @@ START_TEST(test_zero_runs)
 	pf_err err;
 
 	ck_assert(old && diff && out && buf && em && dm);
+	for (skips = 0; skips <= 1; skips++)
 	for (v2 = 0; v2 <= 1; v2++)
 	for (spread = 0; spread <= 1; spread++)
 	for (pieces = 0; pieces <= 1; pieces++) {
@@ -467,26 +478,52 @@ START_TEST(test_zero_runs)
 			} else if (i == next)
 				next = 700001;
 		}
-		pf_diff_model_init(em, true);
+		pf_diff_model_init(em, true, skips);
 		pf_buf_init(&packed);
 		pf_diff_enc_start(&e, &packed, v2);
-		for (i = 0; i < n; i++)
-			pf_diff_enc_byte(&e, em, i ? old[i - 1] : 0, diff[i]);
+		if (!skips)
+			for (i = 0; i < n; i++)
+				pf_diff_enc_byte(&e, em, i ? old[i - 1] : 0,
+				    diff[i]);
+		y = 777;
+		for (start = 0; skips && start < n; start += len) {
+			y = y * 1103515245u + 12345u;
+			len = 1 + (y >> 8) % 60000;
+			if (len > n - start)
+				len = n - start;
+			pf_diff_enc_copy(&e, em, start ? old[start - 1] : 0,
+			    old + start, diff + start, len);
+		}
 		pf_diff_enc_finish(&e);
 		ck_assert(!packed.failed);
 		c = (chunk_in){ packed.data, packed.len, x };
 		in = (pf_istream){ chunk_read, &c };
-		pf_diff_model_init(dm, true);
+		pf_diff_model_init(dm, true, skips);
 		pf_diff_dec_start(&d, &in, packed.len, buf, 1u << 16, v2, &err);
-		for (at = 0; at < n; at += k) {
-			x = x * 1103515245u + 12345u;
-			k = 1 + (x >> 16) % (pieces ? 5000 : 64);
-			if (k > n - at)
-				k = n - at;
-			pf_diff_dec_add(&d, dm, at ? old[at - 1] : 0, old + at,
-			    out + at, k);
+		y = 777;
+		skipped = 0;
+		for (start = 0; start < n; start += len) {
+			/* The encoder's copies (one copy of n without SKIP). */
+			y = y * 1103515245u + 12345u;
+			len = skips ? 1 + (y >> 8) % 60000 : n;
+			if (len > n - start)
+				len = n - start;
+			for (at = start; at < start + len; at += k) {
+				x = x * 1103515245u + 12345u;
+				k = 1 + (x >> 16) % (pieces ? 5000 : 64);
+				if (k > start + len - at)
+					k = start + len - at;
+				pf_diff_dec_add(&d, dm, at ? old[at - 1] : 0,
+				    old + at, out + at, k, at - start,
+				    start + len - at);
+				skipped += d.skip_left > 0;
+			}
 		}
 		ck_assert_int_eq(pf_diff_dec_finish(&d, "diff"), PF_OK);
+		/* The 300 KB of zeros are mostly skipped. */
+		ck_assert(skips ? skipped > 0 : skipped == 0);
+		ck_assert_uint_eq(em->skip_last, dm->skip_last);
+		ck_assert(memcmp(em->skip, dm->skip, sizeof em->skip) == 0);
 		for (i = 0; i < n && out[i] == (uint8_t)(old[i] + diff[i]); i++)
 			continue;
 		ck_assert_uint_eq(i, n);
