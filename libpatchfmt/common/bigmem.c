@@ -30,6 +30,29 @@ pf_bigmem_alloc(size_t n)
 }
 
 void *
+pf_bigmem_alloc_full(size_t n)
+{
+	const uintptr_t page = 4096;
+	uint8_t *p = pf_bigmem_alloc(n);
+	uintptr_t s, e;
+
+#ifdef MADV_POPULATE_WRITE
+	/*
+	 * The whole pages inside [p, p + n): the first and last may hold
+	 * malloc's own data.  Without the call (before Linux 5.14, or
+	 * refused), the pages come by faults as before.
+	 */
+	if (p != NULL && n >= 16 * page) {
+		s = ((uintptr_t)p + page - 1) & ~(page - 1);
+		e = ((uintptr_t)p + n) & ~(page - 1);
+		if (e > s)
+			(void)madvise((void *)s, e - s, MADV_POPULATE_WRITE);
+	}
+#endif
+	return p;
+}
+
+void *
 pf_bigmem_lzma_alloc(void *opaque, size_t nmemb, size_t size)
 {
 	(void)opaque;

@@ -19,6 +19,14 @@
  * pages, aligned on one, and huge pages asked for.
  */
 void *pf_bigmem_alloc(size_t n);
+/*
+ * The same for an array the caller writes whole: its pages are mapped at
+ * once, by one call into the kernel, instead of by a page fault each.
+ * On this project's VM a fault costs about 6 us: a third of the suffix
+ * sort of a 268 KB library was its faults (bench/RESULTS.md,
+ * "Thirteenth session").
+ */
+void *pf_bigmem_alloc_full(size_t n);
 
 /* The same for liblzma's allocator (opaque unused). */
 void *pf_bigmem_lzma_alloc(void *opaque, size_t nmemb, size_t size);

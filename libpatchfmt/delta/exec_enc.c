@@ -794,7 +794,7 @@ layered_map(const image *o, const image *n, const pf_seg_list *segs,
 static uint8_t *
 predict_image(const pf_pred *p, const uint8_t *old, size_t len)
 {
-	uint8_t *img = pf_bigmem_alloc(len);
+	uint8_t *img = pf_bigmem_alloc_full(len);
 	size_t off, n;
 
 	if (img == NULL)

@@ -378,10 +378,12 @@ join_parts(matcher *parts, size_t nparts, pf_seg_list *out, pf_err *err)
 static size_t *
 make_buckets(const uint8_t *old, size_t old_len)
 {
-	size_t *c = calloc(NBUCKETS + 1, sizeof *c), i, sum = 0, k;
+	size_t *c = pf_bigmem_alloc_full((NBUCKETS + 1) * sizeof *c), i;
+	size_t sum = 0, k;
 
 	if (c == NULL)
 		return NULL;
+	memset(c, 0, (NBUCKETS + 1) * sizeof *c);
 	for (i = 0; i < old_len; i++)
 		c[(size_t)old[i] << 8 | (i + 1 < old_len ? old[i + 1] : 0)]++;
 	for (i = 0; i <= NBUCKETS; i++) {
@@ -407,7 +409,7 @@ pf_delta_match(const uint8_t *old, size_t old_len, const uint8_t *new_data,
 	if (old_len == 0 || new_len == 0)
 		return all_extra(new_len, out, err);
 	if (old_len > SIZE_MAX / sizeof *sa ||
-	    (sa = pf_bigmem_alloc(old_len * sizeof *sa)) == NULL)
+	    (sa = pf_bigmem_alloc_full(old_len * sizeof *sa)) == NULL)
 		return pf_err_nomem(err);
 	if (divsufsort64(old, sa, (saidx64_t)old_len) != 0) {
 		r = pf_err_set(err, PF_ERR_NOMEM, "suffix sorting failed");
