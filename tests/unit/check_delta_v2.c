@@ -332,6 +332,21 @@ START_TEST(test_small_change)
 	ck_assert_int_eq(decode_late(&d, old, n, true, true, &out, &err),
 	    PF_ERR_CORRUPT);
 	pf_buf_free(&out);
+	d.data[d.len - 3] ^= 0x10;
+	/*
+	 * Section 4.2.5: the unchanged megabytes are skips.  Read without
+	 * SKIP (the header's CRC mended), the stream means other bytes: a
+	 * corrupt delta, never a wrong NEW.
+	 */
+	ck_assert_int_eq(pf_delta_read_info(d.data, d.len, &info, &err),
+	    PF_OK);
+	ck_assert(info.flags & PF_DELTA_FLAG_SKIP);
+	d.data[PF_DELTA_OFF_FLAGS] ^= PF_DELTA_FLAG_SKIP;
+	pf_store_le32(d.data + info.header_len - 4,
+	    pf_delta_crc32(d.data, info.header_len - 4));
+	ck_assert_int_eq(decode_chk(&d, old, n, true, &out, &err),
+	    PF_ERR_CORRUPT);
+	pf_buf_free(&out);
 	pf_buf_free(&d);
 	free(old);
 	free(nw);
