@@ -16,7 +16,7 @@ fi
 make -C "$b" -j2 libpatchfmt/libpatchfmt.la >/dev/null
 clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$top/libpatchfmt" -I"$b" \
 	"$top/fuzz/fuzz_$name.c" "$b/libpatchfmt/.libs/libpatchfmt.a" \
-	$(pkg-config --libs liblzma libsodium libelf capstone libdivsufsort64 \
+	$(pkg-config --libs liblzma libsodium nettle libelf capstone libdivsufsort64 \
 	libunwind-ptrace libunwind-generic libcap libacl libarchive) -lpthread "$@" \
 	-o "$b/fuzz_$name"
 echo "built $b/fuzz_$name"

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t fuzz_old[] =
     "the quick brown fox jumps over the lazy dog 0123456789\n"
     "\x7f" "ELF\x02\x01\x01\x00 a few bytes of pretend machine code \xe8\x10";
+
+/*
+ * A second old file, for version 2 deltas that state its size: "1\n2\n
+ * 3\n..." cut at 65536 bytes (`seq 1 20000 | head -c 65536`), long enough
+ * for copies of 4096 bytes and more, and so for the skip decisions of
+ * flag SKIP (spec/delta.md section 4.2.5).
+ */
+#define FUZZ_BIG_OLD 65536u
+static uint8_t big_old[FUZZ_BIG_OLD];
+
+static void
+make_big_old(void)
+{
+	char line[16];
+	size_t at = 0, n;
+	unsigned i;
+
+	for (i = 1; at < FUZZ_BIG_OLD; i++) {
+		n = (size_t)snprintf(line, sizeof line, "%u\n", i);
+		if (n > FUZZ_BIG_OLD - at)
+			n = FUZZ_BIG_OLD - at;
+		memcpy(big_old + at, line, n);
+		at += n;
+	}
+}
 
 /* Keeps the fuzzer's memory small: a few MiB of output at most. */
 #define FUZZ_MAX_NEW (4u << 20)
@@ -92,12 +118,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *input = NULL;
 
 	pf_crypto_init();
+	if (big_old[0] == 0)
+		make_big_old();
 	pf_buf_init(&buf);
 	pf_err_clear(&err);
 	if (size > 0 && data[0] == PF_DELTA_MAGIC[0])
 		data = input = mend_header(data, size);
 	pf_istream_from_mem(&in, &mem, data, size);
-	pf_source_from_mem(&old, fuzz_old, sizeof fuzz_old - 1);
+	if (pf_delta_read_info(data, size, &info, &err) == PF_OK &&
+	    info.version == PF_DELTA_VERSION2 && info.old_size == FUZZ_BIG_OLD)
+		pf_source_from_mem(&old, big_old, FUZZ_BIG_OLD);
+	else
+		pf_source_from_mem(&old, fuzz_old, sizeof fuzz_old - 1);
 	pf_ostream_to_buf(&out, &buf);
 	rb.opaque = &buf;
 	if (pf_delta_decode_rb(&in, &old, NULL, &out, &rb, FUZZ_MAX_NEW,

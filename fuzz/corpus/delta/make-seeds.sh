@@ -25,6 +25,11 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat "$tmp/seq"; done >"$tmp/repeats"
 "$pd" -f diff "$tmp/old" "$tmp/old" "$dir/good-identical"
 "$pd" -f diff "$tmp/old" "$tmp/empty" "$dir/good-empty"
 "$pd" -f diff --memory 16M "$tmp/old" "$tmp/repeats" "$dir/good-self"
+# Against the target's second old file (big_old[]): long copies, with
+# skip decisions (flag SKIP), a few changed lines between them.
+seq 1 20000 | head -c 65536 >"$tmp/big"
+sed 's/^1234$/4321/; s/^4000$/4x00/; s/^9999$/99999/' "$tmp/big" >"$tmp/big-edit"
+"$pd" -f diff "$tmp/big" "$tmp/big-edit" "$dir/good-skip"
 # Version 2 without hashes, as the deltas inside packages are.
 "$pd" -f diff --no-sha256 "$tmp/old" "$tmp/edit" "$dir/good-bare-edit"
 "$pd" -f diff --no-sha256 "$tmp/old" "$tmp/longer" "$dir/good-bare-longer"
