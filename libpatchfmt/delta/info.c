@@ -152,6 +152,10 @@ pf_delta_print_parts(pf_istream *in, const pf_delta_info *info, FILE *f,
 	/* Section 5.3. */
 	if (info->flags & PF_DELTA_FLAG_SELF)
 		fprintf(f, "copies from the new file's earlier bytes: allowed\n");
+	/* Section 4.2.5. */
+	if (info->flags & PF_DELTA_FLAG_SKIP)
+		fprintf(f, "unchanged copied bytes: skipped, 4096 at a "
+		    "decision\n");
 	if (r == PF_OK)
 		r = count_blocks(c, err);
 	if (r == PF_OK)

@@ -50,6 +50,7 @@ check "dash output is new" cmp -s "$tmp/new" "$tmp/out3"
 check "info exits 0" test $? -eq 0
 check "info states the sizes" grep -q "^new size: $(wc -c <"$tmp/new" | tr -d ' ')\$" "$tmp/info"
 check "info states old sha256" grep -q "^old sha256: $(sha256sum "$tmp/old" | cut -c1-64)\$" "$tmp/info"
+check "info states the skips" grep -q "^unchanged copied bytes: skipped, 4096 at a decision\$" "$tmp/info"
 
 # A wrong old file: exit status 1, a clear message, NEW untouched.
 cp "$tmp/new" "$tmp/wrong"
