@@ -21,7 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define OLD_LEN (3 * PF_PRED_PAGE - 100)
 
-/* Pretend code: calls, RIP-relative loads and pointers, over and over. */
+/*
+ * Pretend code: calls, RIP-relative loads, a lea that names a jump table
+ * (section 10.5.1) and pointers, over and over.
+ */
 static void
 fill_old(uint8_t *p)
 {
@@ -29,7 +32,8 @@ fill_old(uint8_t *p)
 		0xe8, 0x10, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x05, 0x00, 0x01,
 		0x00, 0x00, 0x0f, 0x85, 0xf0, 0xff, 0xff, 0xff, 0x00, 0x20,
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc5, 0xf9, 0x6f, 0x05,
-		0x40, 0x00, 0x00, 0x00
+		0x40, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x0d, 0x00, 0x10, 0x00,
+		0x00
 	};
 	size_t i;
 
@@ -74,12 +78,14 @@ run(uint8_t finder, const uint8_t *old, const uint8_t *data, size_t size)
 		pf_pred_free(&p);
 		return;
 	}
+	pf_source_from_mem(&src, old, OLD_LEN);
+	if (pf_pred_find_tables(&p, &src, &err) != PF_OK)
+		abort();
 	memcpy(a, old, OLD_LEN);
 	for (off = 0; off < OLD_LEN; off += n) {
 		n = OLD_LEN - off < PF_PRED_PAGE ? OLD_LEN - off : PF_PRED_PAGE;
 		pf_pred_page(&p, off, a + off, n);
 	}
-	pf_source_from_mem(&src, old, OLD_LEN);
 	if (pf_pred_src_new(&ps, &p, &src, &pred_src, &err) != PF_OK)
 		abort();
 	for (off = 0; off < OLD_LEN; off += n) {

@@ -576,8 +576,9 @@ use_prediction(dec *d, pf_err *err)
 
 	if (!(d->info.flags & PF_DELTA_FLAG_PREDICT))
 		return PF_OK;
-	if ((r = pf_pred_src_new(&d->psrc, &d->pred, d->old, &d->pold, err)) !=
-	    PF_OK)
+	if ((r = pf_pred_find_tables(&d->pred, d->old, err)) != PF_OK ||
+	    (r = pf_pred_src_new(&d->psrc, &d->pred, d->old, &d->pold,
+	    err)) != PF_OK)
 		return r;
 	d->old = &d->pold;
 	return PF_OK;

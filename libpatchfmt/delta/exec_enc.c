@@ -282,6 +282,13 @@ choose_regions(const uint8_t *f, const image *img, pf_pred *p)
 			n += ehtab_region(f, &img->v[i], &v[n]);
 			continue;
 		}
+		/* Section 10.5.1: GCC's and LLVM's switch tables. */
+		if (strcmp(img->v[i].name, ".rodata") == 0 &&
+		    img->v[i].in_file && img->machine != EM_AARCH64_) {
+			v[n++] = (pf_pred_region){ PF_PRED_JUMPTAB,
+				img->v[i].off, img->v[i].size, img->v[i].addr, 0 };
+			continue;
+		}
 		if ((kind = region_kind(&img->v[i])) == 0)
 			continue;
 		v[n++] = (pf_pred_region){ kind, img->v[i].off,
@@ -816,6 +823,7 @@ static pf_ret
 write_section(const pf_pred *p, const uint8_t *old, size_t old_len,
     pf_buf *out, uint8_t **img, pf_err *err)
 {
+	pf_source src;
 	pf_pred q;
 	pf_buf body;
 	pf_ret r = PF_OK;
@@ -831,6 +839,11 @@ write_section(const pf_pred *p, const uint8_t *old, size_t old_len,
 	if ((r = pf_pred_parse_finder(&q, p->finder, body.data, body.len,
 	    old_len, err)) != PF_OK)
 		goto out;
+	pf_source_from_mem(&src, old, old_len);
+	if ((r = pf_pred_find_tables(&q, &src, err)) != PF_OK) {
+		pf_pred_free(&q);
+		goto out;
+	}
 	*img = predict_image(&q, old, old_len);
 	pf_pred_free(&q);
 	if (*img == NULL) {

@@ -83,6 +83,8 @@ enum {
 #define PF_PRED_BODY_MAX (4u << 20)
 #define PF_PRED_REGIONS_MAX 1024u
 #define PF_PRED_BREAKS_MAX (1u << 17)
+/* Section 10.5.1: more candidate jump tables than this, and none. */
+#define PF_PRED_TABLES_MAX (1u << 16)
 
 enum {
 	PF_PRED_CODE = 1,       /* x86-64 instructions */
@@ -93,7 +95,8 @@ enum {
 	PF_PRED_SYM = 6,        /* Elf64_Sym records */
 	PF_PRED_EHFRAME = 7,    /* .eh_frame: CIE and FDE records */
 	PF_PRED_EHFRAME_LSDA = 8,       /* the same, and FDEs' LSDA pointers */
-	PF_PRED_KIND_MAX = 8
+	PF_PRED_JUMPTAB = 9,    /* data where finder 1 finds jump tables */
+	PF_PRED_KIND_MAX = 9
 };
 
 #endif

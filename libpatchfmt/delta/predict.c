@@ -71,6 +71,33 @@ code_bounds(pf_pred *p, const pf_pred_region *r)
 	p->ncode++;
 }
 
+/*
+ * Section 10.2: JUMPTAB regions are finder 1's alone, in increasing
+ * address order, none overlapping the one before.  Returns region i, or
+ * NULL with err set.
+ */
+static pf_pred_region *
+add_jumptab(pf_pred *p, size_t i, pf_err *err)
+{
+	pf_pred_region *r = &p->regions[i], *last;
+	uint64_t end;
+
+	if (p->finder != PF_PRED_FINDER_X86_64) {
+		(void)bad(err, "jump tables without finder 1");
+		return NULL;
+	}
+	if (p->njt > 0) {
+		last = &p->regions[p->jt[p->njt - 1]];
+		if (pf_add_overflow_u64(last->vaddr, last->size, &end) ||
+		    r->vaddr < end) {
+			(void)bad(err, "jump-table regions out of order");
+			return NULL;
+		}
+	}
+	p->jt[p->njt++] = i;
+	return r;
+}
+
 static pf_ret
 parse_regions(pf_pred *p, pf_cur *c, uint64_t old_size, pf_err *err)
 {
@@ -82,7 +109,8 @@ parse_regions(pf_pred *p, pf_cur *c, uint64_t old_size, pf_err *err)
 		return bad(err, "truncated region count");
 	if (n > PF_PRED_REGIONS_MAX)
 		return bad(err, "too many regions");
-	if (n > 0 && (p->regions = calloc(n, sizeof *r)) == NULL)
+	if (n > 0 && ((p->regions = calloc(n, sizeof *r)) == NULL ||
+	    (p->jt = calloc(n, sizeof *p->jt)) == NULL))
 		return pf_err_nomem(err);
 	for (i = 0; i < n; i++) {
 		r = &p->regions[i];
@@ -97,6 +125,9 @@ parse_regions(pf_pred *p, pf_cur *c, uint64_t old_size, pf_err *err)
 		r->param = unzigzag(z);
 		if (r->kind == PF_PRED_CODE)
 			code_bounds(p, r);
+		if (r->kind == PF_PRED_JUMPTAB &&
+		    (r = add_jumptab(p, i, err)) == NULL)
+			return PF_ERR_CORRUPT;
 		if (r->size == 0 || pf_add_overflow_u64(end, gap, &r->off) ||
 		    pf_add_overflow_u64(r->off, r->size, &end) ||
 		    end > old_size)
@@ -246,6 +277,8 @@ pf_pred_free(pf_pred *p)
 	free(p->regions);
 	free(p->breaks);
 	free(p->bucket);
+	free(p->jt);
+	free(p->tables);
 	memset(p, 0, sizeof *p);
 }
 
@@ -658,6 +691,232 @@ scan_ehframe(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
 	}
 }
 
+/*
+ * Section 10.5.1, finding the tables.  OLD is read a chunk at a time
+ * (the code once, front to back; the tables' entries in address order),
+ * so that the memory stays bounded whatever OLD's size.
+ */
+#define TAB_CHUNK (64u << 10)
+
+typedef struct tab_reader {
+	const pf_source *old;
+	uint8_t *buf;           /* TAB_CHUNK bytes */
+	uint64_t at;            /* the file offset of buf[0] */
+	size_t len;             /* bytes in buf */
+	pf_err *err;
+} tab_reader;
+
+/* OLD's 4 bytes at off as a signed value; false on a failed read. */
+static bool
+tab_word(tab_reader *t, uint64_t off, int32_t *v, pf_ret *r)
+{
+	size_t n;
+
+	if (off < t->at || off + 4 > t->at + t->len) {
+		n = t->old->size - off < TAB_CHUNK ?
+		    (size_t)(t->old->size - off) : TAB_CHUNK;
+		if ((*r = t->old->read_at(t->old->opaque, off, t->buf, n,
+		    t->err)) != PF_OK)
+			return false;
+		t->at = off;
+		t->len = n;
+	}
+	*v = (int32_t)pf_load_le32(t->buf + (off - t->at));
+	return true;
+}
+
+/*
+ * The JUMPTAB region holding address a, or NULL: p->jt lists them, in
+ * increasing address order (the parser checks it).
+ */
+static const pf_pred_region *
+jumptab_at(const pf_pred *p, uint64_t a)
+{
+	size_t lo = 0, hi = p->njt, mid;
+	const pf_pred_region *r;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		r = &p->regions[p->jt[mid]];
+		if (a < r->vaddr)
+			hi = mid;
+		else if (a - r->vaddr >= r->size)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+table_cmp(const void *a, const void *b)
+{
+	const pf_pred_table *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/*
+ * v[0, *n) sorted, each value once.  False when more than
+ * PF_PRED_TABLES_MAX remain.
+ */
+static bool
+sort_unique(uint64_t *v, size_t *n)
+{
+	size_t i, u;
+
+	if (*n == 0)
+		return true;
+	qsort(v, *n, sizeof *v, u64_cmp);
+	for (i = u = 1; i < *n; i++)
+		if (v[i] != v[u - 1])
+			v[u++] = v[i];
+	*n = u;
+	return u <= PF_PRED_TABLES_MAX;
+}
+
+/*
+ * Step 1: the address each "lea r64, [rip + disp32]" of the CODE region
+ * r names (REX.W 8D, ModRM mod 0 and r/m 5), where it is 4-aligned and
+ * in a JUMPTAB region, into v (room for 2 * PF_PRED_TABLES_MAX; made
+ * unique when it fills).  Returns false when there are more than
+ * PF_PRED_TABLES_MAX of them (then there are no tables) or on a failed
+ * read.
+ */
+static bool
+lea_targets(const pf_pred *p, const pf_pred_region *r, tab_reader *t,
+    uint64_t *v, size_t *n, pf_ret *ret)
+{
+	uint64_t pos = 0, base;
+	const uint8_t *b, *hit, *end;
+	size_t len;
+
+	while (pos + 7 <= r->size) {
+		len = r->size - pos < TAB_CHUNK ? (size_t)(r->size - pos) :
+		    TAB_CHUNK;
+		if ((*ret = t->old->read_at(t->old->opaque, r->off + pos,
+		    t->buf, len, t->err)) != PF_OK)
+			return false;
+		t->len = 0;
+		/* An instruction at i is whole in the chunk: i + 7 <= len. */
+		end = t->buf + len - 5;
+		for (b = t->buf + 1; b < end; b = hit + 1) {
+			if ((hit = memchr(b, 0x8d, (size_t)(end - b))) == NULL)
+				break;
+			if ((hit[-1] & 0xf8) != 0x48 || (hit[1] & 0xc7) != 0x05)
+				continue;
+			base = r->vaddr + pos + (uint64_t)(hit - 1 - t->buf) +
+			    7 + (uint64_t)(int64_t)(int32_t)pf_load_le32(hit + 2);
+			if (base % 4 != 0 || jumptab_at(p, base) == NULL)
+				continue;
+			if (*n == 2 * PF_PRED_TABLES_MAX && !sort_unique(v, n))
+				return false;
+			v[(*n)++] = base;
+		}
+		if (pos + len >= r->size)
+			break;
+		pos += len - 6;
+	}
+	return true;
+}
+
+pf_ret
+pf_pred_find_tables(pf_pred *p, const pf_source *old, pf_err *err)
+{
+	tab_reader t = { old, NULL, 0, 0, err };
+	const pf_pred_region *r;
+	uint64_t *base = NULL, a, limit, k;
+	size_t i, n = 0;
+	pf_ret ret = PF_OK;
+	int32_t v;
+
+	if (p->njt == 0 || p->ncode == 0 || p->tables != NULL)
+		return PF_OK;
+	if ((t.buf = malloc(TAB_CHUNK)) == NULL ||
+	    (base = malloc(2 * PF_PRED_TABLES_MAX * sizeof *base)) == NULL) {
+		ret = pf_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < p->nregions; i++)
+		if (p->regions[i].kind == PF_PRED_CODE &&
+		    !lea_targets(p, &p->regions[i], &t, base, &n, &ret))
+			goto out;
+	if (n == 0 || !sort_unique(base, &n))
+		goto out;
+	if ((p->tables = malloc(n * sizeof *p->tables)) == NULL) {
+		ret = pf_err_nomem(err);
+		goto out;
+	}
+	/* Step 2: entries while their targets are code. */
+	t.len = 0;
+	for (i = 0; i < n; i++) {
+		r = jumptab_at(p, base[i]);
+		limit = r->vaddr + r->size;
+		if (i + 1 < n && base[i + 1] < limit)
+			limit = base[i + 1];
+		for (k = 0; (limit - base[i]) / 4 > k; k++) {
+			if (!tab_word(&t, r->off + (base[i] - r->vaddr) + 4 * k,
+			    &v, &ret))
+				goto out;
+			a = base[i] + (uint64_t)(int64_t)v;
+			if (a < p->code_lo || a >= p->code_hi)
+				break;
+		}
+		if (k > 0)
+			p->tables[p->ntables++] = (pf_pred_table){
+				r->off + (base[i] - r->vaddr), base[i], k };
+	}
+	qsort(p->tables, p->ntables, sizeof *p->tables, table_cmp);
+out:
+	if (ret != PF_OK) {
+		free(p->tables);
+		p->tables = NULL;
+		p->ntables = 0;
+	}
+	free(base);
+	free(t.buf);
+	return ret;
+}
+
+/*
+ * Section 10.5.1: the entries of the tables that lie whole in [s, e) of
+ * the file, each moved by the map as its target and its table's start.
+ */
+static void
+predict_tables(const pf_pred *p, uint8_t *buf, uint64_t page_off,
+    uint64_t s, uint64_t e)
+{
+	size_t lo = 0, hi = p->ntables, mid;
+	const pf_pred_table *t;
+	uint64_t k, at;
+	int32_t v;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->tables[mid].off + 4 * p->tables[mid].count <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < p->ntables && p->tables[lo].off < e; lo++) {
+		t = &p->tables[lo];
+		k = t->off >= s ? 0 : (s - t->off + 3) / 4;
+		for (; k < t->count && (at = t->off + 4 * k) + 4 <= e; k++)
+			if (predict_rel32(p, t->vaddr, 0,
+			    (int32_t)pf_load_le32(buf + (at - page_off)), &v) > 0)
+				pf_store_le32(buf + (at - page_off),
+				    (uint32_t)v);
+	}
+}
+
 /* The records of r that lie whole in [s, e) of the file. */
 static void
 predict_records(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
@@ -710,6 +969,8 @@ pf_pred_page(const pf_pred *p, uint64_t page_off, uint8_t *buf, size_t len)
 		else if (r->kind == PF_PRED_EHFRAME ||
 		    r->kind == PF_PRED_EHFRAME_LSDA)
 			scan_ehframe(p, r, buf, page_off, s, e);
+		else if (r->kind == PF_PRED_JUMPTAB)
+			predict_tables(p, buf, page_off, s, e);
 		else
 			predict_records(p, r, buf, page_off, s, e);
 	}

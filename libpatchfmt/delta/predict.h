@@ -24,6 +24,16 @@ typedef struct pf_pred_region {
 	int64_t param;          /* PF_PRED_EHTAB: base address - vaddr */
 } pf_pred_region;
 
+/*
+ * Section 10.5.1: a jump table of OLD, at file offset off and address
+ * vaddr: count 4-byte entries, each the distance from vaddr to a target.
+ */
+typedef struct pf_pred_table {
+	uint64_t off;
+	uint64_t vaddr;
+	uint64_t count;
+} pf_pred_table;
+
 /* Section 10.3: from addr on, old addresses move by delta. */
 typedef struct pf_pred_break {
 	uint64_t addr;
@@ -47,6 +57,11 @@ typedef struct pf_pred {
 	size_t nbuckets;
 	unsigned bucket_shift;
 	uint8_t finder;         /* section 10.1: PF_PRED_FINDER_... */
+	size_t *jt;             /* the JUMPTAB regions' indexes */
+	size_t njt;
+	/* Found by pf_pred_find_tables, in file order. */
+	pf_pred_table *tables;
+	size_t ntables;
 } pf_pred;
 
 /*
@@ -110,6 +125,13 @@ pf_pred_map(const pf_pred *p, uint64_t addr)
 	}
 	return b->addr <= addr ? addr + b->delta : addr;
 }
+
+/*
+ * Section 10.5.1: finds OLD's jump tables, where p has a JUMPTAB region.
+ * Encoder and decoder call it once, after parsing and before the first
+ * page is predicted: the tables are part of the prediction.
+ */
+pf_ret pf_pred_find_tables(pf_pred *p, const pf_source *old, pf_err *err);
 
 /*
  * Section 10.4: rewrites buf, OLD's bytes of the page at page_off (len

@@ -337,6 +337,149 @@ START_TEST(test_tables)
 }
 END_TEST
 
+/* "lea r64, [rip + disp32]" at b[at], naming target from vaddr va. */
+static void
+put_lea(uint8_t *b, size_t at, uint8_t rex, uint8_t modrm, uint64_t va,
+    uint64_t target)
+{
+	b[at] = rex;
+	b[at + 1] = 0x8d;
+	b[at + 2] = modrm;
+	put32(b + at + 3, (uint32_t)(target - (va + at + 7)));
+}
+
+/*
+ * Section 10.5.1: jump tables found from the code's lea, their entries
+ * moved as their targets and their start; a table ends at the first
+ * entry whose target is not code, at the next table, at its region's
+ * end; a lea to an address not 4-aligned, or outside every JUMPTAB
+ * region, names no table.
+ */
+START_TEST(test_jump_tables)
+{
+	pf_pred_region r[] = {
+		{ PF_PRED_CODE, 0, 0x800, 0x1000, 0 },
+		{ PF_PRED_JUMPTAB, 0x1000, 0x100, 0x2000, 0 },
+	};
+	static uint8_t old[0x1200], b[0x1200];
+	static const uint32_t targets[] = { 0x1050, 0x1150, 0x1250, 0x1150 };
+	pf_source src;
+	pf_pred p;
+	pf_buf body;
+	pf_err err;
+	size_t i, off;
+
+	memset(old, 0x90, 0x800);
+	memset(old + 0x800, 0, sizeof old - 0x800);
+	put_lea(old, 0x10, 0x48, 0x05, 0x1000, 0x2000);  /* rax: table A */
+	put_lea(old, 0x30, 0x4c, 0x0d, 0x1000, 0x2010);  /* r9: table B */
+	put_lea(old, 0x50, 0x48, 0x15, 0x1000, 0x2031);  /* not aligned */
+	put_lea(old, 0x70, 0x48, 0x1d, 0x1000, 0x2080);  /* data, not code */
+	put_lea(old, 0x90, 0x48, 0x35, 0x1000, 0x20f8);  /* table C */
+	put_lea(old, 0xb0, 0x48, 0x05, 0x1000, 0x1100);  /* code itself */
+	put_lea(old, 0xd0, 0x48, 0x05, 0x1000, 0x2000);  /* A again */
+	for (i = 0; i < 4; i++)                         /* A: 4 entries */
+		put32(old + 0x1000 + 4 * i, targets[i] - 0x2000);
+	put32(old + 0x1010, 0x1250 - 0x2010);           /* B: 1 entry */
+	put32(old + 0x1014, 0x5000 - 0x2010);           /* B ends here */
+	put32(old + 0x1018, 0x1250 - 0x2010);           /* after B */
+	put32(old + 0x1030, 0x1050 - 0x2031);
+	put32(old + 0x1080, 0x2000 - 0x2080);           /* a target in data */
+	put32(old + 0x10f8, 0x1150 - 0x20f8);           /* C: 2 entries */
+	put32(old + 0x10fc, 0x1250 - 0x20f8);
+	put32(old + 0x1100, 0x1250 - 0x20f8);           /* past the region */
+
+	make_pred(&p, r, 2, test_breaks, 2, sizeof old, &body);
+	pf_source_from_mem(&src, old, sizeof old);
+	ck_assert_int_eq(pf_pred_find_tables(&p, &src, &err), PF_OK);
+	ck_assert_uint_eq(p.ntables, 3);
+	ck_assert_uint_eq(p.tables[0].vaddr, 0x2000);
+	ck_assert_uint_eq(p.tables[0].count, 4);
+	ck_assert_uint_eq(p.tables[1].vaddr, 0x2010);
+	ck_assert_uint_eq(p.tables[1].count, 1);
+	ck_assert_uint_eq(p.tables[2].vaddr, 0x20f8);
+	ck_assert_uint_eq(p.tables[2].count, 2);
+	memcpy(b, old, sizeof b);
+	for (off = 0; off < sizeof b; off += PF_PRED_PAGE)
+		pf_pred_page(&p, off, b + off, sizeof b - off < PF_PRED_PAGE ?
+		    sizeof b - off : PF_PRED_PAGE);
+	/* The tables move by 0x40; targets by 0, 0x20 and 0x40. */
+	ck_assert_uint_eq(pf_load_le32(b + 0x1000), (uint32_t)(0x1050 - 0x2040));
+	ck_assert_uint_eq(pf_load_le32(b + 0x1004), (uint32_t)(0x1170 - 0x2040));
+	ck_assert_uint_eq(pf_load_le32(b + 0x1008), (uint32_t)(0x1290 - 0x2040));
+	ck_assert_uint_eq(pf_load_le32(b + 0x100c), (uint32_t)(0x1170 - 0x2040));
+	ck_assert_uint_eq(pf_load_le32(b + 0x1010), (uint32_t)(0x1290 - 0x2050));
+	ck_assert(memcmp(b + 0x1014, old + 0x1014, 0x10f8 - 0x1014) == 0);
+	ck_assert_uint_eq(pf_load_le32(b + 0x10f8), (uint32_t)(0x1170 - 0x2138));
+	ck_assert_uint_eq(pf_load_le32(b + 0x10fc), (uint32_t)(0x1290 - 0x2138));
+	ck_assert(memcmp(b + 0x1100, old + 0x1100, 0x100) == 0);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+}
+END_TEST
+
+/*
+ * Section 10.5.1: the finder reads the code 64 KiB at a time, each chunk
+ * after the first starting 6 bytes before the last one's end: an
+ * instruction that ends its chunk, one that starts the next (across
+ * the boundary) and the last of the region are found.  More than
+ * PF_PRED_TABLES_MAX candidates, and none is a table.
+ */
+START_TEST(test_jump_tables_chunks)
+{
+	const size_t code = 0x80000, tab = 0x50000;
+	pf_pred_region r[] = {
+		{ PF_PRED_CODE, 0, 0, 0x100000, 0 },
+		{ PF_PRED_JUMPTAB, 0, 0, 0x200000, 0 },
+	};
+	pf_pred_break br[] = { { 0x100000, 0x10 } };
+	uint8_t *old = malloc(code + tab);
+	size_t at[] = { 0, 0x8000, 0x10000 - 7, 0x1fff4, code - 7 }, i;
+	pf_pred q = { .lo = 0x100000, .hi = 0x300000, .regions = r,
+		.nregions = 2, .breaks = br, .nbreaks = 1,
+		.finder = PF_PRED_FINDER_X86_64 };
+	pf_source src;
+	pf_pred p;
+	pf_buf body;
+	pf_err err;
+
+	ck_assert_ptr_nonnull(old);
+	r[0].size = code;
+	r[1].off = code;
+	r[1].size = tab;
+	memset(old, 0x90, code);
+	/* Every entry names code, whichever table it is read from. */
+	for (i = 0; i < tab; i += 4)
+		put32(old + code + i, (uint32_t)(0x100100 - 0x200000));
+	for (i = 0; i < sizeof at / sizeof at[0]; i++)
+		put_lea(old, at[i], 0x48, 0x05, 0x100000, 0x200000 + 8 * i);
+	pf_buf_init(&body);
+	pf_pred_write(&q, &body);
+	ck_assert_int_eq(pf_pred_parse_finder(&p, PF_PRED_FINDER_X86_64,
+	    body.data, body.len, code + tab, &err), PF_OK);
+	pf_source_from_mem(&src, old, code + tab);
+	ck_assert_int_eq(pf_pred_find_tables(&p, &src, &err), PF_OK);
+	ck_assert_uint_eq(p.ntables, sizeof at / sizeof at[0]);
+	for (i = 0; i < p.ntables; i++) {
+		ck_assert_uint_eq(p.tables[i].vaddr, 0x200000 + 8 * i);
+		/* Up to the next table; the last one to its region's end. */
+		ck_assert_uint_eq(p.tables[i].count, i + 1 < p.ntables ? 2 :
+		    (tab - 8 * i) / 4);
+	}
+	pf_pred_free(&p);
+	/* A lea every 7 bytes: 74,898 addresses, 65,536 at most. */
+	for (i = 0; i + 7 <= code; i += 7)
+		put_lea(old, i, 0x48, 0x05, 0x100000, 0x200000 + 4 * (i / 7));
+	ck_assert_int_eq(pf_pred_parse_finder(&p, PF_PRED_FINDER_X86_64,
+	    body.data, body.len, code + tab, &err), PF_OK);
+	ck_assert_int_eq(pf_pred_find_tables(&p, &src, &err), PF_OK);
+	ck_assert_uint_eq(p.ntables, 0);
+	pf_pred_free(&p);
+	pf_buf_free(&body);
+	free(old);
+}
+END_TEST
+
 /* An instruction across a page boundary is left; the source agrees. */
 START_TEST(test_pages)
 {
@@ -870,6 +1013,12 @@ START_TEST(test_hostile)
 	static const uint8_t good[] = { 0, 0x10, 1, 1, 0, 8, 0, 0, 0 };
 	static const uint8_t kind0[] = { 0, 0x10, 1, 0, 0, 8, 0, 0, 0 };
 	static const uint8_t kind9[] = { 0, 0x10, 1, 9, 0, 8, 0, 0, 0 };
+	static const uint8_t kind10[] = { 0, 0x10, 1, 10, 0, 8, 0, 0, 0 };
+	/* Two JUMPTAB regions, the second at lower addresses. */
+	static const uint8_t jt_order[] = { 0, 0x10, 2, 9, 0, 4, 8, 0,
+		9, 0, 4, 0, 0, 0 };
+	pf_pred p;
+	pf_err err;
 	static const uint8_t size0[] = { 0, 0x10, 1, 1, 0, 0, 0, 0, 0 };
 	static const uint8_t past[] = { 0, 0x10, 1, 1, 4, 8, 0, 0, 0 };
 	static const uint8_t many[] = { 0, 0x10, 0x81, 0x08 };
@@ -883,7 +1032,14 @@ START_TEST(test_hostile)
 	ck_assert_int_eq(parse_bytes(good, sizeof good, 7), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(good, sizeof good - 1, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(kind0, sizeof kind0, 8), PF_ERR_CORRUPT);
-	ck_assert_int_eq(parse_bytes(kind9, sizeof kind9, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(kind9, sizeof kind9, 8), PF_OK);
+	ck_assert_int_eq(parse_bytes(kind10, sizeof kind10, 8), PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(jt_order, sizeof jt_order, 8),
+	    PF_ERR_CORRUPT);
+	/* Section 10.5.1: finder 1's alone. */
+	ck_assert_int_eq(pf_pred_parse_finder(&p, PF_PRED_FINDER_AARCH64,
+	    kind9, sizeof kind9, 8, &err), PF_ERR_CORRUPT);
+	pf_pred_free(&p);
 	ck_assert_int_eq(parse_bytes(size0, sizeof size0, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(past, sizeof past, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(many, sizeof many, 8), PF_ERR_CORRUPT);
@@ -1513,6 +1669,8 @@ predict_suite(void)
 	tcase_add_test(t, test_map);
 	tcase_add_test(t, test_map_index);
 	tcase_add_test(t, test_tables);
+	tcase_add_test(t, test_jump_tables);
+	tcase_add_test(t, test_jump_tables_chunks);
 	tcase_add_test(t, test_ehframe_lsda);
 	tcase_add_test(t, test_pages);
 	tcase_add_test(t, test_pages_order);

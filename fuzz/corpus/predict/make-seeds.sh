@@ -21,6 +21,11 @@ printf '\000\200\200\004\001\001\000\234\137\000\000\002\200\002\100\200\076\100
 	done
 	printf '\001\200\002\100'
 } >"$dir/good-tables"
+# A CODE region of the first page at address 0 and a JUMPTAB region of
+# the rest at 0x1000 (kind 9, size 8092 = 9c 3f, vaddr 80 20), the same
+# breaks: the lea of the pattern name tables there (section 10.5.1).
+printf '\000\200\200\004\002\001\000\200\040\000\000\011\000\234\077\200\040\000\002\200\002\100\200\076\100' \
+	>"$dir/good-jumptab"
 # A region past the end of the old file, and an unknown kind.
 printf '\000\200\200\004\001\001\000\377\377\003\000\000\000' >"$dir/bad-past-end"
 printf '\000\200\200\004\001\010\000\020\000\000\000' >"$dir/bad-kind"
