@@ -86,10 +86,13 @@ add_jumptab(pf_pred *p, size_t i, pf_err *err)
 		(void)bad(err, "jump tables without finder 1");
 		return NULL;
 	}
+	if (pf_add_overflow_u64(r->vaddr, r->size, &end)) {
+		(void)bad(err, "jump-table region past 2^64");
+		return NULL;
+	}
 	if (p->njt > 0) {
 		last = &p->regions[p->jt[p->njt - 1]];
-		if (pf_add_overflow_u64(last->vaddr, last->size, &end) ||
-		    r->vaddr < end) {
+		if (r->vaddr < last->vaddr + last->size) {
 			(void)bad(err, "jump-table regions out of order");
 			return NULL;
 		}

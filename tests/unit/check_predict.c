@@ -1017,6 +1017,9 @@ START_TEST(test_hostile)
 	/* Two JUMPTAB regions, the second at lower addresses. */
 	static const uint8_t jt_order[] = { 0, 0x10, 2, 9, 0, 4, 8, 0,
 		9, 0, 4, 0, 0, 0 };
+	/* A JUMPTAB region at 2^64 - 4, of 8 bytes. */
+	static const uint8_t jt_wrap[] = { 0, 0x10, 1, 9, 0, 8, 0xfc, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0 };
 	pf_pred p;
 	pf_err err;
 	static const uint8_t size0[] = { 0, 0x10, 1, 1, 0, 0, 0, 0, 0 };
@@ -1035,6 +1038,8 @@ START_TEST(test_hostile)
 	ck_assert_int_eq(parse_bytes(kind9, sizeof kind9, 8), PF_OK);
 	ck_assert_int_eq(parse_bytes(kind10, sizeof kind10, 8), PF_ERR_CORRUPT);
 	ck_assert_int_eq(parse_bytes(jt_order, sizeof jt_order, 8),
+	    PF_ERR_CORRUPT);
+	ck_assert_int_eq(parse_bytes(jt_wrap, sizeof jt_wrap, 8),
 	    PF_ERR_CORRUPT);
 	/* Section 10.5.1: finder 1's alone. */
 	ck_assert_int_eq(pf_pred_parse_finder(&p, PF_PRED_FINDER_AARCH64,
