@@ -467,6 +467,19 @@ START_TEST(test_jump_tables_chunks)
 		    (tab - 8 * i) / 4);
 	}
 	pf_pred_free(&p);
+	/*
+	 * A lea every 7 bytes, 74,898 of them, naming 1024 addresses: made
+	 * distinct when 65,537 have gathered, they are 1024 tables.
+	 */
+	for (i = 0; i + 7 <= code; i += 7)
+		put_lea(old, i, 0x48, 0x05, 0x100000,
+		    0x200000 + 4 * (i / 7 % 1024));
+	ck_assert_int_eq(pf_pred_parse_finder(&p, PF_PRED_FINDER_X86_64,
+	    body.data, body.len, code + tab, &err), PF_OK);
+	ck_assert_int_eq(pf_pred_find_tables(&p, &src, &err), PF_OK);
+	ck_assert_uint_eq(p.ntables, 1024);
+	ck_assert_uint_eq(p.tables[1023].vaddr, 0x200000 + 4 * 1023);
+	pf_pred_free(&p);
 	/* A lea every 7 bytes: 74,898 addresses, 65,536 at most. */
 	for (i = 0; i + 7 <= code; i += 7)
 		put_lea(old, i, 0x48, 0x05, 0x100000, 0x200000 + 4 * (i / 7));
