@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "delta/delta.h"
+#include "delta/diffcoder.h"
 #include "delta/predict.h"
 
 /* Bytes skipped at once. */
@@ -154,8 +155,8 @@ pf_delta_print_parts(pf_istream *in, const pf_delta_info *info, FILE *f,
 		fprintf(f, "copies from the new file's earlier bytes: allowed\n");
 	/* Section 4.2.5. */
 	if (info->flags & PF_DELTA_FLAG_SKIP)
-		fprintf(f, "unchanged copied bytes: skipped, 4096 at a "
-		    "decision\n");
+		fprintf(f, "unchanged copied bytes: skipped, %u at a "
+		    "decision\n", PF_DIFF_SKIP);
 	if (r == PF_OK)
 		r = count_blocks(c, err);
 	if (r == PF_OK)

@@ -101,6 +101,13 @@ add_jumptab(pf_pred *p, size_t i, pf_err *err)
 	return r;
 }
 
+/* Section 10.2: whether addr is in [code_lo, code_hi). */
+static inline bool
+in_code(const pf_pred *p, uint64_t addr)
+{
+	return addr >= p->code_lo && addr < p->code_hi;
+}
+
 static pf_ret
 parse_regions(pf_pred *p, pf_cur *c, uint64_t old_size, pf_err *err)
 {
@@ -646,7 +653,7 @@ predict_fde_more(const pf_pred *p, uint8_t *q, uint64_t a4, uint64_t id,
 	    pf_load_le32(q + 17), nid;
 	int32_t v;
 
-	if (len >= 17 && q[16] == 4 && (t < p->code_lo || t >= p->code_hi) &&
+	if (len >= 17 && q[16] == 4 && !in_code(p, t) &&
 	    predict_rel32(p, a, 0, (int32_t)pf_load_le32(q + 17), &v) > 0)
 		pf_store_le32(q + 17, (uint32_t)v);
 	if (pf_pred_in_image(p, a4 - id)) {
@@ -682,7 +689,7 @@ scan_ehframe(const pf_pred *p, const pf_pred_region *r, uint8_t *buf,
 			continue;
 		}
 		if (len < 16 || id == 0 || id > at + 4 - r->off ||
-		    t < p->code_lo || t >= p->code_hi)
+		    !in_code(p, t))
 			continue;
 		if (predict_rel32(p, a, 0,
 		    (int32_t)pf_load_le32(q + 8), &v) > 0)
@@ -888,8 +895,7 @@ pf_pred_find_tables(pf_pred *p, const pf_source *old, pf_err *err)
 		ret = pf_err_nomem(err);
 		goto out;
 	}
-	/* Step 2: entries while their targets are code. */
-	t.len = 0;
+	/* Step 2 (lea_targets left t's buffer empty). */
 	for (i = 0; i < n; i++) {
 		r = jumptab_at(p, base[i]);
 		limit = r->vaddr + r->size;
@@ -900,7 +906,7 @@ pf_pred_find_tables(pf_pred *p, const pf_source *old, pf_err *err)
 			    &v, &ret))
 				goto out;
 			a = base[i] + (uint64_t)(int64_t)v;
-			if (a < p->code_lo || a >= p->code_hi)
+			if (!in_code(p, a))
 				break;
 		}
 		if (k > 0)

@@ -83,7 +83,6 @@ bool pf_pred_finder_known(uint8_t finder);
 void pf_pred_write(const pf_pred *p, pf_buf *out);
 void pf_pred_free(pf_pred *p);
 
-
 /* Section 10.3: whether addr is in the image, [lo, hi). */
 static inline bool
 pf_pred_in_image(const pf_pred *p, uint64_t addr)
